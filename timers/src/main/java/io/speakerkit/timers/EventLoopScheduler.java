@@ -1,0 +1,102 @@
+package io.speakerkit.timers;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.internal.logging.InternalLogger;
+import io.netty.util.internal.logging.InternalLoggerFactory;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The production {@link Scheduler}: tasks run on one Netty {@link EventExecutor}, the same thread that does the
+ * channel I/O of the sessions it drives, so engine code needs no locks.
+ *
+ * <p>Precision: Netty schedules in nanoseconds. On the epoll transport the event loop sleeps on a {@code timerfd},
+ * which gives sub-millisecond wake-ups; on the NIO transport {@code Selector.select(ms)} rounds to milliseconds.
+ * Use an epoll event loop where BFD intervals of tens of milliseconds matter.
+ */
+public final class EventLoopScheduler implements Scheduler {
+
+  private static final InternalLogger log = InternalLoggerFactory.getInstance(EventLoopScheduler.class);
+
+  private final EventExecutor executor;
+  private final Ticker ticker;
+
+  private EventLoopScheduler(EventExecutor executor) {
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.ticker = Ticker.system();
+  }
+
+  /** A scheduler that runs its tasks on {@code executor} (usually a channel's event loop). */
+  public static EventLoopScheduler on(EventExecutor executor) {
+    return new EventLoopScheduler(executor);
+  }
+
+  /** The executor tasks run on. */
+  public EventExecutor executor() {
+    return executor;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  @Override
+  public boolean inSchedulerThread() {
+    return executor.inEventLoop();
+  }
+
+  @Override
+  public Timeout schedule(Runnable task, long delay, TimeUnit unit) {
+    Objects.requireNonNull(task, "task");
+    long delayNanos = Math.max(0, unit.toNanos(delay));
+    long deadline = ticker.nanoTime() + delayNanos;
+    ScheduledFuture<?> future = executor.schedule(() -> runLogged(task), delayNanos, TimeUnit.NANOSECONDS);
+    return new FutureTimeout(future, deadline);
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    Objects.requireNonNull(task, "task");
+    executor.execute(() -> runLogged(task));
+  }
+
+  private static void runLogged(Runnable task) {
+    try {
+      task.run();
+    } catch (Throwable t) {
+      log.warn("scheduled task {} threw", task, t);
+    }
+  }
+
+  private static final class FutureTimeout implements Timeout {
+    private final ScheduledFuture<?> future;
+    private final long deadline;
+
+    FutureTimeout(ScheduledFuture<?> future, long deadline) {
+      this.future = future;
+      this.deadline = deadline;
+    }
+
+    @Override
+    public boolean cancel() {
+      return future.cancel(false);
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return future.isCancelled();
+    }
+
+    @Override
+    public boolean isDone() {
+      return future.isDone();
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadline;
+    }
+  }
+}

@@ -1,0 +1,204 @@
+package io.speakerkit.timers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A scheduler on virtual time, for tests: time stands still until {@link #advance} moves it, and due tasks run on the
+ * caller's thread in deadline order (ties in scheduling order), each seeing {@link #nanoTime()} equal to its own
+ * deadline.
+ *
+ * <p>Published for users' own tests of code built on speakerkit engines. Not thread-safe: drive it from one thread.
+ *
+ * <pre>{@code
+ * ManualScheduler time = new ManualScheduler();
+ * BgpSession session = ... .scheduler(time).build();
+ * time.advance(Duration.ofSeconds(90)); // hold timer expires, deterministically
+ * }</pre>
+ */
+public final class ManualScheduler implements Scheduler, Ticker {
+
+  private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  private long now;
+  private long sequence;
+
+  /** A scheduler whose clock starts at zero. */
+  public ManualScheduler() {
+    this(0);
+  }
+
+  /** A scheduler whose clock starts at {@code startNanos}. */
+  public ManualScheduler(long startNanos) {
+    this.now = startNanos;
+  }
+
+  @Override
+  public Ticker ticker() {
+    return this;
+  }
+
+  @Override
+  public long nanoTime() {
+    return now;
+  }
+
+  @Override
+  public boolean inSchedulerThread() {
+    return true;
+  }
+
+  @Override
+  public Timeout schedule(Runnable task, long delay, TimeUnit unit) {
+    Objects.requireNonNull(task, "task");
+    long delayNanos = Math.max(0, unit.toNanos(delay));
+    Task t = new Task(task, saturatedAdd(now, delayNanos), sequence++);
+    queue.add(t);
+    return t;
+  }
+
+  /** Moves the clock forward by {@code delta}, running every task that falls due on the way, in deadline order. */
+  public void advance(Duration delta) {
+    advance(delta.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** Moves the clock forward by {@code delta} of {@code unit}, running every task that falls due on the way. */
+  public void advance(long delta, TimeUnit unit) {
+    if (delta < 0) {
+      throw new IllegalArgumentException("delta: " + delta + " (expected: >= 0)");
+    }
+    advanceTo(saturatedAdd(now, unit.toNanos(delta)));
+  }
+
+  /** Moves the clock to {@code deadlineNanos} (not backwards), running every task due by then. */
+  public void advanceTo(long deadlineNanos) {
+    Task next;
+    while ((next = peekLive()) != null && next.deadline <= deadlineNanos) {
+      queue.poll();
+      now = Math.max(now, next.deadline);
+      next.run();
+    }
+    now = Math.max(now, deadlineNanos);
+  }
+
+  /** Runs the tasks due now without moving the clock; returns how many ran. */
+  public int runDueTasks() {
+    int ran = 0;
+    Task next;
+    while ((next = peekLive()) != null && next.deadline <= now) {
+      queue.poll();
+      next.run();
+      ran++;
+    }
+    return ran;
+  }
+
+  /**
+   * Moves the clock to the earliest pending deadline and runs what is due then.
+   *
+   * @return {@code false} if nothing was pending
+   */
+  public boolean advanceToNextDeadline() {
+    Task next = peekLive();
+    if (next == null) {
+      return false;
+    }
+    advanceTo(next.deadline);
+    return true;
+  }
+
+  /** The deadline of the earliest pending task, or {@code -1} if none (cancelled tasks are not pending). */
+  public long nextDeadlineNanos() {
+    Task next = peekLive();
+    return next == null ? -1 : next.deadline;
+  }
+
+  /** How many tasks are scheduled and not cancelled. */
+  public int pendingTasks() {
+    int n = 0;
+    for (Task t : queue) {
+      if (!t.cancelled) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Deadlines of the pending tasks in the order they will run, for assertions. */
+  public List<Long> pendingDeadlines() {
+    List<Task> copy = new ArrayList<>(queue);
+    copy.removeIf(t -> t.cancelled);
+    copy.sort(null);
+    List<Long> out = new ArrayList<>(copy.size());
+    for (Task t : copy) {
+      out.add(t.deadline);
+    }
+    return out;
+  }
+
+  private Task peekLive() {
+    Task t;
+    while ((t = queue.peek()) != null && t.cancelled) {
+      queue.poll();
+    }
+    return t;
+  }
+
+  private static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
+  }
+
+  private static final class Task implements Timeout, Comparable<Task> {
+    private final Runnable runnable;
+    private final long deadline;
+    private final long seq;
+    private boolean cancelled;
+    private boolean done;
+
+    Task(Runnable runnable, long deadline, long seq) {
+      this.runnable = runnable;
+      this.deadline = deadline;
+      this.seq = seq;
+    }
+
+    void run() {
+      done = true;
+      runnable.run();
+    }
+
+    @Override
+    public boolean cancel() {
+      if (done || cancelled) {
+        return false;
+      }
+      cancelled = true;
+      done = true;
+      return true;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return cancelled;
+    }
+
+    @Override
+    public boolean isDone() {
+      return done;
+    }
+
+    @Override
+    public long deadlineNanos() {
+      return deadline;
+    }
+
+    @Override
+    public int compareTo(Task o) {
+      int c = Long.compare(deadline, o.deadline);
+      return c != 0 ? c : Long.compare(seq, o.seq);
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package io.speakerkit.timers;
+
+enum SystemTicker implements Ticker {
+  INSTANCE;
+
+  @Override
+  public long nanoTime() {
+    return System.nanoTime();
+  }
+}

@@ -1,0 +1,53 @@
+package io.speakerkit.timers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class EventLoopSchedulerTest {
+
+  private final EventLoop loop = new DefaultEventLoop();
+
+  @AfterEach
+  void shutdown() throws InterruptedException {
+    loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void schedule_runsOnEventLoopInDeadlineOrder() throws InterruptedException {
+    EventLoopScheduler scheduler = EventLoopScheduler.on(loop);
+    List<String> ran = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(2);
+    scheduler.schedule(() -> { ran.add("second:" + scheduler.inSchedulerThread()); done.countDown(); },
+        Duration.ofMillis(20));
+    scheduler.schedule(() -> { ran.add("first:" + scheduler.inSchedulerThread()); done.countDown(); },
+        Duration.ofMillis(1));
+    assertTrue(done.await(5, TimeUnit.SECONDS));
+    assertEquals(List.of("first:true", "second:true"), ran);
+    assertFalse(scheduler.inSchedulerThread());
+  }
+
+  @Test
+  void cancel_preventsRun_andThrowingTaskDoesNotStopLaterOnes() throws InterruptedException {
+    EventLoopScheduler scheduler = EventLoopScheduler.on(loop);
+    CountDownLatch later = new CountDownLatch(1);
+    boolean[] cancelledRan = {false};
+    Timeout t = scheduler.schedule(() -> cancelledRan[0] = true, Duration.ofMillis(5));
+    assertTrue(t.cancel());
+    scheduler.execute(() -> { throw new IllegalStateException("expected in test"); });
+    scheduler.schedule(later::countDown, Duration.ofMillis(10));
+    assertTrue(later.await(5, TimeUnit.SECONDS));
+    assertFalse(cancelledRan[0]);
+    assertTrue(t.isCancelled());
+  }
+}
