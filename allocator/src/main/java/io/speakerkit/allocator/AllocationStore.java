@@ -40,6 +40,17 @@ public interface AllocationStore extends Closeable {
     }
   }
 
+  /**
+   * True if the store would gain from {@link #compact} now that {@code liveCount} allocations are live; the allocator
+   * asks once after replay. The default says no.
+   */
+  default boolean wantsCompaction(long liveCount) {
+    return false;
+  }
+
+  /** Replaces the recorded history with {@code live}, atomically; the default does nothing. */
+  default void compact(Collection<Allocation> live) {}
+
   /** Releases files; the default does nothing. */
   @Override
   default void close() {}

@@ -137,7 +137,15 @@ public final class Allocator implements AutoCloseable {
       log.info("{} restored allocations lie outside the configured pools and were released", released.size());
     }
     recount();
+    if (store.wantsCompaction(table.serviceCount())) {
+      store.compact(allocationsUnlocked());
+    }
     return new PoolUpdate(new ArrayList<>(released.values()));
+  }
+
+  /** Rewrites the store to hold only the live allocations (for a file store: a fresh journal, renamed into place). */
+  public synchronized void compactStore() {
+    store.compact(allocationsUnlocked());
   }
 
   /** Allocations restored from the store at build time that had to be released (outside every pool). */
@@ -159,6 +167,10 @@ public final class Allocator implements AutoCloseable {
 
   /** Every allocation, sorted by service key. Proportional to the number of services: for tools and tests. */
   public synchronized List<Allocation> allocations() {
+    return allocationsUnlocked();
+  }
+
+  private List<Allocation> allocationsUnlocked() {
     List<String> keys = new ArrayList<>(table.serviceCount());
     table.forEachService(e -> keys.add(table.svc[e]));
     keys.sort(Comparator.naturalOrder());

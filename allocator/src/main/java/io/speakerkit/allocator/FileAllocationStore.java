@@ -295,6 +295,12 @@ public final class FileAllocationStore implements AllocationStore {
    * Rewrites the journal to hold only {@code live} (one put each), atomically: temporary file, fsync, rename,
    * fsync of the directory. A crash at any point leaves either the old or the new journal, both complete.
    */
+  @Override
+  public synchronized boolean wantsCompaction(long liveCount) {
+    return records > 2 * liveCount + 1024;
+  }
+
+  @Override
   public synchronized void compact(Collection<Allocation> live) {
     checkReplayed();
     Path tmp = path.resolveSibling(path.getFileName() + ".compact");
