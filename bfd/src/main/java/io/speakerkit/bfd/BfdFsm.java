@@ -340,6 +340,17 @@ public final class BfdFsm {
     }
   }
 
+  /**
+   * Sets bfd.DetectMult outside MetalLB's 2-255 (e.g. 1, for which RFC 5880 §6.8.7 narrows the jitter to 75-90%).
+   * For tests and non-MetalLB configurations.
+   */
+  void overrideDetectMult(int mult) {
+    if (mult < 1 || mult > 255) {
+      throw new IllegalArgumentException("detectMult: " + mult + " (expected: 1-255)");
+    }
+    detectMult = mult;
+  }
+
   // ---------------------------------------------------------------- transmission
 
   /**
