@@ -13,5 +13,5 @@ module io.speakerkit.bfd {
   requires org.slf4j;
 
   exports io.speakerkit.bfd;
-  // exports io.speakerkit.bfd.transport;
+  exports io.speakerkit.bfd.transport;
 }

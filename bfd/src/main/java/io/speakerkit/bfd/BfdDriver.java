@@ -41,6 +41,9 @@ public final class BfdDriver {
 
     /** A session was closed; called on the scheduler thread. */
     default void sessionRemoved(BfdSession session) {}
+
+    /** A session's profile changed (e.g. its minimumTtl); called on the scheduler thread. */
+    default void profileUpdated(BfdSession session) {}
   }
 
   private final Scheduler scheduler;
@@ -119,6 +122,22 @@ public final class BfdDriver {
     s.publish();
     reschedule(s);
     return s;
+  }
+
+  void profileUpdatedOnLoop(DriverSession s) {
+    if (byDiscr.get(s.fsm.localDiscr()) == s) {
+      io.profileUpdated(s);
+    }
+  }
+
+  /** The transport's state for {@code session} (e.g. its socket), set with {@link #attach}. */
+  public static Object attachment(BfdSession session) {
+    return ((DriverSession) session).attachment;
+  }
+
+  /** Stores the transport's state for {@code session}. */
+  public static void attach(BfdSession session, Object attachment) {
+    ((DriverSession) session).attachment = attachment;
   }
 
   void removeOnLoop(DriverSession s) {

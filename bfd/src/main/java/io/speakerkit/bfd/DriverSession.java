@@ -95,6 +95,7 @@ final class DriverSession implements BfdSession {
     driver.onLoop(() -> {
       fsm.updateProfile(p, driver.now());
       driver.reschedule(this);
+      driver.profileUpdatedOnLoop(this);
     });
   }
 
