@@ -1,7 +1,10 @@
 package io.speakerkit.examples;
 
+import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.examples.manifest.ManifestException;
+import io.speakerkit.examples.manifest.ManifestMapper;
 import io.speakerkit.examples.manifest.ManifestSet;
+import io.speakerkit.speaker.SpeakerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -107,8 +110,12 @@ public final class Main {
       }
     }
     ManifestSet set;
+    SpeakerConfig config;
+    List<ServiceRequest> requests;
     try {
       set = ManifestSet.read(configs, w -> err.println("warning: " + w));
+      config = ManifestMapper.toConfig(set);
+      requests = ManifestMapper.requests(set, lbClass);
     } catch (ManifestException e) {
       err.println("invalid manifest: " + e.getMessage());
       return 2;
@@ -121,9 +128,9 @@ public final class Main {
           + " use --check to validate manifests");
       return 1;
     }
-    out.println("pools: " + set.pools().size() + ", peers: " + set.peers().size() + ", advertisements: "
-        + set.advertisements().size() + ", bfd profiles: " + set.bfdProfiles().size() + ", services: "
-        + set.servicesOfClass(lbClass).size());
+    out.println("pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
+        + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "
+        + requests.size());
     return 0;
   }
 }

@@ -134,8 +134,7 @@ public record PeerConfig(
       // RFC 4271 §4.2: zero or at least three seconds; the field is 16 bits of seconds.
       if (holdTime.isNegative() || holdTime.getNano() != 0 || holdTime.getSeconds() > 65535
           || (!holdTime.isZero() && holdTime.getSeconds() < 3)) {
-        throw new IllegalArgumentException("holdTime: " + holdTime.toSeconds() + "s"
-            + (holdTime.getNano() != 0 ? " and a fraction" : "") + " (expected: 0 or 3-65535 whole seconds)");
+        throw new IllegalArgumentException("holdTime: " + seconds(holdTime) + " (expected: 0 or 3-65535 whole seconds)");
       }
       this.holdTime = holdTime;
       return this;
@@ -144,7 +143,7 @@ public record PeerConfig(
     public Builder keepaliveTime(Duration keepaliveTime) {
       if (keepaliveTime.isNegative() || keepaliveTime.getNano() != 0 || keepaliveTime.getSeconds() > 65535) {
         throw new IllegalArgumentException(
-            "keepaliveTime: " + keepaliveTime + " (expected: 0-65535 whole seconds)");
+            "keepaliveTime: " + seconds(keepaliveTime) + " (expected: 0-65535 whole seconds)");
       }
       this.keepaliveTime = keepaliveTime;
       return this;
@@ -153,7 +152,7 @@ public record PeerConfig(
     public Builder connectTime(Duration connectTime) {
       if (connectTime != null && (connectTime.getNano() != 0 || connectTime.getSeconds() < 1
           || connectTime.getSeconds() > 65535)) {
-        throw new IllegalArgumentException("connectTime: " + connectTime + " (expected: 1-65535 whole seconds)");
+        throw new IllegalArgumentException("connectTime: " + seconds(connectTime) + " (expected: 1-65535 whole seconds)");
       }
       this.connectTime = connectTime;
       return this;
@@ -230,6 +229,11 @@ public record PeerConfig(
             + " (expected: the same address family as peerAddress " + peerAddress.getHostAddress() + ")");
       }
       return built;
+    }
+
+    /** "5s", "1.5s": how MetalLB users write durations. */
+    private static String seconds(Duration d) {
+      return java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static long checkAsn(String field, long asn) {
