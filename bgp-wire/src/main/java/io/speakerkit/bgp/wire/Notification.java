@@ -130,6 +130,11 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
         OpenMessageErrorSubcode.UNSUPPORTED_CAPABILITY.value(), capabilities);
   }
 
+  /** OPEN Message Error / Unsupported Capability (RFC 5492 §5) listing the capabilities that are missing. */
+  public static Notification unsupportedCapability(java.util.List<? extends io.speakerkit.bgp.wire.capability.Capability> caps) {
+    return unsupportedCapability(io.speakerkit.bgp.wire.capability.Capabilities.toBytes(caps));
+  }
+
   /** OPEN Message Error / Role Mismatch (RFC 9234 §4.2). */
   public static Notification roleMismatch() {
     return new Notification(ErrorCode.OPEN_MESSAGE_ERROR.value(), OpenMessageErrorSubcode.ROLE_MISMATCH.value(), EMPTY);

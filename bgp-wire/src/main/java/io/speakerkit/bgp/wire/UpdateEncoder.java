@@ -303,8 +303,10 @@ public final class UpdateEncoder {
       out.setShort(wlenAt, out.writerIndex() - wlenAt - 2);
       int alenAt = out.writerIndex();
       out.writeShort(0);
+      // NEXT_HOP goes with IPv4 NLRI; it is left out only when every announcement travels in MP_REACH_NLRI.
+      boolean withNextHop = v4Classic || mpFamily == null;
       if (attrs != null) {
-        attrs.writeBeforeMpReach(out, four, v4Classic);
+        attrs.writeBeforeMpReach(out, four, withNextHop);
       }
       if (mpFamily != null) {
         int mpAt = writeMpReachStart(out, attrs, mpFamily);

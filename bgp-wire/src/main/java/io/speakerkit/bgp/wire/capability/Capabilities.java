@@ -163,6 +163,22 @@ public final class Capabilities {
     }
   }
 
+  /**
+   * The capabilities encoded (code, length, value each) as a new array: the data of an OPEN Message Error /
+   * Unsupported Capability NOTIFICATION (RFC 5492 §5).
+   */
+  public static byte[] toBytes(List<? extends Capability> caps) {
+    ByteBuf b = io.netty.buffer.Unpooled.buffer(encodedLength(caps));
+    try {
+      write(b, caps);
+      byte[] out = new byte[b.readableBytes()];
+      b.readBytes(out);
+      return out;
+    } finally {
+      b.release();
+    }
+  }
+
   /** Writes one capability (code, length, value). */
   public static void write(ByteBuf out, Capability c) {
     int len = c.valueLength();
