@@ -178,14 +178,23 @@ public final class BgpFsm {
           start(e.type(), passive);
         }
       }
+      case ManualStop -> {
+        // RFC 4271 §8.2.2 ignores ManualStop in Idle; an operator's stop must still cancel a pending automatic
+        // restart, so the IdleHoldTimer stops too.
+        automatic = false;
+        stop(BgpTimer.IdleHoldTimer);
+      }
       default -> {
-        // RFC 4271 §8.2.2: ManualStop and AutomaticStop are ignored in Idle, and any other event does not change
+        // RFC 4271 §8.2.2: AutomaticStop is ignored in Idle, and any other event does not change
         // the state. The transport refuses connections for a machine in Idle.
       }
     }
   }
 
   private void start(EventType type, boolean passiveStart) {
+    if (config.connectMode() == ConnectMode.LISTEN_ONLY) {
+      passiveStart = true; // a listen-only peer never dials, whichever start it is given
+    }
     stop(BgpTimer.IdleHoldTimer);
     passive = passiveStart;
     automatic = true;
@@ -646,11 +655,14 @@ public final class BgpFsm {
     return backoff(backoffStep++);
   }
 
+  @SuppressWarnings("unused")
   private Duration nextIdleHoldTime(boolean damp) {
     if (!config.dampPeerOscillations()) {
       return config.minBackoff();
     }
-    return backoff(damp ? dampStep++ : dampStep);
+    // RFC 4271 names damping for some falls only; a peer that refuses connections (TcpConnectionFails in Connect)
+    // must back off too, so every automatic fall grows the IdleHoldTime until a session proves stable.
+    return backoff(dampStep++);
   }
 
   /** min × 2^step, capped at max, less up to 25% jitter. */
