@@ -44,7 +44,14 @@ class FsmPropertiesTest {
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
     Arbitrary<Integer> one = Arbitraries.frequency(weights.toArray(new Tuple.Tuple2[0]));
-    return one.list().ofMinSize(1).ofMaxSize(80);
+    // whole happy-path runs mixed with single random events, so that sessions get established and then disturbed
+    @SuppressWarnings("unchecked")
+    Arbitrary<List<Integer>> segment = Arbitraries.frequencyOf(
+        Tuple.of(2, Arbitraries.just(List.of(1, 16, 19, 26))),
+        Tuple.of(1, Arbitraries.just(List.of(4, 17, 19, 26))),
+        Tuple.of(2, Arbitraries.just(List.of(26, 27, 11))),
+        Tuple.of(8, one.map(List::of)));
+    return segment.list().ofMinSize(1).ofMaxSize(40).map(l -> l.stream().flatMap(List::stream).toList());
   }
 
   @Property(tries = 2000)
