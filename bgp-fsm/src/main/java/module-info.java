@@ -8,4 +8,5 @@ module io.speakerkit.bgp.fsm {
   requires org.slf4j;
 
   exports io.speakerkit.bgp.fsm;
+  exports io.speakerkit.bgp.fsm.rib;
 }
