@@ -31,6 +31,7 @@ public final class FsmDriver {
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private final ArrayDeque<BgpEvent> pending = new ArrayDeque<>();
   private boolean handling;
+  private boolean disposed;
 
   /**
    * @param fsm the machine
@@ -55,9 +56,26 @@ public final class FsmDriver {
     listeners.remove(listener);
   }
 
+  /** Stops every timer and ignores all further events: the connection this machine ran is gone for good. */
+  public void dispose() {
+    disposed = true;
+    pending.clear();
+    for (Timeout t : timers.values()) {
+      t.cancel();
+    }
+    timers.clear();
+  }
+
+  public boolean disposed() {
+    return disposed;
+  }
+
   /** Feeds one event (queued if another is being handled). */
   public void fire(BgpEvent event) {
     Objects.requireNonNull(event, "event");
+    if (disposed) {
+      return;
+    }
     pending.add(event);
     if (handling) {
       return;
@@ -67,6 +85,9 @@ public final class FsmDriver {
       BgpEvent next;
       while ((next = pending.poll()) != null) {
         for (BgpAction a : fsm.handle(next)) {
+          if (disposed && (a instanceof BgpAction.StartTimer)) {
+            continue;
+          }
           perform(a);
         }
       }
