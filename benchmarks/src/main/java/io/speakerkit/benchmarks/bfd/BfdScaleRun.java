@@ -34,8 +34,10 @@ import java.util.concurrent.locks.LockSupport;
  * mvn -B -q -pl benchmarks -am compile
  * CP=$(mvn -B -q -pl benchmarks dependency:build-classpath -Dmdep.outputFile=/dev/stdout)
  * java -XX:+UseSerialGC -Xmx256m -cp benchmarks/target/classes:$CP \
- *     io.speakerkit.benchmarks.bfd.BfdScaleRun run 1000 50 600     # sessions, interval ms, seconds
+ *     io.speakerkit.benchmarks.bfd.BfdScaleRun run 1000 50 600 [rt]  # sessions, interval ms, seconds
  * </pre>
+ *
+ * <p>With {@code rt}, each engine's event loop thread runs SCHED_FIFO priority 10 (see {@link #realtime}).
  *
  * Needs root (namespace, veth, routes). Prints CPU per side over the steady window, false Down transitions, and
  * the distribution of detection times after the cut against the theoretical value.
@@ -55,13 +57,14 @@ public final class BfdScaleRun {
     int n = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
     int intervalMs = args.length > 2 ? Integer.parseInt(args[2]) : 50;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 600;
+    boolean rt = args.length > 4 && args[4].equals("rt");
     if (n < 1 || n > 1024 || seconds < 1 || seconds > 3600) {
       throw new IllegalArgumentException("sessions 1-1024, seconds 1-3600");
     }
     if (mode.equals("peer")) {
-      peer(n, intervalMs, seconds);
+      peer(n, intervalMs, seconds, rt);
     } else {
-      run(n, intervalMs, seconds);
+      run(n, intervalMs, seconds, rt);
     }
   }
 
@@ -80,10 +83,13 @@ public final class BfdScaleRun {
   }
 
   /** The peer: runs inside the namespace, prints a STAT line every second until killed or the time is up. */
-  static void peer(int n, int intervalMs, int seconds) throws Exception {
+  static void peer(int n, int intervalMs, int seconds, boolean rt) throws Exception {
     InetAddress remote = InetAddress.getByName(HOST_ADDR);
     AtomicLong downs = new AtomicLong();
     try (BfdEngine engine = BfdEngine.builder().build()) {
+      if (rt) {
+        realtime(engine);
+      }
       List<BfdSession> sessions = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         BfdSession s = engine.createSession(BfdSessionConfig.builder().localAddress(peerAddress(i))
@@ -132,7 +138,19 @@ public final class BfdScaleRun {
   }
 
   /** The host side and the orchestration. */
-  static void run(int n, int intervalMs, int seconds) throws Exception {
+  /**
+   * Gives the engine's event loop thread (only it) SCHED_FIFO priority 10, as a BFD daemon on a busy host should
+   * run: on this shared 2-core machine the CFS run queue otherwise delays the loop by up to ~200 ms at times.
+   */
+  static void realtime(BfdEngine engine) throws Exception {
+    String stat = engine.eventLoop().submit(() -> Files.readString(new File("/proc/thread-self/stat").toPath()))
+        .get(10, TimeUnit.SECONDS);
+    String tid = stat.substring(0, stat.indexOf(' '));
+    sh("chrt", "-f", "-p", "10", tid);
+    System.out.println("event loop thread " + tid + " at SCHED_FIFO 10");
+  }
+
+  static void run(int n, int intervalMs, int seconds, boolean rt) throws Exception {
     cleanup();
     Process peer = null;
     try {
@@ -152,7 +170,7 @@ public final class BfdScaleRun {
           + "/bin/java"));
       cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
       cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), BfdScaleRun.class.getName(), "peer",
-          Integer.toString(n), Integer.toString(intervalMs), Integer.toString(seconds)));
+          Integer.toString(n), Integer.toString(intervalMs), Integer.toString(seconds), rt ? "rt" : "cfs"));
       peer = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       ConcurrentLinkedQueue<String> peerStats = new ConcurrentLinkedQueue<>();
       Process peerProc = peer;
@@ -178,6 +196,9 @@ public final class BfdScaleRun {
       AtomicLong downs = new AtomicLong();
       ConcurrentLinkedQueue<long[]> downTimes = new ConcurrentLinkedQueue<>();
       try (BfdEngine engine = BfdEngine.builder().build()) {
+        if (rt) {
+          realtime(engine);
+        }
         List<BfdSession> sessions = new ArrayList<>();
         for (int i = 0; i < n; i++) {
           BfdSession s = engine.createSession(BfdSessionConfig.builder().localAddress(local)
