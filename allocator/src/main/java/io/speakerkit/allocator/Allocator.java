@@ -254,8 +254,8 @@ public final class Allocator implements AutoCloseable {
     TreeMap<String, Allocation> out = new TreeMap<>();
     table.forEachService(head -> {
       for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        int p = index.poolOf(table.hi[e], table.lo[e]);
-        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi[e], table.lo[e]))) {
+        int p = index.poolOf(table.hi(e), table.lo(e));
+        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi(e), table.lo(e)))) {
           String k = table.svc[head];
           out.put(k, view(k));
           return;
@@ -268,9 +268,9 @@ public final class Allocator implements AutoCloseable {
   private void recount() {
     inUse = new long[pools.pools.size()][2];
     table.forEachAddress(e -> {
-      int p = pools.poolOf(table.hi[e], table.lo[e]);
+      int p = pools.poolOf(table.hi(e), table.lo(e));
       if (p >= 0) {
-        inUse[p][U128.isV4(table.hi[e], table.lo[e]) ? 0 : 1]++;
+        inUse[p][U128.isV4(table.hi(e), table.lo(e)) ? 0 : 1]++;
       }
     });
   }
@@ -435,6 +435,9 @@ public final class Allocator implements AutoCloseable {
 
   /** Pools for automatic assignment, in MetalLB's order. */
   private List<Integer> candidatePools(ServiceRequest req) {
+    if (!pools.anyPinned) {
+      return pools.openAutoPools;
+    }
     List<Integer> pinned = new ArrayList<>();
     List<Integer> open = new ArrayList<>();
     String ns = req.namespace();
@@ -669,10 +672,10 @@ public final class Allocator implements AutoCloseable {
     }
     List<InetAddress> addrs = new ArrayList<>(2);
     for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-      addrs.add(U128.toInet(table.hi[e], table.lo[e]));
+      addrs.add(U128.toInet(table.hi(e), table.lo(e)));
     }
     addrs.sort(Comparator.comparing(IpFamily::of));
-    int p = pools.poolOf(table.hi[head], table.lo[head]);
+    int p = pools.poolOf(table.hi(head), table.lo(head));
     String pool = p < 0 ? "" : pools.pools.get(p).name();
     if (addrs.size() == 2) {
       int p0 = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
@@ -707,15 +710,12 @@ public final class Allocator implements AutoCloseable {
   }
 
   private void removeInMemory(String key) {
-    int head = table.headOf(key);
-    if (head == AllocationTable.NONE) {
-      return;
-    }
-    ShareMeta m = shareMeta.remove(key);
+    ShareMeta m = shareMeta.isEmpty() ? null : shareMeta.remove(key);
+    int head = m == null ? AllocationTable.NONE : table.headOf(key);
     if (m != null) {
       TreeMap<Addr, Integer> s = sharedAddresses.get(m.sharingKey);
       for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        Addr a = new Addr(table.hi[e], table.lo[e]);
+        Addr a = new Addr(table.hi(e), table.lo(e));
         if (s.merge(a, -1, Integer::sum) == 0) {
           s.remove(a);
         }
