@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Choosing a pool (automatic requests)</h2>
  * Pools whose {@link ServiceAllocation} matches the service come first, lower priority first, unset priority after
- * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part; ties go by pool
- * name, so the order is deterministic. A request naming a pool or an address uses that pool whatever its autoAssign
- * and selectors.
+ * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part. A pool whose
+ * service allocation names no namespace, namespace selector or service selector matches no service (MetalLB lists it
+ * neither as pinned nor as open). MetalLB leaves the order among pools of equal standing to Go map iteration; here
+ * ties go by pool name, so the order is deterministic. A request naming a pool or an address uses that pool whatever
+ * its autoAssign and selectors, and a service keeps an address it holds as long as the address stays in a pool and
+ * shareable, even if selectors change (as MetalLB does).
  *
  * <h2>Choosing an address</h2>
  * Within a pool, ranges are tried in configured order and within a range the lowest address that is free, or held
@@ -305,6 +308,13 @@ public final class Allocator implements AutoCloseable {
       return new Allocated(updated, true);
     }
     if (current != null) {
+      Allocation grown = growToDualStack(current, req);
+      if (grown != null) {
+        store.put(grown);
+        removeInMemory(key);
+        addInMemory(grown);
+        return new Allocated(grown, true);
+      }
       removeInMemory(key);
     }
     boolean done = false;
@@ -379,7 +389,34 @@ public final class Allocator implements AutoCloseable {
     if (!req.addresses().isEmpty() && !new TreeSet<>(text(req.addresses())).equals(new TreeSet<>(text(have)))) {
       return false;
     }
-    List<Integer> autoPools = req.addresses().isEmpty() && req.pool().isEmpty() ? candidatePools(req) : null;
+    return stillFits(have, req);
+  }
+
+  /**
+   * A single-stack service that now asks for dual stack keeps its address and gets the other family from the same
+   * pool, as MetalLB does; null if that is not the situation or the pool has no such address.
+   */
+  private Allocation growToDualStack(Allocation current, ServiceRequest req) {
+    List<InetAddress> have = current.addresses();
+    if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK
+        || !stillFits(have, req)) {
+      return null;
+    }
+    int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
+    IpFamily other = IpFamily.of(have.get(0)) == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
+    if (!pools.pools.get(p).hasFamily(other) || !findAddress(p, other, req)) {
+      return null;
+    }
+    List<InetAddress> both = new ArrayList<>(List.of(have.get(0), U128.toInet(foundHi, foundLo)));
+    both.sort(Comparator.comparing(IpFamily::of));
+    return withRequestMeta(both, pools.pools.get(pools.poolOf(U128.hi(both.get(0)), U128.lo(both.get(0)))).name(), req);
+  }
+
+  /**
+   * True if the held addresses are still in a pool (the named one, if any) and shareable under the request's sharing
+   * details. As in MetalLB, an automatic request keeps its address even if selectors or autoAssign changed since.
+   */
+  private boolean stillFits(List<InetAddress> have, ServiceRequest req) {
     for (InetAddress a : have) {
       long h = U128.hi(a);
       long l = U128.lo(a);
@@ -388,9 +425,6 @@ public final class Allocator implements AutoCloseable {
         return false;
       }
       if (req.pool().isPresent() && !pools.pools.get(p).name().equals(req.pool().get())) {
-        return false;
-      }
-      if (autoPools != null && !autoPools.contains(p)) {
         return false;
       }
       if (sharingConflict(h, l, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) != null) {
@@ -448,7 +482,8 @@ public final class Allocator implements AutoCloseable {
       }
       if (pool.serviceAllocation().isEmpty()) {
         open.add(p);
-      } else if (pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
+      } else if (pool.serviceAllocation().get().pinsAnything()
+          && pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
         pinned.add(p);
       }
     }
