@@ -10,9 +10,11 @@
  *     .pools(IpAddressPool.builder().name("default").addresses("192.0.2.0/24", "2001:db8::/64").build())
  *     .store(FileAllocationStore.open(Path.of("allocations.journal")))
  *     .build();
- * switch (allocator.allocate(ServiceRequest.builder("web/frontend").build())) {
- *   case AllocationResult.Allocated a -> announce(a.allocation().addresses());
- *   case AllocationResult.Refused r -> report(r.reason(), r.message());
+ * AllocationResult r = allocator.allocate(ServiceRequest.builder("web/frontend").build());
+ * if (r instanceof AllocationResult.Allocated a) {
+ *   announce(a.allocation().addresses());          // durable before we get here
+ * } else if (r instanceof AllocationResult.Refused f) {
+ *   report(f.reason(), f.message());               // says what to change
  * }
  * }</pre>
  *
