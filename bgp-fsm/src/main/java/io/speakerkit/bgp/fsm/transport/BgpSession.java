@@ -305,7 +305,7 @@ public final class BgpSession implements AutoCloseable {
   private void adopt(SocketChannel ch) {
     BgpState ps = primary.driver.fsm().state();
     if (closed || ps == BgpState.Idle) {
-      log.info("peer {}: refusing connection in {}", peerAddress, ps);
+      log.debug("peer {}: refusing connection in {}", peerAddress, ps);
       ch.close();
       return;
     }
@@ -602,7 +602,7 @@ public final class BgpSession implements AutoCloseable {
   private record StateHint(boolean gracefulRestart, boolean notificationExchanged, int restartTime) {}
 
   /** One TCP connection with its own state machine (two exist only during a collision). */
-  private final class Connection extends ChannelInboundHandlerAdapter implements AdjRibOut.Sink<PathAttributes> {
+  private final class Connection implements AdjRibOut.Sink<PathAttributes> {
     final FsmDriver driver;
     final AdjRibOut.Sink<PathAttributes> sink = this;
     boolean outgoing;
@@ -638,8 +638,8 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
-      ch.pipeline().addLast(loop, "bgp-decoder", decoder);
-      ch.pipeline().addLast(loop, "bgp-session", this);
+      ch.pipeline().addLast("bgp-decoder", decoder);
+      ch.pipeline().addLast("bgp-session", new Handler(this));
       ch.config().setAutoRead(true);
       ch.read();
     }
@@ -726,61 +726,6 @@ public final class BgpSession implements AutoCloseable {
       }
     }
 
-    // -- channel events (on the session's loop)
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (ctx.channel() != channel) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-      try {
-        if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o) {
-          driver.fire(new BgpEvent.BGPOpen(WireAdapter.fromWire(o)));
-        } else if (msg instanceof KeepaliveMessage) {
-          driver.fire(new BgpEvent.KeepAliveMsg());
-        } else if (msg instanceof UpdateMessage u) {
-          current = u;
-          driver.fire(new BgpEvent.UpdateMsg());
-        } else if (msg instanceof io.speakerkit.bgp.wire.Notification n) {
-          driver.fire(BgpEvent.notificationReceived(WireAdapter.fromWire(n)));
-        } else if (msg instanceof RouteRefreshMessage rr) {
-          onRouteRefresh(this, rr);
-        }
-      } finally {
-        current = null;
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (ctx.channel() != channel) {
-        return;
-      }
-      if (cause instanceof BgpDecodeException e) {
-        log.info("peer {}: {}", peerAddress, e.getMessage());
-        driver.fire(WireAdapter.eventFor(e));
-      } else {
-        driver.fire(new BgpEvent.TcpConnectionFails(String.valueOf(cause.getMessage())));
-      }
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      if (ctx.channel() == channel) {
-        channel = null;
-        driver.fire(new BgpEvent.TcpConnectionFails("connection closed by peer"));
-      }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-      if (ctx.channel() == channel && ctx.channel().isWritable()) {
-        pump();
-      }
-    }
-
     // -- Adj-RIB-Out sink: pack prefixes sharing attributes into full UPDATEs
 
     @Override
@@ -840,6 +785,90 @@ public final class BgpSession implements AutoCloseable {
       }
       ch.write(buf, ch.voidPromise());
     }
+  }
+
+  /** The per-channel handler; hops onto the session's event loop when the channel lives on another one. */
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    private final Connection c;
+
+    Handler(Connection c) {
+      this.c = c;
+    }
+
+    private boolean onLoop(Runnable r) {
+      if (loop.inEventLoop()) {
+        return true;
+      }
+      loop.execute(r);
+      return false;
+    }
+
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!onLoop(() -> channelRead(ctx, msg))) {
+        return;
+      }
+      if (ctx.channel() != c.channel) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      try {
+        if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o) {
+          c.driver.fire(new BgpEvent.BGPOpen(WireAdapter.fromWire(o)));
+        } else if (msg instanceof KeepaliveMessage) {
+          c.driver.fire(new BgpEvent.KeepAliveMsg());
+        } else if (msg instanceof UpdateMessage u) {
+          c.current = u;
+          c.driver.fire(new BgpEvent.UpdateMsg());
+        } else if (msg instanceof io.speakerkit.bgp.wire.Notification n) {
+          c.driver.fire(BgpEvent.notificationReceived(WireAdapter.fromWire(n)));
+        } else if (msg instanceof RouteRefreshMessage rr) {
+          onRouteRefresh(c, rr);
+        }
+      } finally {
+        c.current = null;
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!onLoop(() -> exceptionCaught(ctx, cause))) {
+        return;
+      }
+      if (ctx.channel() != c.channel) {
+        return;
+      }
+      if (cause instanceof BgpDecodeException e) {
+        log.info("peer {}: {}", peerAddress, e.getMessage());
+        c.driver.fire(WireAdapter.eventFor(e));
+      } else {
+        c.driver.fire(new BgpEvent.TcpConnectionFails(String.valueOf(cause.getMessage())));
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!onLoop(() -> channelInactive(ctx))) {
+        return;
+      }
+      if (ctx.channel() == c.channel) {
+        c.channel = null;
+        c.driver.fire(new BgpEvent.TcpConnectionFails("connection closed by peer"));
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (!onLoop(() -> channelWritabilityChanged(ctx))) {
+        return;
+      }
+      if (ctx.channel() == c.channel && ctx.channel().isWritable()) {
+        pump();
+      }
+    }
+
   }
 
   /** Builds a {@link BgpSession}; the built session is registered with its transport (for passive accepts). */

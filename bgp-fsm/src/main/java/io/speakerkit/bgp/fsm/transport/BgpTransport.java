@@ -19,7 +19,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,9 +41,9 @@ public final class BgpTransport implements AutoCloseable {
   private final EventLoopGroup group;
   private final boolean ownsGroup;
   private final boolean epoll;
-  private final InetSocketAddress listenAddress;
+  private final List<InetSocketAddress> listenAddresses;
   private final Map<InetAddress, BgpSession> sessions = new ConcurrentHashMap<>();
-  private volatile Channel listener;
+  private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
   private BgpTransport(Builder b) {
     this.epoll = b.useEpoll;
@@ -52,7 +55,7 @@ public final class BgpTransport implements AutoCloseable {
           epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
       ownsGroup = true;
     }
-    listenAddress = b.listenAddress;
+    listenAddresses = List.copyOf(b.listenAddresses);
   }
 
   public static Builder builder() {
@@ -72,9 +75,9 @@ public final class BgpTransport implements AutoCloseable {
     return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
-  /** Starts the listener, if a listen address was configured. Blocks until bound. */
+  /** Starts the listeners, if listen addresses were configured. Blocks until bound. */
   public BgpTransport start() throws InterruptedException {
-    if (listenAddress == null || listener != null) {
+    if (listenAddresses.isEmpty() || !listeners.isEmpty()) {
       return this;
     }
     Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class
@@ -88,17 +91,22 @@ public final class BgpTransport implements AutoCloseable {
             accept(ch);
           }
         });
-    ChannelFuture f = sb.bind(listenAddress).sync();
-    listener = f.channel();
+    for (InetSocketAddress a : listenAddresses) {
+      ChannelFuture f = sb.bind(a).sync();
+      listeners.add(f.channel());
+      log.info("BGP listener on {}", f.channel().localAddress());
+    }
     updateMd5();
-    log.info("BGP listener on {}", listener.localAddress());
     return this;
   }
 
-  /** The bound listener address (with the real port when 0 was asked), or null. */
-  public InetSocketAddress boundAddress() {
-    Channel l = listener;
-    return l == null ? null : (InetSocketAddress) l.localAddress();
+  /** The bound listener addresses (with the real port when 0 was asked). */
+  public List<InetSocketAddress> boundAddresses() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (Channel l : listeners) {
+      out.add((InetSocketAddress) l.localAddress());
+    }
+    return out;
   }
 
   private void accept(SocketChannel ch) {
@@ -127,8 +135,7 @@ public final class BgpTransport implements AutoCloseable {
 
   /** RFC 2385: the listener must know every peer's key before the SYN arrives. */
   private void updateMd5() {
-    Channel l = listener;
-    if (l == null || !epoll) {
+    if (listeners.isEmpty() || !epoll) {
       return;
     }
     Map<InetAddress, byte[]> keys = new HashMap<>();
@@ -137,10 +144,19 @@ public final class BgpTransport implements AutoCloseable {
         keys.put(s.peerAddress(), s.md5Key());
       }
     }
-    try {
-      l.config().setOption(EpollChannelOption.TCP_MD5SIG, keys);
-    } catch (RuntimeException e) {
-      log.warn("could not set TCP MD5 keys on the listener", e);
+    for (Channel l : listeners) {
+      Map<InetAddress, byte[]> sameFamily = new HashMap<>();
+      boolean v6 = ((InetSocketAddress) l.localAddress()).getAddress() instanceof java.net.Inet6Address;
+      keys.forEach((a, k) -> {
+        if ((a instanceof java.net.Inet6Address) == v6) {
+          sameFamily.put(a, k);
+        }
+      });
+      try {
+        l.config().setOption(EpollChannelOption.TCP_MD5SIG, sameFamily);
+      } catch (RuntimeException e) {
+        log.warn("could not set TCP MD5 keys on the listener {}", l.localAddress(), e);
+      }
     }
   }
 
@@ -149,8 +165,7 @@ public final class BgpTransport implements AutoCloseable {
     for (BgpSession s : sessions.values()) {
       s.close();
     }
-    Channel l = listener;
-    if (l != null) {
+    for (Channel l : listeners) {
       l.close().syncUninterruptibly();
     }
     if (ownsGroup) {
@@ -163,7 +178,7 @@ public final class BgpTransport implements AutoCloseable {
     private EventLoopGroup group;
     private int threads = 1;
     private boolean useEpoll = Epoll.isAvailable();
-    private InetSocketAddress listenAddress;
+    private final List<InetSocketAddress> listenAddresses = new ArrayList<>();
 
     private Builder() {}
 
@@ -188,9 +203,9 @@ public final class BgpTransport implements AutoCloseable {
       return this;
     }
 
-    /** Listens for peers' connections on this address (port 179 for BGP; 0 picks a free port). */
+    /** Listens for peers' connections on this address too (port 179 for BGP; 0 picks a free port). */
     public Builder listen(InetSocketAddress value) {
-      listenAddress = Objects.requireNonNull(value, "listenAddress");
+      listenAddresses.add(Objects.requireNonNull(value, "listenAddress"));
       return this;
     }
 
