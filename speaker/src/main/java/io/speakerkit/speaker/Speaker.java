@@ -567,6 +567,9 @@ public final class Speaker implements AutoCloseable {
   }
 
   private static boolean isLocal(InetAddress address) {
+    if (address.isLoopbackAddress()) {
+      return true; // all of 127.0.0.0/8 is this host's, though only 127.0.0.1 is assigned to lo
+    }
     try {
       return NetworkInterface.getByInetAddress(address) != null;
     } catch (SocketException e) {

@@ -80,7 +80,7 @@ class SpeakerLoopbackIT {
       speaker.suspendBfd("onp-bgp-peer");
       SpeakerEvent.BfdStateChanged down = awaitEvent(routerEvents, seen, SpeakerEvent.BfdStateChanged.class);
       assertEquals("Down", down.to());
-      assertEquals("Control Detection Time Expired", down.diagnostic());
+      assertEquals("Control Detection Time Expired(1)", down.diagnostic());
       SpeakerEvent.NotificationEvent cease = awaitEvent(routerEvents, seen, SpeakerEvent.NotificationEvent.class);
       assertTrue(cease.sent() && cease.notification().contains("BFD Down"), cease::toString);
 
