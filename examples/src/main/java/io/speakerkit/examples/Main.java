@@ -23,6 +23,7 @@ public final class Main {
       usage: java -jar speakerkit.jar <command> [options]
 
       commands:
+        demo       the MetalLB BGP lab in one process on loopback: a speaker and a router, no root needed
         speaker    run a speaker from MetalLB manifests (IPAddressPool, BGPPeer, BGPAdvertisement,
                    BFDProfile, Community, Secret, Service)
 
@@ -57,12 +58,31 @@ public final class Main {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
       case "speaker" -> speaker(rest, out, err);
+      case "demo" -> demo(rest, out, err);
       default -> {
         err.println("unknown command: " + args[0]);
         err.print(USAGE);
         yield 2;
       }
     };
+  }
+
+  private static int demo(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.print(Demo.USAGE);
+      return 0;
+    }
+    if (args.length > 0) {
+      err.println("demo takes no options: " + String.join(" ", args));
+      err.print(Demo.USAGE);
+      return 2;
+    }
+    try {
+      return new Demo(out).run();
+    } catch (Exception e) {
+      err.println("demo failed: " + e);
+      return 1;
+    }
   }
 
   private static int speaker(String[] args, PrintStream out, PrintStream err) {
