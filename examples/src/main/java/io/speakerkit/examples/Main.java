@@ -77,6 +77,8 @@ public final class Main {
       err.print(Demo.USAGE);
       return 2;
     }
+    // The demo prints its own account of events; the library's INFO log would repeat it on stderr.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     try {
       return new Demo(out).run();
     } catch (Exception e) {

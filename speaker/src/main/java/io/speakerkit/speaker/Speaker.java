@@ -369,7 +369,8 @@ public final class Speaker implements AutoCloseable {
         .bgpIdentifier(routerId(peer, local))
         .holdTime(peer.holdTime())
         .keepaliveTime(peer.keepaliveTime())
-        .families(families);
+        .families(families)
+        .activeOnConnectFailure(true); // as MetalLB's FRR shows it: a refused connect leaves the peer in Active
     if (passive) {
       fsm.connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY);
     }
