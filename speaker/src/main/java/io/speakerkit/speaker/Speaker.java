@@ -205,7 +205,13 @@ public final class Speaker implements AutoCloseable {
     for (PeerRuntime p : peers.values()) {
       p.session.stop(message);
     }
-    // Give the NOTIFICATIONs a moment to leave before the sockets close.
+    // Let the Cease NOTIFICATIONs leave (bounded) before the event loops shut down.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (PeerRuntime p : peers.values()) {
+      while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
     for (PeerRuntime p : peers.values()) {
       closePeer(p);
     }
@@ -364,8 +370,11 @@ public final class Speaker implements AutoCloseable {
     }
     FsmConfig.Builder fsm = FsmConfig.builder()
         .localAs(peer.myAsn())
-        .peerAs(peer.peerAsn().map(PeerAs::of).orElseGet(() ->
-            peer.dynamicAsn().orElseThrow() == DynamicAsn.INTERNAL ? PeerAs.anyInternal() : PeerAs.anyExternal()))
+        .peerAs(peer.peerAsn().map(PeerAs::of).orElseGet(() -> switch (peer.dynamicAsn().orElseThrow()) {
+          case INTERNAL -> PeerAs.anyInternal();
+          case EXTERNAL -> PeerAs.anyExternal();
+          case ANY -> PeerAs.any();
+        }))
         .bgpIdentifier(routerId(peer, local))
         .holdTime(peer.holdTime())
         .keepaliveTime(peer.keepaliveTime())
