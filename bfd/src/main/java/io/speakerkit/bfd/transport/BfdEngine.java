@@ -96,6 +96,11 @@ public final class BfdEngine implements AutoCloseable {
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
     portRandom = random;
     driver = new BfdDriver(EventLoopScheduler.on(loop), random, new Io());
+    java.time.Duration slack = b.timerSlack;
+    call(() -> {
+      driver.timerSlack(slack);
+      return null;
+    });
   }
 
   /** A builder. */
@@ -392,8 +397,22 @@ public final class BfdEngine implements AutoCloseable {
     private int multihopPort = 4784;
     private int sourcePortLow = 49152;
     private int sourcePortHigh = 65535;
+    private java.time.Duration timerSlack = java.time.Duration.ofMillis(1);
 
     private Builder() {}
+
+    /**
+     * How late the engine's timer may fire to serve several sessions' deadlines with one wake-up (1 ms by
+     * default, 0-10 ms); see {@link BfdDriver#timerSlack}.
+     */
+    public Builder timerSlack(java.time.Duration v) {
+      Objects.requireNonNull(v, "timerSlack");
+      if (v.isNegative() || v.toNanos() > 10_000_000) {
+        throw new IllegalArgumentException("timerSlack: " + v + " (expected: 0-10 ms)");
+      }
+      timerSlack = v;
+      return this;
+    }
 
     /**
      * The epoll event loop to run on (hook for sharing a loop with other speakerkit engines); by default the
