@@ -36,6 +36,11 @@ class FrrInteropTest {
     run("skbfdfrm4", "10.252.3.1/24", "10.252.3.2/24", true);
   }
 
+  @Test
+  void multihop_up_ipv6() throws Exception {
+    run("skbfdfrm6", "fd00:252:3::1/64", "fd00:252:3::2/64", true);
+  }
+
   private void run(String name, String hostCidr, String nsCidr, boolean multihop) throws Exception {
     try (Netns ns = Netns.create(name, hostCidr, nsCidr);
         BfdEngine engine = BfdEngine.builder().build()) {

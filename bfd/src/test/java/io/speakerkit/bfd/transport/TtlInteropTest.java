@@ -26,13 +26,14 @@ class TtlInteropTest {
   static final String SENDER = String.join("\n",
       "import socket, struct, sys",
       "dst, ttl, v6 = sys.argv[1], int(sys.argv[2]), ':' in sys.argv[1]",
+      "port = int(sys.argv[3]) if len(sys.argv) > 3 else 3784",
       "fam = socket.AF_INET6 if v6 else socket.AF_INET",
       "s = socket.socket(fam, socket.SOCK_DGRAM)",
       "if v6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)",
       "else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)",
       "s.bind(('', 49999))",
       "pkt = struct.pack('!BBBBIIIII', 0x20, 0x40, 3, 24, 0x11223344, 0, 1000000, 1000000, 0)",
-      "s.sendto(pkt, (dst, 3784))",
+      "s.sendto(pkt, (dst, port))",
       "");
 
   /** Receives one datagram on port 3784 and prints its TTL / hop limit. */
@@ -56,6 +57,36 @@ class TtlInteropTest {
   @Test
   void hopLimit64And254_dropped_hopLimit255_accepted_ipv6() throws Exception {
     run("skbfdttl6", "fd00:252:1::1/64", "fd00:252:1::2/64", true);
+  }
+
+  @Test
+  void multihop_belowMinimumTtlDropped_atMinimumAccepted() throws Exception {
+    Commands.require("ip", "python3");
+    try (Netns ns = Netns.create("skbfdttlm", "10.252.6.1/24", "10.252.6.2/24");
+        BfdEngine engine = BfdEngine.builder().build()) {
+      File sender = new File(ns.dir(), "send.py");
+      Files.writeString(sender.toPath(), SENDER);
+      BfdSession s = engine.createSession(BfdSessionConfig.builder()
+          .localAddress(InetAddress.getByName(ns.hostAddress()))
+          .remoteAddress(InetAddress.getByName(ns.nsAddress()))
+          .multihop(true)
+          .profile(BfdProfile.builder().minimumTtl(250).build())
+          .build());
+      Poll.until(Duration.ofSeconds(10), "listening on 4784", () -> Commands.run("ss", "-uln").stdout()
+          .contains(ns.hostAddress() + ":4784"));
+      for (int ttl : new int[] {64, 249}) {
+        long before = s.counters().discardedTtl();
+        ns.inside("python3", sender.getPath(), ns.hostAddress(), Integer.toString(ttl), "4784").check();
+        Poll.until(Duration.ofSeconds(5), "TTL " + ttl + " dropped below minimumTtl 250",
+            () -> s.counters().discardedTtl() == before + 1, () -> s.counters().toString());
+        assertEquals(SessionState.Down, s.state());
+      }
+      ns.inside("python3", sender.getPath(), ns.hostAddress(), "250", "4784").check();
+      Poll.until(Duration.ofSeconds(5), "TTL 250 accepted on a multihop session", () -> s.state() == SessionState.Init,
+          () -> s.counters().toString());
+      // Single-hop packets at TTL 250 to 3784 for the same peer match no single-hop session.
+      assertEquals(1, s.counters().controlPacketsIn());
+    }
   }
 
   private void run(String name, String hostCidr, String nsCidr, boolean v6) throws Exception {
