@@ -268,7 +268,7 @@ public final class BfdEngine implements AutoCloseable {
         .group(loop)
         .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
         .option(ChannelOption.ALLOCATOR, alloc)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
         .option(ChannelOption.SO_RCVBUF, 1 << 20)
         .option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255)
         .handler(handler);
