@@ -77,6 +77,8 @@ public final class BfdEngine implements AutoCloseable {
   private final int sourcePortHigh;
   private final RandomGenerator portRandom;
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
+  /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
+  private final java.util.Set<Integer> sourcePorts = new java.util.HashSet<>();
   private volatile boolean closed;
 
   private BfdEngine(Builder b) {
@@ -196,6 +198,7 @@ public final class BfdEngine implements AutoCloseable {
   /** Per-session transport state. */
   private static final class SessionIo {
     Channel channel;
+    int port;
     boolean closed;
   }
 
@@ -237,6 +240,9 @@ public final class BfdEngine implements AutoCloseable {
       SessionIo io = (SessionIo) BfdDriver.attachment(session);
       if (io != null) {
         io.closed = true;
+        if (io.port != 0) {
+          sourcePorts.remove(io.port);
+        }
         if (io.channel != null) {
           io.channel.close();
         }
@@ -276,7 +282,13 @@ public final class BfdEngine implements AutoCloseable {
 
   /** RFC 5881 §4: a source port in 49152-65535, the same for the life of the session; retried on collision. */
   private void openSender(BfdSession session, SessionIo io, int attempt) {
-    int port = sourcePortLow + portRandom.nextInt(sourcePortHigh - sourcePortLow + 1);
+    int range = sourcePortHigh - sourcePortLow + 1;
+    int port = sourcePortLow + portRandom.nextInt(range);
+    for (int i = 0; i < range && sourcePorts.contains(port); i++) {
+      port = port == sourcePortHigh ? sourcePortLow : port + 1;
+    }
+    int chosen = port;
+    sourcePorts.add(chosen);
     int dstPort = session.multihop() ? multihopPort : singleHopPort;
     ChannelFuture f = bootstrap(session.localAddress(), new SenderHandler())
         .bind(new InetSocketAddress(session.localAddress(), port));
@@ -284,6 +296,7 @@ public final class BfdEngine implements AutoCloseable {
       Channel ch = f.channel();
       if (!done.isSuccess()) {
         ch.close();
+        sourcePorts.remove(chosen);
         if (attempt < 64 && !io.closed && !closed) {
           openSender(session, io, attempt + 1);
         } else {
@@ -294,8 +307,10 @@ public final class BfdEngine implements AutoCloseable {
       }
       if (io.closed) {
         ch.close();
+        sourcePorts.remove(chosen);
         return;
       }
+      io.port = chosen;
       ch.connect(new InetSocketAddress(session.remoteAddress(), dstPort)).addListener(c -> {
         if (!c.isSuccess()) {
           log.warn("BFD session {}: cannot connect to {}: {}", session, session.remoteAddress(), c.cause());
