@@ -131,9 +131,9 @@ public final class BfdDriver {
     DriverSession s = new DriverSession(this, config, key);
     s.fsm = new BfdFsm(discr, config.profile(), config.authentication(), random, output);
     s.fsm.start(now());
-    io.sessionAdded(s);
     byDiscr.put(discr, s);
     byPeer.put(key, s);
+    io.sessionAdded(s);
     s.publish();
     reschedule(s);
     return s;

@@ -50,6 +50,31 @@ class GoldenPacketTest {
     }
   }
 
+  /** Inputs a property test once failed on, replayed forever. */
+  @Test
+  void regressions_decodeWithoutThrowing() throws IOException {
+    for (String name : new String[] {"length-25-without-auth.hex"}) {
+      byte[] bytes = null;
+      try (InputStream in = GoldenPacketTest.class.getResourceAsStream("/regressions/" + name)) {
+        for (String line : new String(in.readAllBytes(), StandardCharsets.US_ASCII).split("\n")) {
+          if (!line.startsWith("#") && !line.isBlank()) {
+            bytes = ByteBufUtil.decodeHexDump(line.trim());
+          }
+        }
+      }
+      ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+      try {
+        ControlPacket p = ControlPacket.decode(buf);
+        assertEquals(0, p.authSection().length, name);
+      } finally {
+        buf.release();
+      }
+      Recorder r = Recorder.of(77, BfdProfile.DEFAULT);
+      r.start();
+      r.receiveRaw(bytes);
+    }
+  }
+
   @Test
   void birdMeticulousKeyedSha1_authenticates_andReplayRejected() throws IOException {
     String[] hex = lines("bird-2.0-meticulous-keyed-sha1-key7-golden.hex");

@@ -187,7 +187,7 @@ public final class BfdEngine implements AutoCloseable {
     final ListenerKey key;
     Channel channel;
     TtlFilter filter;
-    int filterTtl;
+    Map<InetAddress, Integer> filterSources;
     int sessions;
 
     Listener(ListenerKey key) {
@@ -344,23 +344,24 @@ public final class BfdEngine implements AutoCloseable {
       return;
     }
     boolean v6 = l.key.local() instanceof Inet6Address;
-    int ttl = 255;
+    Map<InetAddress, Integer> bySource = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(InetAddress::getHostAddress));
     if (l.key.multihop()) {
       for (BfdSession s : driver.sessions()) {
         if (s.multihop() && s.localAddress().equals(l.key.local())) {
-          ttl = Math.min(ttl, s.profile().minimumTtl());
+          bySource.put(s.remoteAddress(), s.profile().minimumTtl());
         }
       }
     }
-    if (l.filter != null && l.filterTtl == ttl) {
+    if (l.filter != null && bySource.equals(l.filterSources)) {
       return;
     }
-    TtlFilter filter = l.key.multihop() ? TtlFilter.multihop(v6, ttl) : TtlFilter.singleHop(v6);
+    TtlFilter filter = l.key.multihop() ? TtlFilter.multihopPerSource(v6, bySource) : TtlFilter.singleHop(v6);
     if (!l.channel.config().setOption(TtlFilter.OPTION, filter.optionValue())) {
       throw new IllegalStateException("SO_ATTACH_FILTER not supported by " + l.channel);
     }
     l.filter = filter;
-    l.filterTtl = ttl;
+    l.filterSources = bySource;
   }
 
   /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */
