@@ -104,6 +104,8 @@ public final class Speaker implements AutoCloseable {
     volatile Instant establishedAt;
     volatile String lastCause = "";
     volatile NegotiatedSession negotiated;
+    /** dualStackAddressFamily: our address of the other family, the next hop of routes of that family. */
+    InetAddress otherFamilyNextHop;
     final Set<IpPrefix> received = new HashSet<>();
 
     PeerRuntime(PeerConfig config, BgpSession session) {
@@ -401,13 +403,16 @@ public final class Speaker implements AutoCloseable {
       session.ebgpMultihop(255);
     }
     PeerRuntime runtime = new PeerRuntime(peer, session.build());
+    if (peer.dualStackAddressFamily()) {
+      runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
+    }
     peers.put(peer.name(), runtime);
     runtime.session.addListener(change -> onWorker(() -> onBgpState(runtime, change)));
     peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
     runtime.session.start();
     // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
     for (PlannedRoute route : plan.routes(peer.name())) {
-      runtime.session.announce(route.prefix(), attributes(route));
+      runtime.session.announce(route.prefix(), attributes(route, runtime));
     }
   }
 
@@ -524,7 +529,7 @@ public final class Speaker implements AutoCloseable {
         continue;
       }
       if (c.route().isPresent()) {
-        p.session.announce(c.prefix(), attributes(c.route().get()));
+        p.session.announce(c.prefix(), attributes(c.route().get(), p));
         events.publish(new SpeakerEvent.RouteSent(now, c.peer(), c.route().get()));
       } else {
         p.session.withdraw(c.prefix());
@@ -533,9 +538,17 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
-  /** ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address). */
-  private static PathAttributes attributes(PlannedRoute route) {
+  /**
+   * ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address) for
+   * routes of its own family. Routes of the other family (dualStackAddressFamily) carry our address of that family
+   * on the interface toward the peer: the session has none of its own to put there.
+   */
+  private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP);
+    boolean sessionV4 = peer.config.peerAddress() instanceof Inet4Address;
+    if (peer.otherFamilyNextHop != null && route.prefix().isIpv4() != sessionV4) {
+      b.nextHop(peer.otherFamilyNextHop);
+    }
     if (!route.communities().isEmpty()) {
       b.communities(route.communities());
     }
