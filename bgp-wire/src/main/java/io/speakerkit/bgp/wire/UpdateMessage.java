@@ -52,10 +52,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  private final ByteBuf buf;
-  private final int base;
-  private final int length;
-  private final CodecContext ctx;
+  private ByteBuf buf;
+  private int base;
+  private int length;
+  private CodecContext ctx;
   private int withdrawnStart;
   private int withdrawnEnd;
   private int nlriStart;
@@ -78,6 +78,22 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     UpdateMessage m = new UpdateMessage(buf, base, length, ctx);
     m.parse();
     return m;
+  }
+
+  /** An empty instance for {@link UpdateFlyweight}. */
+  static UpdateMessage flyweight() {
+    return new UpdateMessage(null, 0, 0, CodecContext.INITIAL);
+  }
+
+  /** Re-decodes this instance over another message (flyweight); on failure the instance reads as released. */
+  void redecode(ByteBuf buf, int base, int length, CodecContext ctx) {
+    this.buf = buf;
+    this.base = base;
+    this.length = length;
+    this.ctx = ctx;
+    this.action = ErrorAction.NONE;
+    this.errors = null;
+    parse();
   }
 
   private void parse() {
@@ -113,8 +129,13 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
           "NLRI: a prefix length above 32 or a prefix overrunning the field (" + (end - attrEnd) + " octets)");
     }
-    UpdateAttributes a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
-    attrs = a;
+    UpdateAttributes a = attrs;
+    if (a == null) {
+      a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
+      attrs = a;
+    } else {
+      a.reset(b, attrStart, attrEnd, ctx.fourOctetAs());
+    }
     if (alen > 0) {
       parseAttributes(a, b, attrStart, attrEnd, hasNlri);
     }
