@@ -290,6 +290,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
               "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + (ctx.fourOctetAs() ? 4 : 2)
                   + "-octet AS numbers filling the attribute)");
+        } else if (AsPathView.containsAsZero(b, v, len, ctx.fourOctetAs() ? 4 : 2)) {
+          // RFC 7607 §2: AS 0 in AS_PATH makes it malformed: treat-as-withdraw (RFC 7606 §7.2).
+          taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.asPath = v;
           a.asPathLen = len;
@@ -336,6 +340,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         if (len != want) {
           // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: " + want + ")");
+        } else if ((want == 8 ? b.getInt(v) : b.getShort(v)) == 0) {
+          // RFC 7607 §2: AS 0 in AGGREGATOR: attribute discard.
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.aggregator = v;
           a.aggregatorLen = len;
@@ -387,6 +395,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
           discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
               "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
+        } else if (AsPathView.containsAsZero(b, v, len, 4)) {
+          // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.as4Path = v;
           a.as4PathLen = len;
@@ -400,6 +412,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         } else if (len != 8) {
           // RFC 6793 §6: malformed AS4_AGGREGATOR: attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: 8)");
+        } else if (b.getInt(v) == 0) {
+          // RFC 7607 §2: AS 0 in AS4_AGGREGATOR: attribute discard.
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.as4Aggregator = v;
         }

@@ -347,4 +347,23 @@ class UpdateErrorHandlingTest {
       c.release();
     }
   }
+
+  @Test
+  void asPath_asZero_treatAsWithdraw() {
+    decode(update("", ORIGIN + "40 02 06 02 01 00000000" + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 11, 2));
+  }
+
+  @Test
+  void aggregator_asZero_attributeDiscard() {
+    decode(update("", MANDATORY + "c0 07 08 00000000 0a000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 9, 7));
+  }
+
+  @Test
+  void open_asZero_badPeerAs() {
+    BgpDecodeException e = OpenMessageTest.decodeError("M 001d 01 04 0000 005a 0a000001 00");
+    assertEquals(2, e.code());
+    assertEquals(2, e.subcode());
+  }
 }

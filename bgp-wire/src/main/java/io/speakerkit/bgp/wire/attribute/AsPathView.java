@@ -160,6 +160,26 @@ public final class AsPathView {
     return p == end;
   }
 
+  /** Whether well-formed segments in {@code [offset, offset + length)} carry AS number 0 (RFC 7607 §2). */
+  public static boolean containsAsZero(ByteBuf buf, int offset, int length, int asSize) {
+    int p = offset;
+    int end = offset + length;
+    while (p + 2 <= end) {
+      int n = buf.getUnsignedByte(p + 1);
+      int q = p + 2;
+      p = q + n * asSize;
+      if (p > end) {
+        return false;
+      }
+      for (; q < p; q += asSize) {
+        if ((asSize == 4 ? buf.getInt(q) : buf.getShort(q)) == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public String toString() {
     return toAsPath().toString();
