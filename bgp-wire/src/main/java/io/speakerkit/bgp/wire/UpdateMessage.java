@@ -285,12 +285,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         }
       }
       case AttributeType.AS_PATH_CODE -> {
-        if (!AsPathView.isValid(b, v, len, ctx.fourOctetAs() ? 4 : 2)) {
+        int asSize = ctx.fourOctetAs() ? 4 : 2;
+        int check = AsPathView.check(b, v, len, asSize);
+        if (check == AsPathView.MALFORMED) {
           // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
-              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + (ctx.fourOctetAs() ? 4 : 2)
+              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + asSize
                   + "-octet AS numbers filling the attribute)");
-        } else if (AsPathView.containsAsZero(b, v, len, ctx.fourOctetAs() ? 4 : 2)) {
+        } else if (check == AsPathView.AS_ZERO) {
           // RFC 7607 §2: AS 0 in AS_PATH makes it malformed: treat-as-withdraw (RFC 7606 §7.2).
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
               "AS number: 0 (expected: 1-4294967295, RFC 7607)");
@@ -391,17 +393,20 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 6793 §4.1: a NEW speaker does not send AS4_PATH to a NEW speaker; one received is discarded.
           error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
               "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
-        } else if (!AsPathView.isValid(b, v, len, 4)) {
-          // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
-          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
-        } else if (AsPathView.containsAsZero(b, v, len, 4)) {
-          // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
-          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
-          a.as4Path = v;
-          a.as4PathLen = len;
+          int check = AsPathView.check(b, v, len, 4);
+          if (check == AsPathView.MALFORMED) {
+            // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
+            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+                "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
+          } else if (check == AsPathView.AS_ZERO) {
+            // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
+            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+                "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+          } else {
+            a.as4Path = v;
+            a.as4PathLen = len;
+          }
         }
       }
       case AttributeType.AS4_AGGREGATOR_CODE -> {
