@@ -61,7 +61,7 @@ public final class BgpMessageEncoder {
     }
   }
 
-  /** The KEEPALIVE, 19 octets. */
+  /** Writes the KEEPALIVE, 19 octets, at the writer index of {@code out} (owned by the caller). */
   public static void writeKeepalive(ByteBuf out) {
     out.writeLong(-1L);
     out.writeLong(-1L);

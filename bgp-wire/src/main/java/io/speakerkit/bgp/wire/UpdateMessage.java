@@ -660,6 +660,29 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   }
 
   /**
+   * Builds an UPDATE with {@link UpdateEncoder#write} into a new buffer from {@code alloc} and returns it decoded,
+   * owning that buffer (refCnt 1: release it, or hand it to a pipeline that does).
+   *
+   * @param attrs may be null when nothing is announced
+   * @throws IllegalArgumentException when it does not fit one message of {@code ctx}
+   */
+  public static UpdateMessage build(io.netty.buffer.ByteBufAllocator alloc, List<IpPrefix> withdrawn,
+      io.speakerkit.bgp.wire.attribute.PathAttributes attrs, List<IpPrefix> announced, CodecContext ctx) {
+    ByteBuf out = alloc.buffer(256);
+    boolean success = false;
+    try {
+      UpdateEncoder.write(out, withdrawn, attrs, announced, ctx);
+      UpdateMessage u = decode(out, out.readerIndex(), out.readableBytes(), ctx);
+      success = true;
+      return u;
+    } finally {
+      if (!success) {
+        out.release();
+      }
+    }
+  }
+
+  /**
    * An independent copy on the heap that owns its own buffer (refCnt 1): for keeping the message beyond the life
    * of the received buffer. Release it when done.
    */

@@ -14,6 +14,7 @@ import io.speakerkit.bgp.wire.attribute.PathAttribute;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -80,9 +81,10 @@ class RoundTripProperties {
   void update_roundTrip(@ForAll("ibgpAttributes") PathAttributes attributes,
       @ForAll @Size(max = 40) List<@net.jqwik.api.From("prefixes") IpPrefix> withdrawn,
       @ForAll @Size(max = 40) List<@net.jqwik.api.From("prefixes") IpPrefix> announced,
-      @ForAll boolean fourOctetAs) {
+      @ForAll boolean fourOctetAs, @ForAll boolean addPath) {
+    Set<AddressFamily> both = addPath ? Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST) : Set.of();
     CodecContext ctx = CodecContext.INITIAL.withFourOctetAs(fourOctetAs).withPeerType(PeerType.INTERNAL)
-        .withExtendedMessage(true);
+        .withExtendedMessage(true).withAddPath(both, both);
     PathAttributes attrs = attributes;
     ByteBuf out = Unpooled.buffer();
     try {
