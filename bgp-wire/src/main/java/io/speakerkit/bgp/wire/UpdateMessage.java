@@ -225,6 +225,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       p = next;
     }
     if (overrun) {
+      if (!hasNlri && withdrawnEnd == withdrawnStart && a.mpReach < 0 && a.mpUnreach < 0
+          && (seen0 & ((1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE))) == 0) {
+        // RFC 7606 §5.3: treat-as-withdraw needs the routes it withdraws; with no NLRI, no withdrawn routes and no
+        // MP_REACH_NLRI / MP_UNREACH_NLRI parsed before the error, one may hide in the unparsable rest: session reset.
+        throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+            "attribute at offset " + (p - a.start) + " overruns the path attributes (" + (end - a.start)
+                + " octets) and no routes were found before it (expected: attributes that fill the block exactly)");
+      }
       // RFC 7606 §4: an attribute overrunning the Total Attribute Length, or too few octets left for an attribute
       // header: treat-as-withdraw; the NLRI start is still known from the Total Attribute Length.
       error(ErrorAction.TREAT_AS_WITHDRAW, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null, -1,

@@ -366,4 +366,19 @@ class UpdateErrorHandlingTest {
     assertEquals(2, e.code());
     assertEquals(2, e.subcode());
   }
+
+  @Test
+  void attributeOverrun_noRoutesAnywhere_sessionReset() {
+    BgpDecodeException e = reset(update("", ORIGIN + "80 04 09 00000001", ""), CodecContext.INITIAL);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void attributeOverrun_afterMpUnreach_treatAsWithdraw() {
+    decode(update("", "80 0f 06 0002 01 10 2001" + "80 04 09 00000001", ""), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1);
+      assertEquals(1, u.withdrawnAll().size());
+    });
+  }
 }
