@@ -210,7 +210,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     byte[] b = new byte[ipv6 ? 16 : 4];
     copyAddress(b, 0);
     try {
-      return InetAddress.getByAddress(b);
+      // Inet6Address.getByAddress keeps IPv4-mapped addresses IPv6 (InetAddress.getByAddress would not)
+      return ipv6 ? Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }

@@ -35,6 +35,7 @@ class IpPrefixTest {
     IpPrefix p = IpPrefix.parse("::ffff:0:0/96");
     assertTrue(p.isIpv6());
     assertEquals("::ffff:0:0/96", p.toString());
+    assertEquals(p, IpPrefix.of(p.address(), 96));
   }
 
   @Test
