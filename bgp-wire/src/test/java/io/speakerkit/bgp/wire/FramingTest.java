@@ -39,6 +39,17 @@ class FramingTest {
   }
 
   @Test
+  void encode_withAllocator_callerOwnsBuffer() {
+    ByteBuf b = BgpMessageEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, KeepaliveMessage.INSTANCE,
+        CodecContext.INITIAL);
+    try {
+      assertEquals(Hex.norm(KEEPALIVE), Hex.hex(b));
+    } finally {
+      assertTrue(b.release());
+    }
+  }
+
+  @Test
   void marker_notAllOnes_connectionNotSynchronized() {
     ByteBuf b = Hex.buf("ffffffff 00 ffffffffffffffffffffff 0013 04");
     try {
