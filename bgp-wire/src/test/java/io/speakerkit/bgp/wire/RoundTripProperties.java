@@ -128,4 +128,22 @@ class RoundTripProperties {
             && !(a instanceof Aggregator))
         .toList();
   }
+
+  @Property(tries = 200)
+  void forPropagation_partialOnUnknownTransitive_dropsUnknownNonTransitive(
+      @ForAll("ibgpAttributes") PathAttributes attrs) {
+    PathAttributes out = attrs.forPropagation();
+    List<PathAttribute> expected = new ArrayList<>();
+    for (PathAttribute a : attrs.attributes()) {
+      if (a instanceof io.speakerkit.bgp.wire.attribute.UnknownAttribute u) {
+        if (u.isOptional() && u.isTransitive()) {
+          expected.add(u.withPartial());
+        }
+      } else {
+        expected.add(a);
+      }
+    }
+    assertEquals(expected, out.attributes());
+    assertEquals(out, out.forPropagation());
+  }
 }
