@@ -188,8 +188,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(),
               null, AttributeType.valueOf(type) + " appears more than once (expected: at most once)");
         }
-        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest.
-        error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest (RFC 4271 §6.3 would have sent
+        // Malformed Attribute List).
+        error(ErrorAction.ATTRIBUTE_DISCARD, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+            type, null,
             "attribute repeated (expected: at most once); later occurrence discarded");
         p = next;
         continue;
@@ -268,6 +270,9 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
     switch (type) {
       case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(b, p, next), type, null, reason);
+      // RFC 7606 §7.5: LOCAL_PREF from an eBGP peer is discarded whatever its flags.
+      case 5 -> error(ctx.peerType() == PeerType.INTERNAL ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD,
+          3, sub, copy(b, p, next), type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
         error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);

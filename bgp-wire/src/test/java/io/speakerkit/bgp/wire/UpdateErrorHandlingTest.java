@@ -173,7 +173,7 @@ class UpdateErrorHandlingTest {
   @Test
   void duplicate_attribute_discardLater() {
     decode(update("", MANDATORY + "80 04 04 00000001 80 04 04 00000002", NLRI), u -> {
-      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 4);
+      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 1, 4);
       assertEquals(1, u.attributes().med());
     });
   }
