@@ -381,4 +381,28 @@ class UpdateErrorHandlingTest {
       assertEquals(1, u.withdrawnAll().size());
     });
   }
+
+  @Test
+  void mpReach_ipv4UnicastWithIpv4NextHop_decodes() {
+    String mp = "80 0e 0c 0001 01 04 0a000001 00 18 0a0102";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      assertEquals(0x0a000001, u.attributes().mpReach().nextHopIpv4());
+      assertEquals(java.util.List.of(IpPrefix.parse("10.1.2.0/24")), u.announced());
+    });
+  }
+
+  @Test
+  void mpReach_otherFamily_keptRaw() {
+    // L2VPN EVPN: not interpreted, the NLRI is available as bytes
+    String mp = "90 0e 000d 0019 46 04 0a000001 00 02 03 aabbcc";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      MpReachView r = u.attributes().mpReach();
+      assertEquals(AddressFamily.of(25, 70), r.family());
+      assertFalse(r.hasPrefixes());
+      assertFalse(r.prefixes().next());
+      assertEquals("0203aabbcc", io.netty.buffer.ByteBufUtil.hexDump(r.nlriSlice()));
+    });
+  }
 }
