@@ -384,7 +384,7 @@ class UpdateErrorHandlingTest {
 
   @Test
   void mpReach_ipv4UnicastWithIpv4NextHop_decodes() {
-    String mp = "80 0e 0c 0001 01 04 0a000001 00 18 0a0102";
+    String mp = "80 0e 0d 0001 01 04 0a000001 00 18 0a0102";
     decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
       assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
       assertEquals(0x0a000001, u.attributes().mpReach().nextHopIpv4());
@@ -395,7 +395,7 @@ class UpdateErrorHandlingTest {
   @Test
   void mpReach_otherFamily_keptRaw() {
     // L2VPN EVPN: not interpreted, the NLRI is available as bytes
-    String mp = "90 0e 000d 0019 46 04 0a000001 00 02 03 aabbcc";
+    String mp = "90 0e 000e 0019 46 04 0a000001 00 02 03 aabbcc";
     decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
       assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
       MpReachView r = u.attributes().mpReach();
