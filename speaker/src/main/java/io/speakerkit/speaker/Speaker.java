@@ -124,6 +124,7 @@ public final class Speaker implements AutoCloseable {
       r.establishedAt = establishedAt;
       r.lastCause = lastCause;
       r.negotiated = negotiated;
+      r.otherFamilyNextHop = otherFamilyNextHop;
       r.received.addAll(received);
       return r;
     }
@@ -554,7 +555,11 @@ public final class Speaker implements AutoCloseable {
       runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
     }
     peers.put(peer.name(), runtime);
-    runtime.session.addListener(change -> onWorker(() -> onBgpState(runtime, change)));
+    // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
+    runtime.session.addListener(change -> onWorker(() -> {
+      PeerRuntime current = peers.get(peer.name());
+      onBgpState(current != null && current.session == runtime.session ? current : runtime, change);
+    }));
     peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
     runtime.session.start();
     // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
