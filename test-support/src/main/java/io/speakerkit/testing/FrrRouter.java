@@ -92,6 +92,11 @@ public final class FrrRouter {
     return m.find() ? m.group(1) : null;
   }
 
+  /** bgpd's state of one neighbor ("Established", "Active", ...), from {@code show bgp neighbor X json}. */
+  public String bgpState(String neighbor) {
+    return field(json("show bgp neighbor " + neighbor + " json"), "bgpState");
+  }
+
   /** A daemon's log (its stdout), for diagnostics. */
   public String log(String daemon) {
     try {
