@@ -727,8 +727,9 @@ public final class Allocator implements AutoCloseable {
     String key = a.serviceKey();
     int prev = AllocationTable.NONE;
     for (InetAddress addr : a.addresses()) {
-      long h = U128.hi(addr);
-      long l = U128.lo(addr);
+      byte[] raw = addr.getAddress();
+      long h = U128.hi(raw);
+      long l = U128.lo(raw);
       if (table.add(key, h, l, prev)) {
         count(h, l, +1);
       }
