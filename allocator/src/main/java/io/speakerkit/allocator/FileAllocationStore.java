@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
  * string  = len:u16 utf8[len]; sharing = 0 | 1 string
  * </pre>
  *
- * <p>Recovery on open: a record cut short or failing its CRC at the very end of the file is a write the process did
- * not finish, so it was never acknowledged; it is cut off, logged, and described by {@link #recovery()}. A bad record
- * with intact data after it is corruption, not a torn write: opening fails with {@link AllocationStoreException}
- * naming the offset, and nothing is truncated, so no acknowledged allocation is ever dropped silently.
+ * <p>Recovery on open: a bad record (cut short, impossible length, or failing its CRC) with no intact record anywhere
+ * after it is a write the process did not finish, so it was never acknowledged; it is cut off, logged, and described
+ * by {@link #recovery()}. A bad record with an intact record after it is corruption, not a torn write: opening fails
+ * with {@link AllocationStoreException} naming both offsets, and nothing is truncated, so no acknowledged allocation
+ * is ever dropped silently.
  *
  * <p>{@link #compact} rewrites the live allocations to a temporary file, forces it, renames it over the journal and
  * forces the directory, so a crash leaves either the old or the new journal.
@@ -130,36 +131,38 @@ public final class FileAllocationStore implements AllocationStore {
       byte[] scratch = new byte[256];
       while (p < size) {
         int remaining = (int) size - p;
+        String bad = null;
+        int len = 0;
         if (remaining < 8) {
-          tail = "record header cut short (" + remaining + " of 8 bytes)";
-          break;
-        }
-        int len = m.getInt(p);
-        int want = m.getInt(p + 4);
-        if (len <= 0 || len > MAX_RECORD) {
-          if (tailIsZeros(m, p, (int) size)) {
-            tail = "zero-filled tail";
-            break;
+          bad = "record header cut short (" + remaining + " of 8 bytes)";
+        } else {
+          len = m.getInt(p);
+          int want = m.getInt(p + 4);
+          if (len <= 0 || len > MAX_RECORD) {
+            bad = "length " + len + " (expected: 1.." + MAX_RECORD + ")";
+          } else if (remaining - 8 < len) {
+            bad = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
+          } else {
+            if (scratch.length < len) {
+              scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            m.get(p + 8, scratch, 0, len);
+            crc.reset();
+            crc.update(scratch, 0, len);
+            int got = (int) crc.getValue();
+            if (got != want) {
+              bad = String.format("CRC stored %08x, computed %08x", want, got);
+            }
           }
-          throw corrupt(p, "length " + len + " (expected: 1.." + MAX_RECORD + ")", size);
         }
-        if (remaining - 8 < len) {
-          tail = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
-          break;
-        }
-        if (scratch.length < len) {
-          scratch = new byte[Math.max(len, scratch.length * 2)];
-        }
-        m.get(p + 8, scratch, 0, len);
-        crc.reset();
-        crc.update(scratch, 0, len);
-        int got = (int) crc.getValue();
-        if (got != want) {
-          if (p + 8L + len == size) {
-            tail = String.format("last record fails its CRC (stored %08x, computed %08x)", want, got);
-            break;
+        if (bad != null) {
+          // a torn last write leaves nothing intact after it; an intact record further on means corruption
+          int next = nextIntactRecord(m, p + 1, (int) size);
+          if (next >= 0) {
+            throw corrupt(p, bad + "; an intact record follows at offset " + next, size);
           }
-          throw corrupt(p, String.format("CRC stored %08x, computed %08x", want, got), size);
+          tail = bad;
+          break;
         }
         decode(ByteBuffer.wrap(scratch, 0, len), sink, p);
         n++;
@@ -179,13 +182,30 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
-  private static boolean tailIsZeros(ByteBuffer m, int from, int size) {
-    for (int i = from; i < size; i++) {
-      if (m.get(i) != 0) {
-        return false;
+  /** Offset of the first well-formed record (sane length, known type, matching CRC) at or after {@code from}, or -1. */
+  private int nextIntactRecord(ByteBuffer m, int from, int size) {
+    byte[] buf = new byte[256];
+    for (int q = from; q + 11 <= size; q++) {
+      int len = m.getInt(q);
+      if (len < 3 || len > MAX_RECORD || q + 8L + len > size) {
+        continue;
+      }
+      byte type = m.get(q + 8);
+      int keyLen = m.getShort(q + 9) & 0xffff;
+      if ((type != PUT && type != REMOVE) || keyLen + 3 > len) {
+        continue;
+      }
+      if (buf.length < len) {
+        buf = new byte[len];
+      }
+      m.get(q + 8, buf, 0, len);
+      crc.reset();
+      crc.update(buf, 0, len);
+      if ((int) crc.getValue() == m.getInt(q + 4)) {
+        return q;
       }
     }
-    return true;
+    return -1;
   }
 
   private AllocationStoreException corrupt(long offset, String what, long size) {

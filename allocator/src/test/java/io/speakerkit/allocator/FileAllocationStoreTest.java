@@ -105,6 +105,47 @@ class FileAllocationStoreTest {
   }
 
   @Test
+  void corruptLengthBeforeIntactRecords_refusesToStart(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    for (int bogus : new int[] {0x00ff0000, 0x7fffffff, 0, 5000}) {
+      byte[] before = Files.readAllBytes(j);
+      try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.allocate(4).putInt(0, bogus), 8); // length of the first record
+      }
+      AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> open(j, POOLS), () -> "length " + bogus);
+      assertTrue(e.getMessage().contains("offset 8") && e.getMessage().contains("intact record follows"), e.getMessage());
+      Files.write(j, before);
+    }
+  }
+
+  @Test
+  void zeroFilledTail_isCutOff(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      before = a.allocations();
+    }
+    long size = Files.size(j);
+    try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      ch.write(ByteBuffer.allocate(4096));
+    }
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      assertEquals(before, a.allocations());
+      assertEquals(4096, store.recovery().discardedBytes());
+      assertEquals(size, Files.size(j));
+      assertTrue(a.allocate(ServiceRequest.builder("ns/next").build()).isAllocated(), "appends after the cut");
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertTrue(a.allocation("ns/next").isPresent());
+    }
+  }
+
+  @Test
   void compaction_keepsLiveStateAndShrinksJournal(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
     List<Allocation> before;
