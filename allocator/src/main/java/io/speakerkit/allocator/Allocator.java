@@ -213,6 +213,17 @@ public final class Allocator implements AutoCloseable {
     return out;
   }
 
+  /** Usage of one pool, per family it has; empty if there is no such pool. */
+  public synchronized List<PoolUsage> usage(String pool) {
+    List<PoolUsage> out = new ArrayList<>();
+    for (PoolUsage u : usage()) {
+      if (u.pool().equals(pool)) {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------------------------------------- release
 
   /**
