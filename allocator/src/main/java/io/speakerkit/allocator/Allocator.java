@@ -137,7 +137,8 @@ public final class Allocator implements AutoCloseable {
       for (String k : released.keySet()) {
         removeInMemory(k);
       }
-      log.info("{} restored allocations lie outside the configured pools and were released", released.size());
+      log.info("{} restored allocations were released: {} lie outside the configured pools (or on addresses a pool"
+          + " excludes), {} conflicted with earlier ones", released.size(), released.size() - conflicting.size(), conflicting.size());
     }
     recount();
     if (store.wantsCompaction(table.serviceCount())) {
