@@ -173,6 +173,29 @@ class FileAllocationStoreTest {
   }
 
   @Test
+  void open_compactsAJournalMostlyMadeOfHistory(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      for (int i = 0; i < 1200; i++) {
+        assertTrue(a.allocate(ServiceRequest.builder("ns/churn").addresses(ip("10.0.0." + (i % 200))).build()).isAllocated());
+      }
+      fill(a);
+    }
+    long big = Files.size(j);
+    FileAllocationStore store = FileAllocationStore.open(j);
+    List<Allocation> restored;
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      restored = a.allocations();
+      assertEquals(restored.size(), store.records(), "one record per live allocation after compaction");
+    }
+    long small = Files.size(j);
+    assertTrue(small < big / 20, () -> small + " of " + big);
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(restored, a.allocations());
+    }
+  }
+
+  @Test
   void restart_withShrunkPools_releasesAndReportsOutsiders(@TempDir Path dir) {
     Path j = dir.resolve("j");
     try (Allocator a = open(j, POOLS)) {
