@@ -91,7 +91,18 @@ public final class Allocator implements AutoCloseable {
     this.random = b.random;
     this.pools = PoolIndex.of(b.pools);
     this.inUse = new long[pools.pools.size()][2];
-    this.restored = restore();
+    PoolUpdate r;
+    try {
+      r = restore();
+    } catch (RuntimeException e) {
+      try {
+        store.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    this.restored = r;
   }
 
   /** A builder with no pools, the in-memory store, and lowest-free placement. */
@@ -846,7 +857,7 @@ public final class Allocator implements AutoCloseable {
      * {@link Allocator#restoreReport()}), and only then returns the allocator.
      *
      * @throws IllegalArgumentException if pools overlap or repeat a name
-     * @throws AllocationStoreException if the store cannot be read
+     * @throws AllocationStoreException if the store cannot be read; the store is closed then
      */
     public Allocator build() {
       PoolIndex.of(pools); // validate before touching the store

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,15 +73,37 @@ public final class FileAllocationStore implements AllocationStore {
   private long records;
   private boolean replayed;
 
-  private FileAllocationStore(Path path, FileChannel channel) {
+  private final FileChannel lockChannel;
+
+  private FileAllocationStore(Path path, FileChannel channel, FileChannel lockChannel) {
     this.path = path;
     this.channel = channel;
+    this.lockChannel = lockChannel;
   }
 
-  /** Opens (creating if absent) the journal at {@code path}; replay happens when an allocator is built on it. */
+  /**
+   * Opens (creating if absent) the journal at {@code path}; replay happens when an allocator is built on it. The store
+   * holds an exclusive lock on {@code path + ".lock"} until {@link #close()} (or the process dies), so two speakers
+   * can never append to one journal.
+   *
+   * @throws AllocationStoreException if the journal cannot be opened or another store holds it
+   */
   public static FileAllocationStore open(Path path) {
     Objects.requireNonNull(path, "path");
+    Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
+    FileChannel lock = null;
     try {
+      lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      boolean locked;
+      try {
+        locked = lock.tryLock() != null;
+      } catch (OverlappingFileLockException e) {
+        locked = false;
+      }
+      if (!locked) {
+        throw new AllocationStoreException("journal " + path + " is in use by another store (lock " + lockPath
+            + " is held; expected: one speaker per journal, and close() before reopening)");
+      }
       FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       if (ch.size() < HEADER) {
         // new (or torn during creation): nothing was ever acknowledged
@@ -92,8 +115,18 @@ public final class FileAllocationStore implements AllocationStore {
         ch.force(true);
         forceDirectory(path);
       }
-      return new FileAllocationStore(path, ch);
-    } catch (IOException e) {
+      return new FileAllocationStore(path, ch, lock);
+    } catch (IOException | RuntimeException e) {
+      if (lock != null) {
+        try {
+          lock.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof AllocationStoreException ase) {
+        throw ase;
+      }
       throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
     }
   }
@@ -432,7 +465,7 @@ public final class FileAllocationStore implements AllocationStore {
 
   @Override
   public synchronized void close() {
-    try {
+    try (FileChannel l = lockChannel) {
       channel.close();
     } catch (IOException e) {
       throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);

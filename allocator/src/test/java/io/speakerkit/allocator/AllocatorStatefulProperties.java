@@ -89,6 +89,8 @@ class AllocatorStatefulProperties {
       allocator.close();
       try {
         Files.deleteIfExists(journal);
+        Files.deleteIfExists(dir.resolve("journal.lock"));
+        Files.deleteIfExists(dir.resolve("journal.compact"));
         Files.deleteIfExists(dir);
       } catch (IOException e) {
         throw new UncheckedIOException(e);

@@ -55,6 +55,19 @@ class FileAllocationStoreTest {
   }
 
   @Test
+  void open_refusesAJournalAnotherStoreHolds(@TempDir Path dir) {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> FileAllocationStore.open(j));
+      assertTrue(e.getMessage().contains("in use by another store"), e.getMessage());
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(4, a.serviceCount(), "reopens once closed");
+    }
+  }
+
+  @Test
   void tornTail_isCutOffAndReported(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
     List<Allocation> before;

@@ -104,7 +104,11 @@ public class AllocatorStoreBenchmark {
     @TearDown(Level.Trial)
     public void close() throws IOException {
       store.close();
-      Files.delete(store.path());
+      try (var files = Files.list(dir)) {
+        for (Path p : files.toList()) {
+          Files.delete(p);
+        }
+      }
       Files.delete(dir);
     }
   }
