@@ -173,6 +173,22 @@ class AllocatorTest {
   }
 
   @Test
+  void allocate_topOfAddressSpace_noOverflow() {
+    Allocator a = Allocator.builder().pools(
+        IpAddressPool.builder().name("v6").addresses("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffc/126").build(),
+        IpAddressPool.builder().name("v4").addresses("255.255.255.252/30").build()).build();
+    for (int i = 0; i < 4; i++) {
+      assertEquals(ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffc").getAddress()[15] + i,
+          first(a.allocate(ServiceRequest.builder("ns/v6-" + i).ipFamily(IpFamily.IPV6).build())).getAddress()[15]);
+      assertEquals(ip("255.255.255.252").getAddress()[3] + i, first(a.allocate(ServiceRequest.builder("ns/v4-" + i).build())).getAddress()[3]);
+    }
+    assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/x").ipFamily(IpFamily.IPV6).build())).reason());
+    assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/y").build())).reason());
+    a.release("ns/v6-3");
+    assertEquals(ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), first(a.allocate(ServiceRequest.builder("ns/x").ipFamily(IpFamily.IPV6).build())));
+  }
+
+  @Test
   void labelSelector_kubernetesSemantics() {
     LabelSelector s = LabelSelector.builder().matchLabel("app", "web")
         .matchExpression("env", LabelSelector.Operator.IN, "prod", "staging")
