@@ -49,9 +49,13 @@ import org.slf4j.LoggerFactory;
  * Two services may hold one address when both have the same sharing key, the same backend key, and no protocol/port
  * pair in common; otherwise the refusal names the holder and the rule that failed.
  *
- * <h2>Threads</h2>
- * Every method is {@code synchronized}: one caller at a time, the store's write (and fsync) included. That is the
- * documented single-writer model; readers such as {@link #usage()} wait for a writer to finish.
+ * <h2>Threads and durability</h2>
+ * One writer at a time: decisions and the store's write happen under the allocator's lock, so no two callers can
+ * ever pick the same address. Waiting for the write to be durable (fsync) happens after the lock is released, so
+ * concurrent callers share fsyncs (group commit, see {@link AllocationStore#putDeferred}). No result, and no answer
+ * of {@link #allocation}/{@link #allocations()}, is returned before everything it shows is durable. If the store
+ * fails to make a change durable, that caller gets the {@link AllocationStoreException} and the allocator stops
+ * serving (every later call throws): build a new one on the store to continue from what is durable.
  */
 public final class Allocator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Allocator.class);
@@ -75,6 +79,10 @@ public final class Allocator implements AutoCloseable {
   private final Map<String, TreeMap<Addr, Integer>> sharedAddresses = new HashMap<>();
   private PoolIndex pools;
   private long[][] inUse;
+  /** Highest group-commit ticket handed out by the store; results wait for it outside the lock. */
+  private long lastTicket;
+  /** Set when the store could not make a change durable: from then on the allocator refuses to serve. */
+  private volatile AllocationStoreException stopped;
   private final PoolUpdate restored;
 
   /** An address as a comparable value, used only for the (few) addresses of sharing services. */
@@ -176,13 +184,27 @@ public final class Allocator implements AutoCloseable {
   }
 
   /** What the service holds, if anything. */
-  public synchronized Optional<Allocation> allocation(String serviceKey) {
-    return Optional.ofNullable(view(serviceKey));
+  public Optional<Allocation> allocation(String serviceKey) {
+    Allocation a;
+    long ticket;
+    synchronized (this) {
+      a = view(serviceKey);
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return Optional.ofNullable(a);
   }
 
   /** Every allocation, sorted by service key. Proportional to the number of services: for tools and tests. */
-  public synchronized List<Allocation> allocations() {
-    return allocationsUnlocked();
+  public List<Allocation> allocations() {
+    List<Allocation> all;
+    long ticket;
+    synchronized (this) {
+      all = allocationsUnlocked();
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return all;
   }
 
   private List<Allocation> allocationsUnlocked() {
@@ -243,14 +265,48 @@ public final class Allocator implements AutoCloseable {
    *
    * @return what was released, or empty if the service held nothing
    */
-  public synchronized Optional<Allocation> release(String serviceKey) {
-    Allocation current = view(serviceKey);
-    if (current == null) {
-      return Optional.empty();
+  public Optional<Allocation> release(String serviceKey) {
+    Allocation current;
+    long ticket;
+    synchronized (this) {
+      checkRunning();
+      current = view(serviceKey);
+      if (current != null) {
+        note(store.removeDeferred(serviceKey));
+        removeInMemory(serviceKey);
+      }
+      ticket = lastTicket;
     }
-    store.remove(serviceKey);
-    removeInMemory(serviceKey);
-    return Optional.of(current);
+    awaitDurable(ticket);
+    return Optional.ofNullable(current);
+  }
+
+  // ---------------------------------------------------------------------------------------------- durability
+
+  private void deferredPut(Allocation a) {
+    note(store.putDeferred(a));
+  }
+
+  private void note(long ticket) {
+    lastTicket = Math.max(lastTicket, ticket);
+  }
+
+  /** Waits, outside the lock, until everything up to {@code ticket} is durable; stops the allocator if it cannot be. */
+  private void awaitDurable(long ticket) {
+    try {
+      store.awaitDurable(ticket);
+    } catch (AllocationStoreException e) {
+      stopped = e;
+      throw e;
+    }
+  }
+
+  private void checkRunning() {
+    AllocationStoreException e = stopped;
+    if (e != null) {
+      throw new AllocationStoreException("allocator stopped: an earlier change could not be made durable (" + e.getMessage()
+          + "); expected: build a new allocator on a working store, which restores what was durable", e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- pools
@@ -263,6 +319,7 @@ public final class Allocator implements AutoCloseable {
    * @throws IllegalArgumentException if the new pools overlap or repeat a name; nothing changes then
    */
   public synchronized PoolUpdate updatePools(List<IpAddressPool> newPools) {
+    checkRunning();
     PoolIndex next = PoolIndex.of(Objects.requireNonNull(newPools, "newPools"));
     TreeMap<String, Allocation> outside = outsidePools(next);
     if (!outside.isEmpty()) {
@@ -312,8 +369,20 @@ public final class Allocator implements AutoCloseable {
    *
    * @throws AllocationStoreException if the store cannot record the change; the allocator is unchanged then
    */
-  public synchronized AllocationResult allocate(ServiceRequest req) {
+  public AllocationResult allocate(ServiceRequest req) {
     Objects.requireNonNull(req, "req");
+    AllocationResult r;
+    long ticket;
+    synchronized (this) {
+      checkRunning();
+      r = allocateLocked(req);
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return r;
+  }
+
+  private AllocationResult allocateLocked(ServiceRequest req) {
     Refused shape = checkShape(req);
     if (shape != null) {
       return shape;
@@ -325,7 +394,7 @@ public final class Allocator implements AutoCloseable {
       if (updated.equals(current)) {
         return new Allocated(current, false);
       }
-      store.put(updated);
+      deferredPut(updated);
       removeInMemory(key);
       addInMemory(updated);
       return new Allocated(updated, true);
@@ -333,7 +402,7 @@ public final class Allocator implements AutoCloseable {
     if (current != null) {
       Allocation grown = growToDualStack(current, req);
       if (grown != null) {
-        store.put(grown);
+        deferredPut(grown);
         removeInMemory(key);
         addInMemory(grown);
         return new Allocated(grown, true);
@@ -344,7 +413,7 @@ public final class Allocator implements AutoCloseable {
     try {
       AllocationResult r = compute(req);
       if (r instanceof Allocated a) {
-        store.put(a.allocation());
+        deferredPut(a.allocation());
         addInMemory(a.allocation());
         done = true;
       }

@@ -260,6 +260,88 @@ class FileAllocationStoreTest {
     assertEquals(1, a.usage().stream().mapToLong(PoolUsage::inUse).sum());
   }
 
+  @Test
+  void groupCommit_concurrentCallersAreAllDurable(@TempDir Path dir) throws Exception {
+    Path j = dir.resolve("j");
+    FileAllocationStore store = FileAllocationStore.open(j);
+    int threads = 4;
+    int each = 150;
+    List<Allocation> before;
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      try {
+        List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int id = t;
+          fs.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < each; i++) {
+              ServiceRequest.Builder b = ServiceRequest.builder("t" + id + "/s" + i);
+              if (i % 2 == 0) {
+                b.ipFamily(IpFamily.IPV6);
+              }
+              assertTrue(a.allocate(b.build()).isAllocated());
+              if (i % 5 == 0) {
+                assertTrue(a.release("t" + id + "/s" + i).isPresent());
+              }
+            }
+            return null;
+          }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> f : fs) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      before = a.allocations();
+      assertEquals(threads * (each - each / 5), before.size());
+      long changes = threads * (each + each / 5);
+      System.out.println("group commit: " + changes + " durable changes from " + threads + " threads took " + store.forces() + " fsyncs");
+      assertTrue(store.forces() <= changes);
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(before, a.allocations());
+    }
+  }
+
+  @Test
+  void durabilityFailure_stopsAllocator() {
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
+    AllocationStore flaky = new AllocationStore() {
+      long tickets;
+
+      @Override
+      public void replay(Replay sink) {}
+
+      @Override
+      public void put(Allocation allocation) {}
+
+      @Override
+      public void remove(String serviceKey) {}
+
+      @Override
+      public long putDeferred(Allocation allocation) {
+        return ++tickets;
+      }
+
+      @Override
+      public void awaitDurable(long ticket) {
+        if (fail.get()) {
+          throw new AllocationStoreException("fsync: EIO");
+        }
+      }
+    };
+    Allocator a = Allocator.builder().pools(POOLS).store(flaky).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
+    fail.set(true);
+    assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/b").build()));
+    AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
+    assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
+  }
+
   private static void flipByte(Path j, long pos) throws IOException {
     try (FileChannel ch = FileChannel.open(j, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.allocate(1);
