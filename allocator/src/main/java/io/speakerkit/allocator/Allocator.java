@@ -137,7 +137,7 @@ public final class Allocator implements AutoCloseable {
             return;
           }
         }
-        addInMemory(normalize(a));
+        addInMemory(a); // the pool name, address order and non-sharing details play no part in memory
       }
 
       @Override
@@ -781,15 +781,6 @@ public final class Allocator implements AutoCloseable {
     boolean sharing = req.sharingKey().isPresent();
     return new Allocation(req.serviceKey(), addresses, pool, req.sharingKey(), sharing ? req.backendKey() : "",
         sharing ? req.ports() : Set.of());
-  }
-
-  private Allocation normalize(Allocation a) {
-    List<InetAddress> addrs = new ArrayList<>(a.addresses());
-    addrs.sort(Comparator.comparing(IpFamily::of));
-    boolean sharing = a.sharingKey().isPresent();
-    int p = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
-    return new Allocation(a.serviceKey(), addrs, p < 0 ? a.pool() : pools.pools.get(p).name(), a.sharingKey(),
-        sharing ? a.backendKey() : "", sharing ? a.ports() : Set.of());
   }
 
   private Allocation view(String key) {

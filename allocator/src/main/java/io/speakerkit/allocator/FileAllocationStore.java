@@ -52,6 +52,7 @@ public final class FileAllocationStore implements AllocationStore {
   private static final int MAX_RECORD = 1 << 20;
   private static final byte PUT = 1;
   private static final byte REMOVE = 2;
+  private static final Protocol[] PROTOCOLS = Protocol.values();
 
   /**
    * What recovery found at the end of the journal.
@@ -283,9 +284,9 @@ public final class FileAllocationStore implements AllocationStore {
       Optional<String> sharing = b.get() == 0 ? Optional.empty() : Optional.of(string(b));
       String backend = string(b);
       int ports = b.getShort() & 0xffff;
-      Set<ServicePort> ps = new TreeSet<>();
+      Set<ServicePort> ps = ports == 0 ? Set.of() : new TreeSet<>();
       for (int i = 0; i < ports; i++) {
-        ps.add(new ServicePort(Protocol.values()[b.get()], b.getShort() & 0xffff));
+        ps.add(new ServicePort(PROTOCOLS[b.get()], b.getShort() & 0xffff));
       }
       sink.put(new Allocation(key, addrs, pool, sharing, backend, ps));
     } catch (RuntimeException | UnknownHostException e) {
