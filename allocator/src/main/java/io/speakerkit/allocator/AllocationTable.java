@@ -205,6 +205,15 @@ final class AllocationTable {
     }
   }
 
+  /** Calls {@code v} with every live entry, in entry order (sequential memory). */
+  void forEachEntry(java.util.function.IntConsumer v) {
+    for (int e = 0; e < used; e++) {
+      if (svc[e] != null) {
+        v.accept(e);
+      }
+    }
+  }
+
   /** Calls {@code v} with the first holder entry of every used address, in table order. */
   void forEachAddress(java.util.function.IntConsumer v) {
     int[] t = addrTable;

@@ -129,7 +129,13 @@ public final class Allocator implements AutoCloseable {
         removeInMemory(a.serviceKey());
         conflicting.remove(a.serviceKey());
         for (InetAddress addr : a.addresses()) {
-          String why = sharingConflict(U128.hi(addr), U128.lo(addr), a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
+          byte[] raw = addr.getAddress();
+          long h = U128.hi(raw);
+          long l = U128.lo(raw);
+          if (!table.runs.contains(h, l)) {
+            continue; // free: nothing to conflict with (a cheap check; the common case)
+          }
+          String why = sharingConflict(h, l, a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
           if (why != null) {
             // cannot happen with this allocator's own journal; kept out rather than handing one address to two
             conflicts.add(a.serviceKey() + ": " + why);
@@ -159,7 +165,7 @@ public final class Allocator implements AutoCloseable {
       log.info("{} restored allocations were released: {} lie outside the configured pools (or on addresses a pool"
           + " excludes), {} conflicted with earlier ones", released.size(), released.size() - conflicting.size(), conflicting.size());
     }
-    recount();
+    // inUse was kept exact by addInMemory/removeInMemory throughout
     if (store.wantsCompaction(table.serviceCount())) {
       store.compact(allocationsUnlocked());
     }
@@ -333,15 +339,17 @@ public final class Allocator implements AutoCloseable {
     return new PoolUpdate(new ArrayList<>(outside.values()));
   }
 
+  /** Allocations with an address outside {@code index}'s pools (or excluded by avoidBuggyIPs); one sequential pass. */
   private TreeMap<String, Allocation> outsidePools(PoolIndex index) {
     TreeMap<String, Allocation> out = new TreeMap<>();
-    table.forEachService(head -> {
-      for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        int p = index.poolOf(table.hi(e), table.lo(e));
-        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi(e), table.lo(e)))) {
-          String k = table.svc[head];
+    table.forEachEntry(e -> {
+      long h = table.hi(e);
+      long l = table.lo(e);
+      int p = index.poolOf(h, l);
+      if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(h, l))) {
+        String k = table.svc[e];
+        if (!out.containsKey(k)) {
           out.put(k, view(k));
-          return;
         }
       }
     });
