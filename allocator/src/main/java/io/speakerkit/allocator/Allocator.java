@@ -132,7 +132,8 @@ public final class Allocator implements AutoCloseable {
           byte[] raw = addr.getAddress();
           long h = U128.hi(raw);
           long l = U128.lo(raw);
-          if (!table.runs.contains(h, l)) {
+          boolean used = ipv6Placement == Placement.RANDOM ? table.holderOf(h, l) != AllocationTable.NONE : table.runs.contains(h, l);
+          if (!used) {
             continue; // free: nothing to conflict with (a cheap check; the common case)
           }
           String why = sharingConflict(h, l, a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
@@ -336,6 +337,9 @@ public final class Allocator implements AutoCloseable {
     }
     pools = next;
     recount();
+    if (ipv6Placement == Placement.RANDOM) {
+      rebuildRuns();
+    }
     return new PoolUpdate(new ArrayList<>(outside.values()));
   }
 
@@ -687,6 +691,28 @@ public final class Allocator implements AutoCloseable {
   }
 
   private boolean randomFree(long[] r) {
+    if (PoolIndex.isHuge(r[0], r[1], r[2], r[3])) {
+      // not in the run set: probe random addresses against the address table; with fewer than 2^31 allocations in
+      // at least 2^32 addresses each probe is free with probability > 1/2, so 64 misses in a row do not happen
+      for (int attempt = 0; attempt < 64; attempt++) {
+        randomIn(r);
+        if (table.holderOf(foundHi, foundLo) == AllocationTable.NONE) {
+          return true;
+        }
+      }
+      return false;
+    }
+    randomIn(r);
+    long h = foundHi;
+    long l = foundLo;
+    if (lowestFree(h, l, r[2], r[3], false)) {
+      return true;
+    }
+    return lowestFree(r[0], r[1], r[2], r[3], false);
+  }
+
+  /** A uniformly random address of range r, into foundHi/foundLo. */
+  private void randomIn(long[] r) {
     // span = end - start, 128-bit
     long spanLo = r[3] - r[1];
     long spanHi = r[2] - r[0] - (Long.compareUnsigned(r[3], r[1]) < 0 ? 1 : 0);
@@ -698,12 +724,8 @@ public final class Allocator implements AutoCloseable {
       offHi = random.nextLong() & maskHi;
       offLo = random.nextLong() & maskLo;
     } while (U128.compare(offHi, offLo, spanHi, spanLo) > 0);
-    long l = r[1] + offLo;
-    long h = r[0] + offHi + (Long.compareUnsigned(l, r[1]) < 0 ? 1 : 0);
-    if (lowestFree(h, l, r[2], r[3], false)) {
-      return true;
-    }
-    return lowestFree(r[0], r[1], r[2], r[3], false);
+    foundLo = r[1] + offLo;
+    foundHi = r[0] + offHi + (Long.compareUnsigned(foundLo, r[1]) < 0 ? 1 : 0);
   }
 
   static boolean isBuggy(long h, long l) {
@@ -821,7 +843,7 @@ public final class Allocator implements AutoCloseable {
       byte[] raw = addr.getAddress();
       long h = U128.hi(raw);
       long l = U128.lo(raw);
-      if (table.add(key, h, l, prev)) {
+      if (table.add(key, h, l, prev, inRuns(h, l))) {
         count(h, l, +1);
       }
       prev = table.lastAdded;
@@ -852,6 +874,26 @@ public final class Allocator implements AutoCloseable {
       }
     }
     table.removeService(key, (h, l) -> count(h, l, -1));
+  }
+
+  /**
+   * Whether the address belongs in the run set. Under random IPv6 placement, addresses in ranges of at least 2^32
+   * addresses are left out: such a range is never searched for its lowest free address (random probes of the address
+   * table find a free one at once, the range being almost empty), and one run per scattered address would cost more
+   * than everything else the allocator keeps per allocation.
+   */
+  private boolean inRuns(long h, long l) {
+    return ipv6Placement != Placement.RANDOM || U128.isV4(h, l) || !pools.inHugeRange(h, l);
+  }
+
+  /** Rebuilds the run set for the current pools (which ranges are huge may have changed). */
+  private void rebuildRuns() {
+    table.runs.clear();
+    table.forEachAddress(e -> {
+      if (inRuns(table.hi(e), table.lo(e))) {
+        table.runs.add(table.hi(e), table.lo(e));
+      }
+    });
   }
 
   private void count(long h, long l, int delta) {
