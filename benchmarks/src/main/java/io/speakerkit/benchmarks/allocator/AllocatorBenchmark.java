@@ -56,6 +56,10 @@ public class AllocatorBenchmark {
   @Param({"memory", "none"})
   String store;
 
+  /** IPv6 placement; {@code -p placement=RANDOM} measures random placement. */
+  @Param({"LOWEST_FREE"})
+  Allocator.Placement placement;
+
   Allocator allocator;
   ServiceRequest[] extra;
   int next;
@@ -67,6 +71,7 @@ public class AllocatorBenchmark {
     allocator = Allocator.builder()
         .pools(IpAddressPool.builder().name("v6").addresses("2001:db8:0:1::/64").build())
         .store(store.equals("memory") ? AllocationStore.inMemory() : new NoStore())
+        .ipv6Placement(placement)
         .build();
     for (int i = 0; i < HELD; i++) {
       AllocationResult r = allocator.allocate(ServiceRequest.builder("held/s" + i).ipFamily(IpFamily.IPV6).build());
