@@ -75,7 +75,7 @@ public final class Speaker implements AutoCloseable {
 
   private final SpeakerConfig initialConfig;
   private final NodeIdentity node;
-  private final AllocationStore store;
+  private final java.util.function.Supplier<AllocationStore> storeFactory;
   private final Clock clock;
   private final int bfdSingleHopPort;
   private final boolean allowLocalPeers;
@@ -130,7 +130,7 @@ public final class Speaker implements AutoCloseable {
   private Speaker(Builder b) {
     this.initialConfig = b.config;
     this.node = b.node;
-    this.store = b.store;
+    this.storeFactory = b.storeFactory;
     this.clock = b.clock;
     this.bfdSingleHopPort = b.bfdSingleHopPort;
     this.allowLocalPeers = b.allowLocalPeers;
@@ -167,7 +167,7 @@ public final class Speaker implements AutoCloseable {
   private void startOnWorker() throws Exception {
     config = Objects.requireNonNullElse(config, initialConfig);
     plan = new RoutePlan(config, node);
-    allocator = Allocator.builder().pools(config.pools()).store(store).build();
+    allocator = Allocator.builder().pools(config.pools()).store(storeFactory.get()).build();
     BgpTransport.Builder tb = BgpTransport.builder().threads(1);
     if (listen != null) {
       tb.listen(listen);
@@ -892,7 +892,7 @@ public final class Speaker implements AutoCloseable {
   public static final class Builder {
     private SpeakerConfig config;
     private NodeIdentity node = new NodeIdentity(hostName(), Map.of());
-    private AllocationStore store = AllocationStore.inMemory();
+    private java.util.function.Supplier<AllocationStore> storeFactory = inMemory();
     private Clock clock = Clock.systemUTC();
     private int bfdSingleHopPort = 3784;
     private boolean allowLocalPeers;
@@ -930,10 +930,19 @@ public final class Speaker implements AutoCloseable {
       return this;
     }
 
-    /** Where allocations are kept (default: in memory; use the allocator's file store to survive restarts). */
-    public Builder store(AllocationStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+    /**
+     * Where allocations are kept, opened on every {@link Speaker#start()} and closed on stop (default: one in-memory
+     * store kept across restarts of this speaker). To survive process restarts use the allocator's journal:
+     * {@code storeFactory(() -> FileAllocationStore.open(path))}.
+     */
+    public Builder storeFactory(java.util.function.Supplier<AllocationStore> factory) {
+      this.storeFactory = Objects.requireNonNull(factory, "factory");
       return this;
+    }
+
+    private static java.util.function.Supplier<AllocationStore> inMemory() {
+      AllocationStore shared = AllocationStore.inMemory();
+      return () -> shared;
     }
 
     /** The wall clock for event timestamps and uptimes (a hook for tests). */

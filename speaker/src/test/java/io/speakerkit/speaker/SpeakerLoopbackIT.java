@@ -153,6 +153,49 @@ class SpeakerLoopbackIT {
     }
   }
 
+  @Test
+  void stopStart_fileStore_restoresAllocationAndReannounces(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.4");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).build())
+        .build();
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.2.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
+            .sourceAddress(speakerAddress).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    java.nio.file.Path journal = dir.resolve("allocations.journal");
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
+            .storeFactory(() -> io.speakerkit.allocator.FileAllocationStore.open(journal)).build()) {
+      router.start();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      speaker.announce(ServiceRequest.builder("default/b").build());
+      Poll.until(LIMIT, "two routes", () -> router.status().get(0).routesReceived() == 2,
+          () -> router.status().toString());
+      for (int cycle = 0; cycle < 2; cycle++) {
+        speaker.stop("restart " + cycle);
+        Poll.until(LIMIT, "routes gone after Cease", () -> router.status().get(0).routesReceived() == 0,
+            () -> router.status().toString());
+        speaker.start();
+        Poll.until(LIMIT, "both routes back from the journal", () -> router.status().get(0).routesReceived() == 2,
+            () -> router.status() + "\n" + speaker.status());
+        assertEquals(InetAddress.getByName("10.0.2.0"), // lowest free; avoidBuggyIPs is off
+            speaker.allocation("default/a").orElseThrow().addresses().get(0));
+      }
+    }
+  }
+
   private static <T extends SpeakerEvent> T awaitEvent(EventHub.Subscription<SpeakerEvent> events,
       List<SpeakerEvent> seen, Class<T> type) throws InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();
