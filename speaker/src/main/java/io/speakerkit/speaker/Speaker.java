@@ -82,6 +82,7 @@ public final class Speaker implements AutoCloseable {
   private final InetSocketAddress listen;
   private final boolean passive;
   private final EventHub<SpeakerEvent> events;
+  private final PeerMetrics.Listener metricsListener;
 
   // Worker-thread state.
   private ExecutorService worker;
@@ -137,6 +138,7 @@ public final class Speaker implements AutoCloseable {
     this.listen = b.listen;
     this.passive = b.passive;
     this.events = new EventHub<>(this::snapshotEvents);
+    this.metricsListener = b.metricsListener;
     this.config = b.config;
   }
 
@@ -488,6 +490,33 @@ public final class Speaker implements AutoCloseable {
     });
   }
 
+  /** Per-peer counters equivalent to MetalLB's metrics; see {@link PeerMetrics}. */
+  public List<PeerMetrics> metrics() {
+    return call(this::metricsOnWorker);
+  }
+
+  private List<PeerMetrics> metricsOnWorker() {
+    List<PeerMetrics> out = new ArrayList<>();
+    for (PeerRuntime p : peers.values()) {
+      BfdSession b = p.bfd;
+      out.add(new PeerMetrics(p.config.name(), p.session.state() == BgpState.Established, p.session.counters(),
+          plan.routes(p.config.name()).size(), p.received.size(),
+          b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
+    }
+    return out;
+  }
+
+  private void notifyMetrics() {
+    if (metricsListener == null) {
+      return;
+    }
+    try {
+      metricsListener.onMetrics(metricsOnWorker());
+    } catch (RuntimeException e) {
+      log.warn("metrics listener threw", e);
+    }
+  }
+
   /**
    * Subscribes to events: the returned subscription starts with a snapshot (one {@code bgp-state} event per peer,
    * one {@code allocation} per service) and then receives every event in order through a queue of
@@ -607,11 +636,13 @@ public final class Speaker implements AutoCloseable {
         events.publish(new SpeakerEvent.NotificationEvent(clock.instant(), p.config.name(), false, n.toString())));
     events.publish(new SpeakerEvent.BgpStateChanged(clock.instant(), p.config.name(), change.from().name(),
         change.to().name(), change.cause().toString()));
+    notifyMetrics();
   }
 
   private void onBfdState(PeerRuntime p, BfdStateChange change) {
     events.publish(new SpeakerEvent.BfdStateChanged(clock.instant(), p.config.name(), change.oldState().name(),
         change.newState().name(), change.diagnostic().toString()));
+    notifyMetrics();
   }
 
   /** Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). */
@@ -681,6 +712,9 @@ public final class Speaker implements AutoCloseable {
         p.session.withdraw(c.prefix());
         events.publish(new SpeakerEvent.RouteWithdrawn(now, c.peer(), c.prefix()));
       }
+    }
+    if (!changes.isEmpty()) {
+      notifyMetrics();
     }
   }
 
@@ -896,6 +930,7 @@ public final class Speaker implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private int bfdSingleHopPort = 3784;
     private boolean allowLocalPeers;
+    private PeerMetrics.Listener metricsListener;
     private InetSocketAddress listen;
     private boolean passive;
 
@@ -943,6 +978,15 @@ public final class Speaker implements AutoCloseable {
     private static java.util.function.Supplier<AllocationStore> inMemory() {
       AllocationStore shared = AllocationStore.inMemory();
       return () -> shared;
+    }
+
+    /**
+     * Told every peer's {@link PeerMetrics} after each state change, BFD change and route change (on the speaker's
+     * worker thread; must not block). {@link Speaker#metrics()} gives the same numbers on demand.
+     */
+    public Builder metricsListener(PeerMetrics.Listener listener) {
+      this.metricsListener = listener;
+      return this;
     }
 
     /** The wall clock for event timestamps and uptimes (a hook for tests). */

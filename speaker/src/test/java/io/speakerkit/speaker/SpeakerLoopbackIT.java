@@ -76,6 +76,15 @@ class SpeakerLoopbackIT {
           received.attributes().get(Communities.class).orElseThrow().communities());
       assertEquals(100L, received.attributes().get(LocalPref.class).orElseThrow().value());
 
+      PeerMetrics m = speaker.metrics().get(0);
+      assertTrue(m.sessionUp() && m.bfdSessionUp(), m::toString);
+      assertEquals(1, m.prefixesAnnounced());
+      assertEquals(1, m.bgp().opensSent());
+      assertTrue(m.bgp().updatesSent() >= 2, m::toString); // the route and End-of-RIB
+      assertTrue(m.bfd().orElseThrow().controlPacketsOut() > 0 && m.bfd().orElseThrow().upTransitions() == 1,
+          m::toString);
+      assertEquals(1, router.metrics().get(0).prefixesReceived());
+
       // A dead BFD path: the router notices within its detection time and takes BGP down (Cease / BFD Down).
       speaker.suspendBfd("onp-bgp-peer");
       SpeakerEvent.BfdStateChanged down = awaitEvent(routerEvents, seen, SpeakerEvent.BfdStateChanged.class);
