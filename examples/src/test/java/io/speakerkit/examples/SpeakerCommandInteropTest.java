@@ -89,6 +89,7 @@ class SpeakerCommandInteropTest {
           String n = frr.json("show bgp neighbor " + host + " json");
           return !"Established".equals(FrrRouter.field(n, "bgpState"))
               && "Cease\\/AdministrativeShutdown".equals(FrrRouter.field(n, "lastNotificationReason"))
+              && "speakerkit:processterminated".equals(FrrRouter.field(n, "lastShutdownDescription"))
               && !frr.json("show bgp ipv4 unicast json").contains("10.0.0.10/32");
         }, () -> frr.json("show bgp neighbor " + host + " json") + "\n" + speaker.stderr());
 

@@ -100,6 +100,9 @@ class FrrLabInteropTest {
         Poll.until(HOLD, "FRR's session leaving Established", () -> !frrEstablished(frr, ns.hostAddress()),
             () -> frr.json("show bgp neighbors json"));
         long frrDown = System.nanoTime() - cut;
+        String afterCut = frr.json("show bgp neighbor " + ns.hostAddress() + " json");
+        // FRR 8.4 takes BGP down on its BFD session going Down with Cease / BFD Down (RFC 9384 subcode 10).
+        assertEquals("Cease\\/BFDDown", FrrRouter.field(afterCut, "lastNotificationReason"), afterCut);
         List<SpeakerEvent> seen = new ArrayList<>();
         Poll.until(HOLD, "our session leaving Established", () -> {
           drain(events, seen);
