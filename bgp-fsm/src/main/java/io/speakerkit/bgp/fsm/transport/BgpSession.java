@@ -112,6 +112,7 @@ public final class BgpSession implements AutoCloseable {
   private final int gtsmHops;
   private final long maxPrefixes;
   private final RouteListener routeListener;
+  private final BgpTap tap;
   private final EventLoop loop;
   private final Scheduler scheduler;
   private final RandomGenerator random;
@@ -138,6 +139,7 @@ public final class BgpSession implements AutoCloseable {
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
     routeListener = b.routeListener;
+    tap = b.tap;
     loop = transport.group().next();
     scheduler = b.scheduler != null ? b.scheduler : EventLoopScheduler.on(loop);
     random = b.random;
@@ -644,6 +646,9 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+      if (tap != null) {
+        ch.pipeline().addLast("bgp-tap", new TapHandler(tap));
+      }
       ch.pipeline().addLast("bgp-count-out", counters.outboundTap());
       ch.pipeline().addLast("bgp-decoder", decoder);
       ch.pipeline().addLast("bgp-count-in", counters.inboundTap());
@@ -904,6 +909,7 @@ public final class BgpSession implements AutoCloseable {
     private int gtsmHops;
     private long maxPrefixes;
     private RouteListener routeListener;
+    private BgpTap tap;
     private Scheduler scheduler;
     private RandomGenerator random = RandomGenerator.getDefault();
 
@@ -993,6 +999,12 @@ public final class BgpSession implements AutoCloseable {
     }
 
     /** Hook for tests: the scheduler timers run on (default: the session's event loop). */
+    /** Shows every byte of the session's connections to {@code value} (packet capture); optional. */
+    public Builder tap(BgpTap value) {
+      tap = value;
+      return this;
+    }
+
     public Builder scheduler(Scheduler value) {
       scheduler = Objects.requireNonNull(value, "scheduler");
       return this;
