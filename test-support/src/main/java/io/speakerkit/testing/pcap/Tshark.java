@@ -96,21 +96,41 @@ public final class Tshark {
     }
   }
 
-  /** Dissects {@code pcap} (BGP on TCP port 179) and reports what tshark found. */
-  public static Report dissect(Path pcap) {
+  /**
+   * Wireshark preference that makes the BGP dissector read every AS_PATH/AGGREGATOR with 4-octet AS numbers. By
+   * default (tshark 4.0) it guesses the AS size per attribute heuristically, NOT from the OPENs, and a guess can
+   * mislabel a valid path; a session that negotiated 4-octet AS should be dissected with this. (Even so, tshark 4.0
+   * does not flag an AS_PATH whose segments overrun the attribute: it reads on into the next attribute.)
+   */
+  public static final String FOUR_OCTET_AS = "bgp.asn_len:4 octet";
+
+  /**
+   * Dissects {@code pcap} (BGP on TCP port 179) and reports what tshark found.
+   *
+   * @param preferences extra Wireshark preferences as {@code name:value}, e.g. {@link #FOUR_OCTET_AS}
+   */
+  public static Report dissect(Path pcap, String... preferences) {
     if (!Commands.available("tshark")) {
       throw new IllegalStateException("tshark is needed (Debian package tshark)");
     }
     List<String> command = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(),
         "-o", "tcp.desegment_tcp_streams:TRUE", "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
         "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "separator=/t"));
+    List<String> prefs = new ArrayList<>();
+    for (String p : preferences) {
+      prefs.add("-o");
+      prefs.add(p);
+    }
+    command.addAll(prefs);
     for (String field : FIELDS) {
       command.add("-e");
       command.add(field);
     }
     Commands.Result fields = Commands.run(Duration.ofMinutes(5), command).check();
-    Commands.Result expert = Commands.run(Duration.ofMinutes(5), "tshark", "-n", "-r", pcap.toString(),
-        "-o", "tcp.desegment_tcp_streams:TRUE", "-q", "-z", "expert").check();
+    List<String> expertCommand = new ArrayList<>(List.of("tshark", "-n", "-r", pcap.toString(),
+        "-o", "tcp.desegment_tcp_streams:TRUE", "-q", "-z", "expert"));
+    expertCommand.addAll(prefs);
+    Commands.Result expert = Commands.run(Duration.ofMinutes(5), expertCommand).check();
 
     int frames = 0;
     List<Problem> malformed = new ArrayList<>();
