@@ -1,5 +1,7 @@
 package io.speakerkit.bgp.wire;
 
+import io.netty.handler.codec.DecoderException;
+
 import java.util.Arrays;
 
 /**
@@ -8,10 +10,13 @@ import java.util.Arrays;
  * {@link ErrorAction#SESSION_RESET}. Gentler RFC 7606 outcomes (treat-as-withdraw, attribute discard, AFI/SAFI
  * disable) are not exceptions: they are reported on the decoded UPDATE.
  *
+ * <p>It extends Netty's {@code DecoderException} so that {@code ByteToMessageDecoder} passes it to
+ * {@code exceptionCaught} unwrapped.
+ *
  * <p>Built through named factories, one per NOTIFICATION error code. The data is a copy (errors are rare and the
  * NOTIFICATION outlives the received buffer). Stack traces are not filled: bad input is not a bug here.
  */
-public final class BgpDecodeException extends RuntimeException {
+public final class BgpDecodeException extends DecoderException {
 
   private static final long serialVersionUID = 1L;
   private static final byte[] NO_DATA = new byte[0];
@@ -30,7 +35,7 @@ public final class BgpDecodeException extends RuntimeException {
   private final byte[] data;
 
   private BgpDecodeException(int code, int subcode, byte[] data, String message) {
-    super(message, null, false, false);
+    super(message);
     this.code = code;
     this.subcode = subcode;
     this.data = data == null ? NO_DATA : data;
@@ -59,6 +64,17 @@ public final class BgpDecodeException extends RuntimeException {
   /** Any other code, e.g. Cease (RFC 4486) raised while decoding. */
   public static BgpDecodeException of(int code, int subcode, byte[] data, String message) {
     return new BgpDecodeException(code, subcode, data, message);
+  }
+
+  /** Bad input is not a bug: no stack trace. */
+  @Override
+  public synchronized Throwable fillInStackTrace() {
+    return this;
+  }
+
+  /** The NOTIFICATION to send. */
+  public Notification notification() {
+    return new Notification(code, subcode, data);
   }
 
   /** The NOTIFICATION error code to send. */

@@ -1,0 +1,846 @@
+package io.speakerkit.allocator;
+
+import io.speakerkit.allocator.AllocationResult.Allocated;
+import io.speakerkit.allocator.AllocationResult.Refused;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides which service gets which address, as MetalLB's controller does, and records every decision in an
+ * {@link AllocationStore} before reporting it.
+ *
+ * <pre>{@code
+ * Allocator allocator = Allocator.builder()
+ *     .pools(IpAddressPool.builder().name("default").addresses("192.0.2.0/24", "2001:db8::/64").build())
+ *     .store(FileAllocationStore.open(Path.of("/var/lib/speaker/allocations")))
+ *     .build();                       // every stored allocation is restored here, before any request
+ * AllocationResult r = allocator.allocate(ServiceRequest.builder("web/frontend").build());
+ * }</pre>
+ *
+ * <h2>Choosing a pool (automatic requests)</h2>
+ * Pools whose {@link ServiceAllocation} matches the service come first, lower priority first, unset priority after
+ * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part. A pool whose
+ * service allocation names no namespace, namespace selector or service selector matches no service (MetalLB lists it
+ * neither as pinned nor as open). MetalLB leaves the order among pools of equal standing to Go map iteration; here
+ * ties go by pool name, so the order is deterministic. A request naming a pool or an address uses that pool whatever
+ * its autoAssign and selectors, and a service keeps an address it holds as long as the address stays in a pool and
+ * shareable, even if selectors change (as MetalLB does).
+ *
+ * <h2>Choosing an address</h2>
+ * Within a pool, ranges are tried in configured order and within a range the lowest address that is free, or held
+ * only by services this one may share with, wins (this keeps BGP aggregates compact and puts services with one
+ * sharing key together, as MetalLB does). For IPv6 {@link Placement#RANDOM} picks a random free address instead.
+ * Free space is never enumerated: the used addresses are kept as merged runs, so the next free address is one
+ * logarithmic lookup.
+ *
+ * <h2>Sharing</h2>
+ * Two services may hold one address when both have the same sharing key, the same backend key, and no protocol/port
+ * pair in common; otherwise the refusal names the holder and the rule that failed.
+ *
+ * <h2>Threads</h2>
+ * Every method is {@code synchronized}: one caller at a time, the store's write (and fsync) included. That is the
+ * documented single-writer model; readers such as {@link #usage()} wait for a writer to finish.
+ */
+public final class Allocator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Allocator.class);
+
+  /** Where in a pool a new IPv6 address goes. IPv4 always uses {@link #LOWEST_FREE}. */
+  public enum Placement {
+    /** The lowest free address: compact, deterministic, MetalLB's behaviour. */
+    LOWEST_FREE,
+    /** A uniformly random start point in the range, then the next free address (wrapping around). */
+    RANDOM
+  }
+
+  private record ShareMeta(String sharingKey, String backendKey, Set<ServicePort> ports) {}
+
+  private final AllocationStore store;
+  private final Placement ipv6Placement;
+  private final RandomGenerator random;
+  private final AllocationTable table = new AllocationTable();
+  private final Map<String, ShareMeta> shareMeta = new HashMap<>();
+  /** sharing key -> address -> number of holders with that key; only services that allow sharing appear. */
+  private final Map<String, TreeMap<Addr, Integer>> sharedAddresses = new HashMap<>();
+  private PoolIndex pools;
+  private long[][] inUse;
+  private final PoolUpdate restored;
+
+  /** An address as a comparable value, used only for the (few) addresses of sharing services. */
+  private record Addr(long hi, long lo) implements Comparable<Addr> {
+    @Override
+    public int compareTo(Addr o) {
+      return U128.compare(hi, lo, o.hi, o.lo);
+    }
+  }
+
+  private Allocator(Builder b) {
+    this.store = b.store;
+    this.ipv6Placement = b.ipv6Placement;
+    this.random = b.random;
+    this.pools = PoolIndex.of(b.pools);
+    this.inUse = new long[pools.pools.size()][2];
+    this.restored = restore();
+  }
+
+  /** A builder with no pools, the in-memory store, and lowest-free placement. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------------------------------------- restore
+
+  private PoolUpdate restore() {
+    List<String> conflicts = new ArrayList<>();
+    Map<String, Allocation> conflicting = new TreeMap<>();
+    store.replay(new AllocationStore.Replay() {
+      @Override
+      public void put(Allocation a) {
+        removeInMemory(a.serviceKey());
+        conflicting.remove(a.serviceKey());
+        for (InetAddress addr : a.addresses()) {
+          String why = sharingConflict(U128.hi(addr), U128.lo(addr), a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
+          if (why != null) {
+            // cannot happen with this allocator's own journal; kept out rather than handing one address to two
+            conflicts.add(a.serviceKey() + ": " + why);
+            conflicting.put(a.serviceKey(), a);
+            return;
+          }
+        }
+        addInMemory(normalize(a));
+      }
+
+      @Override
+      public void remove(String serviceKey) {
+        removeInMemory(serviceKey);
+        conflicting.remove(serviceKey);
+      }
+    });
+    for (String c : conflicts) {
+      log.warn("restored allocation dropped because it conflicts with an earlier one: {}", c);
+    }
+    TreeMap<String, Allocation> released = new TreeMap<>(conflicting);
+    released.putAll(outsidePools(pools));
+    if (!released.isEmpty()) {
+      store.removeAll(released.keySet());
+      for (String k : released.keySet()) {
+        removeInMemory(k);
+      }
+      log.info("{} restored allocations lie outside the configured pools and were released", released.size());
+    }
+    recount();
+    if (store.wantsCompaction(table.serviceCount())) {
+      store.compact(allocationsUnlocked());
+    }
+    return new PoolUpdate(new ArrayList<>(released.values()));
+  }
+
+  /** Rewrites the store to hold only the live allocations (for a file store: a fresh journal, renamed into place). */
+  public synchronized void compactStore() {
+    store.compact(allocationsUnlocked());
+  }
+
+  /** Allocations restored from the store at build time that had to be released (outside every pool). */
+  public PoolUpdate restoreReport() {
+    return restored;
+  }
+
+  // ---------------------------------------------------------------------------------------------- queries
+
+  /** The pools, sorted by name. */
+  public synchronized List<IpAddressPool> pools() {
+    return pools.pools;
+  }
+
+  /** What the service holds, if anything. */
+  public synchronized Optional<Allocation> allocation(String serviceKey) {
+    return Optional.ofNullable(view(serviceKey));
+  }
+
+  /** Every allocation, sorted by service key. Proportional to the number of services: for tools and tests. */
+  public synchronized List<Allocation> allocations() {
+    return allocationsUnlocked();
+  }
+
+  private List<Allocation> allocationsUnlocked() {
+    List<String> keys = new ArrayList<>(table.serviceCount());
+    table.forEachService(e -> keys.add(table.svc[e]));
+    keys.sort(Comparator.naturalOrder());
+    List<Allocation> out = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      out.add(view(k));
+    }
+    return out;
+  }
+
+  /** Number of services holding addresses. */
+  public synchronized int serviceCount() {
+    return table.serviceCount();
+  }
+
+  /** Services holding {@code address}, sorted. */
+  public synchronized List<String> holders(InetAddress address) {
+    List<String> out = new ArrayList<>();
+    for (int e = table.holderOf(U128.hi(address), U128.lo(address)); e != AllocationTable.NONE; e = table.nextAddr[e]) {
+      out.add(table.svc[e]);
+    }
+    out.sort(Comparator.naturalOrder());
+    return out;
+  }
+
+  /** Exact usage of every pool, per family it has, in pool-name order. */
+  public synchronized List<PoolUsage> usage() {
+    List<PoolUsage> out = new ArrayList<>();
+    for (int p = 0; p < pools.pools.size(); p++) {
+      IpAddressPool pool = pools.pools.get(p);
+      for (IpFamily f : IpFamily.values()) {
+        if (pool.hasFamily(f)) {
+          out.add(new PoolUsage(pool.name(), f, pool.capacity(f), inUse[p][f.ordinal()]));
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------- release
+
+  /**
+   * Releases what the service holds; durable in the store before this returns.
+   *
+   * @return what was released, or empty if the service held nothing
+   */
+  public synchronized Optional<Allocation> release(String serviceKey) {
+    Allocation current = view(serviceKey);
+    if (current == null) {
+      return Optional.empty();
+    }
+    store.remove(serviceKey);
+    removeInMemory(serviceKey);
+    return Optional.of(current);
+  }
+
+  // ---------------------------------------------------------------------------------------------- pools
+
+  /**
+   * Replaces the pools in one deterministic pass: allocations whose addresses are all still inside a pool (and allowed
+   * by it) stay; the others are released, durably, and returned sorted by service key so the caller can request
+   * them again.
+   *
+   * @throws IllegalArgumentException if the new pools overlap or repeat a name; nothing changes then
+   */
+  public synchronized PoolUpdate updatePools(List<IpAddressPool> newPools) {
+    PoolIndex next = PoolIndex.of(Objects.requireNonNull(newPools, "newPools"));
+    TreeMap<String, Allocation> outside = outsidePools(next);
+    if (!outside.isEmpty()) {
+      store.removeAll(outside.keySet());
+    }
+    for (String k : outside.keySet()) {
+      removeInMemory(k);
+    }
+    pools = next;
+    recount();
+    return new PoolUpdate(new ArrayList<>(outside.values()));
+  }
+
+  private TreeMap<String, Allocation> outsidePools(PoolIndex index) {
+    TreeMap<String, Allocation> out = new TreeMap<>();
+    table.forEachService(head -> {
+      for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
+        int p = index.poolOf(table.hi(e), table.lo(e));
+        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi(e), table.lo(e)))) {
+          String k = table.svc[head];
+          out.put(k, view(k));
+          return;
+        }
+      }
+    });
+    return out;
+  }
+
+  private void recount() {
+    inUse = new long[pools.pools.size()][2];
+    table.forEachAddress(e -> {
+      int p = pools.poolOf(table.hi(e), table.lo(e));
+      if (p >= 0) {
+        inUse[p][U128.isV4(table.hi(e), table.lo(e)) ? 0 : 1]++;
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- allocate
+
+  /**
+   * Gives the service what it asks for, or says why not.
+   *
+   * <p>If the service already holds addresses that still satisfy the request, it keeps them (and nothing is written
+   * unless its sharing details changed). Otherwise a new allocation replaces the old one in a single store write; if
+   * no new allocation is possible the old one is kept and the refusal explains why.
+   *
+   * @throws AllocationStoreException if the store cannot record the change; the allocator is unchanged then
+   */
+  public synchronized AllocationResult allocate(ServiceRequest req) {
+    Objects.requireNonNull(req, "req");
+    Refused shape = checkShape(req);
+    if (shape != null) {
+      return shape;
+    }
+    String key = req.serviceKey();
+    Allocation current = view(key);
+    if (current != null && satisfies(current, req)) {
+      Allocation updated = withRequestMeta(current.addresses(), current.pool(), req);
+      if (updated.equals(current)) {
+        return new Allocated(current, false);
+      }
+      store.put(updated);
+      removeInMemory(key);
+      addInMemory(updated);
+      return new Allocated(updated, true);
+    }
+    if (current != null) {
+      Allocation grown = growToDualStack(current, req);
+      if (grown != null) {
+        store.put(grown);
+        removeInMemory(key);
+        addInMemory(grown);
+        return new Allocated(grown, true);
+      }
+      removeInMemory(key);
+    }
+    boolean done = false;
+    try {
+      AllocationResult r = compute(req);
+      if (r instanceof Allocated a) {
+        store.put(a.allocation());
+        addInMemory(a.allocation());
+        done = true;
+      }
+      return r;
+    } finally {
+      if (!done && current != null) {
+        addInMemory(current);
+      }
+    }
+  }
+
+  private Refused checkShape(ServiceRequest req) {
+    List<InetAddress> addrs = req.addresses();
+    if (addrs.size() > 2 || (addrs.size() == 2 && IpFamily.of(addrs.get(0)) == IpFamily.of(addrs.get(1)))) {
+      return new Refused(Refusal.CONFLICTING_REQUEST, req.serviceKey() + " asks for addresses " + text(addrs)
+          + " (expected: at most one address per family)");
+    }
+    switch (req.ipFamilyPolicy()) {
+      case SINGLE_STACK -> {
+        if (addrs.size() == 2) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is SingleStack but asks for two addresses " + text(addrs)
+              + " (expected: one address, or ipFamilyPolicy PreferDualStack/RequireDualStack)");
+        }
+        if (addrs.size() == 1 && IpFamily.of(addrs.get(0)) != req.ipFamily()) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is SingleStack " + req.ipFamily() + " but asks for "
+              + IpFamily.of(addrs.get(0)) + " address " + text(addrs) + " (expected: an address of the service's family)");
+        }
+      }
+      case REQUIRE_DUAL_STACK -> {
+        if (addrs.size() == 1) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is RequireDualStack but asks only for " + text(addrs)
+              + " (expected: one IPv4 and one IPv6 address, or none)");
+        }
+      }
+      case PREFER_DUAL_STACK -> {
+        // one or two addresses are both fine
+      }
+    }
+    return null;
+  }
+
+  private boolean satisfies(Allocation current, ServiceRequest req) {
+    List<InetAddress> have = current.addresses();
+    switch (req.ipFamilyPolicy()) {
+      case SINGLE_STACK -> {
+        if (have.size() != 1 || IpFamily.of(have.get(0)) != req.ipFamily()) {
+          return false;
+        }
+      }
+      case REQUIRE_DUAL_STACK -> {
+        if (have.size() != 2) {
+          return false;
+        }
+      }
+      case PREFER_DUAL_STACK -> {
+        if (have.size() == 1 && req.addresses().isEmpty()) {
+          // a single-family address is fine only if its pool could not have given both
+          int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
+          if (p >= 0 && pools.pools.get(p).hasFamily(IpFamily.IPV4) && pools.pools.get(p).hasFamily(IpFamily.IPV6)) {
+            return false;
+          }
+        }
+      }
+    }
+    if (!req.addresses().isEmpty() && !new TreeSet<>(text(req.addresses())).equals(new TreeSet<>(text(have)))) {
+      return false;
+    }
+    return stillFits(have, req);
+  }
+
+  /**
+   * A single-stack service that now asks for dual stack keeps its address and gets the other family from the same
+   * pool, as MetalLB does; null if that is not the situation or the pool has no such address.
+   */
+  private Allocation growToDualStack(Allocation current, ServiceRequest req) {
+    List<InetAddress> have = current.addresses();
+    if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK
+        || !stillFits(have, req)) {
+      return null;
+    }
+    int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
+    IpFamily other = IpFamily.of(have.get(0)) == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
+    if (!pools.pools.get(p).hasFamily(other) || !findAddress(p, other, req)) {
+      return null;
+    }
+    List<InetAddress> both = new ArrayList<>(List.of(have.get(0), U128.toInet(foundHi, foundLo)));
+    both.sort(Comparator.comparing(IpFamily::of));
+    return withRequestMeta(both, pools.pools.get(pools.poolOf(U128.hi(both.get(0)), U128.lo(both.get(0)))).name(), req);
+  }
+
+  /**
+   * True if the held addresses are still in a pool (the named one, if any) and shareable under the request's sharing
+   * details. As in MetalLB, an automatic request keeps its address even if selectors or autoAssign changed since.
+   */
+  private boolean stillFits(List<InetAddress> have, ServiceRequest req) {
+    for (InetAddress a : have) {
+      long h = U128.hi(a);
+      long l = U128.lo(a);
+      int p = pools.poolOf(h, l);
+      if (p < 0) {
+        return false;
+      }
+      if (req.pool().isPresent() && !pools.pools.get(p).name().equals(req.pool().get())) {
+        return false;
+      }
+      if (sharingConflict(h, l, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) != null) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private AllocationResult compute(ServiceRequest req) {
+    if (!req.addresses().isEmpty()) {
+      return computeSpecific(req);
+    }
+    if (req.pool().isPresent()) {
+      Integer p = pools.byName.get(req.pool().get());
+      if (p == null) {
+        return new Refused(Refusal.UNKNOWN_POOL, req.serviceKey() + " asks for pool \"" + req.pool().get()
+            + "\", which does not exist (" + poolNames() + ")");
+      }
+      return fromPool(p, req);
+    }
+    List<Integer> candidates = candidatePools(req);
+    if (candidates.isEmpty()) {
+      return new Refused(Refusal.NO_ELIGIBLE_POOL, "no pool may assign addresses to " + req.serviceKey()
+          + " automatically (" + poolNames() + "; pools need autoAssign, and a matching serviceAllocation if they have one;"
+          + " expected: name a pool or an address, or configure an eligible pool)");
+    }
+    StringBuilder why = new StringBuilder();
+    boolean exhausted = false;
+    for (int p : candidates) {
+      AllocationResult r = fromPool(p, req);
+      if (r instanceof Allocated) {
+        return r;
+      }
+      Refused f = (Refused) r;
+      exhausted |= f.reason() == Refusal.POOL_EXHAUSTED;
+      why.append(why.length() == 0 ? "" : "; ").append(f.message());
+    }
+    return new Refused(exhausted ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
+        "no address for " + req.serviceKey() + " in any eligible pool: " + why);
+  }
+
+  /** Pools for automatic assignment, in MetalLB's order. */
+  private List<Integer> candidatePools(ServiceRequest req) {
+    if (!pools.anyPinned) {
+      return pools.openAutoPools;
+    }
+    List<Integer> pinned = new ArrayList<>();
+    List<Integer> open = new ArrayList<>();
+    String ns = req.namespace();
+    for (int p = 0; p < pools.pools.size(); p++) {
+      IpAddressPool pool = pools.pools.get(p);
+      if (!pool.autoAssign()) {
+        continue;
+      }
+      if (pool.serviceAllocation().isEmpty()) {
+        open.add(p);
+      } else if (pool.serviceAllocation().get().pinsAnything()
+          && pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
+        pinned.add(p);
+      }
+    }
+    pinned.sort(Comparator.comparingInt((Integer p) -> {
+      int prio = pools.pools.get(p).serviceAllocation().get().priority();
+      return prio == 0 ? Integer.MAX_VALUE : prio;
+    }).thenComparing(p -> pools.pools.get(p).name()));
+    pinned.addAll(open); // open is already in name order
+    return pinned;
+  }
+
+  private AllocationResult fromPool(int p, ServiceRequest req) {
+    IpAddressPool pool = pools.pools.get(p);
+    List<IpFamily> families = switch (req.ipFamilyPolicy()) {
+      case SINGLE_STACK -> List.of(req.ipFamily());
+      case REQUIRE_DUAL_STACK -> List.of(IpFamily.IPV4, IpFamily.IPV6);
+      case PREFER_DUAL_STACK -> pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6)
+          ? List.of(IpFamily.IPV4, IpFamily.IPV6)
+          : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
+    };
+    List<InetAddress> got = new ArrayList<>(2);
+    for (IpFamily f : families) {
+      if (!pool.hasFamily(f)) {
+        return new Refused(Refusal.FAMILY_MISMATCH, "pool \"" + pool.name() + "\" has no " + f + " range but "
+            + req.serviceKey() + " (" + req.ipFamilyPolicy() + ") needs one");
+      }
+      if (!findAddress(p, f, req)) {
+        String cap = pool.capacity(f).toString();
+        return new Refused(Refusal.POOL_EXHAUSTED, "pool \"" + pool.name() + "\" has no free " + f + " address"
+            + (req.sharingKey().isPresent() ? " and none shareable under key \"" + req.sharingKey().get() + "\"" : "")
+            + " (" + inUse[p][f.ordinal()] + " of " + cap + " in use)");
+      }
+      got.add(U128.toInet(foundHi, foundLo));
+    }
+    return new Allocated(withRequestMeta(got, pool.name(), req), true);
+  }
+
+  private long foundHi;
+  private long foundLo;
+
+  /** Finds an address of family f in pool p for req, into foundHi/foundLo. */
+  private boolean findAddress(int p, IpFamily f, ServiceRequest req) {
+    IpAddressPool pool = pools.pools.get(p);
+    boolean avoid = pool.avoidBuggyIPs() && f == IpFamily.IPV4;
+    boolean randomly = f == IpFamily.IPV6 && ipv6Placement == Placement.RANDOM;
+    TreeMap<Addr, Integer> shared = req.sharingKey().isPresent() ? sharedAddresses.get(req.sharingKey().get()) : null;
+    for (long[] r : pools.poolRanges[p]) {
+      if (r[4] != f.ordinal()) {
+        continue;
+      }
+      // lowest shareable address in the range
+      Addr share = null;
+      if (shared != null) {
+        for (Addr a : shared.subMap(new Addr(r[0], r[1]), true, new Addr(r[2], r[3]), true).keySet()) {
+          if (sharingConflict(a.hi, a.lo, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) == null) {
+            share = a;
+            break;
+          }
+        }
+      }
+      boolean free = randomly ? randomFree(r) : lowestFree(r[0], r[1], r[2], r[3], avoid);
+      if (share != null && (!free || randomly || U128.compare(share.hi, share.lo, foundHi, foundLo) < 0)) {
+        foundHi = share.hi;
+        foundLo = share.lo;
+        return true;
+      }
+      if (free) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean lowestFree(long sHi, long sLo, long eHi, long eLo, boolean avoidBuggy) {
+    RunSet runs = table.runs;
+    long h = sHi;
+    long l = sLo;
+    while (true) {
+      if (!runs.firstFreeAtOrAfter(h, l)) {
+        return false;
+      }
+      h = runs.outHi;
+      l = runs.outLo;
+      if (U128.compare(h, l, eHi, eLo) > 0) {
+        return false;
+      }
+      if (avoidBuggy && isBuggy(h, l)) {
+        if (h == eHi && l == eLo) {
+          return false;
+        }
+        l++;
+        if (l == 0) {
+          h++;
+        }
+        continue;
+      }
+      foundHi = h;
+      foundLo = l;
+      return true;
+    }
+  }
+
+  private boolean randomFree(long[] r) {
+    // span = end - start, 128-bit
+    long spanLo = r[3] - r[1];
+    long spanHi = r[2] - r[0] - (Long.compareUnsigned(r[3], r[1]) < 0 ? 1 : 0);
+    long offHi;
+    long offLo;
+    long maskHi = spanHi == 0 ? 0 : -1L >>> Long.numberOfLeadingZeros(spanHi);
+    long maskLo = spanHi != 0 ? -1L : spanLo == 0 ? 0 : -1L >>> Long.numberOfLeadingZeros(spanLo);
+    do {
+      offHi = random.nextLong() & maskHi;
+      offLo = random.nextLong() & maskLo;
+    } while (U128.compare(offHi, offLo, spanHi, spanLo) > 0);
+    long l = r[1] + offLo;
+    long h = r[0] + offHi + (Long.compareUnsigned(l, r[1]) < 0 ? 1 : 0);
+    if (lowestFree(h, l, r[2], r[3], false)) {
+      return true;
+    }
+    return lowestFree(r[0], r[1], r[2], r[3], false);
+  }
+
+  static boolean isBuggy(long h, long l) {
+    if (!U128.isV4(h, l)) {
+      return false;
+    }
+    int last = (int) (l & 0xff);
+    return last == 0 || last == 0xff;
+  }
+
+  private AllocationResult computeSpecific(ServiceRequest req) {
+    List<InetAddress> want = new ArrayList<>(req.addresses());
+    want.sort(Comparator.comparing(IpFamily::of));
+    String poolName = null;
+    for (InetAddress a : want) {
+      long h = U128.hi(a);
+      long l = U128.lo(a);
+      int p = pools.poolOf(h, l);
+      if (p < 0) {
+        return new Refused(Refusal.ADDRESS_NOT_IN_POOL, req.serviceKey() + " asks for " + a.getHostAddress()
+            + ", which is in no pool (" + pools.describe() + ")");
+      }
+      IpAddressPool pool = pools.pools.get(p);
+      if (req.pool().isPresent() && !req.pool().get().equals(pool.name())) {
+        return new Refused(Refusal.CONFLICTING_REQUEST, req.serviceKey() + " asks for " + a.getHostAddress() + " from pool \""
+            + req.pool().get() + "\", but that address belongs to pool \"" + pool.name()
+            + "\" (expected: an address of the named pool, or no pool name)");
+      }
+      if (pool.avoidBuggyIPs() && isBuggy(h, l)) {
+        return new Refused(Refusal.ADDRESS_NOT_ALLOWED, req.serviceKey() + " asks for " + a.getHostAddress() + ", but pool \""
+            + pool.name() + "\" has avoidBuggyIPs, which excludes addresses ending in .0 and .255");
+      }
+      String why = sharingConflict(h, l, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports());
+      if (why != null) {
+        return new Refused(Refusal.ADDRESS_IN_USE, req.serviceKey() + " asks for " + why);
+      }
+      if (poolName == null) {
+        poolName = pool.name();
+      }
+    }
+    return new Allocated(withRequestMeta(want, poolName, req), true);
+  }
+
+  /**
+   * Null if a service with these sharing details may hold the address alongside its current holders (other than
+   * itself); otherwise a message naming the holder and the rule that fails.
+   */
+  private String sharingConflict(long h, long l, String self, Optional<String> sharingKey, String backendKey, Set<ServicePort> ports) {
+    for (int e = table.holderOf(h, l); e != AllocationTable.NONE; e = table.nextAddr[e]) {
+      String holder = table.svc[e];
+      if (holder.equals(self)) {
+        continue;
+      }
+      String at = U128.format(h, l) + ", which is in use by " + holder;
+      ShareMeta m = shareMeta.get(holder);
+      if (sharingKey.isEmpty()) {
+        return at + (m == null ? "" : " (sharing key \"" + m.sharingKey + "\")")
+            + "; expected: another address, or the same sharing key (metallb.io/allow-shared-ip) on both services";
+      }
+      if (m == null) {
+        return at + ", which does not allow sharing (it has no sharing key); expected: another address";
+      }
+      if (!m.sharingKey.equals(sharingKey.get())) {
+        return at + " with sharing key \"" + m.sharingKey + "\", not \"" + sharingKey.get()
+            + "\"; expected: the same sharing key on both services";
+      }
+      if (!m.backendKey.equals(backendKey)) {
+        return at + " with backend key \"" + m.backendKey + "\", not \"" + backendKey
+            + "\"; services sharing an address must select the same pods when externalTrafficPolicy is Local";
+      }
+      for (ServicePort p : new TreeSet<>(ports)) {
+        if (m.ports.contains(p)) {
+          return at + ", which also uses " + p + "; expected: no protocol/port pair in common";
+        }
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------------------------------------- state
+
+  private static Allocation withRequestMeta(List<InetAddress> addresses, String pool, ServiceRequest req) {
+    boolean sharing = req.sharingKey().isPresent();
+    return new Allocation(req.serviceKey(), addresses, pool, req.sharingKey(), sharing ? req.backendKey() : "",
+        sharing ? req.ports() : Set.of());
+  }
+
+  private Allocation normalize(Allocation a) {
+    List<InetAddress> addrs = new ArrayList<>(a.addresses());
+    addrs.sort(Comparator.comparing(IpFamily::of));
+    boolean sharing = a.sharingKey().isPresent();
+    int p = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
+    return new Allocation(a.serviceKey(), addrs, p < 0 ? a.pool() : pools.pools.get(p).name(), a.sharingKey(),
+        sharing ? a.backendKey() : "", sharing ? a.ports() : Set.of());
+  }
+
+  private Allocation view(String key) {
+    int head = table.headOf(key);
+    if (head == AllocationTable.NONE) {
+      return null;
+    }
+    List<InetAddress> addrs = new ArrayList<>(2);
+    for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
+      addrs.add(U128.toInet(table.hi(e), table.lo(e)));
+    }
+    addrs.sort(Comparator.comparing(IpFamily::of));
+    int p = pools.poolOf(table.hi(head), table.lo(head));
+    String pool = p < 0 ? "" : pools.pools.get(p).name();
+    if (addrs.size() == 2) {
+      int p0 = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
+      pool = p0 < 0 ? "" : pools.pools.get(p0).name();
+    }
+    ShareMeta m = shareMeta.get(key);
+    String k = table.svc[head];
+    return m == null
+        ? new Allocation(k, addrs, pool, Optional.empty(), "", Set.of())
+        : new Allocation(k, addrs, pool, Optional.of(m.sharingKey), m.backendKey, m.ports);
+  }
+
+  private void addInMemory(Allocation a) {
+    String key = a.serviceKey();
+    int prev = AllocationTable.NONE;
+    for (InetAddress addr : a.addresses()) {
+      long h = U128.hi(addr);
+      long l = U128.lo(addr);
+      if (table.add(key, h, l, prev)) {
+        count(h, l, +1);
+      }
+      prev = table.lastAdded;
+    }
+    if (a.sharingKey().isPresent()) {
+      String sk = a.sharingKey().get();
+      shareMeta.put(key, new ShareMeta(sk, a.backendKey(), a.ports()));
+      TreeMap<Addr, Integer> m = sharedAddresses.computeIfAbsent(sk, x -> new TreeMap<>());
+      for (InetAddress addr : a.addresses()) {
+        m.merge(new Addr(U128.hi(addr), U128.lo(addr)), 1, Integer::sum);
+      }
+    }
+  }
+
+  private void removeInMemory(String key) {
+    ShareMeta m = shareMeta.isEmpty() ? null : shareMeta.remove(key);
+    int head = m == null ? AllocationTable.NONE : table.headOf(key);
+    if (m != null) {
+      TreeMap<Addr, Integer> s = sharedAddresses.get(m.sharingKey);
+      for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
+        Addr a = new Addr(table.hi(e), table.lo(e));
+        if (s.merge(a, -1, Integer::sum) == 0) {
+          s.remove(a);
+        }
+      }
+      if (s.isEmpty()) {
+        sharedAddresses.remove(m.sharingKey);
+      }
+    }
+    table.removeService(key, (h, l) -> count(h, l, -1));
+  }
+
+  private void count(long h, long l, int delta) {
+    int p = pools == null ? -1 : pools.poolOf(h, l);
+    if (p >= 0 && inUse != null) {
+      inUse[p][U128.isV4(h, l) ? 0 : 1] += delta;
+    }
+  }
+
+  private String poolNames() {
+    List<String> names = new ArrayList<>();
+    for (IpAddressPool p : pools.pools) {
+      names.add(p.name());
+    }
+    return names.isEmpty() ? "no pools are configured" : "pools: " + String.join(", ", names);
+  }
+
+  private static List<String> text(List<InetAddress> addrs) {
+    List<String> out = new ArrayList<>(addrs.size());
+    for (InetAddress a : addrs) {
+      out.add(a.getHostAddress());
+    }
+    return out;
+  }
+
+  /** Closes the store. */
+  @Override
+  public synchronized void close() {
+    store.close();
+  }
+
+  /** Builder for {@link Allocator}. */
+  public static final class Builder {
+    private List<IpAddressPool> pools = List.of();
+    private AllocationStore store = AllocationStore.inMemory();
+    private Placement ipv6Placement = Placement.LOWEST_FREE;
+    private RandomGenerator random;
+
+    private Builder() {}
+
+    /** The pools; names must be unique and no address may be in two pools (checked by {@link #build()}). */
+    public Builder pools(List<IpAddressPool> pools) {
+      this.pools = List.copyOf(pools);
+      return this;
+    }
+
+    public Builder pools(IpAddressPool... pools) {
+      return pools(List.of(pools));
+    }
+
+    /** Where allocations are recorded; {@link AllocationStore#inMemory()} by default. */
+    public Builder store(AllocationStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** Placement of IPv6 addresses; {@link Placement#LOWEST_FREE} by default. */
+    public Builder ipv6Placement(Placement placement) {
+      this.ipv6Placement = Objects.requireNonNull(placement, "placement");
+      return this;
+    }
+
+    /** Source of randomness for {@link Placement#RANDOM} (a hook for tests: pass a seeded generator). */
+    public Builder random(RandomGenerator random) {
+      this.random = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /**
+     * Validates the pools, restores every allocation from the store, releases those outside the pools (see
+     * {@link Allocator#restoreReport()}), and only then returns the allocator.
+     *
+     * @throws IllegalArgumentException if pools overlap or repeat a name
+     * @throws AllocationStoreException if the store cannot be read
+     */
+    public Allocator build() {
+      PoolIndex.of(pools); // validate before touching the store
+      if (random == null) {
+        random = RandomGenerator.of("L64X128MixRandom");
+      }
+      return new Allocator(this);
+    }
+  }
+}

@@ -1,0 +1,421 @@
+package io.speakerkit.allocator;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A crash-safe store: an append-only journal, one CRC-protected record per change, forced to disk ({@code fsync})
+ * before {@link #put}/{@link #remove} return.
+ *
+ * <pre>
+ * file    = magic "SKAJ" version:u32=1 record*
+ * record  = length:u32 crc32c:u32 payload[length]      crc over payload
+ * payload = 1 key pool addrCount:u8 (len:u8 bytes)* sharing backend portCount:u16 (proto:u8 port:u16)*   (put)
+ *         | 2 key                                                                                       (remove)
+ * string  = len:u16 utf8[len]; sharing = 0 | 1 string
+ * </pre>
+ *
+ * <p>Recovery on open: a record cut short or failing its CRC at the very end of the file is a write the process did
+ * not finish, so it was never acknowledged; it is cut off, logged, and described by {@link #recovery()}. A bad record
+ * with intact data after it is corruption, not a torn write: opening fails with {@link AllocationStoreException}
+ * naming the offset, and nothing is truncated, so no acknowledged allocation is ever dropped silently.
+ *
+ * <p>{@link #compact} rewrites the live allocations to a temporary file, forces it, renames it over the journal and
+ * forces the directory, so a crash leaves either the old or the new journal.
+ */
+public final class FileAllocationStore implements AllocationStore {
+  private static final Logger log = LoggerFactory.getLogger(FileAllocationStore.class);
+  private static final int MAGIC = 0x534b414a; // "SKAJ"
+  private static final int VERSION = 1;
+  private static final int HEADER = 8;
+  private static final int MAX_RECORD = 1 << 20;
+  private static final byte PUT = 1;
+  private static final byte REMOVE = 2;
+
+  /**
+   * What recovery found at the end of the journal.
+   *
+   * @param validBytes length of the journal kept
+   * @param discardedBytes length of the torn tail cut off (0 if none)
+   * @param records records replayed
+   * @param detail what was wrong with the tail, empty if nothing
+   */
+  public record Recovery(long validBytes, long discardedBytes, long records, String detail) {}
+
+  private final Path path;
+  private FileChannel channel;
+  private long end;
+  private boolean failed;
+  private final CRC32C crc = new CRC32C();
+  private ByteBuffer buf = ByteBuffer.allocate(512);
+  private Recovery recovery = new Recovery(0, 0, 0, "");
+  private long records;
+  private boolean replayed;
+
+  private FileAllocationStore(Path path, FileChannel channel) {
+    this.path = path;
+    this.channel = channel;
+  }
+
+  /** Opens (creating if absent) the journal at {@code path}; replay happens when an allocator is built on it. */
+  public static FileAllocationStore open(Path path) {
+    Objects.requireNonNull(path, "path");
+    try {
+      FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (ch.size() < HEADER) {
+        // new (or torn during creation): nothing was ever acknowledged
+        ch.truncate(0);
+        ByteBuffer h = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
+        while (h.hasRemaining()) {
+          ch.write(h, HEADER - h.remaining());
+        }
+        ch.force(true);
+        forceDirectory(path);
+      }
+      return new FileAllocationStore(path, ch);
+    } catch (IOException e) {
+      throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
+    }
+  }
+
+  /** The journal file. */
+  public Path path() {
+    return path;
+  }
+
+  /** What the last replay found at the end of the journal. */
+  public synchronized Recovery recovery() {
+    return recovery;
+  }
+
+  /** Records in the journal (live and superseded). */
+  public synchronized long records() {
+    return records;
+  }
+
+  @Override
+  public synchronized void replay(Replay sink) {
+    try {
+      long size = channel.size();
+      if (size > Integer.MAX_VALUE) {
+        throw new AllocationStoreException("journal " + path + ": " + size + " bytes (expected: < 2 GiB; compact it)");
+      }
+      MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      if (m.getInt(0) != MAGIC || m.getInt(4) != VERSION) {
+        throw new AllocationStoreException(String.format(
+            "journal %s: header %08x/%d (expected: magic %08x, version %d)", path, m.getInt(0), m.getInt(4), MAGIC, VERSION));
+      }
+      int p = HEADER;
+      long n = 0;
+      String tail = "";
+      byte[] scratch = new byte[256];
+      while (p < size) {
+        int remaining = (int) size - p;
+        if (remaining < 8) {
+          tail = "record header cut short (" + remaining + " of 8 bytes)";
+          break;
+        }
+        int len = m.getInt(p);
+        int want = m.getInt(p + 4);
+        if (len <= 0 || len > MAX_RECORD) {
+          if (tailIsZeros(m, p, (int) size)) {
+            tail = "zero-filled tail";
+            break;
+          }
+          throw corrupt(p, "length " + len + " (expected: 1.." + MAX_RECORD + ")", size);
+        }
+        if (remaining - 8 < len) {
+          tail = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
+          break;
+        }
+        if (scratch.length < len) {
+          scratch = new byte[Math.max(len, scratch.length * 2)];
+        }
+        m.get(p + 8, scratch, 0, len);
+        crc.reset();
+        crc.update(scratch, 0, len);
+        int got = (int) crc.getValue();
+        if (got != want) {
+          if (p + 8L + len == size) {
+            tail = String.format("last record fails its CRC (stored %08x, computed %08x)", want, got);
+            break;
+          }
+          throw corrupt(p, String.format("CRC stored %08x, computed %08x", want, got), size);
+        }
+        decode(ByteBuffer.wrap(scratch, 0, len), sink, p);
+        n++;
+        p += 8 + len;
+      }
+      records = n;
+      if (p < size) {
+        log.warn("journal {}: {} at offset {}; discarding {} bytes of an unacknowledged write", path, tail, p, size - p);
+        channel.truncate(p);
+        channel.force(true);
+      }
+      end = p;
+      recovery = new Recovery(p, size - p, n, tail);
+      replayed = true;
+    } catch (IOException e) {
+      throw new AllocationStoreException("journal " + path + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean tailIsZeros(ByteBuffer m, int from, int size) {
+    for (int i = from; i < size; i++) {
+      if (m.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private AllocationStoreException corrupt(long offset, String what, long size) {
+    return new AllocationStoreException("journal " + path + ": record at offset " + offset + " is corrupt: " + what + ", and "
+        + (size - offset) + " bytes of later records follow it, so this is not a torn last write; refusing to start rather"
+        + " than lose allocations (expected: every record but the last intact; restore the file from a backup or remove it"
+        + " knowingly)");
+  }
+
+  private void decode(ByteBuffer b, Replay sink, long offset) {
+    try {
+      byte type = b.get();
+      String key = string(b);
+      if (type == REMOVE) {
+        sink.remove(key);
+        return;
+      }
+      if (type != PUT) {
+        throw new AllocationStoreException("journal " + path + ": record at offset " + offset + " has type " + type + " (expected: 1 or 2)");
+      }
+      String pool = string(b);
+      int count = b.get() & 0xff;
+      List<InetAddress> addrs = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        byte[] a = new byte[b.get() & 0xff];
+        b.get(a);
+        addrs.add(InetAddress.getByAddress(a));
+      }
+      Optional<String> sharing = b.get() == 0 ? Optional.empty() : Optional.of(string(b));
+      String backend = string(b);
+      int ports = b.getShort() & 0xffff;
+      Set<ServicePort> ps = new TreeSet<>();
+      for (int i = 0; i < ports; i++) {
+        ps.add(new ServicePort(Protocol.values()[b.get()], b.getShort() & 0xffff));
+      }
+      sink.put(new Allocation(key, addrs, pool, sharing, backend, ps));
+    } catch (RuntimeException | UnknownHostException e) {
+      if (e instanceof AllocationStoreException ase) {
+        throw ase;
+      }
+      throw new AllocationStoreException("journal " + path + ": record at offset " + offset + " passes its CRC but cannot be decoded: " + e, e);
+    }
+  }
+
+  private static String string(ByteBuffer b) {
+    int len = b.getShort() & 0xffff;
+    String s = new String(b.array(), b.arrayOffset() + b.position(), len, StandardCharsets.UTF_8);
+    b.position(b.position() + len);
+    return s;
+  }
+
+  @Override
+  public synchronized void put(Allocation a) {
+    checkWritable();
+    encodePut(a);
+    append();
+    force();
+  }
+
+  private void encodePut(Allocation a) {
+    begin().put(PUT);
+    putString(a.serviceKey());
+    putString(a.pool());
+    buf.put((byte) a.addresses().size());
+    for (InetAddress addr : a.addresses()) {
+      byte[] raw = addr.getAddress();
+      buf.put((byte) raw.length).put(raw);
+    }
+    if (a.sharingKey().isPresent()) {
+      buf.put((byte) 1);
+      putString(a.sharingKey().get());
+    } else {
+      buf.put((byte) 0);
+    }
+    putString(a.backendKey());
+    ensure(2 + 3 * a.ports().size());
+    buf.putShort((short) a.ports().size());
+    for (ServicePort p : a.ports()) {
+      buf.put((byte) p.protocol().ordinal()).putShort((short) p.port());
+    }
+    sealRecord();
+  }
+
+  @Override
+  public synchronized void remove(String serviceKey) {
+    checkWritable();
+    begin().put(REMOVE);
+    putString(serviceKey);
+    sealRecord();
+    append();
+    force();
+  }
+
+  @Override
+  public synchronized void removeAll(Collection<String> serviceKeys) {
+    checkWritable();
+    for (String k : serviceKeys) {
+      begin().put(REMOVE);
+      putString(k);
+      sealRecord();
+      append();
+    }
+    force();
+  }
+
+  /**
+   * Rewrites the journal to hold only {@code live} (one put each), atomically: temporary file, fsync, rename,
+   * fsync of the directory. A crash at any point leaves either the old or the new journal, both complete.
+   */
+  @Override
+  public synchronized boolean wantsCompaction(long liveCount) {
+    return records > 2 * liveCount + 1024;
+  }
+
+  @Override
+  public synchronized void compact(Collection<Allocation> live) {
+    checkReplayed();
+    Path tmp = path.resolveSibling(path.getFileName() + ".compact");
+    try {
+      try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+        ByteBuffer h = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
+        long pos = 0;
+        while (h.hasRemaining()) {
+          pos += t.write(h, pos);
+        }
+        for (Allocation a : live) {
+          encodePut(a);
+          pos = writeRecord(t, pos);
+        }
+        t.force(true);
+      }
+      Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      forceDirectory(path);
+      channel.close();
+      channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      end = channel.size();
+      records = live.size();
+    } catch (IOException e) {
+      failed = true;
+      throw new AllocationStoreException("journal " + path + ": compaction failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void checkWritable() {
+    checkReplayed();
+    if (failed) {
+      throw new AllocationStoreException("journal " + path + ": an earlier write or fsync failed (expected: reopen the store)");
+    }
+  }
+
+  private void checkReplayed() {
+    if (!replayed) {
+      throw new IllegalStateException("journal " + path + ": written before replay (expected: build an Allocator on the store first)");
+    }
+  }
+
+  private ByteBuffer begin() {
+    buf.clear();
+    buf.position(8);
+    return buf;
+  }
+
+  private void putString(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length > 0xffff) {
+      throw new IllegalArgumentException("string of " + b.length + " bytes (expected: <= 65535)");
+    }
+    ensure(2 + b.length);
+    buf.putShort((short) b.length).put(b);
+  }
+
+  private void ensure(int more) {
+    if (buf.remaining() < more + 64) {
+      ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more + 64));
+      buf.flip();
+      bigger.put(buf);
+      buf = bigger;
+    }
+  }
+
+  private void sealRecord() {
+    int len = buf.position() - 8;
+    crc.reset();
+    crc.update(buf.array(), 8, len);
+    buf.putInt(0, len).putInt(4, (int) crc.getValue());
+    buf.flip();
+  }
+
+  private long writeRecord(FileChannel ch, long pos) throws IOException {
+    while (buf.hasRemaining()) {
+      pos += ch.write(buf, pos);
+    }
+    return pos;
+  }
+
+  private void append() {
+    try {
+      end = writeRecord(channel, end);
+    } catch (IOException e) {
+      failed = true;
+      throw new AllocationStoreException("journal " + path + ": write failed: " + e.getMessage(), e);
+    }
+    records++;
+  }
+
+  private void force() {
+    try {
+      channel.force(false);
+    } catch (IOException e) {
+      failed = true;
+      throw new AllocationStoreException("journal " + path + ": fsync failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static void forceDirectory(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      // some platforms cannot open directories; the rename itself is still atomic
+      log.debug("cannot fsync directory {}: {}", dir, e.toString());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    try {
+      channel.close();
+    } catch (IOException e) {
+      throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);
+    }
+  }
+}

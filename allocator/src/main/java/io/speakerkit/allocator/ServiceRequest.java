@@ -1,0 +1,153 @@
+package io.speakerkit.allocator;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What one Kubernetes service of type LoadBalancer asks of the allocator.
+ *
+ * <pre>{@code
+ * ServiceRequest r = ServiceRequest.builder("web/frontend")
+ *     .ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+ *     .sharingKey("shared-vip").ports(ServicePort.tcp(443))
+ *     .build();
+ * }</pre>
+ *
+ * @param serviceKey {@code namespace/name}
+ * @param ipFamilyPolicy how many families
+ * @param ipFamily the family of a single-stack service
+ * @param addresses specific addresses asked for ({@code spec.loadBalancerIPs}), at most one per family
+ * @param pool pool asked for by name ({@code metallb.io/address-pool})
+ * @param sharingKey {@code metallb.io/allow-shared-ip}; services with equal keys may share an address
+ * @param backendKey equal for services that may share an address; MetalLB uses the pod selector of services with
+ *     {@code externalTrafficPolicy: Local}; empty when not needed
+ * @param ports the service's protocol/port pairs, checked for collisions when sharing
+ * @param namespaceLabels labels of the service's namespace, for {@code namespaceSelectors}
+ * @param serviceLabels labels of the service, for {@code serviceSelectors}
+ */
+public record ServiceRequest(
+    String serviceKey,
+    IpFamilyPolicy ipFamilyPolicy,
+    IpFamily ipFamily,
+    List<InetAddress> addresses,
+    Optional<String> pool,
+    Optional<String> sharingKey,
+    String backendKey,
+    Set<ServicePort> ports,
+    Map<String, String> namespaceLabels,
+    Map<String, String> serviceLabels) {
+
+  public ServiceRequest {
+    checkServiceKey(serviceKey);
+    Objects.requireNonNull(ipFamilyPolicy, "ipFamilyPolicy");
+    Objects.requireNonNull(ipFamily, "ipFamily");
+    addresses = List.copyOf(Objects.requireNonNull(addresses, "addresses"));
+    Objects.requireNonNull(pool, "pool");
+    Objects.requireNonNull(sharingKey, "sharingKey");
+    Objects.requireNonNull(backendKey, "backendKey");
+    ports = Set.copyOf(Objects.requireNonNull(ports, "ports"));
+    namespaceLabels = Map.copyOf(Objects.requireNonNull(namespaceLabels, "namespaceLabels"));
+    serviceLabels = Map.copyOf(Objects.requireNonNull(serviceLabels, "serviceLabels"));
+    if (sharingKey.isPresent() && sharingKey.get().isEmpty()) {
+      throw new IllegalArgumentException("sharingKey: \"\" (expected: non-empty, or absent for no sharing)");
+    }
+  }
+
+  static String checkServiceKey(String serviceKey) {
+    Objects.requireNonNull(serviceKey, "serviceKey");
+    int slash = serviceKey.indexOf('/');
+    if (slash <= 0 || slash == serviceKey.length() - 1 || serviceKey.indexOf('/', slash + 1) >= 0) {
+      throw new IllegalArgumentException("serviceKey: \"" + serviceKey + "\" (expected: namespace/name)");
+    }
+    return serviceKey;
+  }
+
+  /** The namespace part of the key. */
+  public String namespace() {
+    return serviceKey.substring(0, serviceKey.indexOf('/'));
+  }
+
+  /** A builder for service {@code namespace/name}: single-stack IPv4, automatic, no sharing. */
+  public static Builder builder(String serviceKey) {
+    return new Builder(checkServiceKey(serviceKey));
+  }
+
+  /** Builder for {@link ServiceRequest}. */
+  public static final class Builder {
+    private final String serviceKey;
+    private IpFamilyPolicy policy = IpFamilyPolicy.SINGLE_STACK;
+    private IpFamily family = IpFamily.IPV4;
+    private final List<InetAddress> addresses = new ArrayList<>();
+    private String pool;
+    private String sharingKey;
+    private String backendKey = "";
+    private Set<ServicePort> ports = Set.of();
+    private Map<String, String> namespaceLabels = Map.of();
+    private Map<String, String> serviceLabels = Map.of();
+
+    private Builder(String serviceKey) {
+      this.serviceKey = serviceKey;
+    }
+
+    public Builder ipFamilyPolicy(IpFamilyPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    public Builder ipFamily(IpFamily family) {
+      this.family = Objects.requireNonNull(family, "family");
+      return this;
+    }
+
+    /** Asks for these addresses; a single one also sets {@link #ipFamily} of a single-stack service. */
+    public Builder addresses(InetAddress... addresses) {
+      for (InetAddress a : addresses) {
+        this.addresses.add(Objects.requireNonNull(a, "address"));
+      }
+      if (addresses.length == 1) {
+        this.family = IpFamily.of(addresses[0]);
+      }
+      return this;
+    }
+
+    public Builder pool(String pool) {
+      this.pool = Objects.requireNonNull(pool, "pool");
+      return this;
+    }
+
+    public Builder sharingKey(String sharingKey) {
+      this.sharingKey = Objects.requireNonNull(sharingKey, "sharingKey");
+      return this;
+    }
+
+    public Builder backendKey(String backendKey) {
+      this.backendKey = Objects.requireNonNull(backendKey, "backendKey");
+      return this;
+    }
+
+    public Builder ports(ServicePort... ports) {
+      this.ports = Set.of(ports);
+      return this;
+    }
+
+    public Builder namespaceLabels(Map<String, String> labels) {
+      this.namespaceLabels = Map.copyOf(labels);
+      return this;
+    }
+
+    public Builder serviceLabels(Map<String, String> labels) {
+      this.serviceLabels = Map.copyOf(labels);
+      return this;
+    }
+
+    public ServiceRequest build() {
+      return new ServiceRequest(serviceKey, policy, family, addresses, Optional.ofNullable(pool), Optional.ofNullable(sharingKey),
+          backendKey, ports, namespaceLabels, serviceLabels);
+    }
+  }
+}

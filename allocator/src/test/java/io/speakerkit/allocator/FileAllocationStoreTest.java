@@ -1,0 +1,194 @@
+package io.speakerkit.allocator;
+
+import static io.speakerkit.allocator.AllocatorStatefulProperties.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileAllocationStoreTest {
+  static final List<IpAddressPool> POOLS = List.of(
+      IpAddressPool.builder().name("p").addresses("10.0.0.0/24", "fd00::/64").build(),
+      IpAddressPool.builder().name("q").addresses("10.0.1.0/24").build());
+
+  static Allocator open(Path journal, List<IpAddressPool> pools) {
+    return Allocator.builder().pools(pools).store(FileAllocationStore.open(journal)).build();
+  }
+
+  static void fill(Allocator a) {
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
+    assertTrue(a.allocate(ServiceRequest.builder("ns/b").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK).build()).isAllocated());
+    assertTrue(a.allocate(ServiceRequest.builder("ns/c").sharingKey("k").backendKey("app=x").ports(ServicePort.tcp(80)).build())
+        .isAllocated());
+    assertTrue(a.allocate(ServiceRequest.builder("ns/d").sharingKey("k").backendKey("app=x").ports(ServicePort.udp(53)).build())
+        .isAllocated());
+    assertTrue(a.allocate(ServiceRequest.builder("ns/e").pool("q").build()).isAllocated());
+    assertTrue(a.release("ns/a").isPresent());
+  }
+
+  @Test
+  void restart_restoresEverythingIncludingSharing(@TempDir Path dir) {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      before = a.allocations();
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(before, a.allocations());
+      assertEquals(List.of("ns/c", "ns/d"), a.holders(ip("10.0.0.2")));
+      // the restored state is served: the released address is the next one handed out
+      assertEquals(ip("10.0.0.0"), ((AllocationResult.Allocated) a.allocate(ServiceRequest.builder("ns/z").build()))
+          .allocation().addresses().get(0));
+    }
+  }
+
+  @Test
+  void tornTail_isCutOffAndReported(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      before = a.allocations();
+    }
+    long size = Files.size(j);
+    try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 40, 1, 2, 3, 4, 1, 0, 4})); // header of a 40-byte record, 3 bytes of it
+    }
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      assertEquals(before, a.allocations());
+      assertEquals(11, store.recovery().discardedBytes());
+      assertTrue(store.recovery().detail().contains("cut short"), store.recovery().detail());
+      assertEquals(size, Files.size(j));
+    }
+  }
+
+  @Test
+  void lastRecordWithBadCrc_isTreatedAsTornAndReported(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    flipByte(j, Files.size(j) - 1); // inside the last record (the release of ns/a)
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      assertTrue(store.recovery().detail().contains("CRC"), store.recovery().detail());
+      // the unfinished release is undone: ns/a is back, nothing else lost
+      assertTrue(a.allocation("ns/a").isPresent());
+      assertEquals(5, a.serviceCount());
+    }
+  }
+
+  @Test
+  void corruptionBeforeIntactRecords_refusesToStart(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    long size = Files.size(j);
+    flipByte(j, 8 + 9); // inside the first record's payload
+    AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> open(j, POOLS));
+    assertTrue(e.getMessage().contains("offset 8") && e.getMessage().contains("CRC"), e.getMessage());
+    assertEquals(size, Files.size(j), "nothing truncated");
+  }
+
+  @Test
+  void compaction_keepsLiveStateAndShrinksJournal(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      for (int round = 0; round < 50; round++) {
+        for (int i = 0; i < 20; i++) {
+          assertTrue(a.allocate(ServiceRequest.builder("ns/s" + i).build()).isAllocated());
+        }
+        for (int i = 0; i < 18; i++) {
+          a.release("ns/s" + i);
+        }
+      }
+      fill(a);
+      before = a.allocations();
+      long big = Files.size(j);
+      a.compactStore();
+      assertTrue(Files.size(j) < big / 10, () -> "journal not compacted");
+      assertTrue(a.allocate(ServiceRequest.builder("ns/after").build()).isAllocated());
+      a.release("ns/after");
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(before, a.allocations());
+    }
+    assertFalse(Files.exists(dir.resolve("j.compact")));
+  }
+
+  @Test
+  void restart_withShrunkPools_releasesAndReportsOutsiders(@TempDir Path dir) {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    List<IpAddressPool> onlyP = List.of(POOLS.get(0));
+    try (Allocator a = open(j, onlyP)) {
+      assertEquals(List.of("ns/e"), a.restoreReport().released().stream().map(Allocation::serviceKey).toList());
+      assertTrue(a.allocation("ns/e").isEmpty());
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertTrue(a.allocation("ns/e").isEmpty(), "release was durable");
+    }
+  }
+
+  @Test
+  void storeFailure_leavesAllocatorUnchanged() {
+    AllocationStore failing = new AllocationStore() {
+      boolean fail;
+
+      @Override
+      public void replay(Replay sink) {}
+
+      @Override
+      public void put(Allocation allocation) {
+        if (fail) {
+          throw new AllocationStoreException("disk full");
+        }
+        fail = true;
+      }
+
+      @Override
+      public void remove(String serviceKey) {
+        throw new AllocationStoreException("disk full");
+      }
+
+      @Override
+      public void removeAll(Collection<String> keys) {
+        throw new AllocationStoreException("disk full");
+      }
+    };
+    Allocator a = Allocator.builder().pools(POOLS).store(failing).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
+    List<Allocation> before = a.allocations();
+    assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/b").build()));
+    assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/a").pool("q").build()));
+    assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
+    assertEquals(before, a.allocations());
+    assertEquals(1, a.usage().stream().mapToLong(PoolUsage::inUse).sum());
+  }
+
+  private static void flipByte(Path j, long pos) throws IOException {
+    try (FileChannel ch = FileChannel.open(j, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer b = ByteBuffer.allocate(1);
+      ch.read(b, pos);
+      b.put(0, (byte) (b.get(0) ^ 0x5a)).rewind();
+      ch.write(b, pos);
+    }
+  }
+}

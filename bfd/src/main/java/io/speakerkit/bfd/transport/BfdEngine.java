@@ -1,0 +1,455 @@
+package io.speakerkit.bfd.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketProtocolFamily;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import io.speakerkit.bfd.BfdDriver;
+import io.speakerkit.bfd.BfdSession;
+import io.speakerkit.bfd.BfdSessionConfig;
+import io.speakerkit.bfd.DiscardReason;
+import io.speakerkit.timers.EventLoopScheduler;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * BFD over UDP with Netty's epoll transport: single-hop (RFC 5881, port 3784) and multihop (RFC 5883, port 4784),
+ * IPv4 and IPv6, every session on one event loop.
+ *
+ * <p>Each session sends from its own socket, bound to a source port in 49152-65535 (RFC 5881 §4) and connected to
+ * the peer, with IP_TTL / IPV6_UNICAST_HOPS 255. Each local address has one receiving socket per port with a BPF
+ * filter ({@link TtlFilter}) that lets only TTL 255 through (single-hop) or at least the smallest minimumTtl of
+ * its multihop sessions.
+ *
+ * <pre>{@code
+ * try (BfdEngine engine = BfdEngine.builder().build()) {
+ *   BfdSession s = engine.createSession(BfdSessionConfig.builder()
+ *       .localAddress(InetAddress.getByName("10.0.0.1"))
+ *       .remoteAddress(InetAddress.getByName("10.0.0.2"))
+ *       .profile(BfdProfile.builder().receiveIntervalMillis(50).transmitIntervalMillis(50).build())
+ *       .build());
+ *   s.subscribe(change -> { if (change.isUpToDown()) bgp.peerDown(); });
+ * }
+ * }</pre>
+ */
+public final class BfdEngine implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BfdEngine.class);
+
+  static final IntegerUnixChannelOption IP_TTL = new IntegerUnixChannelOption("IP_TTL", 0, 2);
+  static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
+
+  private final EventLoopGroup ownedGroup;
+  private final EventLoop loop;
+  private final BfdDriver driver;
+  private final ByteBufAllocator alloc;
+  private final int singleHopPort;
+  private final int multihopPort;
+  private final int sourcePortLow;
+  private final int sourcePortHigh;
+  private final RandomGenerator portRandom;
+  private final Map<ListenerKey, Listener> listeners = new HashMap<>();
+  private volatile boolean closed;
+
+  private BfdEngine(Builder b) {
+    Epoll.ensureAvailability();
+    if (b.eventLoop != null) {
+      ownedGroup = null;
+      loop = b.eventLoop;
+    } else {
+      ownedGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+      loop = ownedGroup.next();
+    }
+    alloc = b.allocator;
+    singleHopPort = b.singleHopPort;
+    multihopPort = b.multihopPort;
+    sourcePortLow = b.sourcePortLow;
+    sourcePortHigh = b.sourcePortHigh;
+    RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
+    portRandom = random;
+    driver = new BfdDriver(EventLoopScheduler.on(loop), random, new Io());
+  }
+
+  /** A builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The event loop every session runs on. */
+  public EventLoop eventLoop() {
+    return loop;
+  }
+
+  /** The socket-free engine underneath (demultiplexing, timers). Its methods run on {@link #eventLoop()}. */
+  public BfdDriver driver() {
+    return driver;
+  }
+
+  /**
+   * Creates and starts a session. Its sockets are opened asynchronously on the event loop; failures to open them
+   * are logged and the session then stays Down.
+   */
+  public BfdSession createSession(BfdSessionConfig config) {
+    if (closed) {
+      throw new IllegalStateException("engine closed");
+    }
+    return driver.createSession(config);
+  }
+
+  /** Runs {@code task} on the event loop and waits for it (not from the event loop). */
+  public <T> T call(java.util.concurrent.Callable<T> task) {
+    if (loop.inEventLoop()) {
+      try {
+        return task.call();
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    try {
+      return loop.submit(task).get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Closes every session and socket; shuts the event loop down if the engine created it. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loop.execute(() -> {
+      try {
+        for (BfdSession s : driver.sessions()) {
+          s.close();
+        }
+        for (Listener l : listeners.values()) {
+          l.channel.close();
+        }
+        listeners.clear();
+      } finally {
+        done.complete(null);
+      }
+    });
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("closing BFD engine", e);
+    }
+    if (ownedGroup != null) {
+      ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+
+  private record ListenerKey(InetAddress local, boolean multihop) {}
+
+  /** One receiving socket: a local address and port 3784 or 4784. */
+  private final class Listener {
+    final ListenerKey key;
+    Channel channel;
+    TtlFilter filter;
+    int filterTtl;
+    int sessions;
+
+    Listener(ListenerKey key) {
+      this.key = key;
+    }
+  }
+
+  /** Per-session transport state. */
+  private static final class SessionIo {
+    Channel channel;
+    boolean closed;
+  }
+
+  private final class Io implements BfdDriver.PacketIo {
+    @Override
+    public ByteBuf allocate() {
+      return alloc.directBuffer(64);
+    }
+
+    @Override
+    public void send(BfdSession session, ByteBuf packet) {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      Channel ch = io == null ? null : io.channel;
+      if (ch == null || !ch.isActive()) {
+        packet.release();
+        return;
+      }
+      ch.writeAndFlush(packet, ch.voidPromise());
+    }
+
+    @Override
+    public void sessionAdded(BfdSession session) {
+      SessionIo io = new SessionIo();
+      BfdDriver.attach(session, io);
+      openSender(session, io, 0);
+      ListenerKey key = new ListenerKey(session.localAddress(), session.multihop());
+      Listener l = listeners.get(key);
+      if (l == null) {
+        l = new Listener(key);
+        listeners.put(key, l);
+        openListener(l);
+      }
+      l.sessions++;
+      updateFilter(l);
+    }
+
+    @Override
+    public void sessionRemoved(BfdSession session) {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      if (io != null) {
+        io.closed = true;
+        if (io.channel != null) {
+          io.channel.close();
+        }
+      }
+      ListenerKey key = new ListenerKey(session.localAddress(), session.multihop());
+      Listener l = listeners.get(key);
+      if (l != null && --l.sessions == 0) {
+        listeners.remove(key);
+        if (l.channel != null) {
+          l.channel.close();
+        }
+      } else if (l != null) {
+        updateFilter(l);
+      }
+    }
+
+    @Override
+    public void profileUpdated(BfdSession session) {
+      Listener l = listeners.get(new ListenerKey(session.localAddress(), session.multihop()));
+      if (l != null) {
+        updateFilter(l);
+      }
+    }
+  }
+
+  private Bootstrap bootstrap(InetAddress local, ChannelHandler handler) {
+    boolean v6 = local instanceof Inet6Address;
+    return new Bootstrap()
+        .group(loop)
+        .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
+        .option(ChannelOption.ALLOCATOR, alloc)
+        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
+        .option(ChannelOption.SO_RCVBUF, 1 << 20)
+        .option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255)
+        .handler(handler);
+  }
+
+  /** RFC 5881 §4: a source port in 49152-65535, the same for the life of the session; retried on collision. */
+  private void openSender(BfdSession session, SessionIo io, int attempt) {
+    int port = sourcePortLow + portRandom.nextInt(sourcePortHigh - sourcePortLow + 1);
+    int dstPort = session.multihop() ? multihopPort : singleHopPort;
+    ChannelFuture f = bootstrap(session.localAddress(), new SenderHandler())
+        .bind(new InetSocketAddress(session.localAddress(), port));
+    f.addListener(done -> {
+      Channel ch = f.channel();
+      if (!done.isSuccess()) {
+        ch.close();
+        if (attempt < 64 && !io.closed && !closed) {
+          openSender(session, io, attempt + 1);
+        } else {
+          log.warn("BFD session {}: no source port in {}-{}: {}", session, sourcePortLow, sourcePortHigh,
+              done.cause().toString());
+        }
+        return;
+      }
+      if (io.closed) {
+        ch.close();
+        return;
+      }
+      ch.connect(new InetSocketAddress(session.remoteAddress(), dstPort)).addListener(c -> {
+        if (!c.isSuccess()) {
+          log.warn("BFD session {}: cannot connect to {}: {}", session, session.remoteAddress(), c.cause());
+          ch.close();
+        } else if (io.closed) {
+          ch.close();
+        } else {
+          io.channel = ch;
+        }
+      });
+    });
+  }
+
+  private void openListener(Listener l) {
+    int port = l.key.multihop() ? multihopPort : singleHopPort;
+    ChannelFuture f = bootstrap(l.key.local(), new ReceiveHandler(l.key.local(), l.key.multihop()))
+        .bind(new InetSocketAddress(l.key.local(), port));
+    l.channel = f.channel();
+    f.addListener(done -> {
+      if (!done.isSuccess()) {
+        log.warn("BFD: cannot listen on {} port {}: {}", l.key.local().getHostAddress(), port, done.cause().toString());
+      } else {
+        updateFilter(l);
+      }
+    });
+  }
+
+  /** Attaches (or replaces) the TTL filter once the socket exists. */
+  private void updateFilter(Listener l) {
+    if (l.channel == null || !l.channel.isRegistered() || !l.channel.isActive()) {
+      return;
+    }
+    boolean v6 = l.key.local() instanceof Inet6Address;
+    int ttl = 255;
+    if (l.key.multihop()) {
+      for (BfdSession s : driver.sessions()) {
+        if (s.multihop() && s.localAddress().equals(l.key.local())) {
+          ttl = Math.min(ttl, s.profile().minimumTtl());
+        }
+      }
+    }
+    if (l.filter != null && l.filterTtl == ttl) {
+      return;
+    }
+    TtlFilter filter = l.key.multihop() ? TtlFilter.multihop(v6, ttl) : TtlFilter.singleHop(v6);
+    if (!l.channel.config().setOption(TtlFilter.OPTION, filter.optionValue())) {
+      throw new IllegalStateException("SO_ATTACH_FILTER not supported by " + l.channel);
+    }
+    l.filter = filter;
+    l.filterTtl = ttl;
+  }
+
+  /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */
+  private final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final InetAddress local;
+    private final boolean multihop;
+
+    ReceiveHandler(InetAddress local, boolean multihop) {
+      this.local = local;
+      this.multihop = multihop;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+      ByteBuf content = msg.content();
+      InetAddress from = msg.sender().getAddress();
+      if (content.readableBytes() == TtlFilter.REJECTED_PAYLOAD) {
+        driver.countDiscard(local, from, multihop, DiscardReason.TTL);
+      } else {
+        driver.receive(content, local, from, multihop);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug("BFD receive socket {}: {}", ctx.channel(), cause.toString());
+    }
+  }
+
+  /** Sending sockets read nothing of interest; ICMP errors (peer not listening) are expected and ignored. */
+  private static final class SenderHandler extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      log.trace("BFD send socket {}: {}", ctx.channel(), cause.toString());
+    }
+  }
+
+  /** Builds {@link BfdEngine}s. */
+  public static final class Builder {
+    private EventLoop eventLoop;
+    private RandomGenerator random;
+    private ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
+    private int singleHopPort = 3784;
+    private int multihopPort = 4784;
+    private int sourcePortLow = 49152;
+    private int sourcePortHigh = 65535;
+
+    private Builder() {}
+
+    /**
+     * The epoll event loop to run on (hook for sharing a loop with other speakerkit engines); by default the
+     * engine creates one thread and shuts it down on close.
+     */
+    public Builder eventLoop(EventLoop v) {
+      eventLoop = Objects.requireNonNull(v, "eventLoop");
+      return this;
+    }
+
+    /** Source of jitter, discriminators and source ports (hook for tests). */
+    public Builder random(RandomGenerator v) {
+      random = Objects.requireNonNull(v, "random");
+      return this;
+    }
+
+    /** Buffer allocator for sent packets (pooled direct by default). */
+    public Builder allocator(ByteBufAllocator v) {
+      allocator = Objects.requireNonNull(v, "allocator");
+      return this;
+    }
+
+    /** Destination/listening port of single-hop sessions; 3784 (RFC 5881) unless testing. */
+    public Builder singleHopPort(int v) {
+      singleHopPort = checkPort("singleHopPort", v);
+      return this;
+    }
+
+    /** Destination/listening port of multihop sessions; 4784 (RFC 5883) unless testing. */
+    public Builder multihopPort(int v) {
+      multihopPort = checkPort("multihopPort", v);
+      return this;
+    }
+
+    /** Source port range; 49152-65535 (RFC 5881 §4) unless testing. */
+    public Builder sourcePortRange(int low, int high) {
+      checkPort("sourcePortRange low", low);
+      checkPort("sourcePortRange high", high);
+      if (low > high) {
+        throw new IllegalArgumentException("sourcePortRange: " + low + "-" + high + " (expected: low <= high)");
+      }
+      sourcePortLow = low;
+      sourcePortHigh = high;
+      return this;
+    }
+
+    private static int checkPort(String field, int v) {
+      if (v < 1 || v > 65535) {
+        throw new IllegalArgumentException(field + ": " + v + " (expected: 1-65535)");
+      }
+      return v;
+    }
+
+    /** A started engine. */
+    public BfdEngine build() {
+      return new BfdEngine(this);
+    }
+  }
+}

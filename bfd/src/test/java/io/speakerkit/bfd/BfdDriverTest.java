@@ -1,0 +1,177 @@
+package io.speakerkit.bfd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class BfdDriverTest {
+
+  static final BfdProfile FAST = BfdProfile.builder().receiveIntervalMillis(50).transmitIntervalMillis(50).build();
+
+  @Test
+  void pair_comesUpAndStaysUp() {
+    Wire w = new Wire(1);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, s[0].state());
+    assertEquals(SessionState.Up, s[1].state());
+    assertEquals(s[1].localDiscriminator(), s[0].remoteDiscriminator());
+    long out = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(10));
+    assertEquals(SessionState.Up, s[0].state());
+    long sent = s[0].counters().controlPacketsOut() - out;
+    // 50 ms with 75-100% jitter: between 200 and 267 packets in 10 s.
+    assertTrue(sent >= 195 && sent <= 270, "sent " + sent);
+    assertEquals(1, s[0].counters().upTransitions());
+    assertEquals(0, s[0].counters().downTransitions());
+  }
+
+  @Test
+  void linkCut_detectedWithinDetectionTime_diag1() {
+    Wire w = new Wire(2);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    List<BfdStateChange> events = new ArrayList<>();
+    s[0].subscribe(events::add);
+    long cutAt = w.scheduler.nanoTime();
+    w.cut = true;
+    w.run(Duration.ofMillis(400));
+    assertEquals(SessionState.Down, s[0].state());
+    assertEquals(1, events.size());
+    BfdStateChange e = events.get(0);
+    assertEquals(SessionState.Up, e.oldState());
+    assertEquals(SessionState.Down, e.newState());
+    assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, e.diagnostic());
+    assertTrue(e.isUpToDown());
+    long detection = e.atNanos() - cutAt;
+    // Detection time 150 ms counted from the last packet, which left at most one interval before the cut.
+    assertTrue(detection <= 150_000_000 && detection > 150_000_000 - 50_000_000, "detected after " + detection);
+    assertEquals(0, s[0].remoteDiscriminator());
+    w.cut = false;
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, s[0].state());
+  }
+
+  @Test
+  void listenerThrows_loggedOthersStillCalled() {
+    Wire w = new Wire(3);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    List<BfdStateChange> events = new ArrayList<>();
+    s[0].subscribe(e -> {
+      throw new IllegalStateException("listener failure (expected by the test)");
+    });
+    BfdSession.Subscription sub = s[0].subscribe(events::add);
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, s[0].state());
+    assertTrue(events.size() >= 1);
+    sub.close();
+    int n = events.size();
+    w.cut = true;
+    w.run(Duration.ofSeconds(1));
+    assertEquals(n, events.size());
+  }
+
+  @Test
+  void updateProfile_liveSession_pollSequenceAcceptedBothSides() {
+    Wire w = new Wire(4);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    BfdProfile slower = FAST.toBuilder().transmitIntervalMillis(200).receiveIntervalMillis(200).build();
+    s[0].updateProfile(slower);
+    w.run(Duration.ofSeconds(2));
+    DriverSession a = (DriverSession) s[0];
+    DriverSession b = (DriverSession) s[1];
+    assertEquals(false, a.fsm().pollActive());
+    assertEquals(200_000, a.fsm().transmitIntervalMicros());
+    assertEquals(200_000, b.fsm().transmitIntervalMicros());
+    assertEquals(3 * 200_000, b.fsm().detectionTimeMicros());
+    assertEquals(SessionState.Up, s[0].state());
+    assertEquals(SessionState.Up, s[1].state());
+    assertEquals(1, s[0].counters().upTransitions());
+  }
+
+  @Test
+  void discriminators_uniqueAndNonZero() {
+    Wire w = new Wire(5);
+    Set<Integer> seen = new HashSet<>();
+    for (int i = 0; i < 500; i++) {
+      BfdSession s = w.a.createSession(BfdSessionConfig.builder().localAddress(w.addrA)
+          .remoteAddress(addr("10.252.1." + (i % 250), i / 250)).build());
+      assertNotEquals(0, s.localDiscriminator());
+      assertTrue(seen.add(s.localDiscriminator()));
+    }
+  }
+
+  @Test
+  void duplicateSession_refused() {
+    Wire w = new Wire(6);
+    w.pair(FAST, FAST, BfdAuthentication.NONE);
+    assertThrows(IllegalArgumentException.class, () -> w.a.createSession(
+        BfdSessionConfig.builder().localAddress(w.addrA).remoteAddress(w.addrB).build()));
+  }
+
+  @Test
+  void manySessions_noFalseDown() {
+    Wire w = new Wire(7);
+    List<BfdSession[]> pairs = new ArrayList<>();
+    int[] downs = new int[1];
+    for (int i = 0; i < 200; i++) {
+      InetAddress la = addr("10.252.2." + (i % 250), 0);
+      InetAddress lb = addr("10.252.3." + (i % 250), 0);
+      BfdSession[] p = w.pair(la, lb, FAST);
+      p[0].subscribe(e -> downs[0] += e.isUpToDown() ? 1 : 0);
+      pairs.add(p);
+    }
+    w.run(Duration.ofSeconds(60));
+    for (BfdSession[] p : pairs) {
+      assertEquals(SessionState.Up, p[0].state());
+      assertEquals(SessionState.Up, p[1].state());
+    }
+    assertEquals(0, downs[0]);
+  }
+
+  @Test
+  void close_stopsTransmission() {
+    Wire w = new Wire(8);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    s[0].close();
+    w.run(Duration.ofMillis(500));
+    assertEquals(SessionState.Down, s[1].state());
+    assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, s[1].localDiagnostic());
+  }
+
+  @Test
+  void adminDown_peerSeesDiag3() {
+    Wire w = new Wire(9);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    s[0].adminDown();
+    w.run(Duration.ofSeconds(2));
+    assertEquals(SessionState.AdminDown, s[0].state());
+    assertEquals(SessionState.Down, s[1].state());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, s[1].localDiagnostic());
+    s[0].enable();
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, s[1].state());
+  }
+
+  static InetAddress addr(String prefix, int extra) {
+    try {
+      String[] parts = prefix.split("\\.");
+      int third = Integer.parseInt(parts[2]) + extra;
+      return InetAddress.getByName(parts[0] + "." + parts[1] + "." + third + "." + parts[3]);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,403 @@
+package io.speakerkit.bfd;
+
+import static io.speakerkit.bfd.Recorder.MS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class BfdFsmTest {
+
+  static final int PEER = 0x0BADCAFE;
+  static final BfdProfile FAST = BfdProfile.builder().receiveIntervalMillis(50).transmitIntervalMillis(50).build();
+
+  /** Brings a recorder's session Up against a hand-played peer using 50 ms / x3. */
+  static Recorder up(BfdProfile profile) {
+    Recorder r = Recorder.of(1234, profile);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    return r;
+  }
+
+  @Test
+  void constructor_zeroDiscriminator() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Recorder.of(0, FAST));
+    assertTrue(e.getMessage().contains("localDiscr: 0"), e.getMessage());
+  }
+
+  @Test
+  void start_firstPacketWithinJitterOfOneSecond() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.runUntil(1000 * MS);
+    assertEquals(1, r.sent.size());
+    long at = r.sent.get(0).at();
+    assertTrue(at >= 750 * MS && at <= 1000 * MS, "first packet at " + at);
+    ControlPacket p = r.last();
+    assertEquals(SessionState.Down, p.state());
+    assertEquals(7, p.myDiscriminator());
+    assertEquals(0, p.yourDiscriminator());
+    // RFC 5880 §6.8.3: not Up, so Desired Min TX is at least one second.
+    assertEquals(1_000_000, p.desiredMinTxMicros());
+    assertEquals(50_000, p.requiredMinRxMicros());
+    assertEquals(0, p.requiredMinEchoRxMicros());
+    assertEquals(3, p.detectMult());
+    assertFalse(p.poll() || p.fin() || p.demand() || p.multipoint() || p.authPresent());
+  }
+
+  @Test
+  void down_receivesDown_goesInit() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    assertNull(r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0,
+        1_000_000, 50_000)));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    assertEquals(PEER, r.fsm.remoteDiscr());
+    assertEquals(new Recorder.Change(SessionState.Down, SessionState.Init, Diagnostic.NO_DIAGNOSTIC, 0),
+        r.changes.get(0));
+  }
+
+  @Test
+  void down_receivesInit_goesUp() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(r.fromPeer(PEER, SessionState.Init, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    assertEquals(1, r.fsm.counters().upTransitions());
+  }
+
+  @Test
+  void down_receivesUp_staysDown() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+  }
+
+  @Test
+  void init_receivesUp_goesUp() {
+    up(FAST);
+  }
+
+  @Test
+  void init_receivesInit_goesUp() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    r.receive(r.fromPeer(PEER, SessionState.Init, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+  }
+
+  @Test
+  void up_receivesDown_goesDownWithDiag3() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.Down, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, r.fsm.localDiag());
+    assertEquals(1, r.fsm.counters().downTransitions());
+  }
+
+  @Test
+  void up_receivesAdminDown_goesDownWithDiag3() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.AdminDown, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, r.fsm.localDiag());
+  }
+
+  @Test
+  void yourDiscriminatorZero_peerNotDown_discarded() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    ControlPacket p = ControlPacket.of(SessionState.Init, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0,
+        1_000_000, 50_000);
+    assertEquals(DiscardReason.UNKNOWN_DISCRIMINATOR, r.receive(p));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(0, r.fsm.remoteDiscr());
+    assertEquals(1, r.fsm.counters().discardedUnknownDiscriminator());
+  }
+
+  @Test
+  void yourDiscriminatorWrong_discarded() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    ControlPacket p = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 8,
+        1_000_000, 50_000);
+    assertEquals(DiscardReason.UNKNOWN_DISCRIMINATOR, r.receive(p));
+  }
+
+  @Test
+  void malformed_eachRuleDiscards() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    ControlPacket good = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0,
+        1_000_000, 50_000);
+    io.netty.buffer.ByteBuf b = io.netty.buffer.Unpooled.buffer();
+    good.encode(b);
+    byte[] bytes = new byte[24];
+    b.getBytes(0, bytes);
+    b.release();
+    byte[][] bad = new byte[6][];
+    for (int i = 0; i < bad.length; i++) {
+      bad[i] = bytes.clone();
+    }
+    bad[0][0] = (byte) (2 << 5); // version 2
+    bad[1][3] = 23; // length < 24
+    bad[2][3] = 30; // length > datagram
+    bad[3][2] = 0; // detect mult 0
+    bad[4][1] |= 0x01; // multipoint
+    bad[5][4] = bad[5][5] = bad[5][6] = bad[5][7] = 0; // my discriminator 0
+    for (byte[] p : bad) {
+      assertEquals(DiscardReason.MALFORMED, r.receiveRaw(p));
+    }
+    assertEquals(DiscardReason.MALFORMED, r.receiveRaw(new byte[] {0x20, 0x40, 3}));
+    assertEquals(7, r.fsm.counters().discardedMalformed());
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertNull(r.receiveRaw(bytes));
+  }
+
+  @Test
+  void detectionTime_expires_downWithDiag1AndRemoteDiscrReset() {
+    Recorder r = up(FAST);
+    // peer: mult 3, Desired Min TX 1 s (its not-Up floor) -> 3 s detection until it polls down.
+    assertEquals(3_000_000, r.fsm.detectionTimeMicros());
+    r.receive(r.fromPeer(PEER, SessionState.Up, 50_000, 50_000, 3));
+    assertEquals(150_000, r.fsm.detectionTimeMicros());
+    long last = r.now;
+    r.runUntil(last + 150 * MS - 1);
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    r.runUntil(last + 150 * MS);
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, r.fsm.localDiag());
+    assertEquals(0, r.fsm.remoteDiscr());
+    Recorder.Change c = r.changes.get(r.changes.size() - 1);
+    assertEquals(new Recorder.Change(SessionState.Up, SessionState.Down, Diagnostic.CONTROL_DETECTION_TIME_EXPIRED,
+        last + 150 * MS), c);
+  }
+
+  @Test
+  void detectionTime_usesPeerMultiplierAndLargerOfIntervals() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.Up, 200_000, 10_000, 5));
+    assertEquals(5 * 200_000, r.fsm.detectionTimeMicros());
+    r.receive(r.fromPeer(PEER, SessionState.Up, 20_000, 10_000, 4));
+    assertEquals(4 * 50_000, r.fsm.detectionTimeMicros());
+  }
+
+  @Test
+  void poll_answeredAtOnceWithFinalAndNotPoll() {
+    Recorder r = up(FAST);
+    int before = r.sent.size();
+    r.receive(r.fromPeer(PEER, SessionState.Up, 50_000, 50_000, 3).withPoll(true));
+    assertEquals(before + 1, r.sent.size());
+    Recorder.Sent s = r.sent.get(r.sent.size() - 1);
+    assertEquals(r.now, s.at());
+    assertTrue(s.packet().fin());
+    assertFalse(s.packet().poll());
+  }
+
+  @Test
+  void up_pollsToConfiguredInterval_finalEndsPoll() {
+    Recorder r = up(FAST);
+    assertTrue(r.fsm.pollActive());
+    assertEquals(50_000, r.fsm.desiredMinTxInterval());
+    // The peer still asks for 50 ms RX; our tx interval is 50 ms at once (a decrease applies immediately).
+    r.runUntil(r.now + 60 * MS);
+    ControlPacket p = r.last();
+    assertTrue(p.poll());
+    assertFalse(p.fin());
+    assertEquals(50_000, p.desiredMinTxMicros());
+    ControlPacket fin = new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Up, false, true, false, false,
+        false, 3, PEER, 1234, 50_000, 50_000, 0, new byte[0]);
+    r.receive(fin);
+    assertFalse(r.fsm.pollActive());
+    r.runUntil(r.now + 60 * MS);
+    assertFalse(r.last().poll());
+  }
+
+  @Test
+  void increasedTransmitInterval_appliesOnlyAfterFinal() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(1_000_000, 50_000));
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(300).build(), r.now);
+    assertTrue(r.fsm.pollActive());
+    assertEquals(300_000, r.fsm.desiredMinTxInterval());
+    // RFC 5880 §6.8.3: the actual interval must not change until the poll ends.
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    long t0 = r.now;
+    r.runUntil(t0 + 200 * MS);
+    long polls = r.sent.stream().filter(s -> s.at() > t0).filter(s -> s.packet().poll()).count();
+    assertTrue(polls >= 3, "poll packets at the old interval: " + polls);
+    r.sent.stream().filter(s -> s.at() > t0).forEach(s -> assertEquals(300_000, s.packet().desiredMinTxMicros()));
+    r.receive(finalFrom(1_000_000, 50_000));
+    assertEquals(300_000, r.fsm.transmitIntervalMicros());
+  }
+
+  @Test
+  void reducedReceiveInterval_detectionKeepsOldValueUntilFinal() {
+    BfdProfile slow = FAST.toBuilder().receiveIntervalMillis(300).build();
+    Recorder r = up(slow);
+    r.receive(finalFrom(10_000, 300_000));
+    assertEquals(3 * 300_000, r.fsm.detectionTimeMicros());
+    r.fsm.updateProfile(slow.toBuilder().receiveIntervalMillis(20).build(), r.now);
+    assertEquals(20_000, r.fsm.requiredMinRxInterval());
+    assertTrue(r.fsm.pollActive());
+    // RFC 5880 §6.8.3: the previous Required Min RX counts for the Detection Time until the Final.
+    r.receive(r.fromPeer(PEER, SessionState.Up, 10_000, 300_000, 3));
+    assertEquals(3 * 300_000, r.fsm.detectionTimeMicros());
+    r.receive(finalFrom(10_000, 300_000));
+    assertEquals(3 * 20_000, r.fsm.detectionTimeMicros());
+  }
+
+  @Test
+  void increasedReceiveInterval_lengthensDetectionAtOnce() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(10_000, 50_000));
+    assertEquals(150_000, r.fsm.detectionTimeMicros());
+    r.fsm.updateProfile(FAST.toBuilder().receiveIntervalMillis(500).build(), r.now);
+    r.receive(r.fromPeer(PEER, SessionState.Up, 10_000, 50_000, 3));
+    assertEquals(1_500_000, r.fsm.detectionTimeMicros());
+  }
+
+  @Test
+  void changeDuringPoll_finalAppliesPolledValuesThenPollsAgain() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(10_000, 10_000));
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(100).build(), r.now);
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(200).build(), r.now);
+    r.receive(finalFrom(10_000, 10_000));
+    assertEquals(100_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.pollActive());
+    r.receive(finalFrom(10_000, 10_000));
+    assertEquals(200_000, r.fsm.transmitIntervalMicros());
+    assertFalse(r.fsm.pollActive());
+  }
+
+  @Test
+  void remoteMinRxChange_recomputesInterval() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(1_000_000, 500_000));
+    assertEquals(500_000, r.fsm.transmitIntervalMicros());
+    long t0 = r.now;
+    r.runUntil(t0 + 600 * MS);
+    long next = r.fsm.txDeadlineNanos();
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.txDeadlineNanos() <= next, "a shorter interval pulls the next transmission in");
+    assertTrue(r.fsm.txDeadlineNanos() <= r.now + 50 * MS);
+  }
+
+  @Test
+  void notUp_transmitsAtLeastOneSecondApart() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        10_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    r.runUntil(10_000 * MS);
+    for (int i = 1; i < r.sent.size(); i++) {
+      long gap = r.sent.get(i).at() - r.sent.get(i - 1).at();
+      assertTrue(gap >= 750 * MS, "gap " + gap);
+      assertEquals(1_000_000, r.sent.get(i).packet().desiredMinTxMicros());
+    }
+  }
+
+  @Test
+  void goingDown_restoresOneSecondFloor() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(50_000, 50_000));
+    r.receive(r.fromPeer(PEER, SessionState.Down, 50_000, 50_000, 3));
+    assertEquals(1_000_000, r.fsm.desiredMinTxInterval());
+    assertEquals(1_000_000, r.fsm.transmitIntervalMicros());
+    assertFalse(r.fsm.pollActive());
+  }
+
+  @Test
+  void passive_silentUntilPeerSpeaks() {
+    Recorder r = Recorder.of(7, FAST.toBuilder().passiveMode(true).build());
+    r.start();
+    r.runUntil(10_000 * MS);
+    assertTrue(r.sent.isEmpty());
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    r.runUntil(r.now + 1100 * MS);
+    assertFalse(r.sent.isEmpty());
+    assertEquals(PEER, r.last().yourDiscriminator());
+  }
+
+  @Test
+  void passive_silentAgainAfterDetectionTime() {
+    Recorder r = Recorder.of(7, FAST.toBuilder().passiveMode(true).build());
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    r.runUntil(r.now + 3001 * MS);
+    assertEquals(0, r.fsm.remoteDiscr());
+    int n = r.sent.size();
+    r.runUntil(r.now + 10_000 * MS);
+    assertEquals(n, r.sent.size());
+  }
+
+  @Test
+  void remoteDemand_bothUp_periodicTransmissionStops() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(50_000, 50_000));
+    ControlPacket demand = new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Up, false, false, false, true,
+        false, 3, PEER, 1234, 50_000, 50_000, 0, new byte[0]);
+    r.receive(demand);
+    int n = r.sent.size();
+    r.runUntil(r.now + 140 * MS);
+    assertEquals(n, r.sent.size());
+  }
+
+  @Test
+  void adminDown_sendsAdminDownDiag7_andDiscardsPackets() {
+    Recorder r = up(FAST);
+    r.fsm.adminDown(r.now);
+    assertEquals(SessionState.AdminDown, r.fsm.sessionState());
+    r.runUntil(r.now + 1100 * MS);
+    assertEquals(SessionState.AdminDown, r.last().state());
+    assertEquals(Diagnostic.ADMINISTRATIVELY_DOWN, r.last().diag());
+    assertEquals(DiscardReason.ADMIN_DOWN, r.receive(r.fromPeer(PEER, SessionState.Down, 1_000_000, 50_000, 3)));
+    assertEquals(SessionState.AdminDown, r.fsm.sessionState());
+    r.fsm.enable(r.now);
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+  }
+
+  @Test
+  void writeControlPacket_pollAndFinal_refused() {
+    Recorder r = Recorder.of(7, FAST);
+    assertThrows(IllegalArgumentException.class,
+        () -> r.fsm.writeControlPacket(io.netty.buffer.Unpooled.buffer(), true, true));
+  }
+
+  @Test
+  void lateness_recordedAgainstSchedule() {
+    Recorder r = up(FAST);
+    long due = r.fsm.txDeadlineNanos();
+    r.now = due + 3 * MS;
+    r.fsm.onTimer(r.now);
+    BfdCounters c = r.fsm.counters();
+    assertEquals(3 * MS, c.txLatenessMaxNanos());
+    assertEquals(1, c.txLateBuckets()[2]);
+  }
+
+  private static ControlPacket finalFrom(long tx, long rx) {
+    return new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Up, false, true, false, false, false, 3, PEER,
+        1234, tx, rx, 0, new byte[0]);
+  }
+
+  static Duration ms(long v) {
+    return Duration.ofMillis(v);
+  }
+}

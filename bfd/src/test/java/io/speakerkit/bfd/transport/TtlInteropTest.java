@@ -1,0 +1,110 @@
+package io.speakerkit.bfd.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bfd.BfdProfile;
+import io.speakerkit.bfd.BfdSession;
+import io.speakerkit.bfd.BfdSessionConfig;
+import io.speakerkit.bfd.SessionState;
+import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.Netns;
+import io.speakerkit.testing.Poll;
+import java.io.File;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 5881 §5 GTSM on a real socket: packets sent with TTL 64 or 254 never reach the session (the BPF filter cuts
+ * them and they are counted), TTL 255 does; and what the engine sends carries TTL / hop limit 255.
+ */
+class TtlInteropTest {
+
+  /** Sends one BFD Down packet (Your Discriminator 0) with the given TTL to dst:3784, from inside the namespace. */
+  static final String SENDER = String.join("\n",
+      "import socket, struct, sys",
+      "dst, ttl, v6 = sys.argv[1], int(sys.argv[2]), ':' in sys.argv[1]",
+      "fam = socket.AF_INET6 if v6 else socket.AF_INET",
+      "s = socket.socket(fam, socket.SOCK_DGRAM)",
+      "if v6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)",
+      "else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)",
+      "s.bind(('', 49999))",
+      "pkt = struct.pack('!BBBBIIIII', 0x20, 0x40, 3, 24, 0x11223344, 0, 1000000, 1000000, 0)",
+      "s.sendto(pkt, (dst, 3784))",
+      "");
+
+  /** Receives one datagram on port 3784 and prints its TTL / hop limit. */
+  static final String RECEIVER = String.join("\n",
+      "import socket, sys",
+      "v6 = ':' in sys.argv[1]",
+      "s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)",
+      "if v6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)",
+      "else: s.setsockopt(socket.IPPROTO_IP, 12, 1)  # IP_RECVTTL",
+      "s.bind((sys.argv[1], 3784))",
+      "s.settimeout(20)",
+      "data, anc, flags, addr = s.recvmsg(512, 64)",
+      "for lvl, typ, val in anc: print('ttl', int.from_bytes(val[:4], sys.byteorder), 'port', addr[1], flush=True)",
+      "");
+
+  @Test
+  void ttl64And254_dropped_ttl255_accepted_ipv4() throws Exception {
+    run("skbfdttl4", "10.252.1.1/24", "10.252.1.2/24", false);
+  }
+
+  @Test
+  void hopLimit64And254_dropped_hopLimit255_accepted_ipv6() throws Exception {
+    run("skbfdttl6", "fd00:252:1::1/64", "fd00:252:1::2/64", true);
+  }
+
+  private void run(String name, String hostCidr, String nsCidr, boolean v6) throws Exception {
+    Commands.require("ip", "python3");
+    try (Netns ns = Netns.create(name, hostCidr, nsCidr);
+        BfdEngine engine = BfdEngine.builder().build()) {
+      File sender = new File(ns.dir(), "send.py");
+      Files.writeString(sender.toPath(), SENDER);
+      File receiver = new File(ns.dir(), "recv.py");
+      Files.writeString(receiver.toPath(), RECEIVER);
+      File recvLog = new File(ns.dir(), "recv.log");
+      ns.start(recvLog, "python3", receiver.getPath(), ns.nsAddress());
+      Poll.until(Duration.ofSeconds(10), "receiver bound",
+          () -> ns.inside("ss", "-uln").stdout().contains(":3784"), () -> readLog(recvLog));
+
+      BfdSession s = engine.createSession(BfdSessionConfig.builder()
+          .localAddress(InetAddress.getByName(ns.hostAddress()))
+          .remoteAddress(InetAddress.getByName(ns.nsAddress()))
+          .profile(BfdProfile.DEFAULT)
+          .build());
+      // What we send: TTL / hop limit 255, from a source port in 49152-65535.
+      Poll.until(Duration.ofSeconds(15), "a packet from the engine", () -> readLog(recvLog).contains("ttl"),
+          () -> readLog(recvLog));
+      String line = readLog(recvLog).trim();
+      assertTrue(line.startsWith("ttl 255 "), line);
+      int port = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+      assertTrue(port >= 49152 && port <= 65535, line);
+
+      for (int ttl : new int[] {64, 254}) {
+        long before = s.counters().discardedTtl();
+        ns.inside("python3", sender.getPath(), ns.hostAddress(), Integer.toString(ttl)).check();
+        Poll.until(Duration.ofSeconds(5), "TTL " + ttl + " counted as dropped",
+            () -> s.counters().discardedTtl() == before + 1, () -> s.counters().toString());
+        assertEquals(SessionState.Down, s.state(), "a TTL " + ttl + " packet must not move the session");
+        assertEquals(0, s.counters().controlPacketsIn());
+      }
+      ns.inside("python3", sender.getPath(), ns.hostAddress(), "255").check();
+      Poll.until(Duration.ofSeconds(5), "TTL 255 accepted", () -> s.state() == SessionState.Init,
+          () -> s.counters().toString());
+      assertEquals(1, s.counters().controlPacketsIn());
+      assertEquals(2, s.counters().discardedTtl());
+    }
+  }
+
+  private static String readLog(File f) {
+    try {
+      return f.exists() ? Files.readString(f.toPath()) : "";
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
+  }
+}

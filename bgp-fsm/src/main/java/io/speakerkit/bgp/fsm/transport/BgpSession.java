@@ -1,0 +1,1009 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.util.ReferenceCountUtil;
+import io.speakerkit.bgp.fsm.BgpAction;
+import io.speakerkit.bgp.fsm.BgpEvent;
+import io.speakerkit.bgp.fsm.BgpFsm;
+import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.Collision;
+import io.speakerkit.bgp.fsm.ConnectMode;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.fsm.FsmDriver;
+import io.speakerkit.bgp.fsm.NegotiatedSession;
+import io.speakerkit.bgp.fsm.Notification;
+import io.speakerkit.bgp.fsm.SessionListener;
+import io.speakerkit.bgp.fsm.rib.AdjRibOut;
+import io.speakerkit.bgp.fsm.rib.Ipv6Prefix;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.BgpDecodeException;
+import io.speakerkit.bgp.wire.BgpFrameDecoder;
+import io.speakerkit.bgp.wire.BgpMessage;
+import io.speakerkit.bgp.wire.BgpMessageEncoder;
+import io.speakerkit.bgp.wire.CodecContext;
+import io.speakerkit.bgp.wire.ErrorAction;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.KeepaliveMessage;
+import io.speakerkit.bgp.wire.PeerType;
+import io.speakerkit.bgp.wire.RouteRefreshMessage;
+import io.speakerkit.bgp.wire.UpdateEncoder;
+import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.AsPath;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
+import io.speakerkit.bgp.wire.attribute.AttributeType;
+import io.speakerkit.bgp.wire.attribute.LocalPref;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.timers.EventLoopScheduler;
+import io.speakerkit.timers.Scheduler;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One BGP peering over TCP: the {@link BgpFsm} of RFC 4271 driven by Netty, the peer's Adj-RIB-Out, and the
+ * connection handling around them (active connect with timeout and source address, passive accept through the
+ * {@link BgpTransport}, collision detection of RFC 4271 §6.8 when both happen at once, TCP MD5, TTL security).
+ *
+ * <pre>{@code
+ * BgpTransport transport = BgpTransport.builder().listen(new InetSocketAddress(179)).build().start();
+ * BgpSession session = BgpSession.builder()
+ *     .transport(transport)
+ *     .peer(InetAddress.getByName("192.0.2.1"))
+ *     .config(FsmConfig.builder().localAs(64512).peerAs(64513).bgpIdentifier(id).build())
+ *     .build();
+ * session.addListener(change -> log.info("{} -> {}: {}", change.from(), change.to(), change.cause()));
+ * session.start();
+ * session.announce(IpPrefix.parse("198.51.100.7/32"), attributes);
+ * session.stop("maintenance");   // Cease / Administrative Shutdown with an RFC 9003 communication
+ * }</pre>
+ *
+ * <p>Thread-safe: public methods hop onto the session's event loop. Many sessions share one event loop. Routes go
+ * out only while the channel is writable, so a slow peer holds back our work instead of growing a queue.
+ */
+public final class BgpSession implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BgpSession.class);
+  private static final int DRAIN_BATCH = 4096;
+  /** RFC 5082: GTSM senders use TTL 255. */
+  private static final int MAX_TTL = 255;
+  private static final int IPPROTO_IP = 0;
+  private static final int IPPROTO_IPV6 = 41;
+  private static final int IP_TTL = 2;
+  private static final int IP_MINTTL = 21;
+  private static final int IPV6_UNICAST_HOPS = 16;
+  private static final int IPV6_MINHOPCOUNT = 73;
+
+  private final BgpTransport transport;
+  private final FsmConfig config;
+  private final InetAddress peerAddress;
+  private final int peerPort;
+  private final InetAddress localAddress;
+  private final Duration connectTimeout;
+  private final byte[] md5Key;
+  private final int ttl;
+  private final int gtsmHops;
+  private final long maxPrefixes;
+  private final RouteListener routeListener;
+  private final EventLoop loop;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+  private final AdjRibOut<PathAttributes> rib = new AdjRibOut<>();
+
+  private Connection primary;
+  private Connection secondary;
+  private volatile BgpState state = BgpState.Idle;
+  private volatile NegotiatedSession negotiated;
+  private volatile BgpAction.StateChanged lastChange;
+  private boolean closed;
+
+  private BgpSession(Builder b) {
+    transport = b.transport;
+    config = b.config;
+    peerAddress = b.peer;
+    peerPort = b.peerPort;
+    localAddress = b.localAddress;
+    connectTimeout = b.connectTimeout;
+    md5Key = b.md5Password == null ? null : b.md5Password.getBytes(StandardCharsets.US_ASCII);
+    ttl = b.ttl;
+    gtsmHops = b.gtsmHops;
+    maxPrefixes = b.maxPrefixes;
+    routeListener = b.routeListener;
+    loop = transport.group().next();
+    scheduler = b.scheduler != null ? b.scheduler : EventLoopScheduler.on(loop);
+    random = b.random;
+    primary = newConnection(true);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // public API
+
+  public InetAddress peerAddress() {
+    return peerAddress;
+  }
+
+  public FsmConfig config() {
+    return config;
+  }
+
+  /** The state of the session (of its current connection). */
+  public BgpState state() {
+    return state;
+  }
+
+  /** What the OPENs negotiated, while the session is in OpenConfirm or Established. */
+  public Optional<NegotiatedSession> negotiated() {
+    return Optional.ofNullable(negotiated);
+  }
+
+  /** The last state change and its cause: what an operator reads when the peering sits in Idle or Active. */
+  public Optional<BgpAction.StateChanged> lastChange() {
+    return Optional.ofNullable(lastChange);
+  }
+
+  /** Told about every state change with its cause, on the event loop; a throwing listener is logged, not propagated. */
+  public void addListener(SessionListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  public void removeListener(SessionListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Starts the session (RFC 4271 ManualStart, or its passive form as configured). */
+  public void start() {
+    loop.execute(() -> {
+      if (closed) {
+        return;
+      }
+      primary.driver.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.ManualStart()
+          : new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    });
+  }
+
+  /**
+   * Stops the session: Cease / Administrative Shutdown carrying {@code shutdownCommunication} (RFC 9003; may be
+   * empty), so the peer withdraws our routes at once even with graceful restart. No automatic restart follows.
+   */
+  public void stop(String shutdownCommunication) {
+    Notification cease = Notification.administrativeShutdown(shutdownCommunication);
+    loop.execute(() -> {
+      Connection s = secondary;
+      if (s != null) {
+        s.driver.fire(new BgpEvent.ManualStop(cease));
+      }
+      primary.driver.fire(new BgpEvent.ManualStop(cease));
+    });
+  }
+
+  /**
+   * Tears the session down with Cease / {@code ceaseSubcode} (e.g. {@link Notification#BFD_DOWN}, RFC 9384, when BFD
+   * declares the path dead); the session restarts by itself after the idle hold time.
+   */
+  public void teardown(int ceaseSubcode) {
+    BgpEvent.AutomaticStop stop = BgpEvent.AutomaticStop.cease(ceaseSubcode);
+    loop.execute(() -> primary.driver.fire(stop));
+  }
+
+  /** Announces {@code prefix} with {@code attributes} (next hop defaults to our address on the session). */
+  public void announce(IpPrefix prefix, PathAttributes attributes) {
+    Objects.requireNonNull(prefix, "prefix");
+    Objects.requireNonNull(attributes, "attributes");
+    loop.execute(() -> {
+      if (prefix.isIpv4()) {
+        rib.announceIpv4(prefix.ipv4Address(), prefix.length(), attributes);
+      } else {
+        rib.announceIpv6(new Ipv6Prefix(prefix.hi(), prefix.lo(), prefix.length()), attributes);
+      }
+      pump();
+    });
+  }
+
+  /** Announces many prefixes sharing {@code attributes} in one hop onto the event loop. */
+  public void announceAll(List<IpPrefix> prefixes, PathAttributes attributes) {
+    List<IpPrefix> copy = List.copyOf(prefixes);
+    Objects.requireNonNull(attributes, "attributes");
+    loop.execute(() -> {
+      for (IpPrefix p : copy) {
+        if (p.isIpv4()) {
+          rib.announceIpv4(p.ipv4Address(), p.length(), attributes);
+        } else {
+          rib.announceIpv6(new Ipv6Prefix(p.hi(), p.lo(), p.length()), attributes);
+        }
+      }
+      pump();
+    });
+  }
+
+  /** Withdraws {@code prefix}. */
+  public void withdraw(IpPrefix prefix) {
+    Objects.requireNonNull(prefix, "prefix");
+    loop.execute(() -> {
+      if (prefix.isIpv4()) {
+        rib.withdrawIpv4(prefix.ipv4Address(), prefix.length());
+      } else {
+        rib.withdrawIpv6(new Ipv6Prefix(prefix.hi(), prefix.lo(), prefix.length()));
+      }
+      pump();
+    });
+  }
+
+  /** Stops (if needed) and releases the session; it can no longer be started. */
+  @Override
+  public void close() {
+    stop("");
+    loop.execute(() -> {
+      closed = true;
+      transport.unregister(this);
+      if (secondary != null) {
+        secondary.dispose();
+      }
+      primary.dispose();
+    });
+  }
+
+  /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
+  public void execute(Runnable task) {
+    loop.execute(task);
+  }
+
+  /** Routes in the Adj-RIB-Out; read on the event loop. */
+  public AdjRibOut<PathAttributes> adjRibOut() {
+    return rib;
+  }
+
+  byte[] md5Key() {
+    return md5Key;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // connections
+
+  private Connection newConnection(boolean outgoing) {
+    Connection c = new Connection(outgoing);
+    return c;
+  }
+
+  /** A connection accepted by the transport's listener for this peer (any thread). */
+  void accepted(SocketChannel ch) {
+    ch.config().setAutoRead(false);
+    loop.execute(() -> adopt(ch));
+  }
+
+  private void adopt(SocketChannel ch) {
+    BgpState ps = primary.driver.fsm().state();
+    if (closed || ps == BgpState.Idle) {
+      log.debug("peer {}: refusing connection in {}", peerAddress, ps);
+      ch.close();
+      return;
+    }
+    if (primary.channel == null) {
+      // Connect (attempt in flight) or Active: take the peer's connection
+      primary.cancelConnect();
+      primary.outgoing = false;
+      primary.attach(ch);
+      primary.driver.fire(new BgpEvent.TcpConnectionConfirmed());
+      return;
+    }
+    if (secondary == null && ps != BgpState.Established) {
+      // RFC 4271 §6.8: a second connection; both run until an OPEN tells which one stays
+      Connection c = newConnection(false);
+      secondary = c;
+      c.attach(ch);
+      c.driver.fire(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+      c.driver.fire(new BgpEvent.TcpConnectionConfirmed());
+      return;
+    }
+    // RFC 4271 §6.8: a connection colliding with an Established one is closed
+    log.info("peer {}: closing colliding connection (session {})", peerAddress, ps);
+    ch.close();
+  }
+
+  private void applyOptions(Channel ch) {
+    boolean v6 = peerAddress instanceof Inet6Address;
+    if (md5Key != null) {
+      ch.config().setOption(EpollChannelOption.TCP_MD5SIG, Map.of(peerAddress, md5Key));
+    }
+    if (gtsmHops > 0) {
+      ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+          v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
+      ch.config().setOption(new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+          v6 ? IPV6_MINHOPCOUNT : IP_MINTTL), 256 - gtsmHops);
+    } else if (ttl > 0) {
+      ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+          v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);
+    }
+  }
+
+  private void startConnect(Connection c) {
+    c.cancelConnect();
+    Bootstrap b = new Bootstrap().group(loop).channel(transport.channelClass())
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.AUTO_READ, false)
+        .handler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            // options that must be set before connect() sends the SYN
+            applyOptions(ch);
+          }
+        });
+    if (localAddress != null) {
+      b.localAddress(new InetSocketAddress(localAddress, 0));
+    }
+    ChannelFuture f = b.connect(new InetSocketAddress(peerAddress, peerPort));
+    c.connectFuture = f;
+    f.addListener((ChannelFutureListener) done -> {
+      if (c.connectFuture != done) {
+        if (done.isSuccess()) {
+          done.channel().close(); // abandoned attempt
+        }
+        return;
+      }
+      c.connectFuture = null;
+      if (done.isSuccess()) {
+        c.attach((SocketChannel) done.channel());
+        c.driver.fire(new BgpEvent.Tcp_CR_Acked());
+      } else {
+        Throwable t = done.cause();
+        c.driver.fire(new BgpEvent.TcpConnectionFails(t == null ? "connect cancelled" : t.getMessage()));
+      }
+    });
+  }
+
+  /** RFC 4271 §6.8, run when connection {@code c} received a valid OPEN (it is now in OpenConfirm). */
+  private void checkCollision(Connection c) {
+    Connection other = c == primary ? secondary : primary;
+    if (other == null || other.driver.disposed()) {
+      return;
+    }
+    BgpState os = other.driver.fsm().state();
+    if (!Collision.collides(os)) {
+      return;
+    }
+    Connection loser;
+    if (os == BgpState.Established) {
+      loser = c;
+    } else {
+      NegotiatedSession s = c.driver.fsm().session().orElseThrow();
+      Collision.Keep keep = Collision.resolve(config.bgpIdentifier(), config.localAs(), s.peerIdentifier(),
+          s.peerAs());
+      boolean keepOutgoing = keep == Collision.Keep.LOCALLY_INITIATED;
+      loser = c.outgoing == keepOutgoing ? other : c;
+    }
+    log.info("peer {}: connection collision, closing the {} connection", peerAddress,
+        loser.outgoing ? "outgoing" : "incoming");
+    loser.driver.fire(new BgpEvent.OpenCollisionDump());
+  }
+
+  private void onStateChanged(Connection c, BgpAction.StateChanged change) {
+    if (change.to() == BgpState.OpenConfirm) {
+      NegotiatedSession s = c.driver.fsm().session().orElseThrow();
+      c.decoder.context(s.codecContext());
+      c.codec = s.codecContext();
+      checkCollision(c);
+    }
+    if (c == secondary && change.to() == BgpState.Established) {
+      // the second connection won (or the first is still waiting for an OPEN): it becomes the session
+      Connection old = primary;
+      primary = c;
+      secondary = null;
+      if (old.driver.fsm().state() != BgpState.Idle) {
+        old.driver.fire(new BgpEvent.OpenCollisionDump());
+      }
+      old.dispose();
+    } else if (c == primary && change.to() == BgpState.Established && secondary != null) {
+      Connection s = secondary;
+      secondary = null;
+      s.driver.fire(new BgpEvent.OpenCollisionDump());
+      s.dispose();
+    }
+    if (change.to() == BgpState.Idle) {
+      c.detach();
+      if (c == secondary) {
+        secondary = null;
+        c.dispose();
+        return;
+      }
+      if (c == primary && secondary != null && change.cause().event().number() == 23) {
+        // the first connection lost the collision: the second one carries on as the session
+        Connection old = primary;
+        primary = secondary;
+        secondary = null;
+        old.dispose();
+        publish(new BgpAction.StateChanged(change.from(), primary.driver.fsm().state(), change.cause()));
+        return;
+      }
+    }
+    if (c != primary) {
+      return;
+    }
+    if (change.to() == BgpState.OpenConfirm || change.to() == BgpState.Established) {
+      negotiated = c.driver.fsm().session().orElse(null);
+    } else if (change.to() == BgpState.Idle) {
+      negotiated = null;
+    }
+    if (change.to() == BgpState.Established) {
+      c.eorPending = true;
+      rib.resendAll();
+      pump();
+    }
+    publish(change);
+  }
+
+  private void publish(BgpAction.StateChanged change) {
+    state = change.to();
+    lastChange = change;
+    if (change.to() == BgpState.Idle || change.from() == BgpState.Established) {
+      log.info("peer {}: {} -> {}: {}", peerAddress, change.from(), change.to(), change.cause());
+    } else {
+      log.debug("peer {}: {} -> {}: {}", peerAddress, change.from(), change.to(), change.cause());
+    }
+    for (SessionListener l : listeners) {
+      try {
+        l.onStateChange(change);
+      } catch (RuntimeException e) {
+        log.warn("session listener {} threw on {}", l, change, e);
+      }
+    }
+  }
+
+  /** Sends pending Adj-RIB-Out changes while the channel takes them; End-of-RIB after the initial table. */
+  private void pump() {
+    Connection c = primary;
+    if (c == null || c.channel == null || c.driver.fsm().state() != BgpState.Established) {
+      return;
+    }
+    Channel ch = c.channel;
+    boolean wrote = false;
+    while (ch.isWritable() && rib.hasPending()) {
+      rib.drain(DRAIN_BATCH, c.sink);
+      wrote = true;
+    }
+    if (!rib.hasPending()) {
+      if (c.eorPending) {
+        c.eorPending = false;
+        for (AddressFamily f : negotiated.families()) {
+          ByteBuf buf = ch.alloc().buffer(32);
+          UpdateEncoder.writeEndOfRib(buf, f);
+          ch.write(buf, ch.voidPromise());
+        }
+        wrote = true;
+      }
+      if (!c.refreshEnds.isEmpty()) {
+        for (AddressFamily f : c.refreshEnds) {
+          c.write(RouteRefreshMessage.end(f));
+        }
+        c.refreshEnds.clear();
+      }
+    }
+    if (wrote) {
+      ch.flush();
+    }
+  }
+
+  /** Our attributes as this peer must see them: AS_PATH and LOCAL_PREF per eBGP/iBGP, next hop self by default. */
+  private PathAttributes outbound(Connection c, PathAttributes a, boolean ipv6) {
+    Map<PathAttributes, PathAttributes> cache = ipv6 ? c.outboundV6 : c.outboundV4;
+    PathAttributes done = cache.get(a);
+    if (done != null) {
+      return done;
+    }
+    PathAttributes.Builder b = a.toBuilder();
+    if (a.get(Origin.class).isEmpty()) {
+      b.origin(Origin.IGP);
+    }
+    AsPath path = a.get(AsPath.class).orElse(AsPath.EMPTY);
+    if (negotiated.peerType() == PeerType.EXTERNAL) {
+      List<AsPathSegment> segs = new ArrayList<>();
+      segs.add(AsPathSegment.sequence(config.localAs()));
+      segs.addAll(path.segments());
+      b.add(new AsPath(segs));
+      b.remove(AttributeType.LOCAL_PREF_CODE);
+    } else {
+      b.add(path);
+      if (a.get(LocalPref.class).isEmpty()) {
+        b.localPref(100);
+      }
+    }
+    InetAddress local = c.channel == null ? null : ((InetSocketAddress) c.channel.localAddress()).getAddress();
+    if (!ipv6 && !a.hasIpv4NextHop() && local instanceof Inet4Address) {
+      b.nextHop(local);
+    }
+    if (ipv6 && !a.hasIpv6NextHop() && local instanceof Inet6Address) {
+      b.nextHop(local);
+    }
+    done = b.build();
+    cache.put(a, done);
+    return done;
+  }
+
+  private void onRouteRefresh(Connection c, RouteRefreshMessage rr) {
+    if (c != primary || c.driver.fsm().state() != BgpState.Established
+        || rr.subtype() != RouteRefreshMessage.NORMAL) {
+      return; // BoRR/EoRR from the peer concern its routes, not ours
+    }
+    // RFC 2918 §4 / RFC 7313 §4: re-send the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced.
+    if (negotiated.enhancedRouteRefresh()) {
+      c.write(RouteRefreshMessage.beginning(rr.family()));
+      c.refreshEnds.add(rr.family());
+    }
+    rib.resendAll();
+    pump();
+  }
+
+  private void onUpdate(Connection c, UpdateMessage u) {
+    if (maxPrefixes > 0 && u.errorAction() != ErrorAction.TREAT_AS_WITHDRAW) {
+      for (IpPrefix p : u.withdrawnAll()) {
+        c.received.remove(p);
+      }
+      c.received.addAll(u.announced());
+      if (c.received.size() > maxPrefixes) {
+        log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
+        c.driver.fire(BgpEvent.AutomaticStop.cease(Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED));
+        return;
+      }
+    }
+    if (routeListener != null) {
+      try {
+        routeListener.onUpdate(this, u);
+      } catch (RuntimeException e) {
+        log.warn("route listener threw on {}", u, e);
+      }
+    }
+  }
+
+  private void onRoutesDeleted(Connection c) {
+    c.received.clear();
+    if (routeListener == null) {
+      return;
+    }
+    StateHint hint = c.lastEndHint;
+    boolean stale = hint.gracefulRestart && !hint.notificationExchanged;
+    try {
+      routeListener.onSessionDown(this, stale, Duration.ofSeconds(hint.restartTime));
+    } catch (RuntimeException e) {
+      log.warn("route listener threw on session down", e);
+    }
+  }
+
+  private record StateHint(boolean gracefulRestart, boolean notificationExchanged, int restartTime) {}
+
+  /** One TCP connection with its own state machine (two exist only during a collision). */
+  private final class Connection implements AdjRibOut.Sink<PathAttributes> {
+    final FsmDriver driver;
+    final AdjRibOut.Sink<PathAttributes> sink = this;
+    boolean outgoing;
+    SocketChannel channel;
+    ChannelFuture connectFuture;
+    BgpFrameDecoder decoder;
+    CodecContext codec = CodecContext.INITIAL;
+    UpdateMessage current;
+    boolean eorPending;
+    final List<AddressFamily> refreshEnds = new ArrayList<>();
+    final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
+    final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
+    final java.util.Set<IpPrefix> received = new java.util.HashSet<>();
+    StateHint lastEndHint = new StateHint(false, true, 0);
+
+    Connection(boolean outgoing) {
+      this.outgoing = outgoing;
+      this.driver = new FsmDriver(new BgpFsm(config, scheduler.ticker(), random), scheduler, this::perform);
+    }
+
+    void attach(SocketChannel ch) {
+      channel = ch;
+      decoder = new BgpFrameDecoder(CodecContext.INITIAL);
+      codec = CodecContext.INITIAL;
+      outboundV4.clear();
+      outboundV6.clear();
+      if (ch.eventLoop() != loop || !outgoing) {
+        // accepted connections may live on another loop: run our handler on the session's loop
+        try {
+          applyAcceptedOptions(ch);
+        } catch (RuntimeException e) {
+          log.warn("peer {}: socket options failed", peerAddress, e);
+        }
+      }
+      ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+      ch.pipeline().addLast("bgp-decoder", decoder);
+      ch.pipeline().addLast("bgp-session", new Handler(this));
+      ch.config().setAutoRead(true);
+      ch.read();
+    }
+
+    private void applyAcceptedOptions(SocketChannel ch) {
+      if (!outgoing) {
+        boolean v6 = peerAddress instanceof Inet6Address;
+        if (gtsmHops > 0) {
+          ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+              v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
+          ch.config().setOption(new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+              v6 ? IPV6_MINHOPCOUNT : IP_MINTTL), 256 - gtsmHops);
+        } else if (ttl > 0) {
+          ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+              v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);
+        }
+      }
+    }
+
+    void cancelConnect() {
+      ChannelFuture f = connectFuture;
+      connectFuture = null;
+      if (f != null) {
+        f.cancel(false);
+        f.channel().close();
+      }
+    }
+
+    /** Forget the channel: events it still reports no longer reach the machine. */
+    void detach() {
+      cancelConnect();
+      SocketChannel ch = channel;
+      channel = null;
+      if (ch != null && ch.isOpen()) {
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    void dispose() {
+      driver.dispose();
+      detach();
+    }
+
+    void write(BgpMessage m) {
+      Channel ch = channel;
+      if (ch == null) {
+        return;
+      }
+      ByteBuf buf = ch.alloc().buffer(64);
+      try {
+        BgpMessageEncoder.encode(m, buf, codec);
+      } catch (RuntimeException e) {
+        buf.release();
+        throw e;
+      }
+      ch.writeAndFlush(buf, ch.voidPromise());
+    }
+
+    void perform(BgpAction a) {
+      if (a instanceof BgpAction.ConnectTcp) {
+        startConnect(this);
+      } else if (a instanceof BgpAction.DropTcp) {
+        detach();
+      } else if (a instanceof BgpAction.SendOpen o) {
+        write(WireAdapter.toWire(o.open()));
+      } else if (a instanceof BgpAction.SendKeepalive) {
+        write(KeepaliveMessage.INSTANCE);
+      } else if (a instanceof BgpAction.SendNotification n) {
+        write(WireAdapter.toWire(n.notification()));
+      } else if (a instanceof BgpAction.ProcessUpdate) {
+        if (current != null) {
+          onUpdate(this, current);
+        }
+      } else if (a instanceof BgpAction.DeleteRoutes) {
+        onRoutesDeleted(this);
+      } else if (a instanceof BgpAction.StateChanged c) {
+        if (c.from() == BgpState.Established) {
+          NegotiatedSession s = negotiated;
+          boolean gr = s != null && s.peerGracefulRestart().isPresent();
+          boolean notif = c.cause().sent().isPresent() || c.cause().received().isPresent();
+          lastEndHint = new StateHint(gr, notif, gr ? s.peerGracefulRestart().get().restartTimeSeconds() : 0);
+        }
+        onStateChanged(this, c);
+      }
+    }
+
+    // -- Adj-RIB-Out sink: pack prefixes sharing attributes into full UPDATEs
+
+    @Override
+    public void withdrawIpv4(long[] keys, int count) {
+      List<IpPrefix> list = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
+      }
+      writeOut(null, list);
+    }
+
+    @Override
+    public void announceIpv4(PathAttributes attributes, long[] keys, int count) {
+      List<IpPrefix> list = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
+      }
+      writeOut(outbound(this, attributes, false), list);
+    }
+
+    @Override
+    public void withdrawIpv6(List<Ipv6Prefix> prefixes) {
+      writeOut(null, toIpPrefixes(prefixes));
+    }
+
+    @Override
+    public void announceIpv6(PathAttributes attributes, List<Ipv6Prefix> prefixes) {
+      writeOut(outbound(this, attributes, true), toIpPrefixes(prefixes));
+    }
+
+    private List<IpPrefix> toIpPrefixes(List<Ipv6Prefix> prefixes) {
+      List<IpPrefix> list = new ArrayList<>(prefixes.size());
+      for (Ipv6Prefix p : prefixes) {
+        list.add(IpPrefix.ipv6(p.hi(), p.lo(), p.length()));
+      }
+      return list;
+    }
+
+    private void writeOut(PathAttributes attrs, List<IpPrefix> prefixes) {
+      Channel ch = channel;
+      if (ch == null || prefixes.isEmpty()) {
+        return;
+      }
+      ByteBuf buf = ch.alloc().buffer(Math.min(1 << 20, 64 + prefixes.size() * 8));
+      boolean ok = false;
+      try {
+        if (attrs == null) {
+          UpdateEncoder.writeAllWithdrawals(buf, prefixes, codec);
+        } else {
+          UpdateEncoder.writeAllAnnouncements(buf, attrs, prefixes, codec);
+        }
+        ok = true;
+      } finally {
+        if (!ok) {
+          buf.release();
+        }
+      }
+      ch.write(buf, ch.voidPromise());
+    }
+  }
+
+  /** The per-channel handler; hops onto the session's event loop when the channel lives on another one. */
+  private final class Handler extends ChannelInboundHandlerAdapter {
+    private final Connection c;
+
+    Handler(Connection c) {
+      this.c = c;
+    }
+
+    private boolean onLoop(Runnable r) {
+      if (loop.inEventLoop()) {
+        return true;
+      }
+      loop.execute(r);
+      return false;
+    }
+
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!onLoop(() -> channelRead(ctx, msg))) {
+        return;
+      }
+      if (ctx.channel() != c.channel) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      try {
+        if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o) {
+          c.driver.fire(new BgpEvent.BGPOpen(WireAdapter.fromWire(o)));
+        } else if (msg instanceof KeepaliveMessage) {
+          c.driver.fire(new BgpEvent.KeepAliveMsg());
+        } else if (msg instanceof UpdateMessage u) {
+          c.current = u;
+          c.driver.fire(new BgpEvent.UpdateMsg());
+        } else if (msg instanceof io.speakerkit.bgp.wire.Notification n) {
+          c.driver.fire(BgpEvent.notificationReceived(WireAdapter.fromWire(n)));
+        } else if (msg instanceof RouteRefreshMessage rr) {
+          onRouteRefresh(c, rr);
+        }
+      } finally {
+        c.current = null;
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (!onLoop(() -> exceptionCaught(ctx, cause))) {
+        return;
+      }
+      if (ctx.channel() != c.channel) {
+        return;
+      }
+      if (cause instanceof BgpDecodeException e) {
+        log.info("peer {}: {}", peerAddress, e.getMessage());
+        c.driver.fire(WireAdapter.eventFor(e));
+      } else {
+        c.driver.fire(new BgpEvent.TcpConnectionFails(String.valueOf(cause.getMessage())));
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (!onLoop(() -> channelInactive(ctx))) {
+        return;
+      }
+      if (ctx.channel() == c.channel) {
+        c.channel = null;
+        c.driver.fire(new BgpEvent.TcpConnectionFails("connection closed by peer"));
+      }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+      if (!onLoop(() -> channelWritabilityChanged(ctx))) {
+        return;
+      }
+      if (ctx.channel() == c.channel && ctx.channel().isWritable()) {
+        pump();
+      }
+    }
+
+  }
+
+  /** Builds a {@link BgpSession}; the built session is registered with its transport (for passive accepts). */
+  public static final class Builder {
+    private BgpTransport transport;
+    private FsmConfig config;
+    private InetAddress peer;
+    private int peerPort = 179;
+    private InetAddress localAddress;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private String md5Password;
+    private int ttl;
+    private int gtsmHops;
+    private long maxPrefixes;
+    private RouteListener routeListener;
+    private Scheduler scheduler;
+    private RandomGenerator random = RandomGenerator.getDefault();
+
+    private Builder() {}
+
+    public Builder transport(BgpTransport value) {
+      transport = Objects.requireNonNull(value, "transport");
+      return this;
+    }
+
+    public Builder config(FsmConfig value) {
+      config = Objects.requireNonNull(value, "config");
+      return this;
+    }
+
+    public Builder peer(InetAddress value) {
+      peer = Objects.requireNonNull(value, "peer");
+      return this;
+    }
+
+    public Builder peerPort(int value) {
+      if (value < 1 || value > 65535) {
+        throw new IllegalArgumentException("peer port: " + value + " (expected: 1-65535)");
+      }
+      peerPort = value;
+      return this;
+    }
+
+    /** Source address of our connections (MetalLB's {@code sourceAddress}). */
+    public Builder localAddress(InetAddress value) {
+      localAddress = Objects.requireNonNull(value, "localAddress");
+      return this;
+    }
+
+    /** How long the TCP handshake may take before the attempt counts as failed; default 5 s. */
+    public Builder connectTimeout(Duration value) {
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException("connect timeout: " + value + " (expected: > 0)");
+      }
+      connectTimeout = value;
+      return this;
+    }
+
+    /** RFC 2385 TCP MD5 signature password (1-80 ASCII characters, the Linux limit); needs the epoll transport. */
+    public Builder md5Password(String value) {
+      if (value == null || value.isEmpty() || value.length() > 80) {
+        throw new IllegalArgumentException("MD5 password: length " + (value == null ? 0 : value.length())
+            + " (expected: 1-80)");
+      }
+      md5Password = value;
+      return this;
+    }
+
+    /** eBGP multihop: the TTL of our packets, 1-255. */
+    public Builder ebgpMultihop(int value) {
+      if (value < 1 || value > 255) {
+        throw new IllegalArgumentException("TTL: " + value + " (expected: 1-255)");
+      }
+      ttl = value;
+      return this;
+    }
+
+    /**
+     * GTSM (RFC 5082) with the peer {@code hops} away (1 for a directly connected peer): we send with TTL 255 and the
+     * kernel drops packets that arrive with a TTL below 256 - hops. Needs the epoll transport.
+     */
+    public Builder gtsm(int hops) {
+      if (hops < 1 || hops > 254) {
+        throw new IllegalArgumentException("GTSM hops: " + hops + " (expected: 1-254)");
+      }
+      gtsmHops = hops;
+      return this;
+    }
+
+    /** Cease / Maximum Number of Prefixes Reached when the peer announces more; 0 (default) for no limit. */
+    public Builder maxPrefixes(long value) {
+      if (value < 0) {
+        throw new IllegalArgumentException("max prefixes: " + value + " (expected: >= 0)");
+      }
+      maxPrefixes = value;
+      return this;
+    }
+
+    public Builder routeListener(RouteListener value) {
+      routeListener = Objects.requireNonNull(value, "routeListener");
+      return this;
+    }
+
+    /** Hook for tests: the scheduler timers run on (default: the session's event loop). */
+    public Builder scheduler(Scheduler value) {
+      scheduler = Objects.requireNonNull(value, "scheduler");
+      return this;
+    }
+
+    /** Hook: the source of backoff jitter. */
+    public Builder random(RandomGenerator value) {
+      random = Objects.requireNonNull(value, "random");
+      return this;
+    }
+
+    public BgpSession build() {
+      if (transport == null) {
+        throw new IllegalStateException("transport: unset");
+      }
+      if (config == null) {
+        throw new IllegalStateException("config: unset");
+      }
+      if (peer == null) {
+        throw new IllegalStateException("peer: unset");
+      }
+      if ((md5Password != null || gtsmHops > 0) && !transport.epoll()) {
+        throw new IllegalStateException((md5Password != null ? "TCP MD5" : "GTSM")
+            + " needs the epoll transport (Linux); this transport uses NIO, where the kernel options cannot be set");
+      }
+      if (gtsmHops > 0 && ttl > 0) {
+        throw new IllegalStateException("GTSM and eBGP multihop: both set (expected: one of them)");
+      }
+      BgpSession s = new BgpSession(this);
+      transport.register(s);
+      return s;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The TCP side shared by many {@link BgpSession}s: the event loops and the passive listener. The listener accepts
+ * connections from configured peers only; a connection from any other address is closed and logged, nothing else.
+ * Uses the epoll transport on Linux (needed for TCP MD5 and GTSM), NIO elsewhere.
+ */
+public final class BgpTransport implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BgpTransport.class);
+
+  private final EventLoopGroup group;
+  private final boolean ownsGroup;
+  private final boolean epoll;
+  private final List<InetSocketAddress> listenAddresses;
+  private final Map<InetAddress, BgpSession> sessions = new ConcurrentHashMap<>();
+  private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+
+  private BgpTransport(Builder b) {
+    this.epoll = b.useEpoll;
+    if (b.group != null) {
+      group = b.group;
+      ownsGroup = false;
+    } else {
+      group = new MultiThreadIoEventLoopGroup(b.threads,
+          epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+      ownsGroup = true;
+    }
+    listenAddresses = List.copyOf(b.listenAddresses);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Whether the epoll transport is in use (TCP MD5 and GTSM need it). */
+  public boolean epoll() {
+    return epoll;
+  }
+
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  Class<? extends SocketChannel> channelClass() {
+    return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+  }
+
+  /** Starts the listeners, if listen addresses were configured. Blocks until bound. */
+  public BgpTransport start() throws InterruptedException {
+    if (listenAddresses.isEmpty() || !listeners.isEmpty()) {
+      return this;
+    }
+    Class<? extends ServerChannel> serverClass = epoll ? EpollServerSocketChannel.class
+        : NioServerSocketChannel.class;
+    ServerBootstrap sb = new ServerBootstrap().group(group).channel(serverClass)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            accept(ch);
+          }
+        });
+    for (InetSocketAddress a : listenAddresses) {
+      ChannelFuture f = sb.bind(a).sync();
+      listeners.add(f.channel());
+      log.info("BGP listener on {}", f.channel().localAddress());
+    }
+    updateMd5();
+    return this;
+  }
+
+  /** The bound listener addresses (with the real port when 0 was asked). */
+  public List<InetSocketAddress> boundAddresses() {
+    List<InetSocketAddress> out = new ArrayList<>();
+    for (Channel l : listeners) {
+      out.add((InetSocketAddress) l.localAddress());
+    }
+    return out;
+  }
+
+  private void accept(SocketChannel ch) {
+    InetAddress remote = ch.remoteAddress().getAddress();
+    BgpSession s = sessions.get(remote);
+    if (s == null) {
+      log.info("closing BGP connection from {}: not a configured peer", ch.remoteAddress());
+      ch.close();
+      return;
+    }
+    s.accepted(ch);
+  }
+
+  void register(BgpSession s) {
+    BgpSession old = sessions.putIfAbsent(s.peerAddress(), s);
+    if (old != null) {
+      throw new IllegalStateException("peer " + s.peerAddress() + ": already has a session");
+    }
+    updateMd5();
+  }
+
+  void unregister(BgpSession s) {
+    sessions.remove(s.peerAddress(), s);
+    updateMd5();
+  }
+
+  /** RFC 2385: the listener must know every peer's key before the SYN arrives. */
+  private void updateMd5() {
+    if (listeners.isEmpty() || !epoll) {
+      return;
+    }
+    Map<InetAddress, byte[]> keys = new HashMap<>();
+    for (BgpSession s : sessions.values()) {
+      if (s.md5Key() != null) {
+        keys.put(s.peerAddress(), s.md5Key());
+      }
+    }
+    for (Channel l : listeners) {
+      Map<InetAddress, byte[]> sameFamily = new HashMap<>();
+      boolean v6 = ((InetSocketAddress) l.localAddress()).getAddress() instanceof java.net.Inet6Address;
+      keys.forEach((a, k) -> {
+        if ((a instanceof java.net.Inet6Address) == v6) {
+          sameFamily.put(a, k);
+        }
+      });
+      try {
+        l.config().setOption(EpollChannelOption.TCP_MD5SIG, sameFamily);
+      } catch (RuntimeException e) {
+        log.warn("could not set TCP MD5 keys on the listener {}", l.localAddress(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (BgpSession s : sessions.values()) {
+      s.close();
+    }
+    for (Channel l : listeners) {
+      l.close().syncUninterruptibly();
+    }
+    if (ownsGroup) {
+      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  /** Builds a {@link BgpTransport}. */
+  public static final class Builder {
+    private EventLoopGroup group;
+    private int threads = 1;
+    private boolean useEpoll = Epoll.isAvailable();
+    private final List<InetSocketAddress> listenAddresses = new ArrayList<>();
+
+    private Builder() {}
+
+    /** Event loops to use (not shut down on close). Must match the transport type (epoll or NIO). */
+    public Builder group(EventLoopGroup value) {
+      group = Objects.requireNonNull(value, "group");
+      return this;
+    }
+
+    /** Threads of the group created when none is given; default 1 (many sessions on one event loop). */
+    public Builder threads(int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException("threads: " + value + " (expected: >= 1)");
+      }
+      threads = value;
+      return this;
+    }
+
+    /** Forces the NIO transport (no TCP MD5, no GTSM). */
+    public Builder nio() {
+      useEpoll = false;
+      return this;
+    }
+
+    /** Listens for peers' connections on this address too (port 179 for BGP; 0 picks a free port). */
+    public Builder listen(InetSocketAddress value) {
+      listenAddresses.add(Objects.requireNonNull(value, "listenAddress"));
+      return this;
+    }
+
+    public BgpTransport build() {
+      return new BgpTransport(this);
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package io.speakerkit.bgp.fsm;
+
+import static io.speakerkit.bgp.fsm.Fixtures.config;
+import static io.speakerkit.bgp.fsm.Fixtures.event;
+import static io.speakerkit.bgp.fsm.Fixtures.peerOpen;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.timers.ManualScheduler;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.junit.jupiter.api.Test;
+
+/** Whole sessions on virtual time: timers, automatic restart, backoff, damping, causes. */
+class FsmDriverTest {
+
+  private final ManualScheduler time = new ManualScheduler();
+  private final List<BgpAction> io = new ArrayList<>();
+  private final List<BgpAction.StateChanged> changes = new ArrayList<>();
+
+  private FsmDriver driver(FsmConfig config) {
+    return driver(config, Fixtures.NO_JITTER);
+  }
+
+  private FsmDriver driver(FsmConfig config, RandomGenerator random) {
+    FsmDriver d = new FsmDriver(new BgpFsm(config, time, random), time, io::add);
+    d.addListener(changes::add);
+    return d;
+  }
+
+  private void establish(FsmDriver d) {
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    d.fire(event(26));
+    assertEquals(BgpState.Established, d.fsm().state());
+  }
+
+  private long count(Class<? extends BgpAction> type) {
+    return io.stream().filter(type::isInstance).count();
+  }
+
+  @Test
+  void established_keepalivesEvery30s_holdTimerExpiresAfter90sOfSilence() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    io.clear();
+    time.advance(Duration.ofSeconds(89));
+    assertEquals(2, count(BgpAction.SendKeepalive.class)); // at 30 s and 60 s
+    assertEquals(BgpState.Established, d.fsm().state());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(List.of(new BgpAction.SendNotification(Notification.holdTimerExpired())),
+        io.stream().filter(a -> a instanceof BgpAction.SendNotification).toList());
+    BgpAction.StateChanged last = changes.get(changes.size() - 1);
+    assertEquals(EventType.HoldTimer_Expires, last.cause().event());
+    assertEquals(Optional.of(Notification.holdTimerExpired()), last.cause().sent());
+  }
+
+  @Test
+  void established_keepaliveFromPeer_restartsHoldTimer() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    for (int i = 0; i < 10; i++) {
+      time.advance(Duration.ofSeconds(80));
+      d.fire(event(26));
+    }
+    assertEquals(BgpState.Established, d.fsm().state());
+  }
+
+  @Test
+  void holdTimeZero_noKeepalivesNoHoldTimer() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen(0)));
+    d.fire(event(26));
+    assertEquals(BgpState.Established, d.fsm().state());
+    assertTrue(d.fsm().runningTimers().isEmpty());
+    io.clear();
+    time.advance(Duration.ofHours(1));
+    assertEquals(0, count(BgpAction.SendKeepalive.class));
+    assertEquals(BgpState.Established, d.fsm().state());
+  }
+
+  @Test
+  void holdTimerExpiry_restartsAutomaticallyAfterIdleHoldTime() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    time.advance(Duration.ofSeconds(90));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    io.clear();
+    time.advance(Duration.ofMillis(999));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    time.advance(Duration.ofMillis(1));
+    assertEquals(BgpState.Connect, d.fsm().state());
+    assertEquals(1, count(BgpAction.ConnectTcp.class));
+    assertEquals(EventType.IdleHoldTimer_Expires, changes.get(changes.size() - 1).cause().event());
+  }
+
+  @Test
+  void connectRetry_unset_backsOffExponentiallyTo2Minutes() {
+    FsmDriver d = driver(FsmConfig.builder().localAs(65001)
+        .peerAs(65002).bgpIdentifier(Fixtures.LOCAL_ID).build());
+    d.fire(event(1));
+    List<Long> gaps = new ArrayList<>();
+    long last = time.nanoTime();
+    for (int i = 0; i < 10; i++) {
+      long deadline = d.deadlineNanos(BgpTimer.ConnectRetryTimer);
+      gaps.add((deadline - last) / 1_000_000_000L);
+      time.advanceTo(deadline);
+      last = time.nanoTime();
+      assertEquals(BgpState.Connect, d.fsm().state());
+    }
+    assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 32L, 64L, 120L, 120L, 120L), gaps);
+    assertEquals(11, count(BgpAction.ConnectTcp.class));
+  }
+
+  @Test
+  void connectRetry_jitter_takesUpTo25Percent() {
+    RandomGenerator max = () -> -1L; // nextDouble() just below 1
+    FsmDriver d = driver(FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(Fixtures.LOCAL_ID)
+        .backoff(Duration.ofSeconds(4), Duration.ofSeconds(60)).build(), max);
+    d.fire(event(1));
+    assertEquals(3_000_000_000L, d.deadlineNanos(BgpTimer.ConnectRetryTimer), 1_000_000L);
+  }
+
+  @Test
+  void connectionRefused_idleHoldDampsFrom1sTo2Minutes() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    List<Long> holds = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+      assertEquals(BgpState.Idle, d.fsm().state());
+      long deadline = d.deadlineNanos(BgpTimer.IdleHoldTimer);
+      holds.add((deadline - time.nanoTime()) / 1_000_000_000L);
+      time.advanceTo(deadline);
+      assertEquals(BgpState.Connect, d.fsm().state());
+    }
+    assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 32L, 64L, 120L, 120L, 120L), holds);
+    assertEquals("TcpConnectionFails (Event 18): Connection refused",
+        changes.get(changes.size() - 2).cause().toString());
+  }
+
+  @Test
+  void damping_resetsAfterStableSession_notAfterShortOne() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    for (int i = 0; i < 4; i++) { // 1, 2, 4, 8 s
+      d.fire(new BgpEvent.TcpConnectionFails());
+      time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    }
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    d.fire(event(26));
+    time.advance(Duration.ofSeconds(10)); // short: not stable
+    d.fire(new BgpEvent.NotifMsg(Notification.cease(Notification.ADMINISTRATIVE_RESET)));
+    assertEquals(16_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+    time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    d.fire(event(26));
+    for (int i = 0; i < 4; i++) { // 2 min, stable
+      time.advance(Duration.ofSeconds(30));
+      d.fire(event(26));
+    }
+    d.fire(new BgpEvent.NotifMsg(Notification.cease(Notification.ADMINISTRATIVE_RESET)));
+    assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+  }
+
+  @Test
+  void dampingOff_idleHoldStaysAtMinimum() {
+    FsmDriver d = driver(config().dampPeerOscillations(false).build());
+    d.fire(event(1));
+    for (int i = 0; i < 5; i++) {
+      d.fire(new BgpEvent.TcpConnectionFails());
+      assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+      time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    }
+  }
+
+  @Test
+  void noAutomaticStart_staysIdleAfterFailure() {
+    FsmDriver d = driver(config().allowAutomaticStart(false).build());
+    establish(d);
+    time.advance(Duration.ofHours(1));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(0, time.pendingTasks());
+  }
+
+  @Test
+  void manualStop_duringIdleHold_cancelsRestart() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(new BgpEvent.TcpConnectionFails());
+    assertTrue(d.fsm().runningTimers().contains(BgpTimer.IdleHoldTimer));
+    d.fire(new BgpEvent.ManualStop());
+    // RFC 4271 §8.2.2 ignores ManualStop in Idle, but a stopped session must not restart by itself:
+    assertFalse(d.fsm().runningTimers().contains(BgpTimer.IdleHoldTimer));
+    time.advance(Duration.ofMinutes(5));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(0, time.pendingTasks());
+  }
+
+  @Test
+  void manualStop_established_sendsShutdownCommunicationAndNeverRestarts() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    io.clear();
+    d.fire(BgpEvent.ManualStop.withCommunication("planned maintenance"));
+    assertEquals(List.of(new BgpAction.SendNotification(Notification.administrativeShutdown("planned maintenance")),
+        new BgpAction.DeleteRoutes(), new BgpAction.DropTcp(),
+        new BgpAction.StateChanged(BgpState.Established, BgpState.Idle, d.fsm().lastCause().orElseThrow())), io);
+    assertEquals("ManualStop (Event 2), sent Cease / Administrative Shutdown \"planned maintenance\"",
+        d.fsm().lastCause().orElseThrow().toString());
+    time.advance(Duration.ofHours(1));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(0, time.pendingTasks());
+  }
+
+  @Test
+  void automaticStop_bfdDown_sendsCeaseBfdDownAndRestarts() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    d.fire(BgpEvent.AutomaticStop.cease(Notification.BFD_DOWN));
+    assertEquals("AutomaticStop (Event 8), sent Cease / BFD Down", d.fsm().lastCause().orElseThrow().toString());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(BgpState.Connect, d.fsm().state());
+  }
+
+  @Test
+  void badPeerAs_causeNamesEventNotificationAndDetail() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(new OpenMessage(4, 65099, 90, Fixtures.PEER_ID,
+        Capabilities.builder().fourOctetAs(65099).build())));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals("BGPOpenMsgErr (Event 22), sent OPEN Message Error / Bad Peer AS: peer AS: 65099 (expected: 65002)",
+        changes.get(changes.size() - 1).cause().toString());
+  }
+
+  @Test
+  void notificationReceived_causeCarriesShutdownCommunication() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    d.fire(BgpEvent.notificationReceived(Notification.administrativeShutdown("router reload")));
+    assertEquals("NotifMsg (Event 25), received Cease / Administrative Shutdown \"router reload\"",
+        d.fsm().lastCause().orElseThrow().toString());
+    assertEquals(0, count(BgpAction.SendNotification.class));
+  }
+
+  @Test
+  void delayOpen_sendsOpenAfterDelayOpenTime() {
+    FsmDriver d = driver(config().delayOpenTime(Duration.ofSeconds(5)).build());
+    d.fire(event(1));
+    d.fire(event(16));
+    assertEquals(0, count(BgpAction.SendOpen.class));
+    time.advance(Duration.ofMillis(4999));
+    assertEquals(0, count(BgpAction.SendOpen.class));
+    time.advance(Duration.ofMillis(1));
+    assertEquals(1, count(BgpAction.SendOpen.class));
+    assertEquals(BgpState.OpenSent, d.fsm().state());
+    assertEquals(EventType.DelayOpenTimer_Expires, d.fsm().lastCause().orElseThrow().event());
+  }
+
+  @Test
+  void delayOpen_openFromPeerFirst_event20() {
+    FsmDriver d = driver(config().delayOpenTime(Duration.ofSeconds(5)).build());
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    assertEquals(BgpState.OpenConfirm, d.fsm().state());
+    assertEquals(EventType.BGPOpen_with_DelayOpenTimer_running, d.fsm().lastCause().orElseThrow().event());
+    assertEquals("BGPOpen with DelayOpenTimer running (Event 20)", EventType.BGPOpen_with_DelayOpenTimer_running
+        .toString());
+  }
+
+  @Test
+  void openSent_noOpenFromPeer_holdTimerExpiresAfter4Minutes() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(event(16));
+    time.advance(Duration.ofSeconds(239));
+    assertEquals(BgpState.OpenSent, d.fsm().state());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(EventType.HoldTimer_Expires, d.fsm().lastCause().orElseThrow().event());
+  }
+
+  @Test
+  void listenOnly_neverConnects() {
+    FsmDriver d = driver(config().connectMode(ConnectMode.LISTEN_ONLY).build());
+    d.fire(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    assertEquals(BgpState.Active, d.fsm().state());
+    time.advance(Duration.ofHours(1));
+    d.fire(event(17));
+    d.fire(new BgpEvent.TcpConnectionFails());
+    assertEquals(BgpState.Active, d.fsm().state());
+    time.advance(Duration.ofHours(1));
+    assertEquals(0, count(BgpAction.ConnectTcp.class));
+  }
+
+  @Test
+  void passive_connectsAfterConnectRetryTime() {
+    FsmDriver d = driver(config().connectMode(ConnectMode.PASSIVE).build());
+    d.fire(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    time.advance(Duration.ofSeconds(119));
+    assertEquals(0, count(BgpAction.ConnectTcp.class));
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(1, count(BgpAction.ConnectTcp.class));
+    assertEquals(BgpState.Connect, d.fsm().state());
+  }
+
+  @Test
+  void listener_throwing_isLoggedAndOthersStillCalled() {
+    FsmDriver d = driver(config().build());
+    List<BgpState> seen = new ArrayList<>();
+    d.addListener(c -> {
+      throw new IllegalStateException("listener bug");
+    });
+    d.addListener(c -> seen.add(c.to()));
+    establish(d);
+    assertEquals(List.of(BgpState.Connect, BgpState.OpenSent, BgpState.OpenConfirm, BgpState.Established), seen);
+  }
+
+  @Test
+  void reentrantEvent_fromAction_isQueuedAfterCurrent() {
+    List<BgpState> order = new ArrayList<>();
+    FsmDriver[] holder = new FsmDriver[1];
+    holder[0] = new FsmDriver(new BgpFsm(config().build(), time, Fixtures.NO_JITTER), time, a -> {
+      if (a instanceof BgpAction.ConnectTcp) {
+        holder[0].fire(new BgpEvent.Tcp_CR_Acked()); // a transport that connects synchronously
+      }
+      if (a instanceof BgpAction.StateChanged c) {
+        order.add(c.to());
+      }
+    });
+    holder[0].fire(event(1));
+    assertEquals(List.of(BgpState.Connect, BgpState.OpenSent), order);
+    assertFalse(holder[0].fsm().runningTimers().contains(BgpTimer.ConnectRetryTimer));
+  }
+}

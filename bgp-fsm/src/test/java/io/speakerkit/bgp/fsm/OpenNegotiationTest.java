@@ -1,0 +1,216 @@
+package io.speakerkit.bgp.fsm;
+
+import static io.speakerkit.bgp.fsm.Fixtures.LOCAL_ID;
+import static io.speakerkit.bgp.fsm.Fixtures.PEER_ID;
+import static io.speakerkit.bgp.fsm.Fixtures.config;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.PeerType;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class OpenNegotiationTest {
+
+  private static OpenNegotiation.Rejected rejected(FsmConfig c, OpenMessage open) {
+    return assertInstanceOf(OpenNegotiation.Rejected.class, OpenNegotiation.negotiate(c, open));
+  }
+
+  private static NegotiatedSession accepted(FsmConfig c, OpenMessage open) {
+    return assertInstanceOf(OpenNegotiation.Accepted.class, OpenNegotiation.negotiate(c, open)).session();
+  }
+
+  private static OpenMessage open(int myAs, long fourOctet, int hold, BgpIdentifier id) {
+    Capabilities.Builder caps = Capabilities.builder();
+    if (fourOctet >= 0) {
+      caps.fourOctetAs(fourOctet);
+    }
+    return new OpenMessage(4, myAs, hold, id, caps.build());
+  }
+
+  @Test
+  void version_not4_unsupportedVersionWithLargestSupported() {
+    OpenMessage v3 = new OpenMessage(3, 65002, 90, PEER_ID, Capabilities.NONE);
+    OpenNegotiation.Rejected r = rejected(config().build(), v3);
+    assertEquals(2, r.notification().code());
+    assertEquals(1, r.notification().subcode());
+    assertArrayEquals(new byte[] {0, 4}, r.notification().data());
+    assertEquals("version: 3 (expected: 4)", r.detail());
+  }
+
+  @Test
+  void peerAs_wrong_badPeerAs() {
+    OpenNegotiation.Rejected r = rejected(config().build(), open(65003, 65003, 90, PEER_ID));
+    assertEquals(Notification.of(2, 2), r.notification());
+    assertEquals("peer AS: 65003 (expected: 65002)", r.detail());
+  }
+
+  @Test
+  void peerAs_fourOctetWithAsTrans_accepted() {
+    FsmConfig c = config().peerAs(4_200_000_000L).build();
+    NegotiatedSession s = accepted(c, open(23456, 4_200_000_000L, 90, PEER_ID));
+    assertEquals(4_200_000_000L, s.peerAs());
+    assertTrue(s.fourOctetAs());
+  }
+
+  @Test
+  void peerAs_fourOctetWithoutCapability_badPeerAs() {
+    FsmConfig c = config().peerAs(4_200_000_000L).build();
+    assertEquals(Notification.of(2, 2), rejected(c, open(23456, -1, 90, PEER_ID)).notification());
+  }
+
+  @Test
+  void peerAs_capabilityDisagreesWithMyAs_badPeerAs() {
+    assertEquals(Notification.of(2, 2), rejected(config().build(), open(65009, 65002, 90, PEER_ID)).notification());
+  }
+
+  @Test
+  void peerAs_capabilityOff_usesMyAsField() {
+    FsmConfig c = config().fourOctetAs(false).build();
+    NegotiatedSession s = accepted(c, open(65002, 65002, 90, PEER_ID));
+    assertFalse(s.fourOctetAs());
+    assertEquals(65002, s.peerAs());
+  }
+
+  @Test
+  void peerAs_anyInternal_acceptsOwnAsOnly() {
+    FsmConfig c = config().peerAs(PeerAs.anyInternal()).build();
+    NegotiatedSession s = accepted(c, open(65001, 65001, 90, PEER_ID));
+    assertEquals(PeerType.INTERNAL, s.peerType());
+    assertEquals("peer AS: 65002 (expected: internal)", rejected(c, open(65002, 65002, 90, PEER_ID)).detail());
+  }
+
+  @Test
+  void peerAs_anyExternal_rejectsOwnAs() {
+    FsmConfig c = config().peerAs(PeerAs.anyExternal()).build();
+    assertEquals(PeerType.EXTERNAL, accepted(c, open(64999, 64999, 90, PEER_ID)).peerType());
+    assertEquals(Notification.of(2, 2), rejected(c, open(65001, 65001, 90, PEER_ID)).notification());
+  }
+
+  @Test
+  void bgpIdentifier_zero_badBgpIdentifier() {
+    assertEquals(Notification.of(2, 3),
+        rejected(config().build(), open(65002, 65002, 90, new BgpIdentifier(0))).notification());
+  }
+
+  @Test
+  void bgpIdentifier_sameAsOursInternal_badBgpIdentifier() {
+    FsmConfig c = config().peerAs(65001).build();
+    assertEquals(Notification.of(2, 3), rejected(c, open(65001, 65001, 90, LOCAL_ID)).notification());
+  }
+
+  @Test
+  void bgpIdentifier_sameAsOursExternal_acceptedPerRfc6286() {
+    accepted(config().build(), open(65002, 65002, 90, LOCAL_ID));
+  }
+
+  @Test
+  void holdTime_oneOrTwo_unacceptableHoldTime() {
+    for (int hold : new int[] {1, 2}) {
+      OpenNegotiation.Rejected r = rejected(config().build(), open(65002, 65002, hold, PEER_ID));
+      assertEquals(Notification.of(2, 6), r.notification());
+      assertEquals("hold time: " + hold + " (expected: 0 or >= 3)", r.detail());
+    }
+  }
+
+  @Test
+  void holdTime_negotiatedSmallerAndKeepaliveThird() {
+    NegotiatedSession s = accepted(config().build(), open(65002, 65002, 9, PEER_ID));
+    assertEquals(Duration.ofSeconds(9), s.holdTime());
+    assertEquals(Duration.ofSeconds(3), s.keepaliveTime());
+  }
+
+  @Test
+  void holdTime_zero_noKeepalives() {
+    NegotiatedSession s = accepted(config().build(), open(65002, 65002, 0, PEER_ID));
+    assertEquals(Duration.ZERO, s.holdTime());
+    assertEquals(Duration.ZERO, s.keepaliveTime());
+  }
+
+  @Test
+  void keepalive_configuredBelowHold_kept_aboveNegotiatedHold_third() {
+    FsmConfig c = config().keepaliveTime(Duration.ofSeconds(10)).build();
+    assertEquals(Duration.ofSeconds(10), accepted(c, open(65002, 65002, 90, PEER_ID)).keepaliveTime());
+    assertEquals(Duration.ofSeconds(2), accepted(c, open(65002, 65002, 6, PEER_ID)).keepaliveTime());
+  }
+
+  @Test
+  void requiredCapability_absent_unsupportedCapability() {
+    FsmConfig c = config().requireCapability(Capabilities.GRACEFUL_RESTART).build();
+    OpenNegotiation.Rejected r = rejected(c, open(65002, 65002, 90, PEER_ID));
+    assertEquals(new Notification(2, 7, new byte[] {64, 0}), r.notification());
+  }
+
+  @Test
+  void capabilities_negotiated() {
+    GracefulRestart gr = new GracefulRestart(false, 120, Map.of(AddressFamily.IPV4_UNICAST, true));
+    FsmConfig c = config().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+        .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH).extendedMessage(true).gracefulRestart(gr).build();
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002).multiprotocol(AddressFamily.IPV4_UNICAST)
+        .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.SEND).extendedMessage(true).routeRefresh(true)
+        .enhancedRouteRefresh(true).gracefulRestart(gr).build();
+    NegotiatedSession s = accepted(c, new OpenMessage(4, 65002, 90, PEER_ID, theirs));
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.addPathReceive());
+    assertEquals(Set.of(), s.addPathSend());
+    assertTrue(s.extendedMessage());
+    assertTrue(s.routeRefresh());
+    assertTrue(s.enhancedRouteRefresh());
+    assertEquals(gr, s.peerGracefulRestart().orElseThrow());
+    assertTrue(s.codecContext().fourOctetAs());
+    assertEquals(65535, s.codecContext().maxMessageLength());
+  }
+
+  @Test
+  void capabilities_noMultiprotocol_impliesIpv4Unicast() {
+    NegotiatedSession s = accepted(config().build(), open(65002, 65002, 90, PEER_ID));
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());
+  }
+
+  @Test
+  void gracefulRestart_notConfigured_peerCapabilityIgnored() {
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002)
+        .gracefulRestart(new GracefulRestart(false, 120, Map.of())).build();
+    assertTrue(accepted(config().build(), new OpenMessage(4, 65002, 90, PEER_ID, theirs))
+        .peerGracefulRestart().isEmpty());
+  }
+
+  @Test
+  void localOpen_fourOctetAs_usesAsTrans() {
+    OpenMessage o = config().localAs(4_200_000_001L).build().localOpen();
+    assertEquals(23456, o.myAs());
+    assertEquals(4_200_000_001L, o.capabilities().fourOctetAs().getAsLong());
+    assertEquals(90, o.holdTime());
+  }
+
+  @Test
+  void config_holdTimeTwo_rejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> config().holdTime(Duration.ofSeconds(2)));
+    assertEquals("hold time: 2s (expected: 0 or 3-65535 s)", e.getMessage());
+  }
+
+  @Test
+  void config_keepaliveAboveHold_rejectedAtBuild() {
+    FsmConfig.Builder b = config().holdTime(Duration.ofSeconds(9)).keepaliveTime(Duration.ofSeconds(10));
+    assertThrows(IllegalStateException.class, b::build);
+  }
+
+  @Test
+  void config_connectRetryTimeOutOfRange_rejected() {
+    assertThrows(IllegalArgumentException.class, () -> config().connectRetryTime(Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> config().connectRetryTime(Duration.ofSeconds(65536)));
+  }
+
+  @Test
+  void config_largeAsWithoutFourOctet_rejectedAtBuild() {
+    assertThrows(IllegalStateException.class, () -> config().localAs(70000).fourOctetAs(false).build());
+  }
+}

@@ -1,0 +1,209 @@
+package io.speakerkit.bgp.fsm.rib;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
+
+class AdjRibOutTest {
+
+  /** What the peer holds after applying everything the RIB handed out; counts UPDATE-sized batches. */
+  static final class Peer implements AdjRibOut.Sink<String> {
+    final Map<Long, String> v4 = new HashMap<>();
+    final Map<Ipv6Prefix, String> v6 = new HashMap<>();
+    final List<String> batches = new ArrayList<>();
+
+    @Override
+    public void withdrawIpv4(long[] keys, int count) {
+      batches.add("withdraw " + count);
+      for (int i = 0; i < count; i++) {
+        v4.remove(keys[i]);
+      }
+    }
+
+    @Override
+    public void announceIpv4(String attributes, long[] keys, int count) {
+      batches.add(attributes + " " + count);
+      for (int i = 0; i < count; i++) {
+        v4.put(keys[i], attributes);
+      }
+    }
+
+    @Override
+    public void withdrawIpv6(List<Ipv6Prefix> prefixes) {
+      prefixes.forEach(v6::remove);
+    }
+
+    @Override
+    public void announceIpv6(String attributes, List<Ipv6Prefix> prefixes) {
+      prefixes.forEach(p -> v6.put(p, attributes));
+    }
+
+    void drainAll(AdjRibOut<String> rib, int batch) {
+      int guard = 0;
+      while (rib.hasPending()) {
+        rib.drain(batch, this);
+        if (++guard > 1_000_000) {
+          throw new AssertionError("drain does not finish");
+        }
+      }
+    }
+  }
+
+  private static int ip(int a, int b, int c, int d) {
+    return a << 24 | b << 16 | c << 8 | d;
+  }
+
+  @Test
+  void drain_groupsPrefixesSharingAttributes_withdrawalsTogether() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 10; i++) {
+      rib.announceIpv4(ip(10, 0, 0, i), 32, i % 2 == 0 ? "A" : "B");
+    }
+    Peer peer = new Peer();
+    peer.drainAll(rib, 1000);
+    assertEquals(List.of("A 5", "B 5"), peer.batches.stream().sorted().toList());
+    assertEquals(2, rib.attributeSets());
+    peer.batches.clear();
+    rib.withdrawIpv4(ip(10, 0, 0, 1), 32);
+    rib.withdrawIpv4(ip(10, 0, 0, 3), 32);
+    rib.announceIpv4(ip(10, 0, 0, 5), 32, "A");
+    peer.drainAll(rib, 1000);
+    assertEquals(List.of("A 1", "withdraw 2"), peer.batches.stream().sorted().toList());
+    assertEquals(8, peer.v4.size());
+  }
+
+  @Test
+  void announce_sameRouteTwice_noChangePending() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    assertTrue(rib.announceIpv4(ip(10, 0, 0, 1), 32, "A"));
+    new Peer().drainAll(rib, 10);
+    assertFalse(rib.announceIpv4(ip(10, 0, 0, 1), 32, new String("A")));
+    assertFalse(rib.hasPending());
+    assertEquals(1, rib.attributeSets());
+  }
+
+  @Test
+  void withdraw_lastUserOfAttributes_releasesGroup() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, "A");
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, "B");
+    assertEquals(1, rib.attributeSets());
+    rib.withdrawIpv4(ip(10, 0, 0, 1), 32);
+    assertEquals(0, rib.attributeSets());
+    assertNull(rib.ipv4(ip(10, 0, 0, 1), 32));
+  }
+
+  @Test
+  void announceThenWithdrawBeforeDrain_sendsOnlyWithdrawal() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, "A");
+    rib.withdrawIpv4(ip(10, 0, 0, 1), 32);
+    Peer peer = new Peer();
+    peer.drainAll(rib, 10);
+    assertEquals(List.of("withdraw 1"), peer.batches);
+  }
+
+  @Test
+  void resendAll_newPeerGetsEverythingAndNoWithdrawals() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 1000; i++) {
+      rib.announceIpv4(ip(10, 1, i >> 8, i & 0xFF), 32, "A");
+    }
+    rib.withdrawIpv4(ip(10, 1, 0, 0), 32);
+    rib.announceIpv6(new Ipv6Prefix(0xfd00_0253_0000_0000L, 0, 64), "V6");
+    rib.resendAll();
+    assertTrue(rib.resending());
+    Peer fresh = new Peer();
+    fresh.drainAll(rib, 100);
+    assertFalse(rib.resending());
+    assertEquals(999, fresh.v4.size());
+    assertEquals(1, fresh.v6.size());
+    assertTrue(fresh.batches.stream().noneMatch(b -> b.startsWith("withdraw")));
+  }
+
+  @Test
+  void resendAll_tableGrowsDuringResend_peerStillComplete() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 100; i++) {
+      rib.announceIpv4(ip(10, 2, 0, i), 32, "A");
+    }
+    rib.resendAll();
+    Peer peer = new Peer();
+    rib.drain(10, peer);
+    for (int i = 0; i < 5000; i++) { // forces rehashes mid-resend
+      rib.announceIpv4(ip(10, 3, i >> 8, i & 0xFF), 32, "B");
+    }
+    peer.drainAll(rib, 64);
+    assertEquals(5100, peer.v4.size());
+  }
+
+  @Test
+  void ipv4Key_hostBitsSet_rejected() {
+    assertThrows(IllegalArgumentException.class, () -> AdjRibOut.ipv4Key(ip(10, 0, 0, 1), 24));
+    assertEquals(ip(10, 0, 0, 0), AdjRibOut.ipv4Address(AdjRibOut.ipv4Key(ip(10, 0, 0, 0), 24)));
+    assertEquals(24, AdjRibOut.ipv4Length(AdjRibOut.ipv4Key(ip(10, 0, 0, 0), 24)));
+    assertEquals(0, AdjRibOut.ipv4Length(AdjRibOut.ipv4Key(0, 0)));
+  }
+
+  @Test
+  void memory_millionHostRoutes_under100BytesPerRoute() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 1_000_000; i++) {
+      rib.announceIpv4(ip(100, 0, 0, 0) + i, 32, "A");
+    }
+    long perRoute = rib.ipv4MemoryBytes() / rib.size();
+    assertTrue(perRoute < 100, "bytes per route: " + perRoute);
+    Peer peer = new Peer();
+    peer.drainAll(rib, 4096);
+    assertEquals(1_000_000, peer.v4.size());
+  }
+
+  @Property(tries = 300)
+  void randomChanges_peerConvergesToRib(
+      @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 63) Integer> prefixes,
+      @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 3) Integer> ops,
+      @ForAll @IntRange(min = 1, max = 50) int batch) {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Map<Long, String> model = new HashMap<>();
+    Peer peer = new Peer();
+    int n = Math.min(prefixes.size(), ops.size());
+    for (int i = 0; i < n; i++) {
+      int addr = ip(10, 9, 0, prefixes.get(i) * 4);
+      long key = AdjRibOut.ipv4Key(addr, 30);
+      switch (ops.get(i)) {
+        case 0 -> {
+          rib.withdrawIpv4(addr, 30);
+          model.remove(key);
+        }
+        case 1, 2 -> {
+          String a = "attr" + ops.get(i);
+          rib.announceIpv4(addr, 30, a);
+          model.put(key, a);
+        }
+        default -> {
+          if (i % 7 == 0) {
+            rib.resendAll();
+            peer.v4.clear(); // session re-established: the peer starts empty
+          } else {
+            rib.drain(batch, peer);
+          }
+        }
+      }
+    }
+    peer.drainAll(rib, batch);
+    assertEquals(model, peer.v4);
+    assertEquals(model.size(), rib.size());
+  }
+}

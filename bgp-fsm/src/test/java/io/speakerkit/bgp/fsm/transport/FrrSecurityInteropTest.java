@@ -1,0 +1,123 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.Netns;
+import io.speakerkit.testing.Poll;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against FRR: TCP MD5 (RFC 2385) with the right and the wrong password, GTSM (RFC 5082) with a peer sending at
+ * TTL 255 accepted and one sending at TTL 254 refused by the kernel, and route refresh from FRR re-sending our
+ * Adj-RIB-Out.
+ */
+class FrrSecurityInteropTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(40);
+
+  private static BgpSession.Builder session(BgpTransport t, String local, String peer) throws Exception {
+    return BgpSession.builder().transport(t).peer(InetAddress.getByName(peer))
+        .localAddress(InetAddress.getByName(local)).connectTimeout(Duration.ofSeconds(2))
+        .config(FsmConfig.builder().localAs(65101).peerAs(65102).bgpIdentifier(BgpIdentifier.parse(local))
+            .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build());
+  }
+
+  @Test
+  void md5AndGtsm_rightAccepted_wrongRefused_routeRefresh() throws Exception {
+    Commands.require("/usr/lib/frr/bgpd", "vtysh");
+    try (Netns ns = Netns.create("skfsmsec", "10.253.3.1/30", "10.253.3.2/30")) {
+      ns.addAddresses("10.253.3.5/30", "10.253.3.6/30");
+      ns.addAddresses("10.253.3.9/30", "10.253.3.10/30");
+      ns.addAddresses("10.253.3.13/30", "10.253.3.14/30");
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
+          frr defaults traditional
+          log file %s/bgpd.log
+          router bgp 65102
+           bgp router-id 10.253.3.2
+           no bgp ebgp-requires-policy
+           neighbor 10.253.3.1 remote-as 65101
+           neighbor 10.253.3.1 password s3cret-key
+           neighbor 10.253.3.1 timers connect 2
+           neighbor 10.253.3.5 remote-as 65101
+           neighbor 10.253.3.5 password s3cret-key
+           neighbor 10.253.3.5 timers connect 2
+           neighbor 10.253.3.9 remote-as 65101
+           neighbor 10.253.3.9 ttl-security hops 1
+           neighbor 10.253.3.9 timers connect 2
+           neighbor 10.253.3.13 remote-as 65101
+           neighbor 10.253.3.13 ebgp-multihop 254
+           neighbor 10.253.3.13 timers connect 2
+          """.formatted(dir.getAbsolutePath()));
+      ns.start(new File(dir, "bgpd.out"), "/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid",
+          "--vty_socket", dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179");
+      Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+      BgpTransport.Builder tb = BgpTransport.builder();
+      for (String a : new String[] {"10.253.3.1", "10.253.3.5", "10.253.3.9", "10.253.3.13"}) {
+        tb.listen(new InetSocketAddress(InetAddress.getByName(a), 179));
+      }
+      try (BgpTransport t = tb.build().start()) {
+        assertTrue(t.epoll(), "epoll transport expected on Linux");
+        BgpSession md5Ok = session(t, "10.253.3.1", "10.253.3.2").md5Password("s3cret-key").build();
+        BgpSession md5Bad = session(t, "10.253.3.5", "10.253.3.6").md5Password("wrong-key").build();
+        BgpSession gtsmOk = session(t, "10.253.3.9", "10.253.3.10").gtsm(1).build();
+        BgpSession gtsmBad = session(t, "10.253.3.13", "10.253.3.14").gtsm(1).build();
+        md5Ok.announce(IpPrefix.parse("198.51.100.31/32"), PathAttributes.builder().build());
+        md5Ok.start();
+        md5Bad.start();
+        gtsmOk.start();
+        gtsmBad.start();
+        Poll.until(LIMIT, "MD5 and GTSM sessions Established",
+            () -> md5Ok.state() == BgpState.Established && gtsmOk.state() == BgpState.Established,
+            () -> md5Ok.lastChange() + "\n" + gtsmOk.lastChange() + "\n" + vtysh(dir, "show bgp summary").stdout());
+        // the refused ones had the same time and several connect attempts: still nowhere near Established
+        long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        Poll.until(Duration.ofSeconds(10), "6 s of attempts", () -> System.nanoTime() > until, () -> "");
+        assertNotEquals(BgpState.Established, md5Bad.state());
+        assertNotEquals(BgpState.OpenConfirm, md5Bad.state());
+        assertNotEquals(BgpState.Established, gtsmBad.state());
+        String summary = vtysh(dir, "show bgp neighbors 10.253.3.5 json").stdout();
+        assertTrue(!summary.contains("\"bgpState\":\"Established\""), summary);
+        summary = vtysh(dir, "show bgp neighbors 10.253.3.13 json").stdout();
+        assertTrue(!summary.contains("\"bgpState\":\"Established\""), summary);
+
+        // route refresh: FRR asks, we send our Adj-RIB-Out again
+        Poll.until(LIMIT, "route on FRR",
+            () -> vtysh(dir, "show bgp ipv4 unicast 198.51.100.31/32 json").stdout().contains("\"paths\""), () -> "");
+        int before = updatesReceived(vtysh(dir, "show bgp neighbors 10.253.3.1 json").stdout());
+        vtysh(dir, "clear bgp ipv4 unicast 10.253.3.1 soft in").check();
+        Poll.until(LIMIT, "FRR received our UPDATEs again",
+            () -> updatesReceived(vtysh(dir, "show bgp neighbors 10.253.3.1 json").stdout()) > before,
+            () -> vtysh(dir, "show bgp neighbors 10.253.3.1 json").stdout());
+        String n = vtysh(dir, "show bgp neighbors 10.253.3.1 json").stdout().replaceAll("\\s+", "");
+        assertTrue(n.contains("\"routeRefreshSent\":1") || n.contains("\"routeRefreshSent\":2"), n);
+        assertTrue(vtysh(dir, "show bgp ipv4 unicast 198.51.100.31/32 json").stdout().contains("\"paths\""));
+        assertTrue(md5Ok.state() == BgpState.Established);
+      }
+    }
+  }
+
+  private static int updatesReceived(String json) {
+    Matcher m = Pattern.compile("\"updatesRecv\"\\s*:\\s*(\\d+)").matcher(json);
+    return m.find() ? Integer.parseInt(m.group(1)) : -1;
+  }
+
+  private static Commands.Result vtysh(File dir, String command) {
+    return Commands.run(Duration.ofSeconds(10), "vtysh", "--vty_socket", dir.getAbsolutePath(), "-d", "bgpd", "-c",
+        command);
+  }
+}

@@ -1,0 +1,99 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.LargeCommunity;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.Netns;
+import io.speakerkit.testing.Poll;
+import java.io.File;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Against GoBGP in a namespace: eBGP with a 4-octet AS both ways, our route with communities and large communities
+ * in GoBGP's RIB (its JSON), GoBGP's route in our listener, withdrawal, and Cease on stop.
+ */
+class GobgpInteropTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(40);
+
+  @Test
+  void ebgp_routesBothWays_withdrawal_stop() throws Exception {
+    Commands.require("gobgpd", "gobgp");
+    try (Netns ns = Netns.create("skfsmgo", "10.253.2.1/30", "10.253.2.2/30")) {
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+          [global.config]
+            as = 4200000002
+            router-id = "10.253.2.2"
+            port = 179
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "10.253.2.1"
+              peer-as = 4200000001
+            [neighbors.timers.config]
+              hold-time = 9
+              keepalive-interval = 3
+              connect-retry = 2
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv4-unicast"
+          """);
+      ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
+          "--api-hosts=127.0.0.1:50051");
+      Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
+          () -> ns.inside("gobgp", "neighbor").toString());
+      Set<String> received = ConcurrentHashMap.newKeySet();
+      try (BgpTransport t = BgpTransport.builder()
+          .listen(new InetSocketAddress(InetAddress.getByName("10.253.2.1"), 179)).build().start()) {
+        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.2.2"))
+            .localAddress(InetAddress.getByName("10.253.2.1"))
+            .config(FsmConfig.builder().localAs(4_200_000_001L).peerAs(4_200_000_002L)
+                .bgpIdentifier(BgpIdentifier.parse("10.253.2.1"))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .routeListener((session, update) -> {
+              update.announced().forEach(p -> received.add(p.toString()));
+              update.withdrawnAll().forEach(p -> received.remove(p.toString()));
+            })
+            .build();
+        s.start();
+        Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
+            () -> s.lastChange() + "\n" + ns.inside("gobgp", "neighbor").stdout());
+        s.announce(IpPrefix.parse("198.51.100.21/32"), PathAttributes.builder()
+            .communities(new Community(65001 << 16 | 200))
+            .largeCommunities(new LargeCommunity(4_200_000_001L, 7, 8)).build());
+        Poll.until(LIMIT, "route in GoBGP",
+            () -> rib(ns).contains("198.51.100.21/32"), () -> rib(ns));
+        String rib = rib(ns);
+        assertTrue(rib.contains("4200000001"), rib);
+        assertTrue(rib.contains("\"nexthop\":\"10.253.2.1\""), rib);
+        assertTrue(rib.contains("\"communities\":[" + Integer.toUnsignedLong(65001 << 16 | 200) + "]"), rib);
+        assertTrue(rib.contains("{\"ASN\":4200000001,\"LocalData1\":7,\"LocalData2\":8}"), rib);
+        ns.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "-a", "ipv4").check();
+        Poll.until(LIMIT, "GoBGP route here", () -> received.contains("203.0.113.0/24"), received::toString);
+        s.withdraw(IpPrefix.parse("198.51.100.21/32"));
+        Poll.until(LIMIT, "withdrawn in GoBGP", () -> !rib(ns).contains("198.51.100.21/32"), () -> rib(ns));
+        s.stop("bye");
+        Poll.until(LIMIT, "GoBGP neighbor down",
+            () -> !ns.inside("gobgp", "neighbor").stdout().contains("Establ"),
+            () -> ns.inside("gobgp", "neighbor").stdout());
+      }
+    }
+  }
+
+  private static String rib(Netns ns) {
+    return ns.inside("gobgp", "global", "rib", "-j", "-a", "ipv4").stdout().replaceAll("\\s+", "");
+  }
+}

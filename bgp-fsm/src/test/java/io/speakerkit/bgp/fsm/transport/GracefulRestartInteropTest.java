@@ -1,0 +1,97 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.Netns;
+import io.speakerkit.testing.Poll;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RFC 4724 against FRR as the helper: our speaker process is killed with SIGKILL (no NOTIFICATION), FRR keeps our
+ * routes marked stale; the restarted speaker (R bit set) sends them again and its End-of-RIB clears the stale marks.
+ */
+class GracefulRestartInteropTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(40);
+
+  @Test
+  void speakerKilled_frrKeepsStale_restartClearsStale() throws Exception {
+    Commands.require("/usr/lib/frr/bgpd", "vtysh");
+    try (Netns ns = Netns.create("skfsmgr", "10.253.4.1/30", "10.253.4.2/30")) {
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
+          frr defaults traditional
+          log file %s/bgpd.log
+          router bgp 65202
+           bgp router-id 10.253.4.2
+           bgp graceful-restart
+           no bgp ebgp-requires-policy
+           neighbor 10.253.4.1 remote-as 65201
+           neighbor 10.253.4.1 timers connect 2
+          """.formatted(dir.getAbsolutePath()));
+      ns.start(new File(dir, "bgpd.out"), "/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid",
+          "--vty_socket", dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179");
+      Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+
+      Process first = speaker(dir, "first", false);
+      try {
+        Poll.until(LIMIT, "routes on FRR", () -> route(dir).contains("\"paths\"") && !route(dir).contains("stale"),
+            () -> route(dir) + log(dir, "first"));
+        first.destroyForcibly(); // SIGKILL: no NOTIFICATION, the kernel just closes the socket
+        first.waitFor();
+        Poll.until(LIMIT, "FRR keeps our routes as stale", () -> route(dir).contains("\"stale\":true"),
+            () -> route(dir) + vtysh(dir, "show bgp neighbors 10.253.4.1 json").stdout());
+      } finally {
+        first.destroyForcibly();
+      }
+      Process second = speaker(dir, "second", true);
+      try {
+        Poll.until(LIMIT, "stale marks cleared by our End-of-RIB",
+            () -> route(dir).contains("\"paths\"") && !route(dir).contains("\"stale\":true"),
+            () -> route(dir) + log(dir, "second"));
+        String n = vtysh(dir, "show bgp neighbors 10.253.4.1 json").stdout().replaceAll("\\s+", "");
+        assertTrue(n.contains("\"endOfRibRecv\":{\"ipv4Unicast\":true}"), n);
+        assertTrue(n.contains("\"rBit\":true"), n);
+        assertTrue(vtysh(dir, "show bgp ipv4 unicast 198.51.100.42/32 json").stdout().contains("\"paths\""));
+      } finally {
+        second.destroyForcibly();
+        second.waitFor();
+      }
+    }
+  }
+
+  private static Process speaker(File dir, String name, boolean restarting) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(GrSpeakerMain.class.getName());
+    cmd.addAll(List.of("10.253.4.1", "10.253.4.2", Boolean.toString(restarting), "198.51.100.41/32",
+        "198.51.100.42/32"));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(new File(dir, name + ".log")).start();
+  }
+
+  private static String log(File dir, String name) {
+    try {
+      return "\n" + Files.readString(new File(dir, name + ".log").toPath());
+    } catch (Exception e) {
+      return "";
+    }
+  }
+
+  private static String route(File dir) {
+    return vtysh(dir, "show bgp ipv4 unicast 198.51.100.41/32 json").stdout().replaceAll("\\s+", "");
+  }
+
+  private static Commands.Result vtysh(File dir, String command) {
+    return Commands.run(Duration.ofSeconds(10), "vtysh", "--vty_socket", dir.getAbsolutePath(), "-d", "bgpd", "-c",
+        command);
+  }
+}

@@ -1,0 +1,92 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bgp.fsm.BgpAction;
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.EventType;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.testing.Poll;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two of our own speakers on loopback addresses, each dialing the other and listening: with DelayOpen both TCP
+ * connections exist before any OPEN, so collision detection (RFC 4271 §6.8) must pick one on both sides. Then routes
+ * flow and End-of-RIB arrives.
+ */
+class LoopbackInteropTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(20);
+
+  @Test
+  void simultaneousConnect_collisionResolved_routesFlow() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.1");
+    InetAddress b = InetAddress.getByName("127.253.0.2");
+    int port = 11179;
+    Set<String> receivedByB = ConcurrentHashMap.newKeySet();
+    List<Boolean> eorByB = new CopyOnWriteArrayList<>();
+    List<BgpAction.StateChanged> changesA = new CopyOnWriteArrayList<>();
+    List<BgpAction.StateChanged> changesB = new CopyOnWriteArrayList<>();
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .holdTime(Duration.ofSeconds(3)).delayOpenTime(Duration.ofSeconds(1)).build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).peerPort(port).localAddress(b)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .holdTime(Duration.ofSeconds(3)).delayOpenTime(Duration.ofSeconds(1)).build())
+          .routeListener((session, update) -> {
+            if (update.isEndOfRib()) {
+              eorByB.add(true);
+            }
+            for (IpPrefix p : update.announced()) {
+              receivedByB.add(p.toString());
+            }
+            for (IpPrefix p : update.withdrawnAll()) {
+              receivedByB.remove(p.toString());
+            }
+          })
+          .build();
+      sa.addListener(changesA::add);
+      sb.addListener(changesB::add);
+      sa.announce(IpPrefix.parse("192.0.2.10/32"), PathAttributes.builder().build());
+      sa.start();
+      sb.start();
+      Poll.until(LIMIT, "both Established",
+          () -> sa.state() == BgpState.Established && sb.state() == BgpState.Established,
+          () -> changesA + "\n" + changesB);
+      Poll.until(LIMIT, "route and End-of-RIB at B", () -> receivedByB.contains("192.0.2.10/32") && !eorByB.isEmpty(),
+          () -> receivedByB.toString());
+      // three hold times later still up: no half-dead duplicate connection
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      Poll.until(Duration.ofSeconds(15), "10 s of stable session", () -> System.nanoTime() > deadline, () -> "");
+      assertEquals(BgpState.Established, sa.state(), changesA.toString());
+      assertEquals(BgpState.Established, sb.state(), changesB.toString());
+      assertTrue(changesA.stream().noneMatch(c -> c.from() == BgpState.Established), changesA.toString());
+      // the peer's Established state was reached once on each side
+      assertEquals(1, changesA.stream().filter(c -> c.to() == BgpState.Established).count(), changesA.toString());
+      sa.withdraw(IpPrefix.parse("192.0.2.10/32"));
+      Poll.until(LIMIT, "withdrawal at B", () -> !receivedByB.contains("192.0.2.10/32"), receivedByB::toString);
+      sb.teardown(io.speakerkit.bgp.fsm.Notification.BFD_DOWN);
+      Poll.until(LIMIT, "A sees Cease / BFD Down",
+          () -> changesA.stream().anyMatch(c -> c.cause().event() == EventType.NotifMsg
+              && c.cause().received().map(n -> n.subcode() == 10).orElse(false)),
+          changesA::toString);
+      Poll.until(LIMIT, "re-established after teardown",
+          () -> sa.state() == BgpState.Established && sb.state() == BgpState.Established,
+          () -> changesA + "\n" + changesB);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.fsm.AddPathMode;
+import io.speakerkit.bgp.fsm.BgpEvent;
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.Capabilities;
+import io.speakerkit.bgp.fsm.GracefulRestart;
+import io.speakerkit.bgp.fsm.Notification;
+import io.speakerkit.bgp.fsm.OpenMessage;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.BgpDecodeException;
+import io.speakerkit.bgp.wire.BgpMessageDecoder;
+import io.speakerkit.bgp.wire.BgpMessageEncoder;
+import io.speakerkit.bgp.wire.CodecContext;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class WireAdapterTest {
+
+  @Test
+  void open_throughTheCodec_roundTrips() {
+    Capabilities caps = Capabilities.builder().multiprotocol(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
+        .fourOctetAs(4_200_000_001L).routeRefresh(true).enhancedRouteRefresh(true).extendedMessage(true)
+        .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH)
+        .gracefulRestart(new GracefulRestart(true, 120, Map.of(AddressFamily.IPV4_UNICAST, true))).build();
+    OpenMessage open = new OpenMessage(4, 23456, 90, BgpIdentifier.parse("192.0.2.1"), caps);
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      BgpMessageEncoder.encode(WireAdapter.toWire(open), buf, CodecContext.INITIAL);
+      io.speakerkit.bgp.wire.OpenMessage decoded =
+          (io.speakerkit.bgp.wire.OpenMessage) BgpMessageDecoder.decode(buf, CodecContext.INITIAL);
+      assertEquals(open, WireAdapter.fromWire(decoded));
+    } finally {
+      buf.release();
+    }
+  }
+
+  @Test
+  void notification_roundTrips() {
+    Notification n = Notification.administrativeShutdown("maintenance");
+    assertEquals(n, WireAdapter.fromWire(WireAdapter.toWire(n)));
+  }
+
+  @Test
+  void decodeException_mapsToRfcEvents() {
+    assertInstanceOf(BgpEvent.BGPHeaderErr.class,
+        WireAdapter.eventFor(BgpDecodeException.messageHeaderError(2, new byte[] {0, 1}, "length")));
+    assertInstanceOf(BgpEvent.BGPOpenMsgErr.class,
+        WireAdapter.eventFor(BgpDecodeException.openMessageError(4, null, "param")));
+    assertInstanceOf(BgpEvent.UpdateMsgErr.class,
+        WireAdapter.eventFor(BgpDecodeException.updateMessageError(1, null, "attrs")));
+  }
+}

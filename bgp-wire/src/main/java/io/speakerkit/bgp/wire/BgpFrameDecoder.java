@@ -1,0 +1,104 @@
+package io.speakerkit.bgp.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Splits the TCP byte stream into BGP messages and decodes them (RFC 4271 §4.1). Emits {@link BgpMessage}s. The
+ * header (marker, length, type, per-type length) is checked as soon as it is available, before waiting for the
+ * body; a partial message waits for more bytes. Fed one byte at a time it emits the same messages.
+ *
+ * <p><b>Ownership.</b> An emitted {@link UpdateMessage} owns a retained slice of the cumulation buffer: the handler
+ * that consumes it must release it ({@code SimpleChannelInboundHandler} does; or {@code ReferenceCountUtil.release}).
+ * Other messages are plain values.
+ *
+ * <p><b>Errors.</b> A bad message makes the decoder fire a {@link BgpDecodeException} (a {@code DecoderException},
+ * passed to {@code exceptionCaught} unwrapped) carrying the NOTIFICATION to send; after that every further input
+ * byte is discarded.
+ *
+ * <p><b>Session state.</b> {@link #context(CodecContext)} replaces the context (e.g. after the OPEN exchange raised
+ * the maximum length or negotiated 4-octet AS / ADD-PATH); call it on the channel's event loop, before the next
+ * message is decoded (e.g. from the handler that received the peer's OPEN / KEEPALIVE). Not sharable.
+ */
+public final class BgpFrameDecoder extends ByteToMessageDecoder {
+
+  private CodecContext context;
+  private boolean failed;
+
+  public BgpFrameDecoder(CodecContext context) {
+    this.context = Objects.requireNonNull(context, "context");
+  }
+
+  public BgpFrameDecoder() {
+    this(CodecContext.INITIAL);
+  }
+
+  /** The context messages are decoded with. */
+  public CodecContext context() {
+    return context;
+  }
+
+  /** Replaces the context for the messages that follow. */
+  public void context(CodecContext newContext) {
+    this.context = Objects.requireNonNull(newContext, "context");
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    if (failed) {
+      in.skipBytes(in.readableBytes());
+      return;
+    }
+    try {
+      while (true) {
+        BgpMessage m = next(in, context);
+        if (m == null) {
+          return;
+        }
+        out.add(m);
+        if (ctx != null && ctx.isRemoved()) {
+          return;
+        }
+      }
+    } catch (BgpDecodeException e) {
+      failed = true;
+      in.skipBytes(in.readableBytes());
+      throw e;
+    }
+  }
+
+  /**
+   * The pure framing step: decodes the next complete message at the reader index of {@code in} and advances past
+   * it, or returns null (index unchanged) when more bytes are needed. An UPDATE comes back owning a retained slice of
+   * {@code in} (release it); {@code in} stays owned by the caller.
+   *
+   * @throws BgpDecodeException with the NOTIFICATION to send
+   */
+  public static BgpMessage next(ByteBuf in, CodecContext context) {
+    int len = BgpFraming.frameLength(in, context.maxMessageLength());
+    if (len == 0) {
+      return null;
+    }
+    int base = in.readerIndex();
+    if (in.getUnsignedByte(base + 18) == 2) {
+      ByteBuf frame = in.retainedSlice(base, len);
+      boolean success = false;
+      try {
+        UpdateMessage u = UpdateMessage.decode(frame, 0, len, context);
+        in.skipBytes(len);
+        success = true;
+        return u;
+      } finally {
+        if (!success) {
+          frame.release();
+        }
+      }
+    }
+    BgpMessage m = BgpMessageDecoder.decode(in, base, len, context);
+    in.skipBytes(len);
+    return m;
+  }
+}

@@ -1,0 +1,157 @@
+package io.speakerkit.bgp.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.wire.capability.Capabilities;
+import io.speakerkit.bgp.wire.capability.Capability;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes one framed BGP message. Stateless; all session state comes in the {@link CodecContext}.
+ *
+ * <p><b>Ownership.</b> {@link #decode(ByteBuf, CodecContext)} neither retains nor releases the frame and does not
+ * move its indices. OPEN, NOTIFICATION, KEEPALIVE and ROUTE-REFRESH results are plain values that copy what they
+ * need. An {@link UpdateMessage} is a view over the frame: valid while the caller keeps the frame alive and
+ * unchanged; its {@code retain()/release()} act on the frame.
+ *
+ * <p>Every bad input ends in a {@link BgpDecodeException} carrying the RFC 4271 §6 NOTIFICATION, or (UPDATE only)
+ * in an RFC 7606 action recorded on the message; nothing else is thrown, and nothing is read outside the frame's
+ * readable bytes.
+ */
+public final class BgpMessageDecoder {
+
+  private BgpMessageDecoder() {
+  }
+
+  /**
+   * Decodes the message that occupies exactly the readable bytes of {@code frame}, header included.
+   *
+   * @param frame one message; the caller keeps ownership
+   * @param ctx negotiated session state
+   * @throws BgpDecodeException with the NOTIFICATION to send
+   */
+  public static BgpMessage decode(ByteBuf frame, CodecContext ctx) {
+    int base = frame.readerIndex();
+    int available = frame.readableBytes();
+    if (available < BgpMessage.HEADER_LENGTH) {
+      throw BgpDecodeException.messageHeaderError(MessageHeaderErrorSubcode.BAD_MESSAGE_LENGTH.value(),
+          new byte[] {(byte) (available >>> 8), (byte) available},
+          "frame: " + available + " octets (expected: >= 19)");
+    }
+    int framed = BgpFraming.frameLength(frame, ctx.maxMessageLength());
+    if (framed != available) {
+      // The Length field disagrees with the bytes handed in.
+      int len = frame.getUnsignedShort(base + 16);
+      throw BgpDecodeException.messageHeaderError(MessageHeaderErrorSubcode.BAD_MESSAGE_LENGTH.value(),
+          new byte[] {(byte) (len >>> 8), (byte) len},
+          "message length: " + len + " (expected: " + available + ", the octets in the frame)");
+    }
+    return decode(frame, base, available, ctx);
+  }
+
+  /** Decodes a message whose header {@link BgpFraming} has checked, at {@code [base, base + length)}. */
+  static BgpMessage decode(ByteBuf b, int base, int length, CodecContext ctx) {
+    int type = b.getUnsignedByte(base + 18);
+    return switch (type) {
+      case 1 -> decodeOpen(b, base, length);
+      case 2 -> UpdateMessage.decode(b, base, length, ctx);
+      case 3 -> decodeNotification(b, base, length);
+      case 4 -> KeepaliveMessage.INSTANCE;
+      case 5 -> decodeRouteRefresh(b, base, length);
+      default -> throw BgpDecodeException.messageHeaderError(MessageHeaderErrorSubcode.BAD_MESSAGE_TYPE.value(),
+          new byte[] {(byte) type}, "message type: " + type + " (expected: 1-5)");
+    };
+  }
+
+  /** Decodes the UPDATE in {@code frame}; as {@link #decode(ByteBuf, CodecContext)} but typed. */
+  public static UpdateMessage decodeUpdate(ByteBuf frame, CodecContext ctx) {
+    BgpMessage m = decode(frame, ctx);
+    if (m instanceof UpdateMessage u) {
+      return u;
+    }
+    throw new IllegalArgumentException("message type: " + m.type() + " (expected: UPDATE)");
+  }
+
+  static Notification decodeNotification(ByteBuf b, int base, int length) {
+    int p = base + BgpMessage.HEADER_LENGTH;
+    byte[] data = new byte[length - 21];
+    b.getBytes(p + 2, data);
+    return new Notification(b.getUnsignedByte(p), b.getUnsignedByte(p + 1), data);
+  }
+
+  static RouteRefreshMessage decodeRouteRefresh(ByteBuf b, int base, int length) {
+    if (length != BgpFraming.ROUTE_REFRESH_LENGTH) {
+      // RFC 7313 §5: ROUTE-REFRESH Message Error / Invalid Message Length, the data is the whole message.
+      byte[] whole = new byte[length];
+      b.getBytes(base, whole);
+      throw BgpDecodeException.routeRefreshMessageError(RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH.value(),
+          whole, "ROUTE-REFRESH length: " + length + " (expected: 23)");
+    }
+    int p = base + BgpMessage.HEADER_LENGTH;
+    return new RouteRefreshMessage(AddressFamily.of(b.getUnsignedShort(p), b.getUnsignedByte(p + 3)),
+        b.getUnsignedByte(p + 2));
+  }
+
+  static OpenMessage decodeOpen(ByteBuf b, int base, int length) {
+    int p = base + BgpMessage.HEADER_LENGTH;
+    int end = base + length;
+    int version = b.getUnsignedByte(p);
+    if (version != OpenMessage.VERSION) {
+      // RFC 4271 §6.2: Unsupported Version Number; the data is the largest supported version, 2 octets.
+      throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNSUPPORTED_VERSION_NUMBER.value(),
+          new byte[] {0, 4}, "version: " + version + " (expected: 4)");
+    }
+    int myAs = b.getUnsignedShort(p + 1);
+    int hold = b.getUnsignedShort(p + 3);
+    if (hold == 1 || hold == 2) {
+      // RFC 4271 §6.2: Unacceptable Hold Time.
+      throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNACCEPTABLE_HOLD_TIME.value(), null,
+          "hold time: " + hold + " (expected: 0 or >= 3)");
+    }
+    int id = b.getInt(p + 5);
+    if (id == 0) {
+      // RFC 6286 §2.2: the BGP Identifier is a non-zero 4-octet value: Bad BGP Identifier.
+      throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.BAD_BGP_IDENTIFIER.value(), null,
+          "BGP identifier: 0.0.0.0 (expected: non-zero)");
+    }
+    int optLen = b.getUnsignedByte(p + 9);
+    int q = p + 10;
+    boolean extended = false;
+    int headerLen = 2;
+    // RFC 9072 §2: Non-Ext OP Len 255 followed by Non-Ext OP Type 255 announces the extended encoding.
+    if (optLen == 255 && end - q >= 3 && b.getUnsignedByte(q) == 255) {
+      extended = true;
+      optLen = b.getUnsignedShort(q + 1);
+      q += 3;
+      headerLen = 3;
+    }
+    if (optLen != end - q) {
+      // RFC 4271 §6.2: the optional parameters do not fill the rest of the message: Unspecific.
+      throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNSPECIFIC.value(), null,
+          "optional parameters length: " + optLen + " (expected: " + (end - q) + ", the rest of the message)");
+    }
+    List<CapabilityParameter> params = new ArrayList<>(2);
+    while (q < end) {
+      if (end - q < headerLen) {
+        throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNSPECIFIC.value(), null,
+            "optional parameter header: " + (end - q) + " octets left (expected: " + headerLen + ")");
+      }
+      int ptype = b.getUnsignedByte(q);
+      int plen = extended ? b.getUnsignedShort(q + 1) : b.getUnsignedByte(q + 1);
+      q += headerLen;
+      if (plen > end - q) {
+        throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNSPECIFIC.value(), null,
+            "optional parameter length: " + plen + " (expected: <= " + (end - q) + ")");
+      }
+      if (ptype != CapabilityParameter.TYPE) {
+        // RFC 4271 §6.2 / RFC 5492 §4: an unrecognized optional parameter: Unsupported Optional Parameter.
+        throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.UNSUPPORTED_OPTIONAL_PARAMETER.value(),
+            null, "optional parameter type: " + ptype + " (expected: 2, Capabilities)");
+      }
+      List<Capability> caps = Capabilities.decode(b, q, q + plen);
+      params.add(new CapabilityParameter(caps));
+      q += plen;
+    }
+    return new OpenMessage(version, myAs, hold, id, params, extended);
+  }
+}

@@ -1,0 +1,211 @@
+package io.speakerkit.bgp.wire;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A forward cursor over an NLRI or withdrawn-routes field that the decoder has already validated, reading prefixes
+ * in place from the received buffer (RFC 4271 §4.3, RFC 4760 §5, with the RFC 7911 §3 path identifier when ADD-PATH
+ * is negotiated for the family):
+ *
+ * <pre>
+ * +--------------------------------+
+ * | Path Identifier (4 octets)     |   only with ADD-PATH
+ * +--------------------------------+
+ * | Length (1 octet)               |
+ * +--------------------------------+
+ * | Prefix (variable)              |
+ * +--------------------------------+
+ * </pre>
+ *
+ * <p>Usage: {@code while (c.next()) { c.length(); c.ipv4(); c.pathId(); }}. The cursor does not own the buffer: it
+ * is valid while the message it came from is. Host bits present on the wire are masked off (RFC 4271 §4.3: trailing
+ * bits are irrelevant).
+ */
+public final class PrefixCursor {
+
+  private final ByteBuf buf;
+  private final int start;
+  private final int end;
+  private final boolean ipv6;
+  private final boolean addPath;
+  private int pos;
+  private int pathId;
+  private int length;
+  private long hi;
+  private long lo;
+
+  PrefixCursor(ByteBuf buf, int start, int end, boolean ipv6, boolean addPath) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.ipv6 = ipv6;
+    this.addPath = addPath;
+    this.pos = start;
+  }
+
+  /** An empty cursor. */
+  static PrefixCursor empty(boolean ipv6) {
+    return new PrefixCursor(null, 0, 0, ipv6, false);
+  }
+
+  /** Advances to the next prefix; false at the end. */
+  public boolean next() {
+    int p = pos;
+    if (p >= end) {
+      return false;
+    }
+    ByteBuf b = buf;
+    if (addPath) {
+      pathId = b.getInt(p);
+      p += 4;
+    }
+    int len = b.getUnsignedByte(p++);
+    int n = (len + 7) >>> 3;
+    length = len;
+    if (!ipv6) {
+      int a;
+      if (n == 4 || (n > 0 && p + 4 <= end)) {
+        a = b.getInt(p);
+      } else {
+        a = 0;
+        for (int i = 0; i < n; i++) {
+          a |= (b.getUnsignedByte(p + i)) << (24 - 8 * i);
+        }
+      }
+      lo = (a & IpPrefix.ipv4Mask(len)) & 0xFFFF_FFFFL;
+    } else {
+      long h = 0;
+      long l = 0;
+      if (n == 16) {
+        h = b.getLong(p);
+        l = b.getLong(p + 8);
+      } else {
+        for (int i = 0; i < n; i++) {
+          long v = b.getUnsignedByte(p + i);
+          if (i < 8) {
+            h |= v << (56 - 8 * i);
+          } else {
+            l |= v << (56 - 8 * (i - 8));
+          }
+        }
+      }
+      hi = h & IpPrefix.hiMask(len);
+      lo = l & IpPrefix.loMask(len);
+    }
+    pos = p + n;
+    return true;
+  }
+
+  /** Rewinds to the first prefix. */
+  public void reset() {
+    pos = start;
+  }
+
+  public boolean isIpv6() {
+    return ipv6;
+  }
+
+  /** Whether prefixes carry RFC 7911 path identifiers. */
+  public boolean hasPathId() {
+    return addPath;
+  }
+
+  /** The RFC 7911 path identifier of the current prefix (0 without ADD-PATH). */
+  public int pathId() {
+    return pathId;
+  }
+
+  /** Prefix length in bits of the current prefix. */
+  public int length() {
+    return length;
+  }
+
+  /** The current IPv4 prefix's address as a big-endian int (host bits zero). */
+  public int ipv4() {
+    return (int) lo;
+  }
+
+  /** First 64 bits of the current IPv6 prefix. */
+  public long ipv6Hi() {
+    return hi;
+  }
+
+  /** Last 64 bits of the current IPv6 prefix. */
+  public long ipv6Lo() {
+    return lo;
+  }
+
+  /** Copies the address octets (4 or 16, host bits zero) into {@code dst} at {@code offset}. */
+  public void copyAddress(byte[] dst, int offset) {
+    if (ipv6) {
+      for (int i = 0; i < 8; i++) {
+        dst[offset + i] = (byte) (hi >>> (56 - 8 * i));
+        dst[offset + 8 + i] = (byte) (lo >>> (56 - 8 * i));
+      }
+    } else {
+      int a = (int) lo;
+      dst[offset] = (byte) (a >>> 24);
+      dst[offset + 1] = (byte) (a >>> 16);
+      dst[offset + 2] = (byte) (a >>> 8);
+      dst[offset + 3] = (byte) a;
+    }
+  }
+
+  /** The current prefix as a new {@link IpPrefix} (the path identifier is not part of it). */
+  public IpPrefix prefix() {
+    return ipv6 ? IpPrefix.ipv6(hi, lo, length) : IpPrefix.ipv4((int) lo, length);
+  }
+
+  /** Number of prefixes in the field (walks it; does not move this cursor). */
+  public int count() {
+    int c = 0;
+    int p = start;
+    while (p < end) {
+      if (addPath) {
+        p += 4;
+      }
+      p += 1 + ((buf.getUnsignedByte(p) + 7) >>> 3);
+      c++;
+    }
+    return c;
+  }
+
+  /** All prefixes from the start as a new list (convenience; allocates). Does not move this cursor. */
+  public List<IpPrefix> toList() {
+    PrefixCursor c = new PrefixCursor(buf, start, end, ipv6, addPath);
+    List<IpPrefix> out = new ArrayList<>();
+    while (c.next()) {
+      out.add(c.prefix());
+    }
+    return out;
+  }
+
+  /**
+   * Checks that {@code [from, to)} of {@code buf} holds whole prefixes of valid length.
+   *
+   * @return the number of prefixes, or -1 if the field is malformed (RFC 7606 §5.3: a prefix length larger than the
+   *     address, or a prefix overrunning the field)
+   */
+  static int validate(ByteBuf buf, int from, int to, boolean ipv6, boolean addPath) {
+    int max = ipv6 ? 128 : 32;
+    int p = from;
+    int c = 0;
+    while (p < to) {
+      if (addPath) {
+        p += 4;
+        if (p >= to) {
+          return -1;
+        }
+      }
+      int len = buf.getUnsignedByte(p);
+      if (len > max) {
+        return -1;
+      }
+      p += 1 + ((len + 7) >>> 3);
+      c++;
+    }
+    return p == to ? c : -1;
+  }
+}

@@ -1,0 +1,463 @@
+package io.speakerkit.bgp.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.wire.attribute.AsPathView;
+import io.speakerkit.bgp.wire.attribute.AttributeFlags;
+import io.speakerkit.bgp.wire.attribute.AttributeType;
+import io.speakerkit.bgp.wire.attribute.ExtendedCommunitiesView;
+import io.speakerkit.bgp.wire.attribute.LargeCommunitiesView;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.Uint32ListView;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.As4Aggregator;
+import io.speakerkit.bgp.wire.attribute.As4Path;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
+import io.speakerkit.bgp.wire.attribute.AtomicAggregate;
+import io.speakerkit.bgp.wire.attribute.ClusterList;
+import io.speakerkit.bgp.wire.attribute.Communities;
+import io.speakerkit.bgp.wire.attribute.ExtendedCommunities;
+import io.speakerkit.bgp.wire.attribute.LargeCommunities;
+import io.speakerkit.bgp.wire.attribute.LocalPref;
+import io.speakerkit.bgp.wire.attribute.MultiExitDisc;
+import io.speakerkit.bgp.wire.attribute.NextHop;
+import io.speakerkit.bgp.wire.attribute.OnlyToCustomer;
+import io.speakerkit.bgp.wire.attribute.OriginatorId;
+import io.speakerkit.bgp.wire.attribute.PathAttribute;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
+import io.speakerkit.bgp.wire.attribute.AsPath;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The path attributes of a received UPDATE, validated in one pass by the decoder and read in place (RFC 4271 §4.3,
+ * §5; RFC 7606). Accessors for single values return primitives ({@code -1} or {@code null} when absent); list-like
+ * attributes return small views over the buffer. An attribute that was malformed, discarded (RFC 7606
+ * "attribute discard") or a later duplicate (RFC 7606 §3.g) reads as absent; {@link UpdateMessage#errors()} says
+ * why.
+ *
+ * <p>Ownership: reads the buffer of the {@link UpdateMessage} it belongs to and is valid exactly as long as that
+ * message; it never retains or releases anything. Use {@link #cursor()} to walk all attributes in their received
+ * order, including unknown ones.
+ */
+public final class UpdateAttributes {
+
+  private final ByteBuf buf;
+  final int start;
+  final int end;
+  private final boolean fourOctetAs;
+
+  int count;
+  int unknownCount;
+  // value offsets (absolute) and lengths; offset -1 = absent
+  int origin = -1;
+  int asPath = -1;
+  int asPathLen;
+  int nextHop = -1;
+  int med = -1;
+  int localPref = -1;
+  boolean atomicAggregate;
+  int aggregator = -1;
+  int aggregatorLen;
+  int communities = -1;
+  int communitiesLen;
+  int originatorId = -1;
+  int clusterList = -1;
+  int clusterListLen;
+  int mpReach = -1;
+  int mpReachLen;
+  AddressFamily mpReachFamily;
+  boolean mpReachAddPath;
+  int mpUnreach = -1;
+  int mpUnreachLen;
+  AddressFamily mpUnreachFamily;
+  boolean mpUnreachAddPath;
+  int extCommunities = -1;
+  int extCommunitiesLen;
+  int as4Path = -1;
+  int as4PathLen;
+  int as4Aggregator = -1;
+  int largeCommunities = -1;
+  int largeCommunitiesLen;
+  int onlyToCustomer = -1;
+
+  UpdateAttributes(ByteBuf buf, int start, int end, boolean fourOctetAs) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.fourOctetAs = fourOctetAs;
+  }
+
+  /** Number of attributes received (including unknown, discarded and duplicate ones). */
+  public int count() {
+    return count;
+  }
+
+  /** Number of attributes of types this library does not interpret. */
+  public int unknownCount() {
+    return unknownCount;
+  }
+
+  /** Octets of the attribute block. */
+  public int totalLength() {
+    return end - start;
+  }
+
+  /** Whether AS numbers in AS_PATH and AGGREGATOR are 4 octets on this session. */
+  public boolean fourOctetAs() {
+    return fourOctetAs;
+  }
+
+  /** ORIGIN, or null when absent or malformed. */
+  public Origin origin() {
+    return origin < 0 ? null : Origin.valueOf(buf.getUnsignedByte(origin));
+  }
+
+  public boolean hasAsPath() {
+    return asPath >= 0;
+  }
+
+  /** A new cursor over AS_PATH, or null when absent/malformed. AS numbers are 2 or 4 octets per the session. */
+  public AsPathView asPath() {
+    return asPath < 0 ? null : new AsPathView(buf, asPath, asPathLen, fourOctetAs ? 4 : 2);
+  }
+
+  public boolean hasNextHop() {
+    return nextHop >= 0;
+  }
+
+  /** NEXT_HOP as a big-endian int; check {@link #hasNextHop()} first (0 when absent). */
+  public int nextHopIpv4() {
+    return nextHop < 0 ? 0 : buf.getInt(nextHop);
+  }
+
+  public boolean hasMed() {
+    return med >= 0;
+  }
+
+  /** MULTI_EXIT_DISC, unsigned, or -1 when absent. */
+  public long med() {
+    return med < 0 ? -1 : buf.getUnsignedInt(med);
+  }
+
+  public boolean hasLocalPref() {
+    return localPref >= 0;
+  }
+
+  /** LOCAL_PREF, unsigned, or -1 when absent (always absent from eBGP peers, RFC 7606 §7.5). */
+  public long localPref() {
+    return localPref < 0 ? -1 : buf.getUnsignedInt(localPref);
+  }
+
+  public boolean atomicAggregate() {
+    return atomicAggregate;
+  }
+
+  public boolean hasAggregator() {
+    return aggregator >= 0;
+  }
+
+  /** AGGREGATOR's AS (2 or 4 octets per the session), or -1. */
+  public long aggregatorAs() {
+    if (aggregator < 0) {
+      return -1;
+    }
+    return aggregatorLen == 8 ? buf.getUnsignedInt(aggregator) : buf.getUnsignedShort(aggregator);
+  }
+
+  /** AGGREGATOR's IPv4 address as a big-endian int (0 when absent). */
+  public int aggregatorAddress() {
+    return aggregator < 0 ? 0 : buf.getInt(aggregator + aggregatorLen - 4);
+  }
+
+  /** COMMUNITIES as a view, or null when absent. */
+  public Uint32ListView communities() {
+    return communities < 0 ? null : new Uint32ListView(buf, communities, communitiesLen);
+  }
+
+  public boolean hasOriginatorId() {
+    return originatorId >= 0;
+  }
+
+  /** ORIGINATOR_ID as a big-endian int (0 when absent). */
+  public int originatorId() {
+    return originatorId < 0 ? 0 : buf.getInt(originatorId);
+  }
+
+  /** CLUSTER_LIST as a view, or null when absent. */
+  public Uint32ListView clusterList() {
+    return clusterList < 0 ? null : new Uint32ListView(buf, clusterList, clusterListLen);
+  }
+
+  /** EXTENDED_COMMUNITIES as a view, or null. */
+  public ExtendedCommunitiesView extendedCommunities() {
+    return extCommunities < 0 ? null : new ExtendedCommunitiesView(buf, extCommunities, extCommunitiesLen);
+  }
+
+  /** LARGE_COMMUNITY as a view, or null. */
+  public LargeCommunitiesView largeCommunities() {
+    return largeCommunities < 0 ? null : new LargeCommunitiesView(buf, largeCommunities, largeCommunitiesLen);
+  }
+
+  /** AS4_PATH (only kept on 2-octet sessions, RFC 6793 §4.2.3), or null. */
+  public AsPathView as4Path() {
+    return as4Path < 0 ? null : new AsPathView(buf, as4Path, as4PathLen, 4);
+  }
+
+  public boolean hasAs4Aggregator() {
+    return as4Aggregator >= 0;
+  }
+
+  public long as4AggregatorAs() {
+    return as4Aggregator < 0 ? -1 : buf.getUnsignedInt(as4Aggregator);
+  }
+
+  public int as4AggregatorAddress() {
+    return as4Aggregator < 0 ? 0 : buf.getInt(as4Aggregator + 4);
+  }
+
+  public boolean hasOnlyToCustomer() {
+    return onlyToCustomer >= 0;
+  }
+
+  /** ONLY_TO_CUSTOMER's AS (RFC 9234 §5), or -1. */
+  public long onlyToCustomer() {
+    return onlyToCustomer < 0 ? -1 : buf.getUnsignedInt(onlyToCustomer);
+  }
+
+  public boolean hasMpReach() {
+    return mpReach >= 0;
+  }
+
+  /** MP_REACH_NLRI as a view, or null (also null when malformed: see the AFI/SAFI disable error). */
+  public MpReachView mpReach() {
+    return mpReach < 0 ? null : new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath);
+  }
+
+  public boolean hasMpUnreach() {
+    return mpUnreach >= 0;
+  }
+
+  /** MP_UNREACH_NLRI as a view, or null. */
+  public MpUnreachView mpUnreach() {
+    return mpUnreach < 0 ? null : new MpUnreachView(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath);
+  }
+
+  /** A cursor over every attribute in received order, including unknown, discarded and duplicate ones. */
+  public AttributeCursor cursor() {
+    return new AttributeCursor(buf, start, end);
+  }
+
+  /** Whether the value of {@code type} is present (after validation). */
+  public boolean has(int type) {
+    return switch (type) {
+      case 1 -> origin >= 0;
+      case 2 -> asPath >= 0;
+      case 3 -> nextHop >= 0;
+      case 4 -> med >= 0;
+      case 5 -> localPref >= 0;
+      case 6 -> atomicAggregate;
+      case 7 -> aggregator >= 0;
+      case 8 -> communities >= 0;
+      case 9 -> originatorId >= 0;
+      case 10 -> clusterList >= 0;
+      case 14 -> mpReach >= 0;
+      case 15 -> mpUnreach >= 0;
+      case 16 -> extCommunities >= 0;
+      case 17 -> as4Path >= 0;
+      case 18 -> as4Aggregator >= 0;
+      case 32 -> largeCommunities >= 0;
+      case 35 -> onlyToCustomer >= 0;
+      default -> false;
+    };
+  }
+
+  /**
+   * The valid attributes as values (allocates; for users who do not need zero-copy): every attribute that is
+   * present after validation, plus unknown attributes with their flags and bytes, in received order. MP_REACH_NLRI
+   * and MP_UNREACH_NLRI are not path attributes in this sense and are left out; an IPv6 next hop from
+   * MP_REACH_NLRI becomes the IPv6 next hop of the result.
+   */
+  public List<PathAttribute> toList() {
+    List<PathAttribute> out = new ArrayList<>(count);
+    AttributeCursor c = cursor();
+    while (c.next()) {
+      int t = c.type();
+      int v = c.valueOffset();
+      PathAttribute a = switch (t) {
+        case 1 -> v == origin ? origin() : null;
+        case 2 -> v == asPath ? new AsPath(asPath().toSegments()) : null;
+        case 3 -> v == nextHop ? new NextHop(nextHopIpv4()) : null;
+        case 4 -> v == med ? new MultiExitDisc(med()) : null;
+        case 5 -> v == localPref ? new LocalPref(localPref()) : null;
+        case 6 -> atomicAggregate && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
+        case 7 -> v == aggregator ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
+        case 8 -> v == communities ? new Communities(communities().toCommunities()) : null;
+        case 9 -> v == originatorId ? new OriginatorId(originatorId()) : null;
+        case 10 -> v == clusterList ? new ClusterList(clusterList().toList()) : null;
+        case 14, 15 -> null;
+        case 16 -> v == extCommunities ? new ExtendedCommunities(extendedCommunities().toList()) : null;
+        case 17 -> v == as4Path ? new As4Path(as4Path().toSegments()) : null;
+        case 18 -> v == as4Aggregator ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
+        case 32 -> v == largeCommunities ? new LargeCommunities(largeCommunities().toList()) : null;
+        case 35 -> v == onlyToCustomer ? new OnlyToCustomer(onlyToCustomer()) : null;
+        default -> AttributeType.valueOf(t).isKnown() ? null
+            : new UnknownAttribute(c.flags(), t, c.copyValue());
+      };
+      if (a != null) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private boolean firstOf(int type, AttributeCursor at) {
+    AttributeCursor c = cursor();
+    while (c.next()) {
+      if (c.type() == type) {
+        return c.valueOffset() == at.valueOffset();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The valid attributes as a {@link PathAttributes} (allocates), with the IPv6 next hop of an IPv6 MP_REACH_NLRI
+   * (16 or 32 octets). Unknown attributes keep their flags; call {@link PathAttributes#forPropagation()} before
+   * passing them on.
+   */
+  public PathAttributes toPathAttributes() {
+    byte[] v6 = null;
+    MpReachView r = mpReach();
+    if (r != null && r.family().afi().value() == 2 && (r.nextHopLength() == 16 || r.nextHopLength() == 32)) {
+      v6 = r.nextHopBytes();
+    }
+    return PathAttributes.of(toList(), v6);
+  }
+
+  /**
+   * The AS path to use (RFC 6793 §4.2.3): on a 2-octet session with a valid AS4_PATH, the AS_PATH's leading AS
+   * numbers beyond the AS4_PATH's length followed by the AS4_PATH; otherwise the AS_PATH. Null without AS_PATH.
+   * Allocates.
+   */
+  public AsPath effectiveAsPath() {
+    if (asPath < 0) {
+      return null;
+    }
+    AsPath path = asPath().toAsPath();
+    if (fourOctetAs || as4Path < 0) {
+      return path;
+    }
+    AsPath as4 = as4Path().toAsPath();
+    int n = path.pathLength();
+    int n4 = as4.pathLength();
+    if (n < n4) {
+      // RFC 6793 §4.2.3: AS4_PATH longer than AS_PATH: ignore AS4_PATH.
+      return path;
+    }
+    // keep the first (n - n4) AS numbers of AS_PATH (counting as RFC 4271 path length does), then AS4_PATH
+    List<AsPathSegment> segs = new ArrayList<>();
+    int keep = n - n4;
+    for (AsPathSegment s : path.segments()) {
+      if (keep <= 0) {
+        break;
+      }
+      if (s.type() == AsPathSegment.AS_SEQUENCE) {
+        int take = Math.min(keep, s.asns().size());
+        segs.add(new AsPathSegment(s.type(), s.asns().subList(0, take)));
+        keep -= take;
+      } else if (s.type() == AsPathSegment.AS_SET) {
+        segs.add(s);
+        keep--;
+      } else {
+        segs.add(s);
+      }
+    }
+    segs.addAll(as4.segments());
+    return new AsPath(segs);
+  }
+
+  /** A raw walk over the attributes of the block, in received order. Does not own the buffer. */
+  public static final class AttributeCursor {
+    private final ByteBuf buf;
+    private final int end;
+    private int pos;
+    private int flags;
+    private int type;
+    private int headerOffset;
+    private int valueOffset;
+    private int valueLength;
+
+    AttributeCursor(ByteBuf buf, int start, int end) {
+      this.buf = buf;
+      this.pos = start;
+      this.end = end;
+    }
+
+    /** Next attribute; false at the end of the block or where an attribute would overrun it. */
+    public boolean next() {
+      int p = pos;
+      if (end - p < 3) {
+        return false;
+      }
+      int f = buf.getUnsignedByte(p);
+      int hl = (f & AttributeFlags.EXTENDED_LENGTH) != 0 ? 4 : 3;
+      if (end - p < hl) {
+        return false;
+      }
+      int len = hl == 4 ? buf.getUnsignedShort(p + 2) : buf.getUnsignedByte(p + 2);
+      if (len > end - p - hl) {
+        return false;
+      }
+      flags = f;
+      type = buf.getUnsignedByte(p + 1);
+      headerOffset = p;
+      valueOffset = p + hl;
+      valueLength = len;
+      pos = p + hl + len;
+      return true;
+    }
+
+    /** All eight flag bits as received. */
+    public int flags() {
+      return flags;
+    }
+
+    public int type() {
+      return type;
+    }
+
+    /** Absolute index of the attribute's flags octet in the message buffer. */
+    public int headerOffset() {
+      return headerOffset;
+    }
+
+    /** Absolute index of the value. */
+    public int valueOffset() {
+      return valueOffset;
+    }
+
+    public int valueLength() {
+      return valueLength;
+    }
+
+    /** The value as a slice sharing the message's memory (not retained: do not release, do not keep). */
+    public ByteBuf value() {
+      return buf.slice(valueOffset, valueLength);
+    }
+
+    /** A copy of the value. */
+    public byte[] copyValue() {
+      byte[] b = new byte[valueLength];
+      buf.getBytes(valueOffset, b);
+      return b;
+    }
+
+    /** A copy of the whole attribute (flags, type, length, value): the data of an RFC 4271 §6.3 NOTIFICATION. */
+    public byte[] copyAttribute() {
+      byte[] b = new byte[valueOffset + valueLength - headerOffset];
+      buf.getBytes(headerOffset, b);
+      return b;
+    }
+  }
+}

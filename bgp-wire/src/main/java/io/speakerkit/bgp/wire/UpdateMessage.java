@@ -1,0 +1,702 @@
+package io.speakerkit.bgp.wire;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCounted;
+import io.speakerkit.bgp.wire.attribute.AsPathView;
+import io.speakerkit.bgp.wire.attribute.AttributeFlags;
+import io.speakerkit.bgp.wire.attribute.AttributeType;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A received UPDATE (RFC 4271 §4.3), decoded as a view over the received bytes:
+ *
+ * <pre>
+ * +-----------------------------------------------------+
+ * |   Withdrawn Routes Length (2 octets)                |
+ * +-----------------------------------------------------+
+ * |   Withdrawn Routes (variable)                       |
+ * +-----------------------------------------------------+
+ * |   Total Path Attribute Length (2 octets)            |
+ * +-----------------------------------------------------+
+ * |   Path Attributes (variable)                        |
+ * +-----------------------------------------------------+
+ * |   Network Layer Reachability Information (variable) |
+ * +-----------------------------------------------------+
+ * </pre>
+ *
+ * <p>The decoder records where the fields are, validates every attribute once (lengths, flags, the per-attribute
+ * rules of RFC 7606 §7) and every prefix length, and keeps the outcome: {@link #errorAction()} is the harshest RFC
+ * 7606 action and {@link #errors()} the reasons. Errors that RFC 7606 still answers with a session reset are thrown
+ * as {@link BgpDecodeException} instead, so a message you hold is always readable. With
+ * {@link ErrorAction#TREAT_AS_WITHDRAW} the prefixes in {@link #nlri()} and in MP_REACH_NLRI are to be treated as
+ * withdrawn; with {@link ErrorAction#AFI_SAFI_DISABLE} the family in the error is to be disabled (or the session
+ * reset with {@link UpdateError#notification()}).
+ *
+ * <p><b>Ownership.</b> The message reads the buffer it was decoded from and copies nothing. Its reference count
+ * <em>is</em> that buffer's: {@link #retain()} and {@link #release()} act on it. From
+ * {@link BgpMessageDecoder#decode} the caller still owns the frame (the message is valid while the frame is and
+ * its content is unchanged; do not release both). From {@link BgpFrameDecoder} the message owns its frame and
+ * whoever consumes it must release it (as {@code SimpleChannelInboundHandler} does). {@link #copy()} makes an
+ * independent heap copy for keeping. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes unchanged.
+ */
+public final class UpdateMessage implements BgpMessage, ReferenceCounted {
+
+  private static final int[] EXPECTED_FLAGS = new int[256];
+
+  static {
+    for (int t = 0; t < 256; t++) {
+      EXPECTED_FLAGS[t] = AttributeType.expectedFlags(t);
+    }
+  }
+
+  private final ByteBuf buf;
+  private final int base;
+  private final int length;
+  private final CodecContext ctx;
+  private int withdrawnStart;
+  private int withdrawnEnd;
+  private int nlriStart;
+  private UpdateAttributes attrs;
+  private ErrorAction action = ErrorAction.NONE;
+  private List<UpdateError> errors;
+
+  private UpdateMessage(ByteBuf buf, int base, int length, CodecContext ctx) {
+    this.buf = buf;
+    this.base = base;
+    this.length = length;
+    this.ctx = ctx;
+  }
+
+  /**
+   * Decodes the UPDATE occupying {@code [base, base + length)} of {@code buf}, header included; the header has been
+   * checked by the caller. Does not retain or release {@code buf}.
+   */
+  static UpdateMessage decode(ByteBuf buf, int base, int length, CodecContext ctx) {
+    UpdateMessage m = new UpdateMessage(buf, base, length, ctx);
+    m.parse();
+    return m;
+  }
+
+  private void parse() {
+    ByteBuf b = buf;
+    int end = base + length;
+    int p = base + HEADER_LENGTH;
+    int wlen = b.getUnsignedShort(p);
+    // RFC 4271 §6.3: Withdrawn Routes Length + Total Attribute Length + 23 must not exceed the message length.
+    if (wlen > length - 23) {
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+          "withdrawn routes length: " + wlen + " (expected: <= " + (length - 23) + ")");
+    }
+    withdrawnStart = p + 2;
+    withdrawnEnd = withdrawnStart + wlen;
+    int alen = b.getUnsignedShort(withdrawnEnd);
+    if (wlen + alen > length - 23) {
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+          "total path attribute length: " + alen + " (expected: <= " + (length - 23 - wlen) + ")");
+    }
+    int attrStart = withdrawnEnd + 2;
+    int attrEnd = attrStart + alen;
+    nlriStart = attrEnd;
+    // RFC 7606 §5.3: withdrawn routes that cannot be parsed: session reset.
+    if (wlen > 0
+        && PrefixCursor.validate(b, withdrawnStart, withdrawnEnd, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST)) < 0) {
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
+          "withdrawn routes: a prefix length above 32 or a prefix overrunning the field (" + wlen + " octets)");
+    }
+    // RFC 7606 §5.3: NLRI that cannot be parsed: session reset.
+    boolean hasNlri = attrEnd < end;
+    if (hasNlri
+        && PrefixCursor.validate(b, attrEnd, end, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST)) < 0) {
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
+          "NLRI: a prefix length above 32 or a prefix overrunning the field (" + (end - attrEnd) + " octets)");
+    }
+    UpdateAttributes a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
+    attrs = a;
+    if (alen > 0) {
+      parseAttributes(a, b, attrStart, attrEnd, hasNlri);
+    }
+  }
+
+  private void parseAttributes(UpdateAttributes a, ByteBuf b, int p, int end, boolean hasNlri) {
+    long seen0 = 0;
+    long seen1 = 0;
+    long seen2 = 0;
+    long seen3 = 0;
+    boolean overrun = false;
+    boolean ibgp = ctx.peerType() == PeerType.INTERNAL;
+    while (p < end) {
+      int left = end - p;
+      if (left < 3) {
+        overrun = true;
+        break;
+      }
+      int flags = b.getUnsignedByte(p);
+      int type = b.getUnsignedByte(p + 1);
+      int v;
+      int len;
+      if ((flags & AttributeFlags.EXTENDED_LENGTH) != 0) {
+        if (left < 4) {
+          overrun = true;
+          break;
+        }
+        len = b.getUnsignedShort(p + 2);
+        v = p + 4;
+      } else {
+        len = b.getUnsignedByte(p + 2);
+        v = p + 3;
+      }
+      if (len > end - v) {
+        overrun = true;
+        break;
+      }
+      int next = v + len;
+      a.count++;
+      long bit = 1L << type;
+      long seen = switch (type >>> 6) {
+        case 0 -> seen0;
+        case 1 -> seen1;
+        case 2 -> seen2;
+        default -> seen3;
+      };
+      if ((seen & bit) != 0) {
+        if (type == AttributeType.MP_REACH_NLRI_CODE || type == AttributeType.MP_UNREACH_NLRI_CODE) {
+          // RFC 7606 §3.g: MP_REACH_NLRI or MP_UNREACH_NLRI more than once: Malformed Attribute List, session reset.
+          throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(),
+              null, AttributeType.valueOf(type) + " appears more than once (expected: at most once)");
+        }
+        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest.
+        error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+            "attribute repeated (expected: at most once); later occurrence discarded");
+        p = next;
+        continue;
+      }
+      switch (type >>> 6) {
+        case 0 -> seen0 |= bit;
+        case 1 -> seen1 |= bit;
+        case 2 -> seen2 |= bit;
+        default -> seen3 |= bit;
+      }
+      int expected = EXPECTED_FLAGS[type];
+      if (expected < 0) {
+        if ((flags & AttributeFlags.OPTIONAL) == 0) {
+          // RFC 4271 §6.3: an unrecognized well-known attribute: Unrecognized Well-known Attribute, data the attr.
+          throw BgpDecodeException.updateMessageError(
+              UpdateMessageErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE.value(), copy(b, p, next),
+              "attribute type " + type + " with flags " + AttributeFlags.toString(flags)
+                  + " (expected: a known type, or the Optional bit set)");
+        }
+        a.unknownCount++;
+        p = next;
+        continue;
+      }
+      if ((flags & 0xC0) != expected
+          || ((flags & AttributeFlags.PARTIAL) != 0 && expected != (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE))) {
+        // RFC 7606 §3.c: Optional/Transitive bits in conflict with the type: malformed, handled as the attribute's
+        // own malformation; RFC 4271 §6.3 would send Attribute Flags Error with the attribute.
+        flagsError(a, b, type, flags, expected, p, v, len, next);
+        p = next;
+        continue;
+      }
+      validate(a, b, type, p, v, len, next, ibgp);
+      p = next;
+    }
+    if (overrun) {
+      // RFC 7606 §4: an attribute overrunning the Total Attribute Length, or too few octets left for an attribute
+      // header: treat-as-withdraw; the NLRI start is still known from the Total Attribute Length.
+      error(ErrorAction.TREAT_AS_WITHDRAW, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null, -1,
+          null, "attribute at offset " + (p - a.start) + " overruns the path attributes (" + (end - a.start)
+              + " octets)");
+      return;
+    }
+    boolean reach = hasNlri || a.mpReach >= 0;
+    if (reach) {
+      // RFC 7606 §3.d: a missing well-known mandatory attribute: treat-as-withdraw.
+      if ((seen0 & (1L << AttributeType.ORIGIN_CODE)) == 0) {
+        missing(AttributeType.ORIGIN_CODE);
+      }
+      if ((seen0 & (1L << AttributeType.AS_PATH_CODE)) == 0) {
+        missing(AttributeType.AS_PATH_CODE);
+      }
+      // RFC 4760 §3 / RFC 7606 §3.d: NEXT_HOP is mandatory only with NLRI in the UPDATE's own NLRI field.
+      if (hasNlri && (seen0 & (1L << AttributeType.NEXT_HOP_CODE)) == 0) {
+        missing(AttributeType.NEXT_HOP_CODE);
+      }
+    }
+  }
+
+  private void missing(int type) {
+    error(ErrorAction.TREAT_AS_WITHDRAW, 3, UpdateMessageErrorSubcode.MISSING_WELL_KNOWN_ATTRIBUTE.value(),
+        new byte[] {(byte) type}, type, null, "missing (expected: present when the UPDATE carries NLRI)");
+  }
+
+  private void flagsError(UpdateAttributes a, ByteBuf b, int type, int flags, int expected, int p, int v, int len,
+      int next) {
+    String reason = "flags " + AttributeFlags.toString(flags) + " (expected: " + AttributeFlags.toString(expected)
+        + (expected == (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE) ? " with P optional" : ", P clear") + ")";
+    int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
+    switch (type) {
+      case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(b, p, next), type, null, reason);
+      case 14, 15 -> {
+        // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
+        error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
+        validate(a, b, type, p, v, len, next, ctx.peerType() == PeerType.INTERNAL);
+      }
+      default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
+    }
+  }
+
+  private void validate(UpdateAttributes a, ByteBuf b, int type, int p, int v, int len, int next, boolean ibgp) {
+    int lengthError = UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value();
+    switch (type) {
+      case AttributeType.ORIGIN_CODE -> {
+        if (len != 1) {
+          // RFC 7606 §7.1: ORIGIN length not 1: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 1)");
+        } else if (b.getUnsignedByte(v) > 2) {
+          // RFC 7606 §7.1: undefined ORIGIN value: treat-as-withdraw (RFC 4271: Invalid ORIGIN Attribute).
+          taw(b, type, p, next, UpdateMessageErrorSubcode.INVALID_ORIGIN_ATTRIBUTE.value(),
+              "value: " + b.getUnsignedByte(v) + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
+        } else {
+          a.origin = v;
+        }
+      }
+      case AttributeType.AS_PATH_CODE -> {
+        if (!AsPathView.isValid(b, v, len, ctx.fourOctetAs() ? 4 : 2)) {
+          // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
+          taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
+              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + (ctx.fourOctetAs() ? 4 : 2)
+                  + "-octet AS numbers filling the attribute)");
+        } else {
+          a.asPath = v;
+          a.asPathLen = len;
+        }
+      }
+      case AttributeType.NEXT_HOP_CODE -> {
+        if (len != 4) {
+          // RFC 7606 §7.3: NEXT_HOP length not 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
+        } else {
+          a.nextHop = v;
+        }
+      }
+      case AttributeType.MULTI_EXIT_DISC_CODE -> {
+        if (len != 4) {
+          // RFC 7606 §7.4: MED length not 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
+        } else {
+          a.med = v;
+        }
+      }
+      case AttributeType.LOCAL_PREF_CODE -> {
+        if (!ibgp) {
+          // RFC 7606 §7.5: LOCAL_PREF from an external neighbour: attribute discard.
+          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+              "received from an eBGP peer (expected: iBGP only); discarded");
+        } else if (len != 4) {
+          // RFC 7606 §7.5: LOCAL_PREF length not 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
+        } else {
+          a.localPref = v;
+        }
+      }
+      case AttributeType.ATOMIC_AGGREGATE_CODE -> {
+        if (len != 0) {
+          // RFC 7606 §7.6: ATOMIC_AGGREGATE length not 0: attribute discard.
+          discard(b, type, p, next, lengthError, "length: " + len + " (expected: 0)");
+        } else {
+          a.atomicAggregate = true;
+        }
+      }
+      case AttributeType.AGGREGATOR_CODE -> {
+        int want = ctx.fourOctetAs() ? 8 : 6;
+        if (len != want) {
+          // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
+          discard(b, type, p, next, lengthError, "length: " + len + " (expected: " + want + ")");
+        } else {
+          a.aggregator = v;
+          a.aggregatorLen = len;
+        }
+      }
+      case AttributeType.COMMUNITIES_CODE -> {
+        if (len == 0 || (len & 3) != 0) {
+          // RFC 7606 §7.8: COMMUNITIES length not a non-zero multiple of 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
+        } else {
+          a.communities = v;
+          a.communitiesLen = len;
+        }
+      }
+      case AttributeType.ORIGINATOR_ID_CODE -> {
+        if (len != 4) {
+          // RFC 7606 §7.9: ORIGINATOR_ID length not 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
+        } else {
+          a.originatorId = v;
+        }
+      }
+      case AttributeType.CLUSTER_LIST_CODE -> {
+        if (len == 0 || (len & 3) != 0) {
+          // RFC 7606 §7.10: CLUSTER_LIST length not a non-zero multiple of 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
+        } else {
+          a.clusterList = v;
+          a.clusterListLen = len;
+        }
+      }
+      case AttributeType.MP_REACH_NLRI_CODE -> mpReach(a, b, p, v, len, next);
+      case AttributeType.MP_UNREACH_NLRI_CODE -> mpUnreach(a, b, p, v, len, next);
+      case AttributeType.EXTENDED_COMMUNITIES_CODE -> {
+        if (len == 0 || (len & 7) != 0) {
+          // RFC 7606 §7.14: EXTENDED_COMMUNITIES length not a non-zero multiple of 8: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 8)");
+        } else {
+          a.extCommunities = v;
+          a.extCommunitiesLen = len;
+        }
+      }
+      case AttributeType.AS4_PATH_CODE -> {
+        if (ctx.fourOctetAs()) {
+          // RFC 6793 §4.1: a NEW speaker does not send AS4_PATH to a NEW speaker; one received is discarded.
+          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+              "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
+        } else if (!AsPathView.isValid(b, v, len, 4)) {
+          // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
+        } else {
+          a.as4Path = v;
+          a.as4PathLen = len;
+        }
+      }
+      case AttributeType.AS4_AGGREGATOR_CODE -> {
+        if (ctx.fourOctetAs()) {
+          // RFC 6793 §4.1: AS4_AGGREGATOR from a NEW speaker is discarded.
+          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+              "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
+        } else if (len != 8) {
+          // RFC 6793 §6: malformed AS4_AGGREGATOR: attribute discard.
+          discard(b, type, p, next, lengthError, "length: " + len + " (expected: 8)");
+        } else {
+          a.as4Aggregator = v;
+        }
+      }
+      case AttributeType.LARGE_COMMUNITY_CODE -> {
+        if (len == 0 || len % 12 != 0) {
+          // RFC 8092 §6: LARGE_COMMUNITY length not a non-zero multiple of 12: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 12)");
+        } else {
+          a.largeCommunities = v;
+          a.largeCommunitiesLen = len;
+        }
+      }
+      case AttributeType.ONLY_TO_CUSTOMER_CODE -> {
+        if (len != 4) {
+          // RFC 9234 §5: OTC length not 4: treat-as-withdraw.
+          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
+        } else {
+          a.onlyToCustomer = v;
+        }
+      }
+      default -> a.unknownCount++;
+    }
+  }
+
+  private void mpReach(UpdateAttributes a, ByteBuf b, int p, int v, int len, int next) {
+    int optErr = UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value();
+    if (len < 3) {
+      // RFC 7606 §7.11 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
+      throw BgpDecodeException.updateMessageError(optErr, copy(b, p, next),
+          "MP_REACH_NLRI length: " + len + " (expected: >= 5)");
+    }
+    AddressFamily family = AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2));
+    if (len < 5) {
+      afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family, "length: " + len + " (expected: >= 5)");
+      return;
+    }
+    int nhLen = b.getUnsignedByte(v + 3);
+    if (5 + nhLen > len) {
+      // RFC 7606 §7.11: next hop length inconsistent with the attribute length: AFI/SAFI disable.
+      afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family,
+          "next hop length: " + nhLen + " (expected: <= " + (len - 5) + ")");
+      return;
+    }
+    boolean addPath = ctx.receivesPathId(family);
+    if (MpReachView.isPrefixFamily(family)) {
+      int afi = family.afi().value();
+      boolean ok = afi == 2 ? nhLen == 16 || nhLen == 32
+          : nhLen == 4 || ((nhLen == 16 || nhLen == 32) && ctx.extendedNextHop().contains(family));
+      if (!ok) {
+        // RFC 7606 §7.11: next hop length not what the family allows: AFI/SAFI disable.
+        afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family, "next hop length: " + nhLen
+            + " (expected: " + (afi == 2 ? "16 or 32" : ctx.extendedNextHop().contains(family) ? "4, 16 or 32" : "4")
+            + ")");
+        return;
+      }
+      if (PrefixCursor.validate(b, v + 5 + nhLen, next, afi == 2, addPath) < 0) {
+        // RFC 7606 §5.3: NLRI in MP_REACH_NLRI that cannot be parsed: AFI/SAFI disable (or session reset).
+        afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family,
+            "NLRI: a prefix length above " + (afi == 2 ? 128 : 32) + " or a prefix overrunning the attribute");
+        return;
+      }
+    }
+    a.mpReach = v;
+    a.mpReachLen = len;
+    a.mpReachFamily = family;
+    a.mpReachAddPath = addPath;
+  }
+
+  private void mpUnreach(UpdateAttributes a, ByteBuf b, int p, int v, int len, int next) {
+    if (len < 3) {
+      // RFC 7606 §7.12 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+          copy(b, p, next), "MP_UNREACH_NLRI length: " + len + " (expected: >= 3)");
+    }
+    AddressFamily family = AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2));
+    boolean addPath = ctx.receivesPathId(family);
+    if (MpReachView.isPrefixFamily(family)) {
+      boolean v6 = family.afi().value() == 2;
+      if (PrefixCursor.validate(b, v + 3, next, v6, addPath) < 0) {
+        // RFC 7606 §5.3: withdrawn routes in MP_UNREACH_NLRI that cannot be parsed: AFI/SAFI disable.
+        afiSafiDisable(b, AttributeType.MP_UNREACH_NLRI_CODE, p, next, family,
+            "withdrawn routes: a prefix length above " + (v6 ? 128 : 32) + " or a prefix overrunning the attribute");
+        return;
+      }
+    }
+    a.mpUnreach = v;
+    a.mpUnreachLen = len;
+    a.mpUnreachFamily = family;
+    a.mpUnreachAddPath = addPath;
+  }
+
+  private void taw(ByteBuf b, int type, int p, int next, int subcode, String reason) {
+    error(ErrorAction.TREAT_AS_WITHDRAW, 3, subcode, copy(b, p, next), type, null, reason);
+  }
+
+  private void discard(ByteBuf b, int type, int p, int next, int subcode, String reason) {
+    error(ErrorAction.ATTRIBUTE_DISCARD, 3, subcode, copy(b, p, next), type, null, reason);
+  }
+
+  private void afiSafiDisable(ByteBuf b, int type, int p, int next, AddressFamily family, String reason) {
+    error(ErrorAction.AFI_SAFI_DISABLE, 3, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+        copy(b, p, next), type, family, reason);
+  }
+
+  private void error(ErrorAction act, int code, int subcode, byte[] data, int type, AddressFamily family,
+      String reason) {
+    if (errors == null) {
+      errors = new ArrayList<>(2);
+    }
+    errors.add(new UpdateError(act, code, subcode, data, type, family, reason));
+    action = action.max(act);
+  }
+
+  private static byte[] copy(ByteBuf b, int from, int to) {
+    byte[] d = new byte[to - from];
+    b.getBytes(from, d);
+    return d;
+  }
+
+  @Override
+  public MessageType type() {
+    return MessageType.UPDATE;
+  }
+
+  /** The negotiated state the message was decoded with. */
+  public CodecContext context() {
+    return ctx;
+  }
+
+  /** Octets of the whole message, header included. */
+  public int length() {
+    return length;
+  }
+
+  /**
+   * The buffer the message reads (not a copy, not retained): the received bytes are {@code [offset(), offset() +
+   * length())}. Do not release it separately from the message.
+   */
+  public ByteBuf content() {
+    return buf;
+  }
+
+  /** Absolute index of the message (its marker) in {@link #content()}. */
+  public int offset() {
+    return base;
+  }
+
+  /** The harshest RFC 7606 action the message calls for; {@link ErrorAction#NONE} when well-formed. */
+  public ErrorAction errorAction() {
+    return action;
+  }
+
+  /** Every problem found, in order; empty when well-formed. */
+  public List<UpdateError> errors() {
+    return errors == null ? List.of() : Collections.unmodifiableList(errors);
+  }
+
+  /** The path attributes, read in place. */
+  public UpdateAttributes attributes() {
+    return attrs;
+  }
+
+  /** Octets of the Withdrawn Routes field. */
+  public int withdrawnLength() {
+    return withdrawnEnd - withdrawnStart;
+  }
+
+  /** Octets of the NLRI field. */
+  public int nlriLength() {
+    return base + length - nlriStart;
+  }
+
+  /** A new cursor over the IPv4 withdrawn routes field. */
+  public PrefixCursor withdrawn() {
+    return new PrefixCursor(buf, withdrawnStart, withdrawnEnd, false,
+        ctx.receivesPathId(AddressFamily.IPV4_UNICAST));
+  }
+
+  /** A new cursor over the IPv4 NLRI field. */
+  public PrefixCursor nlri() {
+    return new PrefixCursor(buf, nlriStart, base + length, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST));
+  }
+
+  /** Withdrawn IPv4 prefixes as a list (allocates). */
+  public List<IpPrefix> withdrawnList() {
+    return withdrawn().toList();
+  }
+
+  /** Announced IPv4 prefixes of the NLRI field as a list (allocates). */
+  public List<IpPrefix> nlriList() {
+    return nlri().toList();
+  }
+
+  /**
+   * Every announced prefix, from the NLRI field and from MP_REACH_NLRI (IPv4/IPv6 unicast), as a list (allocates).
+   */
+  public List<IpPrefix> announced() {
+    List<IpPrefix> out = nlriList();
+    MpReachView r = attrs.mpReach();
+    if (r != null && r.hasPrefixes()) {
+      out.addAll(r.prefixList());
+    }
+    return out;
+  }
+
+  /** Every withdrawn prefix, from the Withdrawn Routes field and MP_UNREACH_NLRI, as a list (allocates). */
+  public List<IpPrefix> withdrawnAll() {
+    List<IpPrefix> out = withdrawnList();
+    MpUnreachView u = attrs.mpUnreach();
+    if (u != null && u.hasPrefixes()) {
+      out.addAll(u.prefixList());
+    }
+    return out;
+  }
+
+  /**
+   * The family this message is the End-of-RIB marker of (RFC 4724 §2): IPv4 unicast for an UPDATE with nothing in
+   * it, otherwise the family of an MP_UNREACH_NLRI that is the only attribute and holds no routes. Null if it is
+   * not one.
+   */
+  public AddressFamily endOfRib() {
+    if (withdrawnLength() != 0 || nlriLength() != 0) {
+      return null;
+    }
+    if (attrs.totalLength() == 0) {
+      return AddressFamily.IPV4_UNICAST;
+    }
+    if (attrs.count() == 1 && attrs.mpUnreach >= 0 && attrs.mpUnreachLen == 3) {
+      return attrs.mpUnreachFamily;
+    }
+    return null;
+  }
+
+  public boolean isEndOfRib() {
+    return endOfRib() != null;
+  }
+
+  /**
+   * An independent copy on the heap that owns its own buffer (refCnt 1): for keeping the message beyond the life
+   * of the received buffer. Release it when done.
+   */
+  public UpdateMessage copy() {
+    ByteBuf c = Unpooled.buffer(length, length);
+    c.writeBytes(buf, base, length);
+    try {
+      return decode(c, 0, length, ctx);
+    } catch (RuntimeException e) {
+      c.release();
+      throw e;
+    }
+  }
+
+  @Override
+  public int refCnt() {
+    return buf.refCnt();
+  }
+
+  @Override
+  public UpdateMessage retain() {
+    buf.retain();
+    return this;
+  }
+
+  @Override
+  public UpdateMessage retain(int increment) {
+    buf.retain(increment);
+    return this;
+  }
+
+  @Override
+  public UpdateMessage touch() {
+    buf.touch();
+    return this;
+  }
+
+  @Override
+  public UpdateMessage touch(Object hint) {
+    buf.touch(hint);
+    return this;
+  }
+
+  @Override
+  public boolean release() {
+    return buf.release();
+  }
+
+  @Override
+  public boolean release(int decrement) {
+    return buf.release(decrement);
+  }
+
+  @Override
+  public String toString() {
+    if (buf.refCnt() == 0) {
+      return "UPDATE (released)";
+    }
+    AddressFamily eor = endOfRib();
+    if (eor != null) {
+      return "UPDATE End-of-RIB " + eor;
+    }
+    StringBuilder sb = new StringBuilder("UPDATE");
+    if (withdrawnLength() > 0) {
+      sb.append(" withdrawn=").append(withdrawnList());
+    }
+    sb.append(" attributes=").append(attrs.count());
+    if (nlriLength() > 0) {
+      sb.append(" nlri=").append(nlriList());
+    }
+    if (attrs.mpReach() != null) {
+      sb.append(' ').append(attrs.mpReach());
+    }
+    if (attrs.mpUnreach() != null) {
+      sb.append(' ').append(attrs.mpUnreach());
+    }
+    if (action != ErrorAction.NONE) {
+      sb.append(' ').append(action).append(' ').append(errors);
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,167 @@
+package io.speakerkit.bgp.wire.attribute;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads an AS_PATH or AS4_PATH value in place (RFC 4271 §4.3, RFC 6793 §3), segment by segment:
+ *
+ * <pre>{@code
+ * AsPathView p = update.attributes().asPath();
+ * while (p.nextSegment()) {
+ *   int type = p.segmentType();
+ *   for (int i = 0; i < p.segmentLength(); i++) { long asn = p.asn(i); }
+ * }
+ * }</pre>
+ *
+ * Does not own the buffer: valid while the message it came from is. Reads only inside {@code [offset, offset +
+ * length)}; a segment that would overrun ends the iteration (the decoder has already rejected such paths).
+ */
+public final class AsPathView {
+
+  private final ByteBuf buf;
+  private final int start;
+  private final int end;
+  private final int asSize;
+  private int pos;
+  private int segType;
+  private int segLen;
+  private int segAsns;
+
+  /**
+   * @param buf the buffer (not retained, not released)
+   * @param offset absolute index of the value
+   * @param length octets of the value
+   * @param asSize 2 or 4
+   */
+  public AsPathView(ByteBuf buf, int offset, int length, int asSize) {
+    if (asSize != 2 && asSize != 4) {
+      throw new IllegalArgumentException("AS size: " + asSize + " (expected: 2 or 4)");
+    }
+    this.buf = buf;
+    this.start = offset;
+    this.end = offset + length;
+    this.asSize = asSize;
+    this.pos = offset;
+  }
+
+  /** Octets per AS number: 2 or 4. */
+  public int asSize() {
+    return asSize;
+  }
+
+  /** Moves to the next segment; false at the end. */
+  public boolean nextSegment() {
+    int p = pos;
+    if (p + 2 > end) {
+      return false;
+    }
+    int type = buf.getUnsignedByte(p);
+    int n = buf.getUnsignedByte(p + 1);
+    int next = p + 2 + n * asSize;
+    if (next > end) {
+      pos = end;
+      return false;
+    }
+    segType = type;
+    segLen = n;
+    segAsns = p + 2;
+    pos = next;
+    return true;
+  }
+
+  /** Rewinds to before the first segment. */
+  public void reset() {
+    pos = start;
+  }
+
+  /** Type of the current segment: 1 AS_SET, 2 AS_SEQUENCE, 3 AS_CONFED_SEQUENCE, 4 AS_CONFED_SET. */
+  public int segmentType() {
+    return segType;
+  }
+
+  /** Number of AS numbers in the current segment. */
+  public int segmentLength() {
+    return segLen;
+  }
+
+  /** The {@code i}-th AS number of the current segment, unsigned. */
+  public long asn(int i) {
+    if (i < 0 || i >= segLen) {
+      throw new IndexOutOfBoundsException("AS index: " + i + " (expected: 0-" + (segLen - 1) + ")");
+    }
+    return asSize == 4 ? buf.getUnsignedInt(segAsns + 4 * i) : buf.getUnsignedShort(segAsns + 2 * i);
+  }
+
+  /** RFC 4271 §9.1.2.2 a: an AS_SET counts 1, confederation segments 0 (RFC 5065 §5.3). Does not move the cursor. */
+  public int pathLength() {
+    int n = 0;
+    int p = start;
+    while (p + 2 <= end) {
+      int type = buf.getUnsignedByte(p);
+      int len = buf.getUnsignedByte(p + 1);
+      if (type == AsPathSegment.AS_SEQUENCE) {
+        n += len;
+      } else if (type == AsPathSegment.AS_SET) {
+        n++;
+      }
+      p += 2 + len * asSize;
+    }
+    return n;
+  }
+
+  /** The first AS of the path (the neighbour's AS for eBGP), or -1 if the path does not start with a sequence. */
+  public long firstAs() {
+    if (start + 2 + asSize > end || buf.getUnsignedByte(start) != AsPathSegment.AS_SEQUENCE
+        || buf.getUnsignedByte(start + 1) == 0) {
+      return -1;
+    }
+    return asSize == 4 ? buf.getUnsignedInt(start + 2) : buf.getUnsignedShort(start + 2);
+  }
+
+  /** The segments as values (allocates). Does not move the cursor. */
+  public List<AsPathSegment> toSegments() {
+    AsPathView v = new AsPathView(buf, start, end - start, asSize);
+    List<AsPathSegment> out = new ArrayList<>();
+    while (v.nextSegment()) {
+      Long[] asns = new Long[v.segLen];
+      for (int i = 0; i < v.segLen; i++) {
+        asns[i] = v.asn(i);
+      }
+      out.add(new AsPathSegment(v.segType, List.of(asns)));
+    }
+    return out;
+  }
+
+  /** The path as an {@link AsPath} value (allocates). */
+  public AsPath toAsPath() {
+    return new AsPath(toSegments());
+  }
+
+  /**
+   * Whether {@code [offset, offset + length)} holds well-formed segments (RFC 7606 §7.2: known type, non-zero
+   * count, no overrun).
+   */
+  public static boolean isValid(ByteBuf buf, int offset, int length, int asSize) {
+    int p = offset;
+    int end = offset + length;
+    while (p < end) {
+      if (end - p < 2) {
+        return false;
+      }
+      int type = buf.getUnsignedByte(p);
+      int n = buf.getUnsignedByte(p + 1);
+      if (type < 1 || type > 4 || n == 0) {
+        return false;
+      }
+      p += 2 + n * asSize;
+    }
+    return p == end;
+  }
+
+  @Override
+  public String toString() {
+    return toAsPath().toString();
+  }
+}

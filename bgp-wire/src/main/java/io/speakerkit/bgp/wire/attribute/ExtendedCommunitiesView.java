@@ -1,0 +1,43 @@
+package io.speakerkit.bgp.wire.attribute;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads EXTENDED_COMMUNITIES (RFC 4360 §2) in place, 8 octets each as a long. Does not own the buffer. */
+public final class ExtendedCommunitiesView {
+
+  private final ByteBuf buf;
+  private final int offset;
+  private final int size;
+
+  public ExtendedCommunitiesView(ByteBuf buf, int offset, int length) {
+    this.buf = buf;
+    this.offset = offset;
+    this.size = length >>> 3;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public long get(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("index: " + i + " (expected: 0-" + (size - 1) + ")");
+    }
+    return buf.getLong(offset + 8 * i);
+  }
+
+  public List<ExtendedCommunity> toList() {
+    List<ExtendedCommunity> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(new ExtendedCommunity(get(i)));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return toList().toString();
+  }
+}

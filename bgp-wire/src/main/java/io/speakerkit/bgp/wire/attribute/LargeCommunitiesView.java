@@ -1,0 +1,59 @@
+package io.speakerkit.bgp.wire.attribute;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads LARGE_COMMUNITY (RFC 8092 §3) in place, 12 octets each. Does not own the buffer. */
+public final class LargeCommunitiesView {
+
+  private final ByteBuf buf;
+  private final int offset;
+  private final int size;
+
+  public LargeCommunitiesView(ByteBuf buf, int offset, int length) {
+    this.buf = buf;
+    this.offset = offset;
+    this.size = length / 12;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  private int at(int i, int part) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("index: " + i + " (expected: 0-" + (size - 1) + ")");
+    }
+    return offset + 12 * i + 4 * part;
+  }
+
+  public long globalAdministrator(int i) {
+    return buf.getUnsignedInt(at(i, 0));
+  }
+
+  public long localData1(int i) {
+    return buf.getUnsignedInt(at(i, 1));
+  }
+
+  public long localData2(int i) {
+    return buf.getUnsignedInt(at(i, 2));
+  }
+
+  public LargeCommunity get(int i) {
+    return new LargeCommunity(globalAdministrator(i), localData1(i), localData2(i));
+  }
+
+  public List<LargeCommunity> toList() {
+    List<LargeCommunity> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(get(i));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return toList().toString();
+  }
+}

@@ -1,0 +1,67 @@
+package io.speakerkit.bgp.wire.attribute;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a list of 4-octet values in place: COMMUNITIES (RFC 1997) or CLUSTER_LIST (RFC 4456 §8). Does not own the
+ * buffer: valid while the message it came from is. Reads only inside the given range.
+ */
+public final class Uint32ListView {
+
+  private final ByteBuf buf;
+  private final int offset;
+  private final int size;
+
+  /** Over {@code length / 4} values at absolute index {@code offset} of {@code buf} (not retained). */
+  public Uint32ListView(ByteBuf buf, int offset, int length) {
+    this.buf = buf;
+    this.offset = offset;
+    this.size = length >>> 2;
+  }
+
+  public int size() {
+    return size;
+  }
+
+  /** The {@code i}-th value as an int (a community's AS is {@code v >>> 16}, its value {@code v & 0xFFFF}). */
+  public int get(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("index: " + i + " (expected: 0-" + (size - 1) + ")");
+    }
+    return buf.getInt(offset + 4 * i);
+  }
+
+  public boolean contains(int value) {
+    for (int i = 0; i < size; i++) {
+      if (buf.getInt(offset + 4 * i) == value) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** As community values (allocates). */
+  public List<Community> toCommunities() {
+    List<Community> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(new Community(get(i)));
+    }
+    return out;
+  }
+
+  /** As boxed ints (allocates). */
+  public List<Integer> toList() {
+    List<Integer> out = new ArrayList<>(size);
+    for (int i = 0; i < size; i++) {
+      out.add(get(i));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return toCommunities().toString();
+  }
+}

@@ -1,0 +1,226 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FramingTest {
+
+  static final String KEEPALIVE = "M 0013 04";
+  static final String UPDATE_EOR = "M 0017 02 0000 0000";
+  static final String NOTIFICATION = "M 0015 03 0401";
+
+  @Test
+  void keepalive_decodes() {
+    ByteBuf b = Hex.buf(KEEPALIVE);
+    try {
+      assertSame(KeepaliveMessage.INSTANCE, BgpMessageDecoder.decode(b, CodecContext.INITIAL));
+      assertEquals(0, b.readerIndex());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void keepalive_encodesToNineteenOctets() {
+    assertArrayEquals(Hex.bytes(KEEPALIVE), Hex.encode(KeepaliveMessage.INSTANCE, CodecContext.INITIAL));
+  }
+
+  @Test
+  void marker_notAllOnes_connectionNotSynchronized() {
+    ByteBuf b = Hex.buf("ffffffff 00 ffffffffffffffffffffff 0013 04");
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 4096));
+      assertEquals(1, e.code());
+      assertEquals(1, e.subcode());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void marker_badOctetSeenBeforeHeaderComplete() {
+    ByteBuf b = Hex.buf("ff fe");
+    try {
+      assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 4096));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void length_tooShort_badMessageLengthWithLengthAsData() {
+    assertHeaderError("M 0012 04", 2, new byte[] {0, 0x12});
+  }
+
+  @Test
+  void length_aboveMax_badMessageLength() {
+    assertHeaderError("M 1001 02", 2, new byte[] {0x10, 0x01});
+  }
+
+  @Test
+  void length_extendedAllowedAfterNegotiation() {
+    ByteBuf b = Hex.buf("M 1001 02");
+    try {
+      assertEquals(0, BgpFraming.frameLength(b, CodecContext.MAX_EXTENDED_MESSAGE_LENGTH));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void keepalive_longer_badMessageLength() {
+    assertHeaderError("M 0014 04 00", 2, new byte[] {0, 0x14});
+  }
+
+  @Test
+  void open_shorterThan29_badMessageLength() {
+    assertHeaderError("M 001c 01", 2, new byte[] {0, 0x1c});
+  }
+
+  @Test
+  void open_extendedLength_badMessageLengthEvenWhenNegotiated() {
+    ByteBuf b = Hex.buf("M 1001 01");
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 65535));
+      assertEquals(2, e.subcode());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void notification_shorterThan21_badMessageLength() {
+    assertHeaderError("M 0014 03", 2, new byte[] {0, 0x14});
+  }
+
+  @Test
+  void type_unknown_badMessageTypeWithTypeAsData() {
+    assertHeaderError("M 0013 09", 3, new byte[] {9});
+  }
+
+  @Test
+  void header_checkedBeforeBody() {
+    // header says 200-octet UPDATE but only the header is there: no error, wait
+    ByteBuf b = Hex.buf("M 00c8 02");
+    try {
+      assertEquals(0, BgpFraming.frameLength(b, 4096));
+    } finally {
+      b.release();
+    }
+  }
+
+  private static void assertHeaderError(String hex, int subcode, byte[] data) {
+    ByteBuf b = Hex.buf(hex);
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 4096));
+      assertEquals(1, e.code());
+      assertEquals(subcode, e.subcode());
+      assertArrayEquals(data, e.data());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void frameDecoder_oneByteAtATime_sameMessages() {
+    byte[] stream = Hex.bytes(KEEPALIVE + UPDATE_EOR + NOTIFICATION + UpdateGoldenTest.IPV4_UPDATE + KEEPALIVE);
+    List<String> whole = feed(stream, stream.length);
+    List<String> single = feed(stream, 1);
+    List<String> threes = feed(stream, 3);
+    assertEquals(5, whole.size());
+    assertEquals(whole, single);
+    assertEquals(whole, threes);
+  }
+
+  private static List<String> feed(byte[] stream, int chunk) {
+    EmbeddedChannel ch = new EmbeddedChannel(new BgpFrameDecoder(CodecContext.FOUR_OCTET_AS));
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < stream.length; i += chunk) {
+      ch.writeInbound(Unpooled.wrappedBuffer(stream, i, Math.min(chunk, stream.length - i)));
+      Object m;
+      while ((m = ch.readInbound()) != null) {
+        out.add(m.toString());
+        ReferenceCountUtil.release(m);
+      }
+    }
+    ch.finishAndReleaseAll();
+    return out;
+  }
+
+  @Test
+  void frameDecoder_badMarker_firesBgpDecodeExceptionAndDiscardsRest() {
+    EmbeddedChannel ch = new EmbeddedChannel(new BgpFrameDecoder());
+    ByteBuf bad = Hex.buf("00" + KEEPALIVE.substring(1) + KEEPALIVE);
+    BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> ch.writeInbound(bad));
+    assertEquals(1, e.code());
+    assertNull(ch.readInbound());
+    ch.writeInbound(Hex.buf(KEEPALIVE));
+    assertNull(ch.readInbound());
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void frameDecoder_contextSwitch_raisesMaxLength() {
+    BgpFrameDecoder dec = new BgpFrameDecoder();
+    EmbeddedChannel ch = new EmbeddedChannel(dec);
+    dec.context(CodecContext.FOUR_OCTET_AS.withExtendedMessage(true));
+    // a 5000-octet UPDATE: 23 + NLRI of 4977/4... use withdrawn routes: 0x18 prefixes (4 octets each)
+    int n = (5000 - 23) / 4;
+    ByteBuf b = Unpooled.buffer();
+    b.writeLong(-1).writeLong(-1).writeShort(23 + 4 * n).writeByte(2).writeShort(4 * n);
+    for (int i = 0; i < n; i++) {
+      b.writeByte(24).writeByte(10).writeByte(i >> 8).writeByte(i);
+    }
+    b.writeShort(0);
+    ch.writeInbound(b);
+    UpdateMessage u = ch.readInbound();
+    try {
+      assertEquals(n, u.withdrawn().count());
+      assertTrue(u.refCnt() > 0);
+    } finally {
+      u.release();
+    }
+    ch.finishAndReleaseAll();
+  }
+
+  @Test
+  void next_returnsNullUntilComplete() {
+    ByteBuf b = Unpooled.buffer();
+    try {
+      b.writeBytes(Hex.bytes(NOTIFICATION), 0, 20);
+      assertNull(BgpFrameDecoder.next(b, CodecContext.INITIAL));
+      assertEquals(0, b.readerIndex());
+      b.writeBytes(Hex.bytes(NOTIFICATION), 20, 1);
+      BgpMessage m = BgpFrameDecoder.next(b, CodecContext.INITIAL);
+      assertInstanceOf(Notification.class, m);
+      assertEquals(21, b.readerIndex());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void decode_lengthFieldDisagreesWithFrame_badMessageLength() {
+    ByteBuf b = Hex.buf(KEEPALIVE + "00");
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class,
+          () -> BgpMessageDecoder.decode(b, CodecContext.INITIAL));
+      assertEquals(2, e.subcode());
+    } finally {
+      b.release();
+    }
+  }
+}

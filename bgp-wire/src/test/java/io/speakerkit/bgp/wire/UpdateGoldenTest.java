@@ -1,0 +1,229 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
+import io.speakerkit.bgp.wire.attribute.AsPathView;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.bgp.wire.attribute.Uint32ListView;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hand-built UPDATEs from the RFC 4271 §4.3 / RFC 4760 layouts, checked both ways. */
+class UpdateGoldenTest {
+
+  static final CodecContext IBGP = CodecContext.FOUR_OCTET_AS.withPeerType(PeerType.INTERNAL);
+
+  /** 10.1.2.0/24 and 10.0.0.10/32 via 10.0.0.1, AS_PATH 65000 65001, MED 100, LOCAL_PREF 200, 65000:100 NO_ADVERTISE. */
+  static final String IPV4_UPDATE = "M 0051 02 0000 0031"
+      + "40 01 01 00"
+      + "40 02 0a 02 02 0000fde8 0000fde9"
+      + "40 03 04 0a000001"
+      + "80 04 04 00000064"
+      + "40 05 04 000000c8"
+      + "c0 08 08 fde80064 ffffff02"
+      + "18 0a0102"
+      + "20 0a00000a";
+
+  /** 2001:db8:1::/48 and 2001:db8:2::/64 via 2001:db8::1 in MP_REACH_NLRI, AS_PATH 65000. */
+  static final String IPV6_UPDATE = "M 004d 02 0000 0036"
+      + "40 01 01 00"
+      + "40 02 06 02 01 0000fde8"
+      + "90 0e 0025 0002 01 10 20010db8000000000000000000000001 00"
+      + "30 20010db80001"
+      + "40 20010db800020000";
+
+  @Test
+  void ipv4Update_decodesInPlace() {
+    ByteBuf b = Hex.buf(IPV4_UPDATE);
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, IBGP);
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      UpdateAttributes a = u.attributes();
+      assertEquals(Origin.IGP, a.origin());
+      AsPathView p = a.asPath();
+      assertTrue(p.nextSegment());
+      assertEquals(AsPathSegment.AS_SEQUENCE, p.segmentType());
+      assertEquals(2, p.segmentLength());
+      assertEquals(65000, p.asn(0));
+      assertEquals(65001, p.asn(1));
+      assertFalse(p.nextSegment());
+      assertEquals(2, p.pathLength());
+      assertEquals(0x0a000001, a.nextHopIpv4());
+      assertEquals(100, a.med());
+      assertEquals(200, a.localPref());
+      Uint32ListView c = a.communities();
+      assertEquals(2, c.size());
+      assertEquals(Community.of(65000, 100).value(), c.get(0));
+      assertEquals(Community.NO_ADVERTISE.value(), c.get(1));
+      assertEquals("65535:65282", new Community(c.get(1)).toString());
+      assertEquals(List.of(IpPrefix.parse("10.1.2.0/24"), IpPrefix.parse("10.0.0.10/32")), u.nlriList());
+      PrefixCursor cur = u.nlri();
+      assertTrue(cur.next());
+      assertEquals(24, cur.length());
+      assertEquals(0x0a010200, cur.ipv4());
+      assertTrue(cur.next());
+      assertEquals("10.0.0.10/32", cur.prefix().toString());
+      assertFalse(cur.next());
+      assertEquals(0, u.withdrawnList().size());
+      assertNull(u.endOfRib());
+      assertArrayEquals(Hex.bytes(IPV4_UPDATE), Hex.encode(u, IBGP));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void ipv4Update_builtWithEncoder_matchesGolden() throws Exception {
+    PathAttributes attrs = PathAttributes.builder()
+        .origin(Origin.IGP)
+        .asPath(65000, 65001)
+        .nextHop(InetAddress.getByName("10.0.0.1"))
+        .med(100)
+        .localPref(200)
+        .communities(Community.of(65000, 100), Community.NO_ADVERTISE)
+        .build();
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.write(out, List.of(), attrs,
+          List.of(IpPrefix.parse("10.1.2.0/24"), IpPrefix.parse("10.0.0.10/32")), IBGP);
+      assertEquals(Hex.norm(IPV4_UPDATE), Hex.hex(out));
+      out.clear();
+      int next = UpdateEncoder.writeAnnouncements(out, attrs,
+          List.of(IpPrefix.parse("10.1.2.0/24"), IpPrefix.parse("10.0.0.10/32")), 0, 0, IBGP);
+      assertEquals(2, next);
+      assertEquals(Hex.norm(IPV4_UPDATE), Hex.hex(out));
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void ipv6Update_decodesMpReach() {
+    ByteBuf b = Hex.buf(IPV6_UPDATE);
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      MpReachView r = u.attributes().mpReach();
+      assertEquals(AddressFamily.IPV6_UNICAST, r.family());
+      assertEquals(16, r.nextHopLength());
+      assertEquals(0x20010db800000000L, r.nextHopIpv6Hi());
+      assertEquals(1L, r.nextHopIpv6Lo());
+      assertFalse(r.hasLinkLocalNextHop());
+      assertEquals(List.of(IpPrefix.parse("2001:db8:1::/48"), IpPrefix.parse("2001:db8:2::/64")), r.prefixList());
+      assertEquals(r.prefixList(), u.announced());
+      assertArrayEquals(Hex.bytes(IPV6_UPDATE), Hex.encode(u, CodecContext.FOUR_OCTET_AS));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void ipv6Update_builtWithEncoder_matchesGolden() throws Exception {
+    PathAttributes attrs = PathAttributes.builder()
+        .origin(Origin.IGP)
+        .asPath(65000)
+        .nextHop(InetAddress.getByName("2001:db8::1"))
+        .build();
+    ByteBuf out = Unpooled.buffer();
+    try {
+      int next = UpdateEncoder.writeAnnouncements(out, attrs,
+          List.of(IpPrefix.parse("2001:db8:1::/48"), IpPrefix.parse("2001:db8:2::/64")), 0, 0,
+          CodecContext.FOUR_OCTET_AS);
+      assertEquals(2, next);
+      assertEquals(Hex.norm(IPV6_UPDATE), Hex.hex(out));
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void endOfRib_ipv4_isEmptyUpdate() {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeEndOfRib(out, AddressFamily.IPV4_UNICAST);
+      assertEquals(Hex.norm("M 0017 02 0000 0000"), Hex.hex(out));
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, CodecContext.INITIAL);
+      assertEquals(AddressFamily.IPV4_UNICAST, u.endOfRib());
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void endOfRib_ipv6_isEmptyMpUnreach() {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeEndOfRib(out, AddressFamily.IPV6_UNICAST);
+      assertEquals(Hex.norm("M 001d 02 0000 0006 80 0f 03 0002 01"), Hex.hex(out));
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, CodecContext.INITIAL);
+      assertEquals(AddressFamily.IPV6_UNICAST, u.endOfRib());
+      assertEquals(ErrorAction.NONE, u.errorAction());
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void withdrawals_ipv4AndIpv6() {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAllWithdrawals(out, List.of(IpPrefix.parse("10.1.2.0/24"),
+          IpPrefix.parse("2001:db8:1::/48")), CodecContext.INITIAL);
+      assertEquals(Hex.norm("M 001b 02 0004 18 0a0102 0000"
+          + "M 0025 02 0000 000e 90 0f 000a 0002 01 30 20010db80001"), Hex.hex(out));
+      UpdateMessage u = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.INITIAL);
+      try {
+        assertEquals(List.of(IpPrefix.parse("10.1.2.0/24")), u.withdrawnAll());
+      } finally {
+        u.release();
+      }
+      UpdateMessage v = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.INITIAL);
+      try {
+        assertEquals(List.of(IpPrefix.parse("2001:db8:1::/48")), v.withdrawnAll());
+      } finally {
+        v.release();
+      }
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void packing_fillsMessagesToMaxLength() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("10.0.0.1")).build();
+    List<IpPrefix> prefixes = new java.util.ArrayList<>();
+    for (int i = 0; i < 3000; i++) {
+      prefixes.add(IpPrefix.ipv4(0x0a000000 | i, 32));
+    }
+    ByteBuf out = Unpooled.buffer();
+    try {
+      int messages = UpdateEncoder.writeAllAnnouncements(out, attrs, prefixes, CodecContext.FOUR_OCTET_AS);
+      // 4096 - 23 - attrs(4 + 9 + 7 = 20) = 4053 octets of NLRI: 810 /32s per message
+      assertEquals(4, messages);
+      int seen = 0;
+      UpdateMessage u;
+      while ((u = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.FOUR_OCTET_AS)) != null) {
+        try {
+          assertTrue(u.length() <= 4096);
+          seen += u.nlri().count();
+        } finally {
+          u.release();
+        }
+      }
+      assertEquals(3000, seen);
+    } finally {
+      out.release();
+    }
+  }
+}

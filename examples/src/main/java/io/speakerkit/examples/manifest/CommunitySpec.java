@@ -1,0 +1,20 @@
+package io.speakerkit.examples.manifest;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** MetalLB {@code Community} (metallb.io/v1beta1): aliases usable in BGPAdvertisement communities. */
+public record CommunitySpec(ObjectRef ref, Map<String, String> aliases) {
+
+  static CommunitySpec read(ObjectRef ref, Node spec) {
+    Map<String, String> aliases = new LinkedHashMap<>();
+    for (Node c : spec.children("communities")) {
+      String name = c.requiredString("name");
+      String value = c.requiredString("value");
+      if (aliases.put(name, value) != null) {
+        throw c.error("name", "duplicate community alias \"" + name + "\"");
+      }
+    }
+    return new CommunitySpec(ref, Map.copyOf(aliases));
+  }
+}

@@ -1,0 +1,311 @@
+package io.speakerkit.examples.manifest;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * The MetalLB objects read from one or more multi-document YAML files, checked field by field and across objects
+ * (advertisements name existing pools and peers, peers name existing BFD profiles and Secrets, community aliases
+ * resolve). Value ranges are checked where the values are used, by {@link ManifestMapper}. Kinds that are not MetalLB's or a LoadBalancer Service are ignored with one warning per kind.
+ */
+public final class ManifestSet {
+
+  private final List<IpAddressPoolSpec> pools = new ArrayList<>();
+  private final List<BgpPeerSpec> peers = new ArrayList<>();
+  private final List<BgpAdvertisementSpec> advertisements = new ArrayList<>();
+  private final List<BfdProfileSpec> bfdProfiles = new ArrayList<>();
+  private final List<CommunitySpec> communities = new ArrayList<>();
+  private final List<SecretSpec> secrets = new ArrayList<>();
+  private final List<ServiceSpec> services = new ArrayList<>();
+  private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
+  private final Consumer<String> warnings;
+  private final Set<String> warnedKinds = new HashSet<>();
+
+  private ManifestSet(Consumer<String> warnings) {
+    this.warnings = warnings;
+  }
+
+  /** Reads and checks the files; warnings (ignored kinds and fields, bare-number durations) go to {@code warnings}. */
+  public static ManifestSet read(List<Path> files, Consumer<String> warnings) throws IOException {
+    ManifestSet set = new ManifestSet(warnings);
+    for (Path file : files) {
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        set.addDocuments(file.toString(), r);
+      }
+    }
+    set.resolve();
+    return set;
+  }
+
+  /** Reads and checks YAML text (for tests and embedding). */
+  public static ManifestSet parse(String yaml, Consumer<String> warnings) {
+    ManifestSet set = new ManifestSet(warnings);
+    set.addDocuments("<string>", new java.io.StringReader(yaml));
+    set.resolve();
+    return set;
+  }
+
+  private void addDocuments(String source, Reader reader) {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    Yaml yaml = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
+        options, new KubernetesYamlResolver());
+    int index = 0;
+    try {
+      for (Object doc : yaml.loadAll(reader)) {
+        index++;
+        if (doc == null) {
+          continue;
+        }
+        if (!(doc instanceof Map<?, ?> map)) {
+          throw new ManifestException(null, "", source + ": document " + index + " is not a mapping");
+        }
+        addObject(source, index, map);
+      }
+    } catch (YAMLException e) {
+      throw new ManifestException(null, "", source + ": invalid YAML: " + e.getMessage());
+    }
+  }
+
+  private void addObject(String source, int index, Map<?, ?> map) {
+    Node root = new Node(new ObjectRef("?", null, source + "#" + index), "", map);
+    String apiVersion = root.string("apiVersion");
+    String kind = root.string("kind");
+    if (kind == null || apiVersion == null) {
+      throw new ManifestException(null, "", source + ": document " + index + " has no apiVersion/kind");
+    }
+    Node meta = root.child("metadata");
+    String name = meta.string("name");
+    String namespace = meta.string("namespace");
+    ObjectRef ref = new ObjectRef(kind, namespace, name == null ? "<unnamed>" : name);
+    root = new Node(ref, "", map);
+    root.skip("apiVersion");
+    root.skip("kind");
+    meta = root.child("metadata");
+    meta.string("name");
+    meta.string("namespace");
+    Map<String, String> labels = meta.stringMap("labels");
+    Map<String, String> annotations = meta.stringMap("annotations");
+    for (String ignored : List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")) {
+      meta.skip(ignored);
+    }
+    boolean metallb = apiVersion.startsWith("metallb.io/");
+    String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
+    if (metallb && name == null) {
+      throw new ManifestException(ref, "metadata.name", "required");
+    }
+    Node spec;
+    switch (metallb ? kind : "v1".equals(apiVersion) ? "core/" + kind : "other") {
+      case "IPAddressPool" -> {
+        requireVersion(ref, version, "v1beta1");
+        spec = root.child("spec");
+        pools.add(IpAddressPoolSpec.read(ref, labels, spec));
+      }
+      case "BGPPeer" -> {
+        requireVersion(ref, version, "v1beta1", "v1beta2");
+        spec = root.child("spec");
+        peers.add(BgpPeerSpec.read(ref, apiVersion, spec, warnings));
+      }
+      case "BGPAdvertisement" -> {
+        requireVersion(ref, version, "v1beta1");
+        spec = root.child("spec");
+        advertisements.add(BgpAdvertisementSpec.read(ref, spec));
+      }
+      case "BFDProfile" -> {
+        requireVersion(ref, version, "v1beta1");
+        spec = root.child("spec");
+        bfdProfiles.add(BfdProfileSpec.read(ref, spec));
+      }
+      case "Community" -> {
+        requireVersion(ref, version, "v1beta1");
+        spec = root.child("spec");
+        communities.add(CommunitySpec.read(ref, spec));
+      }
+      case "core/Namespace" -> {
+        root.skip("spec");
+        root.skip("status");
+        namespaceLabels.put(ref.name(), Map.copyOf(labels));
+      }
+      case "core/Secret" -> {
+        root.skip("immutable");
+        secrets.add(SecretSpec.read(ref, root));
+      }
+      case "core/Service" -> {
+        spec = root.child("spec");
+        root.skip("status");
+        ServiceSpec svc = ServiceSpec.read(ref, labels, annotations, spec, warnings);
+        if (svc != null) {
+          services.add(svc);
+        }
+      }
+      default -> {
+        if (warnedKinds.add(apiVersion + "/" + kind)) {
+          warnings.accept(kind + " (" + apiVersion + "): kind not used by the speaker, ignored");
+        }
+        return;
+      }
+    }
+    root.warnUnread(warnings);
+  }
+
+  private static void requireVersion(ObjectRef ref, String version, String... supported) {
+    for (String s : supported) {
+      if (s.equals(version)) {
+        return;
+      }
+    }
+    throw new ManifestException(ref, "apiVersion", "metallb.io/" + version + " (expected: metallb.io/"
+        + String.join(" or metallb.io/", supported) + ")");
+  }
+
+  /** Cross-object checks and community alias resolution. */
+  private void resolve() {
+    Set<String> poolNames = uniqueNames(pools.stream().map(IpAddressPoolSpec::ref).toList());
+    Set<String> peerNames = uniqueNames(peers.stream().map(BgpPeerSpec::ref).toList());
+    Set<String> bfdNames = uniqueNames(bfdProfiles.stream().map(BfdProfileSpec::ref).toList());
+    uniqueNames(advertisements.stream().map(BgpAdvertisementSpec::ref).toList());
+    Map<String, String> aliases = new LinkedHashMap<>();
+    for (CommunitySpec c : communities) {
+      for (Map.Entry<String, String> e : c.aliases().entrySet()) {
+        String previous = aliases.put(e.getKey(), e.getValue());
+        if (previous != null && !previous.equals(e.getValue())) {
+          throw new ManifestException(c.ref(), "spec.communities",
+              "alias \"" + e.getKey() + "\" defined twice with different values");
+        }
+      }
+    }
+    for (BgpPeerSpec p : peers) {
+      if (p.bfdProfile() != null && !bfdNames.contains(p.bfdProfile())) {
+        throw new ManifestException(p.ref(), "spec.bfdProfile",
+            "\"" + p.bfdProfile() + "\": no BFDProfile of that name");
+      }
+      if (p.passwordSecret() != null) {
+        SecretSpec secret = secrets.stream().filter(s -> s.ref().name().equals(p.passwordSecret())).findFirst()
+            .orElseThrow(() -> new ManifestException(p.ref(), "spec.passwordSecret",
+                "\"" + p.passwordSecret() + "\": no Secret of that name"));
+        if (!"kubernetes.io/basic-auth".equals(secret.type())) {
+          throw new ManifestException(p.ref(), "spec.passwordSecret", "Secret \"" + p.passwordSecret()
+              + "\" has type " + secret.type() + " (expected: kubernetes.io/basic-auth)");
+        }
+        if (!secret.values().containsKey("password")) {
+          throw new ManifestException(p.ref(), "spec.passwordSecret",
+              "Secret \"" + p.passwordSecret() + "\" has no \"password\" key");
+        }
+      }
+    }
+    for (int i = 0; i < advertisements.size(); i++) {
+      BgpAdvertisementSpec a = advertisements.get(i);
+      for (int j = 0; j < a.ipAddressPools().size(); j++) {
+        if (!poolNames.contains(a.ipAddressPools().get(j))) {
+          throw new ManifestException(a.ref(), "spec.ipAddressPools[" + j + "]",
+              "\"" + a.ipAddressPools().get(j) + "\": no IPAddressPool of that name");
+        }
+      }
+      for (int j = 0; j < a.peers().size(); j++) {
+        if (!peerNames.contains(a.peers().get(j))) {
+          throw new ManifestException(a.ref(), "spec.peers[" + j + "]",
+              "\"" + a.peers().get(j) + "\": no BGPPeer of that name");
+        }
+      }
+      List<String> resolved = new ArrayList<>();
+      for (int j = 0; j < a.communities().size(); j++) {
+        resolved.add(resolveCommunity(a.ref(), "spec.communities[" + j + "]", a.communities().get(j), aliases));
+      }
+      advertisements.set(i, a.withCommunities(resolved));
+    }
+  }
+
+  /** A Community alias is replaced by its value; anything else is left for the speaker's parser to check. */
+  private static String resolveCommunity(ObjectRef ref, String field, String value, Map<String, String> aliases) {
+    return aliases.getOrDefault(value, value);
+  }
+
+  private static Set<String> uniqueNames(List<ObjectRef> refs) {
+    Set<String> names = new LinkedHashSet<>();
+    for (ObjectRef r : refs) {
+      if (!names.add(r.name())) {
+        throw new ManifestException(r, "metadata.name", "duplicate " + r.kind() + " name");
+      }
+    }
+    return names;
+  }
+
+  public List<IpAddressPoolSpec> pools() {
+    return List.copyOf(pools);
+  }
+
+  public List<BgpPeerSpec> peers() {
+    return List.copyOf(peers);
+  }
+
+  public List<BgpAdvertisementSpec> advertisements() {
+    return List.copyOf(advertisements);
+  }
+
+  public List<BfdProfileSpec> bfdProfiles() {
+    return List.copyOf(bfdProfiles);
+  }
+
+  public List<CommunitySpec> communities() {
+    return List.copyOf(communities);
+  }
+
+  public List<SecretSpec> secrets() {
+    return List.copyOf(secrets);
+  }
+
+  /** Labels of the Namespace objects read, by name, for pools' {@code namespaceSelectors}. */
+  public Map<String, String> namespaceLabels(String namespace) {
+    return namespaceLabels.getOrDefault(namespace, Map.of());
+  }
+
+  /** Every LoadBalancer service read, whatever its class. */
+  public List<ServiceSpec> services() {
+    return List.copyOf(services);
+  }
+
+  /**
+   * The services this speaker serves, as MetalLB decides: with no class of its own, only services without
+   * {@code spec.loadBalancerClass}; with a class, only services of that class.
+   */
+  public List<ServiceSpec> servicesOfClass(String loadBalancerClass) {
+    List<ServiceSpec> out = new ArrayList<>();
+    for (ServiceSpec s : services) {
+      if (loadBalancerClass == null ? s.loadBalancerClass() == null
+          : loadBalancerClass.equals(s.loadBalancerClass())) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
+  /** The password of a peer: {@code spec.password}, or the {@code password} key of its Secret. */
+  public String passwordOf(BgpPeerSpec peer) {
+    if (peer.passwordSecret() == null) {
+      return peer.password();
+    }
+    for (SecretSpec s : secrets) {
+      if (s.ref().name().equals(peer.passwordSecret())) {
+        return s.values().get("password");
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,123 @@
+package io.speakerkit.examples.manifest;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * A Kubernetes {@code Service} of type LoadBalancer, reduced to what an IP allocator and a BGP speaker need, with
+ * MetalLB's annotations ({@code metallb.io/...}, or the older {@code metallb.universe.tf/...} spelling).
+ *
+ * @param requestedAddresses from {@code metallb.io/loadBalancerIPs} or else {@code spec.loadBalancerIP}; empty for
+ *     automatic allocation
+ * @param addressPool from {@code metallb.io/address-pool}, or null
+ * @param sharingKey from {@code metallb.io/allow-shared-ip}, or null
+ * @param ipFamilyPolicy SingleStack (default), PreferDualStack or RequireDualStack
+ * @param ipFamilies IPv4 and/or IPv6, in the order written (the first is the primary family)
+ * @param selector the backend key for sharing (services with Local traffic policy share only with the same)
+ */
+public record ServiceSpec(
+    ObjectRef ref,
+    Map<String, String> labels,
+    String loadBalancerClass,
+    List<InetAddress> requestedAddresses,
+    String addressPool,
+    String sharingKey,
+    String ipFamilyPolicy,
+    List<String> ipFamilies,
+    String externalTrafficPolicy,
+    Map<String, String> selector,
+    List<Port> ports) {
+
+  /** One {@code spec.ports} entry; protocol defaults to TCP. */
+  public record Port(String protocol, int port) {}
+
+  static final String[] PREFIXES = {"metallb.io/", "metallb.universe.tf/"};
+
+  /** Reads a Service; returns null (with a warning) for services that are not of type LoadBalancer. */
+  static ServiceSpec read(ObjectRef ref, Map<String, String> labels, Map<String, String> annotations, Node spec,
+      Consumer<String> warnings) {
+    String type = spec.string("type");
+    if (!"LoadBalancer".equals(type)) {
+      spec.skip("ports");
+      spec.skip("selector");
+      warnings.accept(ref + ": spec.type: " + (type == null ? "ClusterIP" : type)
+          + ": not a LoadBalancer service, ignored");
+      return null;
+    }
+    String cls = spec.string("loadBalancerClass");
+    List<InetAddress> requested = new ArrayList<>();
+    String ips = annotation(annotations, "loadBalancerIPs");
+    String lbip = spec.string("loadBalancerIP");
+    if (ips != null) {
+      for (String ip : ips.split(",")) {
+        if (!ip.isBlank()) {
+          requested.add(spec.parseAddress("metadata.annotations[metallb.io/loadBalancerIPs]", ip));
+        }
+      }
+      if (lbip != null && !lbip.isEmpty()) {
+        throw spec.error("loadBalancerIP", "cannot be set together with the metallb.io/loadBalancerIPs annotation");
+      }
+    } else if (lbip != null && !lbip.isEmpty()) {
+      requested.add(spec.parseAddress("loadBalancerIP", lbip));
+    }
+    String policy = spec.string("ipFamilyPolicy");
+    if (policy != null && !List.of("SingleStack", "PreferDualStack", "RequireDualStack").contains(policy)) {
+      throw spec.error("ipFamilyPolicy",
+          "\"" + policy + "\" (expected: SingleStack, PreferDualStack or RequireDualStack)");
+    }
+    List<String> families = spec.strings("ipFamilies");
+    for (int i = 0; i < families.size(); i++) {
+      if (!families.get(i).equals("IPv4") && !families.get(i).equals("IPv6")) {
+        throw spec.error("ipFamilies[" + i + "]", "\"" + families.get(i) + "\" (expected: IPv4 or IPv6)");
+      }
+    }
+    String etp = spec.string("externalTrafficPolicy");
+    if (etp != null && !etp.equals("Cluster") && !etp.equals("Local")) {
+      throw spec.error("externalTrafficPolicy", "\"" + etp + "\" (expected: Cluster or Local)");
+    }
+    List<Port> ports = new ArrayList<>();
+    for (Node p : spec.children("ports")) {
+      String proto = p.string("protocol");
+      Long port = p.integer("port", 1, 65535);
+      if (port == null) {
+        throw p.error("port", "required");
+      }
+      if (proto != null && !List.of("TCP", "UDP", "SCTP").contains(proto)) {
+        throw p.error("protocol", "\"" + proto + "\" (expected: TCP, UDP or SCTP)");
+      }
+      for (String ignored : List.of("name", "targetPort", "nodePort", "appProtocol")) {
+        p.skip(ignored);
+      }
+      ports.add(new Port(proto == null ? "TCP" : proto, port.intValue()));
+    }
+    for (String ignored : List.of("clusterIP", "clusterIPs", "sessionAffinity", "allocateLoadBalancerNodePorts",
+        "healthCheckNodePort", "internalTrafficPolicy", "loadBalancerSourceRanges")) {
+      spec.skip(ignored);
+    }
+    return new ServiceSpec(
+        ref,
+        Map.copyOf(labels),
+        cls == null || cls.isEmpty() ? null : cls,
+        List.copyOf(requested),
+        annotation(annotations, "address-pool"),
+        annotation(annotations, "allow-shared-ip"),
+        policy == null ? "SingleStack" : policy,
+        families,
+        etp == null ? "Cluster" : etp,
+        spec.stringMap("selector"),
+        List.copyOf(ports));
+  }
+
+  private static String annotation(Map<String, String> annotations, String name) {
+    for (String prefix : PREFIXES) {
+      String v = annotations.get(prefix + name);
+      if (v != null && !v.isEmpty()) {
+        return v;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,64 @@
+package io.speakerkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void help_listsCommands() {
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("speaker"));
+    assertEquals(0, run("speaker", "--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("--config FILE"));
+  }
+
+  @Test
+  void speakerCheck_labFixture_validates(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    try (var in = getClass().getResourceAsStream("/fixtures/metallb-bgp-lab-bfd.yaml")) {
+      Files.copy(in, lab);
+    }
+    assertEquals(0, run("speaker", "--config", lab.toString(), "--check"), err::toString);
+    assertEquals("pools: 1, peers: 1, advertisements: 1, bfd profiles: 1, services: 1\n",
+        out.toString(StandardCharsets.UTF_8));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("warning: BGPPeer metallb-system/onp-bgp-peer:"
+        + " spec.holdTime: bare number 5 taken as 5s"));
+  }
+
+  @Test
+  void speakerCheck_invalidManifest_exits2WithObjectAndField(@TempDir Path dir) throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, """
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p, namespace: metallb-system}
+        spec: {myASN: 64512, peerASN: 64512, peerAddress: 192.0.2.1, holdTime: 1s}
+        """);
+    assertEquals(2, run("speaker", "--config", bad.toString(), "--check"));
+    assertEquals("invalid manifest: BGPPeer metallb-system/p: spec.holdTime: 1s (expected: 0 or 3-65535 whole seconds)\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void unknownCommand_exits2() {
+    assertEquals(2, run("nope"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown command: nope"));
+  }
+}

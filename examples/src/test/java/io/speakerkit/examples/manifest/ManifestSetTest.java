@@ -1,0 +1,237 @@
+package io.speakerkit.examples.manifest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ManifestSetTest {
+
+  private static String fixture(String name) throws IOException {
+    try (var in = ManifestSetTest.class.getResourceAsStream("/fixtures/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void labFixture_readsEveryMetalLbObject() throws Exception {
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(fixture("metallb-bgp-lab.yaml"), warnings::add);
+
+    IpAddressPoolSpec pool = set.pools().get(0);
+    assertEquals(new ObjectRef("IPAddressPool", "metallb-system", "onp-bgp-pool"), pool.ref());
+    assertEquals(List.of("10.0.0.10-10.0.0.20"), pool.addresses());
+    assertTrue(pool.autoAssign());
+    assertFalse(pool.avoidBuggyIPs());
+
+    var peer = ManifestMapper.toConfig(set).peers().get(0);
+    assertEquals(64512, peer.myAsn());
+    assertEquals(java.util.Optional.of(64512L), peer.peerAsn());
+    assertTrue(peer.internal());
+    assertEquals(InetAddress.getByName("192.168.126.2"), peer.peerAddress());
+    assertEquals(179, peer.peerPort());
+    assertEquals(Duration.ofSeconds(5), peer.holdTime());
+    assertEquals(Duration.ofSeconds(1), peer.keepaliveTime(), "hold/3, rounded down as MetalLB does");
+    assertTrue(peer.bfdProfile().isEmpty());
+    var request = ManifestMapper.requests(set, null).get(0);
+    assertEquals("onp-metallb/echoserver", request.serviceKey());
+
+    BgpAdvertisementSpec adv = set.advertisements().get(0);
+    assertEquals(List.of("onp-bgp-pool"), adv.ipAddressPools());
+    assertEquals(List.of("onp-bgp-peer"), adv.peers());
+    assertEquals(List.of("65535:65282"), adv.communities());
+    assertEquals(32, adv.aggregationLength());
+    assertEquals(128, adv.aggregationLengthV6());
+    assertEquals(100L, adv.localPref());
+
+    ServiceSpec svc = set.servicesOfClass(null).get(0);
+    assertEquals(new ObjectRef("Service", "onp-metallb", "echoserver"), svc.ref());
+    assertEquals(List.of(new ServiceSpec.Port("TCP", 8080)), svc.ports());
+    assertEquals(Map.of("app", "echoserver"), svc.selector());
+    assertEquals("SingleStack", svc.ipFamilyPolicy());
+    assertTrue(svc.requestedAddresses().isEmpty());
+
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("spec.holdTime: bare number 5 taken as 5s")), warnings::toString);
+    assertEquals(1, warnings.stream().filter(w -> w.startsWith("Pod (v1)")).count(), warnings::toString);
+  }
+
+  @Test
+  void bfdLabFixture_peerReferencesProfile() throws Exception {
+    ManifestSet set = ManifestSet.parse(fixture("metallb-bgp-lab-bfd.yaml"), w -> { });
+    var profile = ManifestMapper.toConfig(set).bfdProfiles().get("fast-failover");
+    assertEquals(Duration.ofMillis(100), profile.receiveInterval());
+    assertEquals(3, profile.detectMultiplier());
+    BfdProfileSpec bfd = set.bfdProfiles().get(0);
+    assertEquals("fast-failover", bfd.ref().name());
+    assertEquals(100, bfd.receiveInterval());
+    assertEquals(100, bfd.transmitInterval());
+    assertEquals(3, bfd.detectMultiplier());
+    assertNull(bfd.echoInterval());
+    assertEquals("fast-failover", set.peers().get(0).bfdProfile());
+  }
+
+  @Test
+  void communityAliasAndLargeCommunity_resolved() {
+    String yaml = """
+        apiVersion: metallb.io/v1beta1
+        kind: Community
+        metadata: {name: communities, namespace: metallb-system}
+        spec:
+          communities:
+          - name: vpn-only
+            value: 1234:1
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: p, namespace: metallb-system}
+        spec: {addresses: [192.0.2.0/24]}
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: a, namespace: metallb-system}
+        spec:
+          ipAddressPools: [p]
+          communities: [vpn-only, "large:64512:1:2", NO_EXPORT]
+        """;
+    ManifestSet set = ManifestSet.parse(yaml, w -> { });
+    assertEquals(List.of("1234:1", "large:64512:1:2", "NO_EXPORT"), set.advertisements().get(0).communities());
+    var adv = ManifestMapper.toConfig(set).advertisements().get(0);
+    assertEquals("[1234:1, 65535:65281]", adv.communities().toString());
+    assertEquals("[64512:1:2]", adv.largeCommunities().toString());
+  }
+
+  @Test
+  void serviceAnnotations_bothSpellings() {
+    String yaml = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: a
+          namespace: default
+          annotations:
+            metallb.universe.tf/loadBalancerIPs: 10.0.0.12,fd00::12
+            metallb.io/address-pool: p
+            metallb.io/allow-shared-ip: key1
+        spec:
+          type: LoadBalancer
+          ipFamilyPolicy: RequireDualStack
+          ipFamilies: [IPv4, IPv6]
+          externalTrafficPolicy: Local
+          selector: {app: web}
+          ports:
+          - {port: 53, protocol: UDP}
+          - {port: 53}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: b, namespace: default}
+        spec: {type: LoadBalancer, loadBalancerClass: other.io/lb, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: c, namespace: default}
+        spec: {type: ClusterIP, ports: [{port: 80}]}
+        """;
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(yaml, warnings::add);
+    assertEquals(2, set.services().size());
+    ServiceSpec a = set.servicesOfClass(null).get(0);
+    assertEquals("a", a.ref().name());
+    assertEquals(2, a.requestedAddresses().size());
+    assertEquals("p", a.addressPool());
+    assertEquals("key1", a.sharingKey());
+    assertEquals("Local", a.externalTrafficPolicy());
+    assertEquals(List.of(new ServiceSpec.Port("UDP", 53), new ServiceSpec.Port("TCP", 53)), a.ports());
+    assertEquals("b", set.servicesOfClass("other.io/lb").get(0).ref().name());
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("Service default/c: spec.type: ClusterIP")), warnings::toString);
+  }
+
+  /** Each row: a BGPPeer spec fragment, and the exact error MetalLB-style validation gives. */
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "holdTime: 2s | BGPPeer ns/p: spec.holdTime: 2s (expected: 0 or 3-65535 whole seconds)",
+      "holdTime: 30s\\n  keepaliveTime: 40s | BGPPeer ns/p: spec.keepaliveTime: 40s (expected: at most holdTime 30s)",
+      "holdTime: 0s\\n  keepaliveTime: 10s | BGPPeer ns/p: spec.keepaliveTime: 10s (expected: 0 when holdTime is 0)",
+      "holdTime: 3.5s | BGPPeer ns/p: spec.holdTime: 3.5s (expected: 0 or 3-65535 whole seconds)",
+      "holdTime: soon | BGPPeer ns/p: spec.holdTime: \"soon\" (expected: a duration such as 90s, 1m30s or 500ms)",
+      "connectTime: 0s | BGPPeer ns/p: spec.connectTime: 0s (expected: 1-65535 whole seconds)",
+      "vrf: red | BGPPeer ns/p: spec.vrf: \"red\" not supported: binding sessions to a Linux VRF needs the host's VRF devices, which an embedded speaker does not manage; run the speaker inside the VRF instead",
+      "interface: eth0 | BGPPeer ns/p: spec.interface: \"eth0\" not supported: unnumbered BGP (peering over an interface's IPv6 link-local neighbour) is not implemented; set peerAddress",
+      "ebgpMultiHop: true | BGPPeer ns/p: spec.ebgpMultiHop: true on an iBGP peer (expected: eBGP only)",
+      "dynamicASN: internal | BGPPeer ns/p: spec.dynamicASN: cannot be set together with peerASN",
+      "routerID: fd00::1 | BGPPeer ns/p: spec.routerID: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)",
+      "bfdProfile: missing | BGPPeer ns/p: spec.bfdProfile: \"missing\": no BFDProfile of that name",
+      "passwordSecret: {name: s} | BGPPeer ns/p: spec.passwordSecret: \"s\": no Secret of that name",
+      "peerPort: 70000 | BGPPeer ns/p: spec.peerPort: 70000 (expected: 1-16384)",
+  })
+  void bgpPeer_invalid_namesObjectAndField(String fragment, String expected) {
+    String yaml = "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p, namespace: ns}\nspec:\n"
+        + "  myASN: 64512\n  peerASN: 64512\n  peerAddress: 192.0.2.1\n  " + fragment.replace("\\n", "\n") + "\n";
+    ManifestException e = assertThrows(ManifestException.class,
+        () -> ManifestMapper.toConfig(ManifestSet.parse(yaml, w -> { })));
+    assertEquals(expected, e.getMessage());
+  }
+
+  @Test
+  void advertisement_unknownPoolAndBadCommunity_rejected() {
+    String base = """
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: a, namespace: ns}
+        spec:
+        """;
+    ManifestException pool = assertThrows(ManifestException.class,
+        () -> ManifestSet.parse(base + "  ipAddressPools: [nope]\n", w -> { }));
+    assertEquals("BGPAdvertisement ns/a: spec.ipAddressPools[0]: \"nope\": no IPAddressPool of that name",
+        pool.getMessage());
+    ManifestException community = assertThrows(ManifestException.class,
+        () -> ManifestMapper.toConfig(ManifestSet.parse(base + "  communities: [\"70000:1\"]\n", w -> { })));
+    assertEquals("BGPAdvertisement ns/a: spec.communities[0]: \"70000:1\" (expected: A:B with 16-bit values,"
+        + " large:G:L1:L2 with 32-bit values, a well-known name such as no-advertise, or a Community alias)",
+        community.getMessage());
+    ManifestException length = assertThrows(ManifestException.class,
+        () -> ManifestSet.parse(base + "  aggregationLength: 33\n", w -> { }));
+    assertEquals("BGPAdvertisement ns/a: spec.aggregationLength: 33 (expected: 0-32)", length.getMessage());
+  }
+
+  @Test
+  void unknownField_warnedNotFatal() {
+    List<String> warnings = new ArrayList<>();
+    ManifestSet.parse("""
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: p, namespace: ns}
+        spec: {addresses: [192.0.2.0/24], colour: blue}
+        """, warnings::add);
+    assertEquals(List.of("IPAddressPool ns/p: spec.colour: unknown or unsupported field, ignored"), warnings);
+  }
+
+  @Test
+  void passwordSecret_basicAuth_resolves() {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: s, namespace: metallb-system}
+        type: kubernetes.io/basic-auth
+        data: {password: c2VjcmV0}
+        ---
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p, namespace: metallb-system}
+        spec: {myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, passwordSecret: {name: s, namespace: metallb-system}}
+        """, w -> { });
+    assertEquals("secret", set.passwordOf(set.peers().get(0)));
+  }
+}

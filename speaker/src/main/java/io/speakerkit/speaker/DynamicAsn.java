@@ -1,0 +1,9 @@
+package io.speakerkit.speaker;
+
+/** MetalLB BGPPeer {@code dynamicASN}: accept whatever AS the peer announces, as long as it is internal or external. */
+public enum DynamicAsn {
+  /** The peer's AS must equal ours (iBGP). */
+  INTERNAL,
+  /** The peer's AS must differ from ours (eBGP). */
+  EXTERNAL
+}
