@@ -76,10 +76,10 @@ final class GoldenCaptures {
   }
 
   /** name -> version as recorded when the pcaps were captured. */
-  static Map<String, String> versions() {
+  static Map<String, String> versions(Path dir) {
     Map<String, String> out = new LinkedHashMap<>();
     try {
-      for (String line : Files.readAllLines(directory().resolve("versions.txt"))) {
+      for (String line : Files.readAllLines(dir.resolve("versions.txt"))) {
         if (!line.startsWith("#") && !line.isBlank()) {
           String[] parts = line.trim().split("\\s+");
           out.put(parts[0], parts[1]);
@@ -96,9 +96,14 @@ final class GoldenCaptures {
   }
 
   static List<Session> sessions(String pcap) {
-    Map<String, String> versions = versions();
+    return sessions(directory(), pcap);
+  }
+
+  /** The sessions of {@code pcap} in {@code dir} (the committed set, or a fresh capture's output). */
+  static List<Session> sessions(Path dir, String pcap) {
+    Map<String, String> versions = versions(dir);
     List<Session> out = new ArrayList<>();
-    for (TcpConnection c : PcapReader.readTcp(directory().resolve(pcap))) {
+    for (TcpConnection c : PcapReader.readTcp(dir.resolve(pcap))) {
       out.add(new Session(pcap, c,
           direction(pcap, c, c.client(), c.server(), c.clientToServer(), versions),
           direction(pcap, c, c.server(), c.client(), c.serverToClient(), versions)));
@@ -107,9 +112,13 @@ final class GoldenCaptures {
   }
 
   static List<Session> allSessions() {
+    return allSessions(directory());
+  }
+
+  static List<Session> allSessions(Path dir) {
     List<Session> out = new ArrayList<>();
     for (String pcap : pcaps()) {
-      out.addAll(sessions(pcap));
+      out.addAll(sessions(dir, pcap));
     }
     return out;
   }

@@ -92,7 +92,7 @@ class GoldenRoundTripTest {
     }
   }
 
-  private static void roundTrip(Direction d, Direction other) {
+  static void roundTrip(Direction d, Direction other) {
     CodecContext negotiated = receiveContext(d, other);
     // The whole stream in one buffer, framed as the pipeline frames it; the context switches after the OPEN.
     ByteBuf stream = Unpooled.buffer();
