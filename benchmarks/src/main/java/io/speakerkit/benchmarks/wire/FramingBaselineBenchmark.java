@@ -2,6 +2,7 @@ package io.speakerkit.benchmarks.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.speakerkit.benchmarks.CpuTime;
 import io.speakerkit.benchmarks.SharedDefaults;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -41,7 +42,8 @@ public class FramingBaselineBenchmark extends SharedDefaults {
   }
 
   @Benchmark
-  public int walkLengths() {
+  public int walkLengths(CpuTime cpu) {
+    cpu.ops++;
     int reader = buffer.readerIndex();
     if (reader == end) {
       reader = 0;

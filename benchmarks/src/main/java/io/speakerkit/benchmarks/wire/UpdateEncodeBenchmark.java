@@ -2,6 +2,7 @@ package io.speakerkit.benchmarks.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.speakerkit.benchmarks.CpuTime;
 import io.speakerkit.benchmarks.SharedDefaults;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.IpPrefix;
@@ -55,7 +56,8 @@ public class UpdateEncodeBenchmark extends SharedDefaults {
   }
 
   @Benchmark
-  public int encode() {
+  public int encode(CpuTime cpu) {
+    cpu.ops++;
     ByteBuf out = alloc.ioBuffer(128);
     try {
       UpdateEncoder.writeAnnouncement(out, attributes, prefix, context);
