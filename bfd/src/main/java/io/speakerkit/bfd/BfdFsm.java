@@ -317,6 +317,10 @@ public final class BfdFsm {
     BfdProfile old = profile;
     profile = newProfile;
     detectMult = newProfile.detectMultiplier();
+    if (old.passiveMode() && !newProfile.passiveMode() && txDeadline == Long.MAX_VALUE) {
+      // No longer passive: start speaking first.
+      scheduleNextTx(now);
+    }
     long desired = sessionState == SessionState.Up
         ? newProfile.desiredMinTxMicros()
         : Math.max(SLOW_TX_MICROS, newProfile.desiredMinTxMicros());

@@ -5,5 +5,7 @@ public enum DynamicAsn {
   /** The peer's AS must equal ours (iBGP). */
   INTERNAL,
   /** The peer's AS must differ from ours (eBGP). */
-  EXTERNAL
+  EXTERNAL,
+  /** Any AS (not a MetalLB value: for route collectors); iBGP or eBGP follows from the peer's OPEN. */
+  ANY
 }

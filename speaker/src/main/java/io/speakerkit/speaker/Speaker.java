@@ -99,6 +99,7 @@ public final class Speaker implements AutoCloseable {
     final PeerConfig config;
     final BgpSession session;
     BfdSession bfd;
+    BfdProfile bfdProfile;
     BfdSession.Subscription bfdSubscription;
     volatile String state = BgpState.Idle.name();
     volatile Instant establishedAt;
@@ -109,6 +110,20 @@ public final class Speaker implements AutoCloseable {
     PeerRuntime(PeerConfig config, BgpSession session) {
       this.config = config;
       this.session = session;
+    }
+
+    /** The same live session and BFD session under a configuration whose session settings are unchanged. */
+    PeerRuntime withConfig(PeerConfig next) {
+      PeerRuntime r = new PeerRuntime(next, session);
+      r.bfd = bfd;
+      r.bfdProfile = bfdProfile;
+      r.bfdSubscription = bfdSubscription;
+      r.state = state;
+      r.establishedAt = establishedAt;
+      r.lastCause = lastCause;
+      r.negotiated = negotiated;
+      r.received.addAll(received);
+      return r;
     }
   }
 
@@ -205,7 +220,13 @@ public final class Speaker implements AutoCloseable {
     for (PeerRuntime p : peers.values()) {
       p.session.stop(message);
     }
-    // Give the NOTIFICATIONs a moment to leave before the sockets close.
+    // Let the Cease NOTIFICATIONs leave (bounded) before the event loops shut down.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (PeerRuntime p : peers.values()) {
+      while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
     for (PeerRuntime p : peers.values()) {
       closePeer(p);
     }
@@ -276,6 +297,138 @@ public final class Speaker implements AutoCloseable {
       });
       return released;
     });
+  }
+
+  /**
+   * Applies a new configuration, touching only what changed (MetalLB's reloads that flapped BGP and BFD are what this
+   * avoids):
+   *
+   * <ul>
+   *   <li>advertisements, communities, localPref, aggregation: UPDATEs only;
+   *   <li>pools: allocations still inside a pool stay; those left outside are released (a {@code release} event each)
+   *       and their routes withdrawn, for the caller to request again;
+   *   <li>a peer's BFD profile: a BFD Poll Sequence on the live session (RFC 5880 §6.8.3), BGP untouched; BFD added
+   *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone);
+   *   <li>myASN, peerASN, routerID, holdTime, keepaliveTime, connectTime, password, graceful restart, address families,
+   *       eBGP multihop, address or port: that one session is reset with Cease / Other Configuration Change
+   *       (RFC 4486) and started with the new settings;
+   *   <li>a peer removed, or no longer selected for this node: Cease / Peer De-configured.
+   * </ul>
+   */
+  public void apply(SpeakerConfig next) {
+    Objects.requireNonNull(next, "next");
+    call(() -> {
+      applyOnWorker(next);
+      return null;
+    });
+  }
+
+  private void applyOnWorker(SpeakerConfig next) {
+    if (!running) {
+      config = next;
+      return;
+    }
+    io.speakerkit.allocator.PoolUpdate update = allocator.updatePools(next.pools());
+    for (Allocation a : update.released()) {
+      events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
+      for (InetAddress address : a.addresses()) {
+        apply(plan.remove(address));
+      }
+    }
+    RoutePlan.Reconfiguration r = plan.reconfigure(next, node);
+    config = next;
+    plan = r.plan();
+    Set<String> restarted = new HashSet<>();
+    Map<String, PeerConfig> wanted = new LinkedHashMap<>();
+    for (PeerConfig peer : next.peers()) {
+      if (plan.peerActive(peer)) {
+        wanted.put(peer.name(), peer);
+      }
+    }
+    for (String name : List.copyOf(peers.keySet())) {
+      if (!wanted.containsKey(name)) {
+        endPeer(peers.remove(name), CeaseSubcode.PEER_DECONFIGURED.value());
+        restarted.add(name);
+      }
+    }
+    refused.keySet().removeIf(name -> !wanted.containsKey(name));
+    for (PeerConfig peer : wanted.values()) {
+      PeerRuntime current = peers.get(peer.name());
+      if (current == null) {
+        refused.remove(peer.name());
+        startPeer(peer);
+        restarted.add(peer.name());
+      } else if (!sessionSettings(current.config).equals(sessionSettings(peer))) {
+        peers.remove(peer.name());
+        endPeer(current, CeaseSubcode.OTHER_CONFIGURATION_CHANGE.value());
+        startPeer(peer);
+        restarted.add(peer.name());
+      } else {
+        reconfigureBfd(current, peer);
+      }
+    }
+    List<RoutePlan.Change> changes = new ArrayList<>();
+    for (RoutePlan.Change c : r.changes()) {
+      if (!restarted.contains(c.peer())) {
+        changes.add(c); // restarted peers were given their whole Adj-RIB-Out by startPeer
+      }
+    }
+    apply(changes);
+  }
+
+  /** What a BGP session is built from; a difference means the session must be reset. */
+  private static List<Object> sessionSettings(PeerConfig p) {
+    return List.of(p.myAsn(), p.peerAsn(), p.dynamicAsn(), p.peerAddress(), p.peerPort(), p.sourceAddress(),
+        p.routerId(), p.holdTime(), p.keepaliveTime(), p.connectTime(), p.password(), p.ebgpMultiHop(),
+        p.enableGracefulRestart(), p.dualStackAddressFamily());
+  }
+
+  private void reconfigureBfd(PeerRuntime p, PeerConfig next) {
+    Optional<BfdProfile> before = p.config.bfdProfile().map(n -> p.bfdProfile);
+    Optional<BfdProfile> after = next.bfdProfile().map(config.bfdProfiles()::get);
+    PeerRuntime updated = p.withConfig(next);
+    peers.put(next.name(), updated);
+    if (after.isPresent() && p.bfd != null) {
+      if (!after.get().equals(p.bfd.profile())) {
+        p.bfd.updateProfile(after.get()); // RFC 5880 §6.8.3: a Poll Sequence on the live session
+      }
+      updated.bfdProfile = after.get();
+    } else if (after.isPresent()) {
+      InetAddress local = next.sourceAddress().orElseGet(() -> localAddressToward(next.peerAddress()));
+      startBfd(updated, after.get(), local);
+    } else if (p.bfd != null) {
+      // RFC 5882 §3.2: AdminDown first, so the router keeps BGP up while the BFD session goes away.
+      BfdSession old = p.bfd;
+      p.bfdSubscription.close();
+      old.adminDown();
+      updated.bfd = null;
+      updated.bfdSubscription = null;
+      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(old::close);
+    }
+    if (before.isPresent() != after.isPresent()) {
+      log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
+    }
+  }
+
+  /** Tears a session down with a Cease subcode and frees it, waiting (bounded) for the NOTIFICATION to leave. */
+  private void endPeer(PeerRuntime p, int ceaseSubcode) {
+    if (p.session.state() == BgpState.Established || p.session.state() == BgpState.OpenConfirm
+        || p.session.state() == BgpState.OpenSent) {
+      p.session.teardown(ceaseSubcode);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
+    closePeer(p);
+    // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
+    java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
+    p.session.execute(gone::countDown);
+    try {
+      gone.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**
@@ -364,12 +517,16 @@ public final class Speaker implements AutoCloseable {
     }
     FsmConfig.Builder fsm = FsmConfig.builder()
         .localAs(peer.myAsn())
-        .peerAs(peer.peerAsn().map(PeerAs::of).orElseGet(() ->
-            peer.dynamicAsn().orElseThrow() == DynamicAsn.INTERNAL ? PeerAs.anyInternal() : PeerAs.anyExternal()))
+        .peerAs(peer.peerAsn().map(PeerAs::of).orElseGet(() -> switch (peer.dynamicAsn().orElseThrow()) {
+          case INTERNAL -> PeerAs.anyInternal();
+          case EXTERNAL -> PeerAs.anyExternal();
+          case ANY -> PeerAs.any();
+        }))
         .bgpIdentifier(routerId(peer, local))
         .holdTime(peer.holdTime())
         .keepaliveTime(peer.keepaliveTime())
-        .families(families);
+        .families(families)
+        .activeOnConnectFailure(true); // as MetalLB's FRR shows it: a refused connect leaves the peer in Active
     if (passive) {
       fsm.connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY);
     }
@@ -402,6 +559,10 @@ public final class Speaker implements AutoCloseable {
   }
 
   private void startBfd(PeerRuntime runtime, BfdProfile profile, InetAddress local) {
+    if (bfd == null) {
+      bfd = BfdEngine.builder().singleHopPort(bfdSingleHopPort).build();
+    }
+    runtime.bfdProfile = profile;
     BfdSessionConfig cfg = BfdSessionConfig.builder()
         .localAddress(local)
         .remoteAddress(runtime.config.peerAddress())

@@ -95,6 +95,64 @@ class SpeakerLoopbackIT {
     }
   }
 
+  @Test
+  void apply_changedCommunitiesAndBfdProfile_noReset_changedHoldTime_resetsWithOtherConfigurationChange()
+      throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.3");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(300).transmitIntervalMillis(300).build();
+    BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build();
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).bfdProfile("p").build())
+        .bfdProfile("p", slow)
+        .build();
+    PeerConfig.Builder peer = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress)
+        .peerPort(port).sourceAddress(speakerAddress).bfdProfile("p");
+    IpAddressPool pool = IpAddressPool.builder().name("p").addresses("10.0.1.0/24").build();
+    SpeakerConfig before = SpeakerConfig.builder().pool(pool).peer(peer.build()).bfdProfile("p", slow)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:1").localPref(100).build()).build();
+    SpeakerConfig communitiesAndBfd = SpeakerConfig.builder().pool(pool).peer(peer.build()).bfdProfile("p", fast)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
+    SpeakerConfig holdTime = SpeakerConfig.builder().pool(pool).peer(peer.holdTime(Duration.ofSeconds(30)).build())
+        .bfdProfile("p", fast)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
+
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).build()) {
+      router.start();
+      speaker.start();
+      Poll.until(LIMIT, "Established with BFD Up", () -> router.status().get(0).state().equals("Established")
+          && router.status().get(0).bfdState().orElse("").equals("Up"), () -> router.status().toString());
+      speaker.announce(ServiceRequest.builder("default/web").build());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
+      List<SpeakerEvent> seen = new ArrayList<>();
+      Poll.until(LIMIT, "route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status().toString());
+      routerEvents.drain(); // the original announcement
+
+      speaker.apply(communitiesAndBfd);
+      SpeakerEvent.RouteReceived updated = awaitEvent(routerEvents, seen, SpeakerEvent.RouteReceived.class);
+      assertEquals(List.of(Community.of(65000, 2)),
+          updated.attributes().get(Communities.class).orElseThrow().communities());
+      assertEquals(200L, updated.attributes().get(LocalPref.class).orElseThrow().value());
+      assertTrue(seen.stream().noneMatch(e -> e instanceof SpeakerEvent.BgpStateChanged
+          || e instanceof SpeakerEvent.BfdStateChanged), () -> "no flap expected: " + seen);
+      assertEquals("Up", speaker.status().get(0).bfdState().orElseThrow());
+
+      speaker.apply(holdTime);
+      SpeakerEvent.NotificationEvent reset = awaitEvent(routerEvents, seen, SpeakerEvent.NotificationEvent.class);
+      assertTrue(!reset.sent() && reset.notification().contains("Other Configuration Change"), reset::toString);
+      Poll.until(LIMIT, "re-established with the route", () -> router.status().get(0).state().equals("Established")
+          && router.status().get(0).routesReceived() == 1, () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
   private static <T extends SpeakerEvent> T awaitEvent(EventHub.Subscription<SpeakerEvent> events,
       List<SpeakerEvent> seen, Class<T> type) throws InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();

@@ -36,6 +36,43 @@ class FrrInteropTest {
     run("skbfdfrm4", "10.252.3.1/24", "10.252.3.2/24", true);
   }
 
+  @Test
+  void multihop_up_ipv6() throws Exception {
+    run("skbfdfrm6", "fd00:252:3::1/64", "fd00:252:3::2/64", true);
+  }
+
+  @Test
+  void passive_upWhenFrrSpeaksFirst_frrPassive_upWhenWeSpeak() throws Exception {
+    try (Netns ns = Netns.create("skbfdfrrp", "10.252.8.1/24", "10.252.8.2/24");
+        BfdEngine engine = BfdEngine.builder().build()) {
+      String peerLine = "peer " + ns.hostAddress() + " local-address " + ns.nsAddress();
+      FrrBfdd frr = FrrBfdd.start(ns, "bfd\n " + peerLine + "\n  passive-mode\n !\n!\n");
+      InetAddress local = InetAddress.getByName(ns.hostAddress());
+      InetAddress remote = InetAddress.getByName(ns.nsAddress());
+      // Both passive: nobody speaks, nothing comes Up.
+      BfdSession s = engine.createSession(BfdSessionConfig.builder().localAddress(local).remoteAddress(remote)
+          .profile(BfdProfile.builder().passiveMode(true).build()).build());
+      Poll.until(Duration.ofSeconds(5), "FRR passive", () -> "true".equals(frr.field("passive-mode")), frr::peers);
+      long until = System.nanoTime() + 3_000_000_000L;
+      Poll.until(Duration.ofSeconds(5), "3 s of silence", () -> System.nanoTime() > until);
+      assertEquals(0, s.counters().controlPacketsOut());
+      assertEquals(0, s.counters().controlPacketsIn());
+      assertEquals("down", frr.field("status"));
+      // FRR active, we passive: Up.
+      frr.vtysh("configure terminal", "bfd", peerLine, "no passive-mode");
+      Poll.until(Duration.ofSeconds(20), "Up with us passive",
+          () -> s.state() == SessionState.Up && "up".equals(frr.field("status")), frr::peers);
+      s.close();
+      Poll.until(Duration.ofSeconds(5), "FRR Down", () -> "down".equals(frr.field("status")), frr::peers);
+      // FRR passive again, we active: Up.
+      frr.vtysh("configure terminal", "bfd", peerLine, "passive-mode");
+      BfdSession active = engine.createSession(BfdSessionConfig.builder().localAddress(local).remoteAddress(remote)
+          .profile(BfdProfile.DEFAULT).build());
+      Poll.until(Duration.ofSeconds(20), "Up with FRR passive",
+          () -> active.state() == SessionState.Up && "up".equals(frr.field("status")), frr::peers);
+    }
+  }
+
   private void run(String name, String hostCidr, String nsCidr, boolean multihop) throws Exception {
     try (Netns ns = Netns.create(name, hostCidr, nsCidr);
         BfdEngine engine = BfdEngine.builder().build()) {

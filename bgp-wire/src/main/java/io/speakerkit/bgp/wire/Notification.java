@@ -237,6 +237,12 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
       sb.append(": \"").append(text.get()).append('"');
       return sb.toString();
     }
+    if (code == 6 && subcode == CeaseSubcode.MAXIMUM_NUMBER_OF_PREFIXES_REACHED.value() && data.length == 7) {
+      // RFC 4486 §4: AFI, SAFI and the prefix upper bound
+      AddressFamily f = AddressFamily.of((data[0] & 0xFF) << 8 | (data[1] & 0xFF), data[2] & 0xFF);
+      long bound = ((data[3] & 0xFFL) << 24) | ((data[4] & 0xFF) << 16) | ((data[5] & 0xFF) << 8) | (data[6] & 0xFF);
+      return sb.append(" (").append(f).append(", limit ").append(bound).append(')').toString();
+    }
     Optional<Notification> cause = hardResetCause();
     if (cause.isPresent()) {
       return sb.append(" (").append(cause.get().describe()).append(')').toString();

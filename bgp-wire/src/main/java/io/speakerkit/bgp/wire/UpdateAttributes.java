@@ -42,10 +42,10 @@ import java.util.List;
  */
 public final class UpdateAttributes {
 
-  private final ByteBuf buf;
-  final int start;
-  final int end;
-  private final boolean fourOctetAs;
+  private ByteBuf buf;
+  int start;
+  int end;
+  private boolean fourOctetAs;
 
   int count;
   int unknownCount;
@@ -86,6 +86,46 @@ public final class UpdateAttributes {
     this.start = start;
     this.end = end;
     this.fourOctetAs = fourOctetAs;
+  }
+
+  /** Re-points this instance at another attribute block (flyweight decoding), forgetting everything else. */
+  void reset(ByteBuf buf, int start, int end, boolean fourOctetAs) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.fourOctetAs = fourOctetAs;
+    count = 0;
+    unknownCount = 0;
+    origin = -1;
+    asPath = -1;
+    asPathLen = 0;
+    nextHop = -1;
+    med = -1;
+    localPref = -1;
+    atomicAggregate = false;
+    aggregator = -1;
+    aggregatorLen = 0;
+    communities = -1;
+    communitiesLen = 0;
+    originatorId = -1;
+    clusterList = -1;
+    clusterListLen = 0;
+    mpReach = -1;
+    mpReachLen = 0;
+    mpReachFamily = null;
+    mpReachAddPath = false;
+    mpUnreach = -1;
+    mpUnreachLen = 0;
+    mpUnreachFamily = null;
+    mpUnreachAddPath = false;
+    extCommunities = -1;
+    extCommunitiesLen = 0;
+    as4Path = -1;
+    as4PathLen = 0;
+    as4Aggregator = -1;
+    largeCommunities = -1;
+    largeCommunitiesLen = 0;
+    onlyToCustomer = -1;
   }
 
   /** Number of attributes received (including unknown, discarded and duplicate ones). */

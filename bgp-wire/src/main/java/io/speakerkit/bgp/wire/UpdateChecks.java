@@ -22,6 +22,15 @@ public final class UpdateChecks {
    * @param enforceFirstAs whether, on eBGP, the leftmost AS must be the peer's (off for route-server peers)
    */
   public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs) {
+    return check(update, peerAs, enforceFirstAs, false);
+  }
+
+  /**
+   * As {@link #check(UpdateMessage, long, boolean)}, and on eBGP also refuses confederation segments unless the
+   * peer is a member of our confederation (RFC 5065 §5.1, RFC 7606 §7.2: treat-as-withdraw).
+   */
+  public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs,
+      boolean confederationPeer) {
     List<UpdateError> out = new ArrayList<>(0);
     UpdateAttributes a = update.attributes();
     boolean hasNlri = update.nlriLength() > 0 || a.hasMpReach();
@@ -38,6 +47,19 @@ public final class UpdateChecks {
             UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
             "leftmost AS: " + (first < 0 ? "none" : String.valueOf(first)) + " (expected: " + peerAs
                 + ", the eBGP peer's AS)"));
+      }
+    }
+    if (!confederationPeer && update.context().peerType() == PeerType.EXTERNAL && path != null) {
+      path.reset();
+      while (path.nextSegment()) {
+        if (path.segmentType() == 3 || path.segmentType() == 4) {
+          // RFC 7606 §7.2: confederation segments from a peer outside the confederation: treat-as-withdraw.
+          out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+              UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
+              "segment type: " + path.segmentType()
+                  + " (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)"));
+          break;
+        }
       }
     }
     if (update.nlriLength() > 0 && a.hasNextHop()) {

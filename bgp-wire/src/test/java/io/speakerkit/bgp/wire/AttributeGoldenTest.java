@@ -90,6 +90,13 @@ class AttributeGoldenTest {
         u -> {
           assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
           List<PathAttribute> got = u.attributes().toList();
+          ByteBuf again = Unpooled.buffer();
+          try {
+            PathAttribute.write(again, got.get(0), true, true);
+            assertEquals(ext.toString(), Hex.hex(again));
+          } finally {
+            again.release();
+          }
           if (a instanceof UnknownAttribute ua) {
             assertEquals(List.of(new UnknownAttribute(ua.flags() | 0x10, ua.typeCode(), ua.value())), got);
           } else {

@@ -214,4 +214,34 @@ class FuzzProperties {
     }
     return b;
   }
+
+  @Property(tries = 300)
+  void frameDecoderHandler_mutatedStream_onlyBgpDecodeException(@ForAll("validMessages") byte[] valid,
+      @ForAll("validMessages") byte[] second, @ForAll long seed) {
+    byte[] bytes = mutate(valid, new Random(seed));
+    io.netty.channel.embedded.EmbeddedChannel ch =
+        new io.netty.channel.embedded.EmbeddedChannel(new BgpFrameDecoder(CONTEXTS.get(1)));
+    try {
+      Random rnd = new Random(seed);
+      byte[] stream = new byte[bytes.length + second.length];
+      System.arraycopy(bytes, 0, stream, 0, bytes.length);
+      System.arraycopy(second, 0, stream, bytes.length, second.length);
+      for (int i = 0; i < stream.length; ) {
+        int n = Math.min(stream.length - i, 1 + rnd.nextInt(64));
+        try {
+          ch.writeInbound(Unpooled.copiedBuffer(stream, i, n));
+        } catch (BgpDecodeException expected) {
+          // the one allowed failure
+        }
+        i += n;
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+          Visit.all((BgpMessage) m);
+          io.netty.util.ReferenceCountUtil.release(m);
+        }
+      }
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
 }

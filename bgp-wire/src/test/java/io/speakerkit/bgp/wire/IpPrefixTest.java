@@ -31,6 +31,14 @@ class IpPrefixTest {
   }
 
   @Test
+  void parse_ipv4MappedIpv6_staysIpv6() {
+    IpPrefix p = IpPrefix.parse("::ffff:0:0/96");
+    assertTrue(p.isIpv6());
+    assertEquals("::ffff:0:0/96", p.toString());
+    assertEquals(p, IpPrefix.of(p.address(), 96));
+  }
+
+  @Test
   void parse_hostBitsSet_rejectedWithBothForms() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> IpPrefix.parse("10.0.0.1/24"));
     assertEquals("host bits set in 10.0.0.1/24 (expected: 10.0.0.0/24)", e.getMessage());

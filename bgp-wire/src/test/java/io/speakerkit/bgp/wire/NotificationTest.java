@@ -78,6 +78,7 @@ class NotificationTest {
   void maximumPrefixes_data() {
     Notification n = Notification.maximumPrefixesReached(AddressFamily.IPV6_UNICAST, 1000);
     assertArrayEquals(new byte[] {0, 2, 1, 0, 0, 3, (byte) 0xe8}, n.data());
+    assertEquals("Cease / Maximum Number of Prefixes Reached (IPv6/unicast, limit 1000)", n.describe());
   }
 
   @Test

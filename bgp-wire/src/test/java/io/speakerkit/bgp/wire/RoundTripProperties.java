@@ -14,6 +14,7 @@ import io.speakerkit.bgp.wire.attribute.PathAttribute;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -80,9 +81,10 @@ class RoundTripProperties {
   void update_roundTrip(@ForAll("ibgpAttributes") PathAttributes attributes,
       @ForAll @Size(max = 40) List<@net.jqwik.api.From("prefixes") IpPrefix> withdrawn,
       @ForAll @Size(max = 40) List<@net.jqwik.api.From("prefixes") IpPrefix> announced,
-      @ForAll boolean fourOctetAs) {
+      @ForAll boolean fourOctetAs, @ForAll boolean addPath) {
+    Set<AddressFamily> both = addPath ? Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST) : Set.of();
     CodecContext ctx = CodecContext.INITIAL.withFourOctetAs(fourOctetAs).withPeerType(PeerType.INTERNAL)
-        .withExtendedMessage(true);
+        .withExtendedMessage(true).withAddPath(both, both);
     PathAttributes attrs = attributes;
     ByteBuf out = Unpooled.buffer();
     try {
@@ -125,5 +127,23 @@ class RoundTripProperties {
         .filter(a -> !(a instanceof As4Path) && !(a instanceof As4Aggregator) && !(a instanceof AsPath)
             && !(a instanceof Aggregator))
         .toList();
+  }
+
+  @Property(tries = 200)
+  void forPropagation_partialOnUnknownTransitive_dropsUnknownNonTransitive(
+      @ForAll("ibgpAttributes") PathAttributes attrs) {
+    PathAttributes out = attrs.forPropagation();
+    List<PathAttribute> expected = new ArrayList<>();
+    for (PathAttribute a : attrs.attributes()) {
+      if (a instanceof io.speakerkit.bgp.wire.attribute.UnknownAttribute u) {
+        if (u.isOptional() && u.isTransitive()) {
+          expected.add(u.withPartial());
+        }
+      } else {
+        expected.add(a);
+      }
+    }
+    assertEquals(expected, out.attributes());
+    assertEquals(out, out.forPropagation());
   }
 }

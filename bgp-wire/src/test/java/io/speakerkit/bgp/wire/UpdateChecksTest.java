@@ -39,4 +39,17 @@ class UpdateChecksTest {
     assertEquals(1, e.size());
     assertEquals(8, e.get(0).subcode());
   }
+
+  @Test
+  void confederationSegments_fromOutsidePeer_treatAsWithdraw() {
+    String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 02 01 0000fde8 03 01 0000fc00" + "40 03 04 0a000001";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(1, UpdateChecks.check(u, 65000, true).size());
+      assertTrue(UpdateChecks.check(u, 65000, true, true).isEmpty());
+    } finally {
+      b.release();
+    }
+  }
 }

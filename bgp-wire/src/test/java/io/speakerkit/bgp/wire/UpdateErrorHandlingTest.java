@@ -173,7 +173,7 @@ class UpdateErrorHandlingTest {
   @Test
   void duplicate_attribute_discardLater() {
     decode(update("", MANDATORY + "80 04 04 00000001 80 04 04 00000002", NLRI), u -> {
-      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 4);
+      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 1, 4);
       assertEquals(1, u.attributes().med());
     });
   }
@@ -346,5 +346,63 @@ class UpdateErrorHandlingTest {
     } finally {
       c.release();
     }
+  }
+
+  @Test
+  void asPath_asZero_treatAsWithdraw() {
+    decode(update("", ORIGIN + "40 02 06 02 01 00000000" + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 11, 2));
+  }
+
+  @Test
+  void aggregator_asZero_attributeDiscard() {
+    decode(update("", MANDATORY + "c0 07 08 00000000 0a000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 9, 7));
+  }
+
+  @Test
+  void open_asZero_badPeerAs() {
+    BgpDecodeException e = OpenMessageTest.decodeError("M 001d 01 04 0000 005a 0a000001 00");
+    assertEquals(2, e.code());
+    assertEquals(2, e.subcode());
+  }
+
+  @Test
+  void attributeOverrun_noRoutesAnywhere_sessionReset() {
+    BgpDecodeException e = reset(update("", ORIGIN + "80 04 09 00000001", ""), CodecContext.INITIAL);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void attributeOverrun_afterMpUnreach_treatAsWithdraw() {
+    decode(update("", "80 0f 06 0002 01 10 2001" + "80 04 09 00000001", ""), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1);
+      assertEquals(1, u.withdrawnAll().size());
+    });
+  }
+
+  @Test
+  void mpReach_ipv4UnicastWithIpv4NextHop_decodes() {
+    String mp = "80 0e 0d 0001 01 04 0a000001 00 18 0a0102";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      assertEquals(0x0a000001, u.attributes().mpReach().nextHopIpv4());
+      assertEquals(java.util.List.of(IpPrefix.parse("10.1.2.0/24")), u.announced());
+    });
+  }
+
+  @Test
+  void mpReach_otherFamily_keptRaw() {
+    // L2VPN EVPN: not interpreted, the NLRI is available as bytes
+    String mp = "90 0e 000e 0019 46 04 0a000001 00 02 03 aabbcc";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      MpReachView r = u.attributes().mpReach();
+      assertEquals(AddressFamily.of(25, 70), r.family());
+      assertFalse(r.hasPrefixes());
+      assertFalse(r.prefixes().next());
+      assertEquals("0203aabbcc", io.netty.buffer.ByteBufUtil.hexDump(r.nlriSlice()));
+    });
   }
 }

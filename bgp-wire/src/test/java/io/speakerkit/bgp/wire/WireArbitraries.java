@@ -51,6 +51,11 @@ final class WireArbitraries {
     return Arbitraries.longs().between(0, 0xFFFF_FFFFL);
   }
 
+  /** AS numbers: RFC 7607 makes 0 invalid. */
+  static Arbitrary<Long> asn() {
+    return Arbitraries.longs().between(1, 0xFFFF_FFFFL);
+  }
+
   static Arbitrary<byte[]> bytes(int max) {
     return Arbitraries.bytes().array(byte[].class).ofMaxSize(max);
   }
@@ -80,7 +85,7 @@ final class WireArbitraries {
         family().map(MultiprotocolCapability::new),
         Arbitraries.of(RouteRefreshCapability.INSTANCE, EnhancedRouteRefreshCapability.INSTANCE,
             ExtendedMessageCapability.INSTANCE),
-        u32().map(FourOctetAsCapability::new),
+        asn().map(FourOctetAsCapability::new),
         Combinators.combine(Arbitraries.integers().between(0, 15), Arbitraries.integers().between(0, 4095),
             Combinators.combine(family(), Arbitraries.integers().between(0, 255))
                 .as(GracefulRestartCapability.Family::new).list().ofMaxSize(10))
@@ -104,7 +109,7 @@ final class WireArbitraries {
 
   static Arbitrary<OpenMessage> open() {
     Arbitrary<CapabilityParameter> param = capability().list().ofMaxSize(6).map(CapabilityParameter::new);
-    return Combinators.combine(Arbitraries.integers().between(0, 0xFFFF),
+    return Combinators.combine(Arbitraries.integers().between(1, 0xFFFF),
             Arbitraries.integers().between(0, 0xFFFF).filter(h -> h != 1 && h != 2),
             Arbitraries.integers().filter(i -> i != 0), param.list().ofMaxSize(4), Arbitraries.of(true, false))
         .as((as, hold, id, params, ext) -> new OpenMessage(4, as, hold, id, params, ext))
@@ -125,13 +130,13 @@ final class WireArbitraries {
   }
 
   static Arbitrary<AsPathSegment> segment() {
-    return Combinators.combine(Arbitraries.integers().between(1, 4), u32().list().ofMinSize(1).ofMaxSize(20))
+    return Combinators.combine(Arbitraries.integers().between(1, 4), asn().list().ofMinSize(1).ofMaxSize(20))
         .as(AsPathSegment::new);
   }
 
   static Arbitrary<List<PathAttribute>> attributes(boolean ibgp) {
     List<Arbitrary<? extends PathAttribute>> optional = new ArrayList<>();
-    optional.add(Combinators.combine(u32(), Arbitraries.integers()).as(Aggregator::new));
+    optional.add(Combinators.combine(asn(), Arbitraries.integers()).as(Aggregator::new));
     optional.add(Arbitraries.just(AtomicAggregate.INSTANCE));
     optional.add(u32().map(MultiExitDisc::new));
     if (ibgp) {

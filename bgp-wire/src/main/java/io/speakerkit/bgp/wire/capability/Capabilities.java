@@ -116,8 +116,21 @@ public final class Capabilities {
           if (1 + hl < len) {
             int dl = b.getUnsignedByte(p + 1 + hl);
             if (2 + hl + dl == len) {
-              return new FqdnCapability(b.toString(p + 1, hl, StandardCharsets.UTF_8),
+              FqdnCapability f = new FqdnCapability(b.toString(p + 1, hl, StandardCharsets.UTF_8),
                   b.toString(p + 2 + hl, dl, StandardCharsets.UTF_8));
+              // only when the text re-encodes to the same octets (valid UTF-8), so the OPEN re-encodes unchanged
+              if (f.valueLength() == len) {
+                byte[] orig = bytes(b, p, len);
+                io.netty.buffer.ByteBuf again = io.netty.buffer.Unpooled.buffer(len);
+                try {
+                  f.writeValue(again);
+                  if (java.util.Arrays.equals(orig, io.netty.buffer.ByteBufUtil.getBytes(again))) {
+                    return f;
+                  }
+                } finally {
+                  again.release();
+                }
+              }
             }
           }
         }
