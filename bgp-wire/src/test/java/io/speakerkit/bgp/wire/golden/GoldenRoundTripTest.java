@@ -223,26 +223,11 @@ class GoldenRoundTripTest {
   }
 
   /**
-   * {@link PathAttribute#write}, except that a short value is given a 2-octet length when the sender chose the
-   * Extended Length form for it (FRR does so for every AS_PATH). The codec's attribute values do not remember that
-   * choice, and RFC 4271 §4.3 allows either form; every other octet comes from the decoded value.
+   * {@link PathAttribute#write} with the sender's length form: FRR gives every AS_PATH the Extended Length flag
+   * (RFC 4271 §4.3 allows either), and the codec writes that form on request.
    */
   private static void writeAttribute(ByteBuf out, PathAttribute value, boolean fourOctetAs, boolean extended) {
-    ByteBuf one = Unpooled.buffer();
-    try {
-      PathAttribute.write(one, value, fourOctetAs);
-      int flags = one.getUnsignedByte(0);
-      if (extended && (flags & 0x10) == 0) {
-        out.writeByte(flags | 0x10);
-        out.writeByte(one.getUnsignedByte(1));
-        out.writeShort(one.getUnsignedByte(2));
-        out.writeBytes(one, 3, one.readableBytes() - 3);
-      } else {
-        out.writeBytes(one);
-      }
-    } finally {
-      one.release();
-    }
+    PathAttribute.write(out, value, fourOctetAs, extended);
   }
 
   /** Flags as received (the Extended Length choice is the sender's), type, length, value. */
