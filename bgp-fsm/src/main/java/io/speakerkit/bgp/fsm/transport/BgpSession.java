@@ -154,6 +154,11 @@ public final class BgpSession implements AutoCloseable {
     return peerAddress;
   }
 
+  /** Our source address, if configured. */
+  public InetAddress localAddress() {
+    return localAddress;
+  }
+
   public FsmConfig config() {
     return config;
   }
