@@ -89,4 +89,49 @@ class LoopbackInteropTest {
           () -> changesA + "\n" + changesB);
     }
   }
+
+  @Test
+  void maxPrefixes_exceeded_ceaseMaximumPrefixes() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.5");
+    InetAddress b = InetAddress.getByName("127.253.0.6");
+    int port = 11180;
+    List<BgpAction.StateChanged> changesA = new CopyOnWriteArrayList<>();
+    try (BgpTransport ta = BgpTransport.builder().build();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).localAddress(b).maxPrefixes(2)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).build())
+          .build();
+      sa.addListener(changesA::add);
+      sa.announce(IpPrefix.parse("192.0.2.1/32"), PathAttributes.builder().build());
+      sa.announce(IpPrefix.parse("192.0.2.2/32"), PathAttributes.builder().build());
+      sb.start();
+      sa.start();
+      Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, changesA::toString);
+      sa.announce(IpPrefix.parse("192.0.2.3/32"), PathAttributes.builder().build());
+      Poll.until(LIMIT, "Cease / Maximum Number of Prefixes Reached",
+          () -> changesA.stream().anyMatch(c -> c.cause().received()
+              .map(n -> n.code() == 6 && n.subcode() == 1).orElse(false)),
+          changesA::toString);
+    }
+  }
+
+  @Test
+  void unknownSource_connectionClosed() throws Exception {
+    InetAddress listen = InetAddress.getByName("127.253.0.6");
+    try (BgpTransport t = BgpTransport.builder().listen(new InetSocketAddress(listen, 11181)).build().start();
+        java.net.Socket s = new java.net.Socket()) {
+      BgpSession.builder().transport(t).peer(InetAddress.getByName("127.253.0.5")).localAddress(listen)
+          .config(FsmConfig.builder().localAs(1).peerAs(2).bgpIdentifier(BgpIdentifier.parse("10.0.0.2")).build())
+          .build();
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.253.0.9"), 0));
+      s.connect(new InetSocketAddress(listen, 11181), 2000);
+      s.setSoTimeout(5000);
+      assertEquals(-1, s.getInputStream().read(), "closed without a byte");
+    }
+  }
 }
