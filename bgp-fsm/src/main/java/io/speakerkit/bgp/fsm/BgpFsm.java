@@ -158,6 +158,19 @@ public final class BgpFsm {
     return result;
   }
 
+  /**
+   * We sent an UPDATE. RFC 4271 §8.2.2 (Established): "Each time the local system sends a KEEPALIVE or UPDATE
+   * message, it restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero." Not an RFC event, so it
+   * causes no state change; returns the timer restart (or nothing).
+   */
+  public List<BgpAction> updateSent() {
+    if (state != BgpState.Established || session == null || session.holdTime().isZero()) {
+      return List.of();
+    }
+    running.add(BgpTimer.KeepaliveTimer);
+    return List.of(new StartTimer(BgpTimer.KeepaliveTimer, session.keepaliveTime()));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // RFC 4271 §8.2.2, one method per state
 

@@ -516,6 +516,7 @@ public final class BgpSession implements AutoCloseable {
     }
     if (wrote) {
       ch.flush();
+      c.driver.updateSent();
     }
   }
 
@@ -577,7 +578,12 @@ public final class BgpSession implements AutoCloseable {
       c.received.addAll(u.announced());
       if (c.received.size() > maxPrefixes) {
         log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
-        c.driver.fire(BgpEvent.AutomaticStop.cease(Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED));
+        // RFC 4486 §4: the data is AFI (2 octets), SAFI (1) and the prefix upper bound (4)
+        AddressFamily f = u.announced().isEmpty() ? AddressFamily.IPV4_UNICAST : u.announced().get(0).family();
+        byte[] data = {(byte) (f.afi().value() >> 8), (byte) f.afi().value(), (byte) f.safi().value(),
+            (byte) (maxPrefixes >> 24), (byte) (maxPrefixes >> 16), (byte) (maxPrefixes >> 8), (byte) maxPrefixes};
+        c.driver.fire(new BgpEvent.AutomaticStop(
+            new Notification(Notification.CEASE, Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED, data)));
         return;
       }
     }
