@@ -26,6 +26,7 @@ import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.fsm.FsmDriver;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.Notification;
+import io.speakerkit.bgp.fsm.OpenNegotiation;
 import io.speakerkit.bgp.fsm.SessionListener;
 import io.speakerkit.bgp.fsm.rib.AdjRibOut;
 import io.speakerkit.bgp.fsm.rib.Ipv6Prefix;
@@ -416,8 +417,7 @@ public final class BgpSession implements AutoCloseable {
   private void onStateChanged(Connection c, BgpAction.StateChanged change) {
     if (change.to() == BgpState.OpenConfirm) {
       NegotiatedSession s = c.driver.fsm().session().orElseThrow();
-      c.decoder.context(s.codecContext());
-      c.codec = s.codecContext();
+      c.codec = s.codecContext(); // (the decoder switched already, on the channel's thread)
       checkCollision(c);
     }
     if (c == secondary && change.to() == BgpState.Established) {
@@ -817,6 +817,15 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      BgpFrameDecoder d = ctx.pipeline().get(BgpFrameDecoder.class);
+      if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o && d != null) {
+        // Switch the decoder to the negotiated context here, on the channel's own thread, before anything else is
+        // read: the peer's UPDATEs follow our KEEPALIVE, which the session sends only after this.
+        OpenNegotiation.Result r = OpenNegotiation.negotiate(config, WireAdapter.fromWire(o));
+        if (r instanceof OpenNegotiation.Accepted a) {
+          d.context(a.session().codecContext());
+        }
+      }
       if (!onLoop(() -> channelRead(ctx, msg))) {
         return;
       }
