@@ -628,6 +628,7 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     final java.util.Set<IpPrefix> received = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(false, true, 0);
+    boolean routesToDelete;
 
     Connection(boolean outgoing) {
       this.outgoing = outgoing;
@@ -725,13 +726,17 @@ public final class BgpSession implements AutoCloseable {
           onUpdate(this, current);
         }
       } else if (a instanceof BgpAction.DeleteRoutes) {
-        onRoutesDeleted(this);
+        routesToDelete = true; // acted on with the state change that follows, which says whether a NOTIFICATION went
       } else if (a instanceof BgpAction.StateChanged c) {
         if (c.from() == BgpState.Established) {
           NegotiatedSession s = negotiated;
           boolean gr = s != null && s.peerGracefulRestart().isPresent();
           boolean notif = c.cause().sent().isPresent() || c.cause().received().isPresent();
           lastEndHint = new StateHint(gr, notif, gr ? s.peerGracefulRestart().get().restartTimeSeconds() : 0);
+        }
+        if (routesToDelete) {
+          routesToDelete = false;
+          onRoutesDeleted(this);
         }
         onStateChanged(this, c);
       }
