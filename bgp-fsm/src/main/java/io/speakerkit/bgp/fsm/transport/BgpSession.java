@@ -544,7 +544,7 @@ public final class BgpSession implements AutoCloseable {
         b.localPref(100);
       }
     }
-    InetAddress local = c.channel == null ? null : ((InetSocketAddress) c.channel.localAddress()).getAddress();
+    InetAddress local = c.channel == null ? null : c.channel.localAddress().getAddress();
     if (!ipv6 && !a.hasIpv4NextHop() && local instanceof Inet4Address) {
       b.nextHop(local);
     }
