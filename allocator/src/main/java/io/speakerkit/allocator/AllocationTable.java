@@ -7,9 +7,9 @@ import java.util.Arrays;
  * arrays, two open-addressing hash tables of entry numbers (by service key, by address), and the {@link RunSet} of
  * used addresses for free-space search.
  *
- * <p>Per held address this costs 16 (address) + 4 (service reference) + 4 + 4 (chain links) bytes of entry, plus one
- * {@code int} slot in each hash table at a load factor between 3/8 and 3/4: about 45 bytes at one million
- * allocations. The service key strings belong to the caller and are referenced, not copied.
+ * <p>Per held address this costs 16 (address) + 4 (service reference) + 4 + 4 (chain links) bytes of entry, plus a
+ * {@code long} slot in the service table (hash and entry) and an {@code int} slot in the address table, at a load
+ * factor between 3/8 and 3/4: about 55 bytes at one million allocations. The service key strings belong to the caller and are referenced, not copied.
  *
  * <p>An address shared by several services has one entry per service, chained through {@link #nextAddr}; the address
  * table points at the first. A dual-stack service's two entries are chained through {@link #nextSvc}; the service
@@ -18,16 +18,19 @@ import java.util.Arrays;
 final class AllocationTable {
   static final int NONE = -1;
 
-  long[] hi = new long[1024];
-  long[] lo = new long[1024];
+  /** Address of entry e at [2e] (high half) and [2e + 1] (low half): one cache line for both. */
+  long[] addr = new long[2048];
   String[] svc = new String[1024];
   int[] nextSvc = new int[1024];
   int[] nextAddr = new int[1024];
   private int used; // high-water mark of entries
   private int freeHead = NONE;
 
-  /** Slots hold entry + 1; 0 is empty. Linear probing, backward-shift deletion (no tombstones). */
-  private int[] svcTable = new int[2048];
+  /**
+   * Service table slots hold {@code hash << 32 | entry + 1}, so probing compares hashes without touching the key;
+   * address table slots hold {@code entry + 1}. 0 is empty. Linear probing, backward-shift deletion (no tombstones).
+   */
+  private long[] svcTable = new long[2048];
   private int svcCount;
   private int[] addrTable = new int[2048];
   private int addrCount;
@@ -42,37 +45,48 @@ final class AllocationTable {
     return addrCount;
   }
 
-  private static int spread(int h) {
-    return h ^ (h >>> 16) ^ (h >>> 7);
+  long hi(int e) {
+    return addr[2 * e];
   }
 
-  private int svcHome(int entry, int mask) {
-    return spread(svc[entry].hashCode()) & mask;
+  long lo(int e) {
+    return addr[2 * e + 1];
+  }
+
+  /** String hash codes of keys like "ns/svc-1", "ns/svc-2" are sequential: mix them before linear probing. */
+  static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    return h ^ (h >>> 16);
   }
 
   private int addrHome(int entry, int mask) {
-    return U128.hash(hi[entry], lo[entry]) & mask;
+    return U128.hash(addr[2 * entry], addr[2 * entry + 1]) & mask;
+  }
+
+  /** Slot of {@code key} in the service table, or the empty slot where it would go. */
+  private int svcSlot(String key, int hash) {
+    int mask = svcTable.length - 1;
+    for (int i = hash & mask; ; i = (i + 1) & mask) {
+      long v = svcTable[i];
+      if (v == 0 || ((int) (v >>> 32) == hash && svc[(int) v - 1].equals(key))) {
+        return i;
+      }
+    }
   }
 
   /** First entry of {@code key}, or {@link #NONE}. */
   int headOf(String key) {
-    int mask = svcTable.length - 1;
-    for (int i = spread(key.hashCode()) & mask; ; i = (i + 1) & mask) {
-      int v = svcTable[i];
-      if (v == 0) {
-        return NONE;
-      }
-      if (svc[v - 1].equals(key)) {
-        return v - 1;
-      }
-    }
+    return (int) svcTable[svcSlot(key, mix(key.hashCode()))] - 1;
   }
 
   private int addrSlot(long h, long l) {
     int mask = addrTable.length - 1;
     for (int i = U128.hash(h, l) & mask; ; i = (i + 1) & mask) {
       int v = addrTable[i];
-      if (v == 0 || (hi[v - 1] == h && lo[v - 1] == l)) {
+      if (v == 0 || (addr[2 * v - 2] == h && addr[2 * v - 1] == l)) {
         return i;
       }
     }
@@ -89,22 +103,23 @@ final class AllocationTable {
    */
   boolean add(String key, long h, long l, int prevOfService) {
     int e = newEntry();
-    hi[e] = h;
-    lo[e] = l;
+    addr[2 * e] = h;
+    addr[2 * e + 1] = l;
     svc[e] = key;
     nextSvc[e] = NONE;
     nextAddr[e] = NONE;
     lastAdded = e;
     if (prevOfService == NONE) {
       if ((svcCount + 1) * 4L > svcTable.length * 3L) {
-        svcTable = rehash(svcTable, true);
+        svcTable = rehashSvc(svcTable);
       }
+      int hash = mix(key.hashCode());
       int mask = svcTable.length - 1;
-      int i = spread(key.hashCode()) & mask;
+      int i = hash & mask;
       while (svcTable[i] != 0) {
         i = (i + 1) & mask;
       }
-      svcTable[i] = e + 1;
+      svcTable[i] = ((long) hash << 32) | (e + 1);
       svcCount++;
     } else {
       nextSvc[prevOfService] = e;
@@ -120,7 +135,7 @@ final class AllocationTable {
       return false;
     }
     if ((addrCount + 1) * 4L > addrTable.length * 3L) {
-      addrTable = rehash(addrTable, false);
+      addrTable = rehashAddr(addrTable);
       slot = addrSlot(h, l);
     }
     addrTable[slot] = e + 1;
@@ -137,22 +152,23 @@ final class AllocationTable {
    * false if the service held nothing.
    */
   boolean removeService(String key, AddressVisitor freed) {
-    int head = headOf(key);
+    int svcSlot = svcSlot(key, mix(key.hashCode()));
+    int head = (int) svcTable[svcSlot] - 1;
     if (head == NONE) {
       return false;
     }
-    deleteSlot(svcTable, slotOfValue(svcTable, head + 1, spread(key.hashCode())), true);
+    deleteSvcSlot(svcSlot);
     svcCount--;
     int e = head;
     while (e != NONE) {
       int next = nextSvc[e];
-      long h = hi[e];
-      long l = lo[e];
+      long h = addr[2 * e];
+      long l = addr[2 * e + 1];
       int slot = addrSlot(h, l);
       int first = addrTable[slot] - 1;
       if (first == e) {
         if (nextAddr[e] == NONE) {
-          deleteSlot(addrTable, slot, false);
+          deleteAddrSlot(slot);
           addrCount--;
           runs.remove(h, l);
           freed.visit(h, l);
@@ -181,10 +197,10 @@ final class AllocationTable {
 
   /** Calls {@code v} with the first entry of every service, in table order. */
   void forEachService(java.util.function.IntConsumer v) {
-    int[] t = svcTable;
-    for (int s : t) {
+    long[] t = svcTable;
+    for (long s : t) {
       if (s != 0) {
-        v.accept(s - 1);
+        v.accept((int) s - 1);
       }
     }
   }
@@ -199,16 +215,27 @@ final class AllocationTable {
     }
   }
 
-  private int slotOfValue(int[] t, int value, int h) {
+  private void deleteSvcSlot(int i) {
+    long[] t = svcTable;
     int mask = t.length - 1;
-    for (int i = h & mask; ; i = (i + 1) & mask) {
-      if (t[i] == value) {
-        return i;
+    int j = i;
+    while (true) {
+      j = (j + 1) & mask;
+      long v = t[j];
+      if (v == 0) {
+        t[i] = 0;
+        return;
+      }
+      int k = (int) (v >>> 32) & mask;
+      if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
+        t[i] = v;
+        i = j;
       }
     }
   }
 
-  private void deleteSlot(int[] t, int i, boolean bySvc) {
+  private void deleteAddrSlot(int i) {
+    int[] t = addrTable;
     int mask = t.length - 1;
     int j = i;
     while (true) {
@@ -218,21 +245,35 @@ final class AllocationTable {
         t[i] = 0;
         return;
       }
-      int k = bySvc ? svcHome(v - 1, mask) : addrHome(v - 1, mask);
-      boolean movable = i <= j ? (k <= i || k > j) : (k <= i && k > j);
-      if (movable) {
+      int k = addrHome(v - 1, mask);
+      if (i <= j ? (k <= i || k > j) : (k <= i && k > j)) {
         t[i] = v;
         i = j;
       }
     }
   }
 
-  private int[] rehash(int[] old, boolean bySvc) {
+  private static long[] rehashSvc(long[] old) {
+    long[] t = new long[old.length * 2];
+    int mask = t.length - 1;
+    for (long v : old) {
+      if (v != 0) {
+        int i = (int) (v >>> 32) & mask;
+        while (t[i] != 0) {
+          i = (i + 1) & mask;
+        }
+        t[i] = v;
+      }
+    }
+    return t;
+  }
+
+  private int[] rehashAddr(int[] old) {
     int[] t = new int[old.length * 2];
     int mask = t.length - 1;
     for (int v : old) {
       if (v != 0) {
-        int i = bySvc ? svcHome(v - 1, mask) : addrHome(v - 1, mask);
+        int i = addrHome(v - 1, mask);
         while (t[i] != 0) {
           i = (i + 1) & mask;
         }
@@ -248,10 +289,9 @@ final class AllocationTable {
       freeHead = nextSvc[e];
       return e;
     }
-    if (used == hi.length) {
-      int n = hi.length * 2;
-      hi = Arrays.copyOf(hi, n);
-      lo = Arrays.copyOf(lo, n);
+    if (used == svc.length) {
+      int n = svc.length * 2;
+      addr = Arrays.copyOf(addr, 2 * n);
       svc = Arrays.copyOf(svc, n);
       nextSvc = Arrays.copyOf(nextSvc, n);
       nextAddr = Arrays.copyOf(nextAddr, n);

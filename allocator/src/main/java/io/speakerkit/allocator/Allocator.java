@@ -31,9 +31,12 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Choosing a pool (automatic requests)</h2>
  * Pools whose {@link ServiceAllocation} matches the service come first, lower priority first, unset priority after
- * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part; ties go by pool
- * name, so the order is deterministic. A request naming a pool or an address uses that pool whatever its autoAssign
- * and selectors.
+ * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part. A pool whose
+ * service allocation names no namespace, namespace selector or service selector matches no service (MetalLB lists it
+ * neither as pinned nor as open). MetalLB leaves the order among pools of equal standing to Go map iteration; here
+ * ties go by pool name, so the order is deterministic. A request naming a pool or an address uses that pool whatever
+ * its autoAssign and selectors, and a service keeps an address it holds as long as the address stays in a pool and
+ * shareable, even if selectors change (as MetalLB does).
  *
  * <h2>Choosing an address</h2>
  * Within a pool, ranges are tried in configured order and within a range the lowest address that is free, or held
@@ -254,8 +257,8 @@ public final class Allocator implements AutoCloseable {
     TreeMap<String, Allocation> out = new TreeMap<>();
     table.forEachService(head -> {
       for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        int p = index.poolOf(table.hi[e], table.lo[e]);
-        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi[e], table.lo[e]))) {
+        int p = index.poolOf(table.hi(e), table.lo(e));
+        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi(e), table.lo(e)))) {
           String k = table.svc[head];
           out.put(k, view(k));
           return;
@@ -268,9 +271,9 @@ public final class Allocator implements AutoCloseable {
   private void recount() {
     inUse = new long[pools.pools.size()][2];
     table.forEachAddress(e -> {
-      int p = pools.poolOf(table.hi[e], table.lo[e]);
+      int p = pools.poolOf(table.hi(e), table.lo(e));
       if (p >= 0) {
-        inUse[p][U128.isV4(table.hi[e], table.lo[e]) ? 0 : 1]++;
+        inUse[p][U128.isV4(table.hi(e), table.lo(e)) ? 0 : 1]++;
       }
     });
   }
@@ -305,6 +308,13 @@ public final class Allocator implements AutoCloseable {
       return new Allocated(updated, true);
     }
     if (current != null) {
+      Allocation grown = growToDualStack(current, req);
+      if (grown != null) {
+        store.put(grown);
+        removeInMemory(key);
+        addInMemory(grown);
+        return new Allocated(grown, true);
+      }
       removeInMemory(key);
     }
     boolean done = false;
@@ -379,7 +389,34 @@ public final class Allocator implements AutoCloseable {
     if (!req.addresses().isEmpty() && !new TreeSet<>(text(req.addresses())).equals(new TreeSet<>(text(have)))) {
       return false;
     }
-    List<Integer> autoPools = req.addresses().isEmpty() && req.pool().isEmpty() ? candidatePools(req) : null;
+    return stillFits(have, req);
+  }
+
+  /**
+   * A single-stack service that now asks for dual stack keeps its address and gets the other family from the same
+   * pool, as MetalLB does; null if that is not the situation or the pool has no such address.
+   */
+  private Allocation growToDualStack(Allocation current, ServiceRequest req) {
+    List<InetAddress> have = current.addresses();
+    if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK
+        || !stillFits(have, req)) {
+      return null;
+    }
+    int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
+    IpFamily other = IpFamily.of(have.get(0)) == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
+    if (!pools.pools.get(p).hasFamily(other) || !findAddress(p, other, req)) {
+      return null;
+    }
+    List<InetAddress> both = new ArrayList<>(List.of(have.get(0), U128.toInet(foundHi, foundLo)));
+    both.sort(Comparator.comparing(IpFamily::of));
+    return withRequestMeta(both, pools.pools.get(pools.poolOf(U128.hi(both.get(0)), U128.lo(both.get(0)))).name(), req);
+  }
+
+  /**
+   * True if the held addresses are still in a pool (the named one, if any) and shareable under the request's sharing
+   * details. As in MetalLB, an automatic request keeps its address even if selectors or autoAssign changed since.
+   */
+  private boolean stillFits(List<InetAddress> have, ServiceRequest req) {
     for (InetAddress a : have) {
       long h = U128.hi(a);
       long l = U128.lo(a);
@@ -388,9 +425,6 @@ public final class Allocator implements AutoCloseable {
         return false;
       }
       if (req.pool().isPresent() && !pools.pools.get(p).name().equals(req.pool().get())) {
-        return false;
-      }
-      if (autoPools != null && !autoPools.contains(p)) {
         return false;
       }
       if (sharingConflict(h, l, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) != null) {
@@ -435,6 +469,9 @@ public final class Allocator implements AutoCloseable {
 
   /** Pools for automatic assignment, in MetalLB's order. */
   private List<Integer> candidatePools(ServiceRequest req) {
+    if (!pools.anyPinned) {
+      return pools.openAutoPools;
+    }
     List<Integer> pinned = new ArrayList<>();
     List<Integer> open = new ArrayList<>();
     String ns = req.namespace();
@@ -445,7 +482,8 @@ public final class Allocator implements AutoCloseable {
       }
       if (pool.serviceAllocation().isEmpty()) {
         open.add(p);
-      } else if (pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
+      } else if (pool.serviceAllocation().get().pinsAnything()
+          && pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
         pinned.add(p);
       }
     }
@@ -669,10 +707,10 @@ public final class Allocator implements AutoCloseable {
     }
     List<InetAddress> addrs = new ArrayList<>(2);
     for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-      addrs.add(U128.toInet(table.hi[e], table.lo[e]));
+      addrs.add(U128.toInet(table.hi(e), table.lo(e)));
     }
     addrs.sort(Comparator.comparing(IpFamily::of));
-    int p = pools.poolOf(table.hi[head], table.lo[head]);
+    int p = pools.poolOf(table.hi(head), table.lo(head));
     String pool = p < 0 ? "" : pools.pools.get(p).name();
     if (addrs.size() == 2) {
       int p0 = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
@@ -707,15 +745,12 @@ public final class Allocator implements AutoCloseable {
   }
 
   private void removeInMemory(String key) {
-    int head = table.headOf(key);
-    if (head == AllocationTable.NONE) {
-      return;
-    }
-    ShareMeta m = shareMeta.remove(key);
+    ShareMeta m = shareMeta.isEmpty() ? null : shareMeta.remove(key);
+    int head = m == null ? AllocationTable.NONE : table.headOf(key);
     if (m != null) {
       TreeMap<Addr, Integer> s = sharedAddresses.get(m.sharingKey);
       for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        Addr a = new Addr(table.hi[e], table.lo[e]);
+        Addr a = new Addr(table.hi(e), table.lo(e));
         if (s.merge(a, -1, Integer::sum) == 0) {
           s.remove(a);
         }

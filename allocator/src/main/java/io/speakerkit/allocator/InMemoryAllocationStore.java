@@ -1,13 +1,13 @@
 package io.speakerkit.allocator;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Keeps allocations in a map: survives rebuilding an allocator in the same process, not a restart. */
 final class InMemoryAllocationStore implements AllocationStore {
-  private final Map<String, Allocation> map = new LinkedHashMap<>();
+  private final Map<String, Allocation> map = new HashMap<>();
 
   @Override
   public synchronized void replay(Replay sink) {

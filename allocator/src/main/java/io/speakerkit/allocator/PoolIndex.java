@@ -16,6 +16,10 @@ final class PoolIndex {
   private final long[] eHi;
   private final long[] eLo;
   private final int[] owner;
+  /** Pools with autoAssign and no serviceAllocation, in name order: the tail of every automatic candidate list. */
+  final List<Integer> openAutoPools;
+  /** True if some autoAssign pool has a serviceAllocation (so candidate lists depend on the service). */
+  final boolean anyPinned;
   /** Per pool, its ranges in configured order: [pool][range] = {startHi, startLo, endHi, endLo, family ordinal}. */
   final long[][][] poolRanges;
 
@@ -37,6 +41,17 @@ final class PoolIndex {
         poolRanges[p][i] = new long[] {x.sHi, x.sLo, x.eHi, x.eLo, r.family().ordinal()};
       }
     }
+    boolean pinned = false;
+    List<Integer> open = new ArrayList<>();
+    for (int p = 0; p < sorted.size(); p++) {
+      IpAddressPool pool = sorted.get(p);
+      if (pool.autoAssign() && pool.serviceAllocation().isEmpty()) {
+        open.add(p);
+      }
+      pinned |= pool.autoAssign() && pool.serviceAllocation().isPresent();
+    }
+    anyPinned = pinned;
+    openAutoPools = List.copyOf(open);
     all.sort(Comparator.comparing((R r) -> r.sHi, Long::compareUnsigned).thenComparing(r -> r.sLo, Long::compareUnsigned));
     int n = all.size();
     sHi = new long[n];

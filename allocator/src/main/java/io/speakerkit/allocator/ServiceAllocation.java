@@ -12,7 +12,8 @@ import java.util.Set;
  * <p>A service matches when its namespace is listed in {@code namespaces} or selected by one of
  * {@code namespaceSelectors} (either list empty and the other empty too means any namespace), and when one of
  * {@code serviceSelectors} selects its labels (empty means any service). For automatic assignment a pool with a
- * service allocation is used only for the services it matches, before any pool without one.
+ * service allocation is used only for the services it matches, before any pool without one; one that sets none of
+ * namespaces and selectors matches nothing (see {@link #pinsAnything()}).
  *
  * @param priority lower wins; {@code 0} means unset and sorts after every set priority, as in MetalLB
  * @param namespaces namespace names
@@ -28,6 +29,14 @@ public record ServiceAllocation(
     namespaces = Set.copyOf(Objects.requireNonNull(namespaces, "namespaces"));
     namespaceSelectors = List.copyOf(Objects.requireNonNull(namespaceSelectors, "namespaceSelectors"));
     serviceSelectors = List.copyOf(Objects.requireNonNull(serviceSelectors, "serviceSelectors"));
+  }
+
+  /**
+   * True if some namespace, namespace selector or service selector is set. MetalLB pins a pool only through these;
+   * a service allocation with a priority alone leaves the pool out of automatic assignment altogether.
+   */
+  public boolean pinsAnything() {
+    return !namespaces.isEmpty() || !namespaceSelectors.isEmpty() || !serviceSelectors.isEmpty();
   }
 
   /** True if this allocation admits a service in {@code namespace} with the given labels. */

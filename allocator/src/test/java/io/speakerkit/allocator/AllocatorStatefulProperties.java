@@ -224,6 +224,32 @@ class AllocatorStatefulProperties {
       return null;
     }
 
+    Allocation modelGrow(Allocation c, ServiceRequest q) {
+      if (c.addresses().size() != 1 || !q.addresses().isEmpty() || q.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK) {
+        return null;
+      }
+      InetAddress have = c.addresses().get(0);
+      int p = poolOf(pools, have);
+      if (p < 0 || (q.pool().isPresent() && !q.pool().get().equals(pools.get(p).name()))
+          || !compatible(have, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
+        return null;
+      }
+      IpFamily other = IpFamily.of(have) == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
+      IpAddressPool pool = pools.get(p);
+      for (IpRange r : pool.ranges()) {
+        if (r.family() != other) {
+          continue;
+        }
+        for (InetAddress a : enumerate(r)) {
+          if (!(pool.avoidBuggyIPs() && buggy(a)) && compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
+            String poolName = pools.get(poolOf(pools, IpFamily.of(have) == IpFamily.IPV4 ? have : a)).name();
+            return modelMeta(q, List.of(have, a), poolName);
+          }
+        }
+      }
+      return null;
+    }
+
     boolean modelSatisfies(Allocation c, ServiceRequest q) {
       List<InetAddress> have = c.addresses();
       switch (q.ipFamilyPolicy()) {
@@ -257,9 +283,6 @@ class AllocatorStatefulProperties {
         if (q.pool().isPresent() && !pools.get(p).name().equals(q.pool().get())) {
           return false;
         }
-        if (q.addresses().isEmpty() && q.pool().isEmpty() && !pools.get(p).autoAssign()) {
-          return false;
-        }
         if (!compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
           return false;
         }
@@ -278,6 +301,8 @@ class AllocatorStatefulProperties {
         expected = null;
       } else if (current != null && modelSatisfies(current, q)) {
         expected = modelMeta(q, current.addresses(), current.pool());
+      } else if (current != null && (expected = modelGrow(current, q)) != null) {
+        // kept its address, gained the other family from the same pool
       } else {
         model.remove(q.serviceKey());
         expected = modelCompute(q);

@@ -91,12 +91,16 @@ class MetalLbBehaviourTest {
             List.of(), svc("ns/a", b -> b.ipFamily(IpFamily.IPV6)), "fd00::"),
         // --- serviceAllocation
         row("[advanced] priority: lower value wins over higher",
-            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(50).build()).build(),
-                pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(10).build()).build()),
+            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(50).namespaces("ns").build()).build(),
+                pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(10).namespaces("ns").build()).build()),
             List.of(), svc("ns/a"), "10.0.2.0"),
         row("[advanced] priority: unset sorts after any set priority",
-            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().build()).build(),
-                pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(99).build()).build()),
+            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build()).build(),
+                pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(99).namespaces("ns").build()).build()),
+            List.of(), svc("ns/a"), "10.0.2.0"),
+        row("[metallb allocator.go pinnedPoolsForService] priority alone pins to nothing: pool unused automatically",
+            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(1).build()).build(),
+                pool("b", "10.0.2.0/24").build()),
             List.of(), svc("ns/a"), "10.0.2.0"),
         row("[advanced] pinned pools come before pools without serviceAllocation",
             List.of(pool("a-open", "10.0.1.0/24").build(),
@@ -104,7 +108,7 @@ class MetalLbBehaviourTest {
             List.of(), svc("ns/a"), "10.0.2.0"),
         row("[advanced] a full pinned pool falls through to the next pool",
             List.of(pool("open", "10.0.1.0/24").build(),
-                pool("pinned", "10.0.2.0/32").serviceAllocation(ServiceAllocation.builder().priority(1).build()).build()),
+                pool("pinned", "10.0.2.0/32").serviceAllocation(ServiceAllocation.builder().priority(1).namespaces("ns").build()).build()),
             List.of(svc("ns/x")), svc("ns/a"), "10.0.1.0"),
         row("[advanced] namespaces: a pool pinned to another namespace is not used",
             List.of(pool("a-team", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("team-a").build()).build(),
@@ -180,7 +184,10 @@ class MetalLbBehaviourTest {
             svc("ns/a", b -> b.ipFamily(IpFamily.IPV6)), "fd00:0:0:0:0:0:0:0"),
         row("[usage#ipv6-and-dual-stack-services] SingleStack with two addresses: refused",
             List.of(pool("d", "10.0.0.0/24", "fd00::/64").build()), List.of(),
-            svc("ns/a", b -> b.addresses(ip("10.0.0.1"), ip("fd00::1"))), "REFUSED:FAMILY_MISMATCH"));
+            svc("ns/a", b -> b.addresses(ip("10.0.0.1"), ip("fd00::1"))), "REFUSED:FAMILY_MISMATCH"),
+        row("[usage#ipv6-and-dual-stack-services] single-stack service turned PreferDualStack keeps its address, gains IPv6",
+            List.of(pool("d", "10.0.0.0/24", "fd00::/64").build()), List.of(svc("ns/a"), svc("ns/b")),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)), "10.0.0.0,fd00::"));
   }
 
   @ParameterizedTest(name = "{0}")

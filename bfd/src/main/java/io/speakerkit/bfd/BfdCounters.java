@@ -18,6 +18,9 @@ package io.speakerkit.bfd;
  * @param txLatenessMaxNanos worst lateness of a periodic transmission
  * @param txLatenessTotalNanos sum of lateness over all periodic transmissions
  * @param txLateBuckets histogram of lateness, see above (7 buckets)
+ * @param pollSequencesStarted Poll Sequences this system started (RFC 5880 §6.5)
+ * @param pollSequencesCompleted Poll Sequences of ours that the peer ended with a Final
+ * @param finalsSent packets with the Final bit sent in answer to the peer's Poll
  */
 public record BfdCounters(
     long controlPacketsIn,
@@ -30,7 +33,10 @@ public record BfdCounters(
     long discardedMalformed,
     long txLatenessMaxNanos,
     long txLatenessTotalNanos,
-    long[] txLateBuckets) {
+    long[] txLateBuckets,
+    long pollSequencesStarted,
+    long pollSequencesCompleted,
+    long finalsSent) {
 
   /** Upper bounds of the lateness buckets in nanoseconds (the last bucket is open). */
   public static final long[] LATE_BUCKET_BOUNDS_NANOS = {1_000_000, 2_000_000, 5_000_000, 10_000_000, 20_000_000,
@@ -59,6 +65,7 @@ public record BfdCounters(
     return "BfdCounters[in=" + controlPacketsIn + " out=" + controlPacketsOut + " up=" + upTransitions
         + " down=" + downTransitions + " discarded(ttl=" + discardedTtl + " auth=" + discardedAuthentication
         + " discr=" + discardedUnknownDiscriminator + " malformed=" + discardedMalformed + ") txLateMax="
-        + txLatenessMaxNanos / 1000 + "us lateBuckets=" + java.util.Arrays.toString(txLateBuckets) + "]";
+        + txLatenessMaxNanos / 1000 + "us lateBuckets=" + java.util.Arrays.toString(txLateBuckets) + " polls="
+        + pollSequencesStarted + "/" + pollSequencesCompleted + " finals=" + finalsSent + "]";
   }
 }

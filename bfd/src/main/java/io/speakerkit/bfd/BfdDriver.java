@@ -57,6 +57,7 @@ public final class BfdDriver {
   private long timerDeadline = Long.MAX_VALUE;
   private final Runnable onTimer = this::runDue;
   private long unmatchedDiscarded;
+  private long timerSlackNanos;
 
   /**
    * @param scheduler the one thread all sessions run on, and the source of time
@@ -67,6 +68,20 @@ public final class BfdDriver {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.random = Objects.requireNonNull(random, "random");
     this.io = Objects.requireNonNull(io, "io");
+  }
+
+  /**
+   * Lets the driver's timer fire up to {@code slack} late, on a grid of that size, so that deadlines of many
+   * sessions falling within it are served by one wake-up (0, the default, fires at each exact deadline). The
+   * transport sets 1 ms: with 1,000 sessions at 50 ms that turns ~20,000 timer wake-ups a second into at most
+   * 1,000, against a transmit jitter of 12.5 ms. Scheduler thread.
+   */
+  public void timerSlack(java.time.Duration slack) {
+    long n = slack.toNanos();
+    if (n < 0 || n > 10_000_000) {
+      throw new IllegalArgumentException("timerSlack: " + slack + " (expected: 0-10 ms)");
+    }
+    timerSlackNanos = n;
   }
 
   /** The scheduler. */
@@ -116,9 +131,9 @@ public final class BfdDriver {
     DriverSession s = new DriverSession(this, config, key);
     s.fsm = new BfdFsm(discr, config.profile(), config.authentication(), random, output);
     s.fsm.start(now());
-    io.sessionAdded(s);
     byDiscr.put(discr, s);
     byPeer.put(key, s);
+    io.sessionAdded(s);
     s.publish();
     reschedule(s);
     return s;
@@ -226,6 +241,9 @@ public final class BfdDriver {
   private void armTimer() {
     DriverSession first = heap.peek();
     long deadline = first == null ? Long.MAX_VALUE : first.key;
+    if (timerSlackNanos > 0 && deadline != Long.MAX_VALUE) {
+      deadline = Math.floorDiv(deadline + timerSlackNanos - 1, timerSlackNanos) * timerSlackNanos;
+    }
     if (deadline >= timerDeadline) {
       return; // the armed timer fires first (or at the same time) and re-arms
     }

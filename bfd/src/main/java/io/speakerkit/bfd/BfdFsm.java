@@ -112,6 +112,9 @@ public final class BfdFsm {
   private long txLateMax;
   private long txLateTotal;
   private final long[] txLateBuckets = new long[7];
+  private long pollsStarted;
+  private long pollsCompleted;
+  private long finalsSent;
 
   // Authentication scratch, reused for every packet.
   private final MessageDigest digest;
@@ -283,6 +286,7 @@ public final class BfdFsm {
     // RFC 5880 §6.8.6: If the Poll (P) bit is set, send a BFD Control packet with the Final (F) bit set as soon
     // as practicable, without respect to the transmission timer; never with P set too (§6.8.7).
     if (ControlPacketCodec.poll(pkt)) {
+      finalsSent++;
       send(false, true);
     }
     return null;
@@ -313,6 +317,10 @@ public final class BfdFsm {
     BfdProfile old = profile;
     profile = newProfile;
     detectMult = newProfile.detectMultiplier();
+    if (old.passiveMode() && !newProfile.passiveMode() && txDeadline == Long.MAX_VALUE) {
+      // No longer passive: start speaking first.
+      scheduleNextTx(now);
+    }
     long desired = sessionState == SessionState.Up
         ? newProfile.desiredMinTxMicros()
         : Math.max(SLOW_TX_MICROS, newProfile.desiredMinTxMicros());
@@ -514,6 +522,7 @@ public final class BfdFsm {
       return;
     }
     pollActive = true;
+    pollsStarted++;
     pollDirty = false;
     polledDesiredMinTx = desiredMinTxInterval;
     polledRequiredMinRx = requiredMinRxInterval;
@@ -521,6 +530,7 @@ public final class BfdFsm {
 
   private void terminatePoll(long now) {
     pollActive = false;
+    pollsCompleted++;
     // RFC 5880 §6.8.3: the polled values now count for the transmit interval and the Detection Time. Values changed
     // after the poll began were not necessarily seen by the peer: a later decrease of ours / increase of the receive
     // interval already applies, the rest waits for the next poll.
@@ -775,7 +785,8 @@ public final class BfdFsm {
   /** A snapshot of the counters. */
   public BfdCounters counters() {
     return new BfdCounters(controlIn, controlOut, upTransitions, downTransitions, discardedTtl, discardedAuth,
-        discardedDiscr, discardedMalformed, txLateMax, txLateTotal, txLateBuckets);
+        discardedDiscr, discardedMalformed, txLateMax, txLateTotal, txLateBuckets, pollsStarted, pollsCompleted,
+        finalsSent);
   }
 
   @Override

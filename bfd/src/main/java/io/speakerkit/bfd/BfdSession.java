@@ -29,6 +29,12 @@ public interface BfdSession extends AutoCloseable {
   /** bfd.SessionState. */
   SessionState state();
 
+  /**
+   * bfd.RemoteSessionState, as last received. RFC 5882 §3.2: a client must not take a session down when the peer
+   * signals AdminDown; this tells that case apart from a real failure.
+   */
+  SessionState remoteState();
+
   /** bfd.LocalDiag. */
   Diagnostic localDiagnostic();
 

@@ -147,7 +147,9 @@ public record ControlPacket(
     }
     int r = in.readerIndex();
     int length = in.getUnsignedByte(r + 3);
-    byte[] auth = new byte[length - ControlPacketCodec.MANDATORY_LENGTH];
+    // Without the A bit, bytes the Length counts past the mandatory section are ignored (the RFC only discards
+    // packets shorter than the minimum).
+    byte[] auth = new byte[ControlPacketCodec.authPresent(in) ? length - ControlPacketCodec.MANDATORY_LENGTH : 0];
     in.getBytes(r + ControlPacketCodec.MANDATORY_LENGTH, auth);
     return new ControlPacket(ControlPacketCodec.version(in), Diagnostic.valueOf(ControlPacketCodec.diag(in)),
         ControlPacketCodec.state(in), ControlPacketCodec.poll(in), ControlPacketCodec.fin(in),

@@ -20,6 +20,7 @@ final class DriverSession implements BfdSession {
 
   // Published for other threads.
   private volatile SessionState state = SessionState.Down;
+  private volatile SessionState remoteState = SessionState.Down;
   private volatile Diagnostic diag = Diagnostic.NO_DIAGNOSTIC;
   private volatile int remoteDiscr;
   private volatile BfdProfile profile;
@@ -34,6 +35,9 @@ final class DriverSession implements BfdSession {
   void publish() {
     if (state != fsm.sessionState()) {
       state = fsm.sessionState();
+    }
+    if (remoteState != fsm.remoteSessionState()) {
+      remoteState = fsm.remoteSessionState();
     }
     if (diag != fsm.localDiag()) {
       diag = fsm.localDiag();
@@ -76,6 +80,11 @@ final class DriverSession implements BfdSession {
   @Override
   public SessionState state() {
     return state;
+  }
+
+  @Override
+  public SessionState remoteState() {
+    return remoteState;
   }
 
   @Override

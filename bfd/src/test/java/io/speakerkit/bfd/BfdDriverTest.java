@@ -165,6 +165,39 @@ class BfdDriverTest {
     assertEquals(SessionState.Up, s[1].state());
   }
 
+  @Test
+  void receive_ourDiscriminatorFromWrongAddress_notAccepted() {
+    Wire w = new Wire(10);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    long in = s[0].counters().controlPacketsIn();
+    ControlPacket p = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, 99,
+        s[0].localDiscriminator(), 1_000_000, 50_000);
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    p.encode(buf);
+    long unmatched = w.a.unmatchedDiscarded();
+    w.a.receive(buf, w.addrA, addr("10.252.9.9", 0), false);
+    buf.release();
+    assertEquals(SessionState.Up, s[0].state());
+    assertEquals(unmatched + 1, w.a.unmatchedDiscarded());
+    assertEquals(in, s[0].counters().controlPacketsIn());
+  }
+
+  @Test
+  void receive_unknownDiscriminatorFromPeer_countedOnSession() {
+    Wire w = new Wire(11);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    ControlPacket p = ControlPacket.of(SessionState.Up, Diagnostic.NO_DIAGNOSTIC, false, false, 3, 99,
+        s[0].localDiscriminator() + 1, 50_000, 50_000);
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    p.encode(buf);
+    w.a.receive(buf, w.addrA, w.addrB, false);
+    buf.release();
+    assertEquals(1, s[0].counters().discardedUnknownDiscriminator());
+    assertEquals(SessionState.Up, s[0].state());
+  }
+
   static InetAddress addr(String prefix, int extra) {
     try {
       String[] parts = prefix.split("\\.");

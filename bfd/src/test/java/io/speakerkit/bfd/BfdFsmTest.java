@@ -349,6 +349,17 @@ class BfdFsmTest {
   }
 
   @Test
+  void passiveTurnedOff_startsTransmitting() {
+    Recorder r = Recorder.of(7, FAST.toBuilder().passiveMode(true).build());
+    r.start();
+    r.runUntil(5000 * MS);
+    assertTrue(r.sent.isEmpty());
+    r.fsm.updateProfile(FAST, r.now);
+    r.runUntil(r.now + 1000 * MS);
+    assertEquals(1, r.sent.size());
+  }
+
+  @Test
   void remoteDemand_bothUp_periodicTransmissionStops() {
     Recorder r = up(FAST);
     r.receive(finalFrom(50_000, 50_000));

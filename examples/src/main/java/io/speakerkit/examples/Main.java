@@ -1,7 +1,21 @@
 package io.speakerkit.examples;
 
+import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.examples.manifest.ManifestException;
+import io.speakerkit.examples.manifest.ManifestMapper;
 import io.speakerkit.examples.manifest.ManifestSet;
+import io.speakerkit.speaker.DynamicAsn;
+import io.speakerkit.speaker.EventHub;
+import io.speakerkit.speaker.NodeIdentity;
+import io.speakerkit.speaker.PeerConfig;
+import io.speakerkit.speaker.Speaker;
+import io.speakerkit.speaker.SpeakerConfig;
+import io.speakerkit.speaker.SpeakerEvent;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,8 +34,10 @@ public final class Main {
       usage: java -jar speakerkit.jar <command> [options]
 
       commands:
+        demo       the MetalLB BGP lab in one process on loopback: a speaker and a router, no root needed
         speaker    run a speaker from MetalLB manifests (IPAddressPool, BGPPeer, BGPAdvertisement,
                    BFDProfile, Community, Secret, Service)
+        collector  accept BGP sessions and print every route received as JSON lines
 
       'java -jar speakerkit.jar <command> --help' describes a command's options.
       """;
@@ -34,10 +50,27 @@ public final class Main {
         --node-name NAME     this node's name, matched by nodeSelectors (default: the host name)
         --node-label K=V     a label of this node, matched by nodeSelectors (repeatable)
         --lb-class CLASS     serve only Services of this loadBalancerClass (default: Services without one)
-        --capture FILE       write every BGP and BFD packet sent and received to a pcap file
+        --allow-local-peers  allow a peerAddress of this host (a lab with the router on the same machine);
+                             without it such a peer is refused, as it is almost always a mistake
         --help               this text
 
+      Prints one JSON object per event on stdout (README: "Event stream"), a human-readable log on stderr.
+      Runs until SIGINT or SIGTERM, then stops every session with Cease / Administrative Shutdown.
       Invalid manifests exit with status 2 and a message naming the object, the field and the reason.
+      """;
+
+  static final String COLLECTOR_USAGE = """
+      usage: java -jar speakerkit.jar collector --listen ADDR:PORT --asn N --peer ADDR[@ASN] [--peer ...]
+
+        --listen ADDR:PORT   where to accept BGP connections, e.g. 192.0.2.10:179 or [2001:db8::10]:179
+        --asn N              our AS number
+        --peer ADDR[@ASN]    a peer to accept (repeatable); without @ASN any AS is accepted
+        --router-id A.B.C.D  our BGP identifier (default: our address toward each peer)
+        --help               this text
+
+      Never dials out. Prints one JSON object per event on stdout: every route received (route-received,
+      with next hop, AS path, communities, local preference), withdrawals, and session state changes.
+      Connections from addresses not listed are closed at once. Runs until SIGINT or SIGTERM.
       """;
 
   private Main() {}
@@ -54,6 +87,8 @@ public final class Main {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     return switch (args[0]) {
       case "speaker" -> speaker(rest, out, err);
+      case "demo" -> demo(rest, out, err);
+      case "collector" -> collector(rest, out, err);
       default -> {
         err.println("unknown command: " + args[0]);
         err.print(USAGE);
@@ -62,10 +97,154 @@ public final class Main {
     };
   }
 
+  /** Starts the speaker, announces the services, prints events as JSON lines until SIGINT/SIGTERM. */
+  private static int runUntilSignalled(Speaker speaker, List<ServiceRequest> requests, PrintStream out) {
+    EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(100_000);
+    Thread printer = new Thread(() -> {
+      try {
+        while (!Thread.currentThread().isInterrupted()) {
+          Object next = events.poll(1, TimeUnit.SECONDS);
+          if (next != null) {
+            out.println(JsonEvents.toJson(next));
+          }
+        }
+      } catch (InterruptedException e) {
+        // stopping
+      }
+    }, "speakerkit-events");
+    printer.setDaemon(true);
+    printer.start();
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      speaker.stop("speakerkit: process terminated");
+      printer.interrupt();
+      try {
+        printer.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      for (Object rest : events.drain()) {
+        out.println(JsonEvents.toJson(rest));
+      }
+      out.flush();
+      done.countDown();
+    }, "speakerkit-shutdown"));
+    speaker.start();
+    for (ServiceRequest request : requests) {
+      speaker.announce(request);
+    }
+    try {
+      done.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  private static int collector(String[] args, PrintStream out, PrintStream err) {
+    InetSocketAddress listen = null;
+    Long asn = null;
+    Inet4Address routerId = null;
+    List<String> peerArgs = new ArrayList<>();
+    try {
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (a.equals("--help") || a.equals("-h")) {
+          out.print(COLLECTOR_USAGE);
+          return 0;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        String v = args[++i];
+        switch (a) {
+          case "--listen" -> listen = socketAddress(v);
+          case "--asn" -> asn = Long.parseLong(v);
+          case "--peer" -> peerArgs.add(v);
+          case "--router-id" -> routerId = (Inet4Address) InetAddress.getByName(v);
+          default -> throw new IllegalArgumentException("unknown option: " + a);
+        }
+      }
+      if (listen == null || asn == null || peerArgs.isEmpty()) {
+        throw new IllegalArgumentException("--listen, --asn and at least one --peer are required");
+      }
+      SpeakerConfig.Builder config = SpeakerConfig.builder();
+      for (String peer : peerArgs) {
+        int at = peer.lastIndexOf('@');
+        InetAddress address = InetAddress.getByName(at < 0 ? peer : peer.substring(0, at));
+        PeerConfig.Builder b = PeerConfig.builder().name(address.getHostAddress()).myAsn(asn).peerAddress(address);
+        if (at < 0) {
+          b.dynamicAsn(DynamicAsn.ANY);
+        } else {
+          b.peerAsn(Long.parseLong(peer.substring(at + 1)));
+        }
+        if (!listen.getAddress().isAnyLocalAddress()
+            && (listen.getAddress() instanceof Inet4Address) == (address instanceof Inet4Address)) {
+          b.sourceAddress(listen.getAddress());
+        }
+        if (routerId != null) {
+          b.routerId(routerId);
+        }
+        config.peer(b.build());
+      }
+      Speaker collector = Speaker.builder().config(config.build()).listen(listen).passive(true)
+          .allowLocalPeers(true).build();
+      return runUntilSignalled(collector, List.of(), out);
+    } catch (IllegalArgumentException | java.net.UnknownHostException | ClassCastException e) {
+      err.println("collector: " + e.getMessage());
+      err.print(COLLECTOR_USAGE);
+      return 2;
+    }
+  }
+
+  /** {@code 192.0.2.1:179}, {@code [2001:db8::1]:179}. */
+  static InetSocketAddress socketAddress(String text) throws java.net.UnknownHostException {
+    int colon = text.lastIndexOf(':');
+    if (colon < 0) {
+      throw new IllegalArgumentException("--listen " + text + " (expected: ADDR:PORT)");
+    }
+    String host = text.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(text.substring(colon + 1)));
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  private static int demo(String[] args, PrintStream out, PrintStream err) {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      out.print(Demo.USAGE);
+      return 0;
+    }
+    if (args.length > 0) {
+      err.println("demo takes no options: " + String.join(" ", args));
+      err.print(Demo.USAGE);
+      return 2;
+    }
+    // The demo prints its own account of events; the library's INFO log would repeat it on stderr.
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    try {
+      return new Demo(out).run();
+    } catch (Exception e) {
+      err.println("demo failed: " + e);
+      return 1;
+    }
+  }
+
   private static int speaker(String[] args, PrintStream out, PrintStream err) {
     List<Path> configs = new ArrayList<>();
     boolean check = false;
     String lbClass = null;
+    String nodeName = null;
+    boolean allowLocal = false;
+    java.util.Map<String, String> nodeLabels = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--help", "-h" -> {
@@ -80,6 +259,7 @@ public final class Main {
           configs.add(Path.of(args[++i]));
         }
         case "--check" -> check = true;
+        case "--allow-local-peers" -> allowLocal = true;
         case "--lb-class" -> {
           if (i + 1 >= args.length) {
             err.println("--lb-class needs a class name");
@@ -87,7 +267,21 @@ public final class Main {
           }
           lbClass = args[++i];
         }
-        case "--node-name", "--node-label", "--capture" -> i++;
+        case "--node-name" -> {
+          if (i + 1 >= args.length) {
+            err.println("--node-name needs a name");
+            return 2;
+          }
+          nodeName = args[++i];
+        }
+        case "--node-label" -> {
+          if (i + 1 >= args.length || !args[i + 1].contains("=")) {
+            err.println("--node-label needs KEY=VALUE");
+            return 2;
+          }
+          String kv = args[++i];
+          nodeLabels.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
         default -> {
           err.println("unknown option: " + args[i]);
           err.print(SPEAKER_USAGE);
@@ -107,8 +301,12 @@ public final class Main {
       }
     }
     ManifestSet set;
+    SpeakerConfig config;
+    List<ServiceRequest> requests;
     try {
       set = ManifestSet.read(configs, w -> err.println("warning: " + w));
+      config = ManifestMapper.toConfig(set);
+      requests = ManifestMapper.requests(set, lbClass);
     } catch (ManifestException e) {
       err.println("invalid manifest: " + e.getMessage());
       return 2;
@@ -117,13 +315,13 @@ public final class Main {
       return 1;
     }
     if (!check) {
-      err.println("speaker: running a speaker needs the speaker module, which is not built yet;"
-          + " use --check to validate manifests");
-      return 1;
+      NodeIdentity node = new NodeIdentity(nodeName != null ? nodeName : hostName(), nodeLabels);
+      return runUntilSignalled(Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal).build(),
+          requests, out);
     }
-    out.println("pools: " + set.pools().size() + ", peers: " + set.peers().size() + ", advertisements: "
-        + set.advertisements().size() + ", bfd profiles: " + set.bfdProfiles().size() + ", services: "
-        + set.servicesOfClass(lbClass).size());
+    out.println("pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
+        + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "
+        + requests.size());
     return 0;
   }
 }

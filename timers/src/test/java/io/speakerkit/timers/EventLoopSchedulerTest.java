@@ -28,10 +28,13 @@ class EventLoopSchedulerTest {
     EventLoopScheduler scheduler = EventLoopScheduler.on(loop);
     List<String> ran = new CopyOnWriteArrayList<>();
     CountDownLatch done = new CountDownLatch(2);
-    scheduler.schedule(() -> { ran.add("second:" + scheduler.inSchedulerThread()); done.countDown(); },
-        Duration.ofMillis(20));
-    scheduler.schedule(() -> { ran.add("first:" + scheduler.inSchedulerThread()); done.countDown(); },
-        Duration.ofMillis(1));
+    // Both are scheduled from the loop itself, so neither can fall due before the other is queued.
+    scheduler.execute(() -> {
+      scheduler.schedule(() -> { ran.add("second:" + scheduler.inSchedulerThread()); done.countDown(); },
+          Duration.ofMillis(20));
+      scheduler.schedule(() -> { ran.add("first:" + scheduler.inSchedulerThread()); done.countDown(); },
+          Duration.ofMillis(1));
+    });
     assertTrue(done.await(5, TimeUnit.SECONDS));
     assertEquals(List.of("first:true", "second:true"), ran);
     assertFalse(scheduler.inSchedulerThread());

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -49,6 +50,10 @@ public class AllocatorBenchmark {
   static final int EXTRA_KEYS = 2_000_000;
   static final int SPECIFIC = 1 << 16;
 
+  /** {@code memory}: {@link AllocationStore#inMemory()}, the default; {@code none}: a store that keeps nothing. */
+  @Param({"memory", "none"})
+  String store;
+
   Allocator allocator;
   String[] extraKeys;
   int next;
@@ -59,7 +64,7 @@ public class AllocatorBenchmark {
   public void fill() throws UnknownHostException {
     allocator = Allocator.builder()
         .pools(IpAddressPool.builder().name("v6").addresses("2001:db8:0:1::/64").build())
-        .store(AllocationStore.inMemory())
+        .store(store.equals("memory") ? AllocationStore.inMemory() : new NoStore())
         .build();
     for (int i = 0; i < HELD; i++) {
       AllocationResult r = allocator.allocate(ServiceRequest.builder("held/s" + i).ipFamily(IpFamily.IPV6).build());

@@ -42,10 +42,24 @@ public final class AllocatorHeapFootprint {
     long after = used();
     System.out.printf("placement=%s allocations=%d allocator heap=%d bytes (%.1f bytes/allocation) usage=%s%n",
         random ? "random" : "lowest-free", a.serviceCount(), after - before, (after - before) / (double) n, a.usage());
+    System.out.println(histogram());
     if (keys.length + requests.length == 0) {
       System.out.println(a); // keep reachable
     }
     AllocationStore.inMemory().close();
+  }
+
+  /** The top of the JVM's class histogram (what {@code jcmd <pid> GC.class_histogram} prints). */
+  private static String histogram() {
+    try {
+      Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+          new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+          new Object[] {null}, new String[] {String[].class.getName()});
+      String[] lines = text.toString().split("\n");
+      return String.join("\n", java.util.Arrays.copyOf(lines, Math.min(lines.length, 14)));
+    } catch (Exception e) {
+      return "class histogram unavailable: " + e;
+    }
   }
 
   private static long used() {

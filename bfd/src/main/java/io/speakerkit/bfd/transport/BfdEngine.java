@@ -77,6 +77,8 @@ public final class BfdEngine implements AutoCloseable {
   private final int sourcePortHigh;
   private final RandomGenerator portRandom;
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
+  /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
+  private final java.util.Set<Integer> sourcePorts = new java.util.HashSet<>();
   private volatile boolean closed;
 
   private BfdEngine(Builder b) {
@@ -96,6 +98,11 @@ public final class BfdEngine implements AutoCloseable {
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
     portRandom = random;
     driver = new BfdDriver(EventLoopScheduler.on(loop), random, new Io());
+    java.time.Duration slack = b.timerSlack;
+    call(() -> {
+      driver.timerSlack(slack);
+      return null;
+    });
   }
 
   /** A builder. */
@@ -180,7 +187,7 @@ public final class BfdEngine implements AutoCloseable {
     final ListenerKey key;
     Channel channel;
     TtlFilter filter;
-    int filterTtl;
+    Map<InetAddress, Integer> filterSources;
     int sessions;
 
     Listener(ListenerKey key) {
@@ -191,6 +198,7 @@ public final class BfdEngine implements AutoCloseable {
   /** Per-session transport state. */
   private static final class SessionIo {
     Channel channel;
+    int port;
     boolean closed;
   }
 
@@ -232,6 +240,9 @@ public final class BfdEngine implements AutoCloseable {
       SessionIo io = (SessionIo) BfdDriver.attachment(session);
       if (io != null) {
         io.closed = true;
+        if (io.port != 0) {
+          sourcePorts.remove(io.port);
+        }
         if (io.channel != null) {
           io.channel.close();
         }
@@ -263,7 +274,7 @@ public final class BfdEngine implements AutoCloseable {
         .group(loop)
         .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
         .option(ChannelOption.ALLOCATOR, alloc)
-        .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
         .option(ChannelOption.SO_RCVBUF, 1 << 20)
         .option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255)
         .handler(handler);
@@ -271,7 +282,13 @@ public final class BfdEngine implements AutoCloseable {
 
   /** RFC 5881 §4: a source port in 49152-65535, the same for the life of the session; retried on collision. */
   private void openSender(BfdSession session, SessionIo io, int attempt) {
-    int port = sourcePortLow + portRandom.nextInt(sourcePortHigh - sourcePortLow + 1);
+    int range = sourcePortHigh - sourcePortLow + 1;
+    int port = sourcePortLow + portRandom.nextInt(range);
+    for (int i = 0; i < range && sourcePorts.contains(port); i++) {
+      port = port == sourcePortHigh ? sourcePortLow : port + 1;
+    }
+    int chosen = port;
+    sourcePorts.add(chosen);
     int dstPort = session.multihop() ? multihopPort : singleHopPort;
     ChannelFuture f = bootstrap(session.localAddress(), new SenderHandler())
         .bind(new InetSocketAddress(session.localAddress(), port));
@@ -279,6 +296,7 @@ public final class BfdEngine implements AutoCloseable {
       Channel ch = f.channel();
       if (!done.isSuccess()) {
         ch.close();
+        sourcePorts.remove(chosen);
         if (attempt < 64 && !io.closed && !closed) {
           openSender(session, io, attempt + 1);
         } else {
@@ -289,8 +307,10 @@ public final class BfdEngine implements AutoCloseable {
       }
       if (io.closed) {
         ch.close();
+        sourcePorts.remove(chosen);
         return;
       }
+      io.port = chosen;
       ch.connect(new InetSocketAddress(session.remoteAddress(), dstPort)).addListener(c -> {
         if (!c.isSuccess()) {
           log.warn("BFD session {}: cannot connect to {}: {}", session, session.remoteAddress(), c.cause());
@@ -324,23 +344,24 @@ public final class BfdEngine implements AutoCloseable {
       return;
     }
     boolean v6 = l.key.local() instanceof Inet6Address;
-    int ttl = 255;
+    Map<InetAddress, Integer> bySource = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(InetAddress::getHostAddress));
     if (l.key.multihop()) {
       for (BfdSession s : driver.sessions()) {
         if (s.multihop() && s.localAddress().equals(l.key.local())) {
-          ttl = Math.min(ttl, s.profile().minimumTtl());
+          bySource.put(s.remoteAddress(), s.profile().minimumTtl());
         }
       }
     }
-    if (l.filter != null && l.filterTtl == ttl) {
+    if (l.filter != null && bySource.equals(l.filterSources)) {
       return;
     }
-    TtlFilter filter = l.key.multihop() ? TtlFilter.multihop(v6, ttl) : TtlFilter.singleHop(v6);
+    TtlFilter filter = l.key.multihop() ? TtlFilter.multihopPerSource(v6, bySource) : TtlFilter.singleHop(v6);
     if (!l.channel.config().setOption(TtlFilter.OPTION, filter.optionValue())) {
       throw new IllegalStateException("SO_ATTACH_FILTER not supported by " + l.channel);
     }
     l.filter = filter;
-    l.filterTtl = ttl;
+    l.filterSources = bySource;
   }
 
   /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */
@@ -392,8 +413,22 @@ public final class BfdEngine implements AutoCloseable {
     private int multihopPort = 4784;
     private int sourcePortLow = 49152;
     private int sourcePortHigh = 65535;
+    private java.time.Duration timerSlack = java.time.Duration.ofMillis(1);
 
     private Builder() {}
+
+    /**
+     * How late the engine's timer may fire to serve several sessions' deadlines with one wake-up (1 ms by
+     * default, 0-10 ms); see {@link BfdDriver#timerSlack}.
+     */
+    public Builder timerSlack(java.time.Duration v) {
+      Objects.requireNonNull(v, "timerSlack");
+      if (v.isNegative() || v.toNanos() > 10_000_000) {
+        throw new IllegalArgumentException("timerSlack: " + v + " (expected: 0-10 ms)");
+      }
+      timerSlack = v;
+      return this;
+    }
 
     /**
      * The epoll event loop to run on (hook for sharing a loop with other speakerkit engines); by default the

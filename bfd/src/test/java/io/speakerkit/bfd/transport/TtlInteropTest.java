@@ -26,13 +26,14 @@ class TtlInteropTest {
   static final String SENDER = String.join("\n",
       "import socket, struct, sys",
       "dst, ttl, v6 = sys.argv[1], int(sys.argv[2]), ':' in sys.argv[1]",
+      "port = int(sys.argv[3]) if len(sys.argv) > 3 else 3784",
       "fam = socket.AF_INET6 if v6 else socket.AF_INET",
       "s = socket.socket(fam, socket.SOCK_DGRAM)",
       "if v6: s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_UNICAST_HOPS, ttl)",
       "else: s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)",
-      "s.bind(('', 49999))",
+      "s.bind((sys.argv[4] if len(sys.argv) > 4 else '', 49999))",
       "pkt = struct.pack('!BBBBIIIII', 0x20, 0x40, 3, 24, 0x11223344, 0, 1000000, 1000000, 0)",
-      "s.sendto(pkt, (dst, 3784))",
+      "s.sendto(pkt, (dst, port))",
       "");
 
   /** Receives one datagram on port 3784 and prints its TTL / hop limit. */
@@ -56,6 +57,57 @@ class TtlInteropTest {
   @Test
   void hopLimit64And254_dropped_hopLimit255_accepted_ipv6() throws Exception {
     run("skbfdttl6", "fd00:252:1::1/64", "fd00:252:1::2/64", true);
+  }
+
+  @Test
+  void multihop_eachSessionItsOwnMinimumTtl() throws Exception {
+    Commands.require("ip", "python3");
+    try (Netns ns = Netns.create("skbfdttlm", "10.252.6.1/24", "10.252.6.2/24");
+        BfdEngine engine = BfdEngine.builder().build()) {
+      ns.addAddresses("10.252.6.11/24", "10.252.6.12/24");
+      File sender = new File(ns.dir(), "send.py");
+      Files.writeString(sender.toPath(), SENDER);
+      InetAddress local = InetAddress.getByName(ns.hostAddress());
+      // Two multihop sessions on one local address: peer .2 accepted from TTL 250, peer .12 only from 254.
+      BfdSession lenient = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName(ns.nsAddress(0))).multihop(true)
+          .profile(BfdProfile.builder().minimumTtl(250).build()).build());
+      BfdSession strict = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName(ns.nsAddress(1))).multihop(true)
+          .profile(BfdProfile.builder().minimumTtl(254).build()).build());
+      Poll.until(Duration.ofSeconds(10), "listening on 4784", () -> Commands.run("ss", "-uln").stdout()
+          .contains(ns.hostAddress() + ":4784"));
+      send(ns, sender, 64, ns.nsAddress(0));
+      Poll.until(Duration.ofSeconds(5), "TTL 64 dropped", () -> lenient.counters().discardedTtl() == 1,
+          () -> lenient.counters().toString());
+      send(ns, sender, 249, ns.nsAddress(0));
+      Poll.until(Duration.ofSeconds(5), "TTL 249 dropped", () -> lenient.counters().discardedTtl() == 2,
+          () -> lenient.counters().toString());
+      send(ns, sender, 250, ns.nsAddress(1));
+      Poll.until(Duration.ofSeconds(5), "TTL 250 dropped for the strict session",
+          () -> strict.counters().discardedTtl() == 1, () -> strict.counters().toString());
+      assertEquals(SessionState.Down, lenient.state());
+      assertEquals(SessionState.Down, strict.state());
+      send(ns, sender, 250, ns.nsAddress(0));
+      Poll.until(Duration.ofSeconds(5), "TTL 250 accepted for the lenient session",
+          () -> lenient.state() == SessionState.Init, () -> lenient.counters().toString());
+      send(ns, sender, 254, ns.nsAddress(1));
+      Poll.until(Duration.ofSeconds(5), "TTL 254 accepted for the strict session",
+          () -> strict.state() == SessionState.Init, () -> strict.counters().toString());
+      assertEquals(1, lenient.counters().controlPacketsIn());
+      assertEquals(1, strict.counters().controlPacketsIn());
+      // A live profile change moves the session's own threshold.
+      strict.updateProfile(BfdProfile.builder().minimumTtl(200).build());
+      long in = strict.counters().controlPacketsIn();
+      Poll.until(Duration.ofSeconds(5), "TTL 210 accepted after minimumTtl 200", () -> {
+        send(ns, sender, 210, ns.nsAddress(1));
+        return strict.counters().controlPacketsIn() > in;
+      }, () -> strict.counters().toString());
+    }
+  }
+
+  private static void send(Netns ns, File sender, int ttl, String from) {
+    ns.inside("python3", sender.getPath(), ns.hostAddress(), Integer.toString(ttl), "4784", from).check();
   }
 
   private void run(String name, String hostCidr, String nsCidr, boolean v6) throws Exception {

@@ -66,6 +66,7 @@ public final class BgpFsm {
   private boolean passive;
   private boolean automatic;
   private int backoffStep;
+  private Duration lastConnectRetryTime;
   private int dampStep;
   private long establishedAt;
   private NegotiatedSession session;
@@ -245,7 +246,7 @@ public final class BgpFsm {
       }
       case Tcp_CR_Acked, TcpConnectionConfirmed -> tcpEstablished(t);
       case TcpConnectionFails -> {
-        if (running.contains(BgpTimer.DelayOpenTimer)) {
+        if (running.contains(BgpTimer.DelayOpenTimer) || config.activeOnConnectFailure()) {
           start(BgpTimer.ConnectRetryTimer, nextConnectRetryTime());
           stop(BgpTimer.DelayOpenTimer);
           transition(BgpState.Active, t);
@@ -288,7 +289,8 @@ public final class BgpFsm {
         manualStop();
       }
       case ConnectRetryTimer_Expires -> {
-        start(BgpTimer.ConnectRetryTimer, nextConnectRetryTime());
+        // RFC 4271 §8.2.2 Active, Event 9: "restarts the ConnectRetryTimer" - the backoff grows on failures only.
+        start(BgpTimer.ConnectRetryTimer, currentConnectRetryTime());
         connectTcp();
         transition(BgpState.Connect, t);
       }
@@ -665,7 +667,16 @@ public final class BgpFsm {
     if (config.connectRetryTime().isPresent()) {
       return config.connectRetryTime().get();
     }
-    return backoff(backoffStep++);
+    lastConnectRetryTime = backoff(backoffStep++);
+    return lastConnectRetryTime;
+  }
+
+  /** The ConnectRetryTime last chosen, for a restart that is not a new failure. */
+  private Duration currentConnectRetryTime() {
+    if (config.connectRetryTime().isPresent()) {
+      return config.connectRetryTime().get();
+    }
+    return lastConnectRetryTime != null ? lastConnectRetryTime : nextConnectRetryTime();
   }
 
   @SuppressWarnings("unused")

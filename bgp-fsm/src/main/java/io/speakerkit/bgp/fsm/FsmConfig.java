@@ -41,6 +41,7 @@ public final class FsmConfig {
   private final boolean allowAutomaticStart;
   private final boolean dampPeerOscillations;
   private final boolean sendNotificationWithoutOpen;
+  private final boolean activeOnConnectFailure;
   private final Set<AddressFamily> families;
   private final boolean fourOctetAs;
   private final boolean routeRefresh;
@@ -66,6 +67,7 @@ public final class FsmConfig {
     allowAutomaticStart = b.allowAutomaticStart;
     dampPeerOscillations = b.dampPeerOscillations;
     sendNotificationWithoutOpen = b.sendNotificationWithoutOpen;
+    activeOnConnectFailure = b.activeOnConnectFailure;
     families = Set.copyOf(b.families);
     fourOctetAs = b.fourOctetAs;
     routeRefresh = b.routeRefresh;
@@ -156,6 +158,16 @@ public final class FsmConfig {
     return sendNotificationWithoutOpen;
   }
 
+  /**
+   * Whether a failed connection attempt in Connect leads to Active, waiting for the ConnectRetryTimer (with the
+   * backoff) before dialling again, as FRR and GoBGP do and as operators read the states ("stuck in Active: the TCP
+   * handshake does not complete"). RFC 4271 §8.2.2 takes that path only while the DelayOpenTimer runs and otherwise
+   * falls to Idle, which is what {@code false} (the default) does.
+   */
+  public boolean activeOnConnectFailure() {
+    return activeOnConnectFailure;
+  }
+
   /** The families we advertise in the multiprotocol capability. */
   public Set<AddressFamily> families() {
     return families;
@@ -226,6 +238,7 @@ public final class FsmConfig {
     private boolean allowAutomaticStart = true;
     private boolean dampPeerOscillations = true;
     private boolean sendNotificationWithoutOpen;
+    private boolean activeOnConnectFailure;
     private final Set<AddressFamily> families = new LinkedHashSet<>(Set.of(AddressFamily.IPV4_UNICAST));
     private boolean fourOctetAs = true;
     private boolean routeRefresh = true;
@@ -345,6 +358,12 @@ public final class FsmConfig {
 
     public Builder sendNotificationWithoutOpen(boolean value) {
       sendNotificationWithoutOpen = value;
+      return this;
+    }
+
+    /** See {@link FsmConfig#activeOnConnectFailure()}. */
+    public Builder activeOnConnectFailure(boolean value) {
+      activeOnConnectFailure = value;
       return this;
     }
 

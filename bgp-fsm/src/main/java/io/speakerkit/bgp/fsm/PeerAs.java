@@ -24,6 +24,11 @@ public sealed interface PeerAs {
     return AnyExternal.INSTANCE;
   }
 
+  /** Any AS at all (a route collector): iBGP or eBGP follows from the AS the peer announces. */
+  static PeerAs any() {
+    return Any.INSTANCE;
+  }
+
   /** One AS number, 1-4294967295. */
   record Exact(long asn) implements PeerAs {
     public Exact {
@@ -70,6 +75,21 @@ public sealed interface PeerAs {
     @Override
     public String toString() {
       return "external";
+    }
+  }
+
+  /** Any AS: the session is iBGP or eBGP as the peer's OPEN makes it. */
+  enum Any implements PeerAs {
+    INSTANCE;
+
+    @Override
+    public boolean accepts(long localAs, long peerAs) {
+      return peerAs != 0;
+    }
+
+    @Override
+    public String toString() {
+      return "any";
     }
   }
 }

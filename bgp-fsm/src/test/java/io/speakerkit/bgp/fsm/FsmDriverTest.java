@@ -167,6 +167,40 @@ class FsmDriverTest {
   }
 
   @Test
+  void connectionRefused_activeOnConnectFailure_waitsInActiveThenRedialsWithBackoff() {
+    FsmDriver d = driver(FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(Fixtures.LOCAL_ID)
+        .activeOnConnectFailure(true).build());
+    d.fire(event(1));
+    List<Long> waits = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+      assertEquals(BgpState.Active, d.fsm().state());
+      long deadline = d.deadlineNanos(BgpTimer.ConnectRetryTimer);
+      waits.add((deadline - time.nanoTime()) / 1_000_000_000L);
+      time.advanceTo(deadline);
+      assertEquals(BgpState.Connect, d.fsm().state());
+    }
+    // The first ConnectRetry (1 s) was started by ManualStart; each failure restarts it one backoff step further.
+    assertEquals(List.of(2L, 4L, 8L, 16L, 32L, 64L, 120L, 120L), waits);
+    assertEquals(List.of(BgpState.Connect, BgpState.Active, BgpState.Connect, BgpState.Active),
+        changes.subList(0, 4).stream().map(BgpAction.StateChanged::to).toList());
+    assertEquals("TcpConnectionFails (Event 18): Connection refused", changes.get(1).cause().toString());
+  }
+
+  @Test
+  void connectionRefused_activeOnConnectFailure_configuredConnectTimeIsFixed() {
+    FsmDriver d = driver(config().activeOnConnectFailure(true).build()); // connectRetryTime 120 s
+    d.fire(event(1));
+    for (int i = 0; i < 3; i++) {
+      d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+      assertEquals(BgpState.Active, d.fsm().state());
+      assertEquals(120_000_000_000L, d.deadlineNanos(BgpTimer.ConnectRetryTimer) - time.nanoTime());
+      time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer));
+      assertEquals(BgpState.Connect, d.fsm().state());
+    }
+  }
+
+  @Test
   void damping_resetsAfterStableSession_notAfterShortOne() {
     FsmDriver d = driver(config().build());
     d.fire(event(1));

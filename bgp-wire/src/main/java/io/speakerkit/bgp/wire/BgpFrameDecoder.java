@@ -20,8 +20,10 @@ import java.util.Objects;
  * byte is discarded.
  *
  * <p><b>Session state.</b> {@link #context(CodecContext)} replaces the context (e.g. after the OPEN exchange raised
- * the maximum length or negotiated 4-octet AS / ADD-PATH); call it on the channel's event loop, before the next
- * message is decoded (e.g. from the handler that received the peer's OPEN / KEEPALIVE). Not sharable.
+ * the maximum length or negotiated 4-octet AS / ADD-PATH); call it on the channel's event loop. Messages are passed
+ * down the pipeline one at a time as they are decoded, so calling it from the {@code channelRead} that receives the
+ * peer's OPEN applies to every message after that OPEN, even ones that arrived in the same TCP segment. Not
+ * sharable.
  */
 public final class BgpFrameDecoder extends ByteToMessageDecoder {
 
@@ -53,15 +55,11 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
       return;
     }
     try {
-      while (true) {
-        BgpMessage m = next(in, context);
-        if (m == null) {
-          return;
-        }
+      // One message per call: ByteToMessageDecoder passes it down the pipeline before decoding the next, so a
+      // handler that switches the context on receiving the peer's OPEN affects every message after it.
+      BgpMessage m = next(in, context);
+      if (m != null) {
         out.add(m);
-        if (ctx != null && ctx.isRemoved()) {
-          return;
-        }
       }
     } catch (BgpDecodeException e) {
       failed = true;

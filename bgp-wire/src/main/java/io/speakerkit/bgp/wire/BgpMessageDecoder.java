@@ -152,6 +152,12 @@ public final class BgpMessageDecoder {
       params.add(new CapabilityParameter(caps));
       q += plen;
     }
-    return new OpenMessage(version, myAs, hold, id, params, extended);
+    OpenMessage open = new OpenMessage(version, myAs, hold, id, params, extended);
+    if (myAs == 0 || open.asNumber() == 0) {
+      // RFC 7607 §2: AS 0 as the peer's AS: Bad Peer AS.
+      throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.BAD_PEER_AS.value(), null,
+          "peer AS: 0 (expected: 1-4294967295, RFC 7607)");
+    }
+    return open;
   }
 }

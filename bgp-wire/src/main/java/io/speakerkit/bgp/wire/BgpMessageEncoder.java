@@ -61,7 +61,26 @@ public final class BgpMessageEncoder {
     }
   }
 
-  /** The KEEPALIVE, 19 octets. */
+  /**
+   * Encodes {@code msg} into a new buffer from {@code alloc}. The caller owns (and releases, or writes to a channel)
+   * the returned buffer; it is released here if encoding fails.
+   */
+  public static ByteBuf encode(io.netty.buffer.ByteBufAllocator alloc, BgpMessage msg, CodecContext ctx) {
+    int size = msg instanceof UpdateMessage u ? u.length() : msg instanceof KeepaliveMessage ? 19 : 64;
+    ByteBuf out = alloc.buffer(size);
+    boolean success = false;
+    try {
+      encode(msg, out, ctx);
+      success = true;
+      return out;
+    } finally {
+      if (!success) {
+        out.release();
+      }
+    }
+  }
+
+  /** Writes the KEEPALIVE, 19 octets, at the writer index of {@code out} (owned by the caller). */
   public static void writeKeepalive(ByteBuf out) {
     out.writeLong(-1L);
     out.writeLong(-1L);

@@ -154,7 +154,13 @@ public final class IpPrefix implements Comparable<IpPrefix> {
       // A literal with only hex digits, ':' and '.' never triggers a lookup.
       InetAddress a = InetAddress.getByName(s);
       if (!(a instanceof Inet6Address)) {
-        throw new IllegalArgumentException("address: " + s + " (expected: an IPv6 literal)");
+        // Java turns IPv4-mapped IPv6 literals (::ffff:a.b.c.d) into IPv4 addresses; keep them IPv6.
+        byte[] mapped = a.getAddress();
+        byte[] v6 = new byte[16];
+        v6[10] = (byte) 0xFF;
+        v6[11] = (byte) 0xFF;
+        System.arraycopy(mapped, 0, v6, 12, 4);
+        return Inet6Address.getByAddress(null, v6, -1);
       }
       return a;
     } catch (UnknownHostException e) {
@@ -204,7 +210,8 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     byte[] b = new byte[ipv6 ? 16 : 4];
     copyAddress(b, 0);
     try {
-      return InetAddress.getByAddress(b);
+      // Inet6Address.getByAddress keeps IPv4-mapped addresses IPv6 (InetAddress.getByAddress would not)
+      return ipv6 ? Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }

@@ -121,7 +121,7 @@ public final class MpReachView {
     byte[] b = new byte[n == 4 ? 4 : 16];
     buf.getBytes(offset + 4, b);
     try {
-      return InetAddress.getByAddress(b);
+      return b.length == 16 ? java.net.Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
     } catch (UnknownHostException e) {
       throw new AssertionError(e);
     }

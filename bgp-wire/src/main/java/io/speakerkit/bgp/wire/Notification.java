@@ -130,6 +130,11 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
         OpenMessageErrorSubcode.UNSUPPORTED_CAPABILITY.value(), capabilities);
   }
 
+  /** OPEN Message Error / Unsupported Capability (RFC 5492 §5) listing the capabilities that are missing. */
+  public static Notification unsupportedCapability(java.util.List<? extends io.speakerkit.bgp.wire.capability.Capability> caps) {
+    return unsupportedCapability(io.speakerkit.bgp.wire.capability.Capabilities.toBytes(caps));
+  }
+
   /** OPEN Message Error / Role Mismatch (RFC 9234 §4.2). */
   public static Notification roleMismatch() {
     return new Notification(ErrorCode.OPEN_MESSAGE_ERROR.value(), OpenMessageErrorSubcode.ROLE_MISMATCH.value(), EMPTY);
@@ -231,6 +236,12 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
     if (text.isPresent()) {
       sb.append(": \"").append(text.get()).append('"');
       return sb.toString();
+    }
+    if (code == 6 && subcode == CeaseSubcode.MAXIMUM_NUMBER_OF_PREFIXES_REACHED.value() && data.length == 7) {
+      // RFC 4486 §4: AFI, SAFI and the prefix upper bound
+      AddressFamily f = AddressFamily.of((data[0] & 0xFF) << 8 | (data[1] & 0xFF), data[2] & 0xFF);
+      long bound = ((data[3] & 0xFFL) << 24) | ((data[4] & 0xFF) << 16) | ((data[5] & 0xFF) << 8) | (data[6] & 0xFF);
+      return sb.append(" (").append(f).append(", limit ").append(bound).append(')').toString();
     }
     Optional<Notification> cause = hardResetCause();
     if (cause.isPresent()) {

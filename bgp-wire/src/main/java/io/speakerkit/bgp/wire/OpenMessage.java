@@ -38,8 +38,8 @@ import java.util.Optional;
  * @param holdTime seconds: 0 or at least 3 (checked on decode, RFC 4271 §6.2)
  * @param bgpIdentifier the BGP Identifier as a big-endian int
  * @param parameters the Capabilities optional parameters, in order, grouped as sent
- * @param extendedParametersLength whether the RFC 9072 encoding is used (forced when the parameters exceed 255
- *     octets)
+ * @param extendedParametersLength whether the RFC 9072 encoding is used (set by the constructor when the
+ *     parameters do not fit 1-octet lengths)
  */
 public record OpenMessage(int version, int myAs, int holdTime, int bgpIdentifier,
     List<CapabilityParameter> parameters, boolean extendedParametersLength) implements BgpMessage {
@@ -57,6 +57,18 @@ public record OpenMessage(int version, int myAs, int holdTime, int bgpIdentifier
       throw new IllegalArgumentException("hold time: " + holdTime + " (expected: 0-65535)");
     }
     parameters = List.copyOf(parameters);
+    // RFC 9072 §2: parameters that do not fit 1-octet lengths force the extended encoding.
+    int total = 0;
+    for (CapabilityParameter p : parameters) {
+      int len = Capabilities.encodedLength(p.capabilities());
+      if (len > 255) {
+        total = Integer.MAX_VALUE / 2;
+      }
+      total += 2 + len;
+    }
+    if (total > 255) {
+      extendedParametersLength = true;
+    }
   }
 
   /**

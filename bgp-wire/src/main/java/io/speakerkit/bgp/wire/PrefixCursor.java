@@ -78,9 +78,12 @@ public final class PrefixCursor {
     } else {
       long h = 0;
       long l = 0;
-      if (n == 16) {
+      if (n == 16 || (n > 8 && p + 16 <= end)) {
+        // whole words; octets beyond the prefix (still inside the field) are masked off below
         h = b.getLong(p);
         l = b.getLong(p + 8);
+      } else if (n > 0 && p + 8 <= end && n <= 8) {
+        h = b.getLong(p);
       } else {
         for (int i = 0; i < n; i++) {
           long v = b.getUnsignedByte(p + i);

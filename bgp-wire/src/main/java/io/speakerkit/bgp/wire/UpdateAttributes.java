@@ -8,6 +8,26 @@ import io.speakerkit.bgp.wire.attribute.ExtendedCommunitiesView;
 import io.speakerkit.bgp.wire.attribute.LargeCommunitiesView;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.Uint32ListView;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.As4Aggregator;
+import io.speakerkit.bgp.wire.attribute.As4Path;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
+import io.speakerkit.bgp.wire.attribute.AtomicAggregate;
+import io.speakerkit.bgp.wire.attribute.ClusterList;
+import io.speakerkit.bgp.wire.attribute.Communities;
+import io.speakerkit.bgp.wire.attribute.ExtendedCommunities;
+import io.speakerkit.bgp.wire.attribute.LargeCommunities;
+import io.speakerkit.bgp.wire.attribute.LocalPref;
+import io.speakerkit.bgp.wire.attribute.MultiExitDisc;
+import io.speakerkit.bgp.wire.attribute.NextHop;
+import io.speakerkit.bgp.wire.attribute.OnlyToCustomer;
+import io.speakerkit.bgp.wire.attribute.OriginatorId;
+import io.speakerkit.bgp.wire.attribute.PathAttribute;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
+import io.speakerkit.bgp.wire.attribute.AsPath;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The path attributes of a received UPDATE, validated in one pass by the decoder and read in place (RFC 4271 §4.3,
@@ -22,10 +42,10 @@ import io.speakerkit.bgp.wire.attribute.Uint32ListView;
  */
 public final class UpdateAttributes {
 
-  private final ByteBuf buf;
-  final int start;
-  final int end;
-  private final boolean fourOctetAs;
+  private ByteBuf buf;
+  int start;
+  int end;
+  private boolean fourOctetAs;
 
   int count;
   int unknownCount;
@@ -66,6 +86,46 @@ public final class UpdateAttributes {
     this.start = start;
     this.end = end;
     this.fourOctetAs = fourOctetAs;
+  }
+
+  /** Re-points this instance at another attribute block (flyweight decoding), forgetting everything else. */
+  void reset(ByteBuf buf, int start, int end, boolean fourOctetAs) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.fourOctetAs = fourOctetAs;
+    count = 0;
+    unknownCount = 0;
+    origin = -1;
+    asPath = -1;
+    asPathLen = 0;
+    nextHop = -1;
+    med = -1;
+    localPref = -1;
+    atomicAggregate = false;
+    aggregator = -1;
+    aggregatorLen = 0;
+    communities = -1;
+    communitiesLen = 0;
+    originatorId = -1;
+    clusterList = -1;
+    clusterListLen = 0;
+    mpReach = -1;
+    mpReachLen = 0;
+    mpReachFamily = null;
+    mpReachAddPath = false;
+    mpUnreach = -1;
+    mpUnreachLen = 0;
+    mpUnreachFamily = null;
+    mpUnreachAddPath = false;
+    extCommunities = -1;
+    extCommunitiesLen = 0;
+    as4Path = -1;
+    as4PathLen = 0;
+    as4Aggregator = -1;
+    largeCommunities = -1;
+    largeCommunitiesLen = 0;
+    onlyToCustomer = -1;
   }
 
   /** Number of attributes received (including unknown, discarded and duplicate ones). */
@@ -250,6 +310,111 @@ public final class UpdateAttributes {
       case 35 -> onlyToCustomer >= 0;
       default -> false;
     };
+  }
+
+  /**
+   * The valid attributes as values (allocates; for users who do not need zero-copy): every attribute that is
+   * present after validation, plus unknown attributes with their flags and bytes, in received order. MP_REACH_NLRI
+   * and MP_UNREACH_NLRI are not path attributes in this sense and are left out; an IPv6 next hop from
+   * MP_REACH_NLRI becomes the IPv6 next hop of the result.
+   */
+  public List<PathAttribute> toList() {
+    List<PathAttribute> out = new ArrayList<>(count);
+    AttributeCursor c = cursor();
+    while (c.next()) {
+      int t = c.type();
+      int v = c.valueOffset();
+      PathAttribute a = switch (t) {
+        case 1 -> v == origin ? origin() : null;
+        case 2 -> v == asPath ? new AsPath(asPath().toSegments()) : null;
+        case 3 -> v == nextHop ? new NextHop(nextHopIpv4()) : null;
+        case 4 -> v == med ? new MultiExitDisc(med()) : null;
+        case 5 -> v == localPref ? new LocalPref(localPref()) : null;
+        case 6 -> atomicAggregate && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
+        case 7 -> v == aggregator ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
+        case 8 -> v == communities ? new Communities(communities().toCommunities()) : null;
+        case 9 -> v == originatorId ? new OriginatorId(originatorId()) : null;
+        case 10 -> v == clusterList ? new ClusterList(clusterList().toList()) : null;
+        case 14, 15 -> null;
+        case 16 -> v == extCommunities ? new ExtendedCommunities(extendedCommunities().toList()) : null;
+        case 17 -> v == as4Path ? new As4Path(as4Path().toSegments()) : null;
+        case 18 -> v == as4Aggregator ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
+        case 32 -> v == largeCommunities ? new LargeCommunities(largeCommunities().toList()) : null;
+        case 35 -> v == onlyToCustomer ? new OnlyToCustomer(onlyToCustomer()) : null;
+        default -> AttributeType.valueOf(t).isKnown() ? null
+            : new UnknownAttribute(c.flags(), t, c.copyValue());
+      };
+      if (a != null) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  private boolean firstOf(int type, AttributeCursor at) {
+    AttributeCursor c = cursor();
+    while (c.next()) {
+      if (c.type() == type) {
+        return c.valueOffset() == at.valueOffset();
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The valid attributes as a {@link PathAttributes} (allocates), with the IPv6 next hop of an IPv6 MP_REACH_NLRI
+   * (16 or 32 octets). Unknown attributes keep their flags; call {@link PathAttributes#forPropagation()} before
+   * passing them on.
+   */
+  public PathAttributes toPathAttributes() {
+    byte[] v6 = null;
+    MpReachView r = mpReach();
+    if (r != null && r.family().afi().value() == 2 && (r.nextHopLength() == 16 || r.nextHopLength() == 32)) {
+      v6 = r.nextHopBytes();
+    }
+    return PathAttributes.of(toList(), v6);
+  }
+
+  /**
+   * The AS path to use (RFC 6793 §4.2.3): on a 2-octet session with a valid AS4_PATH, the AS_PATH's leading AS
+   * numbers beyond the AS4_PATH's length followed by the AS4_PATH; otherwise the AS_PATH. Null without AS_PATH.
+   * Allocates.
+   */
+  public AsPath effectiveAsPath() {
+    if (asPath < 0) {
+      return null;
+    }
+    AsPath path = asPath().toAsPath();
+    if (fourOctetAs || as4Path < 0) {
+      return path;
+    }
+    AsPath as4 = as4Path().toAsPath();
+    int n = path.pathLength();
+    int n4 = as4.pathLength();
+    if (n < n4) {
+      // RFC 6793 §4.2.3: AS4_PATH longer than AS_PATH: ignore AS4_PATH.
+      return path;
+    }
+    // keep the first (n - n4) AS numbers of AS_PATH (counting as RFC 4271 path length does), then AS4_PATH
+    List<AsPathSegment> segs = new ArrayList<>();
+    int keep = n - n4;
+    for (AsPathSegment s : path.segments()) {
+      if (keep <= 0) {
+        break;
+      }
+      if (s.type() == AsPathSegment.AS_SEQUENCE) {
+        int take = Math.min(keep, s.asns().size());
+        segs.add(new AsPathSegment(s.type(), s.asns().subList(0, take)));
+        keep -= take;
+      } else if (s.type() == AsPathSegment.AS_SET) {
+        segs.add(s);
+        keep--;
+      } else {
+        segs.add(s);
+      }
+    }
+    segs.addAll(as4.segments());
+    return new AsPath(segs);
   }
 
   /** A raw walk over the attributes of the block, in received order. Does not own the buffer. */

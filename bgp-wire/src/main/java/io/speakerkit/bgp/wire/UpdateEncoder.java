@@ -68,6 +68,16 @@ public final class UpdateEncoder {
     out.setShort(start + 16, len);
   }
 
+  /** Octets {@link #writeAnnouncement} writes for {@code prefix}: for sizing a buffer exactly. */
+  public static int announcementLength(PathAttributes attrs, IpPrefix prefix, CodecContext ctx) {
+    boolean four = ctx.fourOctetAs();
+    int nlri = prefix.nlriLength() + (ctx.sendsPathId(prefix.family()) ? 4 : 0);
+    if (!usesMpReach(attrs, prefix.isIpv6(), ctx)) {
+      return EMPTY_UPDATE + attrs.encodedLength(four, true) + nlri;
+    }
+    return EMPTY_UPDATE + attrs.encodedLength(four, false) + MP_ATTR_HEADER + 5 + attrs.ipv6NextHopLength() + nlri;
+  }
+
   private static boolean usesMpReach(PathAttributes attrs, boolean ipv6, CodecContext ctx) {
     if (ipv6) {
       if (!attrs.hasIpv6NextHop()) {
@@ -303,8 +313,10 @@ public final class UpdateEncoder {
       out.setShort(wlenAt, out.writerIndex() - wlenAt - 2);
       int alenAt = out.writerIndex();
       out.writeShort(0);
+      // NEXT_HOP goes with IPv4 NLRI; it is left out only when every announcement travels in MP_REACH_NLRI.
+      boolean withNextHop = v4Classic || mpFamily == null;
       if (attrs != null) {
-        attrs.writeBeforeMpReach(out, four, v4Classic);
+        attrs.writeBeforeMpReach(out, four, withNextHop);
       }
       if (mpFamily != null) {
         int mpAt = writeMpReachStart(out, attrs, mpFamily);

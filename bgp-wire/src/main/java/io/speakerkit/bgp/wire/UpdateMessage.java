@@ -52,10 +52,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  private final ByteBuf buf;
-  private final int base;
-  private final int length;
-  private final CodecContext ctx;
+  private ByteBuf buf;
+  private int base;
+  private int length;
+  private CodecContext ctx;
   private int withdrawnStart;
   private int withdrawnEnd;
   private int nlriStart;
@@ -78,6 +78,22 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     UpdateMessage m = new UpdateMessage(buf, base, length, ctx);
     m.parse();
     return m;
+  }
+
+  /** An empty instance for {@link UpdateFlyweight}. */
+  static UpdateMessage flyweight() {
+    return new UpdateMessage(null, 0, 0, CodecContext.INITIAL);
+  }
+
+  /** Re-decodes this instance over another message (flyweight); on failure the instance reads as released. */
+  void redecode(ByteBuf buf, int base, int length, CodecContext ctx) {
+    this.buf = buf;
+    this.base = base;
+    this.length = length;
+    this.ctx = ctx;
+    this.action = ErrorAction.NONE;
+    this.errors = null;
+    parse();
   }
 
   private void parse() {
@@ -113,8 +129,13 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
           "NLRI: a prefix length above 32 or a prefix overrunning the field (" + (end - attrEnd) + " octets)");
     }
-    UpdateAttributes a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
-    attrs = a;
+    UpdateAttributes a = attrs;
+    if (a == null) {
+      a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
+      attrs = a;
+    } else {
+      a.reset(b, attrStart, attrEnd, ctx.fourOctetAs());
+    }
     if (alen > 0) {
       parseAttributes(a, b, attrStart, attrEnd, hasNlri);
     }
@@ -167,8 +188,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(),
               null, AttributeType.valueOf(type) + " appears more than once (expected: at most once)");
         }
-        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest.
-        error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest (RFC 4271 §6.3 would have sent
+        // Malformed Attribute List).
+        error(ErrorAction.ATTRIBUTE_DISCARD, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+            type, null,
             "attribute repeated (expected: at most once); later occurrence discarded");
         p = next;
         continue;
@@ -204,6 +227,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       p = next;
     }
     if (overrun) {
+      if (!hasNlri && withdrawnEnd == withdrawnStart && a.mpReach < 0 && a.mpUnreach < 0
+          && (seen0 & ((1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE))) == 0) {
+        // RFC 7606 §5.3: treat-as-withdraw needs the routes it withdraws; with no NLRI, no withdrawn routes and no
+        // MP_REACH_NLRI / MP_UNREACH_NLRI parsed before the error, one may hide in the unparsable rest: session reset.
+        throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+            "attribute at offset " + (p - a.start) + " overruns the path attributes (" + (end - a.start)
+                + " octets) and no routes were found before it (expected: attributes that fill the block exactly)");
+      }
       // RFC 7606 §4: an attribute overrunning the Total Attribute Length, or too few octets left for an attribute
       // header: treat-as-withdraw; the NLRI start is still known from the Total Attribute Length.
       error(ErrorAction.TREAT_AS_WITHDRAW, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null, -1,
@@ -239,6 +270,9 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
     switch (type) {
       case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(b, p, next), type, null, reason);
+      // RFC 7606 §7.5: LOCAL_PREF from an eBGP peer is discarded whatever its flags.
+      case 5 -> error(ctx.peerType() == PeerType.INTERNAL ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD,
+          3, sub, copy(b, p, next), type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
         error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
@@ -264,11 +298,17 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         }
       }
       case AttributeType.AS_PATH_CODE -> {
-        if (!AsPathView.isValid(b, v, len, ctx.fourOctetAs() ? 4 : 2)) {
+        int asSize = ctx.fourOctetAs() ? 4 : 2;
+        int check = AsPathView.check(b, v, len, asSize);
+        if (check == AsPathView.MALFORMED) {
           // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
-              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + (ctx.fourOctetAs() ? 4 : 2)
+              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + asSize
                   + "-octet AS numbers filling the attribute)");
+        } else if (check == AsPathView.AS_ZERO) {
+          // RFC 7607 §2: AS 0 in AS_PATH makes it malformed: treat-as-withdraw (RFC 7606 §7.2).
+          taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.asPath = v;
           a.asPathLen = len;
@@ -315,6 +355,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         if (len != want) {
           // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: " + want + ")");
+        } else if ((want == 8 ? b.getInt(v) : b.getShort(v)) == 0) {
+          // RFC 7607 §2: AS 0 in AGGREGATOR: attribute discard.
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.aggregator = v;
           a.aggregatorLen = len;
@@ -362,13 +406,20 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 6793 §4.1: a NEW speaker does not send AS4_PATH to a NEW speaker; one received is discarded.
           error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
               "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
-        } else if (!AsPathView.isValid(b, v, len, 4)) {
-          // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
-          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
         } else {
-          a.as4Path = v;
-          a.as4PathLen = len;
+          int check = AsPathView.check(b, v, len, 4);
+          if (check == AsPathView.MALFORMED) {
+            // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
+            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+                "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
+          } else if (check == AsPathView.AS_ZERO) {
+            // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
+            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+                "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+          } else {
+            a.as4Path = v;
+            a.as4PathLen = len;
+          }
         }
       }
       case AttributeType.AS4_AGGREGATOR_CODE -> {
@@ -379,6 +430,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         } else if (len != 8) {
           // RFC 6793 §6: malformed AS4_AGGREGATOR: attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: 8)");
+        } else if (b.getInt(v) == 0) {
+          // RFC 7607 §2: AS 0 in AS4_AGGREGATOR: attribute discard.
+          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
           a.as4Aggregator = v;
         }
@@ -615,6 +670,29 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   public boolean isEndOfRib() {
     return endOfRib() != null;
+  }
+
+  /**
+   * Builds an UPDATE with {@link UpdateEncoder#write} into a new buffer from {@code alloc} and returns it decoded,
+   * owning that buffer (refCnt 1: release it, or hand it to a pipeline that does).
+   *
+   * @param attrs may be null when nothing is announced
+   * @throws IllegalArgumentException when it does not fit one message of {@code ctx}
+   */
+  public static UpdateMessage build(io.netty.buffer.ByteBufAllocator alloc, List<IpPrefix> withdrawn,
+      io.speakerkit.bgp.wire.attribute.PathAttributes attrs, List<IpPrefix> announced, CodecContext ctx) {
+    ByteBuf out = alloc.buffer(256);
+    boolean success = false;
+    try {
+      UpdateEncoder.write(out, withdrawn, attrs, announced, ctx);
+      UpdateMessage u = decode(out, out.readerIndex(), out.readableBytes(), ctx);
+      success = true;
+      return u;
+    } finally {
+      if (!success) {
+        out.release();
+      }
+    }
   }
 
   /**

@@ -39,6 +39,17 @@ class FramingTest {
   }
 
   @Test
+  void encode_withAllocator_callerOwnsBuffer() {
+    ByteBuf b = BgpMessageEncoder.encode(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, KeepaliveMessage.INSTANCE,
+        CodecContext.INITIAL);
+    try {
+      assertEquals(Hex.norm(KEEPALIVE), Hex.hex(b));
+    } finally {
+      assertTrue(b.release());
+    }
+  }
+
+  @Test
   void marker_notAllOnes_connectionNotSynchronized() {
     ByteBuf b = Hex.buf("ffffffff 00 ffffffffffffffffffffff 0013 04");
     try {
@@ -222,5 +233,26 @@ class FramingTest {
     } finally {
       b.release();
     }
+  }
+
+  @Test
+  void frameDecoder_contextSwitchedOnOpen_appliesToMessagesInSameSegment() {
+    BgpFrameDecoder dec = new BgpFrameDecoder();
+    List<String> seen = new ArrayList<>();
+    EmbeddedChannel ch = new EmbeddedChannel(dec, new io.netty.channel.ChannelInboundHandlerAdapter() {
+      @Override
+      public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof OpenMessage) {
+          dec.context(CodecContext.FOUR_OCTET_AS);
+        }
+        seen.add(msg.toString());
+        ReferenceCountUtil.release(msg);
+      }
+    });
+    // OPEN then an UPDATE whose AS_PATH only parses with 4-octet AS numbers, in one segment
+    ch.writeInbound(Hex.buf(OpenMessageTest.OPEN + UpdateGoldenTest.IPV6_UPDATE));
+    assertEquals(2, seen.size());
+    assertTrue(seen.get(1).startsWith("UPDATE attributes=3 MP_REACH_NLRI"), seen.get(1));
+    ch.finishAndReleaseAll();
   }
 }

@@ -226,4 +226,28 @@ class UpdateGoldenTest {
       out.release();
     }
   }
+
+  @Test
+  void build_ownsItsBuffer_andLengthHelperIsExact() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("2001:db8::1")).nextHop(InetAddress.getByName("10.0.0.1")).build();
+    UpdateMessage u = UpdateMessage.build(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, List.of(), attrs,
+        List.of(IpPrefix.parse("10.0.0.0/8")), CodecContext.FOUR_OCTET_AS);
+    try {
+      assertEquals(1, u.refCnt());
+      assertEquals(List.of(IpPrefix.parse("10.0.0.0/8")), u.announced());
+    } finally {
+      assertTrue(u.release());
+    }
+    for (String p : new String[] {"10.0.0.0/8", "2001:db8::/33", "0.0.0.0/0"}) {
+      ByteBuf out = Unpooled.buffer();
+      try {
+        UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse(p), CodecContext.FOUR_OCTET_AS);
+        assertEquals(out.readableBytes(),
+            UpdateEncoder.announcementLength(attrs, IpPrefix.parse(p), CodecContext.FOUR_OCTET_AS));
+      } finally {
+        out.release();
+      }
+    }
+  }
 }

@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * MetalLB {@code BGPPeer} (metallb.io/v1beta1 and v1beta2), with MetalLB's defaulting and validation of timers
- * applied: hold time 90 s unless set, 0 or at least 3 s; keepalive hold/3 unless set, never above hold.
+ * MetalLB {@code BGPPeer} (metallb.io/v1beta1 and v1beta2) as written; the speaker's {@code PeerConfig} applies
+ * MetalLB's defaulting and range checks (see {@link ManifestMapper}).
  *
+ * @param holdTime null when unset
+ * @param keepaliveTime null when unset
  * @param peerAsn null when {@code dynamicASN} is used
  * @param dynamicAsn {@code internal}, {@code external}, or null
  * @param passwordSecret name of a {@code kubernetes.io/basic-auth} Secret holding the password, or null
@@ -35,7 +37,6 @@ public record BgpPeerSpec(
     boolean dualStackAddressFamily,
     List<SelectorSpec> nodeSelectors) {
 
-  public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
   public static final int DEFAULT_PORT = 179;
   private static final long MAX_ASN = 4294967295L;
 
@@ -88,13 +89,8 @@ public record BgpPeerSpec(
 
     Duration hold = spec.duration("holdTime", warnings);
     Duration keepalive = spec.duration("keepaliveTime", warnings);
-    Duration[] timers = timers(spec, hold, keepalive);
 
     Duration connect = spec.duration("connectTime", warnings);
-    if (connect != null && (connect.compareTo(Duration.ofSeconds(1)) < 0
-        || connect.compareTo(Duration.ofSeconds(65535)) > 0 || connect.getNano() != 0)) {
-      throw spec.error("connectTime", GoDuration.format(connect) + " (expected: whole seconds, 1s-65535s)");
-    }
 
     String password = spec.string("password");
     String passwordSecret = null;
@@ -112,10 +108,6 @@ public record BgpPeerSpec(
       }
     }
     boolean multiHop = spec.bool("ebgpMultiHop", false);
-    boolean internal = peerAsn != null ? peerAsn.equals(myAsn) : "internal".equals(dynamic);
-    if (multiHop && internal) {
-      throw spec.error("ebgpMultiHop", "true on an iBGP peer (ebgpMultiHop applies to eBGP only)");
-    }
     if (spec.has("disableMP")) {
       spec.bool("disableMP", false);
       warnings.accept(ref + ": spec.disableMP: deprecated in MetalLB and ignored; use dualStackAddressFamily");
@@ -131,8 +123,8 @@ public record BgpPeerSpec(
         port == null ? DEFAULT_PORT : port.intValue(),
         source,
         (Inet4Address) routerId,
-        timers[0],
-        timers[1],
+        hold,
+        keepalive,
         connect,
         password == null || password.isEmpty() ? null : password,
         passwordSecret,
@@ -141,34 +133,5 @@ public record BgpPeerSpec(
         spec.bool("enableGracefulRestart", false),
         spec.bool("dualStackAddressFamily", false),
         SelectorSpec.readAll(spec, "nodeSelectors"));
-  }
-
-  /** MetalLB's hold/keepalive defaulting and validation. */
-  private static Duration[] timers(Node spec, Duration hold, Duration keepalive) {
-    if (hold == null) {
-      hold = DEFAULT_HOLD_TIME;
-    }
-    if (hold.isNegative() || hold.getNano() != 0 || hold.getSeconds() > 65535) {
-      throw spec.error("holdTime", GoDuration.format(hold) + " (expected: whole seconds, 0 or 3s-65535s)");
-    }
-    // RFC 4271 §4.2: the hold time is zero or at least three seconds.
-    if (!hold.isZero() && hold.getSeconds() < 3) {
-      throw spec.error("holdTime", GoDuration.format(hold) + " (expected: 0 or at least 3s)");
-    }
-    if (keepalive == null) {
-      keepalive = Duration.ofSeconds(hold.getSeconds() / 3);
-    } else {
-      if (keepalive.isNegative() || keepalive.getNano() != 0) {
-        throw spec.error("keepaliveTime", GoDuration.format(keepalive) + " (expected: whole seconds)");
-      }
-      if (hold.isZero() && !keepalive.isZero()) {
-        throw spec.error("keepaliveTime", GoDuration.format(keepalive) + " (expected: 0 when holdTime is 0)");
-      }
-      if (keepalive.compareTo(hold) > 0) {
-        throw spec.error("keepaliveTime", GoDuration.format(keepalive) + " (expected: at most holdTime "
-            + GoDuration.format(hold) + ")");
-      }
-    }
-    return new Duration[] {hold, keepalive};
   }
 }

@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -24,21 +23,9 @@ import org.yaml.snakeyaml.representer.Representer;
 /**
  * The MetalLB objects read from one or more multi-document YAML files, checked field by field and across objects
  * (advertisements name existing pools and peers, peers name existing BFD profiles and Secrets, community aliases
- * resolve). Kinds that are not MetalLB's or a LoadBalancer Service are ignored with one warning per kind.
+ * resolve). Value ranges are checked where the values are used, by {@link ManifestMapper}. Kinds that are not MetalLB's or a LoadBalancer Service are ignored with one warning per kind.
  */
 public final class ManifestSet {
-
-  /** Community names accepted in BGPAdvertisement.spec.communities besides A:B and large:G:L1:L2 (RFC 1997 etc.). */
-  public static final Map<String, String> WELL_KNOWN_COMMUNITIES = Map.of(
-      "no-export", "65535:65281",
-      "no-advertise", "65535:65282",
-      "no-export-subconfed", "65535:65283",
-      "no-peer", "65535:65284",
-      "graceful-shutdown", "65535:0",
-      "accept-own", "65535:1",
-      "llgr-stale", "65535:6",
-      "no-llgr", "65535:7",
-      "blackhole", "65535:666");
 
   private final List<IpAddressPoolSpec> pools = new ArrayList<>();
   private final List<BgpPeerSpec> peers = new ArrayList<>();
@@ -47,6 +34,7 @@ public final class ManifestSet {
   private final List<CommunitySpec> communities = new ArrayList<>();
   private final List<SecretSpec> secrets = new ArrayList<>();
   private final List<ServiceSpec> services = new ArrayList<>();
+  private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
   private final Consumer<String> warnings;
   private final Set<String> warnedKinds = new HashSet<>();
 
@@ -150,6 +138,11 @@ public final class ManifestSet {
         spec = root.child("spec");
         communities.add(CommunitySpec.read(ref, spec));
       }
+      case "core/Namespace" -> {
+        root.skip("spec");
+        root.skip("status");
+        namespaceLabels.put(ref.name(), Map.copyOf(labels));
+      }
       case "core/Secret" -> {
         root.skip("immutable");
         secrets.add(SecretSpec.read(ref, root));
@@ -239,29 +232,9 @@ public final class ManifestSet {
     }
   }
 
+  /** A Community alias is replaced by its value; anything else is left for the speaker's parser to check. */
   private static String resolveCommunity(ObjectRef ref, String field, String value, Map<String, String> aliases) {
-    String v = aliases.getOrDefault(value, value);
-    String wellKnown = WELL_KNOWN_COMMUNITIES.get(v.toLowerCase(Locale.ROOT).replace('_', '-'));
-    if (wellKnown != null) {
-      return wellKnown;
-    }
-    String[] parts = v.split(":", -1);
-    if (parts.length == 2 && fits(parts[0], 0xFFFFL) && fits(parts[1], 0xFFFFL)) {
-      return v;
-    }
-    if (parts.length == 4 && parts[0].equals("large") && fits(parts[1], 0xFFFFFFFFL) && fits(parts[2], 0xFFFFFFFFL)
-        && fits(parts[3], 0xFFFFFFFFL)) {
-      return v;
-    }
-    throw new ManifestException(ref, field, "\"" + value + "\" (expected: A:B with 16-bit values,"
-        + " large:G:L1:L2 with 32-bit values, a well-known name such as no-advertise, or a Community alias)");
-  }
-
-  private static boolean fits(String s, long max) {
-    if (!s.matches("\\d{1,10}")) {
-      return false;
-    }
-    return Long.parseLong(s) <= max;
+    return aliases.getOrDefault(value, value);
   }
 
   private static Set<String> uniqueNames(List<ObjectRef> refs) {
@@ -296,6 +269,11 @@ public final class ManifestSet {
 
   public List<SecretSpec> secrets() {
     return List.copyOf(secrets);
+  }
+
+  /** Labels of the Namespace objects read, by name, for pools' {@code namespaceSelectors}. */
+  public Map<String, String> namespaceLabels(String namespace) {
+    return namespaceLabels.getOrDefault(namespace, Map.of());
   }
 
   /** Every LoadBalancer service read, whatever its class. */

@@ -36,15 +36,17 @@ class ManifestSetTest {
     assertTrue(pool.autoAssign());
     assertFalse(pool.avoidBuggyIPs());
 
-    BgpPeerSpec peer = set.peers().get(0);
+    var peer = ManifestMapper.toConfig(set).peers().get(0);
     assertEquals(64512, peer.myAsn());
-    assertEquals(64512L, peer.peerAsn());
+    assertEquals(java.util.Optional.of(64512L), peer.peerAsn());
     assertTrue(peer.internal());
     assertEquals(InetAddress.getByName("192.168.126.2"), peer.peerAddress());
     assertEquals(179, peer.peerPort());
     assertEquals(Duration.ofSeconds(5), peer.holdTime());
     assertEquals(Duration.ofSeconds(1), peer.keepaliveTime(), "hold/3, rounded down as MetalLB does");
-    assertNull(peer.bfdProfile());
+    assertTrue(peer.bfdProfile().isEmpty());
+    var request = ManifestMapper.requests(set, null).get(0);
+    assertEquals("onp-metallb/echoserver", request.serviceKey());
 
     BgpAdvertisementSpec adv = set.advertisements().get(0);
     assertEquals(List.of("onp-bgp-pool"), adv.ipAddressPools());
@@ -62,13 +64,15 @@ class ManifestSetTest {
     assertTrue(svc.requestedAddresses().isEmpty());
 
     assertTrue(warnings.stream().anyMatch(w -> w.contains("spec.holdTime: bare number 5 taken as 5s")), warnings::toString);
-    assertEquals(1, warnings.stream().filter(w -> w.startsWith("Namespace (v1)")).count(), warnings::toString);
     assertEquals(1, warnings.stream().filter(w -> w.startsWith("Pod (v1)")).count(), warnings::toString);
   }
 
   @Test
   void bfdLabFixture_peerReferencesProfile() throws Exception {
     ManifestSet set = ManifestSet.parse(fixture("metallb-bgp-lab-bfd.yaml"), w -> { });
+    var profile = ManifestMapper.toConfig(set).bfdProfiles().get("fast-failover");
+    assertEquals(Duration.ofMillis(100), profile.receiveInterval());
+    assertEquals(3, profile.detectMultiplier());
     BfdProfileSpec bfd = set.bfdProfiles().get(0);
     assertEquals("fast-failover", bfd.ref().name());
     assertEquals(100, bfd.receiveInterval());
@@ -102,7 +106,10 @@ class ManifestSetTest {
           communities: [vpn-only, "large:64512:1:2", NO_EXPORT]
         """;
     ManifestSet set = ManifestSet.parse(yaml, w -> { });
-    assertEquals(List.of("1234:1", "large:64512:1:2", "65535:65281"), set.advertisements().get(0).communities());
+    assertEquals(List.of("1234:1", "large:64512:1:2", "NO_EXPORT"), set.advertisements().get(0).communities());
+    var adv = ManifestMapper.toConfig(set).advertisements().get(0);
+    assertEquals("[1234:1, 65535:65281]", adv.communities().toString());
+    assertEquals("[64512:1:2]", adv.largeCommunities().toString());
   }
 
   @Test
@@ -154,15 +161,15 @@ class ManifestSetTest {
   /** Each row: a BGPPeer spec fragment, and the exact error MetalLB-style validation gives. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
-      "holdTime: 2s | BGPPeer ns/p: spec.holdTime: 2s (expected: 0 or at least 3s)",
+      "holdTime: 2s | BGPPeer ns/p: spec.holdTime: 2s (expected: 0 or 3-65535 whole seconds)",
       "holdTime: 30s\\n  keepaliveTime: 40s | BGPPeer ns/p: spec.keepaliveTime: 40s (expected: at most holdTime 30s)",
       "holdTime: 0s\\n  keepaliveTime: 10s | BGPPeer ns/p: spec.keepaliveTime: 10s (expected: 0 when holdTime is 0)",
-      "holdTime: 1.5s | BGPPeer ns/p: spec.holdTime: 1500ms (expected: whole seconds, 0 or 3s-65535s)",
+      "holdTime: 3.5s | BGPPeer ns/p: spec.holdTime: 3.5s (expected: 0 or 3-65535 whole seconds)",
       "holdTime: soon | BGPPeer ns/p: spec.holdTime: \"soon\" (expected: a duration such as 90s, 1m30s or 500ms)",
-      "connectTime: 0s | BGPPeer ns/p: spec.connectTime: 0s (expected: whole seconds, 1s-65535s)",
+      "connectTime: 0s | BGPPeer ns/p: spec.connectTime: 0s (expected: 1-65535 whole seconds)",
       "vrf: red | BGPPeer ns/p: spec.vrf: \"red\" not supported: binding sessions to a Linux VRF needs the host's VRF devices, which an embedded speaker does not manage; run the speaker inside the VRF instead",
       "interface: eth0 | BGPPeer ns/p: spec.interface: \"eth0\" not supported: unnumbered BGP (peering over an interface's IPv6 link-local neighbour) is not implemented; set peerAddress",
-      "ebgpMultiHop: true | BGPPeer ns/p: spec.ebgpMultiHop: true on an iBGP peer (ebgpMultiHop applies to eBGP only)",
+      "ebgpMultiHop: true | BGPPeer ns/p: spec.ebgpMultiHop: true on an iBGP peer (expected: eBGP only)",
       "dynamicASN: internal | BGPPeer ns/p: spec.dynamicASN: cannot be set together with peerASN",
       "routerID: fd00::1 | BGPPeer ns/p: spec.routerID: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)",
       "bfdProfile: missing | BGPPeer ns/p: spec.bfdProfile: \"missing\": no BFDProfile of that name",
@@ -172,7 +179,8 @@ class ManifestSetTest {
   void bgpPeer_invalid_namesObjectAndField(String fragment, String expected) {
     String yaml = "apiVersion: metallb.io/v1beta2\nkind: BGPPeer\nmetadata: {name: p, namespace: ns}\nspec:\n"
         + "  myASN: 64512\n  peerASN: 64512\n  peerAddress: 192.0.2.1\n  " + fragment.replace("\\n", "\n") + "\n";
-    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    ManifestException e = assertThrows(ManifestException.class,
+        () -> ManifestMapper.toConfig(ManifestSet.parse(yaml, w -> { })));
     assertEquals(expected, e.getMessage());
   }
 
@@ -189,7 +197,7 @@ class ManifestSetTest {
     assertEquals("BGPAdvertisement ns/a: spec.ipAddressPools[0]: \"nope\": no IPAddressPool of that name",
         pool.getMessage());
     ManifestException community = assertThrows(ManifestException.class,
-        () -> ManifestSet.parse(base + "  communities: [\"70000:1\"]\n", w -> { }));
+        () -> ManifestMapper.toConfig(ManifestSet.parse(base + "  communities: [\"70000:1\"]\n", w -> { })));
     assertEquals("BGPAdvertisement ns/a: spec.communities[0]: \"70000:1\" (expected: A:B with 16-bit values,"
         + " large:G:L1:L2 with 32-bit values, a well-known name such as no-advertise, or a Community alias)",
         community.getMessage());

@@ -686,7 +686,19 @@ public final class BgpSession implements AutoCloseable {
       SocketChannel ch = channel;
       channel = null;
       if (ch != null && ch.isOpen()) {
-        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        // Once the last write (often a NOTIFICATION) has left, half-close and keep reading (and discarding) until the
+        // peer closes or a second passes: closing with unread input would send a RST, and a RST can make the peer's
+        // kernel drop the NOTIFICATION before its BGP reads it.
+        ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+          if (ch.isActive() && f.isSuccess()) {
+            ch.shutdownOutput();
+            ch.eventLoop().schedule(() -> {
+              ch.close();
+            }, 1, java.util.concurrent.TimeUnit.SECONDS);
+          } else {
+            ch.close();
+          }
+        });
       }
     }
 

@@ -160,6 +160,70 @@ public final class AsPathView {
     return p == end;
   }
 
+  /** {@link #check} result: well-formed. */
+  public static final int VALID = 0;
+  /** {@link #check} result: malformed segments (RFC 7606 §7.2). */
+  public static final int MALFORMED = 1;
+  /** {@link #check} result: well-formed but carries AS number 0 (RFC 7607 §2). */
+  public static final int AS_ZERO = 2;
+
+  /** One pass over {@code [offset, offset + length)}: {@link #VALID}, {@link #MALFORMED} or {@link #AS_ZERO}. */
+  public static int check(ByteBuf buf, int offset, int length, int asSize) {
+    int p = offset;
+    int end = offset + length;
+    boolean zero = false;
+    while (p < end) {
+      if (end - p < 2) {
+        return MALFORMED;
+      }
+      int type = buf.getUnsignedByte(p);
+      int n = buf.getUnsignedByte(p + 1);
+      int q = p + 2;
+      p = q + n * asSize;
+      if (type < 1 || type > 4 || n == 0 || p > end) {
+        return MALFORMED;
+      }
+      if (!zero) {
+        if (asSize == 4) {
+          for (; q < p; q += 4) {
+            if (buf.getInt(q) == 0) {
+              zero = true;
+              break;
+            }
+          }
+        } else {
+          for (; q < p; q += 2) {
+            if (buf.getShort(q) == 0) {
+              zero = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    return zero ? AS_ZERO : VALID;
+  }
+
+  /** Whether well-formed segments in {@code [offset, offset + length)} carry AS number 0 (RFC 7607 §2). */
+  public static boolean containsAsZero(ByteBuf buf, int offset, int length, int asSize) {
+    int p = offset;
+    int end = offset + length;
+    while (p + 2 <= end) {
+      int n = buf.getUnsignedByte(p + 1);
+      int q = p + 2;
+      p = q + n * asSize;
+      if (p > end) {
+        return false;
+      }
+      for (; q < p; q += asSize) {
+        if ((asSize == 4 ? buf.getInt(q) : buf.getShort(q)) == 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   @Override
   public String toString() {
     return toAsPath().toString();

@@ -41,13 +41,24 @@ public sealed interface PathAttribute
 
   /** Writes flags, type, length and value; the caller owns {@code out}. */
   static void write(ByteBuf out, PathAttribute a, boolean fourOctetAs) {
+    write(out, a, fourOctetAs, false);
+  }
+
+  /**
+   * As {@link #write(ByteBuf, PathAttribute, boolean)}, with a 2-octet length even for a short value when
+   * {@code extendedLength} is set (RFC 4271 §4.3 allows either form; some speakers, e.g. FRR for AS_PATH, always use
+   * the extended one, and {@link io.speakerkit.bgp.wire.UpdateAttributes.AttributeCursor#flags()} tells what was
+   * received).
+   */
+  static void write(ByteBuf out, PathAttribute a, boolean fourOctetAs, boolean extendedLength) {
     int len = a.valueLength(fourOctetAs);
     if (len > 0xFFFF) {
       throw new IllegalArgumentException(AttributeType.valueOf(a.typeCode()) + " length: " + len
           + " (expected: <= 65535)");
     }
     int flags = a.flags() & 0xE0;
-    boolean ext = len > 255 || (a instanceof UnknownAttribute u && (u.flags() & AttributeFlags.EXTENDED_LENGTH) != 0);
+    boolean ext = extendedLength || len > 255
+        || (a instanceof UnknownAttribute u && (u.flags() & AttributeFlags.EXTENDED_LENGTH) != 0);
     out.writeByte(ext ? flags | AttributeFlags.EXTENDED_LENGTH : flags);
     out.writeByte(a.typeCode());
     if (ext) {

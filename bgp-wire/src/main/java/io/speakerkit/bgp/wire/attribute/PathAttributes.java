@@ -221,7 +221,7 @@ public final class PathAttributes {
     return e.head.length + (withNextHop ? e.nextHop.length : 0) + e.mid.length;
   }
 
-  /** Writes the attributes that come before MP_REACH_NLRI (type < 14). Allocates nothing; caller owns {@code out}. */
+  /** Writes the attributes that come before MP_REACH_NLRI (type {@literal <} 14). Allocates nothing; caller owns {@code out}. */
   public void writeBeforeMpReach(ByteBuf out, boolean fourOctetAs, boolean withNextHop) {
     Encoded e = form(fourOctetAs);
     out.writeBytes(e.head);

@@ -116,8 +116,21 @@ public final class Capabilities {
           if (1 + hl < len) {
             int dl = b.getUnsignedByte(p + 1 + hl);
             if (2 + hl + dl == len) {
-              return new FqdnCapability(b.toString(p + 1, hl, StandardCharsets.UTF_8),
+              FqdnCapability f = new FqdnCapability(b.toString(p + 1, hl, StandardCharsets.UTF_8),
                   b.toString(p + 2 + hl, dl, StandardCharsets.UTF_8));
+              // only when the text re-encodes to the same octets (valid UTF-8), so the OPEN re-encodes unchanged
+              if (f.valueLength() == len) {
+                byte[] orig = bytes(b, p, len);
+                io.netty.buffer.ByteBuf again = io.netty.buffer.Unpooled.buffer(len);
+                try {
+                  f.writeValue(again);
+                  if (java.util.Arrays.equals(orig, io.netty.buffer.ByteBufUtil.getBytes(again))) {
+                    return f;
+                  }
+                } finally {
+                  again.release();
+                }
+              }
             }
           }
         }
@@ -160,6 +173,22 @@ public final class Capabilities {
   public static void write(ByteBuf out, List<? extends Capability> caps) {
     for (Capability c : caps) {
       write(out, c);
+    }
+  }
+
+  /**
+   * The capabilities encoded (code, length, value each) as a new array: the data of an OPEN Message Error /
+   * Unsupported Capability NOTIFICATION (RFC 5492 §5).
+   */
+  public static byte[] toBytes(List<? extends Capability> caps) {
+    ByteBuf b = io.netty.buffer.Unpooled.buffer(encodedLength(caps));
+    try {
+      write(b, caps);
+      byte[] out = new byte[b.readableBytes()];
+      b.readBytes(out);
+      return out;
+    } finally {
+      b.release();
     }
   }
 

@@ -1,0 +1,198 @@
+package io.speakerkit.allocator;
+
+import static io.speakerkit.allocator.AllocatorStatefulProperties.ip;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.allocator.AllocationResult.Allocated;
+import io.speakerkit.allocator.AllocationResult.Refused;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class AllocatorTest {
+
+  static InetAddress first(AllocationResult r) {
+    assertTrue(r instanceof Allocated, r::toString);
+    return ((Allocated) r).allocation().addresses().get(0);
+  }
+
+  @Test
+  void allocate_sameRequestTwice_keepsAddressAndWritesNothing() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").build()));
+    AllocationResult again = a.allocate(ServiceRequest.builder("ns/a").build());
+    assertEquals(x, first(again));
+    assertFalse(((Allocated) again).changed());
+  }
+
+  @Test
+  void allocate_changedRequestThatCannotBeMet_keepsOldAllocation() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").build()));
+    first(a.allocate(ServiceRequest.builder("ns/b").addresses(ip("10.0.0.9")).build()));
+    AllocationResult r = a.allocate(ServiceRequest.builder("ns/a").addresses(ip("10.0.0.9")).build());
+    Refused f = (Refused) r;
+    assertEquals(Refusal.ADDRESS_IN_USE, f.reason());
+    assertTrue(f.message().contains("10.0.0.9") && f.message().contains("ns/b"), f.message());
+    assertEquals(List.of(x), a.allocation("ns/a").orElseThrow().addresses());
+  }
+
+  @Test
+  void allocate_changedRequest_movesServiceAndFreesOldAddress() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    assertEquals(ip("10.0.0.0"), first(a.allocate(ServiceRequest.builder("ns/a").build())));
+    assertEquals(ip("10.0.0.50"), first(a.allocate(ServiceRequest.builder("ns/a").addresses(ip("10.0.0.50")).build())));
+    assertEquals(ip("10.0.0.0"), first(a.allocate(ServiceRequest.builder("ns/b").build())));
+    assertEquals(2, a.usage().get(0).inUse());
+  }
+
+  @Test
+  void refusal_sharingMessageNamesHolderAndRule() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    first(a.allocate(ServiceRequest.builder("web/a").addresses(ip("10.0.0.1")).sharingKey("k1").ports(ServicePort.tcp(80)).build()));
+    String m = ((Refused) a.allocate(ServiceRequest.builder("web/b").addresses(ip("10.0.0.1")).sharingKey("k2").build())).message();
+    assertTrue(m.contains("web/a") && m.contains("\"k1\"") && m.contains("\"k2\""), m);
+    m = ((Refused) a.allocate(ServiceRequest.builder("web/c").addresses(ip("10.0.0.1")).sharingKey("k1")
+        .ports(ServicePort.tcp(80)).build())).message();
+    assertTrue(m.contains("web/a") && m.contains("TCP/80"), m);
+  }
+
+  @Test
+  void usage_slash64IsExactAndNeverNegative() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("v6").addresses("2001:db8::/64").build()).build();
+    first(a.allocate(ServiceRequest.builder("ns/a").ipFamily(IpFamily.IPV6).build()));
+    PoolUsage u = a.usage().get(0);
+    assertEquals(BigInteger.ONE.shiftLeft(64), u.capacity());
+    assertEquals(1, u.inUse());
+    assertEquals(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), u.available());
+    a.release("ns/a");
+    a.release("ns/a");
+    assertEquals(0, a.usage().get(0).inUse());
+  }
+
+  @Test
+  void updatePools_keepsInsideReleasesOutsideSorted() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    for (String k : List.of("ns/c", "ns/a", "ns/b", "ns/d")) {
+      first(a.allocate(ServiceRequest.builder(k).build()));
+    }
+    // ns/c .0, ns/a .1, ns/b .2, ns/d .3; the new pool keeps .2-.3 only
+    PoolUpdate u = a.updatePools(List.of(IpAddressPool.builder().name("p2").addresses("10.0.0.2-10.0.0.100").build()));
+    assertEquals(List.of("ns/a", "ns/c"), u.released().stream().map(Allocation::serviceKey).toList());
+    assertEquals("p2", a.allocation("ns/b").orElseThrow().pool());
+    assertEquals(2, a.usage().get(0).inUse());
+    assertThrows(IllegalArgumentException.class, () -> a.updatePools(List.of(
+        IpAddressPool.builder().name("x").addresses("10.0.0.0/24").build(),
+        IpAddressPool.builder().name("y").addresses("10.0.0.128/25").build())));
+    assertEquals(2, a.serviceCount(), "a rejected update changes nothing");
+  }
+
+  @Test
+  void randomPlacement_ipv6_distinctInsideAndFillsSmallRangeCompletely() {
+    Allocator a = Allocator.builder()
+        .pools(IpAddressPool.builder().name("v6").addresses("2001:db8::/64", "fd00::/122").build(),
+            IpAddressPool.builder().name("small").addresses("fd01::/122").autoAssign(false).build())
+        .ipv6Placement(Allocator.Placement.RANDOM)
+        .random(new SplittableRandom(3))
+        .build();
+    Set<InetAddress> seen = new HashSet<>();
+    for (int i = 0; i < 2000; i++) {
+      InetAddress x = first(a.allocate(ServiceRequest.builder("ns/s" + i).ipFamily(IpFamily.IPV6).build()));
+      assertTrue(IpRange.parse("2001:db8::/64").contains(x), x::toString);
+      assertTrue(seen.add(x));
+    }
+    assertTrue(seen.stream().noneMatch(x -> x.equals(ip("2001:db8::"))) || seen.size() > 1, "spread out");
+    for (int i = 0; i < 64; i++) {
+      assertTrue(seen.add(first(a.allocate(ServiceRequest.builder("ns/t" + i).ipFamily(IpFamily.IPV6).pool("small").build()))));
+    }
+    assertEquals(Refusal.POOL_EXHAUSTED,
+        ((Refused) a.allocate(ServiceRequest.builder("ns/t64").ipFamily(IpFamily.IPV6).pool("small").build())).reason());
+  }
+
+  @Test
+  void concurrentCallers_neverShareAnAddress() throws Exception {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/20", "fd00::/64").build()).build();
+    int threads = 4;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<List<String>>> futures = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        futures.add(pool.submit(() -> {
+          start.await();
+          List<String> kept = new ArrayList<>();
+          SplittableRandom r = new SplittableRandom(id);
+          for (int i = 0; i < 400; i++) {
+            String k = "t" + id + "/s" + i;
+            ServiceRequest.Builder b = ServiceRequest.builder(k);
+            if (r.nextBoolean()) {
+              b.ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK);
+            }
+            assertTrue(a.allocate(b.build()).isAllocated());
+            kept.add(k);
+            if (r.nextInt(3) == 0) {
+              assertTrue(a.release(kept.remove(r.nextInt(kept.size()))).isPresent());
+            }
+          }
+          return kept;
+        }));
+      }
+      start.countDown();
+      Set<String> expected = new HashSet<>();
+      for (Future<List<String>> f : futures) {
+        expected.addAll(f.get());
+      }
+      Set<InetAddress> held = new HashSet<>();
+      Set<String> keys = new HashSet<>();
+      for (Allocation al : a.allocations()) {
+        keys.add(al.serviceKey());
+        for (InetAddress x : al.addresses()) {
+          assertTrue(held.add(x), () -> x + " held twice");
+        }
+      }
+      assertEquals(expected, keys);
+      long used = a.usage().stream().mapToLong(PoolUsage::inUse).sum();
+      assertEquals(held.size(), used);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void labelSelector_kubernetesSemantics() {
+    LabelSelector s = LabelSelector.builder().matchLabel("app", "web")
+        .matchExpression("env", LabelSelector.Operator.IN, "prod", "staging")
+        .matchExpression("deprecated", LabelSelector.Operator.DOES_NOT_EXIST).build();
+    assertTrue(s.matches(Map.of("app", "web", "env", "prod")));
+    assertFalse(s.matches(Map.of("app", "web", "env", "dev")));
+    assertFalse(s.matches(Map.of("app", "web", "env", "prod", "deprecated", "")));
+    assertFalse(s.matches(Map.of("env", "prod")));
+    assertTrue(LabelSelector.builder().build().matches(Map.of()), "empty selector selects everything");
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> LabelSelector.builder().matchExpression("x", LabelSelector.Operator.IN)).getMessage().contains("expected: at least one value"));
+    assertTrue(assertThrows(IllegalArgumentException.class,
+        () -> LabelSelector.builder().matchExpression("x", LabelSelector.Operator.EXISTS, "v")).getMessage().contains("expected: no values"));
+  }
+
+  @Test
+  void serviceRequest_keyMustBeNamespaceSlashName() {
+    for (String bad : List.of("", "noslash", "/name", "ns/", "a/b/c")) {
+      assertThrows(IllegalArgumentException.class, () -> ServiceRequest.builder(bad), bad);
+    }
+    assertEquals("ns", ServiceRequest.builder("ns/x").build().namespace());
+  }
+}

@@ -1,0 +1,79 @@
+package io.speakerkit.bgp.wire;
+
+import io.speakerkit.bgp.wire.attribute.AsPathView;
+import io.speakerkit.bgp.wire.attribute.AttributeType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * UPDATE checks that need more than the bytes: configuration such as the peer's AS (RFC 4271 §6.3, RFC 7606 §7.2,
+ * §7.3). Kept apart from {@link BgpMessageDecoder}, which only checks what the bytes alone can tell. The results
+ * are extra {@link UpdateError}s; the decoded message itself is not changed.
+ */
+public final class UpdateChecks {
+
+  private UpdateChecks() {
+  }
+
+  /**
+   * Runs the checks and returns the problems found (empty when none).
+   *
+   * @param peerAs the peer's AS
+   * @param enforceFirstAs whether, on eBGP, the leftmost AS must be the peer's (off for route-server peers)
+   */
+  public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs) {
+    return check(update, peerAs, enforceFirstAs, false);
+  }
+
+  /**
+   * As {@link #check(UpdateMessage, long, boolean)}, and on eBGP also refuses confederation segments unless the
+   * peer is a member of our confederation (RFC 5065 §5.1, RFC 7606 §7.2: treat-as-withdraw).
+   */
+  public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs,
+      boolean confederationPeer) {
+    List<UpdateError> out = new ArrayList<>(0);
+    UpdateAttributes a = update.attributes();
+    boolean hasNlri = update.nlriLength() > 0 || a.hasMpReach();
+    if (!hasNlri) {
+      return out;
+    }
+    AsPathView path = a.asPath();
+    if (enforceFirstAs && update.context().peerType() == PeerType.EXTERNAL && path != null) {
+      long first = path.firstAs();
+      if (first != peerAs) {
+        // RFC 4271 §6.3: from an external peer the leftmost AS must be the peer's: Malformed AS_PATH;
+        // RFC 7606 §7.2: treat-as-withdraw.
+        out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+            UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
+            "leftmost AS: " + (first < 0 ? "none" : String.valueOf(first)) + " (expected: " + peerAs
+                + ", the eBGP peer's AS)"));
+      }
+    }
+    if (!confederationPeer && update.context().peerType() == PeerType.EXTERNAL && path != null) {
+      path.reset();
+      while (path.nextSegment()) {
+        if (path.segmentType() == 3 || path.segmentType() == 4) {
+          // RFC 7606 §7.2: confederation segments from a peer outside the confederation: treat-as-withdraw.
+          out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+              UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
+              "segment type: " + path.segmentType()
+                  + " (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)"));
+          break;
+        }
+      }
+    }
+    if (update.nlriLength() > 0 && a.hasNextHop()) {
+      int nh = a.nextHopIpv4();
+      int top = nh >>> 24;
+      if (nh == 0 || nh == -1 || top == 127 || (top & 0xF0) == 0xE0) {
+        // RFC 4271 §6.3: NEXT_HOP must be a valid host address: Invalid NEXT_HOP; RFC 7606 §7.3: treat-as-withdraw.
+        out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+            UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(),
+            new byte[] {0x40, 3, 4, (byte) (nh >>> 24), (byte) (nh >>> 16), (byte) (nh >>> 8), (byte) nh},
+            AttributeType.NEXT_HOP_CODE, null,
+            "next hop: " + IpPrefix.formatIpv4(nh) + " (expected: a unicast host address)"));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,72 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.speakerkit.bgp.wire.capability.AddPathCapability;
+import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
+import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
+import io.speakerkit.bgp.wire.capability.RoleCapability;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class NegotiationTest {
+
+  static OpenMessage open(long as, int id, io.speakerkit.bgp.wire.capability.Capability... caps) {
+    return OpenMessage.of(as, 90, id, List.of(caps));
+  }
+
+  @Test
+  void negotiate_intersectsCapabilities() {
+    OpenMessage local = open(65000, 1, new FourOctetAsCapability(65000), ExtendedMessageCapability.INSTANCE,
+        new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 3))));
+    OpenMessage remote = open(65001, 2, new FourOctetAsCapability(65001),
+        new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 2))));
+    CodecContext ctx = OpenNegotiation.negotiate(local, remote, PeerType.EXTERNAL);
+    assertTrue(ctx.fourOctetAs());
+    assertFalse(ctx.extendedMessage());
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), ctx.addPathReceive());
+    assertEquals(Set.of(), ctx.addPathSend());
+  }
+
+  @Test
+  void check_badPeerAs() {
+    BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(
+        open(65001, 2), 65002, 1, PeerType.EXTERNAL, null, false));
+    assertEquals(2, e.subcode());
+    assertEquals("peer AS: 65001 (expected: 65002)", e.getMessage());
+  }
+
+  @Test
+  void check_roleMismatch() {
+    RoleCapability provider = new RoleCapability(RoleCapability.PROVIDER);
+    OpenNegotiation.check(open(65001, 2, new RoleCapability(RoleCapability.CUSTOMER)), 65001, 1,
+        PeerType.EXTERNAL, provider, true);
+    BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(
+        open(65001, 2, new RoleCapability(RoleCapability.PEER)), 65001, 1, PeerType.EXTERNAL, provider, false));
+    assertEquals(11, e.subcode());
+    assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(open(65001, 2), 65001, 1, PeerType.EXTERNAL,
+        provider, true));
+  }
+
+  @Test
+  void encoderHandler_encodesMessages() {
+    EmbeddedChannel ch = new EmbeddedChannel(new BgpMessageEncoderHandler());
+    ch.writeOutbound(KeepaliveMessage.INSTANCE, Notification.bfdDown());
+    ByteBuf k = ch.readOutbound();
+    ByteBuf n = ch.readOutbound();
+    try {
+      assertEquals(Hex.norm("M 0013 04"), Hex.hex(k));
+      assertEquals(Hex.norm("M 0015 03 06 0a"), Hex.hex(n));
+    } finally {
+      k.release();
+      n.release();
+    }
+    ch.finishAndReleaseAll();
+  }
+}

@@ -1,0 +1,162 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.wire.capability.AddPathCapability;
+import io.speakerkit.bgp.wire.capability.Capability;
+import io.speakerkit.bgp.wire.capability.EnhancedRouteRefreshCapability;
+import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
+import io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability;
+import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
+import io.speakerkit.bgp.wire.capability.FqdnCapability;
+import io.speakerkit.bgp.wire.capability.GracefulRestartCapability;
+import io.speakerkit.bgp.wire.capability.LongLivedGracefulRestartCapability;
+import io.speakerkit.bgp.wire.capability.MultiprotocolCapability;
+import io.speakerkit.bgp.wire.capability.RoleCapability;
+import io.speakerkit.bgp.wire.capability.RouteRefreshCapability;
+import io.speakerkit.bgp.wire.capability.UnknownCapability;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** OPEN (RFC 4271 §4.2) with every capability, hand-built from the RFC layouts, both ways. */
+class OpenMessageTest {
+
+  static final String CAPS = "01 04 0001 00 01"
+      + "01 04 0002 00 01"
+      + "02 00"
+      + "41 04 0000fde8"
+      + "45 04 0001 01 03"
+      + "40 06 0078 0001 01 80"
+      + "06 00"
+      + "46 00"
+      + "09 01 03"
+      + "49 0a 05 686f737431 03 6c6162"
+      + "05 06 0001 0001 0002"
+      + "47 07 0001 01 80 000e10"
+      + "80 00";
+
+  static final String OPEN = "M 0067 01 04 fde8 005a 0a000001 4a 02 48" + CAPS;
+  static final String OPEN_RFC9072 = "M 006b 01 04 fde8 005a 0a000001 ff ff 004b 02 0048" + CAPS;
+
+  static final List<Capability> ALL = List.of(
+      MultiprotocolCapability.IPV4_UNICAST,
+      MultiprotocolCapability.IPV6_UNICAST,
+      RouteRefreshCapability.INSTANCE,
+      new FourOctetAsCapability(65000),
+      new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, AddPathCapability.BOTH))),
+      new GracefulRestartCapability(0, 120,
+          List.of(new GracefulRestartCapability.Family(AddressFamily.IPV4_UNICAST, 0x80))),
+      ExtendedMessageCapability.INSTANCE,
+      EnhancedRouteRefreshCapability.INSTANCE,
+      new RoleCapability(RoleCapability.CUSTOMER),
+      new FqdnCapability("host1", "lab"),
+      new ExtendedNextHopCapability(List.of(new ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST, Afi.IPV6))),
+      new LongLivedGracefulRestartCapability(
+          List.of(new LongLivedGracefulRestartCapability.Family(AddressFamily.IPV4_UNICAST, 0x80, 3600))),
+      new UnknownCapability(128, new byte[0]));
+
+  @Test
+  void open_allCapabilities_bothWays() {
+    OpenMessage expected = OpenMessage.of(65000, 90, 0x0a000001, ALL);
+    assertArrayEquals(Hex.bytes(OPEN), Hex.encode(expected, CodecContext.INITIAL));
+    ByteBuf b = Hex.buf(OPEN);
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(expected, m);
+      assertEquals(65000, m.asNumber());
+      assertEquals(1, m.addPath().size());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void open_rfc9072ExtendedParameters_bothWays() {
+    ByteBuf b = Hex.buf(OPEN_RFC9072);
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(true, m.extendedParametersLength());
+      assertEquals(ALL, m.capabilities());
+      assertArrayEquals(Hex.bytes(OPEN_RFC9072), Hex.encode(m, CodecContext.INITIAL));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void open_asAboveTwoOctets_usesAsTrans() {
+    OpenMessage m = OpenMessage.of(4200000000L, 90, 1, List.of(new FourOctetAsCapability(4200000000L)));
+    assertEquals(FourOctetAsCapability.AS_TRANS, m.myAs());
+    assertEquals(4200000000L, m.asNumber());
+  }
+
+  @Test
+  void open_version3_unsupportedVersionWithVersion4AsData() {
+    BgpDecodeException e = decodeError("M 001d 01 03 fde8 005a 0a000001 00");
+    assertEquals(2, e.code());
+    assertEquals(1, e.subcode());
+    assertArrayEquals(new byte[] {0, 4}, e.data());
+  }
+
+  @Test
+  void open_holdTime2_unacceptableHoldTime() {
+    BgpDecodeException e = decodeError("M 001d 01 04 fde8 0002 0a000001 00");
+    assertEquals(2, e.code());
+    assertEquals(6, e.subcode());
+    assertEquals("hold time: 2 (expected: 0 or >= 3)", e.getMessage());
+  }
+
+  @Test
+  void open_zeroIdentifier_badBgpIdentifier() {
+    BgpDecodeException e = decodeError("M 001d 01 04 fde8 005a 00000000 00");
+    assertEquals(3, e.subcode());
+  }
+
+  @Test
+  void open_authenticationParameter_unsupportedOptionalParameter() {
+    BgpDecodeException e = decodeError("M 0020 01 04 fde8 005a 0a000001 03 01 01 00");
+    assertEquals(4, e.subcode());
+  }
+
+  @Test
+  void open_capabilityOverrunsParameter_unspecific() {
+    BgpDecodeException e = decodeError("M 0021 01 04 fde8 005a 0a000001 04 02 02 41 04");
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  @Test
+  void open_optionalParametersLengthMismatch_unspecific() {
+    BgpDecodeException e = decodeError("M 001f 01 04 fde8 005a 0a000001 05 02 00");
+    assertEquals(0, e.subcode());
+  }
+
+  @Test
+  void open_fourOctetAsWrongLength_unspecific() {
+    BgpDecodeException e = decodeError("M 0022 01 04 fde8 005a 0a000001 05 02 03 41 01 00");
+    assertEquals(0, e.subcode());
+  }
+
+  @Test
+  void open_malformedFqdn_keptAsUnknown() {
+    ByteBuf b = Hex.buf("M 0022 01 04 fde8 005a 0a000001 05 02 03 49 01 07");
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(List.of(new UnknownCapability(73, new byte[] {7})), m.capabilities());
+    } finally {
+      b.release();
+    }
+  }
+
+  static BgpDecodeException decodeError(String hex) {
+    ByteBuf b = Hex.buf(hex);
+    try {
+      return assertThrows(BgpDecodeException.class, () -> BgpMessageDecoder.decode(b, CodecContext.INITIAL));
+    } finally {
+      b.release();
+    }
+  }
+}

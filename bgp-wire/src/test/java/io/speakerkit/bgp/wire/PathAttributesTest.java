@@ -1,0 +1,191 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.attribute.As4Path;
+import io.speakerkit.bgp.wire.attribute.AsPath;
+import io.speakerkit.bgp.wire.attribute.AttributeFlags;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.LargeCommunity;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttribute;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PathAttributesTest {
+
+  @Test
+  void twoOctetSession_asTransAndAs4Path() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(4200000000L, 65001)
+        .nextHop(InetAddress.getByName("10.0.0.1"))
+        .aggregator(4200000000L, (Inet4Address) InetAddress.getByName("10.0.0.2")).build();
+    ByteBuf out = Unpooled.buffer();
+    try {
+      attrs.writeTo(out, false, true);
+      assertEquals(Hex.norm("40 01 01 00"
+          + "40 02 06 02 02 5ba0 fde9"
+          + "40 03 04 0a000001"
+          + "c0 07 06 5ba0 0a000002"
+          + "c0 11 0a 02 02 fa56ea00 0000fde9"
+          + "c0 12 08 fa56ea00 0a000002"), Hex.hex(out));
+      out.clear();
+      attrs.writeTo(out, true, true);
+      assertEquals(Hex.norm("40 01 01 00"
+          + "40 02 0a 02 02 fa56ea00 0000fde9"
+          + "40 03 04 0a000001"
+          + "c0 07 08 fa56ea00 0a000002"), Hex.hex(out));
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void twoOctetSession_decodedAs4PathMerges() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65010, 4200000000L, 65001)
+        .nextHop(InetAddress.getByName("10.0.0.1")).build();
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse("10.9.0.0/16"), CodecContext.INITIAL);
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, CodecContext.INITIAL);
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertEquals("65010 23456 65001", u.attributes().asPath().toString());
+      assertEquals(AsPath.sequence(65010, 4200000000L, 65001), u.attributes().effectiveAsPath());
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void explicitAs4Path_leftOutOnFourOctetSession() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65001)
+        .add(new As4Path(AsPath.sequence(65001).segments())).build();
+    assertEquals(4 + 9, attrs.encodedLength(true, true));
+  }
+
+  @Test
+  void forPropagation_unknownTransitiveGetsPartial_nonTransitiveDropped() {
+    UnknownAttribute transitive = new UnknownAttribute(AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE, 99,
+        new byte[] {1, 2});
+    UnknownAttribute nonTransitive = new UnknownAttribute(AttributeFlags.OPTIONAL, 100, new byte[] {3});
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).add(transitive).add(nonTransitive).build();
+    PathAttributes out = attrs.forPropagation();
+    List<PathAttribute> list = out.attributes();
+    assertEquals(2, list.size());
+    UnknownAttribute u = (UnknownAttribute) list.get(1);
+    assertEquals(AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE | AttributeFlags.PARTIAL, u.flags());
+    assertEquals(99, u.typeCode());
+  }
+
+  @Test
+  void receivedUnknownAttribute_propagatedWithPartialBit() {
+    String hex = UpdateErrorHandlingTest.update("", UpdateErrorHandlingTest.MANDATORY + "c0 63 02 abcd 80 64 01 01",
+        UpdateErrorHandlingTest.NLRI);
+    ByteBuf b = Hex.buf(hex);
+    try {
+      PathAttributes p = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS).attributes()
+          .toPathAttributes().forPropagation();
+      ByteBuf out = Unpooled.buffer();
+      try {
+        p.writeTo(out, true, true);
+        assertEquals(Hex.norm(UpdateErrorHandlingTest.MANDATORY + "e0 63 02 abcd"), Hex.hex(out));
+      } finally {
+        out.release();
+      }
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void ipv6_linkLocalNextHop_encoded() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath()
+        .ipv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::1"),
+            (Inet6Address) InetAddress.getByName("fe80::1"))
+        .build();
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse("2001:db8:5::/48"), CodecContext.FOUR_OCTET_AS);
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, CodecContext.FOUR_OCTET_AS);
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertTrue(u.attributes().mpReach().hasLinkLocalNextHop());
+      assertEquals(InetAddress.getByName("2001:db8::1"), u.attributes().mpReach().nextHop());
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void extendedNextHop_ipv4PrefixViaIpv6NextHop() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("2001:db8::1")).build();
+    CodecContext ctx = CodecContext.FOUR_OCTET_AS.withExtendedNextHop(java.util.Set.of(AddressFamily.IPV4_UNICAST));
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse("10.0.0.10/32"), ctx);
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, ctx);
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      assertEquals(AddressFamily.IPV4_UNICAST, u.attributes().mpReach().family());
+      assertEquals(List.of(IpPrefix.parse("10.0.0.10/32")), u.announced());
+      assertThrows(IllegalArgumentException.class, () -> UpdateEncoder.writeAnnouncement(out, attrs,
+          IpPrefix.parse("10.0.0.10/32"), CodecContext.FOUR_OCTET_AS));
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void addPath_send_writesPathIds() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("10.0.0.1")).build();
+    CodecContext send = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(),
+        java.util.Set.of(AddressFamily.IPV4_UNICAST));
+    CodecContext receive = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(AddressFamily.IPV4_UNICAST),
+        java.util.Set.of());
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse("10.0.0.0/8"), 42, send);
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(out, receive);
+      PrefixCursor c = u.nlri();
+      assertTrue(c.next());
+      assertEquals(42, c.pathId());
+      assertEquals(8, c.length());
+      assertFalse(c.next());
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
+  void communities_wellKnownNames() {
+    assertEquals("NO_ADVERTISE", Community.NO_ADVERTISE.wellKnownName());
+    assertEquals(Community.NO_ADVERTISE, Community.parse("65535:65282"));
+    assertEquals(Community.NO_EXPORT, Community.parse("no-export"));
+    assertEquals("65535:65281", Community.NO_EXPORT.toString());
+    assertEquals(new LargeCommunity(4200000000L, 1, 2), LargeCommunity.parse("4200000000:1:2"));
+  }
+
+  @Test
+  void largeCommunities_readInPlace() {
+    String hex = UpdateErrorHandlingTest.update("", UpdateErrorHandlingTest.MANDATORY
+        + "c0 20 0c fa56ea00 00000001 00000002", UpdateErrorHandlingTest.NLRI);
+    ByteBuf b = Hex.buf(hex);
+    try {
+      var lc = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS).attributes().largeCommunities();
+      assertEquals(1, lc.size());
+      assertEquals(4200000000L, lc.globalAdministrator(0));
+      assertEquals(2, lc.localData2(0));
+    } finally {
+      b.release();
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class UpdateChecksTest {
+
+  private static List<UpdateError> check(String attrs, long peerAs) {
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      return UpdateChecks.check(BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS), peerAs, true);
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void firstAs_matchesPeer_ok() {
+    assertTrue(check(UpdateErrorHandlingTest.MANDATORY, 65000).isEmpty());
+  }
+
+  @Test
+  void firstAs_otherThanPeer_treatAsWithdraw() {
+    List<UpdateError> e = check(UpdateErrorHandlingTest.MANDATORY, 65001);
+    assertEquals(1, e.size());
+    assertEquals(ErrorAction.TREAT_AS_WITHDRAW, e.get(0).action());
+    assertEquals(11, e.get(0).subcode());
+    assertEquals("leftmost AS: 65000 (expected: 65001, the eBGP peer's AS)", e.get(0).reason());
+  }
+
+  @Test
+  void nextHop_multicast_invalidNextHop() {
+    List<UpdateError> e = check(UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH + "40 03 04 e0000001",
+        65000);
+    assertEquals(1, e.size());
+    assertEquals(8, e.get(0).subcode());
+  }
+
+  @Test
+  void confederationSegments_fromOutsidePeer_treatAsWithdraw() {
+    String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 02 01 0000fde8 03 01 0000fc00" + "40 03 04 0a000001";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(1, UpdateChecks.check(u, 65000, true).size());
+      assertTrue(UpdateChecks.check(u, 65000, true, true).isEmpty());
+    } finally {
+      b.release();
+    }
+  }
+}

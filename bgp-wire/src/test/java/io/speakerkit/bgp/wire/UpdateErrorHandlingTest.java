@@ -1,0 +1,408 @@
+package io.speakerkit.bgp.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** RFC 7606 outcomes and RFC 4271 §6.3 NOTIFICATIONs for malformed UPDATEs. */
+class UpdateErrorHandlingTest {
+
+  static final String ORIGIN = "40 01 01 00";
+  static final String AS_PATH = "40 02 06 02 01 0000fde8";
+  static final String NEXT_HOP = "40 03 04 0a000001";
+  static final String MANDATORY = ORIGIN + AS_PATH + NEXT_HOP;
+  static final String NLRI = "18 0a0102";
+
+  /** Builds an UPDATE from hex parts, computing the length fields. */
+  static String update(String withdrawn, String attrs, String nlri) {
+    int w = Hex.bytes(withdrawn).length;
+    int a = Hex.bytes(attrs).length;
+    int n = Hex.bytes(nlri).length;
+    return "M " + String.format("%04x", 23 + w + a + n) + " 02 " + String.format("%04x", w) + withdrawn
+        + String.format("%04x", a) + attrs + nlri;
+  }
+
+  static void decode(String hex, CodecContext ctx, Consumer<UpdateMessage> check) {
+    ByteBuf b = Hex.buf(hex);
+    try {
+      check.accept(BgpMessageDecoder.decodeUpdate(b, ctx));
+    } finally {
+      b.release();
+    }
+  }
+
+  static void decode(String hex, Consumer<UpdateMessage> check) {
+    decode(hex, CodecContext.FOUR_OCTET_AS, check);
+  }
+
+  static BgpDecodeException reset(String hex, CodecContext ctx) {
+    ByteBuf b = Hex.buf(hex);
+    try {
+      return assertThrows(BgpDecodeException.class, () -> BgpMessageDecoder.decode(b, ctx));
+    } finally {
+      b.release();
+    }
+  }
+
+  static void assertOnlyError(UpdateMessage u, ErrorAction action, int subcode, int type) {
+    assertEquals(action, u.errorAction(), () -> u.errors().toString());
+    assertEquals(1, u.errors().size(), () -> u.errors().toString());
+    UpdateError e = u.errors().get(0);
+    assertEquals(subcode, e.subcode());
+    assertEquals(type, e.attributeType());
+  }
+
+  @Test
+  void wellFormed_noErrors() {
+    decode(update("", MANDATORY, NLRI), u -> assertEquals(ErrorAction.NONE, u.errorAction()));
+  }
+
+  @Test
+  void origin_badValue_treatAsWithdrawInvalidOrigin() {
+    decode(update("", "40 01 01 03" + AS_PATH + NEXT_HOP, NLRI), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 6, 1);
+      assertArrayEquals(Hex.bytes("40 01 01 03"), u.errors().get(0).data());
+      assertNull(u.attributes().origin());
+    });
+  }
+
+  @Test
+  void origin_badLength_treatAsWithdrawAttributeLengthError() {
+    decode(update("", "40 01 02 0000" + AS_PATH + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 1));
+  }
+
+  @Test
+  void asPath_zeroLengthSegment_treatAsWithdrawMalformedAsPath() {
+    decode(update("", ORIGIN + "40 02 02 02 00" + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 11, 2));
+  }
+
+  @Test
+  void asPath_segmentOverrun_treatAsWithdraw() {
+    decode(update("", ORIGIN + "40 02 06 02 02 0000fde8" + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 11, 2));
+  }
+
+  @Test
+  void asPath_twoOctetSession_readsTwoOctetAsns() {
+    decode(update("", ORIGIN + "40 02 04 02 01 fde8" + NEXT_HOP, NLRI), CodecContext.INITIAL, u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertEquals(65000, u.attributes().asPath().firstAs());
+    });
+  }
+
+  @Test
+  void nextHop_badLength_treatAsWithdraw() {
+    decode(update("", ORIGIN + AS_PATH + "40 03 05 0a00000100", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 3));
+  }
+
+  @Test
+  void med_badLength_treatAsWithdraw() {
+    decode(update("", MANDATORY + "80 04 02 0001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 4));
+  }
+
+  @Test
+  void localPref_fromEbgp_discarded() {
+    decode(update("", MANDATORY + "40 05 04 00000064", NLRI), u -> {
+      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 5);
+      assertFalse(u.attributes().hasLocalPref());
+    });
+  }
+
+  @Test
+  void localPref_fromIbgp_kept() {
+    decode(update("", MANDATORY + "40 05 04 00000064", NLRI), UpdateGoldenTest.IBGP,
+        u -> assertEquals(100, u.attributes().localPref()));
+  }
+
+  @Test
+  void atomicAggregate_badLength_attributeDiscard() {
+    decode(update("", MANDATORY + "40 06 01 00", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 5, 6));
+  }
+
+  @Test
+  void aggregator_badLength_attributeDiscard() {
+    decode(update("", MANDATORY + "c0 07 06 fde8 0a000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 5, 7));
+  }
+
+  @Test
+  void communities_notMultipleOf4_treatAsWithdraw() {
+    decode(update("", MANDATORY + "c0 08 03 000000", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 8));
+  }
+
+  @Test
+  void largeCommunities_notMultipleOf12_treatAsWithdraw() {
+    decode(update("", MANDATORY + "c0 20 04 00000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 32));
+  }
+
+  @Test
+  void extendedCommunities_notMultipleOf8_treatAsWithdraw() {
+    decode(update("", MANDATORY + "c0 10 04 00000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 16));
+  }
+
+  @Test
+  void flags_originMarkedOptional_treatAsWithdrawFlagsError() {
+    decode(update("", "c0 01 01 00" + AS_PATH + NEXT_HOP, NLRI), u -> {
+      assertEquals(ErrorAction.TREAT_AS_WITHDRAW, u.errorAction());
+      assertEquals(4, u.errors().get(0).subcode());
+    });
+  }
+
+  @Test
+  void flags_medPartial_treatAsWithdraw() {
+    decode(update("", MANDATORY + "a0 04 04 00000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 4, 4));
+  }
+
+  @Test
+  void duplicate_attribute_discardLater() {
+    decode(update("", MANDATORY + "80 04 04 00000001 80 04 04 00000002", NLRI), u -> {
+      assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 1, 4);
+      assertEquals(1, u.attributes().med());
+    });
+  }
+
+  @Test
+  void duplicate_mpReach_sessionResetMalformedAttributeList() {
+    String mp = "80 0f 03 0002 01";
+    BgpDecodeException e = reset(update("", mp + mp, ""), CodecContext.INITIAL);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void missing_nextHop_treatAsWithdrawMissingWellKnown() {
+    decode(update("", ORIGIN + AS_PATH, NLRI), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 3, 3);
+      assertArrayEquals(new byte[] {3}, u.errors().get(0).data());
+    });
+  }
+
+  @Test
+  void missing_origin_withMpReachOnly_treatAsWithdraw() {
+    String mp = "90 0e 001c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    decode(update("", AS_PATH + mp, ""), u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 3, 1));
+  }
+
+  @Test
+  void missing_mandatory_withoutNlri_fine() {
+    decode(update("18 0a0102", "", ""), u -> assertEquals(ErrorAction.NONE, u.errorAction()));
+  }
+
+  @Test
+  void unknown_wellKnown_sessionResetUnrecognizedWellKnown() {
+    BgpDecodeException e = reset(update("", MANDATORY + "40 63 01 00", NLRI), CodecContext.INITIAL);
+    assertEquals(2, e.subcode());
+    assertArrayEquals(Hex.bytes("40 63 01 00"), e.data());
+  }
+
+  @Test
+  void unknown_optional_keptAndReencodedUnchanged() {
+    String hex = update("", MANDATORY + "d0 63 0002 abcd", NLRI);
+    decode(hex, u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertEquals(1, u.attributes().unknownCount());
+      assertArrayEquals(Hex.bytes(hex), Hex.encode(u, CodecContext.FOUR_OCTET_AS));
+    });
+  }
+
+  @Test
+  void attributeOverrun_treatAsWithdraw() {
+    // the last attribute claims 9 octets, only 4 present
+    decode(update("", MANDATORY + "80 04 09 00000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1));
+  }
+
+  @Test
+  void attributeTail_tooShortForHeader_treatAsWithdraw() {
+    decode(update("", MANDATORY + "80 04", NLRI), u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1));
+  }
+
+  @Test
+  void totalAttributeLength_overrunsMessage_sessionResetMalformedAttributeList() {
+    BgpDecodeException e = reset("M 0017 02 0000 0001", CodecContext.INITIAL);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void withdrawnLength_overrunsMessage_sessionReset() {
+    BgpDecodeException e = reset("M 0017 02 0005 0000", CodecContext.INITIAL);
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void nlri_prefixLengthAbove32_sessionResetInvalidNetworkField() {
+    BgpDecodeException e = reset(update("", MANDATORY, "21 0a000001 00"), CodecContext.INITIAL);
+    assertEquals(10, e.subcode());
+  }
+
+  @Test
+  void nlri_prefixOverrun_sessionReset() {
+    BgpDecodeException e = reset(update("", MANDATORY, "18 0a01"), CodecContext.INITIAL);
+    assertEquals(10, e.subcode());
+  }
+
+  @Test
+  void withdrawn_prefixOverrun_sessionReset() {
+    BgpDecodeException e = reset(update("20 0a01", "", ""), CodecContext.INITIAL);
+    assertEquals(10, e.subcode());
+  }
+
+  @Test
+  void mpReach_badNextHopLength_afiSafiDisable() {
+    String mp = "90 0e 0010 0002 01 04 0a000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertOnlyError(u, ErrorAction.AFI_SAFI_DISABLE, 9, 14);
+      assertEquals(AddressFamily.IPV6_UNICAST, u.errors().get(0).family());
+      assertNull(u.attributes().mpReach());
+    });
+  }
+
+  @Test
+  void mpReach_nlriUnparsable_afiSafiDisable() {
+    String mp = "90 0e 001c 0002 01 10 20010db8000000000000000000000001 00 81 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> assertOnlyError(u, ErrorAction.AFI_SAFI_DISABLE, 9, 14));
+  }
+
+  @Test
+  void mpReach_tooShortForAfiSafi_sessionReset() {
+    BgpDecodeException e = reset(update("", ORIGIN + AS_PATH + "80 0e 02 0002", ""), CodecContext.INITIAL);
+    assertEquals(9, e.subcode());
+  }
+
+  @Test
+  void mpReach_linkLocalNextHop() {
+    String mp = "90 0e 002c 0002 01 20 20010db8000000000000000000000001 fe800000000000000000000000000001 00"
+        + "30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      MpReachView r = u.attributes().mpReach();
+      assertTrue(r.hasLinkLocalNextHop());
+      assertEquals(0xfe80000000000000L, r.linkLocalNextHopHi());
+      assertEquals(1, r.linkLocalNextHopLo());
+    });
+  }
+
+  @Test
+  void mpUnreach_unparsable_afiSafiDisable() {
+    decode(update("", "80 0f 05 0002 01 30 20", ""), u -> assertOnlyError(u, ErrorAction.AFI_SAFI_DISABLE, 9, 15));
+  }
+
+  @Test
+  void as4Path_onFourOctetSession_discarded() {
+    decode(update("", MANDATORY + "c0 11 06 02 01 0000fde8", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 17));
+  }
+
+  @Test
+  void as4Path_malformedOnTwoOctetSession_discarded() {
+    decode(update("", ORIGIN + "40 02 04 02 01 5ba0" + NEXT_HOP + "c0 11 05 02 01 0000fd", NLRI),
+        CodecContext.INITIAL, u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 9, 17));
+  }
+
+  @Test
+  void addPath_nlriCarriesPathIds() {
+    CodecContext ctx = CodecContext.FOUR_OCTET_AS.withAddPath(
+        java.util.Set.of(AddressFamily.IPV4_UNICAST), java.util.Set.of());
+    decode(update("", MANDATORY, "00000021 18 0a0102"), ctx, u -> {
+      PrefixCursor c = u.nlri();
+      assertTrue(c.next());
+      assertEquals(0x21, c.pathId());
+      assertEquals("10.1.2.0/24", c.prefix().toString());
+    });
+    // without ADD-PATH the same bytes are a bad NLRI
+    BgpDecodeException e = reset(update("", MANDATORY, "00000021 18 0a0102"), CodecContext.FOUR_OCTET_AS);
+    assertEquals(10, e.subcode());
+  }
+
+  @Test
+  void copy_outlivesOriginal() {
+    ByteBuf b = Hex.buf(UpdateGoldenTest.IPV4_UPDATE);
+    UpdateMessage c;
+    try {
+      c = BgpMessageDecoder.decodeUpdate(b, UpdateGoldenTest.IBGP).copy();
+    } finally {
+      b.release();
+    }
+    try {
+      assertEquals(2, c.nlriList().size());
+      assertEquals(Hex.norm(UpdateGoldenTest.IPV4_UPDATE), ByteBufUtil.hexDump(c.content()));
+    } finally {
+      c.release();
+    }
+  }
+
+  @Test
+  void asPath_asZero_treatAsWithdraw() {
+    decode(update("", ORIGIN + "40 02 06 02 01 00000000" + NEXT_HOP, NLRI),
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 11, 2));
+  }
+
+  @Test
+  void aggregator_asZero_attributeDiscard() {
+    decode(update("", MANDATORY + "c0 07 08 00000000 0a000001", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 9, 7));
+  }
+
+  @Test
+  void open_asZero_badPeerAs() {
+    BgpDecodeException e = OpenMessageTest.decodeError("M 001d 01 04 0000 005a 0a000001 00");
+    assertEquals(2, e.code());
+    assertEquals(2, e.subcode());
+  }
+
+  @Test
+  void attributeOverrun_noRoutesAnywhere_sessionReset() {
+    BgpDecodeException e = reset(update("", ORIGIN + "80 04 09 00000001", ""), CodecContext.INITIAL);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void attributeOverrun_afterMpUnreach_treatAsWithdraw() {
+    decode(update("", "80 0f 06 0002 01 10 2001" + "80 04 09 00000001", ""), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1);
+      assertEquals(1, u.withdrawnAll().size());
+    });
+  }
+
+  @Test
+  void mpReach_ipv4UnicastWithIpv4NextHop_decodes() {
+    String mp = "80 0e 0d 0001 01 04 0a000001 00 18 0a0102";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      assertEquals(0x0a000001, u.attributes().mpReach().nextHopIpv4());
+      assertEquals(java.util.List.of(IpPrefix.parse("10.1.2.0/24")), u.announced());
+    });
+  }
+
+  @Test
+  void mpReach_otherFamily_keptRaw() {
+    // L2VPN EVPN: not interpreted, the NLRI is available as bytes
+    String mp = "90 0e 000e 0019 46 04 0a000001 00 02 03 aabbcc";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      MpReachView r = u.attributes().mpReach();
+      assertEquals(AddressFamily.of(25, 70), r.family());
+      assertFalse(r.hasPrefixes());
+      assertFalse(r.prefixes().next());
+      assertEquals("0203aabbcc", io.netty.buffer.ByteBufUtil.hexDump(r.nlriSlice()));
+    });
+  }
+}

@@ -1,0 +1,246 @@
+package io.speakerkit.speaker;
+
+import io.speakerkit.allocator.LabelSelector;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One BGP peering, MetalLB's {@code BGPPeer} (v1beta2) field for field. Built with {@link #builder()}; validation
+ * messages start with the field's name, as MetalLB's webhook writes them.
+ *
+ * @param name unique name (advertisements refer to peers by it)
+ * @param myAsn our AS number (1-4294967295)
+ * @param peerAsn the peer's AS number, empty when {@link #dynamicAsn} is set
+ * @param dynamicAsn accept any internal or any external AS, empty when {@link #peerAsn} is set
+ * @param holdTime proposed hold time: 0 or 3-65535 s (default 90 s)
+ * @param keepaliveTime keepalive interval, at most the hold time (default hold time / 3)
+ * @param connectTime ConnectRetry time (1-65535 s); empty means exponential backoff from 1 s to 2 min
+ * @param password TCP MD5 password (RFC 2385), empty for none
+ * @param bfdProfile name of the BFD profile, empty for no BFD
+ * @param dualStackAddressFamily announce both IPv4 and IPv6 routes over this session (RFC 4760 multiprotocol)
+ * @param nodeSelectors the peering exists only on nodes matching one of these (empty: every node)
+ */
+public record PeerConfig(
+    String name,
+    long myAsn,
+    Optional<Long> peerAsn,
+    Optional<DynamicAsn> dynamicAsn,
+    InetAddress peerAddress,
+    int peerPort,
+    Optional<InetAddress> sourceAddress,
+    Optional<Inet4Address> routerId,
+    Duration holdTime,
+    Duration keepaliveTime,
+    Optional<Duration> connectTime,
+    Optional<String> password,
+    Optional<String> bfdProfile,
+    boolean ebgpMultiHop,
+    boolean enableGracefulRestart,
+    boolean dualStackAddressFamily,
+    List<LabelSelector> nodeSelectors) {
+
+  public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
+  public static final int DEFAULT_PORT = 179;
+  static final long MAX_ASN = 4294967295L;
+
+  public PeerConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(peerAddress, "peerAddress");
+    nodeSelectors = List.copyOf(nodeSelectors);
+  }
+
+  /** Whether the session is iBGP: the same AS on both ends, or {@code dynamicASN: internal}. */
+  public boolean internal() {
+    return peerAsn.map(asn -> asn == myAsn).orElse(dynamicAsn.orElse(null) == DynamicAsn.INTERNAL);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builds a {@link PeerConfig}; setters check ranges at once, {@link #build()} checks fields against each other. */
+  public static final class Builder {
+    private String name;
+    private long myAsn;
+    private Long peerAsn;
+    private DynamicAsn dynamicAsn;
+    private InetAddress peerAddress;
+    private int peerPort = DEFAULT_PORT;
+    private InetAddress sourceAddress;
+    private Inet4Address routerId;
+    private Duration holdTime;
+    private Duration keepaliveTime;
+    private Duration connectTime;
+    private String password;
+    private String bfdProfile;
+    private boolean ebgpMultiHop;
+    private boolean enableGracefulRestart;
+    private boolean dualStackAddressFamily;
+    private List<LabelSelector> nodeSelectors = List.of();
+
+    private Builder() {}
+
+    public Builder name(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("name: \"" + name + "\" (expected: non-blank)");
+      }
+      this.name = name;
+      return this;
+    }
+
+    public Builder myAsn(long asn) {
+      this.myAsn = checkAsn("myASN", asn);
+      return this;
+    }
+
+    public Builder peerAsn(long asn) {
+      this.peerAsn = checkAsn("peerASN", asn);
+      return this;
+    }
+
+    public Builder dynamicAsn(DynamicAsn dynamicAsn) {
+      this.dynamicAsn = dynamicAsn;
+      return this;
+    }
+
+    public Builder peerAddress(InetAddress address) {
+      this.peerAddress = Objects.requireNonNull(address, "peerAddress");
+      return this;
+    }
+
+    public Builder peerPort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("peerPort: " + port + " (expected: 1-65535)");
+      }
+      this.peerPort = port;
+      return this;
+    }
+
+    public Builder sourceAddress(InetAddress address) {
+      this.sourceAddress = address;
+      return this;
+    }
+
+    public Builder routerId(Inet4Address routerId) {
+      this.routerId = routerId;
+      return this;
+    }
+
+    public Builder holdTime(Duration holdTime) {
+      // RFC 4271 §4.2: zero or at least three seconds; the field is 16 bits of seconds.
+      if (holdTime.isNegative() || holdTime.getNano() != 0 || holdTime.getSeconds() > 65535
+          || (!holdTime.isZero() && holdTime.getSeconds() < 3)) {
+        throw new IllegalArgumentException("holdTime: " + seconds(holdTime) + " (expected: 0 or 3-65535 whole seconds)");
+      }
+      this.holdTime = holdTime;
+      return this;
+    }
+
+    public Builder keepaliveTime(Duration keepaliveTime) {
+      if (keepaliveTime.isNegative() || keepaliveTime.getNano() != 0 || keepaliveTime.getSeconds() > 65535) {
+        throw new IllegalArgumentException(
+            "keepaliveTime: " + seconds(keepaliveTime) + " (expected: 0-65535 whole seconds)");
+      }
+      this.keepaliveTime = keepaliveTime;
+      return this;
+    }
+
+    public Builder connectTime(Duration connectTime) {
+      if (connectTime != null && (connectTime.getNano() != 0 || connectTime.getSeconds() < 1
+          || connectTime.getSeconds() > 65535)) {
+        throw new IllegalArgumentException("connectTime: " + seconds(connectTime) + " (expected: 1-65535 whole seconds)");
+      }
+      this.connectTime = connectTime;
+      return this;
+    }
+
+    public Builder password(String password) {
+      if (password != null && password.length() > 80) {
+        throw new IllegalArgumentException("password: " + password.length() + " characters (expected: at most 80,"
+            + " the TCP MD5 key limit of Linux)");
+      }
+      this.password = password == null || password.isEmpty() ? null : password;
+      return this;
+    }
+
+    public Builder bfdProfile(String profile) {
+      this.bfdProfile = profile == null || profile.isEmpty() ? null : profile;
+      return this;
+    }
+
+    public Builder ebgpMultiHop(boolean value) {
+      this.ebgpMultiHop = value;
+      return this;
+    }
+
+    public Builder enableGracefulRestart(boolean value) {
+      this.enableGracefulRestart = value;
+      return this;
+    }
+
+    public Builder dualStackAddressFamily(boolean value) {
+      this.dualStackAddressFamily = value;
+      return this;
+    }
+
+    public Builder nodeSelectors(List<LabelSelector> selectors) {
+      this.nodeSelectors = List.copyOf(selectors);
+      return this;
+    }
+
+    public PeerConfig build() {
+      if (name == null) {
+        throw new IllegalArgumentException("name: required");
+      }
+      if (myAsn == 0) {
+        throw new IllegalArgumentException("myASN: required");
+      }
+      if (peerAddress == null) {
+        throw new IllegalArgumentException("peerAddress: required");
+      }
+      if (peerAsn == null && dynamicAsn == null) {
+        throw new IllegalArgumentException("peerASN: required (or dynamicASN)");
+      }
+      if (peerAsn != null && dynamicAsn != null) {
+        throw new IllegalArgumentException("dynamicASN: cannot be set together with peerASN");
+      }
+      Duration hold = holdTime == null ? DEFAULT_HOLD_TIME : holdTime;
+      Duration keepalive = keepaliveTime == null ? Duration.ofSeconds(hold.getSeconds() / 3) : keepaliveTime;
+      if (hold.isZero() && !keepalive.isZero()) {
+        throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds() + "s (expected: 0 when holdTime is 0)");
+      }
+      if (keepalive.compareTo(hold) > 0) {
+        throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds() + "s (expected: at most holdTime "
+            + hold.toSeconds() + "s)");
+      }
+      PeerConfig built = new PeerConfig(name, myAsn, Optional.ofNullable(peerAsn), Optional.ofNullable(dynamicAsn),
+          peerAddress, peerPort, Optional.ofNullable(sourceAddress), Optional.ofNullable(routerId), hold, keepalive,
+          Optional.ofNullable(connectTime), Optional.ofNullable(password), Optional.ofNullable(bfdProfile),
+          ebgpMultiHop, enableGracefulRestart, dualStackAddressFamily, nodeSelectors);
+      if (ebgpMultiHop && built.internal()) {
+        throw new IllegalArgumentException("ebgpMultiHop: true on an iBGP peer (expected: eBGP only)");
+      }
+      if (sourceAddress != null && (sourceAddress instanceof Inet4Address) != (peerAddress instanceof Inet4Address)) {
+        throw new IllegalArgumentException("sourceAddress: " + sourceAddress.getHostAddress()
+            + " (expected: the same address family as peerAddress " + peerAddress.getHostAddress() + ")");
+      }
+      return built;
+    }
+
+    /** "5s", "1.5s": how MetalLB users write durations. */
+    private static String seconds(Duration d) {
+      return java.math.BigDecimal.valueOf(d.toNanos(), 9).stripTrailingZeros().toPlainString() + "s";
+    }
+
+    private static long checkAsn(String field, long asn) {
+      if (asn < 1 || asn > MAX_ASN) {
+        throw new IllegalArgumentException(field + ": " + asn + " (expected: 1-" + MAX_ASN + ")");
+      }
+      return asn;
+    }
+  }
+}

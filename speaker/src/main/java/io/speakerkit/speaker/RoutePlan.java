@@ -1,0 +1,267 @@
+package io.speakerkit.speaker;
+
+import io.speakerkit.allocator.LabelSelector;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.LargeCommunity;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What each peer should be told, as MetalLB's BGP mode decides it: for every address in use, every advertisement
+ * that covers its pool and this node announces the address's aggregate ({@code aggregationLength}) to every peer
+ * it names (or all) that runs on this node and carries the address's family. An aggregate stays announced while
+ * any address inside it is in use. Communities of all matching advertisements are merged; LOCAL_PREF goes to iBGP
+ * peers only.
+ *
+ * <p>Incremental: {@link #add} and {@link #remove} return the per-peer changes to send. Not thread-safe; the speaker
+ * drives it from one thread.
+ */
+public final class RoutePlan {
+
+  /** A change for one peer: {@code route} to announce (or re-announce with new attributes), or empty to withdraw. */
+  public record Change(String peer, IpPrefix prefix, Optional<PlannedRoute> route) {
+    public Change {
+      Objects.requireNonNull(peer, "peer");
+      Objects.requireNonNull(prefix, "prefix");
+      Objects.requireNonNull(route, "route");
+    }
+  }
+
+  /** What one address contributes to one (peer, prefix). */
+  private record Contribution(List<Community> communities, List<LargeCommunity> large, Optional<Long> localPref) {}
+
+  private final SpeakerConfig config;
+  private final NodeIdentity node;
+  private final Map<InetAddress, Use> inUse = new LinkedHashMap<>();
+  private final Map<String, Map<IpPrefix, Map<InetAddress, Contribution>>> contributions = new HashMap<>();
+  private final Map<String, TreeMap<IpPrefix, PlannedRoute>> routes = new HashMap<>();
+
+  private static final class Use {
+    final String pool;
+    int count;
+
+    Use(String pool) {
+      this.pool = pool;
+    }
+  }
+
+  public RoutePlan(SpeakerConfig config, NodeIdentity node) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.node = Objects.requireNonNull(node, "node");
+  }
+
+  public SpeakerConfig config() {
+    return config;
+  }
+
+  /** Whether {@code peer} runs on this node (its nodeSelectors match, or it has none). */
+  public boolean peerActive(PeerConfig peer) {
+    return matchesNode(peer.nodeSelectors());
+  }
+
+  /**
+   * Records that {@code address} (from {@code pool}) is in use by one more service; returns the changes to send.
+   * Services sharing an address count once each; the routes change only with the first.
+   */
+  public List<Change> add(InetAddress address, String pool) {
+    Use use = inUse.computeIfAbsent(address, a -> new Use(pool));
+    if (!use.pool.equals(pool)) {
+      throw new IllegalArgumentException(
+          "address " + address.getHostAddress() + ": in use from pool " + use.pool + ", not " + pool);
+    }
+    if (use.count++ > 0) {
+      return List.of();
+    }
+    List<Change> changes = new ArrayList<>();
+    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : contributionsOf(address, pool).entrySet()) {
+      for (Map.Entry<IpPrefix, Contribution> c : e.getValue().entrySet()) {
+        contributions.computeIfAbsent(e.getKey(), k -> new HashMap<>())
+            .computeIfAbsent(c.getKey(), k -> new LinkedHashMap<>())
+            .put(address, c.getValue());
+        refresh(e.getKey(), c.getKey(), changes);
+      }
+    }
+    return changes;
+  }
+
+  /** Records that one service no longer uses {@code address}; returns the changes to send. */
+  public List<Change> remove(InetAddress address) {
+    Use use = inUse.get(address);
+    if (use == null) {
+      return List.of();
+    }
+    if (--use.count > 0) {
+      return List.of();
+    }
+    inUse.remove(address);
+    List<Change> changes = new ArrayList<>();
+    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : contributionsOf(address, use.pool).entrySet()) {
+      for (IpPrefix prefix : e.getValue().keySet()) {
+        Map<InetAddress, Contribution> byAddress = contributions.get(e.getKey()).get(prefix);
+        byAddress.remove(address);
+        if (byAddress.isEmpty()) {
+          contributions.get(e.getKey()).remove(prefix);
+        }
+        refresh(e.getKey(), prefix, changes);
+      }
+    }
+    return changes;
+  }
+
+  /** The routes {@code peer} should hold now, in prefix order. */
+  public List<PlannedRoute> routes(String peer) {
+    TreeMap<IpPrefix, PlannedRoute> r = routes.get(peer);
+    return r == null ? List.of() : List.copyOf(r.values());
+  }
+
+  /**
+   * The same addresses planned under {@code newConfig}, and the changes that take every peer from this plan to it:
+   * only prefixes whose attributes differ are re-announced, so an unchanged peering sees nothing.
+   */
+  public Reconfiguration reconfigure(SpeakerConfig newConfig, NodeIdentity newNode) {
+    RoutePlan next = new RoutePlan(newConfig, newNode);
+    for (Map.Entry<InetAddress, Use> e : inUse.entrySet()) {
+      for (int i = 0; i < e.getValue().count; i++) {
+        next.add(e.getKey(), e.getValue().pool);
+      }
+    }
+    List<Change> changes = new ArrayList<>();
+    TreeSet<String> peers = new TreeSet<>(routes.keySet());
+    peers.addAll(next.routes.keySet());
+    for (String peer : peers) {
+      Map<IpPrefix, PlannedRoute> before = routes.getOrDefault(peer, new TreeMap<>());
+      Map<IpPrefix, PlannedRoute> after = next.routes.getOrDefault(peer, new TreeMap<>());
+      for (Map.Entry<IpPrefix, PlannedRoute> b : before.entrySet()) {
+        if (!after.containsKey(b.getKey())) {
+          changes.add(new Change(peer, b.getKey(), Optional.empty()));
+        }
+      }
+      for (Map.Entry<IpPrefix, PlannedRoute> a : after.entrySet()) {
+        if (!a.getValue().equals(before.get(a.getKey()))) {
+          changes.add(new Change(peer, a.getKey(), Optional.of(a.getValue())));
+        }
+      }
+    }
+    return new Reconfiguration(next, changes);
+  }
+
+  /** The outcome of {@link #reconfigure}: the new plan and what to send to get there. */
+  public record Reconfiguration(RoutePlan plan, List<Change> changes) {}
+
+  private void refresh(String peer, IpPrefix prefix, List<Change> changes) {
+    Map<InetAddress, Contribution> byAddress =
+        contributions.getOrDefault(peer, Map.of()).getOrDefault(prefix, Map.of());
+    TreeMap<IpPrefix, PlannedRoute> peerRoutes = routes.computeIfAbsent(peer, k -> new TreeMap<>());
+    PlannedRoute before = peerRoutes.get(prefix);
+    PlannedRoute after = byAddress.isEmpty() ? null : merge(prefix, byAddress.values());
+    if (Objects.equals(before, after)) {
+      return;
+    }
+    if (after == null) {
+      peerRoutes.remove(prefix);
+      changes.add(new Change(peer, prefix, Optional.empty()));
+    } else {
+      peerRoutes.put(prefix, after);
+      changes.add(new Change(peer, prefix, Optional.of(after)));
+    }
+  }
+
+  private static PlannedRoute merge(IpPrefix prefix, Iterable<Contribution> all) {
+    TreeSet<Community> communities = new TreeSet<>(Comparator.comparingLong(c -> c.value() & 0xFFFFFFFFL));
+    TreeSet<LargeCommunity> large = new TreeSet<>(Comparator.comparingLong(LargeCommunity::globalAdministrator)
+        .thenComparingLong(LargeCommunity::localData1).thenComparingLong(LargeCommunity::localData2));
+    Optional<Long> localPref = Optional.empty();
+    for (Contribution c : all) {
+      communities.addAll(c.communities());
+      large.addAll(c.large());
+      if (localPref.isEmpty()) {
+        localPref = c.localPref();
+      }
+    }
+    return new PlannedRoute(prefix, List.copyOf(communities), List.copyOf(large), localPref);
+  }
+
+  /** Per peer, the prefix {@code address} is announced as and what it contributes there. */
+  private Map<String, Map<IpPrefix, Contribution>> contributionsOf(InetAddress address, String pool) {
+    boolean v4 = address instanceof Inet4Address;
+    Map<String, Map<IpPrefix, List<AdvertisementConfig>>> matched = new LinkedHashMap<>();
+    for (AdvertisementConfig adv : config.advertisements()) {
+      if (!config.appliesTo(adv, pool) || !matchesNode(adv.nodeSelectors())) {
+        continue;
+      }
+      IpPrefix prefix = IpPrefix.of(maskTo(address, v4 ? adv.aggregationLength() : adv.aggregationLengthV6()),
+          v4 ? adv.aggregationLength() : adv.aggregationLengthV6());
+      for (PeerConfig peer : config.peers()) {
+        if (!adv.peers().isEmpty() && !adv.peers().contains(peer.name())) {
+          continue;
+        }
+        if (!peerActive(peer) || !carries(peer, v4)) {
+          continue;
+        }
+        matched.computeIfAbsent(peer.name(), k -> new LinkedHashMap<>())
+            .computeIfAbsent(prefix, k -> new ArrayList<>()).add(adv);
+      }
+    }
+    Map<String, Map<IpPrefix, Contribution>> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<IpPrefix, List<AdvertisementConfig>>> e : matched.entrySet()) {
+      PeerConfig peer = config.peer(e.getKey()).orElseThrow();
+      for (Map.Entry<IpPrefix, List<AdvertisementConfig>> p : e.getValue().entrySet()) {
+        List<Community> communities = new ArrayList<>();
+        List<LargeCommunity> large = new ArrayList<>();
+        Optional<Long> localPref = Optional.empty();
+        for (AdvertisementConfig adv : p.getValue()) {
+          communities.addAll(adv.communities());
+          large.addAll(adv.largeCommunities());
+          if (localPref.isEmpty() && peer.internal()) {
+            localPref = adv.localPref();
+          }
+        }
+        out.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())
+            .put(p.getKey(), new Contribution(communities, large, localPref));
+      }
+    }
+    return out;
+  }
+
+  /** A session carries the family of its peer address, and the other one too with dualStackAddressFamily. */
+  private static boolean carries(PeerConfig peer, boolean v4Route) {
+    boolean v4Peer = peer.peerAddress() instanceof Inet4Address;
+    return v4Peer == v4Route || peer.dualStackAddressFamily();
+  }
+
+  private boolean matchesNode(List<LabelSelector> selectors) {
+    if (selectors.isEmpty()) {
+      return true;
+    }
+    Map<String, String> labels = node.selectorLabels();
+    for (LabelSelector s : selectors) {
+      if (s.matches(labels)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static InetAddress maskTo(InetAddress address, int length) {
+    byte[] b = address.getAddress();
+    for (int bit = length; bit < b.length * 8; bit++) {
+      b[bit >> 3] &= (byte) ~(0x80 >>> (bit & 7));
+    }
+    try {
+      return InetAddress.getByAddress(b);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,981 @@
+package io.speakerkit.speaker;
+
+import io.speakerkit.allocator.Allocation;
+import io.speakerkit.allocator.AllocationResult;
+import io.speakerkit.allocator.AllocationStore;
+import io.speakerkit.allocator.Allocator;
+import io.speakerkit.allocator.ServiceRequest;
+import io.speakerkit.bfd.BfdProfile;
+import io.speakerkit.bfd.BfdSession;
+import io.speakerkit.bfd.BfdSessionConfig;
+import io.speakerkit.bfd.BfdStateChange;
+import io.speakerkit.bfd.SessionState;
+import io.speakerkit.bfd.transport.BfdEngine;
+import io.speakerkit.bgp.fsm.BgpAction;
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.fsm.GracefulRestart;
+import io.speakerkit.bgp.fsm.NegotiatedSession;
+import io.speakerkit.bgp.fsm.PeerAs;
+import io.speakerkit.bgp.fsm.transport.BgpSession;
+import io.speakerkit.bgp.fsm.transport.BgpTransport;
+import io.speakerkit.bgp.fsm.transport.RouteListener;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.CeaseSubcode;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A MetalLB-equivalent BGP speaker to embed in any Java program: it allocates service addresses from pools, announces
+ * them to every matching peer as MetalLB's BGP mode does, and, for peers with a BFD profile, takes the BGP session
+ * down the moment a BFD session that was Up goes Down (RFC 5882; Cease / BFD Down, RFC 9384).
+ *
+ * <pre>{@code
+ * Speaker speaker = Speaker.builder().config(config).node(new NodeIdentity("node-a", Map.of())).build();
+ * speaker.start();
+ * speaker.announce(ServiceRequest.builder("default/web").build());   // allocate and advertise
+ * speaker.close();                                                      // Cease / Administrative Shutdown
+ * }</pre>
+ *
+ * <p>Thread-safe: every method may be called from any thread; the speaker's own state lives on one worker thread,
+ * BGP sessions on their Netty event loop and BFD on its own. {@link #start()} after {@link #stop(String)} starts
+ * afresh with new sockets and threads; {@link #close()} is idempotent.
+ */
+public final class Speaker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+
+  private final SpeakerConfig initialConfig;
+  private final NodeIdentity node;
+  private final AllocationStore store;
+  private final Clock clock;
+  private final int bfdSingleHopPort;
+  private final boolean allowLocalPeers;
+  private final InetSocketAddress listen;
+  private final boolean passive;
+  private final EventHub<SpeakerEvent> events;
+
+  // Worker-thread state.
+  private ExecutorService worker;
+  private SpeakerConfig config;
+  private Allocator allocator;
+  private RoutePlan plan;
+  private BgpTransport transport;
+  private BfdEngine bfd;
+  private final Map<String, PeerRuntime> peers = new LinkedHashMap<>();
+  private final Map<String, String> refused = new LinkedHashMap<>();
+  private boolean running;
+
+  /** What the speaker keeps for one peer. */
+  private static final class PeerRuntime {
+    final PeerConfig config;
+    final BgpSession session;
+    BfdSession bfd;
+    BfdProfile bfdProfile;
+    BfdSession.Subscription bfdSubscription;
+    volatile String state = BgpState.Idle.name();
+    volatile Instant establishedAt;
+    volatile String lastCause = "";
+    volatile NegotiatedSession negotiated;
+    final Set<IpPrefix> received = new HashSet<>();
+
+    PeerRuntime(PeerConfig config, BgpSession session) {
+      this.config = config;
+      this.session = session;
+    }
+
+    /** The same live session and BFD session under a configuration whose session settings are unchanged. */
+    PeerRuntime withConfig(PeerConfig next) {
+      PeerRuntime r = new PeerRuntime(next, session);
+      r.bfd = bfd;
+      r.bfdProfile = bfdProfile;
+      r.bfdSubscription = bfdSubscription;
+      r.state = state;
+      r.establishedAt = establishedAt;
+      r.lastCause = lastCause;
+      r.negotiated = negotiated;
+      r.received.addAll(received);
+      return r;
+    }
+  }
+
+  private Speaker(Builder b) {
+    this.initialConfig = b.config;
+    this.node = b.node;
+    this.store = b.store;
+    this.clock = b.clock;
+    this.bfdSingleHopPort = b.bfdSingleHopPort;
+    this.allowLocalPeers = b.allowLocalPeers;
+    this.listen = b.listen;
+    this.passive = b.passive;
+    this.events = new EventHub<>(this::snapshotEvents);
+    this.config = b.config;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Starts every peering of this node and restores the allocations in the store (each is announced again). Peers
+   * that cannot work (peer address one of ours, source address not on this host, no next hop of a family the peer
+   * must carry) are refused with a message in {@link #status()} and a {@link SpeakerEvent.PeerRefused} event.
+   */
+  public synchronized void start() {
+    if (worker != null) {
+      return;
+    }
+    worker = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "speakerkit-speaker");
+      t.setDaemon(true);
+      return t;
+    });
+    call(() -> {
+      startOnWorker();
+      return null;
+    });
+  }
+
+  private void startOnWorker() throws Exception {
+    config = Objects.requireNonNullElse(config, initialConfig);
+    plan = new RoutePlan(config, node);
+    allocator = Allocator.builder().pools(config.pools()).store(store).build();
+    BgpTransport.Builder tb = BgpTransport.builder().threads(1);
+    if (listen != null) {
+      tb.listen(listen);
+    }
+    transport = tb.build().start();
+    boolean needsBfd = config.peers().stream().anyMatch(p -> p.bfdProfile().isPresent() && plan.peerActive(p));
+    if (needsBfd) {
+      bfd = BfdEngine.builder().singleHopPort(bfdSingleHopPort).build();
+    }
+    running = true;
+    for (PeerConfig peer : config.peers()) {
+      if (plan.peerActive(peer)) {
+        startPeer(peer);
+      }
+    }
+    // Restored allocations are announced again before anything new is served.
+    for (Allocation a : allocator.allocations()) {
+      for (InetAddress address : a.addresses()) {
+        apply(plan.add(address, a.pool()));
+      }
+    }
+  }
+
+  /**
+   * Stops every session with Cease / Administrative Shutdown carrying {@code message} (RFC 9003), so routers
+   * withdraw our routes at once, then frees sockets and threads. Allocations stay in the store.
+   */
+  public synchronized void stop(String message) {
+    if (worker == null) {
+      return;
+    }
+    try {
+      call(() -> {
+        stopOnWorker(message);
+        return null;
+      });
+    } finally {
+      worker.shutdown();
+      try {
+        worker.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      worker = null;
+    }
+  }
+
+  private void stopOnWorker(String message) {
+    running = false;
+    for (PeerRuntime p : peers.values()) {
+      p.session.stop(message);
+    }
+    // Let the Cease NOTIFICATIONs leave (bounded) before the event loops shut down.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (PeerRuntime p : peers.values()) {
+      while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
+    for (PeerRuntime p : peers.values()) {
+      closePeer(p);
+    }
+    peers.clear();
+    refused.clear();
+    if (bfd != null) {
+      bfd.close();
+      bfd = null;
+    }
+    if (transport != null) {
+      transport.close();
+      transport = null;
+    }
+    if (allocator != null) {
+      allocator.close();
+      allocator = null;
+    }
+  }
+
+  /** {@link #stop(String)} with a plain shutdown message; idempotent. */
+  @Override
+  public void close() {
+    stop("speakerkit speaker shutting down");
+  }
+
+  /**
+   * Allocates addresses for a service and announces them to every matching peer. Durable before this returns (the
+   * store's contract), so an address is never announced before it is recorded.
+   */
+  public AllocationResult announce(ServiceRequest request) {
+    return call(() -> {
+      List<InetAddress> before = allocator.allocation(request.serviceKey()).map(Allocation::addresses)
+          .orElse(List.of());
+      AllocationResult result = allocator.allocate(request);
+      if (result instanceof AllocationResult.Allocated allocated) {
+        Allocation a = allocated.allocation();
+        if (!allocated.changed()) {
+          return result;
+        }
+        events.publish(new SpeakerEvent.Allocated(clock.instant(), a.serviceKey(), a.addresses(), a.pool()));
+        for (InetAddress address : before) {
+          if (!a.addresses().contains(address)) {
+            apply(plan.remove(address));
+          }
+        }
+        for (InetAddress address : a.addresses()) {
+          if (!before.contains(address)) {
+            apply(plan.add(address, a.pool()));
+          }
+        }
+      } else if (result instanceof AllocationResult.Refused refusedResult) {
+        events.publish(new SpeakerEvent.AllocationRefused(clock.instant(), request.serviceKey(),
+            refusedResult.message()));
+      }
+      return result;
+    });
+  }
+
+  /** Releases a service's addresses; routes no other service needs are withdrawn at once. */
+  public Optional<Allocation> release(String serviceKey) {
+    return call(() -> {
+      Optional<Allocation> released = allocator.release(serviceKey);
+      released.ifPresent(a -> {
+        events.publish(new SpeakerEvent.Released(clock.instant(), serviceKey, a.addresses()));
+        for (InetAddress address : a.addresses()) {
+          apply(plan.remove(address));
+        }
+      });
+      return released;
+    });
+  }
+
+  /**
+   * Applies a new configuration, touching only what changed (MetalLB's reloads that flapped BGP and BFD are what this
+   * avoids):
+   *
+   * <ul>
+   *   <li>advertisements, communities, localPref, aggregation: UPDATEs only;
+   *   <li>pools: allocations still inside a pool stay; those left outside are released (a {@code release} event each)
+   *       and their routes withdrawn, for the caller to request again;
+   *   <li>a peer's BFD profile: a BFD Poll Sequence on the live session (RFC 5880 §6.8.3), BGP untouched; BFD added
+   *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone);
+   *   <li>myASN, peerASN, routerID, holdTime, keepaliveTime, connectTime, password, graceful restart, address families,
+   *       eBGP multihop, address or port: that one session is reset with Cease / Other Configuration Change
+   *       (RFC 4486) and started with the new settings;
+   *   <li>a peer removed, or no longer selected for this node: Cease / Peer De-configured.
+   * </ul>
+   */
+  public void apply(SpeakerConfig next) {
+    Objects.requireNonNull(next, "next");
+    call(() -> {
+      applyOnWorker(next);
+      return null;
+    });
+  }
+
+  private void applyOnWorker(SpeakerConfig next) {
+    if (!running) {
+      config = next;
+      return;
+    }
+    io.speakerkit.allocator.PoolUpdate update = allocator.updatePools(next.pools());
+    for (Allocation a : update.released()) {
+      events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
+      for (InetAddress address : a.addresses()) {
+        apply(plan.remove(address));
+      }
+    }
+    RoutePlan.Reconfiguration r = plan.reconfigure(next, node);
+    config = next;
+    plan = r.plan();
+    Set<String> restarted = new HashSet<>();
+    Map<String, PeerConfig> wanted = new LinkedHashMap<>();
+    for (PeerConfig peer : next.peers()) {
+      if (plan.peerActive(peer)) {
+        wanted.put(peer.name(), peer);
+      }
+    }
+    for (String name : List.copyOf(peers.keySet())) {
+      if (!wanted.containsKey(name)) {
+        endPeer(peers.remove(name), CeaseSubcode.PEER_DECONFIGURED.value());
+        restarted.add(name);
+      }
+    }
+    refused.keySet().removeIf(name -> !wanted.containsKey(name));
+    for (PeerConfig peer : wanted.values()) {
+      PeerRuntime current = peers.get(peer.name());
+      if (current == null) {
+        refused.remove(peer.name());
+        startPeer(peer);
+        restarted.add(peer.name());
+      } else if (!sessionSettings(current.config).equals(sessionSettings(peer))) {
+        peers.remove(peer.name());
+        endPeer(current, CeaseSubcode.OTHER_CONFIGURATION_CHANGE.value());
+        startPeer(peer);
+        restarted.add(peer.name());
+      } else {
+        reconfigureBfd(current, peer);
+      }
+    }
+    List<RoutePlan.Change> changes = new ArrayList<>();
+    for (RoutePlan.Change c : r.changes()) {
+      if (!restarted.contains(c.peer())) {
+        changes.add(c); // restarted peers were given their whole Adj-RIB-Out by startPeer
+      }
+    }
+    apply(changes);
+  }
+
+  /** What a BGP session is built from; a difference means the session must be reset. */
+  private static List<Object> sessionSettings(PeerConfig p) {
+    return List.of(p.myAsn(), p.peerAsn(), p.dynamicAsn(), p.peerAddress(), p.peerPort(), p.sourceAddress(),
+        p.routerId(), p.holdTime(), p.keepaliveTime(), p.connectTime(), p.password(), p.ebgpMultiHop(),
+        p.enableGracefulRestart(), p.dualStackAddressFamily());
+  }
+
+  private void reconfigureBfd(PeerRuntime p, PeerConfig next) {
+    Optional<BfdProfile> before = p.config.bfdProfile().map(n -> p.bfdProfile);
+    Optional<BfdProfile> after = next.bfdProfile().map(config.bfdProfiles()::get);
+    PeerRuntime updated = p.withConfig(next);
+    peers.put(next.name(), updated);
+    if (after.isPresent() && p.bfd != null) {
+      if (!after.get().equals(p.bfd.profile())) {
+        p.bfd.updateProfile(after.get()); // RFC 5880 §6.8.3: a Poll Sequence on the live session
+      }
+      updated.bfdProfile = after.get();
+    } else if (after.isPresent()) {
+      InetAddress local = next.sourceAddress().orElseGet(() -> localAddressToward(next.peerAddress()));
+      startBfd(updated, after.get(), local);
+    } else if (p.bfd != null) {
+      // RFC 5882 §3.2: AdminDown first, so the router keeps BGP up while the BFD session goes away.
+      BfdSession old = p.bfd;
+      p.bfdSubscription.close();
+      old.adminDown();
+      updated.bfd = null;
+      updated.bfdSubscription = null;
+      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(old::close);
+    }
+    if (before.isPresent() != after.isPresent()) {
+      log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
+    }
+  }
+
+  /** Tears a session down with a Cease subcode and frees it, waiting (bounded) for the NOTIFICATION to leave. */
+  private void endPeer(PeerRuntime p, int ceaseSubcode) {
+    if (p.session.state() == BgpState.Established || p.session.state() == BgpState.OpenConfirm
+        || p.session.state() == BgpState.OpenSent) {
+      p.session.teardown(ceaseSubcode);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+    }
+    closePeer(p);
+    // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
+    java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
+    p.session.execute(gone::countDown);
+    try {
+      gone.await(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Failover drill: stops sending BFD control packets to {@code peer} without telling it, exactly as a dead link
+   * would look from the router, which then detects the failure within its detection time and (RFC 5882) takes BGP
+   * down. {@link #resumeBfd} starts a fresh BFD session.
+   */
+  public void suspendBfd(String peer) {
+    call(() -> {
+      PeerRuntime p = requirePeer(peer);
+      if (p.bfd != null) {
+        p.bfdSubscription.close();
+        p.bfd.close();
+        p.bfd = null;
+      }
+      return null;
+    });
+  }
+
+  /** Undoes {@link #suspendBfd}: a new BFD session to the peer, which comes Up again with the peer. */
+  public void resumeBfd(String peer) {
+    call(() -> {
+      PeerRuntime p = requirePeer(peer);
+      if (p.bfd == null && p.config.bfdProfile().isPresent()) {
+        InetAddress local = p.config.sourceAddress().orElseGet(() -> localAddressToward(p.config.peerAddress()));
+        startBfd(p, config.bfdProfiles().get(p.config.bfdProfile().get()), local);
+      }
+      return null;
+    });
+  }
+
+  private PeerRuntime requirePeer(String peer) {
+    PeerRuntime p = peers.get(peer);
+    if (p == null) {
+      throw new IllegalArgumentException("peer: \"" + peer + "\" (expected: a running peer of this node, one of "
+          + peers.keySet() + ")");
+    }
+    return p;
+  }
+
+  /** The current allocation of a service. */
+  public Optional<Allocation> allocation(String serviceKey) {
+    return call(() -> allocator.allocation(serviceKey));
+  }
+
+  /** Every peer of this node, with a plain-language explanation when it is not Established. */
+  public List<PeerStatus> status() {
+    return call(() -> {
+      List<PeerStatus> out = new ArrayList<>();
+      for (PeerRuntime p : peers.values()) {
+        out.add(statusOf(p));
+      }
+      for (Map.Entry<String, String> r : refused.entrySet()) {
+        out.add(new PeerStatus(r.getKey(), "Refused", Optional.empty(), "", 0, 0, Optional.empty(), r.getValue()));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Subscribes to events: the returned subscription starts with a snapshot (one {@code bgp-state} event per peer,
+   * one {@code allocation} per service) and then receives every event in order through a queue of
+   * {@code capacity} entries; if it falls behind it gets one {@link EventHub.Resync} with a fresh snapshot.
+   */
+  public EventHub.Subscription<SpeakerEvent> subscribe(int capacity) {
+    return events.subscribe(capacity);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Peers
+
+  private void startPeer(PeerConfig peer) {
+    String problem = checkPeer(peer);
+    if (problem != null) {
+      refused.put(peer.name(), problem);
+      log.warn("peer {}: {}", peer.name(), problem);
+      events.publish(new SpeakerEvent.PeerRefused(clock.instant(), peer.name(), problem));
+      return;
+    }
+    InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()));
+    Set<AddressFamily> families = new LinkedHashSet<>();
+    boolean v4 = peer.peerAddress() instanceof Inet4Address;
+    families.add(v4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+    if (peer.dualStackAddressFamily()) {
+      families.add(v4 ? AddressFamily.IPV6_UNICAST : AddressFamily.IPV4_UNICAST);
+    }
+    FsmConfig.Builder fsm = FsmConfig.builder()
+        .localAs(peer.myAsn())
+        .peerAs(peer.peerAsn().map(PeerAs::of).orElseGet(() -> switch (peer.dynamicAsn().orElseThrow()) {
+          case INTERNAL -> PeerAs.anyInternal();
+          case EXTERNAL -> PeerAs.anyExternal();
+          case ANY -> PeerAs.any();
+        }))
+        .bgpIdentifier(routerId(peer, local))
+        .holdTime(peer.holdTime())
+        .keepaliveTime(peer.keepaliveTime())
+        .families(families)
+        .activeOnConnectFailure(true); // as MetalLB's FRR shows it: a refused connect leaves the peer in Active
+    if (passive) {
+      fsm.connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY);
+    }
+    peer.connectTime().ifPresent(fsm::connectRetryTime);
+    if (peer.enableGracefulRestart()) {
+      Map<AddressFamily, Boolean> forwarding = new LinkedHashMap<>();
+      families.forEach(f -> forwarding.put(f, true));
+      fsm.gracefulRestart(new GracefulRestart(false, 120, forwarding));
+    }
+    BgpSession.Builder session = BgpSession.builder()
+        .transport(transport)
+        .peer(peer.peerAddress())
+        .peerPort(peer.peerPort())
+        .config(fsm.build())
+        .routeListener(new Received(peer.name()));
+    peer.sourceAddress().ifPresent(session::localAddress);
+    peer.password().ifPresent(session::md5Password);
+    if (peer.ebgpMultiHop()) {
+      session.ebgpMultihop(255);
+    }
+    PeerRuntime runtime = new PeerRuntime(peer, session.build());
+    peers.put(peer.name(), runtime);
+    runtime.session.addListener(change -> onWorker(() -> onBgpState(runtime, change)));
+    peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
+    runtime.session.start();
+    // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
+    for (PlannedRoute route : plan.routes(peer.name())) {
+      runtime.session.announce(route.prefix(), attributes(route));
+    }
+  }
+
+  private void startBfd(PeerRuntime runtime, BfdProfile profile, InetAddress local) {
+    if (bfd == null) {
+      bfd = BfdEngine.builder().singleHopPort(bfdSingleHopPort).build();
+    }
+    runtime.bfdProfile = profile;
+    BfdSessionConfig cfg = BfdSessionConfig.builder()
+        .localAddress(local)
+        .remoteAddress(runtime.config.peerAddress())
+        .multihop(runtime.config.ebgpMultiHop())
+        .profile(profile)
+        .build();
+    runtime.bfd = bfd.createSession(cfg);
+    runtime.bfdSubscription = runtime.bfd.subscribe(change -> {
+      // RFC 5882 §3.2: only a session that was Up and failed takes BGP down; a peer signalling AdminDown
+      // (a router being reconfigured) leaves BGP alone, and a session that never came Up changes nothing.
+      boolean failed = change.isUpToDown() && change.newState() == SessionState.Down
+          && change.session().remoteState() != SessionState.AdminDown;
+      if (failed) {
+        runtime.session.teardown(CeaseSubcode.BFD_DOWN.value());
+      }
+      onWorker(() -> onBfdState(runtime, change));
+    });
+  }
+
+  private void closePeer(PeerRuntime p) {
+    if (p.bfdSubscription != null) {
+      p.bfdSubscription.close();
+    }
+    if (p.bfd != null) {
+      p.bfd.close();
+    }
+    p.session.close();
+  }
+
+  private void onBgpState(PeerRuntime p, BgpAction.StateChanged change) {
+    p.state = change.to().name();
+    p.lastCause = change.cause().toString();
+    if (change.to() == BgpState.Established) {
+      p.establishedAt = clock.instant();
+      p.negotiated = p.session.negotiated().orElse(null);
+    } else if (change.from() == BgpState.Established) {
+      p.establishedAt = null;
+    }
+    change.cause().sent().ifPresent(n ->
+        events.publish(new SpeakerEvent.NotificationEvent(clock.instant(), p.config.name(), true, n.toString())));
+    change.cause().received().ifPresent(n ->
+        events.publish(new SpeakerEvent.NotificationEvent(clock.instant(), p.config.name(), false, n.toString())));
+    events.publish(new SpeakerEvent.BgpStateChanged(clock.instant(), p.config.name(), change.from().name(),
+        change.to().name(), change.cause().toString()));
+  }
+
+  private void onBfdState(PeerRuntime p, BfdStateChange change) {
+    events.publish(new SpeakerEvent.BfdStateChanged(clock.instant(), p.config.name(), change.oldState().name(),
+        change.newState().name(), change.diagnostic().toString()));
+  }
+
+  /** Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). */
+  private final class Received implements RouteListener {
+    private final String peer;
+
+    Received(String peer) {
+      this.peer = peer;
+    }
+
+    @Override
+    public void onUpdate(BgpSession session, UpdateMessage update) {
+      List<IpPrefix> withdrawn = update.withdrawnAll();
+      List<IpPrefix> announced = update.announced();
+      boolean treatAsWithdraw = update.errorAction().ordinal() >= io.speakerkit.bgp.wire.ErrorAction.TREAT_AS_WITHDRAW.ordinal();
+      PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
+          : update.attributes().toPathAttributes();
+      onWorker(() -> {
+        PeerRuntime p = peers.get(peer);
+        if (p == null) {
+          return;
+        }
+        Instant now = clock.instant();
+        for (IpPrefix prefix : withdrawn) {
+          if (p.received.remove(prefix)) {
+            events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+          }
+        }
+        for (IpPrefix prefix : announced) {
+          if (treatAsWithdraw) {
+            if (p.received.remove(prefix)) {
+              events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+            }
+          } else {
+            p.received.add(prefix);
+            events.publish(new SpeakerEvent.RouteReceived(now, peer, prefix, attributes));
+          }
+        }
+      });
+    }
+
+    @Override
+    public void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {
+      onWorker(() -> {
+        PeerRuntime p = peers.get(peer);
+        if (p != null && !stale) {
+          p.received.clear();
+        }
+      });
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Routes
+
+  private void apply(List<RoutePlan.Change> changes) {
+    Instant now = clock.instant();
+    for (RoutePlan.Change c : changes) {
+      PeerRuntime p = peers.get(c.peer());
+      if (p == null) {
+        continue;
+      }
+      if (c.route().isPresent()) {
+        p.session.announce(c.prefix(), attributes(c.route().get()));
+        events.publish(new SpeakerEvent.RouteSent(now, c.peer(), c.route().get()));
+      } else {
+        p.session.withdraw(c.prefix());
+        events.publish(new SpeakerEvent.RouteWithdrawn(now, c.peer(), c.prefix()));
+      }
+    }
+  }
+
+  /** ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address). */
+  private static PathAttributes attributes(PlannedRoute route) {
+    PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP);
+    if (!route.communities().isEmpty()) {
+      b.communities(route.communities());
+    }
+    if (!route.largeCommunities().isEmpty()) {
+      b.largeCommunities(route.largeCommunities().toArray(io.speakerkit.bgp.wire.attribute.LargeCommunity[]::new));
+    }
+    route.localPref().ifPresent(b::localPref);
+    return b.build();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Checks that turn a peering stuck in Connect/Active into a plain message
+
+  private String checkPeer(PeerConfig peer) {
+    if (!allowLocalPeers && isLocal(peer.peerAddress())) {
+      return "peerAddress " + peer.peerAddress().getHostAddress() + " is an address of this host"
+          + interfaceName(peer.peerAddress()) + ": a speaker cannot peer with itself; set peerAddress to the"
+          + " router's address";
+    }
+    if (peer.sourceAddress().isPresent() && !isLocal(peer.sourceAddress().get())) {
+      return "sourceAddress " + peer.sourceAddress().get().getHostAddress() + " is not an address of this host;"
+          + " set it to one of this node's addresses or remove it";
+    }
+    if (peer.routerId().isEmpty() && !(localAddressToward(peer.peerAddress()) instanceof Inet4Address)
+        && !(peer.sourceAddress().orElse(null) instanceof Inet4Address)) {
+      return "routerID is required: the session toward " + peer.peerAddress().getHostAddress()
+          + " has no IPv4 address to use as BGP identifier (RFC 4271 §4.2)";
+    }
+    if (peer.dualStackAddressFamily()) {
+      InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()));
+      boolean v4 = peer.peerAddress() instanceof Inet4Address;
+      if (otherFamilyAddress(local, v4).isEmpty()) {
+        return "dualStackAddressFamily: the interface toward " + peer.peerAddress().getHostAddress() + interfaceName(
+            local) + " has no " + (v4 ? "IPv6" : "IPv4") + " address to use as next hop for " + (v4 ? "IPv6" : "IPv4")
+            + " routes; add one or turn dualStackAddressFamily off";
+      }
+    }
+    return null;
+  }
+
+  private static boolean isLocal(InetAddress address) {
+    if (address.isLoopbackAddress()) {
+      return true; // all of 127.0.0.0/8 is this host's, though only 127.0.0.1 is assigned to lo
+    }
+    try {
+      return NetworkInterface.getByInetAddress(address) != null;
+    } catch (SocketException e) {
+      return false;
+    }
+  }
+
+  private static String interfaceName(InetAddress address) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByInetAddress(address);
+      return nif == null ? "" : " (interface " + nif.getName() + ")";
+    } catch (SocketException e) {
+      return "";
+    }
+  }
+
+  /** The source address the kernel picks toward {@code peer} (a routing lookup; nothing is sent). */
+  static InetAddress localAddressToward(InetAddress peer) {
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+      probe.connect(new InetSocketAddress(peer, 179));
+      InetAddress local = probe.getLocalAddress();
+      return local == null || local.isAnyLocalAddress() ? peer : local;
+    } catch (SocketException e) {
+      return peer;
+    }
+  }
+
+  private static Optional<InetAddress> otherFamilyAddress(InetAddress local, boolean wantV6) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+      if (nif == null) {
+        return Optional.empty();
+      }
+      InetAddress linkLocal = null;
+      for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+        boolean v4 = a instanceof Inet4Address;
+        if (v4 == wantV6) {
+          continue;
+        }
+        if (a.isLinkLocalAddress()) {
+          linkLocal = a;
+        } else {
+          return Optional.of(a);
+        }
+      }
+      return Optional.ofNullable(wantV6 ? null : linkLocal);
+    } catch (SocketException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static BgpIdentifier routerId(PeerConfig peer, InetAddress local) {
+    if (peer.routerId().isPresent()) {
+      return BgpIdentifier.of(peer.routerId().get());
+    }
+    return BgpIdentifier.of((Inet4Address) (local instanceof Inet4Address ? local
+        : peer.sourceAddress().filter(a -> a instanceof Inet4Address).orElseThrow()));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Status and events
+
+  private PeerStatus statusOf(PeerRuntime p) {
+    String state = p.state;
+    Optional<Duration> uptime = p.establishedAt == null ? Optional.empty()
+        : Optional.of(Duration.between(p.establishedAt, clock.instant()));
+    NegotiatedSession n = p.negotiated;
+    String negotiated = n == null || !state.equals("Established") ? ""
+        : "families " + n.families() + (n.fourOctetAs() ? ", 4-octet AS" : "") + (n.routeRefresh() ? ", route refresh"
+            : "") + (n.extendedMessage() ? ", extended message" : "") + ", hold " + n.holdTime().toSeconds() + "s";
+    Optional<String> bfdState = p.bfd == null ? Optional.empty() : Optional.of(p.bfd.state().name());
+    return new PeerStatus(p.config.name(), state, uptime, negotiated, plan.routes(p.config.name()).size(),
+        p.received.size(), bfdState, explain(p, state, bfdState));
+  }
+
+  /** The operator's rules of thumb, applied to what the session saw. */
+  private static String explain(PeerRuntime p, String state, Optional<String> bfdState) {
+    String peer = p.config.peerAddress().getHostAddress() + " port " + p.config.peerPort();
+    String cause = p.lastCause.isEmpty() ? "" : " Last change: " + p.lastCause + ".";
+    String bfdNote = bfdState.filter(s -> !s.equals("Up")).map(s -> " BFD is " + s
+        + ": if the router has no BFD configured this is expected and BGP is unaffected.").orElse("");
+    return switch (state) {
+      case "Established" -> bfdNote.trim();
+      case "Idle" -> "Idle: the session is not trying to connect right now (it waits before retrying, or was"
+          + " stopped). When a NOTIFICATION is named below, the two sides disagree on an OPEN parameter (AS"
+          + " numbers, hold time, BGP identifier, capabilities): compare it with the router's configuration." + cause;
+      case "Connect" -> "Connect: a TCP connection to " + peer + " is being attempted and nothing has come back;"
+          + " packets may not be leaving this host (route, firewall, wrong peerAddress or sourceAddress)." + cause;
+      case "Active" -> "Active: the TCP connection to " + peer + " failed or was refused; the router is reachable"
+          + " but did not complete the handshake: check that it has this node as a neighbor, listens on the port,"
+          + " and uses the same TCP MD5 password." + cause;
+      case "OpenSent", "OpenConfirm" -> state + ": TCP is up and OPEN messages are being exchanged." + cause;
+      default -> state + cause;
+    };
+  }
+
+  private List<SpeakerEvent> snapshotEvents() {
+    List<SpeakerEvent> out = new ArrayList<>();
+    Instant now = clock.instant();
+    for (PeerRuntime p : peers.values()) {
+      out.add(new SpeakerEvent.BgpStateChanged(now, p.config.name(), p.state, p.state, "snapshot"));
+      if (p.bfd != null) {
+        out.add(new SpeakerEvent.BfdStateChanged(now, p.config.name(), p.bfd.state().name(), p.bfd.state().name(),
+            "snapshot"));
+      }
+    }
+    for (Map.Entry<String, String> r : refused.entrySet()) {
+      out.add(new SpeakerEvent.PeerRefused(now, r.getKey(), r.getValue()));
+    }
+    if (allocator != null) {
+      for (Allocation a : allocator.allocations()) {
+        out.add(new SpeakerEvent.Allocated(now, a.serviceKey(), a.addresses(), a.pool()));
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Worker thread
+
+  private void onWorker(Runnable task) {
+    ExecutorService w = worker;
+    if (w == null || w.isShutdown()) {
+      return;
+    }
+    try {
+      w.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          log.warn("speaker task failed", e);
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException ignored) {
+      // stopping
+    }
+  }
+
+  private <T> T call(Callable<T> task) {
+    ExecutorService w = worker;
+    if (w == null) {
+      throw new IllegalStateException("speaker not started");
+    }
+    Future<T> f = w.submit(task);
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  /** Builds a {@link Speaker}. */
+  public static final class Builder {
+    private SpeakerConfig config;
+    private NodeIdentity node = new NodeIdentity(hostName(), Map.of());
+    private AllocationStore store = AllocationStore.inMemory();
+    private Clock clock = Clock.systemUTC();
+    private int bfdSingleHopPort = 3784;
+    private boolean allowLocalPeers;
+    private InetSocketAddress listen;
+    private boolean passive;
+
+    private Builder() {}
+
+    /**
+     * Also accepts BGP connections from configured peers on {@code address} (e.g. port 179). Connections from
+     * anyone else are closed at once.
+     */
+    public Builder listen(InetSocketAddress address) {
+      this.listen = address;
+      return this;
+    }
+
+    /**
+     * Never dials out: every peer must connect to {@link #listen} (a route collector, or a router-side lab).
+     */
+    public Builder passive(boolean passive) {
+      this.passive = passive;
+      return this;
+    }
+
+    /** The pools, peers, advertisements and BFD profiles. */
+    public Builder config(SpeakerConfig config) {
+      this.config = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    /** The node this speaker stands for, matched by nodeSelectors (default: the host name, no labels). */
+    public Builder node(NodeIdentity node) {
+      this.node = Objects.requireNonNull(node, "node");
+      return this;
+    }
+
+    /** Where allocations are kept (default: in memory; use the allocator's file store to survive restarts). */
+    public Builder store(AllocationStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The wall clock for event timestamps and uptimes (a hook for tests). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The UDP port single-hop BFD uses on both ends (RFC 5881: 3784; another only for labs on one host). */
+    public Builder bfdSingleHopPort(int port) {
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException("bfdSingleHopPort: " + port + " (expected: 1-65535)");
+      }
+      this.bfdSingleHopPort = port;
+      return this;
+    }
+
+    /**
+     * Allows a peer address that belongs to this host (a lab where the router runs on the same machine). Off by
+     * default: such a peering is refused with a message, because it is almost always a configuration mistake.
+     */
+    public Builder allowLocalPeers(boolean allow) {
+      this.allowLocalPeers = allow;
+      return this;
+    }
+
+    public Speaker build() {
+      if (config == null) {
+        throw new IllegalStateException("config: unset");
+      }
+      if (passive && listen == null) {
+        throw new IllegalStateException("passive: set, but no listen address (expected: listen(address) too)");
+      }
+      return new Speaker(this);
+    }
+
+    private static String hostName() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        return "localhost";
+      }
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.LabelSelector;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.LargeCommunity;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class RoutePlanTest {
+
+  private static final NodeIdentity NODE = new NodeIdentity("node-a", Map.of("zone", "east"));
+
+  private static InetAddress ip(String s) {
+    try {
+      return InetAddress.getByName(s);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static PeerConfig.Builder peer(String name, String address, long myAsn, long peerAsn) {
+    return PeerConfig.builder().name(name).peerAddress(ip(address)).myAsn(myAsn).peerAsn(peerAsn);
+  }
+
+  private static IpAddressPool pool(String name, String... ranges) {
+    return IpAddressPool.builder().name(name).addresses(ranges).build();
+  }
+
+  /** The MetalLB lab of ../shared/fixtures: iBGP, /32, NO_ADVERTISE, localPref 100. */
+  @Test
+  void lab_announcesSlash32WithNoAdvertiseAndLocalPref() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("onp-bgp-pool", "10.0.0.10-10.0.0.20"))
+        .peer(peer("onp-bgp-peer", "192.168.126.3", 64512, 64512).holdTime(Duration.ofSeconds(5)).build())
+        .advertisement(AdvertisementConfig.builder("onp-bgp-advertisement").ipAddressPools("onp-bgp-pool")
+            .peers("onp-bgp-peer").communities("65535:65282").aggregationLength(32).localPref(100).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+
+    List<RoutePlan.Change> changes = plan.add(ip("10.0.0.10"), "onp-bgp-pool");
+
+    PlannedRoute route = new PlannedRoute(IpPrefix.parse("10.0.0.10/32"), List.of(Community.NO_ADVERTISE),
+        List.of(), Optional.of(100L));
+    assertEquals(List.of(new RoutePlan.Change("onp-bgp-peer", route.prefix(), Optional.of(route))), changes);
+    assertEquals(List.of(new RoutePlan.Change("onp-bgp-peer", route.prefix(), Optional.empty())),
+        plan.remove(ip("10.0.0.10")));
+    assertTrue(plan.routes("onp-bgp-peer").isEmpty());
+  }
+
+  /** MetalLB docs, "Announcing the service IPs with aggregation": one /24 while any address in it is in use. */
+  @Test
+  void aggregation24_announcedWithFirstWithdrawnWithLast() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("agg").aggregationLength(24).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    IpPrefix agg = IpPrefix.parse("198.51.100.0/24");
+
+    assertEquals(1, plan.add(ip("198.51.100.10"), "p").size());
+    assertEquals(List.of(), plan.add(ip("198.51.100.11"), "p"), "same aggregate, same attributes: nothing to send");
+    assertEquals(List.of(), plan.remove(ip("198.51.100.10")));
+    assertEquals(List.of(new RoutePlan.Change("r", agg, Optional.empty())), plan.remove(ip("198.51.100.11")));
+  }
+
+  /** MetalLB docs: localPref is applied to iBGP sessions only. */
+  @Test
+  void localPref_onlyToIbgpPeers() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("ibgp", "192.0.2.1", 64512, 64512).build())
+        .peer(peer("ebgp", "192.0.2.2", 64512, 65000).build())
+        .advertisement(AdvertisementConfig.builder("a").localPref(200).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertEquals(Optional.of(200L), plan.routes("ibgp").get(0).localPref());
+    assertEquals(Optional.empty(), plan.routes("ebgp").get(0).localPref());
+  }
+
+  /** MetalLB: two advertisements matching one prefix and peer merge their communities. */
+  @Test
+  void twoAdvertisements_communitiesMerged() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:1", "no-export").localPref(50).build())
+        .advertisement(AdvertisementConfig.builder("b").communities("65000:1", "large:64512:1:2").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    PlannedRoute route = plan.routes("r").get(0);
+    assertEquals(List.of(Community.of(65000, 1), Community.NO_EXPORT), route.communities());
+    assertEquals(List.of(new LargeCommunity(64512, 1, 2)), route.largeCommunities());
+    assertEquals(Optional.of(50L), route.localPref());
+  }
+
+  /** MetalLB BGPAdvertisement.spec.peers limits the peers; nodeSelectors limit the nodes. */
+  @Test
+  void peersAndNodeSelectors_limitWhereRoutesGo() {
+    LabelSelector west = LabelSelector.matchLabels(Map.of("zone", "west"));
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .peer(peer("r2", "192.0.2.2", 64512, 64512).build())
+        .peer(peer("west-only", "192.0.2.3", 64512, 64512).nodeSelectors(List.of(west)).build())
+        .advertisement(AdvertisementConfig.builder("to-r2").peers("r2").build())
+        .advertisement(AdvertisementConfig.builder("west").nodeSelectors(List.of(west)).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    List<RoutePlan.Change> changes = plan.add(ip("198.51.100.7"), "p");
+    assertEquals(List.of("r2"), changes.stream().map(RoutePlan.Change::peer).toList());
+  }
+
+  /** MetalLB: IPv4 routes go to IPv4 peers; dualStackAddressFamily carries both families on one session. */
+  @Test
+  void family_gatedByPeerAddressUnlessDualStack() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24", "2001:db8::/64"))
+        .peer(peer("v4", "192.0.2.1", 64512, 64512).build())
+        .peer(peer("v6", "2001:db8:ffff::1", 64512, 64512).build())
+        .peer(peer("dual", "192.0.2.9", 64512, 64512).dualStackAddressFamily(true).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    assertEquals(List.of("v4", "dual"), plan.add(ip("198.51.100.7"), "p").stream().map(RoutePlan.Change::peer).toList());
+    assertEquals(List.of("v6", "dual"), plan.add(ip("2001:db8::7"), "p").stream().map(RoutePlan.Change::peer).toList());
+    assertEquals(IpPrefix.parse("2001:db8::7/128"), plan.routes("v6").get(0).prefix());
+  }
+
+  @Test
+  void sharedAddress_routesChangeOnlyWithFirstAndLastService() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    assertEquals(1, plan.add(ip("198.51.100.7"), "p").size());
+    assertEquals(0, plan.add(ip("198.51.100.7"), "p").size());
+    assertEquals(0, plan.remove(ip("198.51.100.7")).size());
+    assertEquals(1, plan.remove(ip("198.51.100.7")).size());
+  }
+
+  /** Live reconfiguration: a changed community re-announces; an untouched peer sees no change at all. */
+  @Test
+  void reconfigure_changedCommunity_onlyThatPeerReannounced() {
+    SpeakerConfig.Builder base = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .peer(peer("r2", "192.0.2.2", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("to-r2").peers("r2").communities("65000:2").build());
+    SpeakerConfig before = base.advertisement(AdvertisementConfig.builder("to-r1").peers("r1")
+        .communities("65000:1").build()).build();
+    SpeakerConfig after = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .peer(peer("r2", "192.0.2.2", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("to-r2").peers("r2").communities("65000:2").build())
+        .advertisement(AdvertisementConfig.builder("to-r1").peers("r1").communities("65000:99").build())
+        .build();
+    RoutePlan plan = new RoutePlan(before, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    RoutePlan.Reconfiguration r = plan.reconfigure(after, NODE);
+    assertEquals(1, r.changes().size());
+    assertEquals("r1", r.changes().get(0).peer());
+    assertEquals(List.of(Community.of(65000, 99)), r.changes().get(0).route().orElseThrow().communities());
+  }
+
+  @Test
+  void addFromOtherPool_sameAddress_rejected() {
+    SpeakerConfig config = SpeakerConfig.builder().pool(pool("p", "198.51.100.0/24")).build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertThrows(IllegalArgumentException.class, () -> plan.add(ip("198.51.100.7"), "q"));
+  }
+}

@@ -1,0 +1,88 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.bfd.BfdProfile;
+import java.net.InetAddress;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SpeakerConfigTest {
+
+  private static InetAddress ip(String s) throws Exception {
+    return InetAddress.getByName(s);
+  }
+
+  /** MetalLB webhook: "invalid aggregation length ... more specific than the aggregation length". */
+  @Test
+  void aggregationLength_shorterThanPoolPrefix_rejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build())
+        .advertisement(AdvertisementConfig.builder("a").aggregationLength(16).build())
+        .build());
+    assertEquals("BGPAdvertisement a: spec.aggregationLength: 16 is shorter than the /24 prefixes of IPAddressPool p"
+        + " (10.0.0.0-10.0.0.255)", e.getMessage());
+  }
+
+  /** The same rule for a start-end range: 10.0.0.10-10.0.0.20 holds a /31, so /30 would reach outside it. */
+  @Test
+  void aggregationLength_rangePool_checksEveryCidr() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .advertisement(AdvertisementConfig.builder("a").aggregationLength(30).build())
+        .build());
+    assertEquals("BGPAdvertisement a: spec.aggregationLength: 30 is shorter than the /31 prefixes of IPAddressPool p"
+        + " (10.0.0.10-10.0.0.20)", e.getMessage());
+  }
+
+  /** MetalLB: advertisements for one pool and peer with different localPref are refused. */
+  @Test
+  void localPref_conflictingForSamePoolAndPeer_rejected() throws Exception {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1")).build())
+        .advertisement(AdvertisementConfig.builder("a").localPref(100).build())
+        .advertisement(AdvertisementConfig.builder("b").ipAddressPools("p").localPref(200).build())
+        .build());
+    assertEquals("BGPAdvertisement a and b: spec.localPref: 100 and 200 for pool p (expected: the same localPref"
+        + " when both announce a pool to a peer)", e.getMessage());
+  }
+
+  @Test
+  void references_unknownPoolPeerProfile_rejected() throws Exception {
+    assertEquals("BGPAdvertisement a: spec.ipAddressPools: \"nope\": no IPAddressPool of that name",
+        assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+            .advertisement(AdvertisementConfig.builder("a").ipAddressPools("nope").build()).build()).getMessage());
+    PeerConfig withBfd = PeerConfig.builder().name("r").myAsn(1).peerAsn(2).peerAddress(ip("192.0.2.1"))
+        .bfdProfile("fast").build();
+    assertEquals("BGPPeer r: spec.bfdProfile: \"fast\": no BFDProfile of that name",
+        assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder().peer(withBfd).build())
+            .getMessage());
+    SpeakerConfig.builder().peer(withBfd).bfdProfile("fast", BfdProfile.DEFAULT).build();
+  }
+
+  @Test
+  void peer_timersDefaultAndValidateAsMetalLb() throws Exception {
+    PeerConfig.Builder b = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"));
+    PeerConfig defaults = b.build();
+    assertEquals(Duration.ofSeconds(90), defaults.holdTime());
+    assertEquals(Duration.ofSeconds(30), defaults.keepaliveTime());
+    assertEquals("holdTime: 2s (expected: 0 or 3-65535 whole seconds)",
+        assertThrows(IllegalArgumentException.class, () -> b.holdTime(Duration.ofSeconds(2))).getMessage());
+    assertEquals("keepaliveTime: 40s (expected: at most holdTime 30s)", assertThrows(IllegalArgumentException.class,
+        () -> b.holdTime(Duration.ofSeconds(30)).keepaliveTime(Duration.ofSeconds(40)).build()).getMessage());
+    assertEquals("ebgpMultiHop: true on an iBGP peer (expected: eBGP only)", assertThrows(
+        IllegalArgumentException.class,
+        () -> b.keepaliveTime(Duration.ofSeconds(10)).ebgpMultiHop(true).build()).getMessage());
+  }
+
+  @Test
+  void cidrs_rangeDecomposition() {
+    assertEquals(java.util.List.of(31, 30, 30, 32),
+        Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("10.0.0.10-10.0.0.20")));
+    assertEquals(java.util.List.of(0), Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("0.0.0.0/0")));
+    assertEquals(java.util.List.of(64), Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("2001:db8::/64")));
+  }
+}

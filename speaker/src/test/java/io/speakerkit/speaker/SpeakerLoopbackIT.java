@@ -1,0 +1,170 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.allocator.AllocationResult;
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.ServiceRequest;
+import io.speakerkit.bfd.BfdProfile;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Communities;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.LocalPref;
+import io.speakerkit.testing.Poll;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MetalLB BGP lab on loopback, with a router built from this library (a listen-only speaker with BFD): needs no
+ * root and no daemon. Real sockets and real time, so it runs with the interop tests.
+ */
+class SpeakerLoopbackIT {
+
+  private static final Duration LIMIT = Duration.ofSeconds(20);
+
+  @Test
+  void lab_routeArrivesWithAttributes_bfdFailureTakesBgpDown_recoveryResends_releaseWithdraws() throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.2");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build();
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).holdTime(Duration.ofSeconds(5)).bfdProfile("fast").build())
+        .bfdProfile("fast", fast)
+        .build();
+    SpeakerConfig labConfig = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("onp-bgp-pool").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(PeerConfig.builder().name("onp-bgp-peer").myAsn(64512).peerAsn(64512).peerAddress(routerAddress)
+            .peerPort(port).sourceAddress(speakerAddress).holdTime(Duration.ofSeconds(5)).bfdProfile("fast").build())
+        .bfdProfile("fast", fast)
+        .advertisement(AdvertisementConfig.builder("onp-bgp-advertisement").ipAddressPools("onp-bgp-pool")
+            .peers("onp-bgp-peer").communities("65535:65282").aggregationLength(32).localPref(100).build())
+        .build();
+
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(labConfig).allowLocalPeers(true).build()) {
+      router.start();
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
+      speaker.start();
+      List<SpeakerEvent> seen = new ArrayList<>();
+
+      Poll.until(LIMIT, "BGP Established and BFD Up on the router",
+          () -> router.status().get(0).state().equals("Established")
+              && router.status().get(0).bfdState().orElse("").equals("Up"),
+          () -> router.status() + "\n" + speaker.status());
+
+      AllocationResult result = speaker.announce(ServiceRequest.builder("onp-metallb/echoserver").build());
+      assertEquals(InetAddress.getByName("10.0.0.10"),
+          ((AllocationResult.Allocated) result).allocation().addresses().get(0));
+
+      SpeakerEvent.RouteReceived received = awaitEvent(routerEvents, seen, SpeakerEvent.RouteReceived.class);
+      assertEquals(IpPrefix.parse("10.0.0.10/32"), received.prefix());
+      assertEquals(List.of(Community.NO_ADVERTISE),
+          received.attributes().get(Communities.class).orElseThrow().communities());
+      assertEquals(100L, received.attributes().get(LocalPref.class).orElseThrow().value());
+
+      // A dead BFD path: the router notices within its detection time and takes BGP down (Cease / BFD Down).
+      speaker.suspendBfd("onp-bgp-peer");
+      SpeakerEvent.BfdStateChanged down = awaitEvent(routerEvents, seen, SpeakerEvent.BfdStateChanged.class);
+      assertEquals("Down", down.to());
+      assertEquals("Control Detection Time Expired(1)", down.diagnostic());
+      SpeakerEvent.NotificationEvent cease = awaitEvent(routerEvents, seen, SpeakerEvent.NotificationEvent.class);
+      assertTrue(cease.sent() && cease.notification().contains("BFD Down"), cease::toString);
+
+      speaker.resumeBfd("onp-bgp-peer");
+      Poll.until(LIMIT, "the session back with the route re-sent",
+          () -> router.status().get(0).state().equals("Established") && router.status().get(0).routesReceived() == 1,
+          () -> router.status() + "\n" + speaker.status());
+
+      speaker.release("onp-metallb/echoserver");
+      Poll.until(LIMIT, "the route withdrawn", () -> router.status().get(0).routesReceived() == 0,
+          () -> router.status().toString());
+    }
+  }
+
+  @Test
+  void apply_changedCommunitiesAndBfdProfile_noReset_changedHoldTime_resetsWithOtherConfigurationChange()
+      throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.3");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(300).transmitIntervalMillis(300).build();
+    BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build();
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).bfdProfile("p").build())
+        .bfdProfile("p", slow)
+        .build();
+    PeerConfig.Builder peer = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress)
+        .peerPort(port).sourceAddress(speakerAddress).bfdProfile("p");
+    IpAddressPool pool = IpAddressPool.builder().name("p").addresses("10.0.1.0/24").build();
+    SpeakerConfig before = SpeakerConfig.builder().pool(pool).peer(peer.build()).bfdProfile("p", slow)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:1").localPref(100).build()).build();
+    SpeakerConfig communitiesAndBfd = SpeakerConfig.builder().pool(pool).peer(peer.build()).bfdProfile("p", fast)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
+    SpeakerConfig holdTime = SpeakerConfig.builder().pool(pool).peer(peer.holdTime(Duration.ofSeconds(30)).build())
+        .bfdProfile("p", fast)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
+
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).build()) {
+      router.start();
+      speaker.start();
+      Poll.until(LIMIT, "Established with BFD Up", () -> router.status().get(0).state().equals("Established")
+          && router.status().get(0).bfdState().orElse("").equals("Up"), () -> router.status().toString());
+      speaker.announce(ServiceRequest.builder("default/web").build());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
+      List<SpeakerEvent> seen = new ArrayList<>();
+      Poll.until(LIMIT, "route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status().toString());
+      routerEvents.drain(); // the original announcement
+
+      speaker.apply(communitiesAndBfd);
+      SpeakerEvent.RouteReceived updated = awaitEvent(routerEvents, seen, SpeakerEvent.RouteReceived.class);
+      assertEquals(List.of(Community.of(65000, 2)),
+          updated.attributes().get(Communities.class).orElseThrow().communities());
+      assertEquals(200L, updated.attributes().get(LocalPref.class).orElseThrow().value());
+      assertTrue(seen.stream().noneMatch(e -> e instanceof SpeakerEvent.BgpStateChanged
+          || e instanceof SpeakerEvent.BfdStateChanged), () -> "no flap expected: " + seen);
+      assertEquals("Up", speaker.status().get(0).bfdState().orElseThrow());
+
+      speaker.apply(holdTime);
+      SpeakerEvent.NotificationEvent reset = awaitEvent(routerEvents, seen, SpeakerEvent.NotificationEvent.class);
+      assertTrue(!reset.sent() && reset.notification().contains("Other Configuration Change"), reset::toString);
+      Poll.until(LIMIT, "re-established with the route", () -> router.status().get(0).state().equals("Established")
+          && router.status().get(0).routesReceived() == 1, () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
+  private static <T extends SpeakerEvent> T awaitEvent(EventHub.Subscription<SpeakerEvent> events,
+      List<SpeakerEvent> seen, Class<T> type) throws InterruptedException {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      Object next = events.poll(100, TimeUnit.MILLISECONDS);
+      if (next instanceof SpeakerEvent e) {
+        seen.add(e);
+        if (type.isInstance(e) && !(e instanceof SpeakerEvent.BfdStateChanged b && !b.to().equals("Down"))) {
+          return type.cast(e);
+        }
+      }
+    }
+    throw new AssertionError("no " + type.getSimpleName() + " within " + LIMIT + "; saw " + seen);
+  }
+}
