@@ -756,8 +756,17 @@ public final class BgpSession implements AutoCloseable {
 
     // -- Adj-RIB-Out sink: pack prefixes sharing attributes into full UPDATEs
 
+    /** Only families both OPENs carry go out (RFC 4760 §7): an IPv6 route is not sent to an IPv4-only peer. */
+    private boolean negotiated(AddressFamily family) {
+      NegotiatedSession s = negotiated;
+      return s != null && s.families().contains(family);
+    }
+
     @Override
     public void withdrawIpv4(long[] keys, int count) {
+      if (!negotiated(AddressFamily.IPV4_UNICAST)) {
+        return;
+      }
       List<IpPrefix> list = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
@@ -767,6 +776,9 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void announceIpv4(PathAttributes attributes, long[] keys, int count) {
+      if (!negotiated(AddressFamily.IPV4_UNICAST)) {
+        return;
+      }
       List<IpPrefix> list = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
@@ -776,11 +788,17 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void withdrawIpv6(List<Ipv6Prefix> prefixes) {
+      if (!negotiated(AddressFamily.IPV6_UNICAST)) {
+        return;
+      }
       writeOut(null, toIpPrefixes(prefixes));
     }
 
     @Override
     public void announceIpv6(PathAttributes attributes, List<Ipv6Prefix> prefixes) {
+      if (!negotiated(AddressFamily.IPV6_UNICAST)) {
+        return;
+      }
       writeOut(outbound(this, attributes, true), toIpPrefixes(prefixes));
     }
 
@@ -806,6 +824,11 @@ public final class BgpSession implements AutoCloseable {
           UpdateEncoder.writeAllAnnouncements(buf, attrs, prefixes, codec);
         }
         ok = true;
+      } catch (RuntimeException e) {
+        // e.g. an IPv6 route without an IPv6 next hop on an IPv4 session: say which, keep the session
+        log.warn("peer {}: cannot send {} prefixes starting with {}: {}", peerAddress, prefixes.size(),
+            prefixes.get(0), e.getMessage());
+        return;
       } finally {
         if (!ok) {
           buf.release();

@@ -134,4 +134,33 @@ class LoopbackInteropTest {
       assertEquals(-1, s.getInputStream().read(), "closed without a byte");
     }
   }
+
+  @Test
+  void familyNotNegotiated_routesOfItNotSent() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.13");
+    InetAddress b = InetAddress.getByName("127.253.0.14");
+    int port = 11182;
+    Set<String> receivedByB = ConcurrentHashMap.newKeySet();
+    try (BgpTransport ta = BgpTransport.builder().build();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).localAddress(b)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).build())
+          .routeListener((session, update) -> update.announced().forEach(p -> receivedByB.add(p.toString())))
+          .build();
+      sa.announce(IpPrefix.parse("2001:db8::/32"), PathAttributes.builder()
+          .nextHop(InetAddress.getByName("2001:db8::1")).build());
+      sa.announce(IpPrefix.parse("192.0.2.99/32"), PathAttributes.builder().build());
+      sb.start();
+      sa.start();
+      Poll.until(LIMIT, "IPv4 route at B", () -> receivedByB.contains("192.0.2.99/32"), receivedByB::toString);
+      assertEquals(Set.of("192.0.2.99/32"), receivedByB);
+      assertEquals(BgpState.Established, sa.state());
+      assertEquals(BgpState.Established, sb.state());
+    }
+  }
 }
