@@ -285,6 +285,20 @@ public final class BgpSession implements AutoCloseable {
     loop.execute(task);
   }
 
+  /**
+   * Bytes written to the channel that the socket has not taken yet (Netty's outbound buffer), 0 without a
+   * connection: stays near the high water mark (1 MiB) however slow the peer, because routes are only encoded while
+   * the channel is writable. Read on the event loop.
+   */
+  public long pendingOutboundBytes() {
+    Connection c = primary;
+    Channel ch = c == null ? null : c.channel;
+    if (ch == null || ch.unsafe().outboundBuffer() == null) {
+      return 0;
+    }
+    return ch.unsafe().outboundBuffer().totalPendingWriteBytes();
+  }
+
   /** Routes in the Adj-RIB-Out; read on the event loop. */
   public AdjRibOut<PathAttributes> adjRibOut() {
     return rib;

@@ -163,4 +163,81 @@ class LoopbackInteropTest {
       assertEquals(BgpState.Established, sb.state());
     }
   }
+
+  /**
+   * A peer that completes the OPEN exchange and then stops reading: our outbound queue stays bounded by the write
+   * buffer water mark while two million routes wait in the Adj-RIB-Out.
+   */
+  @Test
+  void slowPeer_outboundQueueBounded() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.17");
+    InetAddress b = InetAddress.getByName("127.253.0.18");
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.setReceiveBufferSize(64 * 1024);
+      server.bind(new InetSocketAddress(b, 11183));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(11183).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        PathAttributes attrs = PathAttributes.builder().build();
+        for (int from = 0; from < 2_000_000; from += 100_000) {
+          List<IpPrefix> chunk = new java.util.ArrayList<>(100_000);
+          for (int i = from; i < from + 100_000; i++) {
+            chunk.add(IpPrefix.ipv4((100 << 24) + i, 32));
+          }
+          sa.announceAll(chunk, attrs);
+        }
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          // our OPEN, then theirs and a KEEPALIVE; read until our KEEPALIVE, then never read again
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+                  .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          byte[] bytes = new byte[out.readableBytes()];
+          out.readBytes(bytes);
+          out.release();
+          peer.getOutputStream().write(bytes);
+          java.io.InputStream in = peer.getInputStream();
+          int keepalivesSeen = 0;
+          byte[] header = new byte[19];
+          while (keepalivesSeen == 0) {
+            in.readNBytes(header, 0, 19);
+            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+            in.readNBytes(len - 19);
+            if (header[18] == 4) {
+              keepalivesSeen++;
+            }
+          }
+          Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "");
+          // the socket buffers fill up, then Netty's outbound buffer up to the high water mark, then we wait
+          long[] last = {-1};
+          Poll.until(LIMIT, "outbound queue settles", () -> {
+            long now = pending(sa);
+            boolean settled = now > 0 && now == last[0];
+            last[0] = now;
+            return settled;
+          }, () -> "pending " + last[0]);
+          long pending = pending(sa);
+          System.out.println("slow peer: " + pending + " bytes pending in the outbound buffer");
+          assertTrue(pending <= 1024 * 1024 + 64 * 1024, "pending outbound bytes: " + pending);
+          java.util.concurrent.CompletableFuture<Boolean> ribPending = new java.util.concurrent.CompletableFuture<>();
+          sa.execute(() -> ribPending.complete(sa.adjRibOut().hasPending()));
+          assertTrue(ribPending.get(), "routes still waiting in the Adj-RIB-Out, not in a queue");
+        }
+      }
+    }
+  }
+
+  private static long pending(BgpSession s) {
+    java.util.concurrent.CompletableFuture<Long> f = new java.util.concurrent.CompletableFuture<>();
+    s.execute(() -> f.complete(s.pendingOutboundBytes()));
+    try {
+      return f.get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
 }
