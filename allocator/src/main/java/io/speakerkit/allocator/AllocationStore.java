@@ -13,7 +13,8 @@ import java.util.Collection;
  *
  * <p>The allocator calls {@link #replay} once, while it is being built, and serves no request before replay ends
  * (MetalLB once handed one address to two services because it served new services before restoring old ones).
- * Calls come from one thread at a time (the allocator's lock).
+ * Writes come from one thread at a time (the allocator's lock); {@link #awaitDurable} may be called by several
+ * threads at once, outside that lock.
  */
 public interface AllocationStore extends Closeable {
 
@@ -32,6 +33,30 @@ public interface AllocationStore extends Closeable {
 
   /** Records that the service holds nothing; durable on return. */
   void remove(String serviceKey);
+
+  /**
+   * Group commit, first half: records the put like {@link #put} but may return before it is durable, with a ticket
+   * for {@link #awaitDurable}. The allocator calls this under its lock and {@code awaitDurable} after releasing it,
+   * so concurrent callers share one fsync. The default is {@link #put} (durable at once), ticket 0.
+   */
+  default long putDeferred(Allocation allocation) {
+    put(allocation);
+    return 0;
+  }
+
+  /** Group commit, first half, for a removal; see {@link #putDeferred}. */
+  default long removeDeferred(String serviceKey) {
+    remove(serviceKey);
+    return 0;
+  }
+
+  /**
+   * Group commit, second half: returns once every change up to {@code ticket} (and everything recorded before it) is
+   * durable. The default has nothing to wait for.
+   *
+   * @throws AllocationStoreException if that cannot be made durable; the allocator then stops serving
+   */
+  default void awaitDurable(long ticket) {}
 
   /** Records several removals; durable on return. The default removes one by one. */
   default void removeAll(Collection<String> serviceKeys) {

@@ -99,9 +99,9 @@ final class AllocationTable {
 
   /**
    * Adds entry (key, address), chained after {@code prevOfService} (or as the service's first entry when
-   * {@link #NONE}). Returns true if the address was free before.
+   * {@link #NONE}), and the address to the run set if {@code inRuns}. Returns true if the address was free before.
    */
-  boolean add(String key, long h, long l, int prevOfService) {
+  boolean add(String key, long h, long l, int prevOfService, boolean inRuns) {
     int e = newEntry();
     addr[2 * e] = h;
     addr[2 * e + 1] = l;
@@ -140,7 +140,9 @@ final class AllocationTable {
     }
     addrTable[slot] = e + 1;
     addrCount++;
-    runs.add(h, l);
+    if (inRuns) {
+      runs.add(h, l);
+    }
     return true;
   }
 
@@ -201,6 +203,15 @@ final class AllocationTable {
     for (long s : t) {
       if (s != 0) {
         v.accept((int) s - 1);
+      }
+    }
+  }
+
+  /** Calls {@code v} with every live entry, in entry order (sequential memory). */
+  void forEachEntry(java.util.function.IntConsumer v) {
+    for (int e = 0; e < used; e++) {
+      if (svc[e] != null) {
+        v.accept(e);
       }
     }
   }

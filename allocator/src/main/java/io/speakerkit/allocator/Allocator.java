@@ -49,9 +49,13 @@ import org.slf4j.LoggerFactory;
  * Two services may hold one address when both have the same sharing key, the same backend key, and no protocol/port
  * pair in common; otherwise the refusal names the holder and the rule that failed.
  *
- * <h2>Threads</h2>
- * Every method is {@code synchronized}: one caller at a time, the store's write (and fsync) included. That is the
- * documented single-writer model; readers such as {@link #usage()} wait for a writer to finish.
+ * <h2>Threads and durability</h2>
+ * One writer at a time: decisions and the store's write happen under the allocator's lock, so no two callers can
+ * ever pick the same address. Waiting for the write to be durable (fsync) happens after the lock is released, so
+ * concurrent callers share fsyncs (group commit, see {@link AllocationStore#putDeferred}). No result, and no answer
+ * of {@link #allocation}/{@link #allocations()}, is returned before everything it shows is durable. If the store
+ * fails to make a change durable, that caller gets the {@link AllocationStoreException} and the allocator stops
+ * serving (every later call throws): build a new one on the store to continue from what is durable.
  */
 public final class Allocator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Allocator.class);
@@ -75,6 +79,10 @@ public final class Allocator implements AutoCloseable {
   private final Map<String, TreeMap<Addr, Integer>> sharedAddresses = new HashMap<>();
   private PoolIndex pools;
   private long[][] inUse;
+  /** Highest group-commit ticket handed out by the store; results wait for it outside the lock. */
+  private long lastTicket;
+  /** Set when the store could not make a change durable: from then on the allocator refuses to serve. */
+  private volatile AllocationStoreException stopped;
   private final PoolUpdate restored;
 
   /** An address as a comparable value, used only for the (few) addresses of sharing services. */
@@ -91,7 +99,18 @@ public final class Allocator implements AutoCloseable {
     this.random = b.random;
     this.pools = PoolIndex.of(b.pools);
     this.inUse = new long[pools.pools.size()][2];
-    this.restored = restore();
+    PoolUpdate r;
+    try {
+      r = restore();
+    } catch (RuntimeException e) {
+      try {
+        store.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    this.restored = r;
   }
 
   /** A builder with no pools, the in-memory store, and lowest-free placement. */
@@ -110,7 +129,14 @@ public final class Allocator implements AutoCloseable {
         removeInMemory(a.serviceKey());
         conflicting.remove(a.serviceKey());
         for (InetAddress addr : a.addresses()) {
-          String why = sharingConflict(U128.hi(addr), U128.lo(addr), a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
+          byte[] raw = addr.getAddress();
+          long h = U128.hi(raw);
+          long l = U128.lo(raw);
+          boolean used = ipv6Placement == Placement.RANDOM ? table.holderOf(h, l) != AllocationTable.NONE : table.runs.contains(h, l);
+          if (!used) {
+            continue; // free: nothing to conflict with (a cheap check; the common case)
+          }
+          String why = sharingConflict(h, l, a.serviceKey(), a.sharingKey(), a.backendKey(), a.ports());
           if (why != null) {
             // cannot happen with this allocator's own journal; kept out rather than handing one address to two
             conflicts.add(a.serviceKey() + ": " + why);
@@ -118,7 +144,7 @@ public final class Allocator implements AutoCloseable {
             return;
           }
         }
-        addInMemory(normalize(a));
+        addInMemory(a); // the pool name, address order and non-sharing details play no part in memory
       }
 
       @Override
@@ -137,9 +163,10 @@ public final class Allocator implements AutoCloseable {
       for (String k : released.keySet()) {
         removeInMemory(k);
       }
-      log.info("{} restored allocations lie outside the configured pools and were released", released.size());
+      log.info("{} restored allocations were released: {} lie outside the configured pools (or on addresses a pool"
+          + " excludes), {} conflicted with earlier ones", released.size(), released.size() - conflicting.size(), conflicting.size());
     }
-    recount();
+    // inUse was kept exact by addInMemory/removeInMemory throughout
     if (store.wantsCompaction(table.serviceCount())) {
       store.compact(allocationsUnlocked());
     }
@@ -164,13 +191,27 @@ public final class Allocator implements AutoCloseable {
   }
 
   /** What the service holds, if anything. */
-  public synchronized Optional<Allocation> allocation(String serviceKey) {
-    return Optional.ofNullable(view(serviceKey));
+  public Optional<Allocation> allocation(String serviceKey) {
+    Allocation a;
+    long ticket;
+    synchronized (this) {
+      a = view(serviceKey);
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return Optional.ofNullable(a);
   }
 
   /** Every allocation, sorted by service key. Proportional to the number of services: for tools and tests. */
-  public synchronized List<Allocation> allocations() {
-    return allocationsUnlocked();
+  public List<Allocation> allocations() {
+    List<Allocation> all;
+    long ticket;
+    synchronized (this) {
+      all = allocationsUnlocked();
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return all;
   }
 
   private List<Allocation> allocationsUnlocked() {
@@ -213,6 +254,17 @@ public final class Allocator implements AutoCloseable {
     return out;
   }
 
+  /** Usage of one pool, per family it has; empty if there is no such pool. */
+  public synchronized List<PoolUsage> usage(String pool) {
+    List<PoolUsage> out = new ArrayList<>();
+    for (PoolUsage u : usage()) {
+      if (u.pool().equals(pool)) {
+        out.add(u);
+      }
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------------------------------------- release
 
   /**
@@ -220,14 +272,48 @@ public final class Allocator implements AutoCloseable {
    *
    * @return what was released, or empty if the service held nothing
    */
-  public synchronized Optional<Allocation> release(String serviceKey) {
-    Allocation current = view(serviceKey);
-    if (current == null) {
-      return Optional.empty();
+  public Optional<Allocation> release(String serviceKey) {
+    Allocation current;
+    long ticket;
+    synchronized (this) {
+      checkRunning();
+      current = view(serviceKey);
+      if (current != null) {
+        note(store.removeDeferred(serviceKey));
+        removeInMemory(serviceKey);
+      }
+      ticket = lastTicket;
     }
-    store.remove(serviceKey);
-    removeInMemory(serviceKey);
-    return Optional.of(current);
+    awaitDurable(ticket);
+    return Optional.ofNullable(current);
+  }
+
+  // ---------------------------------------------------------------------------------------------- durability
+
+  private void deferredPut(Allocation a) {
+    note(store.putDeferred(a));
+  }
+
+  private void note(long ticket) {
+    lastTicket = Math.max(lastTicket, ticket);
+  }
+
+  /** Waits, outside the lock, until everything up to {@code ticket} is durable; stops the allocator if it cannot be. */
+  private void awaitDurable(long ticket) {
+    try {
+      store.awaitDurable(ticket);
+    } catch (AllocationStoreException e) {
+      stopped = e;
+      throw e;
+    }
+  }
+
+  private void checkRunning() {
+    AllocationStoreException e = stopped;
+    if (e != null) {
+      throw new AllocationStoreException("allocator stopped: an earlier change could not be made durable (" + e.getMessage()
+          + "); expected: build a new allocator on a working store, which restores what was durable", e);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- pools
@@ -240,6 +326,7 @@ public final class Allocator implements AutoCloseable {
    * @throws IllegalArgumentException if the new pools overlap or repeat a name; nothing changes then
    */
   public synchronized PoolUpdate updatePools(List<IpAddressPool> newPools) {
+    checkRunning();
     PoolIndex next = PoolIndex.of(Objects.requireNonNull(newPools, "newPools"));
     TreeMap<String, Allocation> outside = outsidePools(next);
     if (!outside.isEmpty()) {
@@ -250,18 +337,23 @@ public final class Allocator implements AutoCloseable {
     }
     pools = next;
     recount();
+    if (ipv6Placement == Placement.RANDOM) {
+      rebuildRuns();
+    }
     return new PoolUpdate(new ArrayList<>(outside.values()));
   }
 
+  /** Allocations with an address outside {@code index}'s pools (or excluded by avoidBuggyIPs); one sequential pass. */
   private TreeMap<String, Allocation> outsidePools(PoolIndex index) {
     TreeMap<String, Allocation> out = new TreeMap<>();
-    table.forEachService(head -> {
-      for (int e = head; e != AllocationTable.NONE; e = table.nextSvc[e]) {
-        int p = index.poolOf(table.hi(e), table.lo(e));
-        if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(table.hi(e), table.lo(e)))) {
-          String k = table.svc[head];
+    table.forEachEntry(e -> {
+      long h = table.hi(e);
+      long l = table.lo(e);
+      int p = index.poolOf(h, l);
+      if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(h, l))) {
+        String k = table.svc[e];
+        if (!out.containsKey(k)) {
           out.put(k, view(k));
-          return;
         }
       }
     });
@@ -289,8 +381,20 @@ public final class Allocator implements AutoCloseable {
    *
    * @throws AllocationStoreException if the store cannot record the change; the allocator is unchanged then
    */
-  public synchronized AllocationResult allocate(ServiceRequest req) {
+  public AllocationResult allocate(ServiceRequest req) {
     Objects.requireNonNull(req, "req");
+    AllocationResult r;
+    long ticket;
+    synchronized (this) {
+      checkRunning();
+      r = allocateLocked(req);
+      ticket = lastTicket;
+    }
+    awaitDurable(ticket);
+    return r;
+  }
+
+  private AllocationResult allocateLocked(ServiceRequest req) {
     Refused shape = checkShape(req);
     if (shape != null) {
       return shape;
@@ -302,7 +406,7 @@ public final class Allocator implements AutoCloseable {
       if (updated.equals(current)) {
         return new Allocated(current, false);
       }
-      store.put(updated);
+      deferredPut(updated);
       removeInMemory(key);
       addInMemory(updated);
       return new Allocated(updated, true);
@@ -310,7 +414,7 @@ public final class Allocator implements AutoCloseable {
     if (current != null) {
       Allocation grown = growToDualStack(current, req);
       if (grown != null) {
-        store.put(grown);
+        deferredPut(grown);
         removeInMemory(key);
         addInMemory(grown);
         return new Allocated(grown, true);
@@ -321,7 +425,7 @@ public final class Allocator implements AutoCloseable {
     try {
       AllocationResult r = compute(req);
       if (r instanceof Allocated a) {
-        store.put(a.allocation());
+        deferredPut(a.allocation());
         addInMemory(a.allocation());
         done = true;
       }
@@ -587,6 +691,28 @@ public final class Allocator implements AutoCloseable {
   }
 
   private boolean randomFree(long[] r) {
+    if (PoolIndex.isHuge(r[0], r[1], r[2], r[3])) {
+      // not in the run set: probe random addresses against the address table; with fewer than 2^31 allocations in
+      // at least 2^32 addresses each probe is free with probability > 1/2, so 64 misses in a row do not happen
+      for (int attempt = 0; attempt < 64; attempt++) {
+        randomIn(r);
+        if (table.holderOf(foundHi, foundLo) == AllocationTable.NONE) {
+          return true;
+        }
+      }
+      return false;
+    }
+    randomIn(r);
+    long h = foundHi;
+    long l = foundLo;
+    if (lowestFree(h, l, r[2], r[3], false)) {
+      return true;
+    }
+    return lowestFree(r[0], r[1], r[2], r[3], false);
+  }
+
+  /** A uniformly random address of range r, into foundHi/foundLo. */
+  private void randomIn(long[] r) {
     // span = end - start, 128-bit
     long spanLo = r[3] - r[1];
     long spanHi = r[2] - r[0] - (Long.compareUnsigned(r[3], r[1]) < 0 ? 1 : 0);
@@ -598,12 +724,8 @@ public final class Allocator implements AutoCloseable {
       offHi = random.nextLong() & maskHi;
       offLo = random.nextLong() & maskLo;
     } while (U128.compare(offHi, offLo, spanHi, spanLo) > 0);
-    long l = r[1] + offLo;
-    long h = r[0] + offHi + (Long.compareUnsigned(l, r[1]) < 0 ? 1 : 0);
-    if (lowestFree(h, l, r[2], r[3], false)) {
-      return true;
-    }
-    return lowestFree(r[0], r[1], r[2], r[3], false);
+    foundLo = r[1] + offLo;
+    foundHi = r[0] + offHi + (Long.compareUnsigned(foundLo, r[1]) < 0 ? 1 : 0);
   }
 
   static boolean isBuggy(long h, long l) {
@@ -691,15 +813,6 @@ public final class Allocator implements AutoCloseable {
         sharing ? req.ports() : Set.of());
   }
 
-  private Allocation normalize(Allocation a) {
-    List<InetAddress> addrs = new ArrayList<>(a.addresses());
-    addrs.sort(Comparator.comparing(IpFamily::of));
-    boolean sharing = a.sharingKey().isPresent();
-    int p = pools.poolOf(U128.hi(addrs.get(0)), U128.lo(addrs.get(0)));
-    return new Allocation(a.serviceKey(), addrs, p < 0 ? a.pool() : pools.pools.get(p).name(), a.sharingKey(),
-        sharing ? a.backendKey() : "", sharing ? a.ports() : Set.of());
-  }
-
   private Allocation view(String key) {
     int head = table.headOf(key);
     if (head == AllocationTable.NONE) {
@@ -727,9 +840,10 @@ public final class Allocator implements AutoCloseable {
     String key = a.serviceKey();
     int prev = AllocationTable.NONE;
     for (InetAddress addr : a.addresses()) {
-      long h = U128.hi(addr);
-      long l = U128.lo(addr);
-      if (table.add(key, h, l, prev)) {
+      byte[] raw = addr.getAddress();
+      long h = U128.hi(raw);
+      long l = U128.lo(raw);
+      if (table.add(key, h, l, prev, inRuns(h, l))) {
         count(h, l, +1);
       }
       prev = table.lastAdded;
@@ -760,6 +874,26 @@ public final class Allocator implements AutoCloseable {
       }
     }
     table.removeService(key, (h, l) -> count(h, l, -1));
+  }
+
+  /**
+   * Whether the address belongs in the run set. Under random IPv6 placement, addresses in ranges of at least 2^32
+   * addresses are left out: such a range is never searched for its lowest free address (random probes of the address
+   * table find a free one at once, the range being almost empty), and one run per scattered address would cost more
+   * than everything else the allocator keeps per allocation.
+   */
+  private boolean inRuns(long h, long l) {
+    return ipv6Placement != Placement.RANDOM || U128.isV4(h, l) || !pools.inHugeRange(h, l);
+  }
+
+  /** Rebuilds the run set for the current pools (which ranges are huge may have changed). */
+  private void rebuildRuns() {
+    table.runs.clear();
+    table.forEachAddress(e -> {
+      if (inRuns(table.hi(e), table.lo(e))) {
+        table.runs.add(table.hi(e), table.lo(e));
+      }
+    });
   }
 
   private void count(long h, long l, int delta) {
@@ -833,7 +967,7 @@ public final class Allocator implements AutoCloseable {
      * {@link Allocator#restoreReport()}), and only then returns the allocator.
      *
      * @throws IllegalArgumentException if pools overlap or repeat a name
-     * @throws AllocationStoreException if the store cannot be read
+     * @throws AllocationStoreException if the store cannot be read; the store is closed then
      */
     public Allocator build() {
       PoolIndex.of(pools); // validate before touching the store

@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A crash-safe store: an append-only journal, one CRC-protected record per change, forced to disk ({@code fsync})
- * before {@link #put}/{@link #remove} return.
+ * before {@link #put}/{@link #remove} return, with group commit for concurrent callers ({@link #awaitDurable}).
  *
  * <pre>
  * file    = magic "SKAJ" version:u32=1 record*
@@ -34,10 +35,11 @@ import org.slf4j.LoggerFactory;
  * string  = len:u16 utf8[len]; sharing = 0 | 1 string
  * </pre>
  *
- * <p>Recovery on open: a record cut short or failing its CRC at the very end of the file is a write the process did
- * not finish, so it was never acknowledged; it is cut off, logged, and described by {@link #recovery()}. A bad record
- * with intact data after it is corruption, not a torn write: opening fails with {@link AllocationStoreException}
- * naming the offset, and nothing is truncated, so no acknowledged allocation is ever dropped silently.
+ * <p>Recovery on open: a bad record (cut short, impossible length, or failing its CRC) with no intact record anywhere
+ * after it is a write the process did not finish, so it was never acknowledged; it is cut off, logged, and described
+ * by {@link #recovery()}. A bad record with an intact record after it is corruption, not a torn write: opening fails
+ * with {@link AllocationStoreException} naming both offsets, and nothing is truncated, so no acknowledged allocation
+ * is ever dropped silently.
  *
  * <p>{@link #compact} rewrites the live allocations to a temporary file, forces it, renames it over the journal and
  * forces the directory, so a crash leaves either the old or the new journal.
@@ -50,6 +52,7 @@ public final class FileAllocationStore implements AllocationStore {
   private static final int MAX_RECORD = 1 << 20;
   private static final byte PUT = 1;
   private static final byte REMOVE = 2;
+  private static final Protocol[] PROTOCOLS = Protocol.values();
 
   /**
    * What recovery found at the end of the journal.
@@ -65,21 +68,47 @@ public final class FileAllocationStore implements AllocationStore {
   private FileChannel channel;
   private long end;
   private boolean failed;
+  /** Guards {@link #durable} and {@link #forces}; taken before {@code this}, never after. */
+  private final Object syncLock = new Object();
+  private long durable;
+  private long forces;
   private final CRC32C crc = new CRC32C();
   private ByteBuffer buf = ByteBuffer.allocate(512);
   private Recovery recovery = new Recovery(0, 0, 0, "");
   private long records;
   private boolean replayed;
 
-  private FileAllocationStore(Path path, FileChannel channel) {
+  private final FileChannel lockChannel;
+
+  private FileAllocationStore(Path path, FileChannel channel, FileChannel lockChannel) {
     this.path = path;
     this.channel = channel;
+    this.lockChannel = lockChannel;
   }
 
-  /** Opens (creating if absent) the journal at {@code path}; replay happens when an allocator is built on it. */
+  /**
+   * Opens (creating if absent) the journal at {@code path}; replay happens when an allocator is built on it. The store
+   * holds an exclusive lock on {@code path + ".lock"} until {@link #close()} (or the process dies), so two speakers
+   * can never append to one journal.
+   *
+   * @throws AllocationStoreException if the journal cannot be opened or another store holds it
+   */
   public static FileAllocationStore open(Path path) {
     Objects.requireNonNull(path, "path");
+    Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
+    FileChannel lock = null;
     try {
+      lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      boolean locked;
+      try {
+        locked = lock.tryLock() != null;
+      } catch (OverlappingFileLockException e) {
+        locked = false;
+      }
+      if (!locked) {
+        throw new AllocationStoreException("journal " + path + " is in use by another store (lock " + lockPath
+            + " is held; expected: one speaker per journal, and close() before reopening)");
+      }
       FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       if (ch.size() < HEADER) {
         // new (or torn during creation): nothing was ever acknowledged
@@ -91,8 +120,18 @@ public final class FileAllocationStore implements AllocationStore {
         ch.force(true);
         forceDirectory(path);
       }
-      return new FileAllocationStore(path, ch);
-    } catch (IOException e) {
+      return new FileAllocationStore(path, ch, lock);
+    } catch (IOException | RuntimeException e) {
+      if (lock != null) {
+        try {
+          lock.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof AllocationStoreException ase) {
+        throw ase;
+      }
       throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
     }
   }
@@ -113,7 +152,15 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
-  public synchronized void replay(Replay sink) {
+  public void replay(Replay sink) {
+    synchronized (syncLock) {
+      synchronized (this) {
+        replayLocked(sink);
+      }
+    }
+  }
+
+  private void replayLocked(Replay sink) {
     try {
       long size = channel.size();
       if (size > Integer.MAX_VALUE) {
@@ -130,36 +177,38 @@ public final class FileAllocationStore implements AllocationStore {
       byte[] scratch = new byte[256];
       while (p < size) {
         int remaining = (int) size - p;
+        String bad = null;
+        int len = 0;
         if (remaining < 8) {
-          tail = "record header cut short (" + remaining + " of 8 bytes)";
-          break;
-        }
-        int len = m.getInt(p);
-        int want = m.getInt(p + 4);
-        if (len <= 0 || len > MAX_RECORD) {
-          if (tailIsZeros(m, p, (int) size)) {
-            tail = "zero-filled tail";
-            break;
+          bad = "record header cut short (" + remaining + " of 8 bytes)";
+        } else {
+          len = m.getInt(p);
+          int want = m.getInt(p + 4);
+          if (len <= 0 || len > MAX_RECORD) {
+            bad = "length " + len + " (expected: 1.." + MAX_RECORD + ")";
+          } else if (remaining - 8 < len) {
+            bad = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
+          } else {
+            if (scratch.length < len) {
+              scratch = new byte[Math.max(len, scratch.length * 2)];
+            }
+            m.get(p + 8, scratch, 0, len);
+            crc.reset();
+            crc.update(scratch, 0, len);
+            int got = (int) crc.getValue();
+            if (got != want) {
+              bad = String.format("CRC stored %08x, computed %08x", want, got);
+            }
           }
-          throw corrupt(p, "length " + len + " (expected: 1.." + MAX_RECORD + ")", size);
         }
-        if (remaining - 8 < len) {
-          tail = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
-          break;
-        }
-        if (scratch.length < len) {
-          scratch = new byte[Math.max(len, scratch.length * 2)];
-        }
-        m.get(p + 8, scratch, 0, len);
-        crc.reset();
-        crc.update(scratch, 0, len);
-        int got = (int) crc.getValue();
-        if (got != want) {
-          if (p + 8L + len == size) {
-            tail = String.format("last record fails its CRC (stored %08x, computed %08x)", want, got);
-            break;
+        if (bad != null) {
+          // a torn last write leaves nothing intact after it; an intact record further on means corruption
+          int next = nextIntactRecord(m, p + 1, (int) size);
+          if (next >= 0) {
+            throw corrupt(p, bad + "; an intact record follows at offset " + next, size);
           }
-          throw corrupt(p, String.format("CRC stored %08x, computed %08x", want, got), size);
+          tail = bad;
+          break;
         }
         decode(ByteBuffer.wrap(scratch, 0, len), sink, p);
         n++;
@@ -172,6 +221,7 @@ public final class FileAllocationStore implements AllocationStore {
         channel.force(true);
       }
       end = p;
+      durable = p; // both locks are held
       recovery = new Recovery(p, size - p, n, tail);
       replayed = true;
     } catch (IOException e) {
@@ -179,13 +229,30 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
-  private static boolean tailIsZeros(ByteBuffer m, int from, int size) {
-    for (int i = from; i < size; i++) {
-      if (m.get(i) != 0) {
-        return false;
+  /** Offset of the first well-formed record (sane length, known type, matching CRC) at or after {@code from}, or -1. */
+  private int nextIntactRecord(ByteBuffer m, int from, int size) {
+    byte[] buf = new byte[256];
+    for (int q = from; q + 11 <= size; q++) {
+      int len = m.getInt(q);
+      if (len < 3 || len > MAX_RECORD || q + 8L + len > size) {
+        continue;
+      }
+      byte type = m.get(q + 8);
+      int keyLen = m.getShort(q + 9) & 0xffff;
+      if ((type != PUT && type != REMOVE) || keyLen + 3 > len) {
+        continue;
+      }
+      if (buf.length < len) {
+        buf = new byte[len];
+      }
+      m.get(q + 8, buf, 0, len);
+      crc.reset();
+      crc.update(buf, 0, len);
+      if ((int) crc.getValue() == m.getInt(q + 4)) {
+        return q;
       }
     }
-    return true;
+    return -1;
   }
 
   private AllocationStoreException corrupt(long offset, String what, long size) {
@@ -217,9 +284,9 @@ public final class FileAllocationStore implements AllocationStore {
       Optional<String> sharing = b.get() == 0 ? Optional.empty() : Optional.of(string(b));
       String backend = string(b);
       int ports = b.getShort() & 0xffff;
-      Set<ServicePort> ps = new TreeSet<>();
+      Set<ServicePort> ps = ports == 0 ? Set.of() : new TreeSet<>();
       for (int i = 0; i < ports; i++) {
-        ps.add(new ServicePort(Protocol.values()[b.get()], b.getShort() & 0xffff));
+        ps.add(new ServicePort(PROTOCOLS[b.get()], b.getShort() & 0xffff));
       }
       sink.put(new Allocation(key, addrs, pool, sharing, backend, ps));
     } catch (RuntimeException | UnknownHostException e) {
@@ -238,11 +305,66 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
-  public synchronized void put(Allocation a) {
+  public void put(Allocation a) {
+    awaitDurable(putDeferred(a));
+  }
+
+  @Override
+  public synchronized long putDeferred(Allocation a) {
     checkWritable();
     encodePut(a);
     append();
-    force();
+    return end;
+  }
+
+  @Override
+  public long removeDeferred(String serviceKey) {
+    synchronized (this) {
+      checkWritable();
+      begin().put(REMOVE);
+      putString(serviceKey);
+      sealRecord();
+      append();
+      return end;
+    }
+  }
+
+  /**
+   * Group commit: the first caller whose change is not yet durable forces the file, covering every record written
+   * so far; callers arriving meanwhile wait for that force and return at once if it covered them, so N concurrent
+   * callers need far fewer than N fsyncs.
+   */
+  @Override
+  public void awaitDurable(long ticket) {
+    synchronized (syncLock) {
+      if (durable >= ticket) {
+        return;
+      }
+      FileChannel ch;
+      long target;
+      synchronized (this) {
+        checkWritable();
+        ch = channel;
+        target = end;
+      }
+      try {
+        ch.force(false);
+      } catch (IOException e) {
+        synchronized (this) {
+          failed = true;
+        }
+        throw new AllocationStoreException("journal " + path + ": fsync failed: " + e.getMessage(), e);
+      }
+      forces++;
+      durable = target;
+    }
+  }
+
+  /** Number of fsyncs of the journal so far (group commit makes this smaller than the number of changes). */
+  public long forces() {
+    synchronized (syncLock) {
+      return forces;
+    }
   }
 
   private void encodePut(Allocation a) {
@@ -270,25 +392,24 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
-  public synchronized void remove(String serviceKey) {
-    checkWritable();
-    begin().put(REMOVE);
-    putString(serviceKey);
-    sealRecord();
-    append();
-    force();
+  public void remove(String serviceKey) {
+    awaitDurable(removeDeferred(serviceKey));
   }
 
   @Override
-  public synchronized void removeAll(Collection<String> serviceKeys) {
-    checkWritable();
-    for (String k : serviceKeys) {
-      begin().put(REMOVE);
-      putString(k);
-      sealRecord();
-      append();
+  public void removeAll(Collection<String> serviceKeys) {
+    long ticket;
+    synchronized (this) {
+      checkWritable();
+      for (String k : serviceKeys) {
+        begin().put(REMOVE);
+        putString(k);
+        sealRecord();
+        append();
+      }
+      ticket = end;
     }
-    force();
+    awaitDurable(ticket);
   }
 
   /**
@@ -301,8 +422,16 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
-  public synchronized void compact(Collection<Allocation> live) {
-    checkReplayed();
+  public void compact(Collection<Allocation> live) {
+    synchronized (syncLock) {
+      synchronized (this) {
+        compactLocked(live);
+      }
+    }
+  }
+
+  private void compactLocked(Collection<Allocation> live) {
+    checkWritable();
     Path tmp = path.resolveSibling(path.getFileName() + ".compact");
     try {
       try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
@@ -322,6 +451,7 @@ public final class FileAllocationStore implements AllocationStore {
       channel.close();
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       end = channel.size();
+      durable = end;
       records = live.size();
     } catch (IOException e) {
       failed = true;
@@ -391,15 +521,6 @@ public final class FileAllocationStore implements AllocationStore {
     records++;
   }
 
-  private void force() {
-    try {
-      channel.force(false);
-    } catch (IOException e) {
-      failed = true;
-      throw new AllocationStoreException("journal " + path + ": fsync failed: " + e.getMessage(), e);
-    }
-  }
-
   private static void forceDirectory(Path file) {
     Path dir = file.toAbsolutePath().getParent();
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -411,11 +532,15 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      channel.close();
-    } catch (IOException e) {
-      throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);
+  public void close() {
+    synchronized (syncLock) {
+      synchronized (this) {
+        try (FileChannel l = lockChannel) {
+          channel.close();
+        } catch (IOException e) {
+          throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);
+        }
+      }
     }
   }
 }

@@ -112,6 +112,11 @@ public record IpAddressPool(
       return this;
     }
 
+    /** Adds ranges written as CIDRs or {@code start-end}, e.g. straight from {@code IPAddressPool.spec.addresses}. */
+    public Builder addresses(java.util.Collection<String> ranges) {
+      return addresses(ranges.toArray(new String[0]));
+    }
+
     public Builder addresses(IpRange... ranges) {
       for (IpRange r : ranges) {
         this.ranges.add(Objects.requireNonNull(r, "range"));

@@ -106,6 +106,30 @@ final class PoolIndex {
     return owner[r];
   }
 
+  /** True if the address lies in a range of at least 2^32 addresses (where random placement needs no run set). */
+  boolean inHugeRange(long h, long l) {
+    int lo = 0;
+    int hi = sHi.length - 1;
+    int r = -1;
+    while (lo <= hi) {
+      int m = (lo + hi) >>> 1;
+      if (U128.compare(sHi[m], sLo[m], h, l) <= 0) {
+        r = m;
+        lo = m + 1;
+      } else {
+        hi = m - 1;
+      }
+    }
+    return r >= 0 && U128.compare(eHi[r], eLo[r], h, l) >= 0 && isHuge(sHi[r], sLo[r], eHi[r], eLo[r]);
+  }
+
+  /** True if [s, e] holds at least 2^32 addresses. */
+  static boolean isHuge(long sHi, long sLo, long eHi, long eLo) {
+    long spanLo = eLo - sLo;
+    long spanHi = eHi - sHi - (Long.compareUnsigned(eLo, sLo) < 0 ? 1 : 0);
+    return spanHi != 0 || Long.compareUnsigned(spanLo, 0xffff_ffffL) >= 0;
+  }
+
   /** A short description of all ranges, for "address not in any pool" messages. */
   String describe() {
     if (pools.isEmpty()) {

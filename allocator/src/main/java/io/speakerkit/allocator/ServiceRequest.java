@@ -115,6 +115,11 @@ public record ServiceRequest(
       return this;
     }
 
+    /** Asks for these addresses ({@code spec.loadBalancerIPs}); see {@link #addresses(InetAddress...)}. */
+    public Builder addresses(java.util.Collection<InetAddress> addresses) {
+      return addresses(addresses.toArray(new InetAddress[0]));
+    }
+
     public Builder pool(String pool) {
       this.pool = Objects.requireNonNull(pool, "pool");
       return this;
@@ -132,6 +137,11 @@ public record ServiceRequest(
 
     public Builder ports(ServicePort... ports) {
       this.ports = Set.of(ports);
+      return this;
+    }
+
+    public Builder ports(java.util.Collection<ServicePort> ports) {
+      this.ports = Set.copyOf(ports);
       return this;
     }
 

@@ -28,6 +28,19 @@ final class U128 {
     return hi == 0 && (lo & 0xffff_ffff_0000_0000L) == V4_MAPPED_PREFIX;
   }
 
+  /** High half of the raw bytes of an address (4 or 16 bytes, as {@link InetAddress#getAddress()} returns). */
+  static long hi(byte[] b) {
+    return b.length == 4 ? V4_MAPPED_HI : bytesToLong(b, 0);
+  }
+
+  /** Low half of the raw bytes of an address. */
+  static long lo(byte[] b) {
+    if (b.length == 4) {
+      return V4_MAPPED_PREFIX | (((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL));
+    }
+    return bytesToLong(b, 8);
+  }
+
   static long hi(InetAddress a) {
     if (a instanceof Inet4Address) {
       return V4_MAPPED_HI;

@@ -20,6 +20,7 @@
  *
  * <p>Scale: free space is never enumerated. Used addresses are merged runs in a two-level sorted array, so the lowest
  * free address is a logarithmic lookup however many addresses are used; per-allocation state lives in primitive
- * arrays and two open-addressing tables (about 53 bytes per allocation at one million, lowest-free placement).
+ * arrays and two open-addressing tables: about 53 bytes per allocation at one million, with lowest-free or random
+ * placement (random placement in ranges of 2^32 addresses or more probes the address table instead of keeping runs).
  */
 package io.speakerkit.allocator;

@@ -61,7 +61,16 @@ class AllocatorStatefulProperties {
           IpAddressPool.builder().name("d").addresses("fd00::100/126").build()),
       List.of(
           IpAddressPool.builder().name("a").addresses("10.0.0.0/30", "fd00::/126").avoidBuggyIPs(true).build(),
-          IpAddressPool.builder().name("c").addresses("10.0.3.0/31", "fd00::10/127").build()));
+          IpAddressPool.builder().name("c").addresses("10.0.3.0/31", "fd00::10/127").build()),
+      List.of(
+          IpAddressPool.builder().name("a").addresses("10.0.0.0/30", "fd00::/126")
+              .serviceAllocation(ServiceAllocation.builder().namespaces("ns1").priority(5).build()).build(),
+          IpAddressPool.builder().name("b").addresses("10.0.1.254-10.0.2.1")
+              .serviceAllocation(ServiceAllocation.builder().serviceSelectors(LabelSelector.matchLabels(Map.of("app", "x"))).build())
+              .build(),
+          IpAddressPool.builder().name("c").addresses("10.0.3.0/31", "fd00::10/127").build(),
+          IpAddressPool.builder().name("d").addresses("fd00::100/126")
+              .serviceAllocation(ServiceAllocation.builder().priority(1).build()).build()));
 
   static final List<String> SPECIFIC = List.of("10.0.0.0", "10.0.0.1", "10.0.0.3", "10.0.1.255", "10.0.2.0", "10.0.3.1",
       "10.0.9.9", "fd00::1", "fd00::11", "fd00::101", "fd00::9999");
@@ -89,6 +98,8 @@ class AllocatorStatefulProperties {
       allocator.close();
       try {
         Files.deleteIfExists(journal);
+        Files.deleteIfExists(dir.resolve("journal.lock"));
+        Files.deleteIfExists(dir.resolve("journal.compact"));
         Files.deleteIfExists(dir);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
@@ -213,15 +224,44 @@ class AllocatorStatefulProperties {
         }
         return null;
       }
-      for (int p = 0; p < pools.size(); p++) { // configs are in name order and have no serviceAllocation
-        if (pools.get(p).autoAssign()) {
-          Allocation a = modelFromPool(p, q);
-          if (a != null) {
-            return a;
-          }
+      // MetalLB order: pinned pools (priority, unset last), then pools without serviceAllocation; ties by name
+      List<Integer> order = new ArrayList<>();
+      for (int p = 0; p < pools.size(); p++) {
+        if (pools.get(p).autoAssign() && modelPinned(pools.get(p), q)) {
+          order.add(p);
+        }
+      }
+      order.sort(Comparator.comparingInt((Integer p) -> {
+        int prio = pools.get(p).serviceAllocation().get().priority();
+        return prio == 0 ? Integer.MAX_VALUE : prio;
+      }).thenComparing(p -> pools.get(p).name()));
+      for (int p = 0; p < pools.size(); p++) { // configs are listed in name order
+        if (pools.get(p).autoAssign() && pools.get(p).serviceAllocation().isEmpty()) {
+          order.add(p);
+        }
+      }
+      for (int p : order) {
+        Allocation a = modelFromPool(p, q);
+        if (a != null) {
+          return a;
         }
       }
       return null;
+    }
+
+    static boolean modelPinned(IpAddressPool pool, ServiceRequest q) {
+      if (pool.serviceAllocation().isEmpty()) {
+        return false;
+      }
+      ServiceAllocation sa = pool.serviceAllocation().get();
+      if (sa.namespaces().isEmpty() && sa.serviceSelectors().isEmpty() && sa.namespaceSelectors().isEmpty()) {
+        return false; // MetalLB: pinned to nothing
+      }
+      if (!sa.namespaces().isEmpty() && !sa.namespaces().contains(q.namespace())) {
+        return false;
+      }
+      return sa.serviceSelectors().isEmpty()
+          || sa.serviceSelectors().stream().anyMatch(sel -> q.serviceLabels().entrySet().containsAll(sel.matchLabels().entrySet()));
     }
 
     Allocation modelGrow(Allocation c, ServiceRequest q) {
@@ -440,7 +480,7 @@ class AllocatorStatefulProperties {
     OPEN.clear();
   }
 
-  @Property(tries = 80)
+  @Property(tries = 100)
   void allocator_matchesReferenceModel(@ForAll("chains") ActionChain<Harness> chain) {
     chain.withInvariant("model", Harness::check).run();
   }
@@ -468,8 +508,9 @@ class AllocatorStatefulProperties {
     Arbitrary<IpFamily> family = Arbitraries.of(IpFamily.class);
     Arbitrary<Optional<String>> sharing = Arbitraries.of(Optional.<String>empty(), Optional.of("k1"), Optional.of("k1"), Optional.of("k2"));
     Arbitrary<String> backend = Arbitraries.of("", "", "pods-x");
+    Arbitrary<Map<String, String>> labels = Arbitraries.of(Map.of(), Map.of("app", "x"));
     Arbitrary<Set<ServicePort>> ports = Arbitraries.of(ServicePort.tcp(80), ServicePort.tcp(443), ServicePort.udp(53)).set().ofMaxSize(2);
-    return Combinators.combine(keys(), mode, specific, pool, policy, family, sharing, Combinators.combine(backend, ports).as(List::of))
+    return Combinators.combine(keys(), mode, specific, pool, policy, family, sharing, Combinators.combine(backend, ports, labels).as(List::of))
         .as((k, m, sp, p, pol, fam, sh, bp) -> {
           ServiceRequest.Builder b = ServiceRequest.builder(k).ipFamilyPolicy(pol).ipFamily(fam);
           if (m == 1 || m == 3) {
@@ -486,6 +527,9 @@ class AllocatorStatefulProperties {
           @SuppressWarnings("unchecked")
           Set<ServicePort> ps = (Set<ServicePort>) bp.get(1);
           b.ports(ps.toArray(new ServicePort[0]));
+          @SuppressWarnings("unchecked")
+          Map<String, String> ls = (Map<String, String>) bp.get(2);
+          b.serviceLabels(ls);
           return b.build();
         });
   }

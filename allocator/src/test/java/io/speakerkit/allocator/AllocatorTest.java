@@ -123,6 +123,45 @@ class AllocatorTest {
   }
 
   @Test
+  void randomPlacement_hugeAndSmallRanges_poolChangeAndRestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    java.nio.file.Path j = dir.resolve("j");
+    List<IpAddressPool> wide = List.of(IpAddressPool.builder().name("v6").addresses("2001:db8::/64", "fd00::/122").build());
+    Set<InetAddress> held = new HashSet<>();
+    try (Allocator a = Allocator.builder().pools(wide).store(FileAllocationStore.open(j))
+        .ipv6Placement(Allocator.Placement.RANDOM).random(new SplittableRandom(11)).build()) {
+      for (int i = 0; i < 300; i++) {
+        InetAddress x = first(a.allocate(ServiceRequest.builder("ns/s" + i).ipFamily(IpFamily.IPV6).build()));
+        assertTrue(held.add(x));
+      }
+      // a specific request for a randomly placed address sees it as taken
+      InetAddress taken = held.iterator().next();
+      assertEquals(Refusal.ADDRESS_IN_USE, ((Refused) a.allocate(ServiceRequest.builder("ns/x").addresses(taken).build())).reason());
+      // the small range fills completely, then is exhausted
+      for (int i = 0; i < 64; i++) {
+        assertTrue(held.add(first(a.allocate(ServiceRequest.builder("ns/small" + i).addresses(ip("fd00::" + Integer.toHexString(i))).build()))));
+      }
+      // shrink the /64 to a /120 around some held addresses: outsiders released, insiders kept and avoided
+      for (int i = 0; i < 10; i++) {
+        first(a.allocate(ServiceRequest.builder("ns/low" + i).addresses(ip("2001:db8::" + Integer.toHexString(2 * i))).build()));
+      }
+      PoolUpdate u = a.updatePools(List.of(IpAddressPool.builder().name("v6").addresses("2001:db8::/120").build()));
+      assertEquals(364, u.released().size());
+      Set<InetAddress> inSmall = new HashSet<>();
+      for (int i = 0; i < 246; i++) {
+        InetAddress x = first(a.allocate(ServiceRequest.builder("ns/n" + i).ipFamily(IpFamily.IPV6).build()));
+        assertTrue(inSmall.add(x) && a.holders(x).size() == 1, x::toString);
+      }
+      assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/full").ipFamily(IpFamily.IPV6).build())).reason());
+      assertEquals(256, a.usage().get(0).inUse());
+    }
+    try (Allocator a = Allocator.builder().pools(List.of(IpAddressPool.builder().name("v6").addresses("2001:db8::/120").build()))
+        .store(FileAllocationStore.open(j)).ipv6Placement(Allocator.Placement.RANDOM).build()) {
+      assertEquals(256, a.serviceCount());
+      assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/full").ipFamily(IpFamily.IPV6).build())).reason());
+    }
+  }
+
+  @Test
   void concurrentCallers_neverShareAnAddress() throws Exception {
     Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/20", "fd00::/64").build()).build();
     int threads = 4;
@@ -170,6 +209,22 @@ class AllocatorTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void allocate_topOfAddressSpace_noOverflow() {
+    Allocator a = Allocator.builder().pools(
+        IpAddressPool.builder().name("v6").addresses("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffc/126").build(),
+        IpAddressPool.builder().name("v4").addresses("255.255.255.252/30").build()).build();
+    for (int i = 0; i < 4; i++) {
+      assertEquals(ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffc").getAddress()[15] + i,
+          first(a.allocate(ServiceRequest.builder("ns/v6-" + i).ipFamily(IpFamily.IPV6).build())).getAddress()[15]);
+      assertEquals(ip("255.255.255.252").getAddress()[3] + i, first(a.allocate(ServiceRequest.builder("ns/v4-" + i).build())).getAddress()[3]);
+    }
+    assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/x").ipFamily(IpFamily.IPV6).build())).reason());
+    assertEquals(Refusal.POOL_EXHAUSTED, ((Refused) a.allocate(ServiceRequest.builder("ns/y").build())).reason());
+    a.release("ns/v6-3");
+    assertEquals(ip("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), first(a.allocate(ServiceRequest.builder("ns/x").ipFamily(IpFamily.IPV6).build())));
   }
 
   @Test

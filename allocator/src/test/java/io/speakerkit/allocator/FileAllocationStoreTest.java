@@ -55,6 +55,19 @@ class FileAllocationStoreTest {
   }
 
   @Test
+  void open_refusesAJournalAnotherStoreHolds(@TempDir Path dir) {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> FileAllocationStore.open(j));
+      assertTrue(e.getMessage().contains("in use by another store"), e.getMessage());
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(4, a.serviceCount(), "reopens once closed");
+    }
+  }
+
+  @Test
   void tornTail_isCutOffAndReported(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
     List<Allocation> before;
@@ -105,6 +118,47 @@ class FileAllocationStoreTest {
   }
 
   @Test
+  void corruptLengthBeforeIntactRecords_refusesToStart(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    for (int bogus : new int[] {0x00ff0000, 0x7fffffff, 0, 5000}) {
+      byte[] before = Files.readAllBytes(j);
+      try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.allocate(4).putInt(0, bogus), 8); // length of the first record
+      }
+      AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> open(j, POOLS), () -> "length " + bogus);
+      assertTrue(e.getMessage().contains("offset 8") && e.getMessage().contains("intact record follows"), e.getMessage());
+      Files.write(j, before);
+    }
+  }
+
+  @Test
+  void zeroFilledTail_isCutOff(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      before = a.allocations();
+    }
+    long size = Files.size(j);
+    try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      ch.write(ByteBuffer.allocate(4096));
+    }
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      assertEquals(before, a.allocations());
+      assertEquals(4096, store.recovery().discardedBytes());
+      assertEquals(size, Files.size(j));
+      assertTrue(a.allocate(ServiceRequest.builder("ns/next").build()).isAllocated(), "appends after the cut");
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertTrue(a.allocation("ns/next").isPresent());
+    }
+  }
+
+  @Test
   void compaction_keepsLiveStateAndShrinksJournal(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
     List<Allocation> before;
@@ -129,6 +183,29 @@ class FileAllocationStoreTest {
       assertEquals(before, a.allocations());
     }
     assertFalse(Files.exists(dir.resolve("j.compact")));
+  }
+
+  @Test
+  void open_compactsAJournalMostlyMadeOfHistory(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      for (int i = 0; i < 1200; i++) {
+        assertTrue(a.allocate(ServiceRequest.builder("ns/churn").addresses(ip("10.0.0." + (i % 200))).build()).isAllocated());
+      }
+      fill(a);
+    }
+    long big = Files.size(j);
+    FileAllocationStore store = FileAllocationStore.open(j);
+    List<Allocation> restored;
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      restored = a.allocations();
+      assertEquals(restored.size(), store.records(), "one record per live allocation after compaction");
+    }
+    long small = Files.size(j);
+    assertTrue(small < big / 20, () -> small + " of " + big);
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(restored, a.allocations());
+    }
   }
 
   @Test
@@ -181,6 +258,88 @@ class FileAllocationStoreTest {
     assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
     assertEquals(before, a.allocations());
     assertEquals(1, a.usage().stream().mapToLong(PoolUsage::inUse).sum());
+  }
+
+  @Test
+  void groupCommit_concurrentCallersAreAllDurable(@TempDir Path dir) throws Exception {
+    Path j = dir.resolve("j");
+    FileAllocationStore store = FileAllocationStore.open(j);
+    int threads = 4;
+    int each = 150;
+    List<Allocation> before;
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      try {
+        List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int id = t;
+          fs.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < each; i++) {
+              ServiceRequest.Builder b = ServiceRequest.builder("t" + id + "/s" + i);
+              if (i % 2 == 0) {
+                b.ipFamily(IpFamily.IPV6);
+              }
+              assertTrue(a.allocate(b.build()).isAllocated());
+              if (i % 5 == 0) {
+                assertTrue(a.release("t" + id + "/s" + i).isPresent());
+              }
+            }
+            return null;
+          }));
+        }
+        start.countDown();
+        for (java.util.concurrent.Future<?> f : fs) {
+          f.get();
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      before = a.allocations();
+      assertEquals(threads * (each - each / 5), before.size());
+      long changes = threads * (each + each / 5);
+      System.out.println("group commit: " + changes + " durable changes from " + threads + " threads took " + store.forces() + " fsyncs");
+      assertTrue(store.forces() <= changes);
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(before, a.allocations());
+    }
+  }
+
+  @Test
+  void durabilityFailure_stopsAllocator() {
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
+    AllocationStore flaky = new AllocationStore() {
+      long tickets;
+
+      @Override
+      public void replay(Replay sink) {}
+
+      @Override
+      public void put(Allocation allocation) {}
+
+      @Override
+      public void remove(String serviceKey) {}
+
+      @Override
+      public long putDeferred(Allocation allocation) {
+        return ++tickets;
+      }
+
+      @Override
+      public void awaitDurable(long ticket) {
+        if (fail.get()) {
+          throw new AllocationStoreException("fsync: EIO");
+        }
+      }
+    };
+    Allocator a = Allocator.builder().pools(POOLS).store(flaky).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
+    fail.set(true);
+    assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/b").build()));
+    AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
+    assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
   }
 
   private static void flipByte(Path j, long pos) throws IOException {

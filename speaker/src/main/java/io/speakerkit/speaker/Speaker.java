@@ -75,13 +75,14 @@ public final class Speaker implements AutoCloseable {
 
   private final SpeakerConfig initialConfig;
   private final NodeIdentity node;
-  private final AllocationStore store;
+  private final java.util.function.Supplier<AllocationStore> storeFactory;
   private final Clock clock;
   private final int bfdSingleHopPort;
   private final boolean allowLocalPeers;
   private final InetSocketAddress listen;
   private final boolean passive;
   private final EventHub<SpeakerEvent> events;
+  private final PeerMetrics.Listener metricsListener;
 
   // Worker-thread state.
   private ExecutorService worker;
@@ -130,13 +131,14 @@ public final class Speaker implements AutoCloseable {
   private Speaker(Builder b) {
     this.initialConfig = b.config;
     this.node = b.node;
-    this.store = b.store;
+    this.storeFactory = b.storeFactory;
     this.clock = b.clock;
     this.bfdSingleHopPort = b.bfdSingleHopPort;
     this.allowLocalPeers = b.allowLocalPeers;
     this.listen = b.listen;
     this.passive = b.passive;
     this.events = new EventHub<>(this::snapshotEvents);
+    this.metricsListener = b.metricsListener;
     this.config = b.config;
   }
 
@@ -167,7 +169,7 @@ public final class Speaker implements AutoCloseable {
   private void startOnWorker() throws Exception {
     config = Objects.requireNonNullElse(config, initialConfig);
     plan = new RoutePlan(config, node);
-    allocator = Allocator.builder().pools(config.pools()).store(store).build();
+    allocator = Allocator.builder().pools(config.pools()).store(storeFactory.get()).build();
     BgpTransport.Builder tb = BgpTransport.builder().threads(1);
     if (listen != null) {
       tb.listen(listen);
@@ -488,6 +490,33 @@ public final class Speaker implements AutoCloseable {
     });
   }
 
+  /** Per-peer counters equivalent to MetalLB's metrics; see {@link PeerMetrics}. */
+  public List<PeerMetrics> metrics() {
+    return call(this::metricsOnWorker);
+  }
+
+  private List<PeerMetrics> metricsOnWorker() {
+    List<PeerMetrics> out = new ArrayList<>();
+    for (PeerRuntime p : peers.values()) {
+      BfdSession b = p.bfd;
+      out.add(new PeerMetrics(p.config.name(), p.session.state() == BgpState.Established, p.session.counters(),
+          plan.routes(p.config.name()).size(), p.received.size(),
+          b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
+    }
+    return out;
+  }
+
+  private void notifyMetrics() {
+    if (metricsListener == null) {
+      return;
+    }
+    try {
+      metricsListener.onMetrics(metricsOnWorker());
+    } catch (RuntimeException e) {
+      log.warn("metrics listener threw", e);
+    }
+  }
+
   /**
    * Subscribes to events: the returned subscription starts with a snapshot (one {@code bgp-state} event per peer,
    * one {@code allocation} per service) and then receives every event in order through a queue of
@@ -607,11 +636,13 @@ public final class Speaker implements AutoCloseable {
         events.publish(new SpeakerEvent.NotificationEvent(clock.instant(), p.config.name(), false, n.toString())));
     events.publish(new SpeakerEvent.BgpStateChanged(clock.instant(), p.config.name(), change.from().name(),
         change.to().name(), change.cause().toString()));
+    notifyMetrics();
   }
 
   private void onBfdState(PeerRuntime p, BfdStateChange change) {
     events.publish(new SpeakerEvent.BfdStateChanged(clock.instant(), p.config.name(), change.oldState().name(),
         change.newState().name(), change.diagnostic().toString()));
+    notifyMetrics();
   }
 
   /** Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). */
@@ -681,6 +712,9 @@ public final class Speaker implements AutoCloseable {
         p.session.withdraw(c.prefix());
         events.publish(new SpeakerEvent.RouteWithdrawn(now, c.peer(), c.prefix()));
       }
+    }
+    if (!changes.isEmpty()) {
+      notifyMetrics();
     }
   }
 
@@ -892,10 +926,11 @@ public final class Speaker implements AutoCloseable {
   public static final class Builder {
     private SpeakerConfig config;
     private NodeIdentity node = new NodeIdentity(hostName(), Map.of());
-    private AllocationStore store = AllocationStore.inMemory();
+    private java.util.function.Supplier<AllocationStore> storeFactory = inMemory();
     private Clock clock = Clock.systemUTC();
     private int bfdSingleHopPort = 3784;
     private boolean allowLocalPeers;
+    private PeerMetrics.Listener metricsListener;
     private InetSocketAddress listen;
     private boolean passive;
 
@@ -930,9 +965,27 @@ public final class Speaker implements AutoCloseable {
       return this;
     }
 
-    /** Where allocations are kept (default: in memory; use the allocator's file store to survive restarts). */
-    public Builder store(AllocationStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+    /**
+     * Where allocations are kept, opened on every {@link Speaker#start()} and closed on stop (default: one in-memory
+     * store kept across restarts of this speaker). To survive process restarts use the allocator's journal:
+     * {@code storeFactory(() -> FileAllocationStore.open(path))}.
+     */
+    public Builder storeFactory(java.util.function.Supplier<AllocationStore> factory) {
+      this.storeFactory = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
+    private static java.util.function.Supplier<AllocationStore> inMemory() {
+      AllocationStore shared = AllocationStore.inMemory();
+      return () -> shared;
+    }
+
+    /**
+     * Told every peer's {@link PeerMetrics} after each state change, BFD change and route change (on the speaker's
+     * worker thread; must not block). {@link Speaker#metrics()} gives the same numbers on demand.
+     */
+    public Builder metricsListener(PeerMetrics.Listener listener) {
+      this.metricsListener = listener;
       return this;
     }
 

@@ -76,6 +76,15 @@ class SpeakerLoopbackIT {
           received.attributes().get(Communities.class).orElseThrow().communities());
       assertEquals(100L, received.attributes().get(LocalPref.class).orElseThrow().value());
 
+      PeerMetrics m = speaker.metrics().get(0);
+      assertTrue(m.sessionUp() && m.bfdSessionUp(), m::toString);
+      assertEquals(1, m.prefixesAnnounced());
+      assertEquals(1, m.bgp().opensSent());
+      assertTrue(m.bgp().updatesSent() >= 2, m::toString); // the route and End-of-RIB
+      assertTrue(m.bfd().orElseThrow().controlPacketsOut() > 0 && m.bfd().orElseThrow().upTransitions() == 1,
+          m::toString);
+      assertEquals(1, router.metrics().get(0).prefixesReceived());
+
       // A dead BFD path: the router notices within its detection time and takes BGP down (Cease / BFD Down).
       speaker.suspendBfd("onp-bgp-peer");
       SpeakerEvent.BfdStateChanged down = awaitEvent(routerEvents, seen, SpeakerEvent.BfdStateChanged.class);
@@ -150,6 +159,49 @@ class SpeakerLoopbackIT {
       assertTrue(!reset.sent() && reset.notification().contains("Other Configuration Change"), reset::toString);
       Poll.until(LIMIT, "re-established with the route", () -> router.status().get(0).state().equals("Established")
           && router.status().get(0).routesReceived() == 1, () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
+  @Test
+  void stopStart_fileStore_restoresAllocationAndReannounces(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.4");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).build())
+        .build();
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.2.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
+            .sourceAddress(speakerAddress).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    java.nio.file.Path journal = dir.resolve("allocations.journal");
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
+            .storeFactory(() -> io.speakerkit.allocator.FileAllocationStore.open(journal)).build()) {
+      router.start();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      speaker.announce(ServiceRequest.builder("default/b").build());
+      Poll.until(LIMIT, "two routes", () -> router.status().get(0).routesReceived() == 2,
+          () -> router.status().toString());
+      for (int cycle = 0; cycle < 2; cycle++) {
+        speaker.stop("restart " + cycle);
+        Poll.until(LIMIT, "routes gone after Cease", () -> router.status().get(0).routesReceived() == 0,
+            () -> router.status().toString());
+        speaker.start();
+        Poll.until(LIMIT, "both routes back from the journal", () -> router.status().get(0).routesReceived() == 2,
+            () -> router.status() + "\n" + speaker.status());
+        assertEquals(InetAddress.getByName("10.0.2.0"), // lowest free; avoidBuggyIPs is off
+            speaker.allocation("default/a").orElseThrow().addresses().get(0));
+      }
     }
   }
 

@@ -118,6 +118,7 @@ public final class BgpSession implements AutoCloseable {
   private final RandomGenerator random;
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private final AdjRibOut<PathAttributes> rib = new AdjRibOut<>();
+  private final MessageCounters counters = new MessageCounters();
 
   private Connection primary;
   private Connection secondary;
@@ -278,6 +279,11 @@ public final class BgpSession implements AutoCloseable {
       }
       primary.dispose();
     });
+  }
+
+  /** Messages sent and received so far, by type; safe from any thread. */
+  public BgpSessionCounters counters() {
+    return counters.snapshot();
   }
 
   /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
@@ -664,7 +670,9 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+      ch.pipeline().addLast("bgp-count-out", counters.outboundTap());
       ch.pipeline().addLast("bgp-decoder", decoder);
+      ch.pipeline().addLast("bgp-count-in", counters.inboundTap());
       ch.pipeline().addLast("bgp-session", new Handler(this));
       ch.config().setAutoRead(true);
       ch.read();
