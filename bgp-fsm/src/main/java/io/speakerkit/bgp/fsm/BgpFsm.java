@@ -421,7 +421,9 @@ public final class BgpFsm {
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
-        start(BgpTimer.KeepaliveTimer, session.keepaliveTime());
+        if (!session.holdTime().isZero()) {
+          start(BgpTimer.KeepaliveTimer, session.keepaliveTime()); // never a zero-length timer loop
+        }
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // a second connection is tracked by collision detection (§6.8)
@@ -480,7 +482,9 @@ public final class BgpFsm {
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
-        start(BgpTimer.KeepaliveTimer, session.keepaliveTime());
+        if (!session.holdTime().isZero()) {
+          start(BgpTimer.KeepaliveTimer, session.keepaliveTime()); // never a zero-length timer loop
+        }
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // a second connection is closed by collision detection (§6.8); no change here
