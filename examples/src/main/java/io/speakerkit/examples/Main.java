@@ -52,6 +52,7 @@ public final class Main {
         --lb-class CLASS     serve only Services of this loadBalancerClass (default: Services without one)
         --allow-local-peers  allow a peerAddress of this host (a lab with the router on the same machine);
                              without it such a peer is refused, as it is almost always a mistake
+        --capture FILE       write every BGP and BFD packet sent and received to a pcap file (Wireshark, tshark)
         --help               this text
 
       Prints one JSON object per event on stdout (README: "Event stream"), a human-readable log on stderr.
@@ -244,6 +245,7 @@ public final class Main {
     String lbClass = null;
     String nodeName = null;
     boolean allowLocal = false;
+    Path capture = null;
     java.util.Map<String, String> nodeLabels = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -260,6 +262,13 @@ public final class Main {
         }
         case "--check" -> check = true;
         case "--allow-local-peers" -> allowLocal = true;
+        case "--capture" -> {
+          if (i + 1 >= args.length) {
+            err.println("--capture needs a file");
+            return 2;
+          }
+          capture = Path.of(args[++i]);
+        }
         case "--lb-class" -> {
           if (i + 1 >= args.length) {
             err.println("--lb-class needs a class name");
@@ -316,8 +325,11 @@ public final class Main {
     }
     if (!check) {
       NodeIdentity node = new NodeIdentity(nodeName != null ? nodeName : hostName(), nodeLabels);
-      return runUntilSignalled(Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal).build(),
-          requests, out);
+      Speaker.Builder builder = Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal);
+      if (capture != null) {
+        builder.capture(capture);
+      }
+      return runUntilSignalled(builder.build(), requests, out);
     }
     out.println("pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
         + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "

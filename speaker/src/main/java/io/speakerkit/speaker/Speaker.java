@@ -83,6 +83,9 @@ public final class Speaker implements AutoCloseable {
   private final boolean passive;
   private final EventHub<SpeakerEvent> events;
   private final PeerMetrics.Listener metricsListener;
+  private final java.nio.file.Path capturePath;
+  private PcapCapture capture;
+  private boolean captureStarted;
 
   // Worker-thread state.
   private ExecutorService worker;
@@ -142,6 +145,7 @@ public final class Speaker implements AutoCloseable {
     this.passive = b.passive;
     this.events = new EventHub<>(this::snapshotEvents);
     this.metricsListener = b.metricsListener;
+    this.capturePath = b.capturePath;
     this.config = b.config;
   }
 
@@ -173,6 +177,10 @@ public final class Speaker implements AutoCloseable {
     config = Objects.requireNonNullElse(config, initialConfig);
     plan = new RoutePlan(config, node);
     allocator = Allocator.builder().pools(config.pools()).store(storeFactory.get()).build();
+    if (capturePath != null) {
+      capture = PcapCapture.open(capturePath, captureStarted, clock);
+      captureStarted = true;
+    }
     BgpTransport.Builder tb = BgpTransport.builder().threads(1);
     if (listen != null) {
       tb.listen(listen);
@@ -180,7 +188,7 @@ public final class Speaker implements AutoCloseable {
     transport = tb.build().start();
     boolean needsBfd = config.peers().stream().anyMatch(p -> p.bfdProfile().isPresent() && plan.peerActive(p));
     if (needsBfd) {
-      bfd = BfdEngine.builder().singleHopPort(bfdSingleHopPort).build();
+      bfd = newBfdEngine();
     }
     running = true;
     for (PeerConfig peer : config.peers()) {
@@ -248,6 +256,10 @@ public final class Speaker implements AutoCloseable {
     if (allocator != null) {
       allocator.close();
       allocator = null;
+    }
+    if (capture != null) {
+      capture.close();
+      capture = null;
     }
   }
 
@@ -574,6 +586,9 @@ public final class Speaker implements AutoCloseable {
         .peerPort(peer.peerPort())
         .config(fsm.build())
         .routeListener(new Received(peer.name()));
+    if (capture != null) {
+      session.tap(capture);
+    }
     peer.sourceAddress().ifPresent(session::localAddress);
     peer.password().ifPresent(session::md5Password);
     if (peer.ebgpMultiHop()) {
@@ -599,7 +614,7 @@ public final class Speaker implements AutoCloseable {
 
   private void startBfd(PeerRuntime runtime, BfdProfile profile, InetAddress local) {
     if (bfd == null) {
-      bfd = BfdEngine.builder().singleHopPort(bfdSingleHopPort).build();
+      bfd = newBfdEngine();
     }
     runtime.bfdProfile = profile;
     BfdSessionConfig cfg = BfdSessionConfig.builder()
@@ -619,6 +634,14 @@ public final class Speaker implements AutoCloseable {
       }
       onWorker(() -> onBfdState(runtime, change));
     });
+  }
+
+  private BfdEngine newBfdEngine() {
+    BfdEngine.Builder b = BfdEngine.builder().singleHopPort(bfdSingleHopPort);
+    if (capture != null) {
+      b.tap(capture);
+    }
+    return b.build();
   }
 
   private void closePeer(PeerRuntime p) {
@@ -949,6 +972,7 @@ public final class Speaker implements AutoCloseable {
     private int bfdSingleHopPort = 3784;
     private boolean allowLocalPeers;
     private PeerMetrics.Listener metricsListener;
+    private java.nio.file.Path capturePath;
     private InetSocketAddress listen;
     private boolean passive;
 
@@ -996,6 +1020,15 @@ public final class Speaker implements AutoCloseable {
     private static java.util.function.Supplier<AllocationStore> inMemory() {
       AllocationStore shared = AllocationStore.inMemory();
       return () -> shared;
+    }
+
+    /**
+     * Writes every BGP and BFD packet sent and received, with their real addresses and ports, to a pcap file that
+     * Wireshark and tshark open (created at the first start, appended to after a restart).
+     */
+    public Builder capture(java.nio.file.Path file) {
+      this.capturePath = file;
+      return this;
     }
 
     /**

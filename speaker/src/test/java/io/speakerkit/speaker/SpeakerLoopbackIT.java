@@ -31,7 +31,10 @@ class SpeakerLoopbackIT {
   private static final Duration LIMIT = Duration.ofSeconds(20);
 
   @Test
-  void lab_routeArrivesWithAttributes_bfdFailureTakesBgpDown_recoveryResends_releaseWithdraws() throws Exception {
+  void lab_routeArrivesWithAttributes_bfdFailureTakesBgpDown_recoveryResends_releaseWithdraws(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    io.speakerkit.testing.Commands.require("tshark");
+    java.nio.file.Path pcap = dir.resolve("speaker.pcap");
     InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
     InetAddress routerAddress = InetAddress.getByName("127.0.0.2");
     int port;
@@ -55,7 +58,7 @@ class SpeakerLoopbackIT {
 
     try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
             .passive(true).allowLocalPeers(true).build();
-        Speaker speaker = Speaker.builder().config(labConfig).allowLocalPeers(true).build()) {
+        Speaker speaker = Speaker.builder().config(labConfig).allowLocalPeers(true).capture(pcap).build()) {
       router.start();
       EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
       speaker.start();
@@ -102,6 +105,21 @@ class SpeakerLoopbackIT {
       Poll.until(LIMIT, "the route withdrawn", () -> router.status().get(0).routesReceived() == 0,
           () -> router.status().toString());
     }
+    // The capture: every BGP message type we exchanged and BFD, dissected by tshark, nothing malformed.
+    String decodeAs = "tcp.port==" + port + ",bgp"; // our lab port is not 179
+    String types = io.speakerkit.testing.Commands.run("tshark", "-r", pcap.toString(), "-d", decodeAs, "-Y", "bgp",
+        "-T", "fields", "-e", "bgp.type").check().stdout();
+    for (String type : List.of("1", "2", "3", "4")) {
+      assertTrue(java.util.Arrays.stream(types.split("[\\s,]+")).anyMatch(type::equals),
+          () -> "BGP type " + type + " in the capture: " + types);
+    }
+    String bfd = io.speakerkit.testing.Commands.run("tshark", "-r", pcap.toString(), "-Y", "bfd", "-T", "fields",
+        "-e", "bfd.sta").check().stdout();
+    assertTrue(bfd.lines().count() > 5, () -> "BFD packets in the capture: " + bfd);
+    String problems = io.speakerkit.testing.Commands.run("tshark", "-r", pcap.toString(), "-d", decodeAs, "-Y",
+        "_ws.malformed || _ws.expert.severity >= \"error\" || tcp.analysis.flags", "-T", "fields", "-e", "frame.number")
+        .check().stdout();
+    assertEquals("", problems.trim(), "malformed or expert-flagged packets in the capture");
   }
 
   @Test

@@ -76,6 +76,7 @@ public final class BfdEngine implements AutoCloseable {
   private final int sourcePortLow;
   private final int sourcePortHigh;
   private final RandomGenerator portRandom;
+  private final BfdTap tap;
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
   /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
   private final java.util.Set<Integer> sourcePorts = new java.util.HashSet<>();
@@ -97,6 +98,7 @@ public final class BfdEngine implements AutoCloseable {
     sourcePortHigh = b.sourcePortHigh;
     RandomGenerator random = b.random != null ? b.random : new SplittableRandom();
     portRandom = random;
+    tap = b.tap;
     driver = new BfdDriver(EventLoopScheduler.on(loop), random, new Io());
     java.time.Duration slack = b.timerSlack;
     call(() -> {
@@ -215,6 +217,9 @@ public final class BfdEngine implements AutoCloseable {
       if (ch == null || !ch.isActive()) {
         packet.release();
         return;
+      }
+      if (tap != null) {
+        showTap((InetSocketAddress) ch.localAddress(), (InetSocketAddress) ch.remoteAddress(), packet);
       }
       ch.writeAndFlush(packet, ch.voidPromise());
     }
@@ -364,6 +369,17 @@ public final class BfdEngine implements AutoCloseable {
     l.filterSources = bySource;
   }
 
+  private void showTap(InetSocketAddress from, InetSocketAddress to, ByteBuf payload) {
+    if (from == null || to == null) {
+      return;
+    }
+    try {
+      tap.udp(from, to, payload.slice());
+    } catch (RuntimeException e) {
+      log.warn("packet tap threw", e);
+    }
+  }
+
   /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */
   private final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final InetAddress local;
@@ -378,6 +394,9 @@ public final class BfdEngine implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
       ByteBuf content = msg.content();
       InetAddress from = msg.sender().getAddress();
+      if (tap != null && content.readableBytes() != TtlFilter.REJECTED_PAYLOAD) {
+        showTap(msg.sender(), msg.recipient(), content);
+      }
       if (content.readableBytes() == TtlFilter.REJECTED_PAYLOAD) {
         driver.countDiscard(local, from, multihop, DiscardReason.TTL);
       } else {
@@ -414,8 +433,15 @@ public final class BfdEngine implements AutoCloseable {
     private int sourcePortLow = 49152;
     private int sourcePortHigh = 65535;
     private java.time.Duration timerSlack = java.time.Duration.ofMillis(1);
+    private BfdTap tap;
 
     private Builder() {}
+
+    /** Shows every control packet sent and received to {@code v} (packet capture); optional. */
+    public Builder tap(BfdTap v) {
+      tap = v;
+      return this;
+    }
 
     /**
      * How late the engine's timer may fire to serve several sessions' deadlines with one wake-up (1 ms by

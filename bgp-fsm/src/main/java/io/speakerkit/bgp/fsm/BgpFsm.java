@@ -159,6 +159,19 @@ public final class BgpFsm {
     return result;
   }
 
+  /**
+   * We sent an UPDATE. RFC 4271 §8.2.2 (Established): "Each time the local system sends a KEEPALIVE or UPDATE
+   * message, it restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero." Not an RFC event, so it
+   * causes no state change; returns the timer restart (or nothing).
+   */
+  public List<BgpAction> updateSent() {
+    if (state != BgpState.Established || session == null || session.holdTime().isZero()) {
+      return List.of();
+    }
+    running.add(BgpTimer.KeepaliveTimer);
+    return List.of(new StartTimer(BgpTimer.KeepaliveTimer, session.keepaliveTime()));
+  }
+
   // ---------------------------------------------------------------------------------------------------------------
   // RFC 4271 §8.2.2, one method per state
 
@@ -408,7 +421,9 @@ public final class BgpFsm {
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
-        start(BgpTimer.KeepaliveTimer, session.keepaliveTime());
+        if (!session.holdTime().isZero()) {
+          start(BgpTimer.KeepaliveTimer, session.keepaliveTime()); // never a zero-length timer loop
+        }
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // a second connection is tracked by collision detection (§6.8)
@@ -467,7 +482,9 @@ public final class BgpFsm {
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
-        start(BgpTimer.KeepaliveTimer, session.keepaliveTime());
+        if (!session.holdTime().isZero()) {
+          start(BgpTimer.KeepaliveTimer, session.keepaliveTime()); // never a zero-length timer loop
+        }
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // a second connection is closed by collision detection (§6.8); no change here

@@ -96,6 +96,16 @@ public final class FsmDriver {
     }
   }
 
+  /** We sent an UPDATE: restarts the KeepaliveTimer in Established (RFC 4271 §8.2.2). */
+  public void updateSent() {
+    if (disposed || handling) {
+      return;
+    }
+    for (BgpAction a : fsm.updateSent()) {
+      perform(a);
+    }
+  }
+
   /** Deadline of a running timer in scheduler ticks, or -1. For tests and diagnostics. */
   public long deadlineNanos(BgpTimer timer) {
     Timeout t = timers.get(timer);

@@ -62,6 +62,25 @@ class FsmDriverTest {
   }
 
   @Test
+  void established_updateSent_restartsKeepaliveTimer() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    io.clear();
+    time.advance(Duration.ofSeconds(20));
+    d.updateSent();
+    time.advance(Duration.ofSeconds(29));
+    assertEquals(0, count(BgpAction.SendKeepalive.class)); // not at 30 s: restarted at 20 s
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(1, count(BgpAction.SendKeepalive.class));
+  }
+
+  @Test
+  void updateSent_notEstablished_nothing() {
+    BgpFsm fsm = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    assertEquals(List.of(), fsm.updateSent());
+  }
+
+  @Test
   void established_keepaliveFromPeer_restartsHoldTimer() {
     FsmDriver d = driver(config().build());
     establish(d);

@@ -26,6 +26,7 @@ import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.fsm.FsmDriver;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.Notification;
+import io.speakerkit.bgp.fsm.OpenNegotiation;
 import io.speakerkit.bgp.fsm.SessionListener;
 import io.speakerkit.bgp.fsm.rib.AdjRibOut;
 import io.speakerkit.bgp.fsm.rib.Ipv6Prefix;
@@ -112,6 +113,7 @@ public final class BgpSession implements AutoCloseable {
   private final int gtsmHops;
   private final long maxPrefixes;
   private final RouteListener routeListener;
+  private final BgpTap tap;
   private final EventLoop loop;
   private final Scheduler scheduler;
   private final RandomGenerator random;
@@ -138,6 +140,7 @@ public final class BgpSession implements AutoCloseable {
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
     routeListener = b.routeListener;
+    tap = b.tap;
     loop = transport.group().next();
     scheduler = b.scheduler != null ? b.scheduler : EventLoopScheduler.on(loop);
     random = b.random;
@@ -153,6 +156,11 @@ public final class BgpSession implements AutoCloseable {
 
   public InetAddress peerAddress() {
     return peerAddress;
+  }
+
+  /** Our source address, if configured. */
+  public InetAddress localAddress() {
+    return localAddress;
   }
 
   public FsmConfig config() {
@@ -283,6 +291,20 @@ public final class BgpSession implements AutoCloseable {
   /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
   public void execute(Runnable task) {
     loop.execute(task);
+  }
+
+  /**
+   * Bytes written to the channel that the socket has not taken yet (Netty's outbound buffer), 0 without a
+   * connection: stays near the high water mark (1 MiB) however slow the peer, because routes are only encoded while
+   * the channel is writable. Read on the event loop.
+   */
+  public long pendingOutboundBytes() {
+    Connection c = primary;
+    Channel ch = c == null ? null : c.channel;
+    if (ch == null || ch.unsafe().outboundBuffer() == null) {
+      return 0;
+    }
+    return ch.unsafe().outboundBuffer().totalPendingWriteBytes();
   }
 
   /** Routes in the Adj-RIB-Out; read on the event loop. */
@@ -417,8 +439,7 @@ public final class BgpSession implements AutoCloseable {
   private void onStateChanged(Connection c, BgpAction.StateChanged change) {
     if (change.to() == BgpState.OpenConfirm) {
       NegotiatedSession s = c.driver.fsm().session().orElseThrow();
-      c.decoder.context(s.codecContext());
-      c.codec = s.codecContext();
+      c.codec = s.codecContext(); // (the decoder switched already, on the channel's thread)
       checkCollision(c);
     }
     if (c == secondary && change.to() == BgpState.Established) {
@@ -517,6 +538,7 @@ public final class BgpSession implements AutoCloseable {
     }
     if (wrote) {
       ch.flush();
+      c.driver.updateSent();
     }
   }
 
@@ -544,7 +566,7 @@ public final class BgpSession implements AutoCloseable {
         b.localPref(100);
       }
     }
-    InetAddress local = c.channel == null ? null : ((InetSocketAddress) c.channel.localAddress()).getAddress();
+    InetAddress local = c.channel == null ? null : c.channel.localAddress().getAddress();
     if (!ipv6 && !a.hasIpv4NextHop() && local instanceof Inet4Address) {
       b.nextHop(local);
     }
@@ -578,7 +600,12 @@ public final class BgpSession implements AutoCloseable {
       c.received.addAll(u.announced());
       if (c.received.size() > maxPrefixes) {
         log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
-        c.driver.fire(BgpEvent.AutomaticStop.cease(Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED));
+        // RFC 4486 §4: the data is AFI (2 octets), SAFI (1) and the prefix upper bound (4)
+        AddressFamily f = u.announced().isEmpty() ? AddressFamily.IPV4_UNICAST : u.announced().get(0).family();
+        byte[] data = {(byte) (f.afi().value() >> 8), (byte) f.afi().value(), (byte) f.safi().value(),
+            (byte) (maxPrefixes >> 24), (byte) (maxPrefixes >> 16), (byte) (maxPrefixes >> 8), (byte) maxPrefixes};
+        c.driver.fire(new BgpEvent.AutomaticStop(
+            new Notification(Notification.CEASE, Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED, data)));
         return;
       }
     }
@@ -623,6 +650,7 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     final java.util.Set<IpPrefix> received = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(false, true, 0);
+    boolean routesToDelete;
 
     Connection(boolean outgoing) {
       this.outgoing = outgoing;
@@ -644,6 +672,9 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+      if (tap != null) {
+        ch.pipeline().addLast("bgp-tap", new TapHandler(tap));
+      }
       ch.pipeline().addLast("bgp-count-out", counters.outboundTap());
       ch.pipeline().addLast("bgp-decoder", decoder);
       ch.pipeline().addLast("bgp-count-in", counters.inboundTap());
@@ -734,7 +765,7 @@ public final class BgpSession implements AutoCloseable {
           onUpdate(this, current);
         }
       } else if (a instanceof BgpAction.DeleteRoutes) {
-        onRoutesDeleted(this);
+        routesToDelete = true; // acted on with the state change that follows, which says whether a NOTIFICATION went
       } else if (a instanceof BgpAction.StateChanged c) {
         if (c.from() == BgpState.Established) {
           NegotiatedSession s = negotiated;
@@ -742,14 +773,27 @@ public final class BgpSession implements AutoCloseable {
           boolean notif = c.cause().sent().isPresent() || c.cause().received().isPresent();
           lastEndHint = new StateHint(gr, notif, gr ? s.peerGracefulRestart().get().restartTimeSeconds() : 0);
         }
+        if (routesToDelete) {
+          routesToDelete = false;
+          onRoutesDeleted(this);
+        }
         onStateChanged(this, c);
       }
     }
 
     // -- Adj-RIB-Out sink: pack prefixes sharing attributes into full UPDATEs
 
+    /** Only families both OPENs carry go out (RFC 4760 §7): an IPv6 route is not sent to an IPv4-only peer. */
+    private boolean negotiated(AddressFamily family) {
+      NegotiatedSession s = negotiated;
+      return s != null && s.families().contains(family);
+    }
+
     @Override
     public void withdrawIpv4(long[] keys, int count) {
+      if (!negotiated(AddressFamily.IPV4_UNICAST)) {
+        return;
+      }
       List<IpPrefix> list = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
@@ -759,6 +803,9 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void announceIpv4(PathAttributes attributes, long[] keys, int count) {
+      if (!negotiated(AddressFamily.IPV4_UNICAST)) {
+        return;
+      }
       List<IpPrefix> list = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         list.add(IpPrefix.ipv4(AdjRibOut.ipv4Address(keys[i]), AdjRibOut.ipv4Length(keys[i])));
@@ -768,11 +815,17 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void withdrawIpv6(List<Ipv6Prefix> prefixes) {
+      if (!negotiated(AddressFamily.IPV6_UNICAST)) {
+        return;
+      }
       writeOut(null, toIpPrefixes(prefixes));
     }
 
     @Override
     public void announceIpv6(PathAttributes attributes, List<Ipv6Prefix> prefixes) {
+      if (!negotiated(AddressFamily.IPV6_UNICAST)) {
+        return;
+      }
       writeOut(outbound(this, attributes, true), toIpPrefixes(prefixes));
     }
 
@@ -798,6 +851,11 @@ public final class BgpSession implements AutoCloseable {
           UpdateEncoder.writeAllAnnouncements(buf, attrs, prefixes, codec);
         }
         ok = true;
+      } catch (RuntimeException e) {
+        // e.g. an IPv6 route without an IPv6 next hop on an IPv4 session: say which, keep the session
+        log.warn("peer {}: cannot send {} prefixes starting with {}: {}", peerAddress, prefixes.size(),
+            prefixes.get(0), e.getMessage());
+        return;
       } finally {
         if (!ok) {
           buf.release();
@@ -826,6 +884,15 @@ public final class BgpSession implements AutoCloseable {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      BgpFrameDecoder d = ctx.pipeline().get(BgpFrameDecoder.class);
+      if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o && d != null) {
+        // Switch the decoder to the negotiated context here, on the channel's own thread, before anything else is
+        // read: the peer's UPDATEs follow our KEEPALIVE, which the session sends only after this.
+        OpenNegotiation.Result r = OpenNegotiation.negotiate(config, WireAdapter.fromWire(o));
+        if (r instanceof OpenNegotiation.Accepted a) {
+          d.context(a.session().codecContext());
+        }
+      }
       if (!onLoop(() -> channelRead(ctx, msg))) {
         return;
       }
@@ -904,6 +971,7 @@ public final class BgpSession implements AutoCloseable {
     private int gtsmHops;
     private long maxPrefixes;
     private RouteListener routeListener;
+    private BgpTap tap;
     private Scheduler scheduler;
     private RandomGenerator random = RandomGenerator.getDefault();
 
@@ -993,6 +1061,12 @@ public final class BgpSession implements AutoCloseable {
     }
 
     /** Hook for tests: the scheduler timers run on (default: the session's event loop). */
+    /** Shows every byte of the session's connections to {@code value} (packet capture); optional. */
+    public Builder tap(BgpTap value) {
+      tap = value;
+      return this;
+    }
+
     public Builder scheduler(Scheduler value) {
       scheduler = Objects.requireNonNull(value, "scheduler");
       return this;

@@ -42,7 +42,7 @@ public final class BgpTransport implements AutoCloseable {
   private final boolean ownsGroup;
   private final boolean epoll;
   private final List<InetSocketAddress> listenAddresses;
-  private final Map<InetAddress, BgpSession> sessions = new ConcurrentHashMap<>();
+  private final Map<InetAddress, List<BgpSession>> sessions = new ConcurrentHashMap<>();
   private final List<Channel> listeners = new CopyOnWriteArrayList<>();
 
   private BgpTransport(Builder b) {
@@ -111,7 +111,14 @@ public final class BgpTransport implements AutoCloseable {
 
   private void accept(SocketChannel ch) {
     InetAddress remote = ch.remoteAddress().getAddress();
-    BgpSession s = sessions.get(remote);
+    InetAddress local = ch.localAddress().getAddress();
+    BgpSession s = null;
+    for (BgpSession c : sessions.getOrDefault(remote, List.of())) {
+      if (c.localAddress() == null || c.localAddress().equals(local)) {
+        s = c;
+        break;
+      }
+    }
     if (s == null) {
       log.info("closing BGP connection from {}: not a configured peer", ch.remoteAddress());
       ch.close();
@@ -121,15 +128,26 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   void register(BgpSession s) {
-    BgpSession old = sessions.putIfAbsent(s.peerAddress(), s);
-    if (old != null) {
-      throw new IllegalStateException("peer " + s.peerAddress() + ": already has a session");
-    }
+    sessions.compute(s.peerAddress(), (k, list) -> {
+      List<BgpSession> l = list == null ? new ArrayList<>() : new ArrayList<>(list);
+      for (BgpSession o : l) {
+        if (o.localAddress() == null || s.localAddress() == null || o.localAddress().equals(s.localAddress())) {
+          throw new IllegalStateException("peer " + s.peerAddress() + ": already has a session"
+              + (s.localAddress() == null ? "" : " from " + s.localAddress()));
+        }
+      }
+      l.add(s);
+      return List.copyOf(l);
+    });
     updateMd5();
   }
 
   void unregister(BgpSession s) {
-    sessions.remove(s.peerAddress(), s);
+    sessions.computeIfPresent(s.peerAddress(), (k, list) -> {
+      List<BgpSession> l = new ArrayList<>(list);
+      l.remove(s);
+      return l.isEmpty() ? null : List.copyOf(l);
+    });
     updateMd5();
   }
 
@@ -139,9 +157,11 @@ public final class BgpTransport implements AutoCloseable {
       return;
     }
     Map<InetAddress, byte[]> keys = new HashMap<>();
-    for (BgpSession s : sessions.values()) {
-      if (s.md5Key() != null) {
-        keys.put(s.peerAddress(), s.md5Key());
+    for (List<BgpSession> l : sessions.values()) {
+      for (BgpSession s : l) {
+        if (s.md5Key() != null) {
+          keys.put(s.peerAddress(), s.md5Key());
+        }
       }
     }
     for (Channel l : listeners) {
@@ -162,8 +182,10 @@ public final class BgpTransport implements AutoCloseable {
 
   @Override
   public void close() {
-    for (BgpSession s : sessions.values()) {
-      s.close();
+    for (List<BgpSession> l : sessions.values()) {
+      for (BgpSession s : l) {
+        s.close();
+      }
     }
     for (Channel l : listeners) {
       l.close().syncUninterruptibly();

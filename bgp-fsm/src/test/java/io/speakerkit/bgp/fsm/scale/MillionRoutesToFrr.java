@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * Scale run (not a test): announce N IPv4 /32 routes to FRR bgpd in a namespace and time from Established until FRR
  * holds them all, with our CPU time next to bgpd's and the Adj-RIB-Out bytes per route.
  *
- * <pre>java -cp TEST_CLASSPATH io.speakerkit.bgp.fsm.scale.MillionRoutesToFrr [N]</pre>
+ * <pre>java -cp TEST_CLASSPATH io.speakerkit.bgp.fsm.scale.MillionRoutesToFrr [N [extended]]</pre>
  */
 public final class MillionRoutesToFrr {
 
@@ -33,6 +33,7 @@ public final class MillionRoutesToFrr {
 
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+    boolean extended = args.length > 1 && args[1].equals("extended"); // RFC 8654: 65535-octet UPDATEs
     Commands.require("/usr/lib/frr/bgpd", "vtysh");
     try (Netns ns = Netns.create("skfsmscale", "10.253.5.1/30", "10.253.5.2/30")) {
       File dir = ns.dir();
@@ -53,7 +54,7 @@ public final class MillionRoutesToFrr {
         BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.5.2"))
             .localAddress(InetAddress.getByName("10.253.5.1"))
             .config(FsmConfig.builder().localAs(65301).peerAs(65302).bgpIdentifier(BgpIdentifier.parse("10.253.5.1"))
-                .build())
+                .extendedMessage(extended).build())
             .build();
         PathAttributes attrs = PathAttributes.builder().build();
         int base = 100 << 24;
@@ -89,7 +90,8 @@ public final class MillionRoutesToFrr {
         long cpu1 = processCpuNanos();
         long bgpdCpu1 = procCpuTicks(bgpdPid);
         double seconds = (done - established[0]) / 1e9;
-        System.out.printf("routes: %d%n", n);
+        System.out.printf("routes: %d, extended messages: %s%n", n,
+            s.negotiated().map(x -> x.extendedMessage()).orElse(false));
         System.out.printf("Established -> FRR holds all: %.2f s (upper bound: FRR is polled every ~0.5 s)%n",
             seconds);
         System.out.printf("our process CPU in that time: %.2f s (from start: %.2f s)%n",

@@ -47,6 +47,8 @@ class FrrSecurityInteropTest {
       Files.writeString(new File(dir, "bgpd.conf").toPath(), """
           frr defaults traditional
           log file %s/bgpd.log
+          debug bgp neighbor-events
+          debug bgp updates in
           router bgp 65102
            bgp router-id 10.253.3.2
            no bgp ebgp-requires-policy
@@ -107,7 +109,20 @@ class FrrSecurityInteropTest {
         assertTrue(n.contains("\"routeRefreshSent\":1") || n.contains("\"routeRefreshSent\":2"), n);
         assertTrue(vtysh(dir, "show bgp ipv4 unicast 198.51.100.31/32 json").stdout().contains("\"paths\""));
         assertTrue(md5Ok.state() == BgpState.Established);
+        // RFC 7313: enhanced route refresh was negotiated, so the re-sent routes are bracketed by BoRR and EoRR
+        Poll.until(LIMIT, "FRR logged our BoRR and EoRR", () -> {
+          String l = read(new File(dir, "bgpd.log"));
+          return l.contains("rcvd route-refresh (BoRR)") && l.contains("rcvd route-refresh (EoRR)");
+        }, () -> read(new File(dir, "bgpd.log")));
       }
+    }
+  }
+
+  private static String read(File f) {
+    try {
+      return Files.readString(f.toPath());
+    } catch (Exception e) {
+      return "";
     }
   }
 

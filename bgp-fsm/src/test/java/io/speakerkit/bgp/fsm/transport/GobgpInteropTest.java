@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Against GoBGP in a namespace: eBGP with a 4-octet AS both ways, our route with communities and large communities
- * in GoBGP's RIB (its JSON), GoBGP's route in our listener, withdrawal, and Cease on stop.
+ * in GoBGP's RIB (its JSON), iBGP with LOCAL_PREF, IPv6 with our next hop, GoBGP's route in our listener,
+ * withdrawal, and Cease on stop.
  */
 class GobgpInteropTest {
 
@@ -33,6 +34,8 @@ class GobgpInteropTest {
   void ebgp_routesBothWays_withdrawal_stop() throws Exception {
     Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skfsmgo", "10.253.2.1/30", "10.253.2.2/30")) {
+      ns.addAddresses("10.253.2.5/30", "10.253.2.6/30");
+      ns.addAddresses("fd00:253::11/64", "fd00:253::12/64");
       File dir = ns.dir();
       Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
           [global.config]
@@ -50,6 +53,22 @@ class GobgpInteropTest {
             [[neighbors.afi-safis]]
               [neighbors.afi-safis.config]
                 afi-safi-name = "ipv4-unicast"
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "10.253.2.5"
+              peer-as = 4200000002
+            [neighbors.transport.config]
+              local-address = "10.253.2.6"
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv4-unicast"
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "fd00:253::11"
+              peer-as = 4200000001
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv6-unicast"
           """);
       ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
           "--api-hosts=127.0.0.1:50051");
@@ -83,14 +102,46 @@ class GobgpInteropTest {
         assertTrue(rib.contains("{\"ASN\":4200000001,\"LocalData1\":7,\"LocalData2\":8}"), rib);
         ns.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "-a", "ipv4").check();
         Poll.until(LIMIT, "GoBGP route here", () -> received.contains("203.0.113.0/24"), received::toString);
+        // iBGP: LOCAL_PREF arrives
+        BgpSession ibgp = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.2.6"))
+            .localAddress(InetAddress.getByName("10.253.2.5"))
+            .config(FsmConfig.builder().localAs(4_200_000_002L).peerAs(4_200_000_002L)
+                .bgpIdentifier(BgpIdentifier.parse("10.253.2.5"))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .build();
+        ibgp.announce(IpPrefix.parse("198.51.100.22/32"), PathAttributes.builder().localPref(300).build());
+        ibgp.start();
+        Poll.until(LIMIT, "iBGP route in GoBGP", () -> rib(ns).contains("198.51.100.22/32"),
+            () -> rib(ns) + ibgp.lastChange());
+        String ib = rib(ns);
+        assertTrue(ib.contains("{\"type\":5,\"value\":300}"), ib);
+        // IPv6 with our IPv6 next hop
+        BgpSession v6 = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253::12"))
+            .localAddress(InetAddress.getByName("fd00:253::11"))
+            .config(FsmConfig.builder().localAs(4_200_000_001L).peerAs(4_200_000_002L)
+                .bgpIdentifier(BgpIdentifier.parse("10.253.2.1"))
+                .families(java.util.Set.of(io.speakerkit.bgp.wire.AddressFamily.IPV6_UNICAST))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .build();
+        v6.announce(IpPrefix.parse("2001:db8:253:1::/64"), PathAttributes.builder().build());
+        v6.start();
+        Poll.until(LIMIT, "IPv6 route in GoBGP", () -> rib6(ns).contains("2001:db8:253:1::/64"),
+            () -> rib6(ns) + v6.lastChange());
+        assertTrue(rib6(ns).contains("fd00:253::11"), rib6(ns));
         s.withdraw(IpPrefix.parse("198.51.100.21/32"));
         Poll.until(LIMIT, "withdrawn in GoBGP", () -> !rib(ns).contains("198.51.100.21/32"), () -> rib(ns));
         s.stop("bye");
+        ibgp.stop("bye");
+        v6.stop("bye");
         Poll.until(LIMIT, "GoBGP neighbor down",
             () -> !ns.inside("gobgp", "neighbor").stdout().contains("Establ"),
             () -> ns.inside("gobgp", "neighbor").stdout());
       }
     }
+  }
+
+  private static String rib6(Netns ns) {
+    return ns.inside("gobgp", "global", "rib", "-j", "-a", "ipv6").stdout().replaceAll("\\s+", "");
   }
 
   private static String rib(Netns ns) {

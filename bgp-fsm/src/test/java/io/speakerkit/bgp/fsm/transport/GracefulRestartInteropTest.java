@@ -67,6 +67,58 @@ class GracefulRestartInteropTest {
     }
   }
 
+  @Test
+  void frrKilled_weKeepItsRoutesStale_untilItsEndOfRib() throws Exception {
+    Commands.require("/usr/lib/frr/bgpd", "vtysh");
+    try (Netns ns = Netns.create("skfsmgrh", "10.253.6.1/30", "10.253.6.2/30")) {
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
+          frr defaults traditional
+          log file %s/bgpd.log
+          router bgp 65202
+           bgp router-id 10.253.6.2
+           bgp graceful-restart
+           no bgp ebgp-requires-policy
+           no bgp network import-check
+           neighbor 10.253.6.1 remote-as 65201
+           neighbor 10.253.6.1 timers connect 2
+           address-family ipv4 unicast
+            network 203.0.113.0/24
+           exit-address-family
+          """.formatted(dir.getAbsolutePath()));
+      String[] bgpd = {"/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
+          dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
+      Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
+      Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+      try (BgpTransport t = BgpTransport.builder().build()) {
+        AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
+        BgpSession s = BgpSession.builder().transport(t)
+            .peer(java.net.InetAddress.getByName("10.253.6.2"))
+            .localAddress(java.net.InetAddress.getByName("10.253.6.1"))
+            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
+                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.6.1"))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2))
+                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
+                .build())
+            .routeListener(ribIn)
+            .build();
+        s.start();
+        io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
+        Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
+        long pid = Long.parseLong(Files.readString(new File(dir, "bgpd.pid").toPath()).trim());
+        Commands.run("kill", "-KILL", Long.toString(pid)).check();
+        frr.waitFor();
+        Poll.until(LIMIT, "kept as stale", () -> ribIn.staleCount() == 1, ribIn::toString);
+        frr = ns.start(new File(dir, "bgpd2.out"), bgpd);
+        Poll.until(LIMIT, "refreshed by FRR, End-of-RIB cleared the stale mark",
+            () -> ribIn.size() == 1 && ribIn.staleCount() == 0
+                && s.state() == io.speakerkit.bgp.fsm.BgpState.Established,
+            () -> ribIn + " " + s.lastChange());
+      }
+    }
+  }
+
   private static Process speaker(File dir, String name, boolean restarting) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

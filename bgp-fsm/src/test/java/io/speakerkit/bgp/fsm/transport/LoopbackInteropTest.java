@@ -89,4 +89,155 @@ class LoopbackInteropTest {
           () -> changesA + "\n" + changesB);
     }
   }
+
+  @Test
+  void maxPrefixes_exceeded_ceaseMaximumPrefixes() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.5");
+    InetAddress b = InetAddress.getByName("127.253.0.6");
+    int port = 11180;
+    List<BgpAction.StateChanged> changesA = new CopyOnWriteArrayList<>();
+    try (BgpTransport ta = BgpTransport.builder().build();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).localAddress(b).maxPrefixes(2)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).build())
+          .build();
+      sa.addListener(changesA::add);
+      sa.announce(IpPrefix.parse("192.0.2.1/32"), PathAttributes.builder().build());
+      sa.announce(IpPrefix.parse("192.0.2.2/32"), PathAttributes.builder().build());
+      sb.start();
+      sa.start();
+      Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, changesA::toString);
+      sa.announce(IpPrefix.parse("192.0.2.3/32"), PathAttributes.builder().build());
+      Poll.until(LIMIT, "Cease / Maximum Number of Prefixes Reached",
+          () -> changesA.stream().anyMatch(c -> c.cause().received()
+              .map(n -> n.code() == 6 && n.subcode() == 1).orElse(false)),
+          changesA::toString);
+    }
+  }
+
+  @Test
+  void unknownSource_connectionClosed() throws Exception {
+    InetAddress listen = InetAddress.getByName("127.253.0.6");
+    try (BgpTransport t = BgpTransport.builder().listen(new InetSocketAddress(listen, 11181)).build().start();
+        java.net.Socket s = new java.net.Socket()) {
+      BgpSession.builder().transport(t).peer(InetAddress.getByName("127.253.0.5")).localAddress(listen)
+          .config(FsmConfig.builder().localAs(1).peerAs(2).bgpIdentifier(BgpIdentifier.parse("10.0.0.2")).build())
+          .build();
+      s.bind(new InetSocketAddress(InetAddress.getByName("127.253.0.9"), 0));
+      s.connect(new InetSocketAddress(listen, 11181), 2000);
+      s.setSoTimeout(5000);
+      assertEquals(-1, s.getInputStream().read(), "closed without a byte");
+    }
+  }
+
+  @Test
+  void familyNotNegotiated_routesOfItNotSent() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.13");
+    InetAddress b = InetAddress.getByName("127.253.0.14");
+    int port = 11182;
+    Set<String> receivedByB = ConcurrentHashMap.newKeySet();
+    try (BgpTransport ta = BgpTransport.builder().build();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).localAddress(b)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).build())
+          .routeListener((session, update) -> update.announced().forEach(p -> receivedByB.add(p.toString())))
+          .build();
+      sa.announce(IpPrefix.parse("2001:db8::/32"), PathAttributes.builder()
+          .nextHop(InetAddress.getByName("2001:db8::1")).build());
+      sa.announce(IpPrefix.parse("192.0.2.99/32"), PathAttributes.builder().build());
+      sb.start();
+      sa.start();
+      Poll.until(LIMIT, "IPv4 route at B", () -> receivedByB.contains("192.0.2.99/32"), receivedByB::toString);
+      assertEquals(Set.of("192.0.2.99/32"), receivedByB);
+      assertEquals(BgpState.Established, sa.state());
+      assertEquals(BgpState.Established, sb.state());
+    }
+  }
+
+  /**
+   * A peer that completes the OPEN exchange and then stops reading: our outbound queue stays bounded by the write
+   * buffer water mark while two million routes wait in the Adj-RIB-Out.
+   */
+  @Test
+  void slowPeer_outboundQueueBounded() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.17");
+    InetAddress b = InetAddress.getByName("127.253.0.18");
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.setReceiveBufferSize(64 * 1024);
+      server.bind(new InetSocketAddress(b, 11183));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(11183).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        PathAttributes attrs = PathAttributes.builder().build();
+        for (int from = 0; from < 2_000_000; from += 100_000) {
+          List<IpPrefix> chunk = new java.util.ArrayList<>(100_000);
+          for (int i = from; i < from + 100_000; i++) {
+            chunk.add(IpPrefix.ipv4((100 << 24) + i, 32));
+          }
+          sa.announceAll(chunk, attrs);
+        }
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          // our OPEN, then theirs and a KEEPALIVE; read until our KEEPALIVE, then never read again
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+                  .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          byte[] bytes = new byte[out.readableBytes()];
+          out.readBytes(bytes);
+          out.release();
+          peer.getOutputStream().write(bytes);
+          java.io.InputStream in = peer.getInputStream();
+          int keepalivesSeen = 0;
+          byte[] header = new byte[19];
+          while (keepalivesSeen == 0) {
+            in.readNBytes(header, 0, 19);
+            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+            in.readNBytes(len - 19);
+            if (header[18] == 4) {
+              keepalivesSeen++;
+            }
+          }
+          Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "");
+          // the socket buffers fill up, then Netty's outbound buffer up to the high water mark, then we wait
+          long[] last = {-1};
+          Poll.until(LIMIT, "outbound queue settles", () -> {
+            long now = pending(sa);
+            boolean settled = now > 0 && now == last[0];
+            last[0] = now;
+            return settled;
+          }, () -> "pending " + last[0]);
+          long pending = pending(sa);
+          System.out.println("slow peer: " + pending + " bytes pending in the outbound buffer");
+          assertTrue(pending <= 1024 * 1024 + 64 * 1024, "pending outbound bytes: " + pending);
+          java.util.concurrent.CompletableFuture<Boolean> ribPending = new java.util.concurrent.CompletableFuture<>();
+          sa.execute(() -> ribPending.complete(sa.adjRibOut().hasPending()));
+          assertTrue(ribPending.get(), "routes still waiting in the Adj-RIB-Out, not in a queue");
+        }
+      }
+    }
+  }
+
+  private static long pending(BgpSession s) {
+    java.util.concurrent.CompletableFuture<Long> f = new java.util.concurrent.CompletableFuture<>();
+    s.execute(() -> f.complete(s.pendingOutboundBytes()));
+    try {
+      return f.get();
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
 }

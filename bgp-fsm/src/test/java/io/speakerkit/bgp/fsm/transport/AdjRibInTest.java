@@ -1,0 +1,90 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.BgpMessageDecoder;
+import io.speakerkit.bgp.wire.CodecContext;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.UpdateEncoder;
+import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.timers.ManualScheduler;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class AdjRibInTest {
+
+  private final ManualScheduler time = new ManualScheduler();
+  private final AdjRibIn rib = new AdjRibIn(time);
+
+  private static final PathAttributes ATTRS =
+      PathAttributes.builder().origin(Origin.IGP).asPath(65002).nextHop(0x0A000002).build();
+
+  private void feed(Consumer<ByteBuf> writer) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      writer.accept(buf);
+      while (buf.isReadable()) {
+        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CodecContext.FOUR_OCTET_AS);
+        buf.skipBytes(u.length());
+        rib.onUpdate(null, u);
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
+  private void announce(String... prefixes) {
+    List<IpPrefix> list = java.util.Arrays.stream(prefixes).map(IpPrefix::parse).toList();
+    feed(b -> UpdateEncoder.writeAllAnnouncements(b, ATTRS, list, CodecContext.FOUR_OCTET_AS));
+  }
+
+  @Test
+  void announceWithdraw_tracked() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    assertEquals(2, rib.size());
+    feed(b -> UpdateEncoder.writeAllWithdrawals(b, List.of(IpPrefix.parse("198.51.100.1/32")),
+        CodecContext.FOUR_OCTET_AS));
+    assertEquals(1, rib.size());
+    assertTrue(rib.get(IpPrefix.parse("198.51.100.2/32")).isPresent());
+  }
+
+  @Test
+  void gracefulRestart_staleUntilEndOfRib_refreshedKept() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    assertEquals(2, rib.staleCount());
+    announce("198.51.100.1/32"); // the restarted peer sends one of them again
+    assertEquals(1, rib.staleCount());
+    feed(b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV4_UNICAST));
+    assertEquals(1, rib.size());
+    assertFalse(rib.get(IpPrefix.parse("198.51.100.1/32")).orElseThrow().stale());
+    time.advance(Duration.ofMinutes(5));
+    assertEquals(1, rib.size());
+  }
+
+  @Test
+  void gracefulRestart_noEndOfRib_staleGoneAfterRestartTime() {
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    time.advance(Duration.ofSeconds(119));
+    assertEquals(1, rib.size());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(0, rib.size());
+  }
+
+  @Test
+  void sessionDownWithNotification_everythingGone() {
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, false, Duration.ZERO);
+    assertEquals(0, rib.size());
+  }
+}
