@@ -629,10 +629,12 @@ public final class Speaker implements AutoCloseable {
       // (a router being reconfigured) leaves BGP alone, and a session that never came Up changes nothing.
       boolean failed = change.isUpToDown() && change.newState() == SessionState.Down
           && change.session().remoteState() != SessionState.AdminDown;
+      // The cause is queued before its effect: the BGP state change of the teardown reaches the worker through the
+      // session's listener, which could otherwise overtake this event.
+      onWorker(() -> onBfdState(runtime, change));
       if (failed) {
         runtime.session.teardown(CeaseSubcode.BFD_DOWN.value());
       }
-      onWorker(() -> onBfdState(runtime, change));
     });
   }
 
