@@ -34,6 +34,35 @@ class SpeakerCommandInteropTest {
     run("skspkcmdb", "10.250.9", "metallb-bgp-lab-bfd.yaml", true);
   }
 
+  /**
+   * The fixture's mistake kept: peerAddress is the node's own address (here the namespace link's host side). The
+   * speaker says so in a peer-refused event instead of sitting in Connect/Active.
+   */
+  @Test
+  void peerAddressOfThisHost_peerRefusedWithPlainMessage() throws Exception {
+    try (Netns ns = Netns.create("skspkown", "10.250.12.1/30", "10.250.12.2/30")) {
+      String manifest = Files.readString(Path.of("src/test/resources/fixtures/metallb-bgp-lab.yaml"));
+      File config = new File(ns.dir(), "own.yaml");
+      Files.writeString(config.toPath(), manifest.replace("peerAddress: 192.168.126.2", "peerAddress: "
+          + ns.hostAddress()));
+      try (JarProcess speaker = JarProcess.start("speaker", "--config", config.getPath())) {
+        Poll.until(LIMIT, "a peer-refused event", () -> speaker.lines().stream().map(JarProcess::json)
+            .anyMatch(e -> "peer-refused".equals(e.get("kind"))), () -> speaker.stdout() + "\n" + speaker.stderr());
+        Map<String, Object> refused = speaker.lines().stream().map(JarProcess::json)
+            .filter(e -> "peer-refused".equals(e.get("kind"))).findFirst().orElseThrow();
+        assertEquals("onp-bgp-peer", refused.get("peer"), refused::toString);
+        String reason = String.valueOf(refused.get("reason"));
+        assertTrue(reason.contains("peerAddress " + ns.hostAddress() + " is an address of this host")
+            && reason.contains(ns.hostInterface()) && reason.contains("set peerAddress to the router's address"),
+            reason);
+        assertTrue(speaker.lines().stream().map(JarProcess::json).noneMatch(e -> "bgp-state".equals(e.get("kind"))),
+            "no session attempted: " + speaker.stdout());
+        speaker.process().destroy();
+        speaker.await(LIMIT);
+      }
+    }
+  }
+
   private static void run(String name, String net, String fixture, boolean bfd) throws Exception {
     String host = net + ".1";
     String router = net + ".2";
