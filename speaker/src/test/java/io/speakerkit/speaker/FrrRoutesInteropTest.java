@@ -198,6 +198,8 @@ class FrrRoutesInteropTest {
       String all = frr.json("show bgp ipv4 unicast json");
       assertEquals(1, all.split("\"10\\.0\\.6\\.[0-9]+/[0-9]+\":\\[").length - 1, all);
       speaker.release("ns/http");
+      // Still used by ns/https: nothing withdrawn here (release is synchronous), and FRR keeps the /32.
+      assertEquals(1, speaker.status().get(0).routesSent(), speaker.status()::toString);
       assertTrue(frr.json("show bgp ipv4 unicast " + a.getHostAddress() + "/32 json").contains("\"paths\""));
       speaker.release("ns/https");
       awaitGone("ipv4", a.getHostAddress() + "/32");
