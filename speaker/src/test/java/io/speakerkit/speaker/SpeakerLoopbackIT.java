@@ -154,8 +154,11 @@ class SpeakerLoopbackIT {
         Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).build()) {
       router.start();
       speaker.start();
-      Poll.until(LIMIT, "Established with BFD Up", () -> router.status().get(0).state().equals("Established")
-          && router.status().get(0).bfdState().orElse("").equals("Up"), () -> router.status().toString());
+      Poll.until(LIMIT, "Established with BFD Up on both sides",
+          () -> router.status().get(0).state().equals("Established")
+              && router.status().get(0).bfdState().orElse("").equals("Up")
+              && speaker.status().get(0).bfdState().orElse("").equals("Up"),
+          () -> router.status() + "\n" + speaker.status());
       speaker.announce(ServiceRequest.builder("default/web").build());
       EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
       List<SpeakerEvent> seen = new ArrayList<>();
