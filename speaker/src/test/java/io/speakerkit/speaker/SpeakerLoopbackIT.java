@@ -64,9 +64,10 @@ class SpeakerLoopbackIT {
       speaker.start();
       List<SpeakerEvent> seen = new ArrayList<>();
 
-      Poll.until(LIMIT, "BGP Established and BFD Up on the router",
+      Poll.until(LIMIT, "BGP Established and BFD Up on both sides",
           () -> router.status().get(0).state().equals("Established")
-              && router.status().get(0).bfdState().orElse("").equals("Up"),
+              && router.status().get(0).bfdState().orElse("").equals("Up")
+              && speaker.status().get(0).bfdState().orElse("").equals("Up"),
           () -> router.status() + "\n" + speaker.status());
 
       AllocationResult result = speaker.announce(ServiceRequest.builder("onp-metallb/echoserver").build());
