@@ -109,6 +109,8 @@ public final class Speaker implements AutoCloseable {
     volatile Instant establishedAt;
     volatile String lastCause = "";
     volatile NegotiatedSession negotiated;
+    /** dualStackAddressFamily: our address of the other family, the next hop of routes of that family. */
+    InetAddress otherFamilyNextHop;
     final Set<IpPrefix> received = new HashSet<>();
 
     PeerRuntime(PeerConfig config, BgpSession session) {
@@ -126,6 +128,7 @@ public final class Speaker implements AutoCloseable {
       r.establishedAt = establishedAt;
       r.lastCause = lastCause;
       r.negotiated = negotiated;
+      r.otherFamilyNextHop = otherFamilyNextHop;
       r.received.addAll(received);
       return r;
     }
@@ -592,13 +595,20 @@ public final class Speaker implements AutoCloseable {
       session.ebgpMultihop(255);
     }
     PeerRuntime runtime = new PeerRuntime(peer, session.build());
+    if (peer.dualStackAddressFamily()) {
+      runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
+    }
     peers.put(peer.name(), runtime);
-    runtime.session.addListener(change -> onWorker(() -> onBgpState(runtime, change)));
+    // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
+    runtime.session.addListener(change -> onWorker(() -> {
+      PeerRuntime current = peers.get(peer.name());
+      onBgpState(current != null && current.session == runtime.session ? current : runtime, change);
+    }));
     peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
     runtime.session.start();
     // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
     for (PlannedRoute route : plan.routes(peer.name())) {
-      runtime.session.announce(route.prefix(), attributes(route));
+      runtime.session.announce(route.prefix(), attributes(route, runtime));
     }
   }
 
@@ -619,10 +629,12 @@ public final class Speaker implements AutoCloseable {
       // (a router being reconfigured) leaves BGP alone, and a session that never came Up changes nothing.
       boolean failed = change.isUpToDown() && change.newState() == SessionState.Down
           && change.session().remoteState() != SessionState.AdminDown;
+      // The cause is queued before its effect: the BGP state change of the teardown reaches the worker through the
+      // session's listener, which could otherwise overtake this event.
+      onWorker(() -> onBfdState(runtime, change));
       if (failed) {
         runtime.session.teardown(CeaseSubcode.BFD_DOWN.value());
       }
-      onWorker(() -> onBfdState(runtime, change));
     });
   }
 
@@ -729,7 +741,7 @@ public final class Speaker implements AutoCloseable {
         continue;
       }
       if (c.route().isPresent()) {
-        p.session.announce(c.prefix(), attributes(c.route().get()));
+        p.session.announce(c.prefix(), attributes(c.route().get(), p));
         events.publish(new SpeakerEvent.RouteSent(now, c.peer(), c.route().get()));
       } else {
         p.session.withdraw(c.prefix());
@@ -741,9 +753,17 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
-  /** ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address). */
-  private static PathAttributes attributes(PlannedRoute route) {
+  /**
+   * ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address) for
+   * routes of its own family. Routes of the other family (dualStackAddressFamily) carry our address of that family
+   * on the interface toward the peer: the session has none of its own to put there.
+   */
+  private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP);
+    boolean sessionV4 = peer.config.peerAddress() instanceof Inet4Address;
+    if (peer.otherFamilyNextHop != null && route.prefix().isIpv4() != sessionV4) {
+      b.nextHop(peer.otherFamilyNextHop);
+    }
     if (!route.communities().isEmpty()) {
       b.communities(route.communities());
     }

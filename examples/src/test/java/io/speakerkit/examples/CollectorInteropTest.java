@@ -1,0 +1,120 @@
+package io.speakerkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.FrrRouter;
+import io.speakerkit.testing.Netns;
+import io.speakerkit.testing.Poll;
+import java.io.File;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code java -jar speakerkit.jar collector} with FRR (a {@code network} statement and an outbound route-map setting
+ * communities) and GoBGP ({@code gobgp global rib add} with communities) as eBGP peers dialling in: the JSON lines
+ * carry route-received with the right prefix, nextHop, asPath and communities, and the withdrawal.
+ */
+class CollectorInteropTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(60);
+  private static final int PORT = 10179; // not 179: other tests on this host may listen there
+
+  @Test
+  void routesFromFrrAndGobgp_asJsonLines() throws Exception {
+    Commands.require("gobgpd", "gobgp");
+    try (Netns frrNs = Netns.create("skspkcf", "10.250.10.1/30", "10.250.10.2/30");
+        Netns goNs = Netns.create("skspkcg", "10.250.11.1/30", "10.250.11.2/30")) {
+      FrrRouter frr = FrrRouter.start(frrNs, """
+          frr defaults traditional
+          hostname skspkcf
+          !
+          router bgp 65010
+           bgp router-id 10.250.10.2
+           no bgp ebgp-requires-policy
+           no bgp network import-check
+           neighbor 10.250.10.1 remote-as 64512
+           neighbor 10.250.10.1 port %d
+           neighbor 10.250.10.1 timers connect 1
+           address-family ipv4 unicast
+            network 198.51.100.0/24
+            neighbor 10.250.10.1 route-map OUT out
+           exit-address-family
+          !
+          route-map OUT permit 10
+           set community 65010:1 no-export
+           set large-community 65010:2:3
+          !
+          """.formatted(PORT), null);
+      File dir = goNs.dir();
+      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+          [global.config]
+            as = 65020
+            router-id = "10.250.11.2"
+            port = -1
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "10.250.11.1"
+              peer-as = 64512
+            [neighbors.transport.config]
+              remote-port = %d
+            [neighbors.timers.config]
+              connect-retry = 1
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv4-unicast"
+          """.formatted(PORT));
+      goNs.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
+          "--api-hosts=127.0.0.1:50051");
+      Poll.until(LIMIT, "gobgpd API", () -> goNs.inside("gobgp", "neighbor").exitCode() == 0,
+          () -> goNs.inside("gobgp", "neighbor").toString());
+      goNs.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "community", "65020:7",
+          "large-community", "65020:8:9", "-a", "ipv4").check();
+
+      try (JarProcess collector = JarProcess.start("collector", "--listen", "0.0.0.0:" + PORT, "--asn", "64512",
+          "--peer", "10.250.10.2@65010", "--peer", "10.250.11.2", "--router-id", "10.250.10.1")) {
+        Poll.until(LIMIT, "both routes in the collector's output",
+            () -> received(collector, "198.51.100.0/24").isPresent() && received(collector, "203.0.113.0/24")
+                .isPresent(),
+            () -> collector.stdout() + "\n" + collector.stderr() + "\n" + frr.json("show bgp neighbors json") + "\n"
+                + goNs.inside("gobgp", "neighbor").stdout());
+        Map<String, Object> fromFrr = received(collector, "198.51.100.0/24").orElseThrow();
+        assertEquals("10.250.10.2", fromFrr.get("peer"), fromFrr::toString);
+        assertEquals("10.250.10.2", fromFrr.get("nextHop"), fromFrr::toString);
+        assertEquals("65010", fromFrr.get("asPath"), fromFrr::toString);
+        assertEquals(List.of("65010:1", "NO_EXPORT"), normalise(fromFrr.get("communities")), fromFrr::toString);
+        assertEquals(List.of("65010:2:3"), fromFrr.get("largeCommunities"), fromFrr::toString);
+        Map<String, Object> fromGo = received(collector, "203.0.113.0/24").orElseThrow();
+        assertEquals("10.250.11.2", fromGo.get("peer"), fromGo::toString);
+        assertEquals("10.250.11.2", fromGo.get("nextHop"), fromGo::toString);
+        assertEquals("65020", fromGo.get("asPath"), fromGo::toString);
+        assertEquals(List.of("65020:7"), fromGo.get("communities"), fromGo::toString);
+        assertEquals(List.of("65020:8:9"), fromGo.get("largeCommunities"), fromGo::toString);
+
+        goNs.inside("gobgp", "global", "rib", "del", "203.0.113.0/24", "-a", "ipv4").check();
+        Poll.until(LIMIT, "the withdrawal in the collector's output",
+            () -> collector.lines().stream().map(JarProcess::json).anyMatch(e ->
+                "route-received-withdrawn".equals(e.get("kind")) && "203.0.113.0/24".equals(e.get("prefix"))),
+            collector::stdout);
+      }
+    }
+  }
+
+  private static Optional<Map<String, Object>> received(JarProcess collector, String prefix) {
+    return collector.lines().stream().map(JarProcess::json)
+        .filter(e -> "route-received".equals(e.get("kind")) && prefix.equals(e.get("prefix"))).findFirst();
+  }
+
+  /** Well-known communities may print by name or number; names here. */
+  private static Object normalise(Object communities) {
+    if (!(communities instanceof List<?> list)) {
+      return communities;
+    }
+    return list.stream().map(String::valueOf).map(c -> c.equals("65535:65281") || c.equalsIgnoreCase("no-export")
+        ? "NO_EXPORT" : c).toList();
+  }
+}
