@@ -64,9 +64,10 @@ class SpeakerLoopbackIT {
       speaker.start();
       List<SpeakerEvent> seen = new ArrayList<>();
 
-      Poll.until(LIMIT, "BGP Established and BFD Up on the router",
+      Poll.until(LIMIT, "BGP Established and BFD Up on both sides",
           () -> router.status().get(0).state().equals("Established")
-              && router.status().get(0).bfdState().orElse("").equals("Up"),
+              && router.status().get(0).bfdState().orElse("").equals("Up")
+              && speaker.status().get(0).bfdState().orElse("").equals("Up"),
           () -> router.status() + "\n" + speaker.status());
 
       AllocationResult result = speaker.announce(ServiceRequest.builder("onp-metallb/echoserver").build());
@@ -154,10 +155,10 @@ class SpeakerLoopbackIT {
         Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).build()) {
       router.start();
       speaker.start();
-      // Both ends Up: the router goes Up on the speaker's Init, the speaker one interval later on the router's Up.
-      Poll.until(LIMIT, "Established with BFD Up", () -> router.status().get(0).state().equals("Established")
-          && router.status().get(0).bfdState().orElse("").equals("Up")
-          && speaker.status().get(0).bfdState().orElse("").equals("Up"),
+      Poll.until(LIMIT, "Established with BFD Up on both sides",
+          () -> router.status().get(0).state().equals("Established")
+              && router.status().get(0).bfdState().orElse("").equals("Up")
+              && speaker.status().get(0).bfdState().orElse("").equals("Up"),
           () -> router.status() + "\n" + speaker.status());
       speaker.announce(ServiceRequest.builder("default/web").build());
       EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(10_000);
