@@ -879,8 +879,14 @@ public final class Speaker implements AutoCloseable {
         : "families " + n.families() + (n.fourOctetAs() ? ", 4-octet AS" : "") + (n.routeRefresh() ? ", route refresh"
             : "") + (n.extendedMessage() ? ", extended message" : "") + ", hold " + n.holdTime().toSeconds() + "s";
     Optional<String> bfdState = p.bfd == null ? Optional.empty() : Optional.of(p.bfd.state().name());
+    Optional<String> bfdProblem = p.bfd == null || bfd == null ? Optional.empty() : bfd.receiveProblem(p.bfd);
+    String explanation = explain(p, state, bfdState);
+    if (bfdProblem.isPresent()) {
+      explanation = (explanation.isEmpty() ? "" : explanation + " ") + "BFD " + bfdProblem.get()
+          + " (another BFD daemon on this host?): BFD cannot come Up.";
+    }
     return new PeerStatus(p.config.name(), state, uptime, negotiated, plan.routes(p.config.name()).size(),
-        p.received.size(), bfdState, explain(p, state, bfdState));
+        p.received.size(), bfdState, explanation);
   }
 
   /** The operator's rules of thumb, applied to what the session saw. */

@@ -32,6 +32,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -191,6 +192,7 @@ public final class BfdEngine implements AutoCloseable {
     TtlFilter filter;
     Map<InetAddress, Integer> filterSources;
     int sessions;
+    volatile String failure;
 
     Listener(ListenerKey key) {
       this.key = key;
@@ -336,7 +338,9 @@ public final class BfdEngine implements AutoCloseable {
     l.channel = f.channel();
     f.addListener(done -> {
       if (!done.isSuccess()) {
-        log.warn("BFD: cannot listen on {} port {}: {}", l.key.local().getHostAddress(), port, done.cause().toString());
+        l.failure = "cannot listen on " + l.key.local().getHostAddress() + " port " + port + ": "
+            + done.cause().getMessage();
+        log.warn("BFD: {}", l.failure);
       } else {
         updateFilter(l);
       }
@@ -378,6 +382,17 @@ public final class BfdEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("packet tap threw", e);
     }
+  }
+
+  /**
+   * Why {@code session} cannot receive control packets, if it cannot: its receive socket could not be opened (the
+   * port is taken, e.g. by another BFD daemon on this host, or the local address is gone). Empty when it receives.
+   */
+  public Optional<String> receiveProblem(BfdSession session) {
+    return call(() -> {
+      Listener l = listeners.get(new ListenerKey(session.localAddress(), session.multihop()));
+      return Optional.ofNullable(l == null ? null : l.failure);
+    });
   }
 
   /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */

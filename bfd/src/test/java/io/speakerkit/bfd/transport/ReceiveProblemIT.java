@@ -1,0 +1,48 @@
+package io.speakerkit.bfd.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.bfd.BfdProfile;
+import io.speakerkit.bfd.BfdSession;
+import io.speakerkit.bfd.BfdSessionConfig;
+import io.speakerkit.testing.Poll;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** A receive port already taken (another BFD daemon on the host) is reported, not silently left Down. */
+class ReceiveProblemIT {
+
+  @Test
+  void receivePortTaken_reportedPerSession() throws Exception {
+    InetAddress local = InetAddress.getByName("127.0.0.1");
+    try (DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(local, 0));
+        BfdEngine engine = BfdEngine.builder().singleHopPort(squatter.getLocalPort()).build()) {
+      BfdSession session = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName("127.0.0.9")).profile(BfdProfile.DEFAULT).build());
+      Poll.until(Duration.ofSeconds(10), "the bind failure reported", () -> engine.receiveProblem(session).isPresent());
+      String problem = engine.receiveProblem(session).orElseThrow();
+      assertTrue(problem.startsWith("cannot listen on 127.0.0.1 port " + squatter.getLocalPort() + ": "), problem);
+      session.close();
+    }
+  }
+
+  @Test
+  void receivePortFree_noProblem() throws Exception {
+    InetAddress local = InetAddress.getByName("127.0.0.1");
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(local, 0))) {
+      port = probe.getLocalPort();
+    }
+    try (BfdEngine engine = BfdEngine.builder().singleHopPort(port).build()) {
+      BfdSession session = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName("127.0.0.9")).profile(BfdProfile.DEFAULT).build());
+      assertEquals(Optional.empty(), engine.receiveProblem(session));
+      session.close();
+    }
+  }
+}
