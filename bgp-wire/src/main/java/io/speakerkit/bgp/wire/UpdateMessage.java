@@ -154,8 +154,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         overrun = true;
         break;
       }
-      int flags = b.getUnsignedByte(p);
-      int type = b.getUnsignedByte(p + 1);
+      // One read for the header: flags, type and the length octet(s) (plus the first value octet when the length
+      // is one octet), or the three header octets when only three are left.
+      int w = left >= 4 ? b.getInt(p) : b.getUnsignedMedium(p) << 8;
+      int flags = w >>> 24;
+      int type = (w >>> 16) & 0xFF;
       int v;
       int len;
       if ((flags & AttributeFlags.EXTENDED_LENGTH) != 0) {
@@ -163,10 +166,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           overrun = true;
           break;
         }
-        len = b.getUnsignedShort(p + 2);
+        len = w & 0xFFFF;
         v = p + 4;
       } else {
-        len = b.getUnsignedByte(p + 2);
+        len = (w >>> 8) & 0xFF;
         v = p + 3;
       }
       if (len > end - v) {
