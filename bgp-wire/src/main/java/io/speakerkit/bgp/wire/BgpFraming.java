@@ -51,8 +51,10 @@ public final class BgpFraming {
     if (available < BgpMessage.HEADER_LENGTH) {
       return 0;
     }
-    int length = in.getUnsignedShort(r + 16);
-    int type = in.getUnsignedByte(r + 18);
+    // Length and type in one read.
+    int lengthAndType = in.getUnsignedMedium(r + 16);
+    int length = lengthAndType >>> 8;
+    int type = lengthAndType & 0xFF;
     checkHeader(length, type, maxLength);
     return available >= length ? length : 0;
   }

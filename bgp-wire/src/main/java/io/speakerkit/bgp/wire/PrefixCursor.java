@@ -53,7 +53,8 @@ public final class PrefixCursor {
   /** Advances to the next prefix; false at the end. */
   public boolean next() {
     int p = pos;
-    if (p >= end) {
+    int e = end;
+    if (p >= e) {
       return false;
     }
     ByteBuf b = buf;
@@ -61,44 +62,43 @@ public final class PrefixCursor {
       pathId = b.getInt(p);
       p += 4;
     }
-    int len = b.getUnsignedByte(p++);
+    // One read for the length octet and the next seven: the field was validated, so the prefix ends by e.
+    long w = word(b, p, e);
+    int len = (int) (w >>> 56);
     int n = (len + 7) >>> 3;
     length = len;
     if (!ipv6) {
-      int a;
-      if (n == 4 || (n > 0 && p + 4 <= end)) {
-        a = b.getInt(p);
-      } else {
-        a = 0;
-        for (int i = 0; i < n; i++) {
-          a |= (b.getUnsignedByte(p + i)) << (24 - 8 * i);
-        }
-      }
-      lo = (a & IpPrefix.ipv4Mask(len)) & 0xFFFF_FFFFL;
+      lo = ((int) (w >>> 24) & IpPrefix.ipv4Mask(len)) & 0xFFFF_FFFFL;
     } else {
-      long h = 0;
+      long h;
       long l = 0;
-      if (n == 16 || (n > 8 && p + 16 <= end)) {
-        // whole words; octets beyond the prefix (still inside the field) are masked off below
-        h = b.getLong(p);
-        l = b.getLong(p + 8);
-      } else if (n > 0 && p + 8 <= end && n <= 8) {
-        h = b.getLong(p);
+      if (n <= 7) {
+        h = w << 8;
       } else {
-        for (int i = 0; i < n; i++) {
-          long v = b.getUnsignedByte(p + i);
-          if (i < 8) {
-            h |= v << (56 - 8 * i);
-          } else {
-            l |= v << (56 - 8 * (i - 8));
-          }
+        // n >= 8: the eight octets after the length octet lie inside the field
+        h = b.getLong(p + 1);
+        if (n > 8) {
+          l = word(b, p + 9, e);
         }
       }
       hi = h & IpPrefix.hiMask(len);
       lo = l & IpPrefix.loMask(len);
     }
-    pos = p + n;
+    pos = p + 1 + n;
     return true;
+  }
+
+  /**
+   * The eight octets at {@code p} as a big-endian long, octets at or beyond {@code e} read as zero. Near the end of
+   * the field it reads the eight octets ending at {@code e} instead, which lie inside the message (every field the
+   * cursor walks ends at least 23 octets after the message start), so nothing outside the message is read.
+   */
+  private static long word(ByteBuf b, int p, int e) {
+    int left = e - p;
+    if (left >= 8) {
+      return b.getLong(p);
+    }
+    return b.getLong(e - 8) << ((8 - left) << 3);
   }
 
   /** Rewinds to the first prefix. */

@@ -59,6 +59,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   private int withdrawnStart;
   private int withdrawnEnd;
   private int nlriStart;
+  /** Whether IPv4 unicast prefixes carry path identifiers (RFC 7911), looked up once per message. */
+  private boolean v4AddPath;
   private UpdateAttributes attrs;
   private ErrorAction action = ErrorAction.NONE;
   private List<UpdateError> errors;
@@ -98,6 +100,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   private void parse() {
     ByteBuf b = buf;
+    boolean v4Ids = ctx.receivesPathId(AddressFamily.IPV4_UNICAST);
+    v4AddPath = v4Ids;
     int end = base + length;
     int p = base + HEADER_LENGTH;
     int wlen = b.getUnsignedShort(p);
@@ -118,14 +122,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     nlriStart = attrEnd;
     // RFC 7606 §5.3: withdrawn routes that cannot be parsed: session reset.
     if (wlen > 0
-        && PrefixCursor.validate(b, withdrawnStart, withdrawnEnd, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST)) < 0) {
+        && PrefixCursor.validate(b, withdrawnStart, withdrawnEnd, false, v4Ids) < 0) {
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
           "withdrawn routes: a prefix length above 32 or a prefix overrunning the field (" + wlen + " octets)");
     }
     // RFC 7606 §5.3: NLRI that cannot be parsed: session reset.
     boolean hasNlri = attrEnd < end;
     if (hasNlri
-        && PrefixCursor.validate(b, attrEnd, end, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST)) < 0) {
+        && PrefixCursor.validate(b, attrEnd, end, false, v4Ids) < 0) {
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.INVALID_NETWORK_FIELD.value(), null,
           "NLRI: a prefix length above 32 or a prefix overrunning the field (" + (end - attrEnd) + " octets)");
     }
@@ -154,8 +158,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         overrun = true;
         break;
       }
-      int flags = b.getUnsignedByte(p);
-      int type = b.getUnsignedByte(p + 1);
+      // One read for the header: flags, type and the length octet(s) (plus the first value octet when the length
+      // is one octet), or the three header octets when only three are left.
+      int w = left >= 4 ? b.getInt(p) : b.getUnsignedMedium(p) << 8;
+      int flags = w >>> 24;
+      int type = (w >>> 16) & 0xFF;
       int v;
       int len;
       if ((flags & AttributeFlags.EXTENDED_LENGTH) != 0) {
@@ -163,10 +170,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           overrun = true;
           break;
         }
-        len = b.getUnsignedShort(p + 2);
+        len = w & 0xFFFF;
         v = p + 4;
       } else {
-        len = b.getUnsignedByte(p + 2);
+        len = (w >>> 8) & 0xFF;
         v = p + 3;
       }
       if (len > end - v) {
@@ -609,13 +616,12 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   /** A new cursor over the IPv4 withdrawn routes field. */
   public PrefixCursor withdrawn() {
-    return new PrefixCursor(buf, withdrawnStart, withdrawnEnd, false,
-        ctx.receivesPathId(AddressFamily.IPV4_UNICAST));
+    return new PrefixCursor(buf, withdrawnStart, withdrawnEnd, false, v4AddPath);
   }
 
   /** A new cursor over the IPv4 NLRI field. */
   public PrefixCursor nlri() {
-    return new PrefixCursor(buf, nlriStart, base + length, false, ctx.receivesPathId(AddressFamily.IPV4_UNICAST));
+    return new PrefixCursor(buf, nlriStart, base + length, false, v4AddPath);
   }
 
   /** Withdrawn IPv4 prefixes as a list (allocates). */

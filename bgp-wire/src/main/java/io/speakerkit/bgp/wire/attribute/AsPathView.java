@@ -57,8 +57,9 @@ public final class AsPathView {
     if (p + 2 > end) {
       return false;
     }
-    int type = buf.getUnsignedByte(p);
-    int n = buf.getUnsignedByte(p + 1);
+    int h = buf.getUnsignedShort(p);
+    int type = h >>> 8;
+    int n = h & 0xFF;
     int next = p + 2 + n * asSize;
     if (next > end) {
       pos = end;
@@ -176,8 +177,9 @@ public final class AsPathView {
       if (end - p < 2) {
         return MALFORMED;
       }
-      int type = buf.getUnsignedByte(p);
-      int n = buf.getUnsignedByte(p + 1);
+      int h = buf.getUnsignedShort(p);
+      int type = h >>> 8;
+      int n = h & 0xFF;
       int q = p + 2;
       p = q + n * asSize;
       if (type < 1 || type > 4 || n == 0 || p > end) {
@@ -185,7 +187,15 @@ public final class AsPathView {
       }
       if (!zero) {
         if (asSize == 4) {
-          for (; q < p; q += 4) {
+          // two AS numbers per read while at least two are left
+          for (; q + 8 <= p; q += 8) {
+            long x = buf.getLong(q);
+            if ((int) x == 0 || (int) (x >>> 32) == 0) {
+              zero = true;
+              break;
+            }
+          }
+          for (; !zero && q < p; q += 4) {
             if (buf.getInt(q) == 0) {
               zero = true;
               break;
