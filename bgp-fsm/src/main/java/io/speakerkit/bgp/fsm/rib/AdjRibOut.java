@@ -21,7 +21,8 @@ import java.util.Objects;
  * <p>Changes are remembered as pending keys; {@link #drain} hands them out in batches grouped by attribute set (so
  * the writer packs prefixes that share attributes into one UPDATE) and withdrawals together. {@link #resendAll()}, on
  * every (re)establishment, makes the whole table pending again without copying it: a cursor walks the table (and
- * starts over if the table is rebuilt meanwhile, which only re-sends routes). The caller drains while the channel is
+ * starts over if the table is rebuilt meanwhile, which only re-sends routes; a route that a deletion shifts behind the
+ * cursor becomes pending instead). The caller drains while the channel is
  * writable, so a slow peer never grows a queue: what is pending is bounded by the table itself.
  *
  * <p>Not thread-safe: use it from the session's event loop.
@@ -113,7 +114,8 @@ public final class AdjRibOut<A> {
   /** Withdraws an IPv4 prefix; returns whether it was announced. */
   public boolean withdrawIpv4(int address, int length) {
     long key = ipv4Key(address, length);
-    int old = v4.remove(key, NONE);
+    // a resend in progress must not miss a route that deletion shifts behind its cursor
+    int old = syncSlot == NONE ? v4.remove(key, NONE) : v4.remove(key, NONE, syncSlot, pendingV4);
     if (old == NONE) {
       return false;
     }
@@ -176,6 +178,11 @@ public final class AdjRibOut<A> {
   /** Whether {@link #drain} has something to hand out. */
   public boolean hasPending() {
     return !pendingV4.isEmpty() || !pendingV6.isEmpty() || syncSlot != NONE;
+  }
+
+  /** IPv4 prefixes pending outside the resend cursor (for tests). */
+  int pendingIpv4() {
+    return pendingV4.size();
   }
 
   /** Whether a {@link #resendAll()} is still in progress (End-of-RIB goes out once it is over). */

@@ -84,12 +84,21 @@ final class LongIntHashMap {
 
   /** Removes; returns the value or {@code missing}. */
   int remove(long key, int missing) {
+    return remove(key, missing, 0, null);
+  }
+
+  /**
+   * Removes; returns the value or {@code missing}. Backward-shift deletion may move a later entry into an earlier
+   * slot: every key moved from a slot at or after {@code cursor} to one before it is added to {@code crossed}, so a
+   * slot cursor that has passed {@code cursor - 1} does not miss it.
+   */
+  int remove(long key, int missing, int cursor, LongHashSet crossed) {
     int i = hash(key) & mask;
     long k;
     while ((k = keys[i]) != FREE) {
       if (k == key) {
         int old = values[i];
-        shiftBack(i);
+        shiftBack(i, cursor, crossed);
         size--;
         return old;
       }
@@ -98,7 +107,7 @@ final class LongIntHashMap {
     return missing;
   }
 
-  private void shiftBack(int gap) {
+  private void shiftBack(int gap, int cursor, LongHashSet crossed) {
     int i = gap;
     while (true) {
       i = (i + 1) & mask;
@@ -111,6 +120,9 @@ final class LongIntHashMap {
       if (((i - home) & mask) >= ((i - gap) & mask)) {
         keys[gap] = k;
         values[gap] = values[i];
+        if (crossed != null && i >= cursor && gap < cursor) {
+          crossed.add(k);
+        }
         gap = i;
       }
     }
