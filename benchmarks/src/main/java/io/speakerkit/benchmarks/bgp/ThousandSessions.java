@@ -1,4 +1,4 @@
-package io.speakerkit.bgp.fsm.scale;
+package io.speakerkit.benchmarks.bgp;
 
 import io.speakerkit.bgp.fsm.BgpIdentifier;
 import io.speakerkit.bgp.fsm.BgpState;
@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * passive collector and one as the speaker, on 127.253.0.0/16 (one source address per peer):
  *
  * <pre>
- * java -cp CP io.speakerkit.bgp.fsm.scale.ThousandSessions collector 1000 600 &amp;
- * java -cp CP io.speakerkit.bgp.fsm.scale.ThousandSessions speaker 1000 600
+ * java -cp benchmarks/target/benchmarks.jar io.speakerkit.benchmarks.bgp.ThousandSessions collector 1000 600 &amp;
+ * java -cp benchmarks/target/benchmarks.jar io.speakerkit.benchmarks.bgp.ThousandSessions speaker 1000 600
  * </pre>
  *
  * Prints sessions Established, drops from Established (and how many were hold-timer expiries), heap and CPU per

@@ -1,4 +1,4 @@
-package io.speakerkit.bgp.fsm.scale;
+package io.speakerkit.benchmarks.bgp;
 
 import io.speakerkit.bgp.fsm.BgpIdentifier;
 import io.speakerkit.bgp.fsm.BgpState;
@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * Scale run (not a test): announce N IPv4 /32 routes to FRR bgpd in a namespace and time from Established until FRR
  * holds them all, with our CPU time next to bgpd's and the Adj-RIB-Out bytes per route.
  *
- * <pre>java -cp TEST_CLASSPATH io.speakerkit.bgp.fsm.scale.MillionRoutesToFrr [N [extended]]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar io.speakerkit.benchmarks.bgp.MillionRoutesToFrr [N [extended]]</pre>
  */
 public final class MillionRoutesToFrr {
 
