@@ -312,6 +312,16 @@ public final class BgpSession implements AutoCloseable {
     return rib;
   }
 
+  /** RFC 5082 hop count, 0 when GTSM is off. */
+  int gtsmHops() {
+    return gtsmHops;
+  }
+
+  /** IP_MINTTL / IPV6_MINHOPCOUNT: the kernel drops TCP segments (also SYNs to a listener) below this TTL. */
+  static IntegerUnixChannelOption minTtlOption(boolean v6) {
+    return new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL);
+  }
+
   byte[] md5Key() {
     return md5Key;
   }
@@ -367,8 +377,7 @@ public final class BgpSession implements AutoCloseable {
     if (gtsmHops > 0) {
       ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
           v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
-      ch.config().setOption(new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-          v6 ? IPV6_MINHOPCOUNT : IP_MINTTL), 256 - gtsmHops);
+      ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
     } else if (ttl > 0) {
       ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
           v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);
@@ -689,8 +698,7 @@ public final class BgpSession implements AutoCloseable {
         if (gtsmHops > 0) {
           ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
               v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
-          ch.config().setOption(new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-              v6 ? IPV6_MINHOPCOUNT : IP_MINTTL), 256 - gtsmHops);
+          ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
         } else if (ttl > 0) {
           ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
               v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);

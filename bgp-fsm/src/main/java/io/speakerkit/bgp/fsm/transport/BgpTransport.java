@@ -97,6 +97,7 @@ public final class BgpTransport implements AutoCloseable {
       log.info("BGP listener on {}", f.channel().localAddress());
     }
     updateMd5();
+    updateListenerMinTtl();
     return this;
   }
 
@@ -140,6 +141,7 @@ public final class BgpTransport implements AutoCloseable {
       return List.copyOf(l);
     });
     updateMd5();
+    updateListenerMinTtl();
   }
 
   void unregister(BgpSession s) {
@@ -149,6 +151,7 @@ public final class BgpTransport implements AutoCloseable {
       return l.isEmpty() ? null : List.copyOf(l);
     });
     updateMd5();
+    updateListenerMinTtl();
   }
 
   /** RFC 2385: the listener must know every peer's key before the SYN arrives. */
@@ -176,6 +179,41 @@ public final class BgpTransport implements AutoCloseable {
         l.config().setOption(EpollChannelOption.TCP_MD5SIG, sameFamily);
       } catch (RuntimeException e) {
         log.warn("could not set TCP MD5 keys on the listener {}", l.localAddress(), e);
+      }
+    }
+  }
+
+  /**
+   * RFC 5082 §3: when every peer that can connect to a listener uses GTSM, the listener itself gets the minimum TTL,
+   * so the kernel drops a SYN from too far away before any handshake (accepted sockets inherit it). With a peer
+   * without GTSM on the same listener, each accepted connection gets its own minimum TTL instead.
+   */
+  private void updateListenerMinTtl() {
+    if (listeners.isEmpty() || !epoll) {
+      return;
+    }
+    for (Channel l : listeners) {
+      InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
+      boolean v6 = bound instanceof java.net.Inet6Address;
+      boolean any = false;
+      boolean allGtsm = true;
+      int maxHops = 0;
+      for (List<BgpSession> list : sessions.values()) {
+        for (BgpSession s : list) {
+          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
+              && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
+          if (reaches) {
+            any = true;
+            allGtsm &= s.gtsmHops() > 0;
+            maxHops = Math.max(maxHops, s.gtsmHops());
+          }
+        }
+      }
+      int minTtl = any && allGtsm ? 256 - maxHops : 0;
+      try {
+        l.config().setOption(BgpSession.minTtlOption(v6), minTtl);
+      } catch (RuntimeException e) {
+        log.warn("could not set the minimum TTL {} on the listener {}", minTtl, l.localAddress(), e);
       }
     }
   }

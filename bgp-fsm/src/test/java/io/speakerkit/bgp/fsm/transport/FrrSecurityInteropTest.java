@@ -1,5 +1,6 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,14 +17,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * Against FRR: TCP MD5 (RFC 2385) with the right and the wrong password, GTSM (RFC 5082) with a peer sending at
- * TTL 255 accepted and one sending at TTL 254 refused by the kernel, and route refresh from FRR re-sending our
- * Adj-RIB-Out.
+ * TTL 255 accepted and one sending at TTL 254 refused by the kernel (its SYNs to our listener never answered), and
+ * route refresh from FRR re-sending our Adj-RIB-Out.
  */
 class FrrSecurityInteropTest {
 
@@ -38,7 +40,7 @@ class FrrSecurityInteropTest {
 
   @Test
   void md5AndGtsm_rightAccepted_wrongRefused_routeRefresh() throws Exception {
-    Commands.require("/usr/lib/frr/bgpd", "vtysh");
+    Commands.require("/usr/lib/frr/bgpd", "vtysh", "tshark");
     try (Netns ns = Netns.create("skfsmsec", "10.253.3.1/30", "10.253.3.2/30")) {
       ns.addAddresses("10.253.3.5/30", "10.253.3.6/30");
       ns.addAddresses("10.253.3.9/30", "10.253.3.10/30");
@@ -68,6 +70,12 @@ class FrrSecurityInteropTest {
       ns.start(new File(dir, "bgpd.out"), "/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid",
           "--vty_socket", dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179");
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+      // what reaches and leaves our listener address for the GTSM peer that sends at TTL 254
+      File capture = new File(dir, "gtsm-bad.txt");
+      ns.start(capture, "tshark", "-l", "-n", "-i", ns.nsInterface(), "-f", "tcp port 179 and host 10.253.3.13",
+          "-T", "fields", "-e", "ip.src", "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags.syn", "-e",
+          "tcp.flags.ack", "-e", "ip.ttl");
+      Poll.until(LIMIT, "tshark capturing", () -> read(capture).contains("Capturing"), () -> read(capture));
       BgpTransport.Builder tb = BgpTransport.builder();
       for (String a : new String[] {"10.253.3.1", "10.253.3.5", "10.253.3.9", "10.253.3.13"}) {
         tb.listen(new InetSocketAddress(InetAddress.getByName(a), 179));
@@ -96,6 +104,14 @@ class FrrSecurityInteropTest {
         assertTrue(!summary.contains("\"bgpState\":\"Established\""), summary);
         summary = vtysh(dir, "show bgp neighbors 10.253.3.13 json").stdout();
         assertTrue(!summary.contains("\"bgpState\":\"Established\""), summary);
+        // RFC 5082 §3: the listener's minimum TTL drops FRR's TTL-254 SYNs in the kernel: no SYN-ACK, no handshake
+        List<String[]> packets = read(capture).lines().map(l -> l.split("\t")).filter(f -> f.length >= 6).toList();
+        long synsToUs = packets.stream().filter(f -> f[0].equals("10.253.3.14") && f[2].equals("179")
+            && isSet(f[3]) && !isSet(f[4])).count();
+        long synAcksFromUs = packets.stream().filter(f -> f[0].equals("10.253.3.13") && f[1].equals("179")
+            && isSet(f[3]) && isSet(f[4])).count();
+        assertTrue(synsToUs > 0, "FRR never tried to connect to our listener:\n" + read(capture));
+        assertEquals(0, synAcksFromUs, "our listener answered a TTL-254 SYN:\n" + read(capture));
 
         // route refresh: FRR asks, we send our Adj-RIB-Out again
         Poll.until(LIMIT, "route on FRR",
@@ -124,6 +140,11 @@ class FrrSecurityInteropTest {
     } catch (Exception e) {
       return "";
     }
+  }
+
+  /** tshark prints flags as 1/0 or True/False depending on the version. */
+  private static boolean isSet(String flag) {
+    return flag.equals("1") || flag.equalsIgnoreCase("true");
   }
 
   private static int updatesReceived(String json) {
