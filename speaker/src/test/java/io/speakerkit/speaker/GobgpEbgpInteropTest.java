@@ -3,12 +3,16 @@ package io.speakerkit.speaker;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.speakerkit.allocator.AllocationResult;
 import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.IpFamily;
 import io.speakerkit.allocator.ServiceRequest;
+import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.testing.Commands;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
 import java.io.File;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -17,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * eBGP from AS 64512 to GoBGP in AS 65000, checked in GoBGP's RIB JSON: AS path [64512], no LOCAL_PREF (RFC 4271
  * §5.1.5: not sent to external peers), the advertisement's communities and large community, our next hop; release
- * withdraws.
+ * withdraws. The same over an IPv6 session from an IPv6 /64 pool (MP_REACH_NLRI, RFC 4760 / RFC 2545).
  */
 class GobgpEbgpInteropTest {
 
@@ -74,6 +78,63 @@ class GobgpEbgpInteropTest {
         Poll.until(LIMIT, "withdrawn in GoBGP", () -> !rib(ns).contains("10.0.7.10/32"), () -> rib(ns));
       }
     }
+  }
+
+  @Test
+  void ebgpIpv6_poolOf64_routeWithOurIpv6NextHop() throws Exception {
+    Commands.require("gobgpd", "gobgp");
+    try (Netns ns = Netns.create("skspkgo6", "10.250.6.1/30", "10.250.6.2/30")) {
+      ns.addAddresses("fd00:256::1/64", "fd00:256::2/64");
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+          [global.config]
+            as = 65000
+            router-id = "10.250.6.2"
+            port = 179
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "fd00:256::1"
+              peer-as = 64512
+            [neighbors.timers.config]
+              hold-time = 9
+              keepalive-interval = 3
+              connect-retry = 1
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv6-unicast"
+          """);
+      ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
+          "--api-hosts=127.0.0.1:50051");
+      Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
+          () -> ns.inside("gobgp", "neighbor").toString());
+      SpeakerConfig config = SpeakerConfig.builder()
+          .pool(IpAddressPool.builder().name("v6").addresses("2001:db8:256::/64").build())
+          .peer(PeerConfig.builder().name("gobgp").myAsn(64512).peerAsn(65000)
+              .peerAddress(InetAddress.getByName("fd00:256::2"))
+              .routerId((Inet4Address) InetAddress.getByName("10.250.6.1")).holdTime(Duration.ofSeconds(9)).build())
+          .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("v6").peers("gobgp")
+              .communities("64512:600").build())
+          .build();
+      try (Speaker speaker = Speaker.builder().config(config).build()) {
+        speaker.start();
+        Poll.until(LIMIT, "Established on GoBGP",
+            () -> neighbor(ns).contains("\"session_state\":6"), () -> neighbor(ns) + "\n" + speaker.status());
+        AllocationResult r = speaker.announce(ServiceRequest.builder("ns/v6").ipFamily(IpFamily.IPV6).build());
+        InetAddress address = ((AllocationResult.Allocated) r).allocation().addresses().get(0);
+        String prefix = IpPrefix.host(address).toString(); // RFC 5952 text, as GoBGP prints it
+        Poll.until(LIMIT, prefix + " in GoBGP", () -> rib6(ns).contains("\"" + prefix + "\""), () -> rib6(ns));
+        String rib = rib6(ns);
+        assertTrue(rib.contains("\"as_paths\":[{\"segment_type\":2,\"num\":1,\"asns\":[64512]}]"), rib);
+        assertTrue(rib.contains("\"nexthop\":\"fd00:256::1\""), rib);
+        assertTrue(rib.contains("\"communities\":[" + (64512L << 16 | 600) + "]"), rib);
+        speaker.release("ns/v6");
+        Poll.until(LIMIT, "withdrawn in GoBGP", () -> !rib6(ns).contains("\"" + prefix + "\""), () -> rib6(ns));
+      }
+    }
+  }
+
+  private static String rib6(Netns ns) {
+    return ns.inside("gobgp", "global", "rib", "-j", "-a", "ipv6").stdout().replaceAll("\\s+", "");
   }
 
   private static String neighbor(Netns ns) {
