@@ -196,8 +196,10 @@ public final class BfdDriver {
    * @param local the address it was received on
    * @param remote its source address
    * @param multihop whether it came in on the multihop port
+   * @return the session that accepted the packet, {@code null} if it was discarded (a transport may learn the
+   *     peer's source port from it)
    */
-  public void receive(ByteBuf pkt, InetAddress local, InetAddress remote, boolean multihop) {
+  public BfdSession receive(ByteBuf pkt, InetAddress local, InetAddress remote, boolean multihop) {
     long now = now();
     DriverSession s = null;
     if (pkt.readableBytes() >= ControlPacketCodec.MANDATORY_LENGTH) {
@@ -215,11 +217,12 @@ public final class BfdDriver {
       s = byPeer.get(new PeerKey(local, remote, multihop));
       if (s == null) {
         unmatchedDiscarded++;
-        return;
+        return null;
       }
     }
-    s.fsm.onPacket(pkt, now);
+    DiscardReason discarded = s.fsm.onPacket(pkt, now);
     reschedule(s);
+    return discarded == null ? s : null;
   }
 
   /** A datagram from {@code remote} that the transport dropped (e.g. TTL): counted on the matching session. */
@@ -230,6 +233,11 @@ public final class BfdDriver {
     } else {
       s.fsm.countDiscard(reason);
     }
+  }
+
+  /** A datagram for {@code session} that the transport dropped (e.g. TTL), when it knows the session. */
+  public void countDiscard(BfdSession session, DiscardReason reason) {
+    ((DriverSession) session).fsm.countDiscard(reason);
   }
 
   void reschedule(DriverSession s) {
