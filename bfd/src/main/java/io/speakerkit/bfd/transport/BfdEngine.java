@@ -115,7 +115,7 @@ public final class BfdEngine implements AutoCloseable {
     }
     alloc = b.allocator;
     ioLoop = loop instanceof IoEventLoop l && l.isCompatible(SessionReceiver.class) && rxBuf.hasMemoryAddress()
-        ? l : null;
+        && kernelPrefersConnected(System.getProperty("os.version", "")) ? l : null;
     singleHopPort = b.singleHopPort;
     multihopPort = b.multihopPort;
     sourcePortLow = b.sourcePortLow;
@@ -332,6 +332,22 @@ public final class BfdEngine implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the kernel gives a datagram to the connected member of an SO_REUSEPORT group whose 4-tuple it matches,
+   * and never to a connected member it does not match: Linux 5.4 and later (commit acdcecc61285, "udp: correct
+   * reuseport selection with connected sockets"). Older kernels may hash any peer's datagram to a session's own
+   * socket, so sessions there keep to the shared socket.
+   */
+  static boolean kernelPrefersConnected(String osVersion) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(osVersion);
+    if (!m.find()) {
+      return false;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    return major > 5 || major == 5 && minor >= 4;
+  }
+
   private static TtlFilter receiverFilter(BfdSession session) {
     boolean v6 = session.localAddress() instanceof Inet6Address;
     return session.multihop() ? TtlFilter.multihop(v6, session.profile().minimumTtl()) : TtlFilter.singleHop(v6);
@@ -499,6 +515,22 @@ public final class BfdEngine implements AutoCloseable {
     return call(() -> {
       Listener l = listeners.get(new ListenerKey(session.localAddress(), session.multihop()));
       return Optional.ofNullable(l == null ? null : l.failure);
+    });
+  }
+
+  /** The peer address and port {@code session}'s own receiving socket is connected to, if it has one (tests). */
+  Optional<InetSocketAddress> ownSocketPeer(BfdSession session) {
+    return call(() -> {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      return Optional.ofNullable(io == null || io.receiver == null ? null : io.receiver.remote);
+    });
+  }
+
+  /** The source port {@code session} sends from, 0 until its socket is open (tests). */
+  int sourcePort(BfdSession session) {
+    return call(() -> {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      return io == null || io.channel == null ? 0 : io.port;
     });
   }
 
