@@ -56,6 +56,9 @@ public final class BfdDriver {
   private Timeout timer;
   private long timerDeadline = Long.MAX_VALUE;
   private final Runnable onTimer = this::runDue;
+  /** The periodic timer on the slack grid while deadlines are dense (see {@link #timerSlack}); or null. */
+  private Timeout tick;
+  private final Runnable onTick = this::onTick;
   private long unmatchedDiscarded;
   private long timerSlackNanos;
 
@@ -75,6 +78,11 @@ public final class BfdDriver {
    * sessions falling within it are served by one wake-up (0, the default, fires at each exact deadline). The
    * transport sets 1 ms: with 1,000 sessions at 50 ms that turns ~20,000 timer wake-ups a second into at most
    * 1,000, against a transmit jitter of 12.5 ms. Scheduler thread.
+   *
+   * <p>With slack, while the next deadline is never more than {@value #TICK_HORIZON} slack periods away, the
+   * driver runs one periodic timer on that grid instead of one one-shot timer per wake-up: a scheduler's periodic
+   * task is re-queued, not re-allocated, so the steady path of many sessions allocates nothing for its timers.
+   * When deadlines thin out, it goes back to one-shots (one wake-up per deadline rather than one per period).
    */
   public void timerSlack(java.time.Duration slack) {
     long n = slack.toNanos();
@@ -82,6 +90,11 @@ public final class BfdDriver {
       throw new IllegalArgumentException("timerSlack: " + slack + " (expected: 0-10 ms)");
     }
     timerSlackNanos = n;
+    if (tick != null) {
+      tick.cancel();
+      tick = null;
+      armTimer();
+    }
   }
 
   /** The scheduler. */
@@ -196,8 +209,10 @@ public final class BfdDriver {
    * @param local the address it was received on
    * @param remote its source address
    * @param multihop whether it came in on the multihop port
+   * @return the session that accepted the packet, {@code null} if it was discarded (a transport may learn the
+   *     peer's source port from it)
    */
-  public void receive(ByteBuf pkt, InetAddress local, InetAddress remote, boolean multihop) {
+  public BfdSession receive(ByteBuf pkt, InetAddress local, InetAddress remote, boolean multihop) {
     long now = now();
     DriverSession s = null;
     if (pkt.readableBytes() >= ControlPacketCodec.MANDATORY_LENGTH) {
@@ -215,11 +230,12 @@ public final class BfdDriver {
       s = byPeer.get(new PeerKey(local, remote, multihop));
       if (s == null) {
         unmatchedDiscarded++;
-        return;
+        return null;
       }
     }
-    s.fsm.onPacket(pkt, now);
+    DiscardReason discarded = s.fsm.onPacket(pkt, now);
     reschedule(s);
+    return discarded == null ? s : null;
   }
 
   /** A datagram from {@code remote} that the transport dropped (e.g. TTL): counted on the matching session. */
@@ -232,18 +248,35 @@ public final class BfdDriver {
     }
   }
 
+  /** A datagram for {@code session} that the transport dropped (e.g. TTL), when it knows the session. */
+  public void countDiscard(BfdSession session, DiscardReason reason) {
+    ((DriverSession) session).fsm.countDiscard(reason);
+  }
+
   void reschedule(DriverSession s) {
     heap.update(s, s.fsm.nextDeadlineNanos());
     s.publish();
     armTimer();
   }
 
-  private void armTimer() {
+  /** The periodic timer runs while the next deadline is at most this many slack periods away. */
+  static final int TICK_HORIZON = 4;
+
+  /** The next deadline, rounded up to the slack grid. */
+  private long nextDeadline() {
     DriverSession first = heap.peek();
     long deadline = first == null ? Long.MAX_VALUE : first.key;
     if (timerSlackNanos > 0 && deadline != Long.MAX_VALUE) {
       deadline = Math.floorDiv(deadline + timerSlackNanos - 1, timerSlackNanos) * timerSlackNanos;
     }
+    return deadline;
+  }
+
+  private void armTimer() {
+    if (tick != null) {
+      return; // the tick comes at every grid point; onTick stops it when deadlines thin out
+    }
+    long deadline = nextDeadline();
     if (deadline >= timerDeadline) {
       return; // the armed timer fires first (or at the same time) and re-arms
     }
@@ -258,13 +291,39 @@ public final class BfdDriver {
     timer = null;
     timerDeadline = Long.MAX_VALUE;
     long now = now();
+    runDue(now);
+    if (timerSlackNanos > 0 && nextDeadline() - now <= TICK_HORIZON * timerSlackNanos) {
+      // Dense deadlines: one periodic timer on the grid from the next grid point on.
+      long first = Math.floorDiv(now, timerSlackNanos) * timerSlackNanos + timerSlackNanos;
+      tick = scheduler.scheduleAtFixedRate(onTick, first - now, timerSlackNanos, TimeUnit.NANOSECONDS);
+      return;
+    }
+    armTimer();
+  }
+
+  /** Whether the periodic timer runs (tests). */
+  boolean ticking() {
+    return tick != null;
+  }
+
+  private void onTick() {
+    long now = now();
+    runDue(now);
+    long next = nextDeadline();
+    if (next == Long.MAX_VALUE || next - now > TICK_HORIZON * timerSlackNanos) {
+      tick.cancel();
+      tick = null;
+      armTimer();
+    }
+  }
+
+  private void runDue(long now) {
     DriverSession s;
     while ((s = heap.peek()) != null && s.key <= now) {
       s.fsm.onTimer(now);
       heap.update(s, s.fsm.nextDeadlineNanos());
       s.publish();
     }
-    armTimer();
   }
 
   private final class FsmOutput implements BfdFsm.Output {

@@ -1,6 +1,7 @@
 package io.speakerkit.bfd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,6 +138,48 @@ class BfdDriverTest {
       assertEquals(SessionState.Up, p[1].state());
     }
     assertEquals(0, downs[0]);
+  }
+
+  @Test
+  void timerSlack_manySessions_periodicTickOnGrid_lateAtMostSlack() {
+    Wire w = new Wire(11);
+    w.a.timerSlack(Duration.ofMillis(1));
+    w.b.timerSlack(Duration.ofMillis(1));
+    List<BfdSession[]> pairs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      pairs.add(w.pair(addr("10.252.1." + i, 0), addr("10.252.2." + i, 0), FAST));
+    }
+    w.run(Duration.ofSeconds(5));
+    assertTrue(w.a.ticking() && w.b.ticking(), "dense deadlines: the periodic timer runs");
+    for (BfdSession[] p : pairs) {
+      assertEquals(SessionState.Up, p[0].state());
+      assertEquals(0, p[0].counters().downTransitions());
+      assertTrue(p[0].counters().txLatenessMaxNanos() <= 1_000_000, p[0].counters().toString());
+    }
+    for (BfdSession[] p : pairs) {
+      p[0].close();
+      p[1].close();
+    }
+    w.run(Duration.ofSeconds(1));
+    assertFalse(w.a.ticking() || w.b.ticking(), "no deadlines: the periodic timer stopped");
+    assertEquals(0, w.scheduler.pendingTasks());
+  }
+
+  @Test
+  void timerSlack_oneSlowSession_oneShotTimers() {
+    Wire w = new Wire(12);
+    w.a.timerSlack(Duration.ofMillis(1));
+    w.b.timerSlack(Duration.ofMillis(1));
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(1000).transmitIntervalMillis(1000).build();
+    BfdSession[] s = w.pair(slow, slow, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(10));
+    assertEquals(SessionState.Up, s[0].state());
+    assertFalse(w.a.ticking(), "sparse deadlines: one-shot timers");
+    long out = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(20));
+    assertEquals(0, s[0].counters().downTransitions());
+    assertTrue(s[0].counters().controlPacketsOut() - out >= 19, s[0].counters().toString());
+    assertTrue(s[0].counters().txLatenessMaxNanos() <= 1_000_000, s[0].counters().toString());
   }
 
   @Test

@@ -56,6 +56,25 @@ public final class EventLoopScheduler implements Scheduler {
     return new FutureTimeout(future, deadline);
   }
 
+  /** Netty's periodic task: one {@code ScheduledFutureTask} re-queued after each run, nothing allocated per run. */
+  @Override
+  public Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    Objects.requireNonNull(task, "task");
+    long periodNanos = unit.toNanos(period);
+    if (periodNanos <= 0) {
+      throw new IllegalArgumentException("period: " + period + " " + unit + " (expected: > 0)");
+    }
+    long delayNanos = Math.max(0, unit.toNanos(initialDelay));
+    ScheduledFuture<?> future = executor.scheduleAtFixedRate(() -> runLogged(task), delayNanos, periodNanos,
+        TimeUnit.NANOSECONDS);
+    return new FutureTimeout(future, -1) {
+      @Override
+      public long deadlineNanos() {
+        return ticker.nanoTime() + future.getDelay(TimeUnit.NANOSECONDS);
+      }
+    };
+  }
+
   @Override
   public void execute(Runnable task) {
     Objects.requireNonNull(task, "task");
@@ -70,7 +89,7 @@ public final class EventLoopScheduler implements Scheduler {
     }
   }
 
-  private static final class FutureTimeout implements Timeout {
+  private static class FutureTimeout implements Timeout {
     private final ScheduledFuture<?> future;
     private final long deadline;
 

@@ -55,7 +55,20 @@ public final class ManualScheduler implements Scheduler, Ticker {
   public Timeout schedule(Runnable task, long delay, TimeUnit unit) {
     Objects.requireNonNull(task, "task");
     long delayNanos = Math.max(0, unit.toNanos(delay));
-    Task t = new Task(task, saturatedAdd(now, delayNanos), sequence++);
+    Task t = new Task(task, saturatedAdd(now, delayNanos), 0, sequence++);
+    queue.add(t);
+    return t;
+  }
+
+  /** One task object for the whole series, re-queued after each run (a late run does not shift the series). */
+  @Override
+  public Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    Objects.requireNonNull(task, "task");
+    long periodNanos = unit.toNanos(period);
+    if (periodNanos <= 0) {
+      throw new IllegalArgumentException("period: " + period + " " + unit + " (expected: > 0)");
+    }
+    Task t = new Task(task, saturatedAdd(now, Math.max(0, unit.toNanos(initialDelay))), periodNanos, sequence++);
     queue.add(t);
     return t;
   }
@@ -79,7 +92,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
     while ((next = peekLive()) != null && next.deadline <= deadlineNanos) {
       queue.poll();
       now = Math.max(now, next.deadline);
-      next.run();
+      run(next);
     }
     now = Math.max(now, deadlineNanos);
   }
@@ -90,7 +103,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
     Task next;
     while ((next = peekLive()) != null && next.deadline <= now) {
       queue.poll();
-      next.run();
+      run(next);
       ran++;
     }
     return ran;
@@ -139,6 +152,18 @@ public final class ManualScheduler implements Scheduler, Ticker {
     return out;
   }
 
+  private void run(Task t) {
+    try {
+      t.run();
+    } finally {
+      if (t.period > 0 && !t.cancelled) {
+        t.deadline = saturatedAdd(t.deadline, t.period);
+        t.seq = sequence++;
+        queue.add(t);
+      }
+    }
+  }
+
   private Task peekLive() {
     Task t;
     while ((t = queue.peek()) != null && t.cancelled) {
@@ -154,19 +179,21 @@ public final class ManualScheduler implements Scheduler, Ticker {
 
   private static final class Task implements Timeout, Comparable<Task> {
     private final Runnable runnable;
-    private final long deadline;
-    private final long seq;
+    private final long period;
+    private long deadline;
+    private long seq;
     private boolean cancelled;
     private boolean done;
 
-    Task(Runnable runnable, long deadline, long seq) {
+    Task(Runnable runnable, long deadline, long period, long seq) {
       this.runnable = runnable;
       this.deadline = deadline;
+      this.period = period;
       this.seq = seq;
     }
 
     void run() {
-      done = true;
+      done = period == 0;
       runnable.run();
     }
 

@@ -25,6 +25,18 @@ public interface Scheduler {
     return schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * Runs {@code task} at {@code initialDelay}, then every {@code period} after that deadline (fixed rate: the next
+   * deadline is the previous one plus {@code period}, however late the run was), until the returned timeout is
+   * cancelled, from inside the task too. Implementations reuse one timeout for the whole series, so that a
+   * periodic timer allocates nothing per run; this default chains one-shot {@link #schedule}s.
+   *
+   * @param period greater than zero
+   */
+  default Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
+    return RepeatingTimeout.start(this, task, unit.toNanos(initialDelay), unit.toNanos(period));
+  }
+
   /** Runs {@code task} as soon as possible on the scheduler's thread. */
   default void execute(Runnable task) {
     schedule(task, 0, TimeUnit.NANOSECONDS);

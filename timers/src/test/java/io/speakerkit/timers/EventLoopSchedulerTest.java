@@ -53,4 +53,27 @@ class EventLoopSchedulerTest {
     assertFalse(cancelledRan[0]);
     assertTrue(t.isCancelled());
   }
+
+  @Test
+  void scheduleAtFixedRate_repeatsOnLoop_throwingRunDoesNotStopIt_cancelFromInside() throws InterruptedException {
+    EventLoopScheduler scheduler = EventLoopScheduler.on(loop);
+    CountDownLatch three = new CountDownLatch(3);
+    java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+    Timeout[] t = new Timeout[1];
+    scheduler.execute(() -> t[0] = scheduler.scheduleAtFixedRate(() -> {
+      int n = runs.incrementAndGet();
+      if (n == 3) {
+        t[0].cancel();
+      }
+      three.countDown();
+      if (n == 1) {
+        throw new IllegalStateException("expected in test");
+      }
+    }, 1, 1, TimeUnit.MILLISECONDS));
+    assertTrue(three.await(5, TimeUnit.SECONDS));
+    // Whatever was queued runs first; then no more runs.
+    loop.submit(() -> { }).await(5, TimeUnit.SECONDS);
+    assertEquals(3, runs.get());
+    assertTrue(t[0].isCancelled());
+  }
 }

@@ -34,6 +34,57 @@ class ManualSchedulerTest {
   }
 
   @Test
+  void scheduleAtFixedRate_runsOnTheGridUntilCancelledFromInside() {
+    ManualScheduler time = new ManualScheduler();
+    List<Long> ran = new ArrayList<>();
+    Timeout[] t = new Timeout[1];
+    t[0] = time.scheduleAtFixedRate(() -> {
+      ran.add(time.nanoTime());
+      if (ran.size() == 3) {
+        t[0].cancel();
+      }
+    }, 5, 10, TimeUnit.NANOSECONDS);
+    assertEquals(5, t[0].deadlineNanos());
+    time.advance(17, TimeUnit.NANOSECONDS);
+    assertEquals(List.of(5L, 15L), ran);
+    assertEquals(25, t[0].deadlineNanos());
+    assertFalse(t[0].isDone());
+    time.advance(100, TimeUnit.NANOSECONDS);
+    assertEquals(List.of(5L, 15L, 25L), ran);
+    assertTrue(t[0].isCancelled());
+    assertEquals(0, time.pendingTasks());
+  }
+
+  @Test
+  void scheduleAtFixedRate_defaultChainsOneShots() {
+    ManualScheduler time = new ManualScheduler();
+    Scheduler chained = new Scheduler() {
+      @Override
+      public Ticker ticker() {
+        return time;
+      }
+
+      @Override
+      public Timeout schedule(Runnable task, long delay, TimeUnit unit) {
+        return time.schedule(task, delay, unit);
+      }
+
+      @Override
+      public boolean inSchedulerThread() {
+        return true;
+      }
+    };
+    List<Long> ran = new ArrayList<>();
+    Timeout t = chained.scheduleAtFixedRate(() -> ran.add(time.nanoTime()), 5, 10, TimeUnit.NANOSECONDS);
+    time.advance(30, TimeUnit.NANOSECONDS);
+    assertEquals(List.of(5L, 15L, 25L), ran);
+    assertTrue(t.cancel());
+    time.advance(30, TimeUnit.NANOSECONDS);
+    assertEquals(3, ran.size());
+    assertEquals(0, time.pendingTasks());
+  }
+
+  @Test
   void schedule_sameDeadline_runsInSchedulingOrder() {
     ManualScheduler time = new ManualScheduler();
     List<Integer> ran = new ArrayList<>();

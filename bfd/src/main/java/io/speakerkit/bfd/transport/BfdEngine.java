@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
@@ -13,23 +14,29 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.unix.IntegerUnixChannelOption;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.speakerkit.bfd.BfdDriver;
 import io.speakerkit.bfd.BfdSession;
 import io.speakerkit.bfd.BfdSessionConfig;
 import io.speakerkit.bfd.DiscardReason;
 import io.speakerkit.timers.EventLoopScheduler;
+import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -49,6 +56,12 @@ import org.slf4j.LoggerFactory;
  * the peer, with IP_TTL / IPV6_UNICAST_HOPS 255. Each local address has one receiving socket per port with a BPF
  * filter ({@link TtlFilter}) that lets only TTL 255 through (single-hop) or at least the smallest minimumTtl of
  * its multihop sessions.
+ *
+ * <p>No allocation per packet on the steady path: packets are written into one reused buffer and sent with a
+ * {@code send} on the session's socket (no Netty outbound buffer, no pooled buffer); once a session has
+ * received a packet its peer's source port is known, and the session gets its own receiving socket connected to
+ * the peer ({@link SessionReceiver}), read into one reused buffer, so that Netty's per-datagram
+ * {@code DatagramPacket} and sender address are only made for the first packets of a session and for strangers.
  *
  * <pre>{@code
  * try (BfdEngine engine = BfdEngine.builder().build()) {
@@ -79,6 +92,14 @@ public final class BfdEngine implements AutoCloseable {
   private final RandomGenerator portRandom;
   private final BfdTap tap;
   private final Map<ListenerKey, Listener> listeners = new HashMap<>();
+  /** The loop as an epoll {@link IoEventLoop} for {@link SessionReceiver}s; null if it is not one. */
+  private final IoEventLoop ioLoop;
+  /** Every packet sent is written here and sent at once; release is a no-op (loop thread only). */
+  private final ByteBuf txBuf = Unpooled.unreleasableBuffer(
+      Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(io.speakerkit.bfd.ControlPacketCodec.MAX_LENGTH)).clear());
+  /** Every packet read by a {@link SessionReceiver} lands here (loop thread only). */
+  private final ByteBuf rxBuf = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(512)).clear();
+  private final SessionReceiver.Sink sink = this::receivedOnSessionSocket;
   /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
   private final java.util.Set<Integer> sourcePorts = new java.util.HashSet<>();
   private volatile boolean closed;
@@ -93,6 +114,8 @@ public final class BfdEngine implements AutoCloseable {
       loop = ownedGroup.next();
     }
     alloc = b.allocator;
+    ioLoop = loop instanceof IoEventLoop l && l.isCompatible(SessionReceiver.class) && rxBuf.hasMemoryAddress()
+        && kernelPrefersConnected(System.getProperty("os.version", "")) ? l : null;
     singleHopPort = b.singleHopPort;
     multihopPort = b.multihopPort;
     sourcePortLow = b.sourcePortLow;
@@ -202,16 +225,22 @@ public final class BfdEngine implements AutoCloseable {
   /** Per-session transport state. */
   private static final class SessionIo {
     Channel channel;
+    /** The socket's file descriptor, to send on without Netty's outbound path. */
+    Socket socket;
     int port;
     boolean closed;
+    /** The session's own receiving socket, once the peer's source port is known. */
+    SessionReceiver receiver;
+    long receiverOpenedNanos;
   }
 
   private final class Io implements BfdDriver.PacketIo {
     @Override
     public ByteBuf allocate() {
-      return alloc.directBuffer(64);
+      return txBuf.clear();
     }
 
+    /** Sends at once from {@link #txBuf} on the connected socket; if the socket buffer is full, the packet is lost. */
     @Override
     public void send(BfdSession session, ByteBuf packet) {
       SessionIo io = (SessionIo) BfdDriver.attachment(session);
@@ -223,7 +252,21 @@ public final class BfdEngine implements AutoCloseable {
       if (tap != null) {
         showTap((InetSocketAddress) ch.localAddress(), (InetSocketAddress) ch.remoteAddress(), packet);
       }
-      ch.writeAndFlush(packet, ch.voidPromise());
+      try {
+        if (packet.hasMemoryAddress()) {
+          io.socket.sendAddress(packet.memoryAddress(), packet.readerIndex(), packet.writerIndex());
+        } else {
+          ByteBuffer nio = packet.internalNioBuffer(packet.readerIndex(), packet.readableBytes());
+          io.socket.send(nio, nio.position(), nio.limit());
+        }
+      } catch (IOException e) {
+        // ECONNREFUSED: an ICMP port unreachable for an earlier packet (the peer does not listen yet).
+        if (log.isTraceEnabled()) {
+          log.trace("BFD session {}: send: {}", session, e.toString());
+        }
+      } finally {
+        packet.release();
+      }
     }
 
     @Override
@@ -253,6 +296,10 @@ public final class BfdEngine implements AutoCloseable {
         if (io.channel != null) {
           io.channel.close();
         }
+        if (io.receiver != null) {
+          io.receiver.close();
+          io.receiver = null;
+        }
       }
       ListenerKey key = new ListenerKey(session.localAddress(), session.multihop());
       Listener l = listeners.get(key);
@@ -272,6 +319,79 @@ public final class BfdEngine implements AutoCloseable {
       if (l != null) {
         updateFilter(l);
       }
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      if (io != null && io.receiver != null && session.multihop()) {
+        try {
+          io.receiver.filter(receiverFilter(session));
+        } catch (IOException e) {
+          log.warn("BFD session {}: cannot update the TTL filter, closing its own socket: {}", session, e.toString());
+          io.receiver.close();
+          io.receiver = null;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the kernel gives a datagram to the connected member of an SO_REUSEPORT group whose 4-tuple it matches,
+   * and never to a connected member it does not match: Linux 5.4 and later (commit acdcecc61285, "udp: correct
+   * reuseport selection with connected sockets"). Older kernels may hash any peer's datagram to a session's own
+   * socket, so sessions there keep to the shared socket.
+   */
+  static boolean kernelPrefersConnected(String osVersion) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)\\.(\\d+)").matcher(osVersion);
+    if (!m.find()) {
+      return false;
+    }
+    int major = Integer.parseInt(m.group(1));
+    int minor = Integer.parseInt(m.group(2));
+    return major > 5 || major == 5 && minor >= 4;
+  }
+
+  private static TtlFilter receiverFilter(BfdSession session) {
+    boolean v6 = session.localAddress() instanceof Inet6Address;
+    return session.multihop() ? TtlFilter.multihop(v6, session.profile().minimumTtl()) : TtlFilter.singleHop(v6);
+  }
+
+  /** A packet read on a session's own socket: the sender is the peer the socket is connected to. */
+  private void receivedOnSessionSocket(SessionReceiver r, ByteBuf content) {
+    BfdSession session = r.session;
+    if (tap != null && content.readableBytes() != TtlFilter.REJECTED_PAYLOAD) {
+      showTap(r.remote, r.local, content);
+    }
+    if (content.readableBytes() == TtlFilter.REJECTED_PAYLOAD) {
+      driver.countDiscard(session, DiscardReason.TTL);
+    } else {
+      driver.receive(content, session.localAddress(), session.remoteAddress(), session.multihop());
+    }
+  }
+
+  /**
+   * {@code session} accepted a packet from {@code sender} on the shared socket: give it its own socket connected
+   * to that address and port (RFC 5881 §4: the peer keeps its source port for the life of the session). A new
+   * port (the peer restarted) moves the socket, at most once a second.
+   */
+  private void learnPeerPort(BfdSession session, InetSocketAddress sender) {
+    SessionIo io = (SessionIo) BfdDriver.attachment(session);
+    if (ioLoop == null || io == null || io.closed
+        || io.receiver != null && io.receiver.remote.getPort() == sender.getPort()) {
+      return;
+    }
+    long now = driver.scheduler().ticker().nanoTime();
+    if (io.receiverOpenedNanos != 0 && now - io.receiverOpenedNanos < TimeUnit.SECONDS.toNanos(1)) {
+      return;
+    }
+    io.receiverOpenedNanos = now;
+    if (io.receiver != null) {
+      io.receiver.close();
+      io.receiver = null;
+    }
+    int port = session.multihop() ? multihopPort : singleHopPort;
+    try {
+      io.receiver = SessionReceiver.open(ioLoop, session, new InetSocketAddress(session.localAddress(), port),
+          new InetSocketAddress(session.remoteAddress(), sender.getPort()), receiverFilter(session), rxBuf, sink);
+    } catch (IOException e) {
+      log.debug("BFD session {}: no own receiving socket, the shared one serves it: {}", session, e.toString());
     }
   }
 
@@ -326,6 +446,7 @@ public final class BfdEngine implements AutoCloseable {
           ch.close();
         } else {
           io.channel = ch;
+          io.socket = (Socket) ((UnixChannel) ch).fd();
         }
       });
     });
@@ -333,7 +454,9 @@ public final class BfdEngine implements AutoCloseable {
 
   private void openListener(Listener l) {
     int port = l.key.multihop() ? multihopPort : singleHopPort;
+    // SO_REUSEPORT: the sessions' own connected sockets (SessionReceiver) share the port.
     ChannelFuture f = bootstrap(l.key.local(), new ReceiveHandler(l.key.local(), l.key.multihop()))
+        .option(EpollChannelOption.SO_REUSEPORT, true)
         .bind(new InetSocketAddress(l.key.local(), port));
     l.channel = f.channel();
     f.addListener(done -> {
@@ -395,6 +518,22 @@ public final class BfdEngine implements AutoCloseable {
     });
   }
 
+  /** The peer address and port {@code session}'s own receiving socket is connected to, if it has one (tests). */
+  Optional<InetSocketAddress> ownSocketPeer(BfdSession session) {
+    return call(() -> {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      return Optional.ofNullable(io == null || io.receiver == null ? null : io.receiver.remote);
+    });
+  }
+
+  /** The source port {@code session} sends from, 0 until its socket is open (tests). */
+  int sourcePort(BfdSession session) {
+    return call(() -> {
+      SessionIo io = (SessionIo) BfdDriver.attachment(session);
+      return io == null || io.channel == null ? 0 : io.port;
+    });
+  }
+
   /** Received control packets go to the driver; datagrams the TTL filter cut are counted as TTL drops. */
   private final class ReceiveHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private final InetAddress local;
@@ -415,7 +554,10 @@ public final class BfdEngine implements AutoCloseable {
       if (content.readableBytes() == TtlFilter.REJECTED_PAYLOAD) {
         driver.countDiscard(local, from, multihop, DiscardReason.TTL);
       } else {
-        driver.receive(content, local, from, multihop);
+        BfdSession s = driver.receive(content, local, from, multihop);
+        if (s != null) {
+          learnPeerPort(s, msg.sender());
+        }
       }
     }
 
@@ -486,7 +628,7 @@ public final class BfdEngine implements AutoCloseable {
       return this;
     }
 
-    /** Buffer allocator for sent packets (pooled direct by default). */
+    /** Buffer allocator for Netty's receive buffers on the shared receiving sockets (pooled direct by default). */
     public Builder allocator(ByteBufAllocator v) {
       allocator = Objects.requireNonNull(v, "allocator");
       return this;

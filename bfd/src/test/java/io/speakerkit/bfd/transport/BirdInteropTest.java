@@ -97,6 +97,10 @@ class BirdInteropTest {
       Poll.until(Duration.ofSeconds(20), "both Up", () -> s.state() == SessionState.Up && "Up".equals(bird.state()),
           bird::sessions);
       Poll.until(Duration.ofSeconds(5), "BIRD at 50 ms", () -> bird.sessions().contains("0.050"), bird::sessions);
+      // BIRD's packets now come in on the session's own socket, connected to BIRD's source port.
+      if (BfdEngine.kernelPrefersConnected(System.getProperty("os.version", ""))) {
+        assertTrue(engine.ownSocketPeer(s).isPresent());
+      }
       events.clear();
       long cut = System.nanoTime();
       ns.setHostLink(false);

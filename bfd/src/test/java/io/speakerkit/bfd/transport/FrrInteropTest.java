@@ -120,6 +120,10 @@ class FrrInteropTest {
       assertEquals("up", frr.field("status"));
       assertEquals(1, s.counters().upTransitions());
       assertEquals(0, s.counters().downTransitions());
+      // FRR's packets now come in on the session's own socket, connected to bfdd's source port.
+      if (BfdEngine.kernelPrefersConnected(System.getProperty("os.version", ""))) {
+        assertEquals(s.remoteAddress(), engine.ownSocketPeer(s).orElseThrow().getAddress());
+      }
 
       // Link cut: detection time 150 ms; allowed 150 + 50 + 100 ms on this shared machine.
       if (hostCidr.contains(":")) {

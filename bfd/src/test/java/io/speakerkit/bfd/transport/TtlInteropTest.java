@@ -96,6 +96,12 @@ class TtlInteropTest {
           () -> strict.state() == SessionState.Init, () -> strict.counters().toString());
       assertEquals(1, lenient.counters().controlPacketsIn());
       assertEquals(1, strict.counters().controlPacketsIn());
+      // The accepted packet gave the sender's port: the strict session now has its own socket, same threshold.
+      awaitOwnSocket(engine, strict);
+      send(ns, sender, 250, ns.nsAddress(1));
+      Poll.until(Duration.ofSeconds(5), "TTL 250 dropped on the strict session's own socket",
+          () -> strict.counters().discardedTtl() == 2, () -> strict.counters().toString());
+      assertEquals(1, strict.counters().controlPacketsIn());
       // A live profile change moves the session's own threshold.
       strict.updateProfile(BfdProfile.builder().minimumTtl(200).build());
       long in = strict.counters().controlPacketsIn();
@@ -149,6 +155,24 @@ class TtlInteropTest {
           () -> s.counters().toString());
       assertEquals(1, s.counters().controlPacketsIn());
       assertEquals(2, s.counters().discardedTtl());
+
+      // The session's own socket, connected to the sender's port since the accepted packet, filters the same way.
+      awaitOwnSocket(engine, s);
+      ns.inside("python3", sender.getPath(), ns.hostAddress(), "64").check();
+      Poll.until(Duration.ofSeconds(5), "TTL 64 dropped on the session's own socket",
+          () -> s.counters().discardedTtl() == 3, () -> s.counters().toString());
+      assertEquals(1, s.counters().controlPacketsIn());
+      ns.inside("python3", sender.getPath(), ns.hostAddress(), "255").check();
+      Poll.until(Duration.ofSeconds(5), "TTL 255 accepted on the session's own socket",
+          () -> s.counters().controlPacketsIn() == 2, () -> s.counters().toString());
+    }
+  }
+
+  /** Waits for the session's own receiving socket, where the kernel supports it. */
+  private static void awaitOwnSocket(BfdEngine engine, BfdSession session) {
+    if (BfdEngine.kernelPrefersConnected(System.getProperty("os.version", ""))) {
+      Poll.until(Duration.ofSeconds(5), "the session's own socket", () -> engine.ownSocketPeer(session)
+          .map(p -> p.getPort() == 49999).orElse(false));
     }
   }
 
