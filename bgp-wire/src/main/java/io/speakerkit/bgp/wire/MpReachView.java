@@ -34,13 +34,15 @@ public final class MpReachView {
   private final int length;
   private final AddressFamily family;
   private final boolean addPath;
+  private final int nextHopLength;
 
-  MpReachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath) {
+  MpReachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
     this.buf = buf;
     this.offset = offset;
     this.length = length;
     this.family = family;
     this.addPath = addPath;
+    this.nextHopLength = nextHopLength;
   }
 
   public AddressFamily family() {
@@ -57,7 +59,7 @@ public final class MpReachView {
 
   /** Length of the next hop field in octets. */
   public int nextHopLength() {
-    return buf.getUnsignedByte(offset + 3);
+    return nextHopLength;
   }
 
   /** Copies the whole next-hop field into a new array. */

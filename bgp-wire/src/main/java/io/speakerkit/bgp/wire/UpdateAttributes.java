@@ -68,6 +68,8 @@ public final class UpdateAttributes {
   int mpReachLen;
   AddressFamily mpReachFamily;
   boolean mpReachAddPath;
+  /** The next hop length octet of MP_REACH_NLRI, read once by the decoder (the view asks for it on every access). */
+  int mpReachNextHopLength;
   int mpUnreach = -1;
   int mpUnreachLen;
   AddressFamily mpUnreachFamily;
@@ -271,7 +273,8 @@ public final class UpdateAttributes {
 
   /** MP_REACH_NLRI as a view, or null (also null when malformed: see the AFI/SAFI disable error). */
   public MpReachView mpReach() {
-    return mpReach < 0 ? null : new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath);
+    return mpReach < 0 ? null : new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath,
+        mpReachNextHopLength);
   }
 
   public boolean hasMpUnreach() {

@@ -506,6 +506,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
     a.mpReach = v;
     a.mpReachLen = len;
+    a.mpReachNextHopLength = nhLen;
     a.mpReachFamily = family;
     a.mpReachAddPath = addPath;
   }
