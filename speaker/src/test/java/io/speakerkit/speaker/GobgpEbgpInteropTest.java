@@ -31,28 +31,7 @@ class GobgpEbgpInteropTest {
   void ebgp_routeWithAsPathCommunitiesLargeCommunity_noLocalPref() throws Exception {
     Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skspkgo", "10.250.5.1/30", "10.250.5.2/30")) {
-      File dir = ns.dir();
-      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
-          [global.config]
-            as = 65000
-            router-id = "10.250.5.2"
-            port = 179
-          [[neighbors]]
-            [neighbors.config]
-              neighbor-address = "10.250.5.1"
-              peer-as = 64512
-            [neighbors.timers.config]
-              hold-time = 9
-              keepalive-interval = 3
-              connect-retry = 1
-            [[neighbors.afi-safis]]
-              [neighbors.afi-safis.config]
-                afi-safi-name = "ipv4-unicast"
-          """);
-      ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
-          "--api-hosts=127.0.0.1:50051");
-      Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
-          () -> ns.inside("gobgp", "neighbor").toString());
+      startGobgp(ns, "10.250.5.2", "10.250.5.1", "ipv4-unicast");
       SpeakerConfig config = SpeakerConfig.builder()
           .pool(IpAddressPool.builder().name("pool").addresses("10.0.7.10-10.0.7.20").build())
           .peer(PeerConfig.builder().name("gobgp").myAsn(64512).peerAsn(65000)
@@ -85,28 +64,7 @@ class GobgpEbgpInteropTest {
     Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skspkgo6", "10.250.6.1/30", "10.250.6.2/30")) {
       ns.addAddresses("fd00:256::1/64", "fd00:256::2/64");
-      File dir = ns.dir();
-      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
-          [global.config]
-            as = 65000
-            router-id = "10.250.6.2"
-            port = 179
-          [[neighbors]]
-            [neighbors.config]
-              neighbor-address = "fd00:256::1"
-              peer-as = 64512
-            [neighbors.timers.config]
-              hold-time = 9
-              keepalive-interval = 3
-              connect-retry = 1
-            [[neighbors.afi-safis]]
-              [neighbors.afi-safis.config]
-                afi-safi-name = "ipv6-unicast"
-          """);
-      ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
-          "--api-hosts=127.0.0.1:50051");
-      Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
-          () -> ns.inside("gobgp", "neighbor").toString());
+      startGobgp(ns, "10.250.6.2", "fd00:256::1", "ipv6-unicast");
       SpeakerConfig config = SpeakerConfig.builder()
           .pool(IpAddressPool.builder().name("v6").addresses("2001:db8:256::/64").build())
           .peer(PeerConfig.builder().name("gobgp").myAsn(64512).peerAsn(65000)
@@ -131,6 +89,32 @@ class GobgpEbgpInteropTest {
         Poll.until(LIMIT, "withdrawn in GoBGP", () -> !rib6(ns).contains("\"" + prefix + "\""), () -> rib6(ns));
       }
     }
+  }
+
+  /** gobgpd in AS 65000 inside {@code ns}, one neighbour in AS 64512 for one family; returns once its API answers. */
+  private static void startGobgp(Netns ns, String routerId, String neighbor, String family) throws Exception {
+    File dir = ns.dir();
+    Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+        [global.config]
+          as = 65000
+          router-id = "%s"
+          port = 179
+        [[neighbors]]
+          [neighbors.config]
+            neighbor-address = "%s"
+            peer-as = 64512
+          [neighbors.timers.config]
+            hold-time = 9
+            keepalive-interval = 3
+            connect-retry = 1
+          [[neighbors.afi-safis]]
+            [neighbors.afi-safis.config]
+              afi-safi-name = "%s"
+        """.formatted(routerId, neighbor, family));
+    ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
+        "--api-hosts=127.0.0.1:50051");
+    Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
+        () -> ns.inside("gobgp", "neighbor").toString());
   }
 
   private static String rib6(Netns ns) {

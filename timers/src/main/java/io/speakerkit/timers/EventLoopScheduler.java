@@ -60,10 +60,7 @@ public final class EventLoopScheduler implements Scheduler {
   @Override
   public Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
     Objects.requireNonNull(task, "task");
-    long periodNanos = unit.toNanos(period);
-    if (periodNanos <= 0) {
-      throw new IllegalArgumentException("period: " + period + " " + unit + " (expected: > 0)");
-    }
+    long periodNanos = RepeatingTimeout.periodNanos(period, unit);
     long delayNanos = Math.max(0, unit.toNanos(initialDelay));
     ScheduledFuture<?> future = executor.scheduleAtFixedRate(() -> runLogged(task), delayNanos, periodNanos,
         TimeUnit.NANOSECONDS);

@@ -64,10 +64,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
   @Override
   public Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
     Objects.requireNonNull(task, "task");
-    long periodNanos = unit.toNanos(period);
-    if (periodNanos <= 0) {
-      throw new IllegalArgumentException("period: " + period + " " + unit + " (expected: > 0)");
-    }
+    long periodNanos = RepeatingTimeout.periodNanos(period, unit);
     Task t = new Task(task, saturatedAdd(now, Math.max(0, unit.toNanos(initialDelay))), periodNanos, sequence++);
     queue.add(t);
     return t;

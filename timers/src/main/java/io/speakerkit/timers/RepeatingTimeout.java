@@ -20,11 +20,17 @@ final class RepeatingTimeout implements Timeout, Runnable {
     this.period = period;
   }
 
+  /** {@code period} in nanoseconds, checked to be positive (every {@link Scheduler#scheduleAtFixedRate}). */
+  static long periodNanos(long period, TimeUnit unit) {
+    long nanos = unit.toNanos(period);
+    if (nanos <= 0) {
+      throw new IllegalArgumentException("period: " + period + " " + unit + " (expected: > 0)");
+    }
+    return nanos;
+  }
+
   static Timeout start(Scheduler scheduler, Runnable task, long initialDelayNanos, long periodNanos) {
     Objects.requireNonNull(task, "task");
-    if (periodNanos <= 0) {
-      throw new IllegalArgumentException("period: " + periodNanos + " ns (expected: > 0)");
-    }
     long delay = Math.max(0, initialDelayNanos);
     RepeatingTimeout t = new RepeatingTimeout(scheduler, task, scheduler.ticker().nanoTime() + delay, periodNanos);
     t.current = scheduler.schedule(t, delay, TimeUnit.NANOSECONDS);

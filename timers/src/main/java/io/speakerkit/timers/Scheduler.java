@@ -34,7 +34,7 @@ public interface Scheduler {
    * @param period greater than zero
    */
   default Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
-    return RepeatingTimeout.start(this, task, unit.toNanos(initialDelay), unit.toNanos(period));
+    return RepeatingTimeout.start(this, task, unit.toNanos(initialDelay), RepeatingTimeout.periodNanos(period, unit));
   }
 
   /** Runs {@code task} as soon as possible on the scheduler's thread. */
