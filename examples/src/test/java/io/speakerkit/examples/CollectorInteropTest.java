@@ -2,12 +2,10 @@ package io.speakerkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.GobgpRouter;
 import io.speakerkit.testing.FrrRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import java.io.File;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +24,6 @@ class CollectorInteropTest {
 
   @Test
   void routesFromFrrAndGobgp_asJsonLines() throws Exception {
-    Commands.require("gobgpd", "gobgp");
     try (Netns frrNs = Netns.create("skspkcf", "10.250.10.1/30", "10.250.10.2/30");
         Netns goNs = Netns.create("skspkcg", "10.250.11.1/30", "10.250.11.2/30")) {
       FrrRouter frr = FrrRouter.start(frrNs, """
@@ -50,8 +47,7 @@ class CollectorInteropTest {
            set large-community 65010:2:3
           !
           """.formatted(PORT), null);
-      File dir = goNs.dir();
-      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+      GobgpRouter.start(goNs, """
           [global.config]
             as = 65020
             router-id = "10.250.11.2"
@@ -68,10 +64,6 @@ class CollectorInteropTest {
               [neighbors.afi-safis.config]
                 afi-safi-name = "ipv4-unicast"
           """.formatted(PORT));
-      goNs.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
-          "--api-hosts=127.0.0.1:50051");
-      Poll.until(LIMIT, "gobgpd API", () -> goNs.inside("gobgp", "neighbor").exitCode() == 0,
-          () -> goNs.inside("gobgp", "neighbor").toString());
       goNs.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "community", "65020:7",
           "large-community", "65020:8:9", "-a", "ipv4").check();
 

@@ -8,13 +8,11 @@ import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.allocator.IpFamily;
 import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.bgp.wire.IpPrefix;
-import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.GobgpRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import java.io.File;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +27,6 @@ class GobgpEbgpInteropTest {
 
   @Test
   void ebgp_routeWithAsPathCommunitiesLargeCommunity_noLocalPref() throws Exception {
-    Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skspkgo", "10.250.5.1/30", "10.250.5.2/30")) {
       startGobgp(ns, "10.250.5.2", "10.250.5.1", "ipv4-unicast");
       SpeakerConfig config = SpeakerConfig.builder()
@@ -61,7 +58,6 @@ class GobgpEbgpInteropTest {
 
   @Test
   void ebgpIpv6_poolOf64_routeWithOurIpv6NextHop() throws Exception {
-    Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skspkgo6", "10.250.6.1/30", "10.250.6.2/30")) {
       ns.addAddresses("fd00:256::1/64", "fd00:256::2/64");
       startGobgp(ns, "10.250.6.2", "fd00:256::1", "ipv6-unicast");
@@ -93,8 +89,7 @@ class GobgpEbgpInteropTest {
 
   /** gobgpd in AS 65000 inside {@code ns}, one neighbour in AS 64512 for one family; returns once its API answers. */
   private static void startGobgp(Netns ns, String routerId, String neighbor, String family) throws Exception {
-    File dir = ns.dir();
-    Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+    GobgpRouter.start(ns, """
         [global.config]
           as = 65000
           router-id = "%s"
@@ -111,10 +106,6 @@ class GobgpEbgpInteropTest {
             [neighbors.afi-safis.config]
               afi-safi-name = "%s"
         """.formatted(routerId, neighbor, family));
-    ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
-        "--api-hosts=127.0.0.1:50051");
-    Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
-        () -> ns.inside("gobgp", "neighbor").toString());
   }
 
   private static String rib6(Netns ns) {

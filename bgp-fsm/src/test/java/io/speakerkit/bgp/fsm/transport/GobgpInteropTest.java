@@ -9,13 +9,11 @@ import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.LargeCommunity;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
-import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.GobgpRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import java.io.File;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,12 +30,10 @@ class GobgpInteropTest {
 
   @Test
   void ebgp_routesBothWays_withdrawal_stop() throws Exception {
-    Commands.require("gobgpd", "gobgp");
     try (Netns ns = Netns.create("skfsmgo", "10.253.2.1/30", "10.253.2.2/30")) {
       ns.addAddresses("10.253.2.5/30", "10.253.2.6/30");
       ns.addAddresses("fd00:253::11/64", "fd00:253::12/64");
-      File dir = ns.dir();
-      Files.writeString(new File(dir, "gobgpd.toml").toPath(), """
+      GobgpRouter.start(ns, """
           [global.config]
             as = 4200000002
             router-id = "10.253.2.2"
@@ -70,10 +66,6 @@ class GobgpInteropTest {
               [neighbors.afi-safis.config]
                 afi-safi-name = "ipv6-unicast"
           """);
-      ns.start(new File(dir, "gobgpd.log"), "gobgpd", "-f", dir + "/gobgpd.toml", "-p", "--pprof-disable",
-          "--api-hosts=127.0.0.1:50051");
-      Poll.until(LIMIT, "gobgpd API", () -> ns.inside("gobgp", "neighbor").exitCode() == 0,
-          () -> ns.inside("gobgp", "neighbor").toString());
       Set<String> received = ConcurrentHashMap.newKeySet();
       try (BgpTransport t = BgpTransport.builder()
           .listen(new InetSocketAddress(InetAddress.getByName("10.253.2.1"), 179)).build().start()) {
