@@ -1,5 +1,6 @@
 package io.speakerkit.bgp.fsm;
 
+import io.speakerkit.bgp.wire.ErrorCode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -134,93 +135,30 @@ public record Notification(int code, int subcode, byte[] data) {
   }
 
   /**
-   * The RFC 9003 shutdown communication of a Cease / Administrative Shutdown or Reset, if the data holds a
-   * well-formed one.
+   * The RFC 9003 shutdown communication of a Cease / Administrative Shutdown or Reset, decoded as the codec does
+   * ({@link io.speakerkit.bgp.wire.Notification#shutdownCommunication()}).
    */
   public Optional<String> shutdownCommunication() {
-    if (code != CEASE || (subcode != ADMINISTRATIVE_SHUTDOWN && subcode != ADMINISTRATIVE_RESET) || data.length == 0) {
-      return Optional.empty();
-    }
-    int len = data[0] & 0xFF;
-    if (len + 1 > data.length) {
-      return Optional.empty();
-    }
-    return Optional.of(new String(data, 1, len, StandardCharsets.UTF_8));
+    return toWire().shutdownCommunication();
   }
 
-  /** The IANA name of the error code. */
+  /** The IANA name of the error code (the codec's registry, {@link ErrorCode}). */
   public String codeName() {
-    return switch (code) {
-      case MESSAGE_HEADER_ERROR -> "Message Header Error";
-      case OPEN_MESSAGE_ERROR -> "OPEN Message Error";
-      case UPDATE_MESSAGE_ERROR -> "UPDATE Message Error";
-      case HOLD_TIMER_EXPIRED -> "Hold Timer Expired";
-      case FSM_ERROR -> "Finite State Machine Error";
-      case CEASE -> "Cease";
-      case ROUTE_REFRESH_MESSAGE_ERROR -> "ROUTE-REFRESH Message Error";
-      default -> "Unknown error code " + code;
-    };
+    String name = ErrorCode.valueOf(code).name();
+    return name != null ? name : "Unknown error code " + code;
   }
 
-  /** The IANA name of the subcode within its code. */
+  /** The IANA name of the subcode within its code (the codec's registry). */
   public String subcodeName() {
-    String name = switch (code) {
-      case MESSAGE_HEADER_ERROR -> switch (subcode) {
-        case 1 -> "Connection Not Synchronized";
-        case 2 -> "Bad Message Length";
-        case 3 -> "Bad Message Type";
-        default -> null;
-      };
-      case OPEN_MESSAGE_ERROR -> switch (subcode) {
-        case 1 -> "Unsupported Version Number";
-        case 2 -> "Bad Peer AS";
-        case 3 -> "Bad BGP Identifier";
-        case 4 -> "Unsupported Optional Parameter";
-        case 6 -> "Unacceptable Hold Time";
-        case 7 -> "Unsupported Capability";
-        case 11 -> "Role Mismatch";
-        default -> null;
-      };
-      case UPDATE_MESSAGE_ERROR -> switch (subcode) {
-        case 1 -> "Malformed Attribute List";
-        case 2 -> "Unrecognized Well-known Attribute";
-        case 3 -> "Missing Well-known Attribute";
-        case 4 -> "Attribute Flags Error";
-        case 5 -> "Attribute Length Error";
-        case 6 -> "Invalid ORIGIN Attribute";
-        case 8 -> "Invalid NEXT_HOP Attribute";
-        case 9 -> "Optional Attribute Error";
-        case 10 -> "Invalid Network Field";
-        case 11 -> "Malformed AS_PATH";
-        default -> null;
-      };
-      case FSM_ERROR -> switch (subcode) {
-        case 0 -> "Unspecified Error";
-        case 1 -> "Receive Unexpected Message in OpenSent State";
-        case 2 -> "Receive Unexpected Message in OpenConfirm State";
-        case 3 -> "Receive Unexpected Message in Established State";
-        default -> null;
-      };
-      case CEASE -> switch (subcode) {
-        case 1 -> "Maximum Number of Prefixes Reached";
-        case 2 -> "Administrative Shutdown";
-        case 3 -> "Peer De-configured";
-        case 4 -> "Administrative Reset";
-        case 5 -> "Connection Rejected";
-        case 6 -> "Other Configuration Change";
-        case 7 -> "Connection Collision Resolution";
-        case 8 -> "Out of Resources";
-        case 9 -> "Hard Reset";
-        case 10 -> "BFD Down";
-        default -> null;
-      };
-      case ROUTE_REFRESH_MESSAGE_ERROR -> subcode == 1 ? "Invalid Message Length" : null;
-      default -> null;
-    };
+    String name = io.speakerkit.bgp.wire.Notification.subcodeName(code, subcode);
     if (name != null) {
       return name;
     }
     return subcode == 0 ? "Unspecific" : "subcode " + subcode;
+  }
+
+  private io.speakerkit.bgp.wire.Notification toWire() {
+    return new io.speakerkit.bgp.wire.Notification(code, subcode, data);
   }
 
   @Override

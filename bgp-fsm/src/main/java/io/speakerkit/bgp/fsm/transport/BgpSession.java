@@ -1068,13 +1068,13 @@ public final class BgpSession implements AutoCloseable {
       return this;
     }
 
-    /** Hook for tests: the scheduler timers run on (default: the session's event loop). */
     /** Shows every byte of the session's connections to {@code value} (packet capture); optional. */
     public Builder tap(BgpTap value) {
       tap = value;
       return this;
     }
 
+    /** Hook for tests: the scheduler timers run on (default: the session's event loop). */
     public Builder scheduler(Scheduler value) {
       scheduler = Objects.requireNonNull(value, "scheduler");
       return this;
