@@ -31,6 +31,16 @@ public final class BgpMessageDecoder {
    * @throws BgpDecodeException with the NOTIFICATION to send
    */
   public static BgpMessage decode(ByteBuf frame, CodecContext ctx) {
+    checkFrame(frame, ctx);
+    return decode(frame, frame.readerIndex(), frame.readableBytes(), ctx);
+  }
+
+  /**
+   * Checks that the readable bytes of {@code frame} are exactly one message whose header is valid for {@code ctx}.
+   *
+   * @throws BgpDecodeException Bad Message Length (or the header error {@link BgpFraming} finds)
+   */
+  static void checkFrame(ByteBuf frame, CodecContext ctx) {
     int base = frame.readerIndex();
     int available = frame.readableBytes();
     if (available < BgpMessage.HEADER_LENGTH) {
@@ -46,7 +56,6 @@ public final class BgpMessageDecoder {
           new byte[] {(byte) (len >>> 8), (byte) len},
           "message length: " + len + " (expected: " + available + ", the octets in the frame)");
     }
-    return decode(frame, base, available, ctx);
   }
 
   /** Decodes a message whose header {@link BgpFraming} has checked, at {@code [base, base + length)}. */

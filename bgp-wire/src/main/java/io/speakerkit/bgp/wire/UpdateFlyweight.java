@@ -24,19 +24,9 @@ public final class UpdateFlyweight {
    *     is not raised for known types: an {@code IllegalArgumentException} says the caller passed the wrong kind)
    */
   public UpdateMessage decode(ByteBuf frame, CodecContext ctx) {
+    BgpMessageDecoder.checkFrame(frame, ctx);
     int base = frame.readerIndex();
     int available = frame.readableBytes();
-    if (available < BgpMessage.HEADER_LENGTH) {
-      throw BgpDecodeException.messageHeaderError(MessageHeaderErrorSubcode.BAD_MESSAGE_LENGTH.value(),
-          new byte[] {(byte) (available >>> 8), (byte) available}, "frame: " + available + " octets (expected: >= 19)");
-    }
-    int framed = BgpFraming.frameLength(frame, ctx.maxMessageLength());
-    if (framed != available) {
-      int len = frame.getUnsignedShort(base + 16);
-      throw BgpDecodeException.messageHeaderError(MessageHeaderErrorSubcode.BAD_MESSAGE_LENGTH.value(),
-          new byte[] {(byte) (len >>> 8), (byte) len},
-          "message length: " + len + " (expected: " + available + ", the octets in the frame)");
-    }
     int type = frame.getUnsignedByte(base + 18);
     if (type != MessageType.UPDATE.value()) {
       throw new IllegalArgumentException("message type: " + MessageType.valueOf(type) + " (expected: UPDATE)");
