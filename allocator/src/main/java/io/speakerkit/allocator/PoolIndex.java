@@ -88,26 +88,18 @@ final class PoolIndex {
 
   /** Index of the pool containing the address, or -1. */
   int poolOf(long h, long l) {
-    int lo = 0;
-    int hi = sHi.length - 1;
-    int r = -1;
-    while (lo <= hi) {
-      int m = (lo + hi) >>> 1;
-      if (U128.compare(sHi[m], sLo[m], h, l) <= 0) {
-        r = m;
-        lo = m + 1;
-      } else {
-        hi = m - 1;
-      }
-    }
-    if (r < 0 || U128.compare(eHi[r], eLo[r], h, l) < 0) {
-      return -1;
-    }
-    return owner[r];
+    int r = rangeOf(h, l);
+    return r < 0 ? -1 : owner[r];
   }
 
   /** True if the address lies in a range of at least 2^32 addresses (where random placement needs no run set). */
   boolean inHugeRange(long h, long l) {
+    int r = rangeOf(h, l);
+    return r >= 0 && isHuge(sHi[r], sLo[r], eHi[r], eLo[r]);
+  }
+
+  /** Index of the range containing the address (binary search over the sorted starts), or -1. */
+  private int rangeOf(long h, long l) {
     int lo = 0;
     int hi = sHi.length - 1;
     int r = -1;
@@ -120,7 +112,7 @@ final class PoolIndex {
         hi = m - 1;
       }
     }
-    return r >= 0 && U128.compare(eHi[r], eLo[r], h, l) >= 0 && isHuge(sHi[r], sLo[r], eHi[r], eLo[r]);
+    return r < 0 || U128.compare(eHi[r], eLo[r], h, l) < 0 ? -1 : r;
   }
 
   /** True if [s, e] holds at least 2^32 addresses. */
