@@ -1,6 +1,7 @@
 package io.speakerkit.speaker;
 
 import io.speakerkit.allocator.LabelSelector;
+import io.speakerkit.bgp.wire.IpPrefix;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.Optional;
  * One BGP peering, MetalLB's {@code BGPPeer} (v1beta2) field for field. Built with {@link #builder()}; validation
  * messages start with the field's name, as MetalLB's webhook writes them.
  *
- * @param name unique name (advertisements refer to peers by it)
+ * @param name unique name (advertisements refer to peers by it); the peer address when none is given
  * @param myAsn our AS number (1-4294967295)
  * @param peerAsn the peer's AS number, empty when {@link #dynamicAsn} is set
  * @param dynamicAsn accept any internal or any external AS, empty when {@link #peerAsn} is set
@@ -112,6 +113,11 @@ public record PeerConfig(
       return this;
     }
 
+    /** {@link #peerAddress(InetAddress)} from a literal ({@code "192.0.2.1"}, never a host name). */
+    public Builder peerAddress(String literal) {
+      return peerAddress(IpPrefix.parseAddress(literal));
+    }
+
     public Builder peerPort(int port) {
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("peerPort: " + port + " (expected: 1-65535)");
@@ -192,10 +198,8 @@ public record PeerConfig(
       return this;
     }
 
+    /** Builds the peer; an unnamed peer is named after its address, as routers name neighbors. */
     public PeerConfig build() {
-      if (name == null) {
-        throw new IllegalArgumentException("name: required");
-      }
       if (myAsn == 0) {
         throw new IllegalArgumentException("myASN: required");
       }
@@ -208,6 +212,7 @@ public record PeerConfig(
       if (peerAsn != null && dynamicAsn != null) {
         throw new IllegalArgumentException("dynamicASN: cannot be set together with peerASN");
       }
+      String name = this.name == null ? peerAddress.getHostAddress() : this.name;
       Duration hold = holdTime == null ? DEFAULT_HOLD_TIME : holdTime;
       Duration keepalive = keepaliveTime == null ? Duration.ofSeconds(hold.getSeconds() / 3) : keepaliveTime;
       if (hold.isZero() && !keepalive.isZero()) {

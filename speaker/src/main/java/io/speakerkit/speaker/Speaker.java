@@ -4,6 +4,7 @@ import io.speakerkit.allocator.Allocation;
 import io.speakerkit.allocator.AllocationResult;
 import io.speakerkit.allocator.AllocationStore;
 import io.speakerkit.allocator.Allocator;
+import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bfd.BfdSession;
@@ -974,6 +975,7 @@ public final class Speaker implements AutoCloseable {
   /** Builds a {@link Speaker}. */
   public static final class Builder {
     private SpeakerConfig config;
+    private SpeakerConfig.Builder parts;
     private NodeIdentity node = new NodeIdentity(hostName(), Map.of());
     private java.util.function.Supplier<AllocationStore> storeFactory = inMemory();
     private Clock clock = Clock.systemUTC();
@@ -1003,10 +1005,46 @@ public final class Speaker implements AutoCloseable {
       return this;
     }
 
-    /** The pools, peers, advertisements and BFD profiles. */
+    /** The pools, peers, advertisements and BFD profiles; or give them one by one with {@link #pool} and the rest. */
     public Builder config(SpeakerConfig config) {
       this.config = Objects.requireNonNull(config, "config");
       return this;
+    }
+
+    /** Adds a pool named {@code name} with these CIDRs and {@code start-end} ranges, MetalLB's defaults otherwise. */
+    public Builder pool(String name, String... addresses) {
+      return pool(IpAddressPool.builder().name(name).addresses(addresses).build());
+    }
+
+    /** Adds a pool to the configuration this builder collects (see {@link SpeakerConfig.Builder#pool}). */
+    public Builder pool(IpAddressPool pool) {
+      parts().pool(pool);
+      return this;
+    }
+
+    /** Adds a peer to the configuration this builder collects. */
+    public Builder peer(PeerConfig peer) {
+      parts().peer(peer);
+      return this;
+    }
+
+    /** Adds an advertisement (MetalLB announces nothing to a peer no advertisement selects). */
+    public Builder advertisement(AdvertisementConfig advertisement) {
+      parts().advertisement(advertisement);
+      return this;
+    }
+
+    /** Adds a BFD profile that peers name with {@link PeerConfig.Builder#bfdProfile}. */
+    public Builder bfdProfile(String name, BfdProfile profile) {
+      parts().bfdProfile(name, profile);
+      return this;
+    }
+
+    private SpeakerConfig.Builder parts() {
+      if (parts == null) {
+        parts = SpeakerConfig.builder();
+      }
+      return parts;
     }
 
     /** The node this speaker stands for, matched by nodeSelectors (default: the host name, no labels). */
@@ -1073,13 +1111,32 @@ public final class Speaker implements AutoCloseable {
     }
 
     public Speaker build() {
+      if (config != null && parts != null) {
+        throw new IllegalStateException("config: set together with pool/peer/advertisement/bfdProfile"
+            + " (expected: one or the other)");
+      }
+      if (parts != null) {
+        config = parts.build();
+      }
       if (config == null) {
-        throw new IllegalStateException("config: unset");
+        throw new IllegalStateException("config: unset (expected: config(...) or pool/peer/advertisement)");
       }
       if (passive && listen == null) {
         throw new IllegalStateException("passive: set, but no listen address (expected: listen(address) too)");
       }
       return new Speaker(this);
+    }
+
+    /** {@link #build()}, then {@link Speaker#start()}; close the speaker to stop it. */
+    public Speaker start() {
+      Speaker speaker = build();
+      try {
+        speaker.start();
+      } catch (RuntimeException e) {
+        speaker.close();
+        throw e;
+      }
+      return speaker;
     }
 
     private static String hostName() {

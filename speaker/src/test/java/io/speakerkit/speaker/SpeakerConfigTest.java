@@ -15,6 +15,31 @@ class SpeakerConfigTest {
     return InetAddress.getByName(s);
   }
 
+  @Test
+  void peer_withoutName_namedAfterAddress_literalOnly() throws Exception {
+    PeerConfig peer = PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("2001:db8::1").build();
+    assertEquals("2001:db8:0:0:0:0:0:1", peer.name());
+    assertEquals(ip("2001:db8::1"), peer.peerAddress());
+    assertEquals("address: router.example (expected: an IPv4 or IPv6 literal)",
+        assertThrows(IllegalArgumentException.class, () -> PeerConfig.builder().peerAddress("router.example"))
+            .getMessage());
+  }
+
+  @Test
+  void speakerBuilder_configAndParts_rejected_partsValidatedAsOneConfig() {
+    SpeakerConfig config = SpeakerConfig.builder().build();
+    assertEquals("config: set together with pool/peer/advertisement/bfdProfile (expected: one or the other)",
+        assertThrows(IllegalStateException.class,
+            () -> Speaker.builder().config(config).pool("p", "10.0.0.0/24").build()).getMessage());
+    assertEquals("config: unset (expected: config(...) or pool/peer/advertisement)",
+        assertThrows(IllegalStateException.class, () -> Speaker.builder().build()).getMessage());
+    // The parts are validated as one SpeakerConfig.
+    assertEquals("BGPPeer 192.0.2.1: spec.bfdProfile: \"fast\": no BFDProfile of that name",
+        assertThrows(IllegalArgumentException.class, () -> Speaker.builder().pool("p", "10.0.0.0/24")
+            .peer(PeerConfig.builder().myAsn(1).peerAsn(2).peerAddress("192.0.2.1").bfdProfile("fast").build())
+            .build()).getMessage());
+  }
+
   /** MetalLB webhook: "invalid aggregation length ... more specific than the aggregation length". */
   @Test
   void aggregationLength_shorterThanPoolPrefix_rejected() {

@@ -123,6 +123,32 @@ class SpeakerLoopbackIT {
     assertEquals("", problems.trim(), "malformed or expert-flagged packets in the capture");
   }
 
+  /** The README's five-line embedding, aimed at a loopback router instead of 192.168.126.3. */
+  @Test
+  void builderShortcuts_readmeEmbedding_announcesToUnnamedPeer() throws Exception {
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.5");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    try (Speaker router = Speaker.builder()
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.1")
+                .sourceAddress(routerAddress).build())
+            .listen(new InetSocketAddress(routerAddress, port)).passive(true).allowLocalPeers(true).start();
+        Speaker speaker = Speaker.builder().pool("public", "10.0.0.10-10.0.0.20")
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.5").peerPort(port)
+                .sourceAddress(InetAddress.getByName("127.0.0.1")).build())
+            .advertisement(AdvertisementConfig.builder("default").communities("no-advertise").build())
+            .allowLocalPeers(true).start()) {
+      assertEquals("127.0.0.5", speaker.status().get(0).peer());
+      AllocationResult result = speaker.announce(ServiceRequest.builder("default/web").build());
+      assertEquals(InetAddress.getByName("10.0.0.10"),
+          ((AllocationResult.Allocated) result).allocation().addresses().get(0));
+      Poll.until(LIMIT, "the route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
   @Test
   void apply_changedCommunitiesAndBfdProfile_noReset_changedHoldTime_resetsWithOtherConfigurationChange()
       throws Exception {

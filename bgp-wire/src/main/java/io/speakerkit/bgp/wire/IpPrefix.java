@@ -115,6 +115,16 @@ public final class IpPrefix implements Comparable<IpPrefix> {
     return of(address, length);
   }
 
+  /**
+   * An IPv4 or IPv6 address literal ({@code 192.0.2.1}, {@code 2001:db8::1}); never a host name, so nothing is ever
+   * looked up in DNS.
+   *
+   * @throws IllegalArgumentException naming the text when it is not a literal
+   */
+  public static InetAddress parseAddress(String literal) {
+    return parseLiteral(java.util.Objects.requireNonNull(literal, "literal").strip());
+  }
+
   private static InetAddress parseLiteral(String s) {
     boolean v4 = s.indexOf(':') < 0;
     if (s.isEmpty()) {
