@@ -6,7 +6,6 @@ import io.speakerkit.benchmarks.SharedDefaults;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.BgpFrameDecoder;
 import io.speakerkit.bgp.wire.BgpMessage;
-import io.speakerkit.bgp.wire.BgpMessageDecoder;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.MpReachView;
 import io.speakerkit.bgp.wire.MpUnreachView;
@@ -99,26 +98,6 @@ public class UpdateDecodeBenchmark extends SharedDefaults {
       }
     }
     return m.type().value();
-  }
-
-  /**
-   * Diagnostic, not the headline figure: the same messages and the same visit, but through
-   * {@link BgpMessageDecoder#decode(ByteBuf, CodecContext)} on the corpus buffer itself (reader and writer index
-   * set around one message), so without the retained slice and the two atomic reference-count updates per UPDATE
-   * that the pipeline's entry point pays. The difference to {@link #decode} is the cost of that ownership model.
-   */
-  @Benchmark
-  public long decodeInPlaceDiagnostic(CpuTime cpu) {
-    cpu.ops++;
-    int reader = buffer.readerIndex();
-    if (reader == end) {
-      reader = 0;
-    }
-    int length = buffer.getUnsignedShort(reader + 16);
-    buffer.setIndex(reader, reader + length);
-    BgpMessage m = BgpMessageDecoder.decode(buffer, context);
-    buffer.setIndex(reader + length, end);
-    return m instanceof UpdateMessage u ? visit(u) : m.type().value();
   }
 
   /** Reads every prefix and every attribute value; returns a sum so nothing is dead code. */

@@ -11,8 +11,9 @@ import java.util.Objects;
  * header (marker, length, type, per-type length) is checked as soon as it is available, before waiting for the
  * body; a partial message waits for more bytes. Fed one byte at a time it emits the same messages.
  *
- * <p><b>Ownership.</b> An emitted {@link UpdateMessage} owns a retained slice of the cumulation buffer: the handler
- * that consumes it must release it ({@code SimpleChannelInboundHandler} does; or {@code ReferenceCountUtil.release}).
+ * <p><b>Ownership.</b> An emitted {@link UpdateMessage} reads the cumulation buffer in place and holds one reference
+ * to it: the handler that consumes it must release it ({@code SimpleChannelInboundHandler} does; or
+ * {@code ReferenceCountUtil.release}), which also returns the message object for reuse.
  * Other messages are plain values.
  *
  * <p><b>Errors.</b> A bad message makes the decoder fire a {@link BgpDecodeException} (a {@code DecoderException},
@@ -70,8 +71,9 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
 
   /**
    * The pure framing step: decodes the next complete message at the reader index of {@code in} and advances past
-   * it, or returns null (index unchanged) when more bytes are needed. An UPDATE comes back owning a retained slice of
-   * {@code in} (release it); {@code in} stays owned by the caller.
+   * it, or returns null (index unchanged) when more bytes are needed. An UPDATE comes back reading {@code in} in place
+   * and holding one reference to it, which releasing the message gives back (see {@link UpdateMessage}); {@code in}
+   * stays owned by the caller.
    *
    * @throws BgpDecodeException with the NOTIFICATION to send
    */
@@ -82,18 +84,9 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
     }
     int base = in.readerIndex();
     if (in.getUnsignedByte(base + 18) == 2) {
-      ByteBuf frame = in.retainedSlice(base, len);
-      boolean success = false;
-      try {
-        UpdateMessage u = UpdateMessage.decode(frame, 0, len, context);
-        in.skipBytes(len);
-        success = true;
-        return u;
-      } finally {
-        if (!success) {
-          frame.release();
-        }
-      }
+      UpdateMessage u = UpdateMessage.decodeRetained(in, base, len, context);
+      in.skipBytes(len);
+      return u;
     }
     BgpMessage m = BgpMessageDecoder.decode(in, base, len, context);
     in.skipBytes(len);

@@ -130,6 +130,11 @@ public final class UpdateAttributes {
     onlyToCustomer = -1;
   }
 
+  /** Makes every read fail as reading {@code released} does (the message was released for reuse). */
+  void detach(ByteBuf released) {
+    this.buf = released;
+  }
+
   /** Number of attributes received (including unknown, discarded and duplicate ones). */
   public int count() {
     return count;

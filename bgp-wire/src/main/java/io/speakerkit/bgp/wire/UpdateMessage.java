@@ -2,6 +2,8 @@ package io.speakerkit.bgp.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.util.IllegalReferenceCountException;
+import io.netty.util.Recycler;
 import io.netty.util.ReferenceCounted;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
@@ -35,12 +37,16 @@ import java.util.List;
  * withdrawn; with {@link ErrorAction#AFI_SAFI_DISABLE} the family in the error is to be disabled (or the session
  * reset with {@link UpdateError#notification()}).
  *
- * <p><b>Ownership.</b> The message reads the buffer it was decoded from and copies nothing. Its reference count
- * <em>is</em> that buffer's: {@link #retain()} and {@link #release()} act on it. From
- * {@link BgpMessageDecoder#decode} the caller still owns the frame (the message is valid while the frame is and
- * its content is unchanged; do not release both). From {@link BgpFrameDecoder} the message owns its frame and
- * whoever consumes it must release it (as {@code SimpleChannelInboundHandler} does). {@link #copy()} makes an
- * independent heap copy for keeping. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes unchanged.
+ * <p><b>Ownership.</b> The message reads the buffer it was decoded from and copies nothing. From
+ * {@link BgpMessageDecoder#decode} its reference count <em>is</em> that frame's ({@link #retain()} and
+ * {@link #release()} act on it) and the caller still owns the frame: the message is valid while the frame is and
+ * its content is unchanged; do not release both. From {@link BgpFrameDecoder} (the session pipeline) the message
+ * holds one reference to the received buffer and counts its own references: whoever consumes it releases it (as
+ * {@code SimpleChannelInboundHandler} does), which gives that reference back and returns the message object for
+ * reuse, as Netty does with its pooled derived buffers. A released message fails on every read until it is reused;
+ * a reference kept past {@link #release()} may then see another message, so keep {@link #copy()} (an independent
+ * heap copy) or {@link #retain()} instead. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes
+ * unchanged.
  */
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
@@ -52,6 +58,32 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
+  /**
+   * Messages of {@link BgpFrameDecoder}: reused once released (as Netty reuses its pooled derived buffers), so the
+   * steady state of a session allocates no message objects.
+   */
+  private static final Recycler<UpdateMessage> RECYCLER = new Recycler<>() {
+    @Override
+    protected UpdateMessage newObject(Handle<UpdateMessage> handle) {
+      return new UpdateMessage(handle);
+    }
+  };
+
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<UpdateMessage> REF_CNT =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(UpdateMessage.class, "refCnt");
+
+  /** What a released pooled message reads: every access fails as a released buffer does. */
+  private static final ByteBuf RELEASED = releasedBuffer();
+
+  private static ByteBuf releasedBuffer() {
+    ByteBuf b = Unpooled.buffer(1); // not 0: Unpooled gives the unreleasable empty buffer for that
+    b.release();
+    return b;
+  }
+
+  /** Set for pooled messages, which count their own references and hold one reference to {@link #buf}. */
+  private final Recycler.Handle<UpdateMessage> handle;
+  private volatile int refCnt;
   private ByteBuf buf;
   private int base;
   private int length;
@@ -65,7 +97,13 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   private ErrorAction action = ErrorAction.NONE;
   private List<UpdateError> errors;
 
+  private UpdateMessage(Recycler.Handle<UpdateMessage> handle) {
+    this.handle = handle;
+    this.buf = RELEASED;
+  }
+
   private UpdateMessage(ByteBuf buf, int base, int length, CodecContext ctx) {
+    this.handle = null;
     this.buf = buf;
     this.base = base;
     this.length = length;
@@ -80,6 +118,46 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     UpdateMessage m = new UpdateMessage(buf, base, length, ctx);
     m.parse();
     return m;
+  }
+
+  /**
+   * Decodes the UPDATE occupying {@code [base, base + length)} of {@code buf} into a pooled message that holds one
+   * reference to {@code buf} (taken here) and counts its own references: releasing the message to 0 releases
+   * {@code buf} once and returns the message for reuse.
+   */
+  static UpdateMessage decodeRetained(ByteBuf buf, int base, int length, CodecContext ctx) {
+    UpdateMessage m = RECYCLER.get();
+    m.buf = buf;
+    m.base = base;
+    m.length = length;
+    m.ctx = ctx;
+    m.action = ErrorAction.NONE;
+    m.errors = null;
+    try {
+      m.parse();
+    } catch (RuntimeException e) {
+      m.detach();
+      m.handle.recycle(m);
+      throw e;
+    }
+    buf.retain();
+    REF_CNT.lazySet(m, 1);
+    return m;
+  }
+
+  /** A pooled message released to 0 is read no more (its views fail too: they read {@link #RELEASED}). */
+  private void ensureAccessible() {
+    if (handle != null && refCnt == 0) {
+      throw new IllegalReferenceCountException(0);
+    }
+  }
+
+  /** Points this message and its attributes at {@link #RELEASED}, so a stale reference fails on every read. */
+  private void detach() {
+    buf = RELEASED;
+    if (attrs != null) {
+      attrs.detach(RELEASED);
+    }
   }
 
   /** An empty instance for {@link UpdateFlyweight}. */
@@ -602,6 +680,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   /** The path attributes, read in place. */
   public UpdateAttributes attributes() {
+    ensureAccessible();
     return attrs;
   }
 
@@ -617,11 +696,13 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   /** A new cursor over the IPv4 withdrawn routes field. */
   public PrefixCursor withdrawn() {
+    ensureAccessible();
     return new PrefixCursor(buf, withdrawnStart, withdrawnEnd, false, v4AddPath);
   }
 
   /** A new cursor over the IPv4 NLRI field. */
   public PrefixCursor nlri() {
+    ensureAccessible();
     return new PrefixCursor(buf, nlriStart, base + length, false, v4AddPath);
   }
 
@@ -719,19 +800,32 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   @Override
   public int refCnt() {
-    return buf.refCnt();
+    return handle == null ? buf.refCnt() : refCnt;
   }
 
   @Override
   public UpdateMessage retain() {
-    buf.retain();
-    return this;
+    return retain(1);
   }
 
   @Override
   public UpdateMessage retain(int increment) {
-    buf.retain(increment);
-    return this;
+    if (handle == null) {
+      buf.retain(increment);
+      return this;
+    }
+    if (increment <= 0) {
+      throw new IllegalArgumentException("increment: " + increment + " (expected: > 0)");
+    }
+    for (;;) {
+      int c = refCnt;
+      if (c == 0 || c + increment < c) {
+        throw new IllegalReferenceCountException(c, increment);
+      }
+      if (REF_CNT.compareAndSet(this, c, c + increment)) {
+        return this;
+      }
+    }
   }
 
   @Override
@@ -748,17 +842,38 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   @Override
   public boolean release() {
-    return buf.release();
+    return release(1);
   }
 
   @Override
   public boolean release(int decrement) {
-    return buf.release(decrement);
+    if (handle == null) {
+      return buf.release(decrement);
+    }
+    if (decrement <= 0) {
+      throw new IllegalArgumentException("decrement: " + decrement + " (expected: > 0)");
+    }
+    for (;;) {
+      int c = refCnt;
+      if (c < decrement) {
+        throw new IllegalReferenceCountException(c, -decrement);
+      }
+      if (REF_CNT.compareAndSet(this, c, c - decrement)) {
+        if (c != decrement) {
+          return false;
+        }
+        ByteBuf b = buf;
+        detach();
+        b.release();
+        handle.recycle(this);
+        return true;
+      }
+    }
   }
 
   @Override
   public String toString() {
-    if (buf.refCnt() == 0) {
+    if (refCnt() == 0) {
       return "UPDATE (released)";
     }
     AddressFamily eor = endOfRib();

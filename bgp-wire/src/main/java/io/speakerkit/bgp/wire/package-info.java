@@ -22,8 +22,9 @@
  *   <li>Decoding never takes ownership of the buffer it is given, never moves its indices (except {@code
  *       BgpFrameDecoder.next}, which consumes what it decodes) and never reads outside the message's own bytes.
  *   <li>{@link io.speakerkit.bgp.wire.UpdateMessage} is the only decoded message that references a buffer; it is
- *       {@code ReferenceCounted} with the buffer's count. From {@code BgpMessageDecoder.decode} it borrows the
- *       caller's frame; from {@code BgpFrameDecoder} it owns a retained slice and must be released by its consumer.
+ *       {@code ReferenceCounted}. From {@code BgpMessageDecoder.decode} it borrows the caller's frame and shares its
+ *       count; from {@code BgpFrameDecoder} it holds one reference to the received buffer, counts its own, and must
+ *       be released by its consumer (the message object is then reused).
  *       Views obtained from it (attributes, cursors, MP_REACH views, slices) are valid while it is and are never
  *       released separately.
  *   <li>Encoders write at the writer index of a caller-owned buffer and never retain or release it.

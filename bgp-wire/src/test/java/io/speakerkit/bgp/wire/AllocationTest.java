@@ -102,4 +102,48 @@ class AllocationTest {
     assertEquals(N * 100L + N * (100L + 200 + 0x0a000001 + 9), sum);
     assertTrue(allocated < N, "allocated " + allocated + " bytes for " + N + " decodes (expected: < 1 B/op)");
   }
+
+  /**
+   * The pipeline's entry point: messages are reused once released, so only what the caller asks for allocates. Run
+   * on a {@code FastThreadLocalThread}, as event loops are (Netty keeps reusable objects per such thread).
+   */
+  @Test
+  void frameDecoderNext_releasedMessagesReused_allocatesNothing() throws Exception {
+    Counter t = threads();
+    assumeTrue(t != null);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread loop = new io.netty.util.concurrent.FastThreadLocalThread(() -> {
+      try {
+        decodeReleaseLoop(t);
+      } catch (Throwable e) {
+        failure.set(e);
+      }
+    });
+    loop.start();
+    loop.join();
+    if (failure.get() != null) {
+      throw new AssertionError(failure.get());
+    }
+  }
+
+  private static void decodeReleaseLoop(Counter t) {
+    ByteBuf in = Unpooled.wrappedBuffer(Hex.bytes(UpdateGoldenTest.IPV4_UPDATE));
+    CodecContext ctx = UpdateGoldenTest.IBGP;
+    long sum = 0;
+    for (int round = 0; round < 2; round++) {
+      long before = t.bytes();
+      for (int i = 0; i < N; i++) {
+        in.readerIndex(0);
+        UpdateMessage u = (UpdateMessage) BgpFrameDecoder.next(in, ctx);
+        sum += u.attributes().med() + u.attributes().localPref() + u.attributes().nextHopIpv4() + u.nlriLength();
+        u.release();
+      }
+      long allocated = t.bytes() - before;
+      if (round == 1) {
+        assertEquals(2L * N * (100L + 200 + 0x0a000001 + 9), sum);
+        assertEquals(1, in.refCnt());
+        assertTrue(allocated < N, "allocated " + allocated + " bytes for " + N + " decodes (expected: < 1 B/op)");
+      }
+    }
+  }
 }

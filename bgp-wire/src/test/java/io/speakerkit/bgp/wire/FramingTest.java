@@ -207,6 +207,48 @@ class FramingTest {
     ch.finishAndReleaseAll();
   }
 
+  /**
+   * An UPDATE from the pipeline's entry point holds one reference to the input and counts its own; released to 0
+   * it gives that reference back, and a stale reference fails on every read instead of reading other bytes.
+   */
+  @Test
+  void next_update_holdsOneInputReference_releaseGivesItBack_staleReadsFail() {
+    ByteBuf in = Unpooled.buffer();
+    try {
+      in.writeBytes(Hex.bytes(UpdateGoldenTest.IPV4_UPDATE));
+      UpdateMessage u = (UpdateMessage) BgpFrameDecoder.next(in, UpdateGoldenTest.IBGP);
+      assertEquals(2, in.refCnt());
+      assertEquals(1, u.refCnt());
+      assertSame(in, u.content());
+      u.retain();
+      assertEquals(2, u.refCnt());
+      assertEquals(2, in.refCnt());
+      assertEquals(false, u.release());
+      assertTrue(u.release());
+      assertEquals(1, in.refCnt());
+      assertEquals(0, u.refCnt());
+      assertThrows(io.netty.util.IllegalReferenceCountException.class, () -> u.attributes().med());
+      assertThrows(io.netty.util.IllegalReferenceCountException.class, u::nlriList);
+      assertThrows(io.netty.util.IllegalReferenceCountException.class, u::release);
+      assertEquals("UPDATE (released)", u.toString());
+    } finally {
+      in.release();
+    }
+  }
+
+  /** A malformed UPDATE takes no reference: the input stays the caller's alone. */
+  @Test
+  void next_malformedUpdate_takesNoReference() {
+    ByteBuf in = Unpooled.buffer();
+    try {
+      in.writeBytes(Hex.bytes("M 0017 02 0004 0000")); // withdrawn routes length 4 in a 23-octet message
+      assertThrows(BgpDecodeException.class, () -> BgpFrameDecoder.next(in, CodecContext.INITIAL));
+      assertEquals(1, in.refCnt());
+    } finally {
+      in.release();
+    }
+  }
+
   @Test
   void next_returnsNullUntilComplete() {
     ByteBuf b = Unpooled.buffer();
