@@ -82,6 +82,13 @@ public final class UpdateAttributes {
   int largeCommunities = -1;
   int largeCommunitiesLen;
   int onlyToCustomer = -1;
+  // values of the fixed-size attributes, read by the decoder with the attribute header (valid when present)
+  Origin originValue;
+  int nextHopValue;
+  int medValue;
+  int localPrefValue;
+  int originatorIdValue;
+  int onlyToCustomerValue;
 
   UpdateAttributes(ByteBuf buf, int start, int end, boolean fourOctetAs) {
     this.buf = buf;
@@ -157,7 +164,7 @@ public final class UpdateAttributes {
 
   /** ORIGIN, or null when absent or malformed. */
   public Origin origin() {
-    return origin < 0 ? null : Origin.valueOf(buf.getUnsignedByte(origin));
+    return origin < 0 ? null : originValue;
   }
 
   public boolean hasAsPath() {
@@ -175,7 +182,7 @@ public final class UpdateAttributes {
 
   /** NEXT_HOP as a big-endian int; check {@link #hasNextHop()} first (0 when absent). */
   public int nextHopIpv4() {
-    return nextHop < 0 ? 0 : buf.getInt(nextHop);
+    return nextHop < 0 ? 0 : nextHopValue;
   }
 
   public boolean hasMed() {
@@ -184,7 +191,7 @@ public final class UpdateAttributes {
 
   /** MULTI_EXIT_DISC, unsigned, or -1 when absent. */
   public long med() {
-    return med < 0 ? -1 : buf.getUnsignedInt(med);
+    return med < 0 ? -1 : medValue & 0xFFFF_FFFFL;
   }
 
   public boolean hasLocalPref() {
@@ -193,7 +200,7 @@ public final class UpdateAttributes {
 
   /** LOCAL_PREF, unsigned, or -1 when absent (always absent from eBGP peers, RFC 7606 §7.5). */
   public long localPref() {
-    return localPref < 0 ? -1 : buf.getUnsignedInt(localPref);
+    return localPref < 0 ? -1 : localPrefValue & 0xFFFF_FFFFL;
   }
 
   public boolean atomicAggregate() {
@@ -228,7 +235,7 @@ public final class UpdateAttributes {
 
   /** ORIGINATOR_ID as a big-endian int (0 when absent). */
   public int originatorId() {
-    return originatorId < 0 ? 0 : buf.getInt(originatorId);
+    return originatorId < 0 ? 0 : originatorIdValue;
   }
 
   /** CLUSTER_LIST as a view, or null when absent. */
@@ -269,7 +276,7 @@ public final class UpdateAttributes {
 
   /** ONLY_TO_CUSTOMER's AS (RFC 9234 §5), or -1. */
   public long onlyToCustomer() {
-    return onlyToCustomer < 0 ? -1 : buf.getUnsignedInt(onlyToCustomer);
+    return onlyToCustomer < 0 ? -1 : onlyToCustomerValue & 0xFFFF_FFFFL;
   }
 
   public boolean hasMpReach() {

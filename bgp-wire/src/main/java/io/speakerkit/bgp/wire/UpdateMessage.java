@@ -51,6 +51,8 @@ import java.util.List;
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   private static final int[] EXPECTED_FLAGS = new int[256];
+  private static final io.speakerkit.bgp.wire.attribute.Origin[] ORIGINS =
+      io.speakerkit.bgp.wire.attribute.Origin.values();
 
   static {
     for (int t = 0; t < 256; t++) {
@@ -219,11 +221,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       a.reset(b, attrStart, attrEnd, ctx.fourOctetAs());
     }
     if (alen > 0) {
-      parseAttributes(a, b, attrStart, attrEnd, hasNlri);
+      parseAttributes(a, b, attrStart, attrEnd, end, hasNlri);
     }
   }
 
-  private void parseAttributes(UpdateAttributes a, ByteBuf b, int p, int end, boolean hasNlri) {
+  private void parseAttributes(UpdateAttributes a, ByteBuf b, int p, int end, int messageEnd, boolean hasNlri) {
     long seen0 = 0;
     long seen1 = 0;
     long seen2 = 0;
@@ -236,9 +238,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         overrun = true;
         break;
       }
-      // One read for the header: flags, type and the length octet(s) (plus the first value octet when the length
-      // is one octet), or the three header octets when only three are left.
-      int w = left >= 4 ? b.getInt(p) : b.getUnsignedMedium(p) << 8;
+      // One read for the header and the first value octets: flags, type, the length octet(s) and up to five value
+      // octets, enough for every fixed-size attribute of four octets; near the message end, the header alone.
+      boolean whole = messageEnd - p >= 8;
+      long word = whole ? b.getLong(p) : 0;
+      int w = whole ? (int) (word >>> 32) : left >= 4 ? b.getInt(p) : b.getUnsignedMedium(p) << 8;
       int flags = w >>> 24;
       int type = (w >>> 16) & 0xFF;
       int v;
@@ -259,6 +263,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         break;
       }
       int next = v + len;
+      // The first four value octets, big-endian (what follows a shorter value is not zeroed): for the four-octet
+      // attributes, the AS of AGGREGATOR and ORIGIN.
+      int value4 = whole ? (int) (word >>> ((8 - (v - p) - 4) << 3))
+          : len >= 4 ? b.getInt(v) : len >= 1 ? b.getUnsignedByte(v) << 24 : 0;
       a.count++;
       long bit = 1L << type;
       long seen = switch (type >>> 6) {
@@ -308,7 +316,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         p = next;
         continue;
       }
-      validate(a, b, type, p, v, len, next, ibgp);
+      validate(a, b, type, p, v, len, next, ibgp, value4);
       p = next;
     }
     if (overrun) {
@@ -361,25 +369,32 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
         error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
-        validate(a, b, type, p, v, len, next, ctx.peerType() == PeerType.INTERNAL);
+        validate(a, b, type, p, v, len, next, ctx.peerType() == PeerType.INTERNAL, 0);
       }
       default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
     }
   }
 
-  private void validate(UpdateAttributes a, ByteBuf b, int type, int p, int v, int len, int next, boolean ibgp) {
+  /**
+   * Applies the per-attribute rules of RFC 7606 §7 to the attribute at {@code p} (value at {@code v}) and records
+   * what is valid. {@code value4}: the first four value octets as read with the header (only the four-octet
+   * attributes and ORIGIN use it).
+   */
+  private void validate(UpdateAttributes a, ByteBuf b, int type, int p, int v, int len, int next, boolean ibgp,
+      int value4) {
     int lengthError = UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value();
     switch (type) {
       case AttributeType.ORIGIN_CODE -> {
         if (len != 1) {
           // RFC 7606 §7.1: ORIGIN length not 1: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 1)");
-        } else if (b.getUnsignedByte(v) > 2) {
+        } else if ((value4 >>> 24) > 2) {
           // RFC 7606 §7.1: undefined ORIGIN value: treat-as-withdraw (RFC 4271: Invalid ORIGIN Attribute).
           taw(b, type, p, next, UpdateMessageErrorSubcode.INVALID_ORIGIN_ATTRIBUTE.value(),
-              "value: " + b.getUnsignedByte(v) + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
+              "value: " + (value4 >>> 24) + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
         } else {
           a.origin = v;
+          a.originValue = ORIGINS[value4 >>> 24];
         }
       }
       case AttributeType.AS_PATH_CODE -> {
@@ -405,6 +420,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
           a.nextHop = v;
+          a.nextHopValue = value4;
         }
       }
       case AttributeType.MULTI_EXIT_DISC_CODE -> {
@@ -413,6 +429,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
           a.med = v;
+          a.medValue = value4;
         }
       }
       case AttributeType.LOCAL_PREF_CODE -> {
@@ -425,6 +442,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
           a.localPref = v;
+          a.localPrefValue = value4;
         }
       }
       case AttributeType.ATOMIC_AGGREGATE_CODE -> {
@@ -440,7 +458,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         if (len != want) {
           // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: " + want + ")");
-        } else if ((want == 8 ? b.getInt(v) : b.getShort(v)) == 0) {
+        } else if ((want == 8 ? value4 : value4 >>> 16) == 0) {
           // RFC 7607 §2: AS 0 in AGGREGATOR: attribute discard.
           discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
               "AS number: 0 (expected: 1-4294967295, RFC 7607)");
@@ -464,6 +482,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
           a.originatorId = v;
+          a.originatorIdValue = value4;
         }
       }
       case AttributeType.CLUSTER_LIST_CODE -> {
@@ -538,6 +557,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
           a.onlyToCustomer = v;
+          a.onlyToCustomerValue = value4;
         }
       }
       default -> a.unknownCount++;
