@@ -3,7 +3,6 @@ package io.speakerkit.bgp.wire;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.util.IllegalReferenceCountException;
-import io.netty.util.Recycler;
 import io.netty.util.ReferenceCounted;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
@@ -60,17 +59,6 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  /**
-   * Messages of {@link BgpFrameDecoder}: reused once released (as Netty reuses its pooled derived buffers), so the
-   * steady state of a session allocates no message objects.
-   */
-  private static final Recycler<UpdateMessage> RECYCLER = new Recycler<>() {
-    @Override
-    protected UpdateMessage newObject(Handle<UpdateMessage> handle) {
-      return new UpdateMessage(handle);
-    }
-  };
-
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<UpdateMessage> REF_CNT =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(UpdateMessage.class, "refCnt");
 
@@ -83,8 +71,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return b;
   }
 
-  /** Set for pooled messages, which count their own references and hold one reference to {@link #buf}. */
-  private final Recycler.Handle<UpdateMessage> handle;
+  /**
+   * Whether this is a message of {@link BgpFrameDecoder}: it counts its own references, holds one reference to
+   * {@link #buf}, and goes back to an {@link UpdatePool} when released.
+   */
+  private final boolean pooled;
   private volatile int refCnt;
   private ByteBuf buf;
   private int base;
@@ -99,13 +90,18 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   private ErrorAction action = ErrorAction.NONE;
   private List<UpdateError> errors;
 
-  private UpdateMessage(Recycler.Handle<UpdateMessage> handle) {
-    this.handle = handle;
+  /** A new pooled message, for {@link UpdatePool}. */
+  static UpdateMessage pooled() {
+    return new UpdateMessage();
+  }
+
+  private UpdateMessage() {
+    this.pooled = true;
     this.buf = RELEASED;
   }
 
   private UpdateMessage(ByteBuf buf, int base, int length, CodecContext ctx) {
-    this.handle = null;
+    this.pooled = false;
     this.buf = buf;
     this.base = base;
     this.length = length;
@@ -128,7 +124,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
    * {@code buf} once and returns the message for reuse.
    */
   static UpdateMessage decodeRetained(ByteBuf buf, int base, int length, CodecContext ctx) {
-    UpdateMessage m = RECYCLER.get();
+    UpdateMessage m = UpdatePool.take();
     m.buf = buf;
     m.base = base;
     m.length = length;
@@ -139,7 +135,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       m.parse();
     } catch (RuntimeException e) {
       m.detach();
-      m.handle.recycle(m);
+      UpdatePool.give(m);
       throw e;
     }
     buf.retain();
@@ -149,7 +145,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   /** A pooled message released to 0 is read no more (its views fail too: they read {@link #RELEASED}). */
   private void ensureAccessible() {
-    if (handle != null && refCnt == 0) {
+    if (pooled && refCnt == 0) {
       throw new IllegalReferenceCountException(0);
     }
   }
@@ -820,7 +816,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   @Override
   public int refCnt() {
-    return handle == null ? buf.refCnt() : refCnt;
+    return pooled ? refCnt : buf.refCnt();
   }
 
   @Override
@@ -830,7 +826,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   @Override
   public UpdateMessage retain(int increment) {
-    if (handle == null) {
+    if (!pooled) {
       buf.retain(increment);
       return this;
     }
@@ -867,7 +863,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   @Override
   public boolean release(int decrement) {
-    if (handle == null) {
+    if (!pooled) {
       return buf.release(decrement);
     }
     if (decrement <= 0) {
@@ -885,7 +881,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         ByteBuf b = buf;
         detach();
         b.release();
-        handle.recycle(this);
+        UpdatePool.give(this);
         return true;
       }
     }
