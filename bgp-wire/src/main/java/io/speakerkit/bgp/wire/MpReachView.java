@@ -29,20 +29,27 @@ import java.util.List;
  */
 public final class MpReachView {
 
-  private final ByteBuf buf;
-  private final int offset;
-  private final int length;
-  private final AddressFamily family;
-  private final boolean addPath;
-  private final int nextHopLength;
+  private ByteBuf buf;
+  private int offset;
+  private int length;
+  private AddressFamily family;
+  private boolean addPath;
+  private int nextHopLength;
+  private PrefixCursor cursor;
 
   MpReachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
+    over(buf, offset, length, family, addPath, nextHopLength);
+  }
+
+  /** Re-points this view at another MP_REACH_NLRI (the view a message hands out is reused). */
+  MpReachView over(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
     this.buf = buf;
     this.offset = offset;
     this.length = length;
     this.family = family;
     this.addPath = addPath;
     this.nextHopLength = nextHopLength;
+    return this;
   }
 
   public AddressFamily family() {
@@ -134,13 +141,15 @@ public final class MpReachView {
     return isPrefixFamily(family);
   }
 
-  /** A cursor over the NLRI, for IPv4/IPv6 unicast or multicast; empty for other families. */
+  /**
+   * The view's cursor over the NLRI, rewound (the same instance on every call), for IPv4/IPv6 unicast or multicast;
+   * empty for other families.
+   */
   public PrefixCursor prefixes() {
-    if (!hasPrefixes()) {
-      return PrefixCursor.empty(family.afi().value() == 2);
-    }
-    int nlri = offset + 5 + nextHopLength();
-    return new PrefixCursor(buf, nlri, offset + length, family.afi().value() == 2, addPath);
+    boolean ipv6 = family.afi().value() == 2;
+    int end = offset + length;
+    int nlri = hasPrefixes() ? offset + 5 + nextHopLength() : end;
+    return cursor = PrefixCursor.reuse(cursor, buf, nlri, end, ipv6, addPath);
   }
 
   /** The NLRI as a list (allocates). */

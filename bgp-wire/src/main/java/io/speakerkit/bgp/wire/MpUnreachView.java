@@ -21,18 +21,25 @@ import java.util.List;
  */
 public final class MpUnreachView {
 
-  private final ByteBuf buf;
-  private final int offset;
-  private final int length;
-  private final AddressFamily family;
-  private final boolean addPath;
+  private ByteBuf buf;
+  private int offset;
+  private int length;
+  private AddressFamily family;
+  private boolean addPath;
+  private PrefixCursor cursor;
 
   MpUnreachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath) {
+    over(buf, offset, length, family, addPath);
+  }
+
+  /** Re-points this view at another MP_UNREACH_NLRI (the view a message hands out is reused). */
+  MpUnreachView over(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath) {
     this.buf = buf;
     this.offset = offset;
     this.length = length;
     this.family = family;
     this.addPath = addPath;
+    return this;
   }
 
   public AddressFamily family() {
@@ -48,12 +55,14 @@ public final class MpUnreachView {
     return length == 3;
   }
 
-  /** A cursor over the withdrawn routes, for IPv4/IPv6 unicast or multicast; empty for other families. */
+  /**
+   * The view's cursor over the withdrawn routes, rewound (the same instance on every call), for IPv4/IPv6 unicast
+   * or multicast; empty for other families.
+   */
   public PrefixCursor prefixes() {
-    if (!hasPrefixes()) {
-      return PrefixCursor.empty(family.afi().value() == 2);
-    }
-    return new PrefixCursor(buf, offset + 3, offset + length, family.afi().value() == 2, addPath);
+    int end = offset + length;
+    return cursor = PrefixCursor.reuse(cursor, buf, hasPrefixes() ? offset + 3 : end, end,
+        family.afi().value() == 2, addPath);
   }
 
   public List<IpPrefix> prefixList() {

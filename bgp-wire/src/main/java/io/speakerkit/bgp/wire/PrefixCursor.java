@@ -20,16 +20,17 @@ import java.util.List;
  * </pre>
  *
  * <p>Usage: {@code while (c.next()) { c.length(); c.ipv4(); c.pathId(); }}. The cursor does not own the buffer: it
- * is valid while the message it came from is. Host bits present on the wire are masked off (RFC 4271 §4.3: trailing
+ * is valid while the message it came from is. A message hands out one cursor per field, rewound on every call, so
+ * finish one walk of a field before starting another ({@link #toList()} and {@link #count()} do not move it). Host bits present on the wire are masked off (RFC 4271 §4.3: trailing
  * bits are irrelevant).
  */
 public final class PrefixCursor {
 
-  private final ByteBuf buf;
-  private final int start;
-  private final int end;
-  private final boolean ipv6;
-  private final boolean addPath;
+  private ByteBuf buf;
+  private int start;
+  private int end;
+  private boolean ipv6;
+  private boolean addPath;
   private int pos;
   private int pathId;
   private int length;
@@ -45,9 +46,18 @@ public final class PrefixCursor {
     this.pos = start;
   }
 
-  /** An empty cursor. */
-  static PrefixCursor empty(boolean ipv6) {
-    return new PrefixCursor(null, 0, 0, ipv6, false);
+  /** {@code cursor} re-pointed at another field and rewound, or a new cursor when it is null. */
+  static PrefixCursor reuse(PrefixCursor cursor, ByteBuf buf, int start, int end, boolean ipv6, boolean addPath) {
+    if (cursor == null) {
+      return new PrefixCursor(buf, start, end, ipv6, addPath);
+    }
+    cursor.buf = buf;
+    cursor.start = start;
+    cursor.end = end;
+    cursor.ipv6 = ipv6;
+    cursor.addPath = addPath;
+    cursor.pos = start;
+    return cursor;
   }
 
   /** Advances to the next prefix; false at the end. */

@@ -84,6 +84,8 @@ public final class UpdateAttributes {
   int onlyToCustomer = -1;
   // values of the fixed-size attributes, read by the decoder with the attribute header (valid when present)
   Origin originValue;
+  private MpReachView mpReachView;
+  private MpUnreachView mpUnreachView;
   int nextHopValue;
   int medValue;
   int localPrefValue;
@@ -283,19 +285,33 @@ public final class UpdateAttributes {
     return mpReach >= 0;
   }
 
-  /** MP_REACH_NLRI as a view, or null (also null when malformed: see the AFI/SAFI disable error). */
+  /**
+   * MP_REACH_NLRI as a view (this message's, the same instance on every call), or null (also null when malformed:
+   * see the AFI/SAFI disable error).
+   */
   public MpReachView mpReach() {
-    return mpReach < 0 ? null : new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath,
-        mpReachNextHopLength);
+    if (mpReach < 0) {
+      return null;
+    }
+    MpReachView v = mpReachView;
+    return mpReachView = v == null
+        ? new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength)
+        : v.over(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength);
   }
 
   public boolean hasMpUnreach() {
     return mpUnreach >= 0;
   }
 
-  /** MP_UNREACH_NLRI as a view, or null. */
+  /** MP_UNREACH_NLRI as a view (this message's, the same instance on every call), or null. */
   public MpUnreachView mpUnreach() {
-    return mpUnreach < 0 ? null : new MpUnreachView(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath);
+    if (mpUnreach < 0) {
+      return null;
+    }
+    MpUnreachView v = mpUnreachView;
+    return mpUnreachView = v == null
+        ? new MpUnreachView(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath)
+        : v.over(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath);
   }
 
   /** A cursor over every attribute in received order, including unknown, discarded and duplicate ones. */

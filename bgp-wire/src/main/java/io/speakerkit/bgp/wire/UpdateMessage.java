@@ -87,6 +87,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   /** Whether IPv4 unicast prefixes carry path identifiers (RFC 7911), looked up once per message. */
   private boolean v4AddPath;
   private UpdateAttributes attrs;
+  private PrefixCursor withdrawnCursor;
+  private PrefixCursor nlriCursor;
   private ErrorAction action = ErrorAction.NONE;
   private List<UpdateError> errors;
 
@@ -710,16 +712,16 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return base + length - nlriStart;
   }
 
-  /** A new cursor over the IPv4 withdrawn routes field. */
+  /** This message's cursor over the IPv4 withdrawn routes field, rewound (the same instance on every call). */
   public PrefixCursor withdrawn() {
     ensureAccessible();
-    return new PrefixCursor(buf, withdrawnStart, withdrawnEnd, false, v4AddPath);
+    return withdrawnCursor = PrefixCursor.reuse(withdrawnCursor, buf, withdrawnStart, withdrawnEnd, false, v4AddPath);
   }
 
-  /** A new cursor over the IPv4 NLRI field. */
+  /** This message's cursor over the IPv4 NLRI field, rewound (the same instance on every call). */
   public PrefixCursor nlri() {
     ensureAccessible();
-    return new PrefixCursor(buf, nlriStart, base + length, false, v4AddPath);
+    return nlriCursor = PrefixCursor.reuse(nlriCursor, buf, nlriStart, base + length, false, v4AddPath);
   }
 
   /** Withdrawn IPv4 prefixes as a list (allocates). */
