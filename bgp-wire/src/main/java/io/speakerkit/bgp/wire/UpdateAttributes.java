@@ -84,6 +84,11 @@ public final class UpdateAttributes {
   int onlyToCustomer = -1;
   // values of the fixed-size attributes, read by the decoder with the attribute header (valid when present)
   Origin originValue;
+  // the views handed out, reused with this object (one of each per message)
+  private Uint32ListView communitiesView;
+  private Uint32ListView clusterListView;
+  private ExtendedCommunitiesView extCommunitiesView;
+  private LargeCommunitiesView largeCommunitiesView;
   private MpReachView mpReachView;
   private MpUnreachView mpUnreachView;
   int nextHopValue;
@@ -226,9 +231,10 @@ public final class UpdateAttributes {
     return aggregator < 0 ? 0 : buf.getInt(aggregator + aggregatorLen - 4);
   }
 
-  /** COMMUNITIES as a view, or null when absent. */
+  /** COMMUNITIES as a view (the same instance on every call), or null when absent. */
   public Uint32ListView communities() {
-    return communities < 0 ? null : new Uint32ListView(buf, communities, communitiesLen);
+    return communities < 0 ? null
+        : (communitiesView = Uint32ListView.reuse(communitiesView, buf, communities, communitiesLen));
   }
 
   public boolean hasOriginatorId() {
@@ -240,19 +246,22 @@ public final class UpdateAttributes {
     return originatorId < 0 ? 0 : originatorIdValue;
   }
 
-  /** CLUSTER_LIST as a view, or null when absent. */
+  /** CLUSTER_LIST as a view (the same instance on every call), or null when absent. */
   public Uint32ListView clusterList() {
-    return clusterList < 0 ? null : new Uint32ListView(buf, clusterList, clusterListLen);
+    return clusterList < 0 ? null
+        : (clusterListView = Uint32ListView.reuse(clusterListView, buf, clusterList, clusterListLen));
   }
 
-  /** EXTENDED_COMMUNITIES as a view, or null. */
+  /** EXTENDED_COMMUNITIES as a view (the same instance on every call), or null. */
   public ExtendedCommunitiesView extendedCommunities() {
-    return extCommunities < 0 ? null : new ExtendedCommunitiesView(buf, extCommunities, extCommunitiesLen);
+    return extCommunities < 0 ? null : (extCommunitiesView =
+        ExtendedCommunitiesView.reuse(extCommunitiesView, buf, extCommunities, extCommunitiesLen));
   }
 
-  /** LARGE_COMMUNITY as a view, or null. */
+  /** LARGE_COMMUNITY as a view (the same instance on every call), or null. */
   public LargeCommunitiesView largeCommunities() {
-    return largeCommunities < 0 ? null : new LargeCommunitiesView(buf, largeCommunities, largeCommunitiesLen);
+    return largeCommunities < 0 ? null : (largeCommunitiesView =
+        LargeCommunitiesView.reuse(largeCommunitiesView, buf, largeCommunities, largeCommunitiesLen));
   }
 
   /** AS4_PATH (only kept on 2-octet sessions, RFC 6793 §4.2.3), or null. */

@@ -7,14 +7,28 @@ import java.util.List;
 /** Reads EXTENDED_COMMUNITIES (RFC 4360 §2) in place, 8 octets each as a long. Does not own the buffer. */
 public final class ExtendedCommunitiesView {
 
-  private final ByteBuf buf;
-  private final int offset;
-  private final int size;
+  private ByteBuf buf;
+  private int offset;
+  private int size;
 
   public ExtendedCommunitiesView(ByteBuf buf, int offset, int length) {
     this.buf = buf;
     this.offset = offset;
     this.size = length >>> 3;
+  }
+
+  /**
+   * {@code view} re-pointed at another value, or a new view when it is null: for decoders that hand out one view per
+   * received message and reuse it with the message.
+   */
+  public static ExtendedCommunitiesView reuse(ExtendedCommunitiesView view, ByteBuf buf, int offset, int length) {
+    if (view == null) {
+      return new ExtendedCommunitiesView(buf, offset, length);
+    }
+    view.buf = buf;
+    view.offset = offset;
+    view.size = length >>> 3;
+    return view;
   }
 
   public int size() {

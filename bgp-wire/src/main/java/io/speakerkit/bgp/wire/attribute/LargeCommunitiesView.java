@@ -7,14 +7,28 @@ import java.util.List;
 /** Reads LARGE_COMMUNITY (RFC 8092 §3) in place, 12 octets each. Does not own the buffer. */
 public final class LargeCommunitiesView {
 
-  private final ByteBuf buf;
-  private final int offset;
-  private final int size;
+  private ByteBuf buf;
+  private int offset;
+  private int size;
 
   public LargeCommunitiesView(ByteBuf buf, int offset, int length) {
     this.buf = buf;
     this.offset = offset;
     this.size = length / 12;
+  }
+
+  /**
+   * {@code view} re-pointed at another value, or a new view when it is null: for decoders that hand out one view per
+   * received message and reuse it with the message.
+   */
+  public static LargeCommunitiesView reuse(LargeCommunitiesView view, ByteBuf buf, int offset, int length) {
+    if (view == null) {
+      return new LargeCommunitiesView(buf, offset, length);
+    }
+    view.buf = buf;
+    view.offset = offset;
+    view.size = length / 12;
+    return view;
   }
 
   public int size() {

@@ -10,15 +10,29 @@ import java.util.List;
  */
 public final class Uint32ListView {
 
-  private final ByteBuf buf;
-  private final int offset;
-  private final int size;
+  private ByteBuf buf;
+  private int offset;
+  private int size;
 
   /** Over {@code length / 4} values at absolute index {@code offset} of {@code buf} (not retained). */
   public Uint32ListView(ByteBuf buf, int offset, int length) {
     this.buf = buf;
     this.offset = offset;
     this.size = length >>> 2;
+  }
+
+  /**
+   * {@code view} re-pointed at another value, or a new view when it is null: for decoders that hand out one view per
+   * received message and reuse it with the message.
+   */
+  public static Uint32ListView reuse(Uint32ListView view, ByteBuf buf, int offset, int length) {
+    if (view == null) {
+      return new Uint32ListView(buf, offset, length);
+    }
+    view.buf = buf;
+    view.offset = offset;
+    view.size = length >>> 2;
+    return view;
   }
 
   public int size() {
