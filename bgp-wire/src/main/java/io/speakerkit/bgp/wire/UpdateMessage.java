@@ -127,14 +127,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
    */
   static UpdateMessage decodeRetained(ByteBuf buf, int base, int length, CodecContext ctx) {
     UpdateMessage m = UpdatePool.take();
-    m.buf = buf;
-    m.base = base;
-    m.length = length;
-    m.ctx = ctx;
-    m.action = ErrorAction.NONE;
-    m.errors = null;
     try {
-      m.parse();
+      m.redecode(buf, base, length, ctx);
     } catch (RuntimeException e) {
       m.detach();
       UpdatePool.give(m);
@@ -165,7 +159,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return new UpdateMessage(null, 0, 0, CodecContext.INITIAL);
   }
 
-  /** Re-decodes this instance over another message (flyweight); on failure the instance reads as released. */
+  /** Re-decodes this instance over another message (flyweight and pooled messages). */
   void redecode(ByteBuf buf, int base, int length, CodecContext ctx) {
     this.buf = buf;
     this.base = base;
