@@ -7,9 +7,11 @@ import io.netty.util.ReferenceCounted;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
+import io.speakerkit.bgp.wire.attribute.Origin;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A received UPDATE (RFC 4271 §4.3), decoded as a view over the received bytes:
@@ -50,8 +52,7 @@ import java.util.List;
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   private static final int[] EXPECTED_FLAGS = new int[256];
-  private static final io.speakerkit.bgp.wire.attribute.Origin[] ORIGINS =
-      io.speakerkit.bgp.wire.attribute.Origin.values();
+  private static final Origin[] ORIGINS = Origin.values();
 
   static {
     for (int t = 0; t < 256; t++) {
@@ -59,8 +60,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<UpdateMessage> REF_CNT =
-      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(UpdateMessage.class, "refCnt");
+  private static final AtomicIntegerFieldUpdater<UpdateMessage> REF_CNT =
+      AtomicIntegerFieldUpdater.newUpdater(UpdateMessage.class, "refCnt");
 
   /** What a released pooled message reads: every access fails as a released buffer does. */
   private static final ByteBuf RELEASED = releasedBuffer();
