@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * RFC 4271 §6.8 on virtual time with two machines on our side, one per connection, in both orders in which the peer's
  * OPENs can arrive: the connection the higher BGP Identifier initiated survives, the other gets OpenCollisionDump
- * and sends Cease / Connection Collision Resolution. The same rule the session's transport applies.
+ * and sends Cease / Connection Collision Resolution, decided by {@link Collision#onOpen} on the first OPEN as the
+ * session's transport does.
  */
 class CollisionScenarioTest {
 
@@ -21,23 +22,24 @@ class CollisionScenarioTest {
         Capabilities.builder().fourOctetAs(65002).multiprotocol(AddressFamily.IPV4_UNICAST).build());
   }
 
-  /** Feeds the OPEN to {@code c}; if it reached OpenConfirm and {@code other} knows the peer, resolves. */
+  /**
+   * The peer's OPEN arrives on {@code c} while {@code other} is the other connection: decides as the transport does
+   * ({@link Collision#onOpen}, before the OPEN is processed), then feeds the OPEN to {@code c} unless it lost.
+   * Returns the loser's actions (empty without a collision).
+   */
   private static List<BgpAction> openArrives(BgpFsm c, boolean cOutgoing, BgpFsm other, String peerId,
       BgpIdentifier localId) {
+    Collision.Close close = Collision.onOpen(other.state(), cOutgoing, localId, 65001, BgpIdentifier.parse(peerId),
+        65002);
+    List<BgpAction> dumped = List.of();
+    if (close == Collision.Close.OTHER) {
+      dumped = other.handle(new BgpEvent.OpenCollisionDump());
+    } else if (close == Collision.Close.ARRIVED) {
+      return c.handle(new BgpEvent.OpenCollisionDump());
+    }
     c.handle(new BgpEvent.BGPOpen(peerOpen(peerId)));
     assertEquals(BgpState.OpenConfirm, c.state());
-    if (!Collision.collides(other.state())) {
-      return List.of();
-    }
-    BgpFsm loser;
-    if (other.state() == BgpState.Established) {
-      loser = c;
-    } else {
-      Collision.Keep keep = Collision.resolve(localId, 65001, BgpIdentifier.parse(peerId), 65002);
-      boolean keepOutgoing = keep == Collision.Keep.LOCALLY_INITIATED;
-      loser = cOutgoing == keepOutgoing ? other : c;
-    }
-    return loser.handle(new BgpEvent.OpenCollisionDump());
+    return dumped;
   }
 
   @ParameterizedTest(name = "local {0}, peer {1}, OPEN first on the {2} connection -> {3} closed")
@@ -62,11 +64,15 @@ class CollisionScenarioTest {
     boolean outFirst = first.equals("outgoing");
     BgpFsm a = outFirst ? out : in;
     BgpFsm b = outFirst ? in : out;
-    assertEquals(List.of(), openArrives(a, outFirst, b, peer, config.bgpIdentifier()));
-    List<BgpAction> dump = openArrives(b, !outFirst, a, peer, config.bgpIdentifier());
+    // Decided on the first OPEN, while the other connection is still in OpenSent.
+    List<BgpAction> dump = openArrives(a, outFirst, b, peer, config.bgpIdentifier());
     BgpFsm loser = closed.equals("outgoing") ? out : in;
     BgpFsm winner = loser == out ? in : out;
     assertEquals(BgpState.Idle, loser.state());
+    if (winner.state() == BgpState.OpenSent) {
+      // the OPEN came first on the connection that lost: the peer's OPEN on the other follows, with no collision
+      assertEquals(List.of(), openArrives(winner, winner == out, loser, peer, config.bgpIdentifier()));
+    }
     assertEquals(BgpState.OpenConfirm, winner.state());
     assertEquals(new BgpAction.SendNotification(Notification.cease(Notification.CONNECTION_COLLISION_RESOLUTION)),
         dump.get(0));

@@ -38,11 +38,26 @@ class CollisionTest {
   }
 
   @Test
-  void collides_onlyOnceTheOtherKnowsThePeer() {
+  void collides_onceTheOtherSentItsOpen() {
+    assertTrue(Collision.collides(BgpState.OpenSent));
     assertTrue(Collision.collides(BgpState.OpenConfirm));
     assertTrue(Collision.collides(BgpState.Established));
-    assertFalse(Collision.collides(BgpState.OpenSent));
     assertFalse(Collision.collides(BgpState.Active));
+    assertFalse(Collision.collides(BgpState.Connect));
+    assertFalse(Collision.collides(BgpState.Idle));
+  }
+
+  @Test
+  void onOpen_establishedWins_otherwiseHigherIdKeepsItsConnection() {
+    BgpIdentifier high = BgpIdentifier.parse("10.0.0.9");
+    assertEquals(Collision.Close.ARRIVED, Collision.onOpen(BgpState.Established, true, high, 1, LOW, 2));
+    assertEquals(Collision.Close.NONE, Collision.onOpen(BgpState.Active, true, high, 1, LOW, 2));
+    // we are higher: keep what we initiated
+    assertEquals(Collision.Close.OTHER, Collision.onOpen(BgpState.OpenSent, true, high, 1, LOW, 2));
+    assertEquals(Collision.Close.ARRIVED, Collision.onOpen(BgpState.OpenConfirm, false, high, 1, LOW, 2));
+    // we are lower: keep what the peer initiated
+    assertEquals(Collision.Close.ARRIVED, Collision.onOpen(BgpState.OpenSent, true, LOW, 1, high, 2));
+    assertEquals(Collision.Close.OTHER, Collision.onOpen(BgpState.OpenConfirm, false, LOW, 1, high, 2));
   }
 
   /** Both speakers run the same rule and must agree on which single connection survives. */

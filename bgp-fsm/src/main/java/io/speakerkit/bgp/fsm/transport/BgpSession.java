@@ -420,36 +420,35 @@ public final class BgpSession implements AutoCloseable {
     });
   }
 
-  /** RFC 4271 §6.8, run when connection {@code c} received a valid OPEN (it is now in OpenConfirm). */
-  private void checkCollision(Connection c) {
+  /**
+   * RFC 4271 §6.8 when an OPEN arrives on connection {@code c}, before its machine sees it: {@link Collision#onOpen}
+   * decides which connection, if any, gets OpenCollisionDump. An OPEN that negotiation rejects decides nothing (the
+   * machine answers it with its NOTIFICATION).
+   *
+   * @return whether {@code c} lost (its OPEN is then not processed)
+   */
+  private boolean lostCollision(Connection c, io.speakerkit.bgp.fsm.OpenMessage open) {
     Connection other = c == primary ? secondary : primary;
-    if (other == null || other.driver.disposed()) {
-      return;
+    if (other == null || other.driver.disposed() || !Collision.collides(other.driver.fsm().state())
+        || !(OpenNegotiation.negotiate(config, open) instanceof OpenNegotiation.Accepted accepted)) {
+      return false;
     }
-    BgpState os = other.driver.fsm().state();
-    if (!Collision.collides(os)) {
-      return;
-    }
-    Connection loser;
-    if (os == BgpState.Established) {
-      loser = c;
-    } else {
-      NegotiatedSession s = c.driver.fsm().session().orElseThrow();
-      Collision.Keep keep = Collision.resolve(config.bgpIdentifier(), config.localAs(), s.peerIdentifier(),
-          s.peerAs());
-      boolean keepOutgoing = keep == Collision.Keep.LOCALLY_INITIATED;
-      loser = c.outgoing == keepOutgoing ? other : c;
-    }
+    NegotiatedSession s = accepted.session();
+    Collision.Close close = Collision.onOpen(other.driver.fsm().state(), c.outgoing, config.bgpIdentifier(),
+        config.localAs(), s.peerIdentifier(), s.peerAs());
+    Connection loser = close == Collision.Close.ARRIVED ? c : other;
     log.info("peer {}: connection collision, closing the {} connection", peerAddress,
         loser.outgoing ? "outgoing" : "incoming");
-    loser.driver.fire(new BgpEvent.OpenCollisionDump());
+    if (close == Collision.Close.OTHER) {
+      other.driver.fire(new BgpEvent.OpenCollisionDump());
+    }
+    return close == Collision.Close.ARRIVED;
   }
 
   private void onStateChanged(Connection c, BgpAction.StateChanged change) {
     if (change.to() == BgpState.OpenConfirm) {
       NegotiatedSession s = c.driver.fsm().session().orElseThrow();
       c.codec = s.codecContext(); // (the decoder switched already, on the channel's thread)
-      checkCollision(c);
     }
     if (c == secondary && change.to() == BgpState.Established) {
       // the second connection won (or the first is still waiting for an OPEN): it becomes the session
@@ -910,7 +909,8 @@ public final class BgpSession implements AutoCloseable {
       }
       try {
         if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o) {
-          c.driver.fire(new BgpEvent.BGPOpen(WireAdapter.fromWire(o)));
+          io.speakerkit.bgp.fsm.OpenMessage open = WireAdapter.fromWire(o);
+          c.driver.fire(lostCollision(c, open) ? new BgpEvent.OpenCollisionDump() : new BgpEvent.BGPOpen(open));
         } else if (msg instanceof KeepaliveMessage) {
           c.driver.fire(new BgpEvent.KeepAliveMsg());
         } else if (msg instanceof UpdateMessage u) {
