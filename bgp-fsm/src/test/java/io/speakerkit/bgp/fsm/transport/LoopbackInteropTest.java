@@ -226,6 +226,11 @@ class LoopbackInteropTest {
           java.util.concurrent.CompletableFuture<Boolean> ribPending = new java.util.concurrent.CompletableFuture<>();
           sa.execute(() -> ribPending.complete(sa.adjRibOut().hasPending()));
           assertTrue(ribPending.get(), "routes still waiting in the Adj-RIB-Out, not in a queue");
+          // The peer goes away (a reset: it never read): the connection ends before the transport shuts down, so
+          // the UPDATEs still queued are failed and released on the running event loop.
+          peer.close();
+          Poll.until(LIMIT, "connection gone", () -> sa.state() != BgpState.Established && pending(sa) == 0,
+              () -> sa.state() + ", pending " + pending(sa));
         }
       }
     }
