@@ -52,6 +52,7 @@ public final class PrefixCursor {
       return new PrefixCursor(buf, start, end, ipv6, addPath);
     }
     cursor.buf = buf;
+    cursor.pathId = 0; // pathId() is 0 without ADD-PATH, also after a message with it
     cursor.start = start;
     cursor.end = end;
     cursor.ipv6 = ipv6;

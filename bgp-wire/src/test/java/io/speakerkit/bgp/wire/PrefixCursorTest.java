@@ -1,9 +1,11 @@
 package io.speakerkit.bgp.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,6 +53,29 @@ class PrefixCursorTest {
           IpPrefix.ipv6(0xff80000000000000L, 0L, 9)), u.attributes().mpReach().prefixList());
     } finally {
       b.release();
+    }
+  }
+
+  /** The pipeline reuses a released message and its cursors: a path identifier must not outlive its message. */
+  @Test
+  void pathId_isZeroWithoutAddPath_alsoAfterAMessageWithIt() {
+    String attrs = ORIGIN + AS_PATH + "4003040a000001";
+    CodecContext addPath = CodecContext.FOUR_OCTET_AS.withAddPath(Set.of(AddressFamily.IPV4_UNICAST), Set.of());
+    ByteBuf in = Hex.buf("M 0033 02 0000 0014" + attrs + "00000007" + "180a0b0c"
+        + "M 002f 02 0000 0014" + attrs + "180a0b0c");
+    try {
+      UpdateMessage first = (UpdateMessage) BgpFrameDecoder.next(in, addPath);
+      PrefixCursor c = first.nlri();
+      assertTrue(c.next());
+      assertEquals(7, c.pathId());
+      first.release();
+      UpdateMessage second = (UpdateMessage) BgpFrameDecoder.next(in, CodecContext.FOUR_OCTET_AS);
+      c = second.nlri();
+      assertTrue(c.next());
+      assertEquals(0, c.pathId());
+      second.release();
+    } finally {
+      in.release();
     }
   }
 }
