@@ -75,6 +75,11 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
    * and holding one reference to it, which releasing the message gives back (see {@link UpdateMessage}); {@code in}
    * stays owned by the caller.
    *
+   * <p><b>Pinning.</b> While an UPDATE holds {@code in} ({@code in.refCnt() > 1}), do not discard, overwrite or grow
+   * it: append to a new buffer instead, as {@code ByteToMessageDecoder}'s cumulators do with a shared cumulation. A
+   * direct buffer is read from its address; the message refuses reads (IllegalStateException) once it sees the buffer
+   * moved.
+   *
    * @throws BgpDecodeException with the NOTIFICATION to send
    */
   public static BgpMessage next(ByteBuf in, CodecContext context) {

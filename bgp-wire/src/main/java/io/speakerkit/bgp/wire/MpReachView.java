@@ -29,7 +29,8 @@ import java.util.List;
  */
 public final class MpReachView {
 
-  private ByteBuf buf;
+  private MessageBytes bytes;
+  private int generation;
   private int offset;
   private int length;
   private AddressFamily family;
@@ -37,13 +38,14 @@ public final class MpReachView {
   private int nextHopLength;
   private PrefixCursor cursor;
 
-  MpReachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
-    over(buf, offset, length, family, addPath, nextHopLength);
+  MpReachView(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
+    over(bytes, generation, offset, length, family, addPath, nextHopLength);
   }
 
   /** Re-points this view at another MP_REACH_NLRI (the view a message hands out is reused). */
-  MpReachView over(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
-    this.buf = buf;
+  MpReachView over(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
+    this.bytes = bytes;
+    this.generation = generation;
     this.offset = offset;
     this.length = length;
     this.family = family;
@@ -72,31 +74,31 @@ public final class MpReachView {
   /** Copies the whole next-hop field into a new array. */
   public byte[] nextHopBytes() {
     byte[] b = new byte[nextHopLength()];
-    buf.getBytes(offset + 4, b);
+    bytes.buffer(generation).getBytes(offset + 4, b);
     return b;
   }
 
   /** The next hop field as a ByteBuf slice (shares the message's memory; not retained, do not release). */
   public ByteBuf nextHopSlice() {
-    return buf.slice(offset + 4, nextHopLength());
+    return bytes.buffer(generation).slice(offset + 4, nextHopLength());
   }
 
   /** A 4-octet IPv4 next hop as a big-endian int; only when {@link #nextHopLength()} is 4. */
   public int nextHopIpv4() {
     checkNextHopLength(4);
-    return buf.getInt(offset + 4);
+    return bytes.getInt(generation, offset + 4);
   }
 
   /** First 64 bits of the global IPv6 next hop (next hop length 16 or 32). */
   public long nextHopIpv6Hi() {
     checkNextHopLength(16);
-    return buf.getLong(offset + 4);
+    return bytes.getLong(generation, offset + 4);
   }
 
   /** Last 64 bits of the global IPv6 next hop. */
   public long nextHopIpv6Lo() {
     checkNextHopLength(16);
-    return buf.getLong(offset + 12);
+    return bytes.getLong(generation, offset + 12);
   }
 
   /** Whether a link-local IPv6 next hop follows the global one (next hop length 32, RFC 2545 §3). */
@@ -106,12 +108,12 @@ public final class MpReachView {
 
   public long linkLocalNextHopHi() {
     checkNextHopLength(32);
-    return buf.getLong(offset + 20);
+    return bytes.getLong(generation, offset + 20);
   }
 
   public long linkLocalNextHopLo() {
     checkNextHopLength(32);
-    return buf.getLong(offset + 28);
+    return bytes.getLong(generation, offset + 28);
   }
 
   private void checkNextHopLength(int min) {
@@ -128,7 +130,7 @@ public final class MpReachView {
       return null;
     }
     byte[] b = new byte[n == 4 ? 4 : 16];
-    buf.getBytes(offset + 4, b);
+    bytes.buffer(generation).getBytes(offset + 4, b);
     try {
       return b.length == 16 ? java.net.Inet6Address.getByAddress(null, b, -1) : InetAddress.getByAddress(b);
     } catch (UnknownHostException e) {
@@ -149,7 +151,7 @@ public final class MpReachView {
     boolean ipv6 = family.afi().value() == 2;
     int end = offset + length;
     int nlri = hasPrefixes() ? offset + 5 + nextHopLength() : end;
-    return cursor = PrefixCursor.reuse(cursor, buf, nlri, end, ipv6, addPath);
+    return cursor = PrefixCursor.reuse(cursor, bytes, generation, nlri, end, ipv6, addPath);
   }
 
   /** The NLRI as a list (allocates). */
@@ -160,7 +162,7 @@ public final class MpReachView {
   /** The NLRI field as a slice (shares the message's memory; not retained, do not release): for other families. */
   public ByteBuf nlriSlice() {
     int nlri = offset + 5 + nextHopLength();
-    return buf.slice(nlri, offset + length - nlri);
+    return bytes.buffer(generation).slice(nlri, offset + length - nlri);
   }
 
   static boolean isPrefixFamily(AddressFamily f) {

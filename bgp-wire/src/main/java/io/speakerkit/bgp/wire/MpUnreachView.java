@@ -21,20 +21,22 @@ import java.util.List;
  */
 public final class MpUnreachView {
 
-  private ByteBuf buf;
+  private MessageBytes bytes;
+  private int generation;
   private int offset;
   private int length;
   private AddressFamily family;
   private boolean addPath;
   private PrefixCursor cursor;
 
-  MpUnreachView(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath) {
-    over(buf, offset, length, family, addPath);
+  MpUnreachView(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath) {
+    over(bytes, generation, offset, length, family, addPath);
   }
 
   /** Re-points this view at another MP_UNREACH_NLRI (the view a message hands out is reused). */
-  MpUnreachView over(ByteBuf buf, int offset, int length, AddressFamily family, boolean addPath) {
-    this.buf = buf;
+  MpUnreachView over(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath) {
+    this.bytes = bytes;
+    this.generation = generation;
     this.offset = offset;
     this.length = length;
     this.family = family;
@@ -61,7 +63,7 @@ public final class MpUnreachView {
    */
   public PrefixCursor prefixes() {
     int end = offset + length;
-    return cursor = PrefixCursor.reuse(cursor, buf, hasPrefixes() ? offset + 3 : end, end,
+    return cursor = PrefixCursor.reuse(cursor, bytes, generation, hasPrefixes() ? offset + 3 : end, end,
         family.afi().value() == 2, addPath);
   }
 
@@ -71,7 +73,7 @@ public final class MpUnreachView {
 
   /** The withdrawn routes field as a slice (shares memory; not retained, do not release). */
   public ByteBuf withdrawnSlice() {
-    return buf.slice(offset + 3, length - 3);
+    return bytes.buffer(generation).slice(offset + 3, length - 3);
   }
 
   @Override

@@ -1,6 +1,5 @@
 package io.speakerkit.bgp.wire;
 
-import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,7 +25,9 @@ import java.util.List;
  */
 public final class PrefixCursor {
 
-  private ByteBuf buf;
+  private MessageBytes bytes;
+  /** The generation of {@link #bytes} this cursor was handed out in. */
+  private int generation;
   private int start;
   private int end;
   private boolean ipv6;
@@ -37,8 +38,9 @@ public final class PrefixCursor {
   private long hi;
   private long lo;
 
-  PrefixCursor(ByteBuf buf, int start, int end, boolean ipv6, boolean addPath) {
-    this.buf = buf;
+  PrefixCursor(MessageBytes bytes, int generation, int start, int end, boolean ipv6, boolean addPath) {
+    this.bytes = bytes;
+    this.generation = generation;
     this.start = start;
     this.end = end;
     this.ipv6 = ipv6;
@@ -47,11 +49,13 @@ public final class PrefixCursor {
   }
 
   /** {@code cursor} re-pointed at another field and rewound, or a new cursor when it is null. */
-  static PrefixCursor reuse(PrefixCursor cursor, ByteBuf buf, int start, int end, boolean ipv6, boolean addPath) {
+  static PrefixCursor reuse(PrefixCursor cursor, MessageBytes bytes, int generation, int start, int end,
+      boolean ipv6, boolean addPath) {
     if (cursor == null) {
-      return new PrefixCursor(buf, start, end, ipv6, addPath);
+      return new PrefixCursor(bytes, generation, start, end, ipv6, addPath);
     }
-    cursor.buf = buf;
+    cursor.bytes = bytes;
+    cursor.generation = generation;
     cursor.pathId = 0; // pathId() is 0 without ADD-PATH, also after a message with it
     cursor.start = start;
     cursor.end = end;
@@ -68,7 +72,8 @@ public final class PrefixCursor {
     if (p >= e) {
       return false;
     }
-    ByteBuf b = buf;
+    MessageBytes b = bytes;
+    b.checkGeneration(generation);
     if (addPath) {
       pathId = b.getInt(p);
       p += 4;
@@ -81,35 +86,23 @@ public final class PrefixCursor {
     if (!ipv6) {
       lo = ((int) (w >>> 24) & IpPrefix.ipv4Mask(len)) & 0xFFFF_FFFFL;
     } else {
-      long h;
-      long l = 0;
-      if (n <= 7) {
-        h = w << 8;
-      } else {
-        // n >= 8: the eight octets after the length octet lie inside the field
-        h = b.getLong(p + 1);
-        if (n > 8) {
-          l = word(b, p + 9, e);
-        }
-      }
-      hi = h & IpPrefix.hiMask(len);
-      lo = l & IpPrefix.loMask(len);
+      // Octets past the prefix (and, for ::/0, the whole word) are masked off.
+      hi = word(b, p + 1, e) & IpPrefix.hiMask(len);
+      lo = n > 8 ? word(b, p + 9, e) & IpPrefix.loMask(len) : 0;
     }
     pos = p + 1 + n;
     return true;
   }
 
   /**
-   * The eight octets at {@code p} as a big-endian long, octets at or beyond {@code e} read as zero. Near the end of
-   * the field it reads the eight octets ending at {@code e} instead, which lie inside the message (every field the
-   * cursor walks ends at least 23 octets after the message start), so nothing outside the message is read.
+   * The eight octets at {@code p < e} as a big-endian long, octets at or beyond {@code e} read as zero. Near the end
+   * of the field it reads the eight octets ending at {@code e} instead, which lie inside the message (every field the
+   * cursor walks ends at least 23 octets after the message start), so nothing outside the message is read. No branch:
+   * where the field ends is different in every message.
    */
-  private static long word(ByteBuf b, int p, int e) {
-    int left = e - p;
-    if (left >= 8) {
-      return b.getLong(p);
-    }
-    return b.getLong(e - 8) << ((8 - left) << 3);
+  private static long word(MessageBytes b, int p, int e) {
+    int q = Math.min(p, e - 8);
+    return b.getLong(q) << ((p - q) << 3);
   }
 
   /** Rewinds to the first prefix. */
@@ -180,7 +173,7 @@ public final class PrefixCursor {
       if (addPath) {
         p += 4;
       }
-      p += 1 + ((buf.getUnsignedByte(p) + 7) >>> 3);
+      p += 1 + ((bytes.getUnsignedByte(generation, p) + 7) >>> 3);
       c++;
     }
     return c;
@@ -188,7 +181,7 @@ public final class PrefixCursor {
 
   /** All prefixes from the start as a new list (convenience; allocates). Does not move this cursor. */
   public List<IpPrefix> toList() {
-    PrefixCursor c = new PrefixCursor(buf, start, end, ipv6, addPath);
+    PrefixCursor c = new PrefixCursor(bytes, generation, start, end, ipv6, addPath);
     List<IpPrefix> out = new ArrayList<>();
     while (c.next()) {
       out.add(c.prefix());
@@ -202,7 +195,7 @@ public final class PrefixCursor {
    * @return the number of prefixes, or -1 if the field is malformed (RFC 7606 §5.3: a prefix length larger than the
    *     address, or a prefix overrunning the field)
    */
-  static int validate(ByteBuf buf, int from, int to, boolean ipv6, boolean addPath) {
+  static int validate(MessageBytes buf, int from, int to, boolean ipv6, boolean addPath) {
     int max = ipv6 ? 128 : 32;
     int p = from;
     int c = 0;

@@ -42,7 +42,9 @@ import java.util.List;
  */
 public final class UpdateAttributes {
 
-  private ByteBuf buf;
+  /** The message's bytes, and the generation this block was decoded in (reads fail once it has ended). */
+  private final MessageBytes bytes;
+  private int generation;
   int start;
   int end;
   private boolean fourOctetAs;
@@ -97,16 +99,17 @@ public final class UpdateAttributes {
   int originatorIdValue;
   int onlyToCustomerValue;
 
-  UpdateAttributes(ByteBuf buf, int start, int end, boolean fourOctetAs) {
-    this.buf = buf;
+  UpdateAttributes(MessageBytes bytes, int start, int end, boolean fourOctetAs) {
+    this.bytes = bytes;
+    this.generation = bytes.generation();
     this.start = start;
     this.end = end;
     this.fourOctetAs = fourOctetAs;
   }
 
   /** Re-points this instance at another attribute block (flyweight decoding), forgetting everything else. */
-  void reset(ByteBuf buf, int start, int end, boolean fourOctetAs) {
-    this.buf = buf;
+  void reset(int start, int end, boolean fourOctetAs) {
+    this.generation = bytes.generation();
     this.start = start;
     this.end = end;
     this.fourOctetAs = fourOctetAs;
@@ -144,11 +147,6 @@ public final class UpdateAttributes {
     onlyToCustomer = -1;
   }
 
-  /** Makes every read fail as reading {@code released} does (the message was released for reuse). */
-  void detach(ByteBuf released) {
-    this.buf = released;
-  }
-
   /** Number of attributes received (including unknown, discarded and duplicate ones). */
   public int count() {
     return count;
@@ -180,7 +178,7 @@ public final class UpdateAttributes {
 
   /** A new cursor over AS_PATH, or null when absent/malformed. AS numbers are 2 or 4 octets per the session. */
   public AsPathView asPath() {
-    return asPath < 0 ? null : new AsPathView(buf, asPath, asPathLen, fourOctetAs ? 4 : 2);
+    return asPath < 0 ? null : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
   }
 
   public boolean hasNextHop() {
@@ -223,18 +221,19 @@ public final class UpdateAttributes {
     if (aggregator < 0) {
       return -1;
     }
-    return aggregatorLen == 8 ? buf.getUnsignedInt(aggregator) : buf.getUnsignedShort(aggregator);
+    return aggregatorLen == 8 ? bytes.getUnsignedInt(generation, aggregator)
+        : bytes.getUnsignedShort(generation, aggregator);
   }
 
   /** AGGREGATOR's IPv4 address as a big-endian int (0 when absent). */
   public int aggregatorAddress() {
-    return aggregator < 0 ? 0 : buf.getInt(aggregator + aggregatorLen - 4);
+    return aggregator < 0 ? 0 : bytes.getInt(generation, aggregator + aggregatorLen - 4);
   }
 
   /** COMMUNITIES as a view (the same instance on every call), or null when absent. */
   public Uint32ListView communities() {
     return communities < 0 ? null
-        : (communitiesView = Uint32ListView.reuse(communitiesView, buf, communities, communitiesLen));
+        : (communitiesView = Uint32ListView.reuse(communitiesView, bytes, generation, communities, communitiesLen));
   }
 
   public boolean hasOriginatorId() {
@@ -249,24 +248,26 @@ public final class UpdateAttributes {
   /** CLUSTER_LIST as a view (the same instance on every call), or null when absent. */
   public Uint32ListView clusterList() {
     return clusterList < 0 ? null
-        : (clusterListView = Uint32ListView.reuse(clusterListView, buf, clusterList, clusterListLen));
+        : (clusterListView = Uint32ListView.reuse(clusterListView, bytes, generation, clusterList, clusterListLen));
   }
 
   /** EXTENDED_COMMUNITIES as a view (the same instance on every call), or null. */
   public ExtendedCommunitiesView extendedCommunities() {
     return extCommunities < 0 ? null : (extCommunitiesView =
-        ExtendedCommunitiesView.reuse(extCommunitiesView, buf, extCommunities, extCommunitiesLen));
+        ExtendedCommunitiesView.reuse(extCommunitiesView, bytes, generation, extCommunities,
+            extCommunitiesLen));
   }
 
   /** LARGE_COMMUNITY as a view (the same instance on every call), or null. */
   public LargeCommunitiesView largeCommunities() {
     return largeCommunities < 0 ? null : (largeCommunitiesView =
-        LargeCommunitiesView.reuse(largeCommunitiesView, buf, largeCommunities, largeCommunitiesLen));
+        LargeCommunitiesView.reuse(largeCommunitiesView, bytes, generation, largeCommunities,
+            largeCommunitiesLen));
   }
 
   /** AS4_PATH (only kept on 2-octet sessions, RFC 6793 §4.2.3), or null. */
   public AsPathView as4Path() {
-    return as4Path < 0 ? null : new AsPathView(buf, as4Path, as4PathLen, 4);
+    return as4Path < 0 ? null : new AsPathView(bytes, generation, as4Path, as4PathLen, 4);
   }
 
   public boolean hasAs4Aggregator() {
@@ -274,11 +275,11 @@ public final class UpdateAttributes {
   }
 
   public long as4AggregatorAs() {
-    return as4Aggregator < 0 ? -1 : buf.getUnsignedInt(as4Aggregator);
+    return as4Aggregator < 0 ? -1 : bytes.getUnsignedInt(generation, as4Aggregator);
   }
 
   public int as4AggregatorAddress() {
-    return as4Aggregator < 0 ? 0 : buf.getInt(as4Aggregator + 4);
+    return as4Aggregator < 0 ? 0 : bytes.getInt(generation, as4Aggregator + 4);
   }
 
   public boolean hasOnlyToCustomer() {
@@ -304,8 +305,8 @@ public final class UpdateAttributes {
     }
     MpReachView v = mpReachView;
     return mpReachView = v == null
-        ? new MpReachView(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength)
-        : v.over(buf, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength);
+        ? new MpReachView(bytes, generation, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength)
+        : v.over(bytes, generation, mpReach, mpReachLen, mpReachFamily, mpReachAddPath, mpReachNextHopLength);
   }
 
   public boolean hasMpUnreach() {
@@ -319,13 +320,13 @@ public final class UpdateAttributes {
     }
     MpUnreachView v = mpUnreachView;
     return mpUnreachView = v == null
-        ? new MpUnreachView(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath)
-        : v.over(buf, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath);
+        ? new MpUnreachView(bytes, generation, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath)
+        : v.over(bytes, generation, mpUnreach, mpUnreachLen, mpUnreachFamily, mpUnreachAddPath);
   }
 
   /** A cursor over every attribute in received order, including unknown, discarded and duplicate ones. */
   public AttributeCursor cursor() {
-    return new AttributeCursor(buf, start, end);
+    return new AttributeCursor(bytes, generation, start, end);
   }
 
   /** Whether the value of {@code type} is present (after validation). */
@@ -459,7 +460,8 @@ public final class UpdateAttributes {
 
   /** A raw walk over the attributes of the block, in received order. Does not own the buffer. */
   public static final class AttributeCursor {
-    private final ByteBuf buf;
+    private final MessageBytes bytes;
+    private final int generation;
     private final int end;
     private int pos;
     private int flags;
@@ -468,8 +470,9 @@ public final class UpdateAttributes {
     private int valueOffset;
     private int valueLength;
 
-    AttributeCursor(ByteBuf buf, int start, int end) {
-      this.buf = buf;
+    AttributeCursor(MessageBytes bytes, int generation, int start, int end) {
+      this.bytes = bytes;
+      this.generation = generation;
       this.pos = start;
       this.end = end;
     }
@@ -480,17 +483,17 @@ public final class UpdateAttributes {
       if (end - p < 3) {
         return false;
       }
-      int f = buf.getUnsignedByte(p);
+      int f = bytes.getUnsignedByte(generation, p);
       int hl = (f & AttributeFlags.EXTENDED_LENGTH) != 0 ? 4 : 3;
       if (end - p < hl) {
         return false;
       }
-      int len = hl == 4 ? buf.getUnsignedShort(p + 2) : buf.getUnsignedByte(p + 2);
+      int len = hl == 4 ? bytes.getUnsignedShort(generation, p + 2) : bytes.getUnsignedByte(generation, p + 2);
       if (len > end - p - hl) {
         return false;
       }
       flags = f;
-      type = buf.getUnsignedByte(p + 1);
+      type = bytes.getUnsignedByte(generation, p + 1);
       headerOffset = p;
       valueOffset = p + hl;
       valueLength = len;
@@ -523,20 +526,20 @@ public final class UpdateAttributes {
 
     /** The value as a slice sharing the message's memory (not retained: do not release, do not keep). */
     public ByteBuf value() {
-      return buf.slice(valueOffset, valueLength);
+      return bytes.buffer(generation).slice(valueOffset, valueLength);
     }
 
     /** A copy of the value. */
     public byte[] copyValue() {
       byte[] b = new byte[valueLength];
-      buf.getBytes(valueOffset, b);
+      bytes.buffer(generation).getBytes(valueOffset, b);
       return b;
     }
 
     /** A copy of the whole attribute (flags, type, length, value): the data of an RFC 4271 §6.3 NOTIFICATION. */
     public byte[] copyAttribute() {
       byte[] b = new byte[valueOffset + valueLength - headerOffset];
-      buf.getBytes(headerOffset, b);
+      bytes.buffer(generation).getBytes(headerOffset, b);
       return b;
     }
   }

@@ -31,7 +31,7 @@ public final class UpdateFlyweight {
     if (type != MessageType.UPDATE.value()) {
       throw new IllegalArgumentException("message type: " + MessageType.valueOf(type) + " (expected: UPDATE)");
     }
-    message.redecode(frame, base, available, ctx);
+    message.redecode(frame, base, available, ctx, false);
     return message;
   }
 }

@@ -44,9 +44,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
  * its content is unchanged; do not release both. From {@link BgpFrameDecoder} (the session pipeline) the message
  * holds one reference to the received buffer and counts its own references: whoever consumes it releases it (as
  * {@code SimpleChannelInboundHandler} does), which gives that reference back and returns the message object for
- * reuse, as Netty does with its pooled derived buffers. A released message fails on every read until it is reused;
- * a reference kept past {@link #release()} may then see another message, so keep {@link #copy()} (an independent
- * heap copy) or {@link #retain()} instead. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes
+ * reuse, as Netty does with its pooled derived buffers. Such a message pins the buffer: a direct buffer is read from
+ * its address (see {@link MessageBytes}), so it must not be reallocated while the message lives (the rule of
+ * {@link BgpFrameDecoder#next}). A released message fails on every read until it is reused, and so does every
+ * cursor and view it handed out; a reference to the message itself kept past {@link #release()} may then see
+ * another message, so keep {@link #copy()} (an independent heap copy) or {@link #retain()} instead. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes
  * unchanged.
  */
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
@@ -79,6 +81,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   private final boolean pooled;
   private volatile int refCnt;
   private ByteBuf buf;
+  /** How the message and its views read {@link #buf}; its generation ends when the message is released. */
+  private final MessageBytes bytes = new MessageBytes();
   private int base;
   private int length;
   private CodecContext ctx;
@@ -109,6 +113,9 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     this.base = base;
     this.length = length;
     this.ctx = ctx;
+    if (buf != null) {
+      bytes.reset(buf, base, base + length, false);
+    }
   }
 
   /**
@@ -129,7 +136,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   static UpdateMessage decodeRetained(ByteBuf buf, int base, int length, CodecContext ctx) {
     UpdateMessage m = UpdatePool.take();
     try {
-      m.redecode(buf, base, length, ctx);
+      m.redecode(buf, base, length, ctx, true);
     } catch (RuntimeException e) {
       m.detach();
       UpdatePool.give(m);
@@ -140,19 +147,24 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return m;
   }
 
-  /** A pooled message released to 0 is read no more (its views fail too: they read {@link #RELEASED}). */
+  /**
+   * A pooled message released to 0 is read no more (its views fail too: their generation has ended); nor is one
+   * whose buffer was reallocated while the message pinned it.
+   */
   private void ensureAccessible() {
     if (pooled && refCnt == 0) {
       throw new IllegalReferenceCountException(0);
     }
+    if (!bytes.unmoved()) {
+      throw new IllegalStateException("the buffer of this UPDATE was reallocated while the message held it "
+          + "(BgpFrameDecoder.next: do not grow a buffer that messages still read)");
+    }
   }
 
-  /** Points this message and its attributes at {@link #RELEASED}, so a stale reference fails on every read. */
+  /** Ends the generation of every view handed out and points the message at {@link #RELEASED}. */
   private void detach() {
     buf = RELEASED;
-    if (attrs != null) {
-      attrs.detach(RELEASED);
-    }
+    bytes.endGeneration();
   }
 
   /** An empty instance for {@link UpdateFlyweight}. */
@@ -160,8 +172,15 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return new UpdateMessage(null, 0, 0, CodecContext.INITIAL);
   }
 
-  /** Re-decodes this instance over another message (flyweight and pooled messages). */
-  void redecode(ByteBuf buf, int base, int length, CodecContext ctx) {
+  /**
+   * Re-decodes this instance over another message (flyweight and pooled messages); views of the previous message
+   * fail from now on. {@code pinned}: this message holds a reference to {@code buf} (see {@link MessageBytes}).
+   */
+  void redecode(ByteBuf buf, int base, int length, CodecContext ctx, boolean pinned) {
+    if (!pooled) {
+      bytes.endGeneration();
+    }
+    bytes.reset(buf, base, base + length, pinned);
     this.buf = buf;
     this.base = base;
     this.length = length;
@@ -172,7 +191,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   }
 
   private void parse() {
-    ByteBuf b = buf;
+    MessageBytes b = bytes;
     boolean v4Ids = ctx.receivesPathId(AddressFamily.IPV4_UNICAST);
     v4AddPath = v4Ids;
     int end = base + length;
@@ -211,14 +230,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       a = new UpdateAttributes(b, attrStart, attrEnd, ctx.fourOctetAs());
       attrs = a;
     } else {
-      a.reset(b, attrStart, attrEnd, ctx.fourOctetAs());
+      a.reset(attrStart, attrEnd, ctx.fourOctetAs());
     }
     if (alen > 0) {
       parseAttributes(a, b, attrStart, attrEnd, end, hasNlri);
     }
   }
 
-  private void parseAttributes(UpdateAttributes a, ByteBuf b, int p, int end, int messageEnd, boolean hasNlri) {
+  private void parseAttributes(UpdateAttributes a, MessageBytes b, int p, int end, int messageEnd, boolean hasNlri) {
     long seen0 = 0;
     long seen1 = 0;
     long seen2 = 0;
@@ -235,7 +254,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       // octets, enough for every fixed-size attribute of four octets; near the message end, the header alone.
       boolean whole = messageEnd - p >= 8;
       long word = whole ? b.getLong(p) : 0;
-      int w = whole ? (int) (word >>> 32) : left >= 4 ? b.getInt(p) : b.getUnsignedMedium(p) << 8;
+      int w = whole ? (int) (word >>> 32)
+          : left >= 4 ? b.getInt(p) : b.getUnsignedShort(p) << 16 | b.getUnsignedByte(p + 2) << 8;
       int flags = w >>> 24;
       int type = (w >>> 16) & 0xFF;
       int v;
@@ -293,7 +313,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         if ((flags & AttributeFlags.OPTIONAL) == 0) {
           // RFC 4271 §6.3: an unrecognized well-known attribute: Unrecognized Well-known Attribute, data the attr.
           throw BgpDecodeException.updateMessageError(
-              UpdateMessageErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE.value(), copy(b, p, next),
+              UpdateMessageErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE.value(), copy(p, next),
               "attribute type " + type + " with flags " + AttributeFlags.toString(flags)
                   + " (expected: a known type, or the Optional bit set)");
         }
@@ -349,22 +369,22 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         new byte[] {(byte) type}, type, null, "missing (expected: present when the UPDATE carries NLRI)");
   }
 
-  private void flagsError(UpdateAttributes a, ByteBuf b, int type, int flags, int expected, int p, int v, int len,
+  private void flagsError(UpdateAttributes a, MessageBytes b, int type, int flags, int expected, int p, int v, int len,
       int next) {
     String reason = "flags " + AttributeFlags.toString(flags) + " (expected: " + AttributeFlags.toString(expected)
         + (expected == (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE) ? " with P optional" : ", P clear") + ")";
     int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
     switch (type) {
-      case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(b, p, next), type, null, reason);
+      case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next), type, null, reason);
       // RFC 7606 §7.5: LOCAL_PREF from an eBGP peer is discarded whatever its flags.
       case 5 -> error(ctx.peerType() == PeerType.INTERNAL ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD,
-          3, sub, copy(b, p, next), type, null, reason);
+          3, sub, copy(p, next), type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
-        error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
+        error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
         validate(a, b, type, p, v, len, next, ctx.peerType() == PeerType.INTERNAL, 0);
       }
-      default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(b, p, next), type, null, reason);
+      default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
     }
   }
 
@@ -373,7 +393,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
    * what is valid. {@code value4}: the first four value octets as read with the header (only the four-octet
    * attributes and ORIGIN use it).
    */
-  private void validate(UpdateAttributes a, ByteBuf b, int type, int p, int v, int len, int next, boolean ibgp,
+  private void validate(UpdateAttributes a, MessageBytes b, int type, int p, int v, int len, int next, boolean ibgp,
       int value4) {
     int lengthError = UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value();
     switch (type) {
@@ -392,7 +412,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       }
       case AttributeType.AS_PATH_CODE -> {
         int asSize = ctx.fourOctetAs() ? 4 : 2;
-        int check = AsPathView.check(b, v, len, asSize);
+        int check = AsPathView.check(b, b.generation(), v, len, asSize);
         if (check == AsPathView.MALFORMED) {
           // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
@@ -504,7 +524,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
               "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
         } else {
-          int check = AsPathView.check(b, v, len, 4);
+          int check = AsPathView.check(b, b.generation(), v, len, 4);
           if (check == AsPathView.MALFORMED) {
             // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
             discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
@@ -557,11 +577,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  private void mpReach(UpdateAttributes a, ByteBuf b, int p, int v, int len, int next) {
+  private void mpReach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
     int optErr = UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value();
     if (len < 3) {
       // RFC 7606 §7.11 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
-      throw BgpDecodeException.updateMessageError(optErr, copy(b, p, next),
+      throw BgpDecodeException.updateMessageError(optErr, copy(p, next),
           "MP_REACH_NLRI length: " + len + " (expected: >= 5)");
     }
     AddressFamily family = AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2));
@@ -602,11 +622,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     a.mpReachAddPath = addPath;
   }
 
-  private void mpUnreach(UpdateAttributes a, ByteBuf b, int p, int v, int len, int next) {
+  private void mpUnreach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
     if (len < 3) {
       // RFC 7606 §7.12 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-          copy(b, p, next), "MP_UNREACH_NLRI length: " + len + " (expected: >= 3)");
+          copy(p, next), "MP_UNREACH_NLRI length: " + len + " (expected: >= 3)");
     }
     AddressFamily family = AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2));
     boolean addPath = ctx.receivesPathId(family);
@@ -625,17 +645,17 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     a.mpUnreachAddPath = addPath;
   }
 
-  private void taw(ByteBuf b, int type, int p, int next, int subcode, String reason) {
-    error(ErrorAction.TREAT_AS_WITHDRAW, 3, subcode, copy(b, p, next), type, null, reason);
+  private void taw(MessageBytes b, int type, int p, int next, int subcode, String reason) {
+    error(ErrorAction.TREAT_AS_WITHDRAW, 3, subcode, copy(p, next), type, null, reason);
   }
 
-  private void discard(ByteBuf b, int type, int p, int next, int subcode, String reason) {
-    error(ErrorAction.ATTRIBUTE_DISCARD, 3, subcode, copy(b, p, next), type, null, reason);
+  private void discard(MessageBytes b, int type, int p, int next, int subcode, String reason) {
+    error(ErrorAction.ATTRIBUTE_DISCARD, 3, subcode, copy(p, next), type, null, reason);
   }
 
-  private void afiSafiDisable(ByteBuf b, int type, int p, int next, AddressFamily family, String reason) {
+  private void afiSafiDisable(MessageBytes b, int type, int p, int next, AddressFamily family, String reason) {
     error(ErrorAction.AFI_SAFI_DISABLE, 3, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-        copy(b, p, next), type, family, reason);
+        copy(p, next), type, family, reason);
   }
 
   private void error(ErrorAction act, int code, int subcode, byte[] data, int type, AddressFamily family,
@@ -647,9 +667,10 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     action = action.max(act);
   }
 
-  private static byte[] copy(ByteBuf b, int from, int to) {
+  /** The octets {@code [from, to)} of the message (the data of a NOTIFICATION or an RFC 7606 error). */
+  private byte[] copy(int from, int to) {
     byte[] d = new byte[to - from];
-    b.getBytes(from, d);
+    buf.getBytes(from, d);
     return d;
   }
 
@@ -710,13 +731,14 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   /** This message's cursor over the IPv4 withdrawn routes field, rewound (the same instance on every call). */
   public PrefixCursor withdrawn() {
     ensureAccessible();
-    return withdrawnCursor = PrefixCursor.reuse(withdrawnCursor, buf, withdrawnStart, withdrawnEnd, false, v4AddPath);
+    return withdrawnCursor =
+        PrefixCursor.reuse(withdrawnCursor, bytes, bytes.generation(), withdrawnStart, withdrawnEnd, false, v4AddPath);
   }
 
   /** This message's cursor over the IPv4 NLRI field, rewound (the same instance on every call). */
   public PrefixCursor nlri() {
     ensureAccessible();
-    return nlriCursor = PrefixCursor.reuse(nlriCursor, buf, nlriStart, base + length, false, v4AddPath);
+    return nlriCursor = PrefixCursor.reuse(nlriCursor, bytes, bytes.generation(), nlriStart, base + length, false, v4AddPath);
   }
 
   /** Withdrawn IPv4 prefixes as a list (allocates). */

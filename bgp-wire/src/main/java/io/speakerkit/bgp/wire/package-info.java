@@ -24,9 +24,10 @@
  *   <li>{@link io.speakerkit.bgp.wire.UpdateMessage} is the only decoded message that references a buffer; it is
  *       {@code ReferenceCounted}. From {@code BgpMessageDecoder.decode} it borrows the caller's frame and shares its
  *       count; from {@code BgpFrameDecoder} it holds one reference to the received buffer, counts its own, and must
- *       be released by its consumer (the message object is then reused).
- *       Views obtained from it (attributes, cursors, MP_REACH views, slices) are valid while it is and are never
- *       released separately.
+ *       be released by its consumer (the message object is then reused). It pins that buffer: a direct one is read
+ *       from its address ({@link io.speakerkit.bgp.wire.MessageBytes}), so the buffer must not be reallocated while
+ *       the message lives. Views obtained from it (attributes, cursors, MP_REACH views, slices) are valid while it
+ *       is, fail once it is released, and are never released separately.
  *   <li>Encoders write at the writer index of a caller-owned buffer and never retain or release it.
  * </ul>
  *

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import java.util.ArrayList;
@@ -32,19 +33,33 @@ class FuzzProperties {
           .withExtendedNextHop(Set.of(AddressFamily.IPV4_UNICAST)));
 
   /**
-   * Feeds {@code bytes} through the framing step and decoder; every message is fully visited and released.
+   * Feeds {@code bytes} through the framing step and decoder, once from a heap buffer (read through Netty's checked
+   * accessors) and once from a pooled direct buffer (read from its address, each read asserted to lie inside its
+   * message); both must decode the same messages with the same values. Every message is fully visited and released.
    *
-   * @return the number of messages decoded before the stream ended or failed
+   * @return the outcome of the last message: its type, RFC 7606 action or NOTIFICATION
    */
   static String feed(byte[] bytes, CodecContext ctx) {
-    ByteBuf in = Unpooled.wrappedBuffer(bytes);
+    List<String> heap = new ArrayList<>();
+    String outcome = feed(Unpooled.wrappedBuffer(bytes), ctx, heap);
+    ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(Math.max(1, bytes.length));
+    direct.writeBytes(bytes);
+    List<String> fromAddress = new ArrayList<>();
+    feed(direct, ctx, fromAddress);
+    assertEquals(heap, fromAddress, "heap and direct buffers decode differently");
+    return outcome;
+  }
+
+  /** Decodes {@code in} (released here) to the end or the first error, adding each outcome and value checksum. */
+  private static String feed(ByteBuf in, CodecContext ctx, List<String> decoded) {
     String outcome = "wait";
     try {
       BgpMessage m;
       while ((m = BgpFrameDecoder.next(in, ctx)) != null) {
         try {
-          Visit.all(m);
+          long sum = Visit.all(m);
           outcome = m instanceof UpdateMessage u ? "UPDATE " + u.errorAction() : m.type().toString();
+          decoded.add(outcome + " " + sum);
         } finally {
           if (m instanceof UpdateMessage u) {
             u.release();
@@ -55,6 +70,7 @@ class FuzzProperties {
       // the one allowed failure: check it names a NOTIFICATION
       outcome = "NOTIFICATION " + expected.code() + "/" + expected.subcode();
       Notification.from(expected).describe();
+      decoded.add(outcome);
     } finally {
       in.release();
     }

@@ -1,6 +1,7 @@
 package io.speakerkit.bgp.wire.attribute;
 
 import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.wire.MessageBytes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,7 +21,9 @@ import java.util.List;
  */
 public final class AsPathView {
 
-  private final ByteBuf buf;
+  private final MessageBytes bytes;
+  /** The generation of {@link #bytes} the view was handed out in: reads fail once its message is released. */
+  private final int generation;
   private final int start;
   private final int end;
   private final int asSize;
@@ -36,10 +39,16 @@ public final class AsPathView {
    * @param asSize 2 or 4
    */
   public AsPathView(ByteBuf buf, int offset, int length, int asSize) {
+    this(MessageBytes.of(buf), 0, offset, length, asSize);
+  }
+
+  /** Over a value of a decoded message's {@link MessageBytes}, in its current generation. */
+  public AsPathView(MessageBytes bytes, int generation, int offset, int length, int asSize) {
     if (asSize != 2 && asSize != 4) {
       throw new IllegalArgumentException("AS size: " + asSize + " (expected: 2 or 4)");
     }
-    this.buf = buf;
+    this.bytes = bytes;
+    this.generation = generation;
     this.start = offset;
     this.end = offset + length;
     this.asSize = asSize;
@@ -57,7 +66,7 @@ public final class AsPathView {
     if (p + 2 > end) {
       return false;
     }
-    int h = buf.getUnsignedShort(p);
+    int h = bytes.getUnsignedShort(generation, p);
     int type = h >>> 8;
     int n = h & 0xFF;
     int next = p + 2 + n * asSize;
@@ -92,7 +101,8 @@ public final class AsPathView {
     if (i < 0 || i >= segLen) {
       throw new IndexOutOfBoundsException("AS index: " + i + " (expected: 0-" + (segLen - 1) + ")");
     }
-    return asSize == 4 ? buf.getUnsignedInt(segAsns + 4 * i) : buf.getUnsignedShort(segAsns + 2 * i);
+    return asSize == 4 ? bytes.getUnsignedInt(generation, segAsns + 4 * i)
+        : bytes.getUnsignedShort(generation, segAsns + 2 * i);
   }
 
   /** RFC 4271 §9.1.2.2 a: an AS_SET counts 1, confederation segments 0 (RFC 5065 §5.3). Does not move the cursor. */
@@ -100,8 +110,8 @@ public final class AsPathView {
     int n = 0;
     int p = start;
     while (p + 2 <= end) {
-      int type = buf.getUnsignedByte(p);
-      int len = buf.getUnsignedByte(p + 1);
+      int type = bytes.getUnsignedByte(generation, p);
+      int len = bytes.getUnsignedByte(generation, p + 1);
       if (type == AsPathSegment.AS_SEQUENCE) {
         n += len;
       } else if (type == AsPathSegment.AS_SET) {
@@ -114,16 +124,16 @@ public final class AsPathView {
 
   /** The first AS of the path (the neighbour's AS for eBGP), or -1 if the path does not start with a sequence. */
   public long firstAs() {
-    if (start + 2 + asSize > end || buf.getUnsignedByte(start) != AsPathSegment.AS_SEQUENCE
-        || buf.getUnsignedByte(start + 1) == 0) {
+    if (start + 2 + asSize > end || bytes.getUnsignedByte(generation, start) != AsPathSegment.AS_SEQUENCE
+        || bytes.getUnsignedByte(generation, start + 1) == 0) {
       return -1;
     }
-    return asSize == 4 ? buf.getUnsignedInt(start + 2) : buf.getUnsignedShort(start + 2);
+    return asSize == 4 ? bytes.getUnsignedInt(generation, start + 2) : bytes.getUnsignedShort(generation, start + 2);
   }
 
   /** The segments as values (allocates). Does not move the cursor. */
   public List<AsPathSegment> toSegments() {
-    AsPathView v = new AsPathView(buf, start, end - start, asSize);
+    AsPathView v = new AsPathView(bytes, generation, start, end - start, asSize);
     List<AsPathSegment> out = new ArrayList<>();
     while (v.nextSegment()) {
       Long[] asns = new Long[v.segLen];
@@ -168,8 +178,11 @@ public final class AsPathView {
   /** {@link #check} result: well-formed but carries AS number 0 (RFC 7607 §2). */
   public static final int AS_ZERO = 2;
 
-  /** One pass over {@code [offset, offset + length)}: {@link #VALID}, {@link #MALFORMED} or {@link #AS_ZERO}. */
-  public static int check(ByteBuf buf, int offset, int length, int asSize) {
+  /**
+   * One pass over {@code [offset, offset + length)} of a decoded message: {@link #VALID}, {@link #MALFORMED} or
+   * {@link #AS_ZERO}.
+   */
+  public static int check(MessageBytes bytes, int generation, int offset, int length, int asSize) {
     int p = offset;
     int end = offset + length;
     boolean zero = false;
@@ -177,7 +190,7 @@ public final class AsPathView {
       if (end - p < 2) {
         return MALFORMED;
       }
-      int h = buf.getUnsignedShort(p);
+      int h = bytes.getUnsignedShort(generation, p);
       int type = h >>> 8;
       int n = h & 0xFF;
       int q = p + 2;
@@ -185,29 +198,14 @@ public final class AsPathView {
       if (type < 1 || type > 4 || n == 0 || p > end) {
         return MALFORMED;
       }
-      if (!zero) {
-        if (asSize == 4) {
-          // two AS numbers per read while at least two are left
-          for (; q + 8 <= p; q += 8) {
-            long x = buf.getLong(q);
-            if ((int) x == 0 || (int) (x >>> 32) == 0) {
-              zero = true;
-              break;
-            }
-          }
-          for (; !zero && q < p; q += 4) {
-            if (buf.getInt(q) == 0) {
-              zero = true;
-              break;
-            }
-          }
-        } else {
-          for (; q < p; q += 2) {
-            if (buf.getShort(q) == 0) {
-              zero = true;
-              break;
-            }
-          }
+      // RFC 7607: no early exit, so the one data-dependent branch is the loop's end
+      if (asSize == 4) {
+        for (; q < p; q += 4) {
+          zero |= bytes.getInt(generation, q) == 0;
+        }
+      } else {
+        for (; q < p; q += 2) {
+          zero |= bytes.getUnsignedShort(generation, q) == 0;
         }
       }
     }

@@ -1,6 +1,7 @@
 package io.speakerkit.bgp.wire.attribute;
 
 import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.wire.MessageBytes;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,26 +11,32 @@ import java.util.List;
  */
 public final class Uint32ListView {
 
-  private ByteBuf buf;
+  private MessageBytes bytes;
+  /** The generation of {@link #bytes} the view was handed out in: reads fail once its message is released. */
+  private int generation;
   private int offset;
   private int size;
 
   /** Over {@code length / 4} values at absolute index {@code offset} of {@code buf} (not retained). */
   public Uint32ListView(ByteBuf buf, int offset, int length) {
-    this.buf = buf;
+    this.bytes = MessageBytes.of(buf);
     this.offset = offset;
     this.size = length >>> 2;
   }
+
+  private Uint32ListView() {}
 
   /**
    * {@code view} re-pointed at another value, or a new view when it is null: for decoders that hand out one view per
    * received message and reuse it with the message.
    */
-  public static Uint32ListView reuse(Uint32ListView view, ByteBuf buf, int offset, int length) {
+  public static Uint32ListView reuse(Uint32ListView view, MessageBytes bytes, int generation, int offset,
+      int length) {
     if (view == null) {
-      return new Uint32ListView(buf, offset, length);
+      view = new Uint32ListView();
     }
-    view.buf = buf;
+    view.bytes = bytes;
+    view.generation = generation;
     view.offset = offset;
     view.size = length >>> 2;
     return view;
@@ -44,12 +51,12 @@ public final class Uint32ListView {
     if (i < 0 || i >= size) {
       throw new IndexOutOfBoundsException("index: " + i + " (expected: 0-" + (size - 1) + ")");
     }
-    return buf.getInt(offset + 4 * i);
+    return bytes.getInt(generation, offset + 4 * i);
   }
 
   public boolean contains(int value) {
     for (int i = 0; i < size; i++) {
-      if (buf.getInt(offset + 4 * i) == value) {
+      if (bytes.getInt(generation, offset + 4 * i) == value) {
         return true;
       }
     }
