@@ -30,6 +30,8 @@ public final class MessageBytes {
   private ByteBuf buf;
   /** Address of index 0 of {@link #buf}, or 0 to read through its accessors. */
   private long address;
+  /** The capacity of {@link #buf} when its address was taken: a buffer that grows or shrinks moves. */
+  private int capacity;
   /** The message's bounds, for the assertions on direct reads. */
   private int start;
   private int end;
@@ -56,6 +58,7 @@ public final class MessageBytes {
     this.start = start;
     this.end = end;
     this.address = pinned && UNSAFE && buf.hasMemoryAddress() ? buf.memoryAddress() : 0;
+    this.capacity = buf.capacity();
   }
 
   /** Ends the current generation: every view handed out so far fails on its next read. */
@@ -77,11 +80,11 @@ public final class MessageBytes {
   }
 
   /**
-   * Whether the bytes are still where they were when the message was decoded; false after the caller reallocated a
-   * buffer the message pinned.
+   * Whether the bytes are still where they were when the message was decoded; false after the caller grew or shrank
+   * a buffer the message pinned (Netty reallocates a buffer only to change its capacity).
    */
   boolean unmoved() {
-    return address == 0 || buf.memoryAddress() == address;
+    return address == 0 || buf.capacity() == capacity;
   }
 
   /** Throws unless {@code generation} is the current one. */
