@@ -83,17 +83,15 @@ public final class BgpFrameDecoder extends ByteToMessageDecoder {
    * @throws BgpDecodeException with the NOTIFICATION to send
    */
   public static BgpMessage next(ByteBuf in, CodecContext context) {
-    int len = BgpFraming.frameLength(in, context.maxMessageLength());
-    if (len == 0) {
+    int header = BgpFraming.frameHeader(in, context.maxMessageLength());
+    if (header == 0) {
       return null;
     }
+    int len = header >>> 8;
     int base = in.readerIndex();
-    if (in.getUnsignedByte(base + 18) == 2) {
-      UpdateMessage u = UpdateMessage.decodeRetained(in, base, len, context);
-      in.skipBytes(len);
-      return u;
-    }
-    BgpMessage m = BgpMessageDecoder.decode(in, base, len, context);
+    BgpMessage m = (header & 0xFF) == MessageType.UPDATE.value()
+        ? UpdateMessage.decodeRetained(in, base, len, context)
+        : BgpMessageDecoder.decode(in, base, len, context);
     in.skipBytes(len);
     return m;
   }

@@ -33,30 +33,33 @@ public final class BgpFraming {
    *     Bad Message Length (data: the 2-octet length) or Bad Message Type (data: the type octet)
    */
   public static int frameLength(ByteBuf in, int maxLength) {
+    return frameHeader(in, maxLength) >>> 8;
+  }
+
+  /**
+   * As {@link #frameLength}, with the type: {@code length << 8 | type} of the complete message at the reader index,
+   * or 0 when more bytes are needed.
+   */
+  static int frameHeader(ByteBuf in, int maxLength) {
     int r = in.readerIndex();
     int available = in.readableBytes();
-    int markerBytes = Math.min(available, 16);
-    // RFC 4271 §6.1: the marker must be all ones; checked octet by octet as it arrives.
-    int i = 0;
-    for (; i + 8 <= markerBytes; i += 8) {
-      if (in.getLong(r + i) != -1L) {
+    if (available >= BgpMessage.HEADER_LENGTH) {
+      // RFC 4271 §6.1: the marker must be all ones.
+      if ((in.getLong(r) & in.getLong(r + 8)) != -1L) {
         throw notSynchronized();
       }
+      // Length and type in one read.
+      int lengthAndType = in.getUnsignedMedium(r + 16);
+      checkHeader(lengthAndType >>> 8, lengthAndType & 0xFF, maxLength);
+      return available >= lengthAndType >>> 8 ? lengthAndType : 0;
     }
-    for (; i < markerBytes; i++) {
+    // A partial header: the marker octets are checked as they arrive.
+    for (int i = 0; i < Math.min(available, 16); i++) {
       if (in.getByte(r + i) != (byte) 0xFF) {
         throw notSynchronized();
       }
     }
-    if (available < BgpMessage.HEADER_LENGTH) {
-      return 0;
-    }
-    // Length and type in one read.
-    int lengthAndType = in.getUnsignedMedium(r + 16);
-    int length = lengthAndType >>> 8;
-    int type = lengthAndType & 0xFF;
-    checkHeader(length, type, maxLength);
-    return available >= length ? length : 0;
+    return 0;
   }
 
   /**
