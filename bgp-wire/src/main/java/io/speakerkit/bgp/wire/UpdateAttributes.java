@@ -51,39 +51,43 @@ public final class UpdateAttributes {
 
   int count;
   int unknownCount;
-  // value offsets (absolute) and lengths; offset -1 = absent
-  int origin = -1;
-  int asPath = -1;
+  /**
+   * Bit {@code 1L << type} set for each attribute present after validation (every known type is below 64); the
+   * offsets and values below mean nothing without it, so a new message clears one word instead of every field.
+   */
+  long valid;
+  // value offsets (absolute) and lengths
+  int origin;
+  int asPath;
   int asPathLen;
-  int nextHop = -1;
-  int med = -1;
-  int localPref = -1;
-  boolean atomicAggregate;
-  int aggregator = -1;
+  int nextHop;
+  int med;
+  int localPref;
+  int aggregator;
   int aggregatorLen;
-  int communities = -1;
+  int communities;
   int communitiesLen;
-  int originatorId = -1;
-  int clusterList = -1;
+  int originatorId;
+  int clusterList;
   int clusterListLen;
-  int mpReach = -1;
+  int mpReach;
   int mpReachLen;
   AddressFamily mpReachFamily;
   boolean mpReachAddPath;
   /** The next hop length octet of MP_REACH_NLRI, read once by the decoder (the view asks for it on every access). */
   int mpReachNextHopLength;
-  int mpUnreach = -1;
+  int mpUnreach;
   int mpUnreachLen;
   AddressFamily mpUnreachFamily;
   boolean mpUnreachAddPath;
-  int extCommunities = -1;
+  int extCommunities;
   int extCommunitiesLen;
-  int as4Path = -1;
+  int as4Path;
   int as4PathLen;
-  int as4Aggregator = -1;
-  int largeCommunities = -1;
+  int as4Aggregator;
+  int largeCommunities;
   int largeCommunitiesLen;
-  int onlyToCustomer = -1;
+  int onlyToCustomer;
   // values of the fixed-size attributes, read by the decoder with the attribute header (valid when present)
   Origin originValue;
   // the views handed out, reused with this object (one of each per message)
@@ -115,36 +119,7 @@ public final class UpdateAttributes {
     this.fourOctetAs = fourOctetAs;
     count = 0;
     unknownCount = 0;
-    origin = -1;
-    asPath = -1;
-    asPathLen = 0;
-    nextHop = -1;
-    med = -1;
-    localPref = -1;
-    atomicAggregate = false;
-    aggregator = -1;
-    aggregatorLen = 0;
-    communities = -1;
-    communitiesLen = 0;
-    originatorId = -1;
-    clusterList = -1;
-    clusterListLen = 0;
-    mpReach = -1;
-    mpReachLen = 0;
-    mpReachFamily = null;
-    mpReachAddPath = false;
-    mpUnreach = -1;
-    mpUnreachLen = 0;
-    mpUnreachFamily = null;
-    mpUnreachAddPath = false;
-    extCommunities = -1;
-    extCommunitiesLen = 0;
-    as4Path = -1;
-    as4PathLen = 0;
-    as4Aggregator = -1;
-    largeCommunities = -1;
-    largeCommunitiesLen = 0;
-    onlyToCustomer = -1;
+    valid = 0;
   }
 
   /** Number of attributes received (including unknown, discarded and duplicate ones). */
@@ -169,56 +144,56 @@ public final class UpdateAttributes {
 
   /** ORIGIN, or null when absent or malformed. */
   public Origin origin() {
-    return origin < 0 ? null : originValue;
+    return !present(AttributeType.ORIGIN_CODE) ? null : originValue;
   }
 
   public boolean hasAsPath() {
-    return asPath >= 0;
+    return present(AttributeType.AS_PATH_CODE);
   }
 
   /** A new cursor over AS_PATH, or null when absent/malformed. AS numbers are 2 or 4 octets per the session. */
   public AsPathView asPath() {
-    return asPath < 0 ? null : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
+    return !present(AttributeType.AS_PATH_CODE) ? null : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
   }
 
   public boolean hasNextHop() {
-    return nextHop >= 0;
+    return present(AttributeType.NEXT_HOP_CODE);
   }
 
   /** NEXT_HOP as a big-endian int; check {@link #hasNextHop()} first (0 when absent). */
   public int nextHopIpv4() {
-    return nextHop < 0 ? 0 : nextHopValue;
+    return !present(AttributeType.NEXT_HOP_CODE) ? 0 : nextHopValue;
   }
 
   public boolean hasMed() {
-    return med >= 0;
+    return present(AttributeType.MULTI_EXIT_DISC_CODE);
   }
 
   /** MULTI_EXIT_DISC, unsigned, or -1 when absent. */
   public long med() {
-    return med < 0 ? -1 : medValue & 0xFFFF_FFFFL;
+    return !present(AttributeType.MULTI_EXIT_DISC_CODE) ? -1 : medValue & 0xFFFF_FFFFL;
   }
 
   public boolean hasLocalPref() {
-    return localPref >= 0;
+    return present(AttributeType.LOCAL_PREF_CODE);
   }
 
   /** LOCAL_PREF, unsigned, or -1 when absent (always absent from eBGP peers, RFC 7606 §7.5). */
   public long localPref() {
-    return localPref < 0 ? -1 : localPrefValue & 0xFFFF_FFFFL;
+    return !present(AttributeType.LOCAL_PREF_CODE) ? -1 : localPrefValue & 0xFFFF_FFFFL;
   }
 
   public boolean atomicAggregate() {
-    return atomicAggregate;
+    return present(AttributeType.ATOMIC_AGGREGATE_CODE);
   }
 
   public boolean hasAggregator() {
-    return aggregator >= 0;
+    return present(AttributeType.AGGREGATOR_CODE);
   }
 
   /** AGGREGATOR's AS (2 or 4 octets per the session), or -1. */
   public long aggregatorAs() {
-    if (aggregator < 0) {
+    if (!present(AttributeType.AGGREGATOR_CODE)) {
       return -1;
     }
     return aggregatorLen == 8 ? bytes.getUnsignedInt(generation, aggregator)
@@ -227,72 +202,72 @@ public final class UpdateAttributes {
 
   /** AGGREGATOR's IPv4 address as a big-endian int (0 when absent). */
   public int aggregatorAddress() {
-    return aggregator < 0 ? 0 : bytes.getInt(generation, aggregator + aggregatorLen - 4);
+    return !present(AttributeType.AGGREGATOR_CODE) ? 0 : bytes.getInt(generation, aggregator + aggregatorLen - 4);
   }
 
   /** COMMUNITIES as a view (the same instance on every call), or null when absent. */
   public Uint32ListView communities() {
-    return communities < 0 ? null
+    return !present(AttributeType.COMMUNITIES_CODE) ? null
         : (communitiesView = Uint32ListView.reuse(communitiesView, bytes, generation, communities, communitiesLen));
   }
 
   public boolean hasOriginatorId() {
-    return originatorId >= 0;
+    return present(AttributeType.ORIGINATOR_ID_CODE);
   }
 
   /** ORIGINATOR_ID as a big-endian int (0 when absent). */
   public int originatorId() {
-    return originatorId < 0 ? 0 : originatorIdValue;
+    return !present(AttributeType.ORIGINATOR_ID_CODE) ? 0 : originatorIdValue;
   }
 
   /** CLUSTER_LIST as a view (the same instance on every call), or null when absent. */
   public Uint32ListView clusterList() {
-    return clusterList < 0 ? null
+    return !present(AttributeType.CLUSTER_LIST_CODE) ? null
         : (clusterListView = Uint32ListView.reuse(clusterListView, bytes, generation, clusterList, clusterListLen));
   }
 
   /** EXTENDED_COMMUNITIES as a view (the same instance on every call), or null. */
   public ExtendedCommunitiesView extendedCommunities() {
-    return extCommunities < 0 ? null : (extCommunitiesView =
+    return !present(AttributeType.EXTENDED_COMMUNITIES_CODE) ? null : (extCommunitiesView =
         ExtendedCommunitiesView.reuse(extCommunitiesView, bytes, generation, extCommunities,
             extCommunitiesLen));
   }
 
   /** LARGE_COMMUNITY as a view (the same instance on every call), or null. */
   public LargeCommunitiesView largeCommunities() {
-    return largeCommunities < 0 ? null : (largeCommunitiesView =
+    return !present(AttributeType.LARGE_COMMUNITY_CODE) ? null : (largeCommunitiesView =
         LargeCommunitiesView.reuse(largeCommunitiesView, bytes, generation, largeCommunities,
             largeCommunitiesLen));
   }
 
   /** AS4_PATH (only kept on 2-octet sessions, RFC 6793 §4.2.3), or null. */
   public AsPathView as4Path() {
-    return as4Path < 0 ? null : new AsPathView(bytes, generation, as4Path, as4PathLen, 4);
+    return !present(AttributeType.AS4_PATH_CODE) ? null : new AsPathView(bytes, generation, as4Path, as4PathLen, 4);
   }
 
   public boolean hasAs4Aggregator() {
-    return as4Aggregator >= 0;
+    return present(AttributeType.AS4_AGGREGATOR_CODE);
   }
 
   public long as4AggregatorAs() {
-    return as4Aggregator < 0 ? -1 : bytes.getUnsignedInt(generation, as4Aggregator);
+    return !present(AttributeType.AS4_AGGREGATOR_CODE) ? -1 : bytes.getUnsignedInt(generation, as4Aggregator);
   }
 
   public int as4AggregatorAddress() {
-    return as4Aggregator < 0 ? 0 : bytes.getInt(generation, as4Aggregator + 4);
+    return !present(AttributeType.AS4_AGGREGATOR_CODE) ? 0 : bytes.getInt(generation, as4Aggregator + 4);
   }
 
   public boolean hasOnlyToCustomer() {
-    return onlyToCustomer >= 0;
+    return present(AttributeType.ONLY_TO_CUSTOMER_CODE);
   }
 
   /** ONLY_TO_CUSTOMER's AS (RFC 9234 §5), or -1. */
   public long onlyToCustomer() {
-    return onlyToCustomer < 0 ? -1 : onlyToCustomerValue & 0xFFFF_FFFFL;
+    return !present(AttributeType.ONLY_TO_CUSTOMER_CODE) ? -1 : onlyToCustomerValue & 0xFFFF_FFFFL;
   }
 
   public boolean hasMpReach() {
-    return mpReach >= 0;
+    return present(AttributeType.MP_REACH_NLRI_CODE);
   }
 
   /**
@@ -300,7 +275,7 @@ public final class UpdateAttributes {
    * see the AFI/SAFI disable error).
    */
   public MpReachView mpReach() {
-    if (mpReach < 0) {
+    if (!present(AttributeType.MP_REACH_NLRI_CODE)) {
       return null;
     }
     MpReachView v = mpReachView;
@@ -310,12 +285,12 @@ public final class UpdateAttributes {
   }
 
   public boolean hasMpUnreach() {
-    return mpUnreach >= 0;
+    return present(AttributeType.MP_UNREACH_NLRI_CODE);
   }
 
   /** MP_UNREACH_NLRI as a view (this message's, the same instance on every call), or null. */
   public MpUnreachView mpUnreach() {
-    if (mpUnreach < 0) {
+    if (!present(AttributeType.MP_UNREACH_NLRI_CODE)) {
       return null;
     }
     MpUnreachView v = mpUnreachView;
@@ -331,27 +306,18 @@ public final class UpdateAttributes {
 
   /** Whether the value of {@code type} is present (after validation). */
   public boolean has(int type) {
-    return switch (type) {
-      case 1 -> origin >= 0;
-      case 2 -> asPath >= 0;
-      case 3 -> nextHop >= 0;
-      case 4 -> med >= 0;
-      case 5 -> localPref >= 0;
-      case 6 -> atomicAggregate;
-      case 7 -> aggregator >= 0;
-      case 8 -> communities >= 0;
-      case 9 -> originatorId >= 0;
-      case 10 -> clusterList >= 0;
-      case 14 -> mpReach >= 0;
-      case 15 -> mpUnreach >= 0;
-      case 16 -> extCommunities >= 0;
-      case 17 -> as4Path >= 0;
-      case 18 -> as4Aggregator >= 0;
-      case 32 -> largeCommunities >= 0;
-      case 35 -> onlyToCustomer >= 0;
-      default -> false;
-    };
+    return type >= 0 && type < 64 && present(type);
   }
+  /** Whether attribute {@code type} (a known type, below 64) is present after validation. */
+  boolean present(int type) {
+    return (valid & (1L << type)) != 0;
+  }
+
+  /** Whether the valid attribute {@code type} is the one whose value starts at {@code valueOffset}. */
+  private boolean at(int type, int valueOffset, int offset) {
+    return present(type) && valueOffset == offset;
+  }
+
 
   /**
    * The valid attributes as values (allocates; for users who do not need zero-copy): every attribute that is
@@ -366,22 +332,22 @@ public final class UpdateAttributes {
       int t = c.type();
       int v = c.valueOffset();
       PathAttribute a = switch (t) {
-        case 1 -> v == origin ? origin() : null;
-        case 2 -> v == asPath ? new AsPath(asPath().toSegments()) : null;
-        case 3 -> v == nextHop ? new NextHop(nextHopIpv4()) : null;
-        case 4 -> v == med ? new MultiExitDisc(med()) : null;
-        case 5 -> v == localPref ? new LocalPref(localPref()) : null;
-        case 6 -> atomicAggregate && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
-        case 7 -> v == aggregator ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
-        case 8 -> v == communities ? new Communities(communities().toCommunities()) : null;
-        case 9 -> v == originatorId ? new OriginatorId(originatorId()) : null;
-        case 10 -> v == clusterList ? new ClusterList(clusterList().toList()) : null;
+        case 1 -> at(AttributeType.ORIGIN_CODE, v, origin) ? origin() : null;
+        case 2 -> at(AttributeType.AS_PATH_CODE, v, asPath) ? new AsPath(asPath().toSegments()) : null;
+        case 3 -> at(AttributeType.NEXT_HOP_CODE, v, nextHop) ? new NextHop(nextHopIpv4()) : null;
+        case 4 -> at(AttributeType.MULTI_EXIT_DISC_CODE, v, med) ? new MultiExitDisc(med()) : null;
+        case 5 -> at(AttributeType.LOCAL_PREF_CODE, v, localPref) ? new LocalPref(localPref()) : null;
+        case 6 -> present(AttributeType.ATOMIC_AGGREGATE_CODE) && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
+        case 7 -> at(AttributeType.AGGREGATOR_CODE, v, aggregator) ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
+        case 8 -> at(AttributeType.COMMUNITIES_CODE, v, communities) ? new Communities(communities().toCommunities()) : null;
+        case 9 -> at(AttributeType.ORIGINATOR_ID_CODE, v, originatorId) ? new OriginatorId(originatorId()) : null;
+        case 10 -> at(AttributeType.CLUSTER_LIST_CODE, v, clusterList) ? new ClusterList(clusterList().toList()) : null;
         case 14, 15 -> null;
-        case 16 -> v == extCommunities ? new ExtendedCommunities(extendedCommunities().toList()) : null;
-        case 17 -> v == as4Path ? new As4Path(as4Path().toSegments()) : null;
-        case 18 -> v == as4Aggregator ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
-        case 32 -> v == largeCommunities ? new LargeCommunities(largeCommunities().toList()) : null;
-        case 35 -> v == onlyToCustomer ? new OnlyToCustomer(onlyToCustomer()) : null;
+        case 16 -> at(AttributeType.EXTENDED_COMMUNITIES_CODE, v, extCommunities) ? new ExtendedCommunities(extendedCommunities().toList()) : null;
+        case 17 -> at(AttributeType.AS4_PATH_CODE, v, as4Path) ? new As4Path(as4Path().toSegments()) : null;
+        case 18 -> at(AttributeType.AS4_AGGREGATOR_CODE, v, as4Aggregator) ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
+        case 32 -> at(AttributeType.LARGE_COMMUNITY_CODE, v, largeCommunities) ? new LargeCommunities(largeCommunities().toList()) : null;
+        case 35 -> at(AttributeType.ONLY_TO_CUSTOMER_CODE, v, onlyToCustomer) ? new OnlyToCustomer(onlyToCustomer()) : null;
         default -> AttributeType.valueOf(t).isKnown() ? null
             : new UnknownAttribute(c.flags(), t, c.copyValue());
       };
@@ -422,11 +388,11 @@ public final class UpdateAttributes {
    * Allocates.
    */
   public AsPath effectiveAsPath() {
-    if (asPath < 0) {
+    if (!present(AttributeType.AS_PATH_CODE)) {
       return null;
     }
     AsPath path = asPath().toAsPath();
-    if (fourOctetAs || as4Path < 0) {
+    if (fourOctetAs || !present(AttributeType.AS4_PATH_CODE)) {
       return path;
     }
     AsPath as4 = as4Path().toAsPath();

@@ -333,8 +333,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       p = next;
     }
     if (overrun) {
-      if (!hasNlri && withdrawnEnd == withdrawnStart && a.mpReach < 0 && a.mpUnreach < 0
-          && (seen0 & ((1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE))) == 0) {
+      if (!hasNlri && withdrawnEnd == withdrawnStart && !a.present(AttributeType.MP_REACH_NLRI_CODE)
+          && !a.present(AttributeType.MP_UNREACH_NLRI_CODE) && (seen0 & ((1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE))) == 0) {
         // RFC 7606 §5.3: treat-as-withdraw needs the routes it withdraws; with no NLRI, no withdrawn routes and no
         // MP_REACH_NLRI / MP_UNREACH_NLRI parsed before the error, one may hide in the unparsable rest: session reset.
         throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
@@ -348,7 +348,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
               + " octets)");
       return;
     }
-    boolean reach = hasNlri || a.mpReach >= 0;
+    boolean reach = hasNlri || a.present(AttributeType.MP_REACH_NLRI_CODE);
     if (reach) {
       // RFC 7606 §3.d: a missing well-known mandatory attribute: treat-as-withdraw.
       if ((seen0 & (1L << AttributeType.ORIGIN_CODE)) == 0) {
@@ -406,6 +406,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, UpdateMessageErrorSubcode.INVALID_ORIGIN_ATTRIBUTE.value(),
               "value: " + (value4 >>> 24) + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
         } else {
+          a.valid |= 1L << type;
           a.origin = v;
           a.originValue = ORIGINS[value4 >>> 24];
         }
@@ -423,6 +424,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
               "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
+          a.valid |= 1L << type;
           a.asPath = v;
           a.asPathLen = len;
         }
@@ -432,6 +434,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.3: NEXT_HOP length not 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
+          a.valid |= 1L << type;
           a.nextHop = v;
           a.nextHopValue = value4;
         }
@@ -441,6 +444,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.4: MED length not 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
+          a.valid |= 1L << type;
           a.med = v;
           a.medValue = value4;
         }
@@ -454,6 +458,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.5: LOCAL_PREF length not 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
+          a.valid |= 1L << type;
           a.localPref = v;
           a.localPrefValue = value4;
         }
@@ -463,7 +468,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.6: ATOMIC_AGGREGATE length not 0: attribute discard.
           discard(b, type, p, next, lengthError, "length: " + len + " (expected: 0)");
         } else {
-          a.atomicAggregate = true;
+          a.valid |= 1L << type;
         }
       }
       case AttributeType.AGGREGATOR_CODE -> {
@@ -476,6 +481,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
               "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
+          a.valid |= 1L << type;
           a.aggregator = v;
           a.aggregatorLen = len;
         }
@@ -485,6 +491,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.8: COMMUNITIES length not a non-zero multiple of 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
         } else {
+          a.valid |= 1L << type;
           a.communities = v;
           a.communitiesLen = len;
         }
@@ -494,6 +501,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.9: ORIGINATOR_ID length not 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
+          a.valid |= 1L << type;
           a.originatorId = v;
           a.originatorIdValue = value4;
         }
@@ -503,6 +511,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.10: CLUSTER_LIST length not a non-zero multiple of 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
         } else {
+          a.valid |= 1L << type;
           a.clusterList = v;
           a.clusterListLen = len;
         }
@@ -514,6 +523,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 7606 §7.14: EXTENDED_COMMUNITIES length not a non-zero multiple of 8: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 8)");
         } else {
+          a.valid |= 1L << type;
           a.extCommunities = v;
           a.extCommunitiesLen = len;
         }
@@ -534,6 +544,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
             discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
                 "AS number: 0 (expected: 1-4294967295, RFC 7607)");
           } else {
+            a.valid |= 1L << type;
             a.as4Path = v;
             a.as4PathLen = len;
           }
@@ -552,6 +563,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
               "AS number: 0 (expected: 1-4294967295, RFC 7607)");
         } else {
+          a.valid |= 1L << type;
           a.as4Aggregator = v;
         }
       }
@@ -560,6 +572,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 8092 §6: LARGE_COMMUNITY length not a non-zero multiple of 12: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 12)");
         } else {
+          a.valid |= 1L << type;
           a.largeCommunities = v;
           a.largeCommunitiesLen = len;
         }
@@ -569,6 +582,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           // RFC 9234 §5: OTC length not 4: treat-as-withdraw.
           taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
         } else {
+          a.valid |= 1L << type;
           a.onlyToCustomer = v;
           a.onlyToCustomerValue = value4;
         }
@@ -615,6 +629,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         return;
       }
     }
+    a.valid |= 1L << AttributeType.MP_REACH_NLRI_CODE;
     a.mpReach = v;
     a.mpReachLen = len;
     a.mpReachNextHopLength = nhLen;
@@ -639,6 +654,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         return;
       }
     }
+    a.valid |= 1L << AttributeType.MP_UNREACH_NLRI_CODE;
     a.mpUnreach = v;
     a.mpUnreachLen = len;
     a.mpUnreachFamily = family;
@@ -785,7 +801,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     if (attrs.totalLength() == 0) {
       return AddressFamily.IPV4_UNICAST;
     }
-    if (attrs.count() == 1 && attrs.mpUnreach >= 0 && attrs.mpUnreachLen == 3) {
+    if (attrs.count() == 1 && attrs.present(AttributeType.MP_UNREACH_NLRI_CODE) && attrs.mpUnreachLen == 3) {
       return attrs.mpUnreachFamily;
     }
     return null;
