@@ -50,6 +50,17 @@ class FuzzProperties {
     return outcome;
   }
 
+  /** {@link Visit#all} of the same UPDATE decoded into a new message from a copy of its bytes. */
+  private static long freshVisit(UpdateMessage u, CodecContext ctx) {
+    ByteBuf copy = Unpooled.buffer(u.length());
+    try {
+      copy.writeBytes(u.content(), u.offset(), u.length());
+      return Visit.all(BgpMessageDecoder.decodeUpdate(copy, ctx));
+    } finally {
+      copy.release();
+    }
+  }
+
   /** Decodes {@code in} (released here) to the end or the first error, adding each outcome and value checksum. */
   private static String feed(ByteBuf in, CodecContext ctx, List<String> decoded) {
     String outcome = "wait";
@@ -60,6 +71,10 @@ class FuzzProperties {
           long sum = Visit.all(m);
           outcome = m instanceof UpdateMessage u ? "UPDATE " + u.errorAction() : m.type().toString();
           decoded.add(outcome + " " + sum);
+          if (m instanceof UpdateMessage u) {
+            // the pipeline reuses message objects: nothing of an earlier message may show through
+            assertEquals(freshVisit(u, ctx), sum, "a reused message differs from a fresh decode");
+          }
         } finally {
           if (m instanceof UpdateMessage u) {
             u.release();
