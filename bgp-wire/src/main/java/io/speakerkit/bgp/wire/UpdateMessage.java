@@ -95,6 +95,9 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   private PrefixCursor withdrawnCursor;
   private PrefixCursor nlriCursor;
   private ErrorAction action = ErrorAction.NONE;
+  /** Attribute types 64-255 met in the message being decoded (RFC 7606 §3.g), and whether any was. */
+  private final long[] seenHigh = new long[3];
+  private boolean seenHighTypes;
   private List<UpdateError> errors;
 
   /** A new pooled message, for {@link UpdatePool}. */
@@ -237,11 +240,21 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
+  /**
+   * Walks the path attributes once (RFC 4271 §4.3): checks each header, the flags and the length, applies the rules
+   * of RFC 7606 §7 and records where each valid value is. A well-formed attribute of a fixed size is handled in this
+   * loop; the rest, and every malformed attribute, in the methods it calls.
+   */
   private void parseAttributes(UpdateAttributes a, MessageBytes b, int p, int end, int messageEnd, boolean hasNlri) {
-    long seen0 = 0;
-    long seen1 = 0;
-    long seen2 = 0;
-    long seen3 = 0;
+    if (seenHighTypes) {
+      seenHigh[0] = 0;
+      seenHigh[1] = 0;
+      seenHigh[2] = 0;
+      seenHighTypes = false;
+    }
+    long seen = 0; // the types below 64 met so far; every type this library knows is below 64
+    long valid = 0;
+    int count = 0;
     boolean overrun = false;
     boolean ibgp = ctx.peerType() == PeerType.INTERNAL;
     while (p < end) {
@@ -251,73 +264,48 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         break;
       }
       // One read for the header and the first value octets: flags, type, the length octet(s) and up to five value
-      // octets, enough for every fixed-size attribute of four octets; near the message end, the header alone.
-      boolean whole = messageEnd - p >= 8;
-      long word = whole ? b.getLong(p) : 0;
-      int w = whole ? (int) (word >>> 32)
-          : left >= 4 ? b.getInt(p) : b.getUnsignedShort(p) << 16 | b.getUnsignedByte(p + 2) << 8;
-      int flags = w >>> 24;
-      int type = (w >>> 16) & 0xFF;
+      // octets, enough for every fixed-size attribute of four octets. Near the message's end it reads the last
+      // eight octets of the message; the octets past the end read as zero.
+      int q = Math.min(p, messageEnd - 8);
+      long word = b.getLong(q) << ((p - q) << 3);
+      int flags = (int) (word >>> 56);
+      int type = (int) (word >>> 48) & 0xFF;
       int v;
       int len;
-      if ((flags & AttributeFlags.EXTENDED_LENGTH) != 0) {
+      if ((flags & AttributeFlags.EXTENDED_LENGTH) == 0) {
+        len = (int) (word >>> 40) & 0xFF;
+        v = p + 3;
+      } else {
         if (left < 4) {
           overrun = true;
           break;
         }
-        len = w & 0xFFFF;
+        len = (int) (word >>> 32) & 0xFFFF;
         v = p + 4;
-      } else {
-        len = (w >>> 8) & 0xFF;
-        v = p + 3;
       }
       if (len > end - v) {
         overrun = true;
         break;
       }
       int next = v + len;
-      // The first four value octets, big-endian (what follows a shorter value is not zeroed): for the four-octet
-      // attributes, the AS of AGGREGATOR and ORIGIN.
-      int value4 = whole ? (int) (word >>> ((8 - (v - p) - 4) << 3))
-          : len >= 4 ? b.getInt(v) : len >= 1 ? b.getUnsignedByte(v) << 24 : 0;
-      a.count++;
-      long bit = 1L << type;
-      long seen = switch (type >>> 6) {
-        case 0 -> seen0;
-        case 1 -> seen1;
-        case 2 -> seen2;
-        default -> seen3;
-      };
-      if ((seen & bit) != 0) {
-        if (type == AttributeType.MP_REACH_NLRI_CODE || type == AttributeType.MP_UNREACH_NLRI_CODE) {
-          // RFC 7606 §3.g: MP_REACH_NLRI or MP_UNREACH_NLRI more than once: Malformed Attribute List, session reset.
-          throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(),
-              null, AttributeType.valueOf(type) + " appears more than once (expected: at most once)");
+      count++;
+      if (type >= 64) {
+        if (firstOfHighType(type)) {
+          unrecognized(a, type, flags, p, next);
         }
-        // RFC 7606 §3.g: other duplicates: keep the first, discard the rest (RFC 4271 §6.3 would have sent
-        // Malformed Attribute List).
-        error(ErrorAction.ATTRIBUTE_DISCARD, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
-            type, null,
-            "attribute repeated (expected: at most once); later occurrence discarded");
         p = next;
         continue;
       }
-      switch (type >>> 6) {
-        case 0 -> seen0 |= bit;
-        case 1 -> seen1 |= bit;
-        case 2 -> seen2 |= bit;
-        default -> seen3 |= bit;
+      long bit = 1L << type;
+      if ((seen & bit) != 0) {
+        duplicate(type);
+        p = next;
+        continue;
       }
+      seen |= bit;
       int expected = EXPECTED_FLAGS[type];
       if (expected < 0) {
-        if ((flags & AttributeFlags.OPTIONAL) == 0) {
-          // RFC 4271 §6.3: an unrecognized well-known attribute: Unrecognized Well-known Attribute, data the attr.
-          throw BgpDecodeException.updateMessageError(
-              UpdateMessageErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE.value(), copy(p, next),
-              "attribute type " + type + " with flags " + AttributeFlags.toString(flags)
-                  + " (expected: a known type, or the Optional bit set)");
-        }
-        a.unknownCount++;
+        unrecognized(a, type, flags, p, next);
         p = next;
         continue;
       }
@@ -325,16 +313,165 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           || ((flags & AttributeFlags.PARTIAL) != 0 && expected != (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE))) {
         // RFC 7606 §3.c: Optional/Transitive bits in conflict with the type: malformed, handled as the attribute's
         // own malformation; RFC 4271 §6.3 would send Attribute Flags Error with the attribute.
-        flagsError(a, b, type, flags, expected, p, v, len, next);
+        if (flagsError(a, b, type, flags, expected, p, v, len, next, ibgp)) {
+          valid |= bit;
+        }
         p = next;
         continue;
       }
-      validate(a, b, type, p, v, len, next, ibgp, value4);
+      // The first four value octets, big-endian (those past a shorter value are not zeroed).
+      int value4 = (int) (word << ((v - p) << 3) >>> 32);
+      switch (type) {
+        case AttributeType.ORIGIN_CODE -> {
+          if (len == 1 && value4 >>> 24 <= 2) {
+            a.origin = v;
+            a.originValue = ORIGINS[value4 >>> 24];
+            valid |= bit;
+          } else {
+            originError(type, p, next, len, value4 >>> 24);
+          }
+        }
+        case AttributeType.AS_PATH_CODE -> {
+          if (asPath(a, b, p, v, len, next)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.NEXT_HOP_CODE -> {
+          if (len == 4) {
+            a.nextHop = v;
+            a.nextHopValue = value4;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.3: NEXT_HOP length not 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "4");
+          }
+        }
+        case AttributeType.MULTI_EXIT_DISC_CODE -> {
+          if (len == 4) {
+            a.med = v;
+            a.medValue = value4;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.4: MED length not 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "4");
+          }
+        }
+        case AttributeType.LOCAL_PREF_CODE -> {
+          if (!ibgp) {
+            // RFC 7606 §7.5: LOCAL_PREF from an external neighbour: attribute discard.
+            error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+                "received from an eBGP peer (expected: iBGP only); discarded");
+          } else if (len == 4) {
+            a.localPref = v;
+            a.localPrefValue = value4;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.5: LOCAL_PREF length not 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "4");
+          }
+        }
+        case AttributeType.ATOMIC_AGGREGATE_CODE -> {
+          if (len == 0) {
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.6: ATOMIC_AGGREGATE length not 0: attribute discard.
+            lengthError(ErrorAction.ATTRIBUTE_DISCARD, type, p, next, len, "0");
+          }
+        }
+        case AttributeType.AGGREGATOR_CODE -> {
+          if (aggregator(a, type, p, v, len, next, value4)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.COMMUNITIES_CODE -> {
+          if (len != 0 && (len & 3) == 0) {
+            a.communities = v;
+            a.communitiesLen = len;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.8: COMMUNITIES length not a non-zero multiple of 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "a non-zero multiple of 4");
+          }
+        }
+        case AttributeType.ORIGINATOR_ID_CODE -> {
+          if (len == 4) {
+            a.originatorId = v;
+            a.originatorIdValue = value4;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.9: ORIGINATOR_ID length not 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "4");
+          }
+        }
+        case AttributeType.CLUSTER_LIST_CODE -> {
+          if (len != 0 && (len & 3) == 0) {
+            a.clusterList = v;
+            a.clusterListLen = len;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.10: CLUSTER_LIST length not a non-zero multiple of 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "a non-zero multiple of 4");
+          }
+        }
+        case AttributeType.MP_REACH_NLRI_CODE -> {
+          if (mpReach(a, b, p, v, len, next)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.MP_UNREACH_NLRI_CODE -> {
+          if (mpUnreach(a, b, p, v, len, next)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.EXTENDED_COMMUNITIES_CODE -> {
+          if (len != 0 && (len & 7) == 0) {
+            a.extCommunities = v;
+            a.extCommunitiesLen = len;
+            valid |= bit;
+          } else {
+            // RFC 7606 §7.14: EXTENDED_COMMUNITIES length not a non-zero multiple of 8: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "a non-zero multiple of 8");
+          }
+        }
+        case AttributeType.AS4_PATH_CODE -> {
+          if (as4Path(a, b, type, p, v, len, next)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.AS4_AGGREGATOR_CODE -> {
+          if (as4Aggregator(a, type, p, v, len, next, value4)) {
+            valid |= bit;
+          }
+        }
+        case AttributeType.LARGE_COMMUNITY_CODE -> {
+          if (len != 0 && len % 12 == 0) {
+            a.largeCommunities = v;
+            a.largeCommunitiesLen = len;
+            valid |= bit;
+          } else {
+            // RFC 8092 §6: LARGE_COMMUNITY length not a non-zero multiple of 12: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "a non-zero multiple of 12");
+          }
+        }
+        case AttributeType.ONLY_TO_CUSTOMER_CODE -> {
+          if (len == 4) {
+            a.onlyToCustomer = v;
+            a.onlyToCustomerValue = value4;
+            valid |= bit;
+          } else {
+            // RFC 9234 §5: OTC length not 4: treat-as-withdraw.
+            lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "4");
+          }
+        }
+        default -> throw new AssertionError("attribute type " + type + " has expected flags but no rules");
+      }
       p = next;
     }
+    a.count = count;
+    a.valid = valid;
     if (overrun) {
-      if (!hasNlri && withdrawnEnd == withdrawnStart && !a.present(AttributeType.MP_REACH_NLRI_CODE)
-          && !a.present(AttributeType.MP_UNREACH_NLRI_CODE) && (seen0 & ((1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE))) == 0) {
+      long mp = (1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE);
+      if (!hasNlri && withdrawnEnd == withdrawnStart && (seen & mp) == 0) {
         // RFC 7606 §5.3: treat-as-withdraw needs the routes it withdraws; with no NLRI, no withdrawn routes and no
         // MP_REACH_NLRI / MP_UNREACH_NLRI parsed before the error, one may hide in the unparsable rest: session reset.
         throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
@@ -348,20 +485,57 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
               + " octets)");
       return;
     }
-    boolean reach = hasNlri || a.present(AttributeType.MP_REACH_NLRI_CODE);
+    boolean reach = hasNlri || (valid & (1L << AttributeType.MP_REACH_NLRI_CODE)) != 0;
     if (reach) {
       // RFC 7606 §3.d: a missing well-known mandatory attribute: treat-as-withdraw.
-      if ((seen0 & (1L << AttributeType.ORIGIN_CODE)) == 0) {
+      if ((seen & (1L << AttributeType.ORIGIN_CODE)) == 0) {
         missing(AttributeType.ORIGIN_CODE);
       }
-      if ((seen0 & (1L << AttributeType.AS_PATH_CODE)) == 0) {
+      if ((seen & (1L << AttributeType.AS_PATH_CODE)) == 0) {
         missing(AttributeType.AS_PATH_CODE);
       }
       // RFC 4760 §3 / RFC 7606 §3.d: NEXT_HOP is mandatory only with NLRI in the UPDATE's own NLRI field.
-      if (hasNlri && (seen0 & (1L << AttributeType.NEXT_HOP_CODE)) == 0) {
+      if (hasNlri && (seen & (1L << AttributeType.NEXT_HOP_CODE)) == 0) {
         missing(AttributeType.NEXT_HOP_CODE);
       }
     }
+  }
+
+  /** Whether this is the first attribute of {@code type} (64-255) in the message; a later one is discarded. */
+  private boolean firstOfHighType(int type) {
+    seenHighTypes = true;
+    long bit = 1L << type;
+    int word = (type >>> 6) - 1;
+    if ((seenHigh[word] & bit) != 0) {
+      duplicate(type);
+      return false;
+    }
+    seenHigh[word] |= bit;
+    return true;
+  }
+
+  /** RFC 7606 §3.g: a repeated attribute. */
+  private void duplicate(int type) {
+    if (type == AttributeType.MP_REACH_NLRI_CODE || type == AttributeType.MP_UNREACH_NLRI_CODE) {
+      // MP_REACH_NLRI or MP_UNREACH_NLRI more than once: Malformed Attribute List, session reset.
+      throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(),
+          null, AttributeType.valueOf(type) + " appears more than once (expected: at most once)");
+    }
+    // Other duplicates: keep the first, discard the rest (RFC 4271 §6.3 would have sent Malformed Attribute List).
+    error(ErrorAction.ATTRIBUTE_DISCARD, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
+        type, null, "attribute repeated (expected: at most once); later occurrence discarded");
+  }
+
+  /** An attribute of a type this library does not interpret: kept if optional. */
+  private void unrecognized(UpdateAttributes a, int type, int flags, int p, int next) {
+    if ((flags & AttributeFlags.OPTIONAL) == 0) {
+      // RFC 4271 §6.3: an unrecognized well-known attribute: Unrecognized Well-known Attribute, data the attr.
+      throw BgpDecodeException.updateMessageError(
+          UpdateMessageErrorSubcode.UNRECOGNIZED_WELL_KNOWN_ATTRIBUTE.value(), copy(p, next),
+          "attribute type " + type + " with flags " + AttributeFlags.toString(flags)
+              + " (expected: a known type, or the Optional bit set)");
+    }
+    a.unknownCount++;
   }
 
   private void missing(int type) {
@@ -369,229 +543,136 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         new byte[] {(byte) type}, type, null, "missing (expected: present when the UPDATE carries NLRI)");
   }
 
-  private void flagsError(UpdateAttributes a, MessageBytes b, int type, int flags, int expected, int p, int v, int len,
-      int next) {
+  /** Records an Attribute Flags Error; true when an MP_REACH_NLRI / MP_UNREACH_NLRI was still read for its NLRI. */
+  private boolean flagsError(UpdateAttributes a, MessageBytes b, int type, int flags, int expected, int p, int v,
+      int len, int next, boolean ibgp) {
     String reason = "flags " + AttributeFlags.toString(flags) + " (expected: " + AttributeFlags.toString(expected)
         + (expected == (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE) ? " with P optional" : ", P clear") + ")";
     int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
     switch (type) {
       case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next), type, null, reason);
       // RFC 7606 §7.5: LOCAL_PREF from an eBGP peer is discarded whatever its flags.
-      case 5 -> error(ctx.peerType() == PeerType.INTERNAL ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD,
-          3, sub, copy(p, next), type, null, reason);
+      case 5 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next),
+          type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
         error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
-        validate(a, b, type, p, v, len, next, ctx.peerType() == PeerType.INTERNAL, 0);
+        return type == 14 ? mpReach(a, b, p, v, len, next) : mpUnreach(a, b, p, v, len, next);
       }
       default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
     }
+    return false;
   }
 
-  /**
-   * Applies the per-attribute rules of RFC 7606 §7 to the attribute at {@code p} (value at {@code v}) and records
-   * what is valid. {@code value4}: the first four value octets as read with the header (only the four-octet
-   * attributes and ORIGIN use it).
-   */
-  private void validate(UpdateAttributes a, MessageBytes b, int type, int p, int v, int len, int next, boolean ibgp,
-      int value4) {
-    int lengthError = UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value();
-    switch (type) {
-      case AttributeType.ORIGIN_CODE -> {
-        if (len != 1) {
-          // RFC 7606 §7.1: ORIGIN length not 1: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 1)");
-        } else if ((value4 >>> 24) > 2) {
-          // RFC 7606 §7.1: undefined ORIGIN value: treat-as-withdraw (RFC 4271: Invalid ORIGIN Attribute).
-          taw(b, type, p, next, UpdateMessageErrorSubcode.INVALID_ORIGIN_ATTRIBUTE.value(),
-              "value: " + (value4 >>> 24) + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
-        } else {
-          a.valid |= 1L << type;
-          a.origin = v;
-          a.originValue = ORIGINS[value4 >>> 24];
-        }
-      }
-      case AttributeType.AS_PATH_CODE -> {
-        int asSize = ctx.fourOctetAs() ? 4 : 2;
-        int check = AsPathView.check(b, b.generation(), v, len, asSize);
-        if (check == AsPathView.MALFORMED) {
-          // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
-          taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
-              "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + asSize
-                  + "-octet AS numbers filling the attribute)");
-        } else if (check == AsPathView.AS_ZERO) {
-          // RFC 7607 §2: AS 0 in AS_PATH makes it malformed: treat-as-withdraw (RFC 7606 §7.2).
-          taw(b, type, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
-              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
-        } else {
-          a.valid |= 1L << type;
-          a.asPath = v;
-          a.asPathLen = len;
-        }
-      }
-      case AttributeType.NEXT_HOP_CODE -> {
-        if (len != 4) {
-          // RFC 7606 §7.3: NEXT_HOP length not 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.nextHop = v;
-          a.nextHopValue = value4;
-        }
-      }
-      case AttributeType.MULTI_EXIT_DISC_CODE -> {
-        if (len != 4) {
-          // RFC 7606 §7.4: MED length not 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.med = v;
-          a.medValue = value4;
-        }
-      }
-      case AttributeType.LOCAL_PREF_CODE -> {
-        if (!ibgp) {
-          // RFC 7606 §7.5: LOCAL_PREF from an external neighbour: attribute discard.
-          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
-              "received from an eBGP peer (expected: iBGP only); discarded");
-        } else if (len != 4) {
-          // RFC 7606 §7.5: LOCAL_PREF length not 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.localPref = v;
-          a.localPrefValue = value4;
-        }
-      }
-      case AttributeType.ATOMIC_AGGREGATE_CODE -> {
-        if (len != 0) {
-          // RFC 7606 §7.6: ATOMIC_AGGREGATE length not 0: attribute discard.
-          discard(b, type, p, next, lengthError, "length: " + len + " (expected: 0)");
-        } else {
-          a.valid |= 1L << type;
-        }
-      }
-      case AttributeType.AGGREGATOR_CODE -> {
-        int want = ctx.fourOctetAs() ? 8 : 6;
-        if (len != want) {
-          // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
-          discard(b, type, p, next, lengthError, "length: " + len + " (expected: " + want + ")");
-        } else if ((want == 8 ? value4 : value4 >>> 16) == 0) {
-          // RFC 7607 §2: AS 0 in AGGREGATOR: attribute discard.
-          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
-        } else {
-          a.valid |= 1L << type;
-          a.aggregator = v;
-          a.aggregatorLen = len;
-        }
-      }
-      case AttributeType.COMMUNITIES_CODE -> {
-        if (len == 0 || (len & 3) != 0) {
-          // RFC 7606 §7.8: COMMUNITIES length not a non-zero multiple of 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.communities = v;
-          a.communitiesLen = len;
-        }
-      }
-      case AttributeType.ORIGINATOR_ID_CODE -> {
-        if (len != 4) {
-          // RFC 7606 §7.9: ORIGINATOR_ID length not 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.originatorId = v;
-          a.originatorIdValue = value4;
-        }
-      }
-      case AttributeType.CLUSTER_LIST_CODE -> {
-        if (len == 0 || (len & 3) != 0) {
-          // RFC 7606 §7.10: CLUSTER_LIST length not a non-zero multiple of 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.clusterList = v;
-          a.clusterListLen = len;
-        }
-      }
-      case AttributeType.MP_REACH_NLRI_CODE -> mpReach(a, b, p, v, len, next);
-      case AttributeType.MP_UNREACH_NLRI_CODE -> mpUnreach(a, b, p, v, len, next);
-      case AttributeType.EXTENDED_COMMUNITIES_CODE -> {
-        if (len == 0 || (len & 7) != 0) {
-          // RFC 7606 §7.14: EXTENDED_COMMUNITIES length not a non-zero multiple of 8: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 8)");
-        } else {
-          a.valid |= 1L << type;
-          a.extCommunities = v;
-          a.extCommunitiesLen = len;
-        }
-      }
-      case AttributeType.AS4_PATH_CODE -> {
-        if (ctx.fourOctetAs()) {
-          // RFC 6793 §4.1: a NEW speaker does not send AS4_PATH to a NEW speaker; one received is discarded.
-          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
-              "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
-        } else {
-          int check = AsPathView.check(b, b.generation(), v, len, 4);
-          if (check == AsPathView.MALFORMED) {
-            // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
-            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-                "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
-          } else if (check == AsPathView.AS_ZERO) {
-            // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
-            discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-                "AS number: 0 (expected: 1-4294967295, RFC 7607)");
-          } else {
-            a.valid |= 1L << type;
-            a.as4Path = v;
-            a.as4PathLen = len;
-          }
-        }
-      }
-      case AttributeType.AS4_AGGREGATOR_CODE -> {
-        if (ctx.fourOctetAs()) {
-          // RFC 6793 §4.1: AS4_AGGREGATOR from a NEW speaker is discarded.
-          error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
-              "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
-        } else if (len != 8) {
-          // RFC 6793 §6: malformed AS4_AGGREGATOR: attribute discard.
-          discard(b, type, p, next, lengthError, "length: " + len + " (expected: 8)");
-        } else if (b.getInt(v) == 0) {
-          // RFC 7607 §2: AS 0 in AS4_AGGREGATOR: attribute discard.
-          discard(b, type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
-              "AS number: 0 (expected: 1-4294967295, RFC 7607)");
-        } else {
-          a.valid |= 1L << type;
-          a.as4Aggregator = v;
-        }
-      }
-      case AttributeType.LARGE_COMMUNITY_CODE -> {
-        if (len == 0 || len % 12 != 0) {
-          // RFC 8092 §6: LARGE_COMMUNITY length not a non-zero multiple of 12: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: a non-zero multiple of 12)");
-        } else {
-          a.valid |= 1L << type;
-          a.largeCommunities = v;
-          a.largeCommunitiesLen = len;
-        }
-      }
-      case AttributeType.ONLY_TO_CUSTOMER_CODE -> {
-        if (len != 4) {
-          // RFC 9234 §5: OTC length not 4: treat-as-withdraw.
-          taw(b, type, p, next, lengthError, "length: " + len + " (expected: 4)");
-        } else {
-          a.valid |= 1L << type;
-          a.onlyToCustomer = v;
-          a.onlyToCustomerValue = value4;
-        }
-      }
-      default -> a.unknownCount++;
+  /** A length RFC 7606 §7 rejects: {@code action} with Attribute Length Error and the attribute as data. */
+  private void lengthError(ErrorAction action, int type, int p, int next, int len, String expected) {
+    error(action, 3, UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value(), copy(p, next), type, null,
+        "length: " + len + " (expected: " + expected + ")");
+  }
+
+  /** RFC 7606 §7.1: ORIGIN of another length than 1, or an undefined value: treat-as-withdraw. */
+  private void originError(int type, int p, int next, int len, int value) {
+    if (len != 1) {
+      lengthError(ErrorAction.TREAT_AS_WITHDRAW, type, p, next, len, "1");
+    } else {
+      // RFC 4271: Invalid ORIGIN Attribute.
+      taw(type, p, next, UpdateMessageErrorSubcode.INVALID_ORIGIN_ATTRIBUTE.value(),
+          "value: " + value + " (expected: 0 IGP, 1 EGP or 2 INCOMPLETE)");
     }
   }
 
-  private void mpReach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
+  /** AS_PATH (RFC 7606 §7.2, RFC 7607): records it when well-formed and free of AS 0. */
+  private boolean asPath(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
+    int asSize = ctx.fourOctetAs() ? 4 : 2;
+    int check = AsPathView.check(b, b.generation(), v, len, asSize);
+    if (check == AsPathView.MALFORMED) {
+      // RFC 7606 §7.2: malformed AS_PATH: treat-as-withdraw (RFC 4271: Malformed AS_PATH).
+      taw(AttributeType.AS_PATH_CODE, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
+          "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, " + asSize
+              + "-octet AS numbers filling the attribute)");
+      return false;
+    }
+    if (check == AsPathView.AS_ZERO) {
+      // RFC 7607 §2: AS 0 in AS_PATH makes it malformed: treat-as-withdraw (RFC 7606 §7.2).
+      taw(AttributeType.AS_PATH_CODE, p, next, UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(),
+          "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+      return false;
+    }
+    a.asPath = v;
+    a.asPathLen = len;
+    return true;
+  }
+
+  /** AGGREGATOR (RFC 7606 §7.7, RFC 7607): {@code value4} holds its first four octets. */
+  private boolean aggregator(UpdateAttributes a, int type, int p, int v, int len, int next, int value4) {
+    int want = ctx.fourOctetAs() ? 8 : 6;
+    if (len != want) {
+      // RFC 7606 §7.7: AGGREGATOR length not 6 (8 with 4-octet AS): attribute discard.
+      lengthError(ErrorAction.ATTRIBUTE_DISCARD, type, p, next, len, String.valueOf(want));
+      return false;
+    }
+    if ((want == 8 ? value4 : value4 >>> 16) == 0) {
+      // RFC 7607 §2: AS 0 in AGGREGATOR: attribute discard.
+      discard(type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+          "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+      return false;
+    }
+    a.aggregator = v;
+    a.aggregatorLen = len;
+    return true;
+  }
+
+  /** AS4_PATH: only from 2-octet speakers (RFC 6793 §4.1, §6). */
+  private boolean as4Path(UpdateAttributes a, MessageBytes b, int type, int p, int v, int len, int next) {
+    if (ctx.fourOctetAs()) {
+      // RFC 6793 §4.1: a NEW speaker does not send AS4_PATH to a NEW speaker; one received is discarded.
+      error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+          "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
+      return false;
+    }
+    int check = AsPathView.check(b, b.generation(), v, len, 4);
+    if (check == AsPathView.MALFORMED) {
+      // RFC 6793 §6 / RFC 7606 §7.2: malformed AS4_PATH: attribute discard.
+      discard(type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+          "segments of " + len + " octets malformed (expected: type 1-4, count >= 1, 4-octet AS numbers)");
+      return false;
+    }
+    if (check == AsPathView.AS_ZERO) {
+      // RFC 7607 §2: AS 0 in AS4_PATH: attribute discard (RFC 6793 §6).
+      discard(type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+          "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+      return false;
+    }
+    a.as4Path = v;
+    a.as4PathLen = len;
+    return true;
+  }
+
+  /** AS4_AGGREGATOR: only from 2-octet speakers (RFC 6793 §4.1, §6); {@code value4} holds its AS. */
+  private boolean as4Aggregator(UpdateAttributes a, int type, int p, int v, int len, int next, int value4) {
+    if (ctx.fourOctetAs()) {
+      // RFC 6793 §4.1: AS4_AGGREGATOR from a NEW speaker is discarded.
+      error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+          "received on a 4-octet AS session (expected: only from 2-octet speakers); discarded");
+      return false;
+    }
+    if (len != 8) {
+      // RFC 6793 §6: malformed AS4_AGGREGATOR: attribute discard.
+      lengthError(ErrorAction.ATTRIBUTE_DISCARD, type, p, next, len, "8");
+      return false;
+    }
+    if (value4 == 0) {
+      // RFC 7607 §2: AS 0 in AS4_AGGREGATOR: attribute discard.
+      discard(type, p, next, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
+          "AS number: 0 (expected: 1-4294967295, RFC 7607)");
+      return false;
+    }
+    a.as4Aggregator = v;
+    return true;
+  }
+
+  /** MP_REACH_NLRI (RFC 4760 §3, RFC 7606 §7.11): records it when its next hop and NLRI can be read. */
+  private boolean mpReach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
     int optErr = UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value();
     if (len < 3) {
       // RFC 7606 §7.11 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
@@ -600,15 +681,15 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
     AddressFamily family = AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2));
     if (len < 5) {
-      afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family, "length: " + len + " (expected: >= 5)");
-      return;
+      afiSafiDisable(AttributeType.MP_REACH_NLRI_CODE, p, next, family, "length: " + len + " (expected: >= 5)");
+      return false;
     }
     int nhLen = b.getUnsignedByte(v + 3);
     if (5 + nhLen > len) {
       // RFC 7606 §7.11: next hop length inconsistent with the attribute length: AFI/SAFI disable.
-      afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family,
+      afiSafiDisable(AttributeType.MP_REACH_NLRI_CODE, p, next, family,
           "next hop length: " + nhLen + " (expected: <= " + (len - 5) + ")");
-      return;
+      return false;
     }
     boolean addPath = ctx.receivesPathId(family);
     if (MpReachView.isPrefixFamily(family)) {
@@ -617,27 +698,28 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           : nhLen == 4 || ((nhLen == 16 || nhLen == 32) && ctx.extendedNextHop().contains(family));
       if (!ok) {
         // RFC 7606 §7.11: next hop length not what the family allows: AFI/SAFI disable.
-        afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family, "next hop length: " + nhLen
+        afiSafiDisable(AttributeType.MP_REACH_NLRI_CODE, p, next, family, "next hop length: " + nhLen
             + " (expected: " + (afi == 2 ? "16 or 32" : ctx.extendedNextHop().contains(family) ? "4, 16 or 32" : "4")
             + ")");
-        return;
+        return false;
       }
       if (PrefixCursor.validate(b, v + 5 + nhLen, next, afi == 2, addPath) < 0) {
         // RFC 7606 §5.3: NLRI in MP_REACH_NLRI that cannot be parsed: AFI/SAFI disable (or session reset).
-        afiSafiDisable(b, AttributeType.MP_REACH_NLRI_CODE, p, next, family,
+        afiSafiDisable(AttributeType.MP_REACH_NLRI_CODE, p, next, family,
             "NLRI: a prefix length above " + (afi == 2 ? 128 : 32) + " or a prefix overrunning the attribute");
-        return;
+        return false;
       }
     }
-    a.valid |= 1L << AttributeType.MP_REACH_NLRI_CODE;
     a.mpReach = v;
     a.mpReachLen = len;
     a.mpReachNextHopLength = nhLen;
     a.mpReachFamily = family;
     a.mpReachAddPath = addPath;
+    return true;
   }
 
-  private void mpUnreach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
+  /** MP_UNREACH_NLRI (RFC 4760 §4, RFC 7606 §7.12): records it when its withdrawn routes can be read. */
+  private boolean mpUnreach(UpdateAttributes a, MessageBytes b, int p, int v, int len, int next) {
     if (len < 3) {
       // RFC 7606 §7.12 / §5.3: without AFI/SAFI nothing can be disabled: session reset.
       throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
@@ -649,27 +731,27 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       boolean v6 = family.afi().value() == 2;
       if (PrefixCursor.validate(b, v + 3, next, v6, addPath) < 0) {
         // RFC 7606 §5.3: withdrawn routes in MP_UNREACH_NLRI that cannot be parsed: AFI/SAFI disable.
-        afiSafiDisable(b, AttributeType.MP_UNREACH_NLRI_CODE, p, next, family,
+        afiSafiDisable(AttributeType.MP_UNREACH_NLRI_CODE, p, next, family,
             "withdrawn routes: a prefix length above " + (v6 ? 128 : 32) + " or a prefix overrunning the attribute");
-        return;
+        return false;
       }
     }
-    a.valid |= 1L << AttributeType.MP_UNREACH_NLRI_CODE;
     a.mpUnreach = v;
     a.mpUnreachLen = len;
     a.mpUnreachFamily = family;
     a.mpUnreachAddPath = addPath;
+    return true;
   }
 
-  private void taw(MessageBytes b, int type, int p, int next, int subcode, String reason) {
+  private void taw(int type, int p, int next, int subcode, String reason) {
     error(ErrorAction.TREAT_AS_WITHDRAW, 3, subcode, copy(p, next), type, null, reason);
   }
 
-  private void discard(MessageBytes b, int type, int p, int next, int subcode, String reason) {
+  private void discard(int type, int p, int next, int subcode, String reason) {
     error(ErrorAction.ATTRIBUTE_DISCARD, 3, subcode, copy(p, next), type, null, reason);
   }
 
-  private void afiSafiDisable(MessageBytes b, int type, int p, int next, AddressFamily family, String reason) {
+  private void afiSafiDisable(int type, int p, int next, AddressFamily family, String reason) {
     error(ErrorAction.AFI_SAFI_DISABLE, 3, UpdateMessageErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR.value(),
         copy(p, next), type, family, reason);
   }
