@@ -34,6 +34,9 @@ public final class MpReachView {
   private int offset;
   private int length;
   private AddressFamily family;
+  /** The family's AFI and SAFI numbers, taken out of {@link #family} once per message. */
+  private int afi;
+  private int safi;
   private boolean addPath;
   private int nextHopLength;
   private PrefixCursor cursor;
@@ -49,6 +52,8 @@ public final class MpReachView {
     this.offset = offset;
     this.length = length;
     this.family = family;
+    this.afi = family.afi().value();
+    this.safi = family.safi().value();
     this.addPath = addPath;
     this.nextHopLength = nextHopLength;
     return this;
@@ -59,11 +64,11 @@ public final class MpReachView {
   }
 
   public int afi() {
-    return family.afi().value();
+    return afi;
   }
 
   public int safi() {
-    return family.safi().value();
+    return safi;
   }
 
   /** Length of the next hop field in octets. */
@@ -140,7 +145,7 @@ public final class MpReachView {
 
   /** Whether {@link #prefixes()} can read the NLRI: IPv4 or IPv6 unicast/multicast. */
   public boolean hasPrefixes() {
-    return isPrefixFamily(family);
+    return isPrefixFamily(afi, safi);
   }
 
   /**
@@ -148,7 +153,7 @@ public final class MpReachView {
    * empty for other families.
    */
   public PrefixCursor prefixes() {
-    boolean ipv6 = family.afi().value() == 2;
+    boolean ipv6 = afi == 2;
     int end = offset + length;
     int nlri = hasPrefixes() ? offset + 5 + nextHopLength() : end;
     return cursor = PrefixCursor.reuse(cursor, bytes, generation, nlri, end, ipv6, addPath);
@@ -166,8 +171,10 @@ public final class MpReachView {
   }
 
   static boolean isPrefixFamily(AddressFamily f) {
-    int afi = f.afi().value();
-    int safi = f.safi().value();
+    return isPrefixFamily(f.afi().value(), f.safi().value());
+  }
+
+  private static boolean isPrefixFamily(int afi, int safi) {
     return (afi == 1 || afi == 2) && (safi == 1 || safi == 2);
   }
 

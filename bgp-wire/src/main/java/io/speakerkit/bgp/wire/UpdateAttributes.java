@@ -42,6 +42,8 @@ import java.util.List;
  */
 public final class UpdateAttributes {
 
+  private static final Origin[] ORIGINS = Origin.values();
+
   /** The message's bytes, and the generation this block was decoded in (reads fail once it has ended). */
   private final MessageBytes bytes;
   private int generation;
@@ -89,7 +91,7 @@ public final class UpdateAttributes {
   int largeCommunitiesLen;
   int onlyToCustomer;
   // values of the fixed-size attributes, read by the decoder with the attribute header (valid when present)
-  Origin originValue;
+  int originCode;
   // the views handed out, reused with this object (one of each per message)
   private Uint32ListView communitiesView;
   private Uint32ListView clusterListView;
@@ -144,7 +146,7 @@ public final class UpdateAttributes {
 
   /** ORIGIN, or null when absent or malformed. */
   public Origin origin() {
-    return !present(AttributeType.ORIGIN_CODE) ? null : originValue;
+    return !present(AttributeType.ORIGIN_CODE) ? null : ORIGINS[originCode];
   }
 
   public boolean hasAsPath() {

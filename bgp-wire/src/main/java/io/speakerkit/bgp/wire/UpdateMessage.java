@@ -8,10 +8,11 @@ import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
 import io.speakerkit.bgp.wire.attribute.Origin;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * A received UPDATE (RFC 4271 §4.3), decoded as a view over the received bytes:
@@ -54,7 +55,6 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
   private static final int[] EXPECTED_FLAGS = new int[256];
-  private static final Origin[] ORIGINS = Origin.values();
 
   static {
     for (int t = 0; t < 256; t++) {
@@ -62,8 +62,16 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
-  private static final AtomicIntegerFieldUpdater<UpdateMessage> REF_CNT =
-      AtomicIntegerFieldUpdater.newUpdater(UpdateMessage.class, "refCnt");
+  /** {@link #refCnt}: atomic updates, and a plain read where only the decoding thread's own view matters. */
+  private static final VarHandle REF_CNT;
+
+  static {
+    try {
+      REF_CNT = MethodHandles.lookup().findVarHandle(UpdateMessage.class, "refCnt", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** What a released pooled message reads: every access fails as a released buffer does. */
   private static final ByteBuf RELEASED = releasedBuffer();
@@ -80,6 +88,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
    */
   private final boolean pooled;
   private volatile int refCnt;
+  /** The pool this message was taken from (pooled messages only). */
+  UpdatePool pool;
   private ByteBuf buf;
   /** How the message and its views read {@link #buf}; its generation ends when the message is released. */
   private final MessageBytes bytes = new MessageBytes();
@@ -142,11 +152,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       m.redecode(buf, base, length, ctx, true);
     } catch (RuntimeException e) {
       m.detach();
-      UpdatePool.give(m);
+      UpdatePool.giveBack(m);
       throw e;
     }
     buf.retain();
-    REF_CNT.lazySet(m, 1);
+    REF_CNT.setRelease(m, 1);
     return m;
   }
 
@@ -155,7 +165,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
    * whose buffer was reallocated while the message pinned it.
    */
   private void ensureAccessible() {
-    if (pooled && refCnt == 0) {
+    // A plain read: a message released by another thread while this one reads it is a race either way.
+    if (pooled && (int) REF_CNT.get(this) == 0) {
       throw new IllegalReferenceCountException(0);
     }
     if (!bytes.unmoved()) {
@@ -325,7 +336,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         case AttributeType.ORIGIN_CODE -> {
           if (len == 1 && value4 >>> 24 <= 2) {
             a.origin = v;
-            a.originValue = ORIGINS[value4 >>> 24];
+            a.originCode = value4 >>> 24;
             valid |= bit;
           } else {
             originError(type, p, next, len, value4 >>> 24);
@@ -998,7 +1009,7 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         ByteBuf b = buf;
         detach();
         b.release();
-        UpdatePool.give(this);
+        UpdatePool.giveBack(this);
         return true;
       }
     }
