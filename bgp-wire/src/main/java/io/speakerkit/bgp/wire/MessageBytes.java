@@ -24,7 +24,8 @@ import io.netty.util.internal.PlatformDependent;
  */
 public final class MessageBytes {
 
-  private static final boolean UNSAFE = PlatformDependent.hasUnsafe();
+  /** Direct reads need Unsafe and a CPU that reads unaligned words (Netty falls back to octets elsewhere). */
+  private static final boolean UNSAFE = PlatformDependent.hasUnsafe() && PlatformDependent.isUnaligned();
   private static final boolean NATIVE_BIG_ENDIAN = PlatformDependent.BIG_ENDIAN_NATIVE_ORDER;
 
   private ByteBuf buf;
