@@ -102,6 +102,9 @@ public final class BgpSession implements AutoCloseable {
   private static final int IPV6_UNICAST_HOPS = 16;
   private static final int IPV6_MINHOPCOUNT = 73;
 
+  /** How long a channel closing gracefully may wait for its last write to leave before it is closed anyway. */
+  static final int GRACEFUL_CLOSE_LIMIT_SECONDS = 3;
+
   private final BgpTransport transport;
   private final FsmConfig config;
   private final InetAddress peerAddress;
@@ -120,6 +123,11 @@ public final class BgpSession implements AutoCloseable {
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private final AdjRibOut<PathAttributes> rib = new AdjRibOut<>();
   private final MessageCounters counters = new MessageCounters();
+  /**
+   * Channels this session has let go of that are still closing gracefully (the last NOTIFICATION leaving, then a
+   * half-close): {@link BgpTransport#close()} closes what is left while the event loops still run. Any thread.
+   */
+  private final java.util.Set<Channel> closing = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   private Connection primary;
   private Connection secondary;
@@ -281,6 +289,33 @@ public final class BgpSession implements AutoCloseable {
       }
       primary.dispose();
     });
+  }
+
+  /** The close futures of the channels this session is still closing gracefully. */
+  List<ChannelFuture> closingChannels() {
+    List<ChannelFuture> futures = new ArrayList<>();
+    for (Channel ch : closing) {
+      futures.add(ch.closeFuture());
+    }
+    return futures;
+  }
+
+  /** Waits until the tasks submitted to the session's loop so far (e.g. by {@link #close()}) have run. */
+  void runPendingTasks() {
+    loop.submit(() -> { }).awaitUninterruptibly();
+  }
+
+  /**
+   * Closes the channels this session is still closing gracefully (see {@link #close()}) and returns their close
+   * futures. Called by the transport once every session's close has run, before the loops stop: a channel the loops
+   * close while shutting down may keep the UPDATEs queued on it unreleased.
+   */
+  List<ChannelFuture> closeRemainingChannels() {
+    List<ChannelFuture> futures = new ArrayList<>();
+    for (Channel ch : closing) {
+      futures.add(ch.close());
+    }
+    return futures;
   }
 
   /** Messages sent and received so far, by type; safe from any thread. */
@@ -723,6 +758,8 @@ public final class BgpSession implements AutoCloseable {
         // Once the last write (often a NOTIFICATION) has left, half-close and keep reading (and discarding) until the
         // peer closes or a second passes: closing with unread input would send a RST, and a RST can make the peer's
         // kernel drop the NOTIFICATION before its BGP reads it.
+        closing.add(ch);
+        ch.closeFuture().addListener(f -> closing.remove(ch));
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
           if (ch.isActive() && f.isSuccess()) {
             ch.shutdownOutput();
@@ -733,6 +770,11 @@ public final class BgpSession implements AutoCloseable {
             ch.close();
           }
         });
+        // A peer that stopped reading never lets the last write leave, and would keep the channel and the UPDATEs
+        // queued on it forever: give up on it after a while.
+        ch.eventLoop().schedule(() -> {
+          ch.close();
+        }, GRACEFUL_CLOSE_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
       }
     }
 

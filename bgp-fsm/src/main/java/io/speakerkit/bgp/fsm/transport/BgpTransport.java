@@ -26,6 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,9 @@ import org.slf4j.LoggerFactory;
  * Uses the epoll transport on Linux (needed for TCP MD5 and GTSM), NIO elsewhere.
  */
 public final class BgpTransport implements AutoCloseable {
+
+  /** How long {@link #close()} lets the sessions' channels close by themselves before it closes them. */
+  static final long CLOSE_GRACE_MILLIS = 500;
 
   private static final Logger log = LoggerFactory.getLogger(BgpTransport.class);
 
@@ -220,16 +224,37 @@ public final class BgpTransport implements AutoCloseable {
 
   @Override
   public void close() {
+    List<BgpSession> all = new ArrayList<>();
     for (List<BgpSession> l : sessions.values()) {
-      for (BgpSession s : l) {
-        s.close();
-      }
+      all.addAll(l);
+    }
+    for (BgpSession s : all) {
+      s.close();
     }
     for (Channel l : listeners) {
       l.close().syncUninterruptibly();
     }
+    // Each session's close has sent its NOTIFICATION and lets the channel close gracefully. Give that a moment, then
+    // close what is left while the event loops still run, so UPDATEs queued for a peer that stopped reading are
+    // failed and released here rather than dropped with the loops.
+    for (BgpSession s : all) {
+      s.runPendingTasks();
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_GRACE_MILLIS);
+    for (BgpSession s : all) {
+      for (ChannelFuture f : s.closingChannels()) {
+        f.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+      }
+    }
+    List<ChannelFuture> forced = new ArrayList<>();
+    for (BgpSession s : all) {
+      forced.addAll(s.closeRemainingChannels());
+    }
+    for (ChannelFuture f : forced) {
+      f.awaitUninterruptibly(2_000);
+    }
     if (ownsGroup) {
-      group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
 

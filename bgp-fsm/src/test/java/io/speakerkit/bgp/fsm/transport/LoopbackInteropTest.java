@@ -166,17 +166,42 @@ class LoopbackInteropTest {
 
   /**
    * A peer that completes the OPEN exchange and then stops reading: our outbound queue stays bounded by the write
-   * buffer water mark while two million routes wait in the Adj-RIB-Out.
+   * buffer water mark while two million routes wait in the Adj-RIB-Out; closing the transport under it releases
+   * what was queued (the leak check fails the test otherwise).
    */
   @Test
-  void slowPeer_outboundQueueBounded() throws Exception {
+  void slowPeer_outboundQueueBounded_transportCloseReleasesIt() throws Exception {
+    withStuckPeer(11183, (ta, sa) -> {
+      // The transport closes while the peer is still connected and still not reading: the UPDATEs queued for it are
+      // released on the running event loops, not left behind with the stopped ones.
+      ta.close();
+    });
+  }
+
+  /**
+   * Closing a session whose peer stopped reading: the Cease cannot leave, so the graceful close gives up after a
+   * bounded time instead of keeping the connection, and the UPDATEs queued on it, for as long as the peer lives.
+   */
+  @Test
+  void slowPeer_sessionClose_givesUpOnTheConnection() throws Exception {
+    withStuckPeer(11184, (ta, sa) -> {
+      sa.close();
+      sa.runPendingTasks();
+      assertTrue(!sa.closingChannels().isEmpty(), "the connection closes gracefully first");
+      Poll.until(Duration.ofSeconds(BgpSession.GRACEFUL_CLOSE_LIMIT_SECONDS + 5), "connection closed",
+          () -> sa.closingChannels().isEmpty(), () -> sa.closingChannels().size() + " closing");
+    });
+  }
+
+  /** Brings up a session to a peer that reads our OPEN and KEEPALIVE and then nothing, fills its queue, runs {@code end}. */
+  private static void withStuckPeer(int port, StuckPeerEnding end) throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.17");
     InetAddress b = InetAddress.getByName("127.253.0.18");
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.setReceiveBufferSize(64 * 1024);
-      server.bind(new InetSocketAddress(b, 11183));
+      server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(11183).localAddress(a)
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
             .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
                 .build())
             .build();
@@ -226,14 +251,15 @@ class LoopbackInteropTest {
           java.util.concurrent.CompletableFuture<Boolean> ribPending = new java.util.concurrent.CompletableFuture<>();
           sa.execute(() -> ribPending.complete(sa.adjRibOut().hasPending()));
           assertTrue(ribPending.get(), "routes still waiting in the Adj-RIB-Out, not in a queue");
-          // The peer goes away (a reset: it never read): the connection ends before the transport shuts down, so
-          // the UPDATEs still queued are failed and released on the running event loop.
-          peer.close();
-          Poll.until(LIMIT, "connection gone", () -> sa.state() != BgpState.Established && pending(sa) == 0,
-              () -> sa.state() + ", pending " + pending(sa));
+          end.run(ta, sa);
         }
       }
     }
+  }
+
+  /** What a stuck-peer test does once the queue is full, the peer still connected and not reading. */
+  private interface StuckPeerEnding {
+    void run(BgpTransport transport, BgpSession session) throws Exception;
   }
 
   private static long pending(BgpSession s) {
