@@ -34,6 +34,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * prefix and every attribute value is read, so lazy decoding cannot skip work, and the message is released.
  * One operation is one message. At the end of the corpus the reader index wraps to 0.
  *
+ * <p>Netty's safety checks stay at their defaults (the fork sets no {@code io.netty.buffer.*} property). The framing
+ * reads the buffer through Netty's checked accessors; the UPDATE it hands out pins the direct buffer and reads it from
+ * its address, checked per message instead of per read ({@code MessageBytes}), exactly as in the session pipeline.
+ *
  * <p>{@code corpus}: a file of raw BGP messages back to back as read off a TCP session (empty: the built-in mix
  * of {@link UpdateCorpus}); decoded with {@code CodecContext.FOUR_OCTET_AS} (eBGP), plus ADD-PATH receive for
  * IPv4/IPv6 unicast when {@code addPath} is true.
