@@ -41,12 +41,14 @@ public final class MpReachView {
   private int nextHopLength;
   private PrefixCursor cursor;
 
-  MpReachView(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
+  MpReachView(MessageBytes bytes, int generation,
+      int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
     over(bytes, generation, offset, length, family, addPath, nextHopLength);
   }
 
   /** Re-points this view at another MP_REACH_NLRI (the view a message hands out is reused). */
-  MpReachView over(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
+  MpReachView over(MessageBytes bytes, int generation,
+      int offset, int length, AddressFamily family, boolean addPath, int nextHopLength) {
     this.bytes = bytes;
     this.generation = generation;
     this.offset = offset;

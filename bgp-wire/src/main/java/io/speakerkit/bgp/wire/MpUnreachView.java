@@ -34,7 +34,8 @@ public final class MpUnreachView {
   }
 
   /** Re-points this view at another MP_UNREACH_NLRI (the view a message hands out is reused). */
-  MpUnreachView over(MessageBytes bytes, int generation, int offset, int length, AddressFamily family, boolean addPath) {
+  MpUnreachView over(MessageBytes bytes, int generation,
+      int offset, int length, AddressFamily family, boolean addPath) {
     this.bytes = bytes;
     this.generation = generation;
     this.offset = offset;

@@ -155,7 +155,8 @@ public final class UpdateAttributes {
 
   /** A new cursor over AS_PATH, or null when absent/malformed. AS numbers are 2 or 4 octets per the session. */
   public AsPathView asPath() {
-    return !present(AttributeType.AS_PATH_CODE) ? null : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
+    return !present(AttributeType.AS_PATH_CODE) ? null
+        : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
   }
 
   public boolean hasNextHop() {
@@ -334,22 +335,22 @@ public final class UpdateAttributes {
       int t = c.type();
       int v = c.valueOffset();
       PathAttribute a = switch (t) {
-        case 1 -> at(AttributeType.ORIGIN_CODE, v, origin) ? origin() : null;
-        case 2 -> at(AttributeType.AS_PATH_CODE, v, asPath) ? new AsPath(asPath().toSegments()) : null;
-        case 3 -> at(AttributeType.NEXT_HOP_CODE, v, nextHop) ? new NextHop(nextHopIpv4()) : null;
-        case 4 -> at(AttributeType.MULTI_EXIT_DISC_CODE, v, med) ? new MultiExitDisc(med()) : null;
-        case 5 -> at(AttributeType.LOCAL_PREF_CODE, v, localPref) ? new LocalPref(localPref()) : null;
-        case 6 -> present(AttributeType.ATOMIC_AGGREGATE_CODE) && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
-        case 7 -> at(AttributeType.AGGREGATOR_CODE, v, aggregator) ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
-        case 8 -> at(AttributeType.COMMUNITIES_CODE, v, communities) ? new Communities(communities().toCommunities()) : null;
-        case 9 -> at(AttributeType.ORIGINATOR_ID_CODE, v, originatorId) ? new OriginatorId(originatorId()) : null;
-        case 10 -> at(AttributeType.CLUSTER_LIST_CODE, v, clusterList) ? new ClusterList(clusterList().toList()) : null;
+        case 1 -> at(t, v, origin) ? origin() : null;
+        case 2 -> at(t, v, asPath) ? new AsPath(asPath().toSegments()) : null;
+        case 3 -> at(t, v, nextHop) ? new NextHop(nextHopIpv4()) : null;
+        case 4 -> at(t, v, med) ? new MultiExitDisc(med()) : null;
+        case 5 -> at(t, v, localPref) ? new LocalPref(localPref()) : null;
+        case 6 -> present(t) && c.valueLength() == 0 && firstOf(6, c) ? AtomicAggregate.INSTANCE : null;
+        case 7 -> at(t, v, aggregator) ? new Aggregator(aggregatorAs(), aggregatorAddress()) : null;
+        case 8 -> at(t, v, communities) ? new Communities(communities().toCommunities()) : null;
+        case 9 -> at(t, v, originatorId) ? new OriginatorId(originatorId()) : null;
+        case 10 -> at(t, v, clusterList) ? new ClusterList(clusterList().toList()) : null;
         case 14, 15 -> null;
-        case 16 -> at(AttributeType.EXTENDED_COMMUNITIES_CODE, v, extCommunities) ? new ExtendedCommunities(extendedCommunities().toList()) : null;
-        case 17 -> at(AttributeType.AS4_PATH_CODE, v, as4Path) ? new As4Path(as4Path().toSegments()) : null;
-        case 18 -> at(AttributeType.AS4_AGGREGATOR_CODE, v, as4Aggregator) ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
-        case 32 -> at(AttributeType.LARGE_COMMUNITY_CODE, v, largeCommunities) ? new LargeCommunities(largeCommunities().toList()) : null;
-        case 35 -> at(AttributeType.ONLY_TO_CUSTOMER_CODE, v, onlyToCustomer) ? new OnlyToCustomer(onlyToCustomer()) : null;
+        case 16 -> at(t, v, extCommunities) ? new ExtendedCommunities(extendedCommunities().toList()) : null;
+        case 17 -> at(t, v, as4Path) ? new As4Path(as4Path().toSegments()) : null;
+        case 18 -> at(t, v, as4Aggregator) ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
+        case 32 -> at(t, v, largeCommunities) ? new LargeCommunities(largeCommunities().toList()) : null;
+        case 35 -> at(t, v, onlyToCustomer) ? new OnlyToCustomer(onlyToCustomer()) : null;
         default -> AttributeType.valueOf(t).isKnown() ? null
             : new UnknownAttribute(c.flags(), t, c.copyValue());
       };

@@ -39,18 +39,17 @@ import java.util.List;
  * withdrawn; with {@link ErrorAction#AFI_SAFI_DISABLE} the family in the error is to be disabled (or the session
  * reset with {@link UpdateError#notification()}).
  *
- * <p><b>Ownership.</b> The message reads the buffer it was decoded from and copies nothing. From
- * {@link BgpMessageDecoder#decode} its reference count <em>is</em> that frame's ({@link #retain()} and
- * {@link #release()} act on it) and the caller still owns the frame: the message is valid while the frame is and
- * its content is unchanged; do not release both. From {@link BgpFrameDecoder} (the session pipeline) the message
- * holds one reference to the received buffer and counts its own references: whoever consumes it releases it (as
- * {@code SimpleChannelInboundHandler} does), which gives that reference back and returns the message object for
- * reuse, as Netty does with its pooled derived buffers. Such a message pins the buffer: a direct buffer is read from
- * its address (see {@link MessageBytes}), so it must not be reallocated while the message lives (the rule of
- * {@link BgpFrameDecoder#next}). A released message fails on every read until it is reused, and so does every
- * cursor and view it handed out; a reference to the message itself kept past {@link #release()} may then see
- * another message, so keep {@link #copy()} (an independent heap copy) or {@link #retain()} instead. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes
- * unchanged.
+ * <p><b>Ownership.</b> The message reads the buffer it was decoded from and copies nothing. From {@link
+ * BgpMessageDecoder#decode} its reference count <em>is</em> that frame's ({@link #retain()} and {@link #release()} act
+ * on it) and the caller still owns the frame: the message is valid while the frame is and its content is unchanged; do
+ * not release both. From {@link BgpFrameDecoder} (the session pipeline) the message holds one reference to the received
+ * buffer and counts its own references: whoever consumes it releases it (as {@code SimpleChannelInboundHandler} does),
+ * which gives that reference back and returns the message object for reuse, as Netty does with its pooled derived
+ * buffers. Such a message pins the buffer: a direct buffer is read from its address (see {@link MessageBytes}), so it
+ * must not be reallocated while the message lives (the rule of {@link BgpFrameDecoder#next}). A released message fails
+ * on every read until it is reused, and so does every cursor and view it handed out; a reference to the message itself
+ * kept past {@link #release()} may then see another message, so keep {@link #copy()} (an independent heap copy) or
+ * {@link #retain()} instead. Re-encoding ({@link BgpMessageEncoder}) writes the received bytes unchanged.
  */
 public final class UpdateMessage implements BgpMessage, ReferenceCounted {
 
@@ -847,7 +846,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
   /** This message's cursor over the IPv4 NLRI field, rewound (the same instance on every call). */
   public PrefixCursor nlri() {
     ensureAccessible();
-    return nlriCursor = PrefixCursor.reuse(nlriCursor, bytes, bytes.generation(), nlriStart, base + length, false, v4AddPath);
+    return nlriCursor =
+        PrefixCursor.reuse(nlriCursor, bytes, bytes.generation(), nlriStart, base + length, false, v4AddPath);
   }
 
   /** Withdrawn IPv4 prefixes as a list (allocates). */

@@ -193,7 +193,10 @@ class LoopbackInteropTest {
     });
   }
 
-  /** Brings up a session to a peer that reads our OPEN and KEEPALIVE and then nothing, fills its queue, runs {@code end}. */
+  /**
+   * Brings up a session to a peer that reads our OPEN and KEEPALIVE and then nothing, waits until the queue towards it
+   * is full, and runs {@code end}.
+   */
   private static void withStuckPeer(int port, StuckPeerEnding end) throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.17");
     InetAddress b = InetAddress.getByName("127.253.0.18");

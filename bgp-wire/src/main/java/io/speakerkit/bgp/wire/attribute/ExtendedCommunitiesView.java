@@ -26,8 +26,8 @@ public final class ExtendedCommunitiesView {
    * {@code view} re-pointed at another value, or a new view when it is null: for decoders that hand out one view per
    * received message and reuse it with the message.
    */
-  public static ExtendedCommunitiesView reuse(ExtendedCommunitiesView view, MessageBytes bytes, int generation, int offset,
-      int length) {
+  public static ExtendedCommunitiesView reuse(ExtendedCommunitiesView view, MessageBytes bytes, int generation,
+      int offset, int length) {
     if (view == null) {
       view = new ExtendedCommunitiesView();
     }
