@@ -1,0 +1,33 @@
+package io.speakerkit.benchmarks.wire;
+
+import io.speakerkit.benchmarks.AlternatingComparison;
+import io.speakerkit.benchmarks.CpuTime;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * {@link UpdateDecodeBenchmark}'s operation as a plain loop, for {@link AlternatingComparison}: the same setup and the
+ * same {@code decode} per message. Configured by system properties {@code corpus} (default: the built-in mix),
+ * {@code allocator} ({@code default}) and {@code addPath} ({@code false}), as the benchmark's parameters.
+ */
+public final class UpdateDecodeLoop implements LongUnaryOperator {
+
+  private final UpdateDecodeBenchmark benchmark = new UpdateDecodeBenchmark();
+  private final CpuTime cpu = new CpuTime();
+
+  public UpdateDecodeLoop() {
+    benchmark.corpus = System.getProperty("corpus", "");
+    benchmark.allocator = System.getProperty("allocator", "default");
+    benchmark.addPath = Boolean.getBoolean("addPath");
+    benchmark.setUp();
+  }
+
+  /** Decodes and visits {@code messages} messages; returns their sum so that nothing is dead code. */
+  @Override
+  public long applyAsLong(long messages) {
+    long sum = 0;
+    for (long i = 0; i < messages; i++) {
+      sum += benchmark.decode(cpu);
+    }
+    return sum;
+  }
+}
