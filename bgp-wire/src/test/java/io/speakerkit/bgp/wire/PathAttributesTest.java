@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.attribute.As4Path;
 import io.speakerkit.bgp.wire.attribute.AsPath;
+import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
 import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.LargeCommunity;
@@ -184,6 +185,34 @@ class PathAttributesTest {
       assertEquals(1, lc.size());
       assertEquals(4200000000L, lc.globalAdministrator(0));
       assertEquals(2, lc.localData2(0));
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void asPathCheck_onAnyBuffer_judgesSegmentsAsTheDecoderDoes() {
+    // AS_SEQUENCE of 65001 and AS_SET of 65002, 4-octet
+    assertEquals(AsPathView.VALID, check("02 01 0000fde9 01 01 0000fdea", 4));
+    assertEquals(AsPathView.VALID, check("", 4));
+    assertEquals(AsPathView.VALID, check("02 02 fde9 fdea", 2));
+    // RFC 7607 §2: AS 0 anywhere, also after a non-zero AS
+    assertEquals(AsPathView.AS_ZERO, check("02 02 0000fde9 00000000", 4));
+    assertEquals(AsPathView.AS_ZERO, check("01 01 0000", 2));
+    // RFC 7606 §7.2: unknown segment type, zero count, overrun, a lone octet
+    assertEquals(AsPathView.MALFORMED, check("05 01 0000fde9", 4));
+    assertEquals(AsPathView.MALFORMED, check("02 00", 4));
+    assertEquals(AsPathView.MALFORMED, check("02 02 0000fde9", 4));
+    assertEquals(AsPathView.MALFORMED, check("02 01 0000fde9 02", 4));
+  }
+
+  /** {@link AsPathView#check(ByteBuf, int, int, int)} over {@code hex} placed after three unrelated octets. */
+  private static int check(String hex, int asSize) {
+    byte[] value = Hex.bytes(hex);
+    ByteBuf b = Unpooled.buffer();
+    try {
+      b.writeBytes(new byte[] {1, 2, 3}).writeBytes(value).writeByte(0);
+      return AsPathView.check(b, 3, value.length, asSize);
     } finally {
       b.release();
     }

@@ -150,27 +150,6 @@ public final class AsPathView {
     return new AsPath(toSegments());
   }
 
-  /**
-   * Whether {@code [offset, offset + length)} holds well-formed segments (RFC 7606 §7.2: known type, non-zero
-   * count, no overrun).
-   */
-  public static boolean isValid(ByteBuf buf, int offset, int length, int asSize) {
-    int p = offset;
-    int end = offset + length;
-    while (p < end) {
-      if (end - p < 2) {
-        return false;
-      }
-      int type = buf.getUnsignedByte(p);
-      int n = buf.getUnsignedByte(p + 1);
-      if (type < 1 || type > 4 || n == 0) {
-        return false;
-      }
-      p += 2 + n * asSize;
-    }
-    return p == end;
-  }
-
   /** {@link #check} result: well-formed. */
   public static final int VALID = 0;
   /** {@link #check} result: malformed segments (RFC 7606 §7.2). */
@@ -179,8 +158,16 @@ public final class AsPathView {
   public static final int AS_ZERO = 2;
 
   /**
-   * One pass over {@code [offset, offset + length)} of a decoded message: {@link #VALID}, {@link #MALFORMED} or
-   * {@link #AS_ZERO}.
+   * Checks an AS_PATH or AS4_PATH value in {@code [offset, offset + length)} of {@code buf} (not retained) as the
+   * decoder does: {@link #MALFORMED} for segments RFC 7606 §7.2 rejects (unknown type, zero count, overrun),
+   * {@link #AS_ZERO} for well-formed segments carrying AS number 0 (RFC 7607 §2), else {@link #VALID}.
+   */
+  public static int check(ByteBuf buf, int offset, int length, int asSize) {
+    return check(MessageBytes.of(buf), 0, offset, length, asSize);
+  }
+
+  /**
+   * {@link #check(ByteBuf, int, int, int)} over {@code [offset, offset + length)} of a decoded message, in one pass.
    */
   public static int check(MessageBytes bytes, int generation, int offset, int length, int asSize) {
     int p = offset;
@@ -210,26 +197,6 @@ public final class AsPathView {
       }
     }
     return zero ? AS_ZERO : VALID;
-  }
-
-  /** Whether well-formed segments in {@code [offset, offset + length)} carry AS number 0 (RFC 7607 §2). */
-  public static boolean containsAsZero(ByteBuf buf, int offset, int length, int asSize) {
-    int p = offset;
-    int end = offset + length;
-    while (p + 2 <= end) {
-      int n = buf.getUnsignedByte(p + 1);
-      int q = p + 2;
-      p = q + n * asSize;
-      if (p > end) {
-        return false;
-      }
-      for (; q < p; q += asSize) {
-        if ((asSize == 4 ? buf.getInt(q) : buf.getShort(q)) == 0) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   @Override
