@@ -15,7 +15,6 @@ import io.speakerkit.speaker.PeerConfig;
 import io.speakerkit.speaker.SpeakerConfig;
 import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.LargeCommunity;
-import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -111,7 +110,7 @@ public final class ManifestMapper {
         .peerAddress(spec.peerAddress())
         .peerPort(spec.peerPort())
         .sourceAddress(spec.sourceAddress())
-        .routerId((Inet4Address) spec.routerId())
+        .routerId(spec.routerId())
         .password(password)
         .bfdProfile(spec.bfdProfile())
         .ebgpMultiHop(spec.ebgpMultiHop())
