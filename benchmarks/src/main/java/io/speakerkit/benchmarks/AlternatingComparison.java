@@ -17,7 +17,7 @@ import java.util.function.LongUnaryOperator;
  * on its own) and runs on its own {@code FastThreadLocalThread}, as on an event loop; the two run in turn, slice
  * after slice, so both see the same host. Each slice is timed by the thread's CPU time, and the figure that counts is
  * the median of the per-pair ratios B/A, whose quartiles show the noise (two builds of the same code, 100 pairs of
- * 150,000 UPDATEs: medians 0.98-1.01, quartiles ±2-5 %; so a change under 3 % is not seen).
+ * 150,000 UPDATEs: medians 0.98-1.01, quartiles ±2-7 %; so a change under 3 % is not seen).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.speakerkit.benchmarks.AlternatingComparison A.jar B.jar
  *     [pairs = 100] [operations per slice = 150000] [loop class = io.speakerkit.benchmarks.wire.UpdateDecodeLoop]</pre>
