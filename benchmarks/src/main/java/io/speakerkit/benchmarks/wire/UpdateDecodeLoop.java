@@ -6,8 +6,9 @@ import java.util.function.LongUnaryOperator;
 
 /**
  * {@link UpdateDecodeBenchmark}'s operation as a plain loop, for {@link AlternatingComparison}: the same setup and the
- * same {@code decode} per message. Configured by system properties {@code corpus} (default: the built-in mix),
- * {@code allocator} ({@code default}) and {@code addPath} ({@code false}), as the benchmark's parameters.
+ * same {@code decode} per message. Configured by the system properties {@code speakerkit.decode.corpus} (default: the
+ * built-in mix), {@code speakerkit.decode.allocator} ({@code default}) and {@code speakerkit.decode.addPath}
+ * ({@code false}), as the benchmark's parameters.
  */
 public final class UpdateDecodeLoop implements LongUnaryOperator {
 
@@ -15,9 +16,9 @@ public final class UpdateDecodeLoop implements LongUnaryOperator {
   private final CpuTime cpu = new CpuTime();
 
   public UpdateDecodeLoop() {
-    benchmark.corpus = System.getProperty("corpus", "");
-    benchmark.allocator = System.getProperty("allocator", "default");
-    benchmark.addPath = Boolean.getBoolean("addPath");
+    benchmark.corpus = System.getProperty("speakerkit.decode.corpus", "");
+    benchmark.allocator = System.getProperty("speakerkit.decode.allocator", "default");
+    benchmark.addPath = Boolean.getBoolean("speakerkit.decode.addPath");
     benchmark.setUp();
   }
 
