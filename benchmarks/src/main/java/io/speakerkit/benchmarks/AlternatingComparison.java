@@ -71,7 +71,6 @@ public final class AlternatingComparison {
         mean(rateB) / 1e6, Arrays.stream(rateB).max().orElse(0) / 1e6);
     System.out.printf(Locale.ROOT, "B/A over %d pairs: median %.4f, quartiles %.4f-%.4f%n", pairs, ratio[pairs / 2],
         ratio[pairs / 4], ratio[(3 * pairs) / 4]);
-    System.exit(0);
   }
 
   private static double mean(double[] values) {
