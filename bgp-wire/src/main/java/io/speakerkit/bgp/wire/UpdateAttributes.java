@@ -1,5 +1,7 @@
 package io.speakerkit.bgp.wire;
 
+import static io.speakerkit.bgp.wire.capability.FourOctetAsCapability.AS_TRANS;
+
 import io.netty.buffer.ByteBuf;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeFlags;
@@ -351,7 +353,8 @@ public final class UpdateAttributes {
         case 18 -> at(t, v, as4Aggregator) ? new As4Aggregator(as4AggregatorAs(), as4AggregatorAddress()) : null;
         case 32 -> at(t, v, largeCommunities) ? new LargeCommunities(largeCommunities().toList()) : null;
         case 35 -> at(t, v, onlyToCustomer) ? new OnlyToCustomer(onlyToCustomer()) : null;
-        default -> AttributeType.valueOf(t).isKnown() ? null
+        // RFC 7606 §3.g: of an unknown attribute received more than once, the first is kept
+        default -> AttributeType.valueOf(t).isKnown() || !firstOf(t, c) ? null
             : new UnknownAttribute(c.flags(), t, c.copyValue());
       };
       if (a != null) {
@@ -387,8 +390,8 @@ public final class UpdateAttributes {
 
   /**
    * The AS path to use (RFC 6793 §4.2.3): on a 2-octet session with a valid AS4_PATH, the AS_PATH's leading AS
-   * numbers beyond the AS4_PATH's length followed by the AS4_PATH; otherwise the AS_PATH. Null without AS_PATH.
-   * Allocates.
+   * numbers beyond the AS4_PATH's length followed by the AS4_PATH without confederation segments; otherwise the
+   * AS_PATH, also when an AGGREGATOR names an AS other than AS_TRANS. Null without AS_PATH. Allocates.
    */
   public AsPath effectiveAsPath() {
     if (!present(AttributeType.AS_PATH_CODE)) {
@@ -398,7 +401,18 @@ public final class UpdateAttributes {
     if (fourOctetAs || !present(AttributeType.AS4_PATH_CODE)) {
       return path;
     }
-    AsPath as4 = as4Path().toAsPath();
+    if (present(AttributeType.AGGREGATOR_CODE) && aggregatorAs() != AS_TRANS) {
+      // RFC 6793 §4.2.3: an AGGREGATOR from a 2-octet speaker with a real AS number: AS4_PATH is ignored.
+      return path;
+    }
+    // RFC 6793 §3: confederation segments are invalid in AS4_PATH; they are discarded and the rest used.
+    List<AsPathSegment> as4Segments = new ArrayList<>();
+    for (AsPathSegment s : as4Path().toSegments()) {
+      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
+        as4Segments.add(s);
+      }
+    }
+    AsPath as4 = new AsPath(as4Segments);
     int n = path.pathLength();
     int n4 = as4.pathLength();
     if (n < n4) {
@@ -423,7 +437,18 @@ public final class UpdateAttributes {
         segs.add(s);
       }
     }
-    segs.addAll(as4.segments());
+    List<AsPathSegment> tail = as4.segments();
+    int last = segs.size() - 1;
+    if (last >= 0 && !tail.isEmpty() && tail.get(0).type() == AsPathSegment.AS_SEQUENCE
+        && segs.get(last).type() == AsPathSegment.AS_SEQUENCE
+        && segs.get(last).asns().size() + tail.get(0).asns().size() <= 255) {
+      // the older speakers prepended to the AS4_PATH's first sequence: where the two parts meet, it is one sequence
+      List<Long> joined = new ArrayList<>(segs.get(last).asns());
+      joined.addAll(tail.get(0).asns());
+      segs.set(last, new AsPathSegment(AsPathSegment.AS_SEQUENCE, joined));
+      tail = tail.subList(1, tail.size());
+    }
+    segs.addAll(tail);
     return new AsPath(segs);
   }
 

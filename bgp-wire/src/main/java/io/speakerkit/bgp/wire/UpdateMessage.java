@@ -247,6 +247,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
     if (alen > 0) {
       parseAttributes(a, b, attrStart, attrEnd, end, hasNlri);
+    } else if (hasNlri) {
+      // RFC 4271 §6.3, RFC 7606 §3.d: NLRI with no path attributes at all lacks every well-known mandatory one.
+      missing(AttributeType.ORIGIN_CODE);
+      missing(AttributeType.AS_PATH_CODE);
+      missing(AttributeType.NEXT_HOP_CODE);
     }
   }
 

@@ -67,6 +67,34 @@ class PathAttributesTest {
   }
 
   @Test
+  void twoOctetSession_aggregatorWithRealAs_as4PathIgnored() {
+    // RFC 6793 §4.2.3: AGGREGATOR AS 65001 (not AS_TRANS): AS4_PATH and AS4_AGGREGATOR are ignored
+    String hex = UpdateErrorHandlingTest.update("", "40 01 01 00" + "40 02 06 02 02 fde9 5ba0" + "40 03 04 0a000001"
+        + "c0 07 06 fde9 0a000001" + "c0 11 0a 02 02 0000fde9 fa56ea00", "18 0a0102");
+    UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL, u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertEquals(AsPath.sequence(65001, 23456), u.attributes().effectiveAsPath());
+    });
+  }
+
+  @Test
+  void twoOctetSession_aggregatorAsTrans_as4PathMerges() {
+    String hex = UpdateErrorHandlingTest.update("", "40 01 01 00" + "40 02 06 02 02 fde9 5ba0" + "40 03 04 0a000001"
+        + "c0 07 06 5ba0 0a000001" + "c0 11 0a 02 02 0000fde9 fa56ea00" + "c0 12 08 fa56ea00 0a000001", "18 0a0102");
+    UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL,
+        u -> assertEquals(AsPath.sequence(65001, 4200000000L), u.attributes().effectiveAsPath()));
+  }
+
+  @Test
+  void twoOctetSession_as4PathConfederationSegments_discarded() {
+    // RFC 6793 §3: AS_CONFED_SEQUENCE in AS4_PATH is discarded; the AS_SEQUENCE still replaces AS_TRANS
+    String hex = UpdateErrorHandlingTest.update("", "40 01 01 00" + "40 02 06 02 02 fde9 5ba0" + "40 03 04 0a000001"
+        + "c0 11 0c 03 01 0000fdea 02 01 fa56ea00", "18 0a0102");
+    UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL,
+        u -> assertEquals(AsPath.sequence(65001, 4200000000L), u.attributes().effectiveAsPath()));
+  }
+
+  @Test
   void explicitAs4Path_leftOutOnFourOctetSession() {
     PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65001)
         .add(new As4Path(AsPath.sequence(65001).segments())).build();

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
+import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -201,6 +203,18 @@ class UpdateErrorHandlingTest {
   }
 
   @Test
+  void missing_everyMandatory_nlriWithoutAttributes_treatAsWithdrawEach() {
+    decode(update("", "", NLRI), u -> {
+      assertEquals(ErrorAction.TREAT_AS_WITHDRAW, u.errorAction());
+      assertEquals(3, u.errors().size());
+      for (int i = 0; i < 3; i++) {
+        assertEquals(3, u.errors().get(i).subcode());
+        assertArrayEquals(new byte[] {(byte) new int[] {1, 2, 3}[i]}, u.errors().get(i).data());
+      }
+    });
+  }
+
+  @Test
   void missing_mandatory_withoutNlri_fine() {
     decode(update("18 0a0102", "", ""), u -> assertEquals(ErrorAction.NONE, u.errorAction()));
   }
@@ -210,6 +224,22 @@ class UpdateErrorHandlingTest {
     BgpDecodeException e = reset(update("", MANDATORY + "40 63 01 00", NLRI), CodecContext.INITIAL);
     assertEquals(2, e.subcode());
     assertArrayEquals(Hex.bytes("40 63 01 00"), e.data());
+  }
+
+  @Test
+  void unknown_duplicate_firstKeptInValues() {
+    // RFC 7606 §3.g: the second attribute 99 is discarded; the values keep the first one
+    decode(update("", MANDATORY + "c0 63 01 aa" + "c0 63 01 bb", NLRI), u -> {
+      assertEquals(ErrorAction.ATTRIBUTE_DISCARD, u.errorAction());
+      List<UnknownAttribute> unknown = u.attributes().toList().stream()
+          .filter(UnknownAttribute.class::isInstance).map(UnknownAttribute.class::cast).toList();
+      assertEquals(1, unknown.size());
+      assertArrayEquals(new byte[] {(byte) 0xaa}, unknown.get(0).value());
+      List<UnknownAttribute> propagated = u.attributes().toPathAttributes().attributes().stream()
+          .filter(UnknownAttribute.class::isInstance).map(UnknownAttribute.class::cast).toList();
+      assertEquals(1, propagated.size());
+      assertArrayEquals(new byte[] {(byte) 0xaa}, propagated.get(0).value());
+    });
   }
 
   @Test
