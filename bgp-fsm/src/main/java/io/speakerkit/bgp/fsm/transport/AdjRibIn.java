@@ -77,7 +77,9 @@ public final class AdjRibIn implements RouteListener {
     for (IpPrefix p : u.withdrawnAll()) {
       routes.remove(p);
     }
-    if (u.errorAction() == ErrorAction.TREAT_AS_WITHDRAW) {
+    // RFC 7606 §3: with several errors the harshest action is reported; one at least as harsh as treat-as-withdraw
+    // (an AFI/SAFI disable too) means none of this UPDATE's routes may be used.
+    if (u.errorAction().ordinal() >= ErrorAction.TREAT_AS_WITHDRAW.ordinal()) {
       for (IpPrefix p : u.announced()) {
         routes.remove(p);
       }

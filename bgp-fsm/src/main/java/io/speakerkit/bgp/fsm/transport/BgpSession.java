@@ -636,11 +636,16 @@ public final class BgpSession implements AutoCloseable {
   }
 
   private void onUpdate(Connection c, UpdateMessage u) {
-    if (maxPrefixes > 0 && u.errorAction() != ErrorAction.TREAT_AS_WITHDRAW) {
+    if (maxPrefixes > 0) {
       for (IpPrefix p : u.withdrawnAll()) {
         c.received.remove(p);
       }
-      c.received.addAll(u.announced());
+      if (u.errorAction().ordinal() >= ErrorAction.TREAT_AS_WITHDRAW.ordinal()) {
+        // RFC 7606 §2: the announced routes count as withdrawn (also under a harsher AFI/SAFI disable)
+        u.announced().forEach(c.received::remove);
+      } else {
+        c.received.addAll(u.announced());
+      }
       if (c.received.size() > maxPrefixes) {
         log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
         // RFC 4486 §4: the data is AFI (2 octets), SAFI (1) and the prefix upper bound (4)

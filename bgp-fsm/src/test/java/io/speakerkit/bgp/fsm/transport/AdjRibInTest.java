@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.BgpMessageDecoder;
 import io.speakerkit.bgp.wire.CodecContext;
+import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateEncoder;
 import io.speakerkit.bgp.wire.UpdateMessage;
@@ -55,6 +57,28 @@ class AdjRibInTest {
         CodecContext.FOUR_OCTET_AS));
     assertEquals(1, rib.size());
     assertTrue(rib.get(IpPrefix.parse("198.51.100.2/32")).isPresent());
+  }
+
+  @Test
+  void treatAsWithdraw_alsoUnderHarsherAfiSafiDisable_routeRemovedNotInstalled() {
+    announce("10.1.2.0/24");
+    // ORIGIN 3 (invalid: treat-as-withdraw) and an IPv6 MP_REACH_NLRI with a 4-octet next hop (AFI/SAFI disable)
+    String attrs = "40 01 01 03" + "40 02 06 02 01 0000fdea" + "40 03 04 0a000002"
+        + "90 0e 0010 0002 01 04 0a000001 00 30 20010db80001";
+    byte[] attrBytes = ByteBufUtil.decodeHexDump(attrs.replace(" ", ""));
+    byte[] nlri = {24, 10, 1, 2};
+    ByteBuf b = Unpooled.buffer();
+    b.writeBytes(ByteBufUtil.decodeHexDump("ff".repeat(16)));
+    b.writeShort(23 + attrBytes.length + nlri.length).writeByte(2).writeShort(0);
+    b.writeShort(attrBytes.length).writeBytes(attrBytes).writeBytes(nlri);
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(ErrorAction.AFI_SAFI_DISABLE, u.errorAction());
+      rib.onUpdate(null, u);
+    } finally {
+      b.release();
+    }
+    assertEquals(0, rib.size());
   }
 
   @Test
