@@ -485,23 +485,12 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     a.count = count;
     a.valid = valid;
     if (overrun) {
-      long mp = (1L << AttributeType.MP_REACH_NLRI_CODE) | (1L << AttributeType.MP_UNREACH_NLRI_CODE);
-      if (!hasNlri && withdrawnEnd == withdrawnStart && (seen & mp) == 0) {
-        // RFC 7606 §5.3: treat-as-withdraw needs the routes it withdraws; with no NLRI, no withdrawn routes and no
-        // MP_REACH_NLRI / MP_UNREACH_NLRI parsed before the error, one may hide in the unparsable rest: session reset.
-        throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null,
-            "attribute at offset " + (p - a.start) + " overruns the path attributes (" + (end - a.start)
-                + " octets) and no routes were found before it (expected: attributes that fill the block exactly)");
-      }
       // RFC 7606 §4: an attribute overrunning the Total Attribute Length, or too few octets left for an attribute
       // header: treat-as-withdraw; the NLRI start is still known from the Total Attribute Length.
       error(ErrorAction.TREAT_AS_WITHDRAW, 3, UpdateMessageErrorSubcode.MALFORMED_ATTRIBUTE_LIST.value(), null, -1,
           null, "attribute at offset " + (p - a.start) + " overruns the path attributes (" + (end - a.start)
               + " octets)");
-      return;
-    }
-    boolean reach = hasNlri || (valid & (1L << AttributeType.MP_REACH_NLRI_CODE)) != 0;
-    if (reach) {
+    } else if (hasNlri || (valid & (1L << AttributeType.MP_REACH_NLRI_CODE)) != 0) {
       // RFC 7606 §3.d: a missing well-known mandatory attribute: treat-as-withdraw.
       if ((seen & (1L << AttributeType.ORIGIN_CODE)) == 0) {
         missing(AttributeType.ORIGIN_CODE);
@@ -512,6 +501,18 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       // RFC 4760 §3 / RFC 7606 §3.d: NEXT_HOP is mandatory only with NLRI in the UPDATE's own NLRI field.
       if (hasNlri && (seen & (1L << AttributeType.NEXT_HOP_CODE)) == 0) {
         missing(AttributeType.NEXT_HOP_CODE);
+      }
+    }
+    if ((action == ErrorAction.TREAT_AS_WITHDRAW || action == ErrorAction.AFI_SAFI_DISABLE) && !hasNlri
+        && (seen & (1L << AttributeType.MP_REACH_NLRI_CODE)) == 0
+        && (overrun || count > ((seen & (1L << AttributeType.MP_UNREACH_NLRI_CODE)) != 0 ? 1 : 0))) {
+      // RFC 7606 §5.2: attributes other than MP_UNREACH_NLRI but no reachable NLRI: an error calling for more than
+      // attribute discard resets the session (treat-as-withdraw would hide it; an End-of-RIB stays exempt).
+      for (UpdateError e : errors) {
+        if (e.action() != ErrorAction.ATTRIBUTE_DISCARD) {
+          throw BgpDecodeException.updateMessageError(e.subcode(), e.data(),
+              "no reachable NLRI, so session reset instead of " + e.action() + ": " + e.reason());
+        }
       }
     }
   }

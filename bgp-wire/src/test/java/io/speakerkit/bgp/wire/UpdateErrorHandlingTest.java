@@ -405,11 +405,38 @@ class UpdateErrorHandlingTest {
   }
 
   @Test
-  void attributeOverrun_afterMpUnreach_treatAsWithdraw() {
-    decode(update("", "80 0f 06 0002 01 10 2001" + "80 04 09 00000001", ""), u -> {
-      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 1, -1);
+  void attributeOverrun_afterMpUnreach_noReachableNlri_sessionReset() {
+    // RFC 7606 §5.2: an attribute besides MP_UNREACH_NLRI, no reachable NLRI: treat-as-withdraw becomes a reset
+    BgpDecodeException e = reset(update("", "80 0f 06 0002 01 10 2001" + "80 04 09 00000001", ""),
+        CodecContext.FOUR_OCTET_AS);
+    assertEquals(1, e.subcode());
+  }
+
+  @Test
+  void treatAsWithdrawError_withdrawnRoutesOnly_sessionResetWithTheAttribute() {
+    BgpDecodeException e = reset(update("18 0a0102", "40 01 01 03", ""), CodecContext.FOUR_OCTET_AS);
+    assertEquals(6, e.subcode());
+    assertArrayEquals(Hex.bytes("40 01 01 03"), e.data());
+  }
+
+  @Test
+  void attributeDiscardError_withdrawnRoutesOnly_noEscalation() {
+    decode(update("18 0a0102", "40 06 01 00", ""), u -> {
+      assertEquals(ErrorAction.ATTRIBUTE_DISCARD, u.errorAction());
       assertEquals(1, u.withdrawnAll().size());
     });
+  }
+
+  @Test
+  void mpUnreachOnly_malformed_afiSafiDisableNotEscalated() {
+    decode(update("", "80 0f 05 0002 01 30 20", ""), u -> assertEquals(ErrorAction.AFI_SAFI_DISABLE, u.errorAction()));
+  }
+
+  @Test
+  void mpReachMalformed_withMandatory_noNlriField_afiSafiDisableNotEscalated() {
+    // MP_REACH_NLRI present (reachable NLRI intended): §5.2 does not apply; its own error is AFI/SAFI disable
+    String mp = "90 0e 0010 0002 01 04 0a000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> assertEquals(ErrorAction.AFI_SAFI_DISABLE, u.errorAction()));
   }
 
   @Test

@@ -18,7 +18,8 @@ class UpdateFlyweightTest {
   void decode_reusesOneInstance_sameResultsAsDecoder() {
     UpdateFlyweight fly = new UpdateFlyweight();
     String[] updates = {UpdateGoldenTest.IPV4_UPDATE, UpdateGoldenTest.IPV6_UPDATE, "M 0017 02 0000 0000",
-        UpdateErrorHandlingTest.update("", "40 01 01 07", "")};
+        UpdateErrorHandlingTest.update("", "40 01 01 07" + UpdateErrorHandlingTest.AS_PATH
+            + UpdateErrorHandlingTest.NEXT_HOP, UpdateErrorHandlingTest.NLRI)};
     UpdateMessage first = null;
     for (String hex : updates) {
       ByteBuf b = Hex.buf(hex);
