@@ -1,6 +1,8 @@
 package io.speakerkit.bgp.wire;
 
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
+import io.speakerkit.bgp.wire.attribute.AttributeFlags;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +41,7 @@ public final class UpdateChecks {
     }
     AsPathView path = a.asPath();
     if (enforceFirstAs && update.context().peerType() == PeerType.EXTERNAL && path != null) {
-      long first = path.firstAs();
+      long first = leftmostAs(path, confederationPeer);
       if (first != peerAs) {
         // RFC 4271 §6.3: from an external peer the leftmost AS must be the peer's: Malformed AS_PATH;
         // RFC 7606 §7.2: treat-as-withdraw.
@@ -69,11 +71,49 @@ public final class UpdateChecks {
         // RFC 4271 §6.3: NEXT_HOP must be a valid host address: Invalid NEXT_HOP; RFC 7606 §7.3: treat-as-withdraw.
         out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
             UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(),
-            new byte[] {0x40, 3, 4, (byte) (nh >>> 24), (byte) (nh >>> 16), (byte) (nh >>> 8), (byte) nh},
+            receivedAttribute(a, AttributeType.NEXT_HOP_CODE),
             AttributeType.NEXT_HOP_CODE, null,
             "next hop: " + IpPrefix.formatIpv4(nh) + " (expected: a unicast host address)"));
       }
     }
     return out;
+  }
+
+  /**
+   * The leftmost AS: the first of a leading AS_SEQUENCE, or, from a peer in our confederation, of a leading
+   * AS_CONFED_SEQUENCE (RFC 5065 §5.1: a member-AS peer prepends its member AS there); -1 otherwise.
+   */
+  private static long leftmostAs(AsPathView path, boolean confederationPeer) {
+    if (!confederationPeer) {
+      return path.firstAs();
+    }
+    path.reset();
+    boolean any = path.nextSegment();
+    int type = any ? path.segmentType() : 0;
+    long first = any && path.segmentLength() > 0
+        && (type == AsPathSegment.AS_SEQUENCE || type == AsPathSegment.AS_CONFED_SEQUENCE) ? path.asn(0) : -1;
+    path.reset();
+    return first;
+  }
+
+  /** The first attribute of {@code type} exactly as received: flags, type, length and value (RFC 4271 §6.3 data). */
+  private static byte[] receivedAttribute(UpdateAttributes attributes, int type) {
+    UpdateAttributes.AttributeCursor c = attributes.cursor();
+    while (c.next()) {
+      if (c.type() == type) {
+        byte[] value = c.copyValue();
+        boolean extended = (c.flags() & AttributeFlags.EXTENDED_LENGTH) != 0;
+        byte[] out = new byte[(extended ? 4 : 3) + value.length];
+        out[0] = (byte) c.flags();
+        out[1] = (byte) type;
+        if (extended) {
+          out[2] = (byte) (value.length >>> 8);
+        }
+        out[extended ? 3 : 2] = (byte) value.length;
+        System.arraycopy(value, 0, out, out.length - value.length, value.length);
+        return out;
+      }
+    }
+    return null;
   }
 }

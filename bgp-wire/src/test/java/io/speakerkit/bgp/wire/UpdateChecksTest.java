@@ -1,5 +1,6 @@
 package io.speakerkit.bgp.wire;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,6 +39,30 @@ class UpdateChecksTest {
         65000);
     assertEquals(1, e.size());
     assertEquals(8, e.get(0).subcode());
+  }
+
+  @Test
+  void nextHop_invalid_dataIsTheAttributeAsReceived() {
+    // extended-length flag set on a 4-octet NEXT_HOP: the data carries it as received (RFC 4271 §6.3)
+    List<UpdateError> e = check(UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH
+        + "50 03 0004 00000000", 65000);
+    assertEquals(1, e.size());
+    assertArrayEquals(Hex.bytes("50 03 0004 00000000"), e.get(0).data());
+  }
+
+  @Test
+  void firstAs_confederationPeer_memberAsInLeadingConfedSequence_ok() {
+    String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 03 01 0000fdea 02 01 0000fde8" + "40 03 04 0a000001";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertTrue(UpdateChecks.check(u, 65002, true, true).isEmpty());
+      List<UpdateError> e = UpdateChecks.check(u, 65003, true, true);
+      assertEquals(1, e.size());
+      assertEquals("leftmost AS: 65002 (expected: 65003, the eBGP peer's AS)", e.get(0).reason());
+    } finally {
+      b.release();
+    }
   }
 
   @Test
