@@ -213,8 +213,14 @@ public record PeerConfig(
         throw new IllegalArgumentException("dynamicASN: cannot be set together with peerASN");
       }
       String name = this.name == null ? peerAddress.getHostAddress() : this.name;
-      Duration hold = holdTime == null ? DEFAULT_HOLD_TIME : holdTime;
+      // as MetalLB: either timer alone sets the other (hold = 3 x keepalive, keepalive = hold / 3)
+      Duration hold = holdTime != null ? holdTime
+          : keepaliveTime != null ? keepaliveTime.multipliedBy(3) : DEFAULT_HOLD_TIME;
       Duration keepalive = keepaliveTime == null ? Duration.ofSeconds(hold.getSeconds() / 3) : keepaliveTime;
+      if (hold.getSeconds() > 65535) {
+        throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds()
+            + "s without holdTime (expected: at most 21845s, so that the hold time of 3 x keepaliveTime fits 65535s)");
+      }
       if (hold.isZero() && !keepalive.isZero()) {
         throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds() + "s (expected: 0 when holdTime is 0)");
       }

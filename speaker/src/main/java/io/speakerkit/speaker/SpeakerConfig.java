@@ -6,6 +6,7 @@ import io.speakerkit.allocator.IpRange;
 import io.speakerkit.allocator.LabelSelector;
 import io.speakerkit.bfd.BfdProfile;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -123,13 +124,13 @@ public record SpeakerConfig(
         }
         for (IpRange range : pool.ranges()) {
           int max = range.family() == IpFamily.IPV4 ? adv.aggregationLength() : adv.aggregationLengthV6();
-          for (int length : Cidrs.prefixLengths(range)) {
-            // MetalLB: an aggregate may not reach outside the pool's own prefixes.
-            if (length > max) {
-              throw new IllegalArgumentException("BGPAdvertisement " + adv.name() + ": spec.aggregationLength"
-                  + (range.family() == IpFamily.IPV6 ? "V6" : "") + ": " + max + " is shorter than the /" + length
-                  + " prefixes of IPAddressPool " + pool.name() + " (" + range + ")");
-            }
+          // MetalLB: an aggregate may not be broader than the pool's prefixes; of a start-end range, whose CIDRs
+          // differ, it refuses only an aggregation length shorter than all of them (the broadest CIDR).
+          int broadest = Collections.min(Cidrs.prefixLengths(range));
+          if (max < broadest) {
+            throw new IllegalArgumentException("BGPAdvertisement " + adv.name() + ": spec.aggregationLength"
+                + (range.family() == IpFamily.IPV6 ? "V6" : "") + ": " + max + " is shorter than the /" + broadest
+                + " prefixes of IPAddressPool " + pool.name() + " (" + range + ")");
           }
         }
       }

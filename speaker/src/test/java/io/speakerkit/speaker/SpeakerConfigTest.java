@@ -51,14 +51,21 @@ class SpeakerConfigTest {
         + " (10.0.0.0-10.0.0.255)", e.getMessage());
   }
 
-  /** The same rule for a start-end range: 10.0.0.10-10.0.0.20 holds a /31, so /30 would reach outside it. */
+  /**
+   * A start-end range (10.0.0.10-10.0.0.20: /31, /30, /30, /32) is refused, as by MetalLB, only when the aggregation
+   * length is shorter than its broadest CIDR.
+   */
   @Test
-  void aggregationLength_rangePool_checksEveryCidr() {
+  void aggregationLength_rangePool_refusedOnlyBelowTheBroadestCidr() {
+    SpeakerConfig.builder().pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .advertisement(AdvertisementConfig.builder("a").aggregationLength(30).build()).build();
+    SpeakerConfig.builder().pool(IpAddressPool.builder().name("p").addresses("192.168.1.1-192.168.1.254").build())
+        .advertisement(AdvertisementConfig.builder("a").aggregationLength(26).build()).build(); // its /26s
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
         .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
-        .advertisement(AdvertisementConfig.builder("a").aggregationLength(30).build())
+        .advertisement(AdvertisementConfig.builder("a").aggregationLength(29).build())
         .build());
-    assertEquals("BGPAdvertisement a: spec.aggregationLength: 30 is shorter than the /31 prefixes of IPAddressPool p"
+    assertEquals("BGPAdvertisement a: spec.aggregationLength: 29 is shorter than the /30 prefixes of IPAddressPool p"
         + " (10.0.0.10-10.0.0.20)", e.getMessage());
   }
 
@@ -94,6 +101,14 @@ class SpeakerConfigTest {
     PeerConfig defaults = b.build();
     assertEquals(Duration.ofSeconds(90), defaults.holdTime());
     assertEquals(Duration.ofSeconds(30), defaults.keepaliveTime());
+    PeerConfig keepaliveOnly = PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+        .keepaliveTime(Duration.ofSeconds(60)).build();
+    assertEquals(Duration.ofSeconds(180), keepaliveOnly.holdTime()); // MetalLB: hold = 3 x keepalive
+    assertEquals(Duration.ofSeconds(60), keepaliveOnly.keepaliveTime());
+    assertEquals(Duration.ofSeconds(360), PeerConfig.builder().myAsn(64512).peerAsn(64512)
+        .peerAddress(ip("192.0.2.1")).keepaliveTime(Duration.ofSeconds(120)).build().holdTime());
+    assertThrows(IllegalArgumentException.class, () -> PeerConfig.builder().myAsn(64512).peerAsn(64512)
+        .peerAddress(ip("192.0.2.1")).keepaliveTime(Duration.ofSeconds(30000)).build());
     assertEquals("holdTime: 2s (expected: 0 or 3-65535 whole seconds)",
         assertThrows(IllegalArgumentException.class, () -> b.holdTime(Duration.ofSeconds(2))).getMessage());
     assertEquals("keepaliveTime: 40s (expected: at most holdTime 30s)", assertThrows(IllegalArgumentException.class,
