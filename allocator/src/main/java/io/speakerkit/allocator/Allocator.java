@@ -764,6 +764,11 @@ public final class Allocator implements AutoCloseable {
       }
       if (poolName == null) {
         poolName = pool.name();
+      } else if (!poolName.equals(pool.name())) {
+        // MetalLB (poolFor): all requested addresses of a service must come from one pool.
+        return new Refused(Refusal.CONFLICTING_REQUEST, req.serviceKey() + " asks for " + want.get(0).getHostAddress()
+            + " from pool \"" + poolName + "\" and " + a.getHostAddress() + " from pool \"" + pool.name()
+            + "\" (expected: addresses of one pool)");
       }
     }
     return new Allocated(withRequestMeta(want, poolName, req), true);

@@ -209,7 +209,8 @@ class AllocatorStatefulProperties {
         for (InetAddress a : sorted) {
           int p = poolOf(pools, a);
           if (p < 0 || (q.pool().isPresent() && !q.pool().get().equals(pools.get(p).name()))
-              || (pools.get(p).avoidBuggyIPs() && buggy(a)) || !compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
+              || (pools.get(p).avoidBuggyIPs() && buggy(a)) || !compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())
+              || (poolName != null && !poolName.equals(pools.get(p).name()))) { // MetalLB: all from one pool
             return null;
           }
           poolName = poolName == null ? pools.get(p).name() : poolName;
