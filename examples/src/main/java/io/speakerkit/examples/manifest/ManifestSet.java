@@ -27,6 +27,9 @@ import org.yaml.snakeyaml.representer.Representer;
  */
 public final class ManifestSet {
 
+  /** The label Kubernetes (1.21 on) puts on every namespace, with the namespace's name as value. */
+  public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
   private final List<IpAddressPoolSpec> pools = new ArrayList<>();
   private final List<BgpPeerSpec> peers = new ArrayList<>();
   private final List<BgpAdvertisementSpec> advertisements = new ArrayList<>();
@@ -271,9 +274,14 @@ public final class ManifestSet {
     return List.copyOf(secrets);
   }
 
-  /** Labels of the Namespace objects read, by name, for pools' {@code namespaceSelectors}. */
+  /**
+   * Labels of a namespace, for pools' {@code namespaceSelectors}: those of its Namespace object (none without one), plus
+   * {@code kubernetes.io/metadata.name}, which Kubernetes sets on every namespace to its name.
+   */
   public Map<String, String> namespaceLabels(String namespace) {
-    return namespaceLabels.getOrDefault(namespace, Map.of());
+    Map<String, String> labels = new LinkedHashMap<>(namespaceLabels.getOrDefault(namespace, Map.of()));
+    labels.put(NAMESPACE_NAME_LABEL, namespace);
+    return Map.copyOf(labels);
   }
 
   /** Every LoadBalancer service read, whatever its class. */

@@ -178,10 +178,26 @@ class MetalLbDocsExamplesTest {
     assertEquals(Optional.of("ns-pool"), request.pool());
     assertEquals(Optional.of("key-to-share-1.2.3.4"), request.sharingKey());
     assertEquals(List.of(InetAddress.getByName("192.168.20.4")), request.addresses());
-    assertEquals(Map.of("foo", "bar"), request.namespaceLabels());
+    assertEquals(Map.of("foo", "bar", "kubernetes.io/metadata.name", "namespace-b"), request.namespaceLabels());
     var pool = ManifestMapper.toConfig(set).pools().get(0);
     assertEquals(50, pool.serviceAllocation().orElseThrow().priority());
     assertEquals(List.of(), warnings);
+  }
+
+  /** Kubernetes labels every namespace with its name; a selector on it works without a Namespace manifest. */
+  @Test
+  void namespaceWithoutManifest_hasItsNameLabel() throws Exception {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: team-a}
+        spec:
+          type: LoadBalancer
+          ports:
+          - {protocol: TCP, port: 80}
+        """, w -> { });
+    assertEquals(Map.of("kubernetes.io/metadata.name", "team-a"),
+        ManifestMapper.requests(set, null).get(0).namespaceLabels());
   }
 
   /** MetalLB docs, BGP session password through a basic-auth Secret. */
