@@ -1,5 +1,7 @@
 package io.speakerkit.speaker;
 
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.IpRange;
 import io.speakerkit.allocator.LabelSelector;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.attribute.Community;
@@ -125,6 +127,17 @@ public final class RoutePlan {
     return r == null ? List.of() : List.copyOf(r.values());
   }
 
+  private static Optional<String> poolHolding(SpeakerConfig config, InetAddress address) {
+    for (IpAddressPool pool : config.pools()) {
+      for (IpRange range : pool.ranges()) {
+        if (range.contains(address)) {
+          return Optional.of(pool.name());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   /**
    * The same addresses planned under {@code newConfig}, and the changes that take every peer from this plan to it:
    * only prefixes whose attributes differ are re-announced, so an unchanged peering sees nothing.
@@ -132,8 +145,11 @@ public final class RoutePlan {
   public Reconfiguration reconfigure(SpeakerConfig newConfig, NodeIdentity newNode) {
     RoutePlan next = new RoutePlan(newConfig, newNode);
     for (Map.Entry<InetAddress, Use> e : inUse.entrySet()) {
+      // An address kept across a pool change belongs to the pool that holds it now (MetalLB's SetPools), whose
+      // advertisements apply from here on.
+      String pool = poolHolding(newConfig, e.getKey()).orElse(e.getValue().pool);
       for (int i = 0; i < e.getValue().count; i++) {
-        next.add(e.getKey(), e.getValue().pool);
+        next.add(e.getKey(), pool);
       }
     }
     List<Change> changes = new ArrayList<>();

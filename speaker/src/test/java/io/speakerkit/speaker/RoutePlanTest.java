@@ -178,6 +178,28 @@ class RoutePlanTest {
     assertEquals(List.of(Community.of(65000, 99)), r.changes().get(0).route().orElseThrow().communities());
   }
 
+  /** A pool split in two: a kept address follows the pool that holds it now, and that pool's advertisements. */
+  @Test
+  void reconfigure_addressMovedToAnotherPool_plannedUnderTheNewPool() {
+    SpeakerConfig before = SpeakerConfig.builder()
+        .pool(pool("a", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    SpeakerConfig after = SpeakerConfig.builder()
+        .pool(pool("a", "198.51.100.0/25"))
+        .pool(pool("b", "198.51.100.128/25"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("only-b").ipAddressPools("b").communities("65000:2").build())
+        .build();
+    RoutePlan plan = new RoutePlan(before, NODE);
+    plan.add(ip("198.51.100.200"), "a");
+    RoutePlan.Reconfiguration r = plan.reconfigure(after, NODE);
+    assertEquals(List.of(Community.of(65000, 2)), r.changes().get(0).route().orElseThrow().communities());
+    assertEquals(1, r.plan().routes("r1").size());
+    r.plan().add(ip("198.51.100.200"), "b"); // a second service sharing it is planned under pool b
+  }
+
   @Test
   void addFromOtherPool_sameAddress_rejected() {
     SpeakerConfig config = SpeakerConfig.builder().pool(pool("p", "198.51.100.0/24")).build();
