@@ -517,8 +517,9 @@ public final class Allocator implements AutoCloseable {
   }
 
   /**
-   * True if the held addresses are still in a pool (the named one, if any) and shareable under the request's sharing
-   * details. As in MetalLB, an automatic request keeps its address even if selectors or autoAssign changed since.
+   * True if the held addresses are still in a pool (the named one, if any) that admits the service, and shareable
+   * under the request's sharing details. As in MetalLB (whose Assign re-checks every held address), a service keeps
+   * its address when autoAssign changed since, but not when the pool's serviceAllocation no longer admits it.
    */
   private boolean stillFits(List<InetAddress> have, ServiceRequest req) {
     for (InetAddress a : have) {
@@ -529,6 +530,9 @@ public final class Allocator implements AutoCloseable {
         return false;
       }
       if (req.pool().isPresent() && !pools.pools.get(p).name().equals(req.pool().get())) {
+        return false;
+      }
+      if (notAdmitted(pools.pools.get(p), req) != null) {
         return false;
       }
       if (sharingConflict(h, l, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) != null) {
@@ -547,6 +551,11 @@ public final class Allocator implements AutoCloseable {
       if (p == null) {
         return new Refused(Refusal.UNKNOWN_POOL, req.serviceKey() + " asks for pool \"" + req.pool().get()
             + "\", which does not exist (" + poolNames() + ")");
+      }
+      String notAdmitted = notAdmitted(pools.pools.get(p), req);
+      if (notAdmitted != null) {
+        return new Refused(Refusal.NOT_ADMITTED_BY_POOL, req.serviceKey() + " asks for pool \"" + req.pool().get()
+            + "\", but " + notAdmitted);
       }
       return fromPool(p, req);
     }
@@ -569,6 +578,18 @@ public final class Allocator implements AutoCloseable {
     }
     return new Refused(exhausted ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
         "no address for " + req.serviceKey() + " in any eligible pool: " + why);
+  }
+
+  /**
+   * Null if {@code pool} may serve the service; otherwise why not. MetalLB (isPoolCompatibleWithService): a pool with a
+   * serviceAllocation serves only the namespaces and services it selects, also for requested addresses and pool names.
+   */
+  private static String notAdmitted(IpAddressPool pool, ServiceRequest req) {
+    if (pool.serviceAllocation().isEmpty()
+        || pool.serviceAllocation().get().matches(req.namespace(), req.namespaceLabels(), req.serviceLabels())) {
+      return null;
+    }
+    return "pool \"" + pool.name() + "\" admits other namespaces or services only (its serviceAllocation)";
   }
 
   /** Pools for automatic assignment, in MetalLB's order. */
@@ -753,6 +774,11 @@ public final class Allocator implements AutoCloseable {
         return new Refused(Refusal.CONFLICTING_REQUEST, req.serviceKey() + " asks for " + a.getHostAddress() + " from pool \""
             + req.pool().get() + "\", but that address belongs to pool \"" + pool.name()
             + "\" (expected: an address of the named pool, or no pool name)");
+      }
+      String notAdmitted = notAdmitted(pool, req);
+      if (notAdmitted != null) {
+        return new Refused(Refusal.NOT_ADMITTED_BY_POOL, req.serviceKey() + " asks for " + a.getHostAddress()
+            + ", but " + notAdmitted);
       }
       if (pool.avoidBuggyIPs() && isBuggy(h, l)) {
         return new Refused(Refusal.ADDRESS_NOT_ALLOWED, req.serviceKey() + " asks for " + a.getHostAddress() + ", but pool \""

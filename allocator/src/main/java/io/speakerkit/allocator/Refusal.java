@@ -17,5 +17,7 @@ public enum Refusal {
   /** The families asked for do not fit the addresses, the pool or the family policy. */
   FAMILY_MISMATCH,
   /** The request contradicts itself, e.g. an address outside the pool it names. */
-  CONFLICTING_REQUEST
+  CONFLICTING_REQUEST,
+  /** The pool of a requested address, or the named pool, has a serviceAllocation that does not admit the service. */
+  NOT_ADMITTED_BY_POOL
 }

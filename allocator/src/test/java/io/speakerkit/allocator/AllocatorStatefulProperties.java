@@ -210,7 +210,8 @@ class AllocatorStatefulProperties {
           int p = poolOf(pools, a);
           if (p < 0 || (q.pool().isPresent() && !q.pool().get().equals(pools.get(p).name()))
               || (pools.get(p).avoidBuggyIPs() && buggy(a)) || !compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())
-              || (poolName != null && !poolName.equals(pools.get(p).name()))) { // MetalLB: all from one pool
+              || (poolName != null && !poolName.equals(pools.get(p).name())) // MetalLB: all from one pool
+              || !modelAdmits(pools.get(p), q)) {
             return null;
           }
           poolName = poolName == null ? pools.get(p).name() : poolName;
@@ -220,7 +221,7 @@ class AllocatorStatefulProperties {
       if (q.pool().isPresent()) {
         for (int p = 0; p < pools.size(); p++) {
           if (pools.get(p).name().equals(q.pool().get())) {
-            return modelFromPool(p, q);
+            return modelAdmits(pools.get(p), q) ? modelFromPool(p, q) : null;
           }
         }
         return null;
@@ -265,6 +266,19 @@ class AllocatorStatefulProperties {
           || sa.serviceSelectors().stream().anyMatch(sel -> q.serviceLabels().entrySet().containsAll(sel.matchLabels().entrySet()));
     }
 
+    /** MetalLB's isPoolCompatibleWithService, for the fixed configurations of this property. */
+    static boolean modelAdmits(IpAddressPool pool, ServiceRequest q) {
+      if (pool.serviceAllocation().isEmpty()) {
+        return true;
+      }
+      ServiceAllocation sa = pool.serviceAllocation().get();
+      if (!sa.namespaces().isEmpty() && !sa.namespaces().contains(q.namespace())) {
+        return false;
+      }
+      return sa.serviceSelectors().isEmpty()
+          || sa.serviceSelectors().stream().anyMatch(sel -> q.serviceLabels().entrySet().containsAll(sel.matchLabels().entrySet()));
+    }
+
     Allocation modelGrow(Allocation c, ServiceRequest q) {
       if (c.addresses().size() != 1 || !q.addresses().isEmpty() || q.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK) {
         return null;
@@ -272,7 +286,7 @@ class AllocatorStatefulProperties {
       InetAddress have = c.addresses().get(0);
       int p = poolOf(pools, have);
       if (p < 0 || (q.pool().isPresent() && !q.pool().get().equals(pools.get(p).name()))
-          || !compatible(have, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
+          || !compatible(have, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports()) || !modelAdmits(pools.get(p), q)) {
         return null;
       }
       IpFamily other = IpFamily.of(have) == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
@@ -322,6 +336,9 @@ class AllocatorStatefulProperties {
           return false;
         }
         if (q.pool().isPresent() && !pools.get(p).name().equals(q.pool().get())) {
+          return false;
+        }
+        if (!modelAdmits(pools.get(p), q)) {
           return false;
         }
         if (!compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
