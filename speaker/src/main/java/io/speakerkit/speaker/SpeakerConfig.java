@@ -67,6 +67,19 @@ public record SpeakerConfig(
     return appliesTo(adv, poolName, poolLabels);
   }
 
+  /** MetalLB (isAggrLengthDifferent): the two announce different prefixes for every family the pool has. */
+  private static boolean aggregationDiffers(AdvertisementConfig a, AdvertisementConfig b, IpAddressPool pool) {
+    boolean v4 = pool.hasFamily(IpFamily.IPV4);
+    boolean v6 = pool.hasFamily(IpFamily.IPV6);
+    boolean differV4 = a.aggregationLength() != b.aggregationLength();
+    boolean differV6 = a.aggregationLengthV6() != b.aggregationLengthV6();
+    return (!v4 || differV4) && (!v6 || differV6);
+  }
+
+  private static String describeLocalPref(AdvertisementConfig adv) {
+    return adv.localPref().map(String::valueOf).orElse("unset");
+  }
+
   private static boolean appliesTo(AdvertisementConfig adv, String poolName,
       Map<String, Map<String, String>> poolLabels) {
     if (adv.ipAddressPools().isEmpty() && adv.ipAddressPoolSelectors().isEmpty()) {
@@ -135,23 +148,30 @@ public record SpeakerConfig(
         }
       }
     }
-    // MetalLB: advertisements that announce one pool to one peer must agree on localPref.
+    // MetalLB (BGPAdvertisementsHaveCompatibleLocalPref): advertisements that can announce the same prefix of one pool
+    // to one peer from one node must agree on localPref; unset counts as 0, as there.
     for (int i = 0; i < advertisements.size(); i++) {
       for (int j = i + 1; j < advertisements.size(); j++) {
         AdvertisementConfig a = advertisements.get(i);
         AdvertisementConfig b = advertisements.get(j);
-        if (a.localPref().isEmpty() || b.localPref().isEmpty() || a.localPref().equals(b.localPref())) {
+        long lpA = a.localPref().orElse(0L);
+        long lpB = b.localPref().orElse(0L);
+        if (lpA == lpB) {
           continue;
         }
         boolean sharedPeer = a.peers().isEmpty() || b.peers().isEmpty()
             || a.peers().stream().anyMatch(b.peers()::contains);
-        if (!sharedPeer) {
+        // Without the cluster's node list, two different non-empty node selections are taken as disjoint.
+        boolean sharedNodes = a.nodeSelectors().isEmpty() || b.nodeSelectors().isEmpty()
+            || a.nodeSelectors().equals(b.nodeSelectors());
+        if (!sharedPeer || !sharedNodes) {
           continue;
         }
         for (IpAddressPool pool : pools) {
-          if (appliesTo(a, pool.name(), poolLabels) && appliesTo(b, pool.name(), poolLabels)) {
+          if (appliesTo(a, pool.name(), poolLabels) && appliesTo(b, pool.name(), poolLabels)
+              && !aggregationDiffers(a, b, pool)) {
             throw new IllegalArgumentException("BGPAdvertisement " + a.name() + " and " + b.name()
-                + ": spec.localPref: " + a.localPref().get() + " and " + b.localPref().get() + " for pool "
+                + ": spec.localPref: " + describeLocalPref(a) + " and " + describeLocalPref(b) + " for pool "
                 + pool.name() + " (expected: the same localPref when both announce a pool to a peer)");
           }
         }

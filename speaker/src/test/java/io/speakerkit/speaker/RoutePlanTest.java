@@ -96,7 +96,7 @@ class RoutePlanTest {
         .pool(pool("p", "198.51.100.0/24"))
         .peer(peer("r", "192.0.2.1", 64512, 64512).build())
         .advertisement(AdvertisementConfig.builder("a").communities("65000:1", "no-export").localPref(50).build())
-        .advertisement(AdvertisementConfig.builder("b").communities("65000:1", "large:64512:1:2").build())
+        .advertisement(AdvertisementConfig.builder("b").communities("65000:1", "large:64512:1:2").localPref(50).build())
         .build();
     RoutePlan plan = new RoutePlan(config, NODE);
     plan.add(ip("198.51.100.7"), "p");

@@ -82,6 +82,24 @@ class SpeakerConfigTest {
         + " when both announce a pool to a peer)", e.getMessage());
   }
 
+  /** MetalLB counts an unset localPref as 0, and lets differing ones pass for disjoint peers or aggregations. */
+  @Test
+  void localPref_unsetAgainstSet_rejected_disjointPeersOrAggregation_accepted() throws Exception {
+    PeerConfig r1 = PeerConfig.builder().name("r1").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1")).build();
+    PeerConfig r2 = PeerConfig.builder().name("r2").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.2")).build();
+    IpAddressPool p = IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build();
+    assertEquals("BGPAdvertisement a and b: spec.localPref: 100 and unset for pool p (expected: the same localPref"
+        + " when both announce a pool to a peer)", assertThrows(IllegalArgumentException.class,
+            () -> SpeakerConfig.builder().pool(p).peer(r1).advertisement(AdvertisementConfig.builder("a").localPref(100)
+                .build()).advertisement(AdvertisementConfig.builder("b").build()).build()).getMessage());
+    SpeakerConfig.builder().pool(p).peer(r1).peer(r2)
+        .advertisement(AdvertisementConfig.builder("a").peers("r1").localPref(100).build())
+        .advertisement(AdvertisementConfig.builder("b").peers("r2").localPref(200).build()).build();
+    SpeakerConfig.builder().pool(p).peer(r1)
+        .advertisement(AdvertisementConfig.builder("a").localPref(100).build())
+        .advertisement(AdvertisementConfig.builder("b").aggregationLength(24).localPref(200).build()).build();
+  }
+
   @Test
   void references_unknownPoolPeerProfile_rejected() throws Exception {
     assertEquals("BGPAdvertisement a: spec.ipAddressPools: \"nope\": no IPAddressPool of that name",

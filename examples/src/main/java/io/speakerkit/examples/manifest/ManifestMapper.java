@@ -159,7 +159,7 @@ public final class ManifestMapper {
         .aggregationLengthV6(spec.aggregationLengthV6())
         .communities(communities, large)
         .nodeSelectors(selectors(spec.nodeSelectors()));
-    if (spec.localPref() != null) {
+    if (spec.localPref() != null && spec.localPref() != 0) { // MetalLB: 0 means unset (no LOCAL_PREF of its own)
       b.localPref(spec.localPref());
     }
     return b.build();
