@@ -42,6 +42,7 @@ import io.speakerkit.bgp.wire.KeepaliveMessage;
 import io.speakerkit.bgp.wire.PeerType;
 import io.speakerkit.bgp.wire.RouteRefreshMessage;
 import io.speakerkit.bgp.wire.UpdateEncoder;
+import io.speakerkit.bgp.wire.UpdateError;
 import io.speakerkit.bgp.wire.UpdateMessage;
 import io.speakerkit.bgp.wire.attribute.AsPath;
 import io.speakerkit.bgp.wire.attribute.AsPathSegment;
@@ -636,6 +637,19 @@ public final class BgpSession implements AutoCloseable {
   }
 
   private void onUpdate(Connection c, UpdateMessage u) {
+    if (u.errorAction() == ErrorAction.AFI_SAFI_DISABLE) {
+      // RFC 4760 §7 / RFC 7606 §2: the family's routes from this peer are unusable. This session does not run with a
+      // family switched off; it closes with UPDATE Message Error (RFC 4760 §7 allows it, FRR does the same), which
+      // also deletes the peer's routes of that family.
+      for (UpdateError e : u.errors()) {
+        if (e.action() == ErrorAction.AFI_SAFI_DISABLE) {
+          log.warn("peer {}: {} disabled by a malformed UPDATE ({}); closing the session", peerAddress, e.family(),
+              e.reason());
+          c.driver.fire(new BgpEvent.UpdateMsgErr(new Notification(e.code(), e.subcode(), e.data())));
+          return;
+        }
+      }
+    }
     if (maxPrefixes > 0) {
       for (IpPrefix p : u.withdrawnAll()) {
         c.received.remove(p);

@@ -11,8 +11,9 @@ public interface RouteListener {
 
   /**
    * An UPDATE from the peer in Established, after RFC 7606 checks: {@link UpdateMessage#errorAction()} says whether
-   * its NLRI are to be treated as withdrawn. The message is valid during the call only ({@link UpdateMessage#copy()}
-   * to keep it); the session releases it.
+   * its NLRI are to be treated as withdrawn. (One that calls for AFI/SAFI disable closes the session with UPDATE
+   * Message Error instead and does not come here.) The message is valid during the call only
+   * ({@link UpdateMessage#copy()} to keep it); the session releases it.
    */
   void onUpdate(BgpSession session, UpdateMessage update);
 

@@ -120,6 +120,56 @@ class LoopbackInteropTest {
     }
   }
 
+  /** RFC 4760 §7: an MP_REACH_NLRI the family cannot have (an IPv6 one with a 4-octet next hop) ends the session. */
+  @Test
+  void afiSafiDisable_sessionClosedWithOptionalAttributeError() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.21");
+    InetAddress b = InetAddress.getByName("127.253.0.22");
+    int port = 11182;
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+                  .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          // ORIGIN, AS_PATH 64602, and an IPv6 MP_REACH_NLRI with a 4-octet next hop (RFC 7606 §7.11: AFI/SAFI disable)
+          byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a"
+              + "900e0010" + "0002" + "01" + "04" + "0a000001" + "00" + "3020010db80001");
+          out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+          out.writeShort(23 + attrs.length).writeByte(2).writeShort(0).writeShort(attrs.length).writeBytes(attrs);
+          byte[] bytes = new byte[out.readableBytes()];
+          out.readBytes(bytes);
+          out.release();
+          java.io.InputStream in = peer.getInputStream();
+          byte[] header = new byte[19];
+          peer.getOutputStream().write(bytes, 0, bytes.length - 23 - attrs.length); // OPEN and KEEPALIVE
+          Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "");
+          peer.getOutputStream().write(bytes, bytes.length - 23 - attrs.length, 23 + attrs.length);
+          byte[] notification = null;
+          while (notification == null) {
+            assertEquals(19, in.readNBytes(header, 0, 19), "a NOTIFICATION before the connection closes");
+            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+            byte[] body = in.readNBytes(len - 19);
+            if (header[18] == 3) {
+              notification = body;
+            }
+          }
+          assertEquals(3, notification[0], "UPDATE Message Error");
+          assertEquals(9, notification[1], "Optional Attribute Error");
+        }
+      }
+    }
+  }
+
   @Test
   void unknownSource_connectionClosed() throws Exception {
     InetAddress listen = InetAddress.getByName("127.253.0.6");
