@@ -621,7 +621,7 @@ public final class Speaker implements AutoCloseable {
     BfdSessionConfig cfg = BfdSessionConfig.builder()
         .localAddress(local)
         .remoteAddress(runtime.config.peerAddress())
-        .multihop(runtime.config.ebgpMultiHop())
+        .multihop(bfdMultihop(runtime.config, local))
         .profile(profile)
         .build();
     runtime.bfd = bfd.createSession(cfg);
@@ -826,6 +826,48 @@ public final class Speaker implements AutoCloseable {
   }
 
   /** The source address the kernel picks toward {@code peer} (a routing lookup; nothing is sent). */
+  /**
+   * Whether BFD to {@code peer} runs multihop (RFC 5883), as FRR decides for a BGP neighbor: eBGP multihop, or iBGP to
+   * an address that is not on the network of the local address (a route reflector's loopback, say).
+   */
+  static boolean bfdMultihop(PeerConfig peer, InetAddress local) {
+    return peer.ebgpMultiHop() || (peer.internal() && !sharesNetwork(local, peer.peerAddress()));
+  }
+
+  /** Whether {@code peer} lies in the subnet of the interface address {@code local}; true when that cannot be told. */
+  static boolean sharesNetwork(InetAddress local, InetAddress peer) {
+    if (local.isLoopbackAddress() && peer.isLoopbackAddress()) {
+      return true;
+    }
+    try {
+      NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+      if (nif == null) {
+        return true;
+      }
+      for (java.net.InterfaceAddress ia : nif.getInterfaceAddresses()) {
+        if (ia.getAddress().equals(local)) {
+          return samePrefix(local.getAddress(), peer.getAddress(), ia.getNetworkPrefixLength());
+        }
+      }
+      return true;
+    } catch (SocketException e) {
+      return true;
+    }
+  }
+
+  static boolean samePrefix(byte[] a, byte[] b, int bits) {
+    if (a.length != b.length) {
+      return false;
+    }
+    for (int i = 0; i < a.length && bits > 0; i++, bits -= 8) {
+      int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
+      if (((a[i] ^ b[i]) & mask) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static InetAddress localAddressToward(InetAddress peer) {
     try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
       probe.connect(new InetSocketAddress(peer, 179));
