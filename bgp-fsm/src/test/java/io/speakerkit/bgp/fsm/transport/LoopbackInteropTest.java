@@ -129,18 +129,12 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
-            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-                .build())
-            .build();
+        BgpSession sa = sessionToRawPeer(ta, a, b, port);
         sa.start();
         try (java.net.Socket peer = server.accept()) {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
-              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-                  .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
-          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          writeRawPeerOpenAndKeepalive(out);
           // ORIGIN, AS_PATH 64602, and an IPv6 MP_REACH_NLRI with a 4-octet next hop (RFC 7606 §7.11: AFI/SAFI disable)
           byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a"
               + "900e0010" + "0002" + "01" + "04" + "0a000001" + "00" + "3020010db80001");
@@ -254,10 +248,7 @@ class LoopbackInteropTest {
       server.setReceiveBufferSize(64 * 1024);
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
-            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-                .build())
-            .build();
+        BgpSession sa = sessionToRawPeer(ta, a, b, port);
         PathAttributes attrs = PathAttributes.builder().build();
         for (int from = 0; from < 2_000_000; from += 100_000) {
           List<IpPrefix> chunk = new java.util.ArrayList<>(100_000);
@@ -270,10 +261,7 @@ class LoopbackInteropTest {
         try (java.net.Socket peer = server.accept()) {
           // our OPEN, then theirs and a KEEPALIVE; read until our KEEPALIVE, then never read again
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
-              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-                  .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
-          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          writeRawPeerOpenAndKeepalive(out);
           byte[] bytes = new byte[out.readableBytes()];
           out.readBytes(bytes);
           out.release();
@@ -308,6 +296,22 @@ class LoopbackInteropTest {
         }
       }
     }
+  }
+
+  /** A session from {@code a} (AS 64601) to a raw peer that listens at {@code b:port} and speaks for AS 64602. */
+  private static BgpSession sessionToRawPeer(BgpTransport transport, InetAddress a, InetAddress b, int port) {
+    return BgpSession.builder().transport(transport).peer(b).peerPort(port).localAddress(a)
+        .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+            .build())
+        .build();
+  }
+
+  /** The raw peer's OPEN (AS 64602) and a KEEPALIVE. */
+  private static void writeRawPeerOpenAndKeepalive(io.netty.buffer.ByteBuf out) {
+    io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+        FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+            .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+    io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
   }
 
   /** What a stuck-peer test does once the queue is full, the peer still connected and not reading. */
