@@ -205,8 +205,10 @@ public final class BfdFsm {
       changeState(SessionState.Down, Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, now);
     }
     if (profile.passiveMode()) {
-      // A passive system speaks only once the peer has: bfd.RemoteDiscr is 0 again.
+      // A passive system speaks only once the peer has: bfd.RemoteDiscr is 0 again. It waits as at the start, so
+      // that the peer's next packet starts its transmissions again (RFC 5880 §6.8.7).
       txDeadline = Long.MAX_VALUE;
+      lastTxNanos = Long.MIN_VALUE;
     }
   }
 

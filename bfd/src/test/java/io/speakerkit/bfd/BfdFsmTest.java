@@ -346,6 +346,12 @@ class BfdFsmTest {
     int n = r.sent.size();
     r.runUntil(r.now + 10_000 * MS);
     assertEquals(n, r.sent.size());
+    // the peer comes back: the passive session speaks again (it used to stay silent for good)
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    r.runUntil(r.now + 1100 * MS);
+    assertTrue(r.sent.size() > n, "transmitting again after the peer's packet");
+    assertEquals(PEER, r.last().yourDiscriminator());
   }
 
   @Test
