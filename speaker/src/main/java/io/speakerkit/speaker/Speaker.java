@@ -569,11 +569,13 @@ public final class Speaker implements AutoCloseable {
         }))
         .bgpIdentifier(routerId(peer, local))
         .holdTime(peer.holdTime())
-        .keepaliveTime(peer.keepaliveTime())
         .families(families)
         .activeOnConnectFailure(true); // as MetalLB's FRR shows it: a refused connect leaves the peer in Active
     if (passive) {
       fsm.connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY);
+    }
+    if (!peer.keepaliveTime().isZero()) {
+      fsm.keepaliveTime(peer.keepaliveTime()); // zero: hold time 0, no keepalives at all (RFC 4271 §4.2)
     }
     peer.connectTime().ifPresent(fsm::connectRetryTime);
     if (peer.enableGracefulRestart()) {

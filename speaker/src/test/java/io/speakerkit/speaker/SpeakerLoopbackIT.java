@@ -149,6 +149,29 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /** RFC 4271 §4.2: hold time 0 on both sides, no keepalives; the session comes up and routes flow. */
+  @Test
+  void holdTimeZero_sessionUpWithoutKeepalives() throws Exception {
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.7");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    try (Speaker router = Speaker.builder()
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.1")
+                .sourceAddress(routerAddress).holdTime(Duration.ZERO).build())
+            .listen(new InetSocketAddress(routerAddress, port)).passive(true).allowLocalPeers(true).start();
+        Speaker speaker = Speaker.builder().pool("public", "10.0.0.10-10.0.0.20")
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.7").peerPort(port)
+                .sourceAddress(InetAddress.getByName("127.0.0.1")).holdTime(Duration.ZERO).build())
+            .advertisement(AdvertisementConfig.builder("default").build())
+            .allowLocalPeers(true).start()) {
+      speaker.announce(ServiceRequest.builder("default/web").build());
+      Poll.until(LIMIT, "the route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
   @Test
   void apply_changedCommunitiesAndBfdProfile_noReset_changedHoldTime_resetsWithOtherConfigurationChange()
       throws Exception {
