@@ -334,6 +334,11 @@ public final class BgpSession implements AutoCloseable {
    * connection: stays near the high water mark (1 MiB) however slow the peer, because routes are only encoded while
    * the channel is writable. Read on the event loop.
    */
+  /** Whether the session's connection is one this side dialled (for collision detection); read on the loop. */
+  boolean primaryOutgoing() {
+    return primary.outgoing;
+  }
+
   public long pendingOutboundBytes() {
     Connection c = primary;
     Channel ch = c == null ? null : c.channel;
@@ -447,6 +452,7 @@ public final class BgpSession implements AutoCloseable {
       }
       c.connectFuture = null;
       if (done.isSuccess()) {
+        c.outgoing = true; // RFC 4271 §6.8 keeps the higher identifier's own connection: this one is ours
         c.attach((SocketChannel) done.channel());
         c.driver.fire(new BgpEvent.Tcp_CR_Acked());
       } else {

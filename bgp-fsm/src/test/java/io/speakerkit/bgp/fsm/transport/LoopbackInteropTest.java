@@ -1,6 +1,7 @@
 package io.speakerkit.bgp.fsm.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.bgp.fsm.BgpAction;
@@ -162,6 +163,47 @@ class LoopbackInteropTest {
         }
       }
     }
+  }
+
+  /**
+   * RFC 4271 §6.8 decides collisions by who dialled which connection: after a session ran on the peer's connection,
+   * the next connection this side dials counts as outgoing again (it stayed marked incoming).
+   */
+  @Test
+  void adoptedIncomingConnection_nextDialledConnectionIsOutgoing() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.25");
+    InetAddress b = InetAddress.getByName("127.253.0.26");
+    int portA = 11185;
+    int portB = 11186;
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start();
+        BgpTransport tb = BgpTransport.builder().build()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .connectRetryTime(java.time.Duration.ofSeconds(1)).activeOnConnectFailure(true).build())
+          .build();
+      sa.start(); // nothing listens at b:portB: a's dial fails and it waits in Active
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).peerPort(portA).localAddress(b)
+          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .build())
+          .build();
+      sb.start();
+      Poll.until(LIMIT, "Established on b's connection", () -> sa.state() == BgpState.Established, () -> "");
+      assertFalse(onLoop(sa, sa::primaryOutgoing), "adopted connection is incoming");
+      try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+        server.bind(new InetSocketAddress(b, portB));
+        sb.close();
+        try (java.net.Socket dialled = server.accept()) {
+          Poll.until(LIMIT, "a's own connection attached", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+          assertTrue(onLoop(sa, sa::primaryOutgoing), "the connection a dialled is outgoing");
+        }
+      }
+    }
+  }
+
+  private static <T> T onLoop(BgpSession s, java.util.function.Supplier<T> read) throws Exception {
+    java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
+    s.execute(() -> f.complete(read.get()));
+    return f.get(5, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   @Test
