@@ -136,7 +136,8 @@ class LoopbackInteropTest {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
           writeRawPeerOpenAndKeepalive(out);
-          // ORIGIN, AS_PATH 64602, and an IPv6 MP_REACH_NLRI with a 4-octet next hop (RFC 7606 §7.11: AFI/SAFI disable)
+          // ORIGIN, AS_PATH 64602, and an IPv6 MP_REACH_NLRI with a 4-octet next hop
+          // (RFC 7606 §7.11: AFI/SAFI disable)
           byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a"
               + "900e0010" + "0002" + "01" + "04" + "0a000001" + "00" + "3020010db80001");
           out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
@@ -193,7 +194,8 @@ class LoopbackInteropTest {
         server.bind(new InetSocketAddress(b, portB));
         sb.close();
         try (java.net.Socket dialled = server.accept()) {
-          Poll.until(LIMIT, "a's own connection attached", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+          Poll.until(LIMIT, "a's own connection attached", () -> sa.state() == BgpState.OpenSent,
+              () -> "" + sa.state());
           assertTrue(onLoop(sa, sa::primaryOutgoing), "the connection a dialled is outgoing");
         }
       }
