@@ -1006,6 +1006,9 @@ public final class BgpSession implements AutoCloseable {
         log.info("peer {}: {}", peerAddress, e.getMessage());
         c.driver.fire(WireAdapter.eventFor(e));
       } else {
+        // The connection is gone (a reset, say): let go of it first, so that its channelInactive does not report the
+        // same failure again (in OpenSent that second event would take Active on to Idle, RFC 4271 §8.2.2).
+        c.detach();
         c.driver.fire(new BgpEvent.TcpConnectionFails(String.valueOf(cause.getMessage())));
       }
     }

@@ -202,6 +202,35 @@ class LoopbackInteropTest {
     }
   }
 
+  /** RFC 4271 §8.2.2: a connection reset in OpenSent takes the session to Active (it went on to Idle). */
+  @Test
+  void resetInOpenSent_active_notIdle() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.27");
+    InetAddress b = InetAddress.getByName("127.253.0.28");
+    int port = 11187;
+    List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .connectRetryTime(java.time.Duration.ofSeconds(1)).build())
+            .build();
+        sa.addListener(changes::add);
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+          peer.setSoLinger(true, 0); // close with a RST
+        }
+        Poll.until(LIMIT, "the next connect after Active", () -> changes.stream()
+            .anyMatch(c -> c.from() == BgpState.Active && c.to() == BgpState.Connect), changes::toString);
+        List<BgpState> after = changes.stream().map(BgpAction.StateChanged::to)
+            .dropWhile(st -> st != BgpState.OpenSent).limit(3).toList();
+        assertEquals(List.of(BgpState.OpenSent, BgpState.Active, BgpState.Connect), after, changes.toString());
+      }
+    }
+  }
+
   private static <T> T onLoop(BgpSession s, java.util.function.Supplier<T> read) throws Exception {
     java.util.concurrent.CompletableFuture<T> f = new java.util.concurrent.CompletableFuture<>();
     s.execute(() -> f.complete(read.get()));
