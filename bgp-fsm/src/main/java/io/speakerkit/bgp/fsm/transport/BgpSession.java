@@ -633,6 +633,11 @@ public final class BgpSession implements AutoCloseable {
         || rr.subtype() != RouteRefreshMessage.NORMAL) {
       return; // BoRR/EoRR from the peer concern its routes, not ours
     }
+    if (!negotiated.families().contains(rr.family())) {
+      // RFC 2918 §4: a request for an AFI/SAFI not advertised to the peer at session start is ignored.
+      log.info("peer {}: ignoring ROUTE-REFRESH for {}, which is not negotiated", peerAddress, rr.family());
+      return;
+    }
     // RFC 2918 §4 / RFC 7313 §4: re-send the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced.
     if (negotiated.enhancedRouteRefresh()) {
       c.write(RouteRefreshMessage.beginning(rr.family()));

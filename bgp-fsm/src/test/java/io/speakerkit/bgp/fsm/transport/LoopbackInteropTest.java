@@ -9,6 +9,7 @@ import io.speakerkit.bgp.fsm.BgpIdentifier;
 import io.speakerkit.bgp.fsm.BgpState;
 import io.speakerkit.bgp.fsm.EventType;
 import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.testing.Poll;
@@ -227,6 +228,52 @@ class LoopbackInteropTest {
         List<BgpState> after = changes.stream().map(BgpAction.StateChanged::to)
             .dropWhile(st -> st != BgpState.OpenSent).limit(3).toList();
         assertEquals(List.of(BgpState.OpenSent, BgpState.Active, BgpState.Connect), after, changes.toString());
+      }
+    }
+  }
+
+  /**
+   * RFC 2918 §4: a ROUTE-REFRESH for a family that was not negotiated (IPv6 here) is ignored; the IPv4 one that
+   * follows is answered, bracketed by BoRR/EoRR for IPv4 (RFC 7313).
+   */
+  @Test
+  void routeRefresh_notNegotiatedFamily_ignored() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.29");
+    InetAddress b = InetAddress.getByName("127.253.0.30");
+    int port = 11188;
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = sessionToRawPeer(ta, a, b, port);
+        sa.announce(IpPrefix.parse("192.0.2.1/32"), PathAttributes.builder().build());
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeRawPeerOpenAndKeepalive(out);
+          for (AddressFamily f : List.of(AddressFamily.IPV6_UNICAST, AddressFamily.IPV4_UNICAST)) {
+            io.speakerkit.bgp.wire.BgpMessageEncoder.encode(io.speakerkit.bgp.wire.RouteRefreshMessage.of(f), out,
+                io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          }
+          byte[] bytes = new byte[out.readableBytes()];
+          out.readBytes(bytes);
+          out.release();
+          peer.getOutputStream().write(bytes);
+          java.io.InputStream in = peer.getInputStream();
+          byte[] header = new byte[19];
+          byte[] firstRouteRefresh = null;
+          while (firstRouteRefresh == null) {
+            assertEquals(19, in.readNBytes(header, 0, 19), "a ROUTE-REFRESH before the connection closes");
+            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+            byte[] body = in.readNBytes(len - 19);
+            if (header[18] == 5) {
+              firstRouteRefresh = body;
+            }
+          }
+          // AFI 1 (IPv4), subtype 1 (BoRR), SAFI 1
+          assertEquals(List.of(0, 1, 1, 1), List.of((int) firstRouteRefresh[0], (int) firstRouteRefresh[1],
+              (int) firstRouteRefresh[2], (int) firstRouteRefresh[3]));
+        }
       }
     }
   }
