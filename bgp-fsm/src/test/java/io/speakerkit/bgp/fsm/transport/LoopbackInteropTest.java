@@ -146,20 +146,10 @@ class LoopbackInteropTest {
           byte[] bytes = new byte[out.readableBytes()];
           out.readBytes(bytes);
           out.release();
-          java.io.InputStream in = peer.getInputStream();
-          byte[] header = new byte[19];
           peer.getOutputStream().write(bytes, 0, bytes.length - 23 - attrs.length); // OPEN and KEEPALIVE
           Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "");
           peer.getOutputStream().write(bytes, bytes.length - 23 - attrs.length, 23 + attrs.length);
-          byte[] notification = null;
-          while (notification == null) {
-            assertEquals(19, in.readNBytes(header, 0, 19), "a NOTIFICATION before the connection closes");
-            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-            byte[] body = in.readNBytes(len - 19);
-            if (header[18] == 3) {
-              notification = body;
-            }
-          }
+          byte[] notification = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
           assertEquals(3, notification[0], "UPDATE Message Error");
           assertEquals(9, notification[1], "Optional Attribute Error");
         }
@@ -259,21 +249,24 @@ class LoopbackInteropTest {
           out.readBytes(bytes);
           out.release();
           peer.getOutputStream().write(bytes);
-          java.io.InputStream in = peer.getInputStream();
-          byte[] header = new byte[19];
-          byte[] firstRouteRefresh = null;
-          while (firstRouteRefresh == null) {
-            assertEquals(19, in.readNBytes(header, 0, 19), "a ROUTE-REFRESH before the connection closes");
-            int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-            byte[] body = in.readNBytes(len - 19);
-            if (header[18] == 5) {
-              firstRouteRefresh = body;
-            }
-          }
+          byte[] firstRouteRefresh = bodyOfNext(peer.getInputStream(), 5, "ROUTE-REFRESH");
           // AFI 1 (IPv4), subtype 1 (BoRR), SAFI 1
           assertEquals(List.of(0, 1, 1, 1), List.of((int) firstRouteRefresh[0], (int) firstRouteRefresh[1],
               (int) firstRouteRefresh[2], (int) firstRouteRefresh[3]));
         }
+      }
+    }
+  }
+
+  /** Reads BGP messages until one of {@code type} arrives; returns its body (after the 19-octet header). */
+  private static byte[] bodyOfNext(java.io.InputStream in, int type, String name) throws java.io.IOException {
+    byte[] header = new byte[19];
+    for (;;) {
+      assertEquals(19, in.readNBytes(header, 0, 19), "a " + name + " before the connection closes");
+      int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+      byte[] body = in.readNBytes(len - 19);
+      if (header[18] == type) {
+        return body;
       }
     }
   }
