@@ -695,7 +695,7 @@ public final class Speaker implements AutoCloseable {
     public void onUpdate(BgpSession session, UpdateMessage update) {
       List<IpPrefix> withdrawn = update.withdrawnAll();
       List<IpPrefix> announced = update.announced();
-      boolean treatAsWithdraw = update.errorAction().ordinal() >= io.speakerkit.bgp.wire.ErrorAction.TREAT_AS_WITHDRAW.ordinal();
+      boolean treatAsWithdraw = update.errorAction().withdrawsRoutes();
       PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
           : update.attributes().toPathAttributes();
       onWorker(() -> {

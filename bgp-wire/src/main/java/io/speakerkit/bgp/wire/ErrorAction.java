@@ -16,6 +16,14 @@ public enum ErrorAction {
   /** RFC 7606 §2: "session reset": send the NOTIFICATION and close (RFC 4271 §6 behaviour). */
   SESSION_RESET;
 
+  /**
+   * Whether none of the UPDATE's announced routes may be used: treat-as-withdraw or harsher (RFC 7606 §3: with several
+   * errors the harshest action is the one reported, so an AFI/SAFI disable also withdraws them).
+   */
+  public boolean withdrawsRoutes() {
+    return ordinal() >= TREAT_AS_WITHDRAW.ordinal();
+  }
+
   /** The harsher of the two actions. */
   public ErrorAction max(ErrorAction other) {
     return other.ordinal() > ordinal() ? other : this;

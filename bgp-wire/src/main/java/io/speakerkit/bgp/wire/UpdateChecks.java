@@ -2,7 +2,6 @@ package io.speakerkit.bgp.wire;
 
 import io.speakerkit.bgp.wire.attribute.AsPathSegment;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
-import io.speakerkit.bgp.wire.attribute.AttributeFlags;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,17 +100,7 @@ public final class UpdateChecks {
     UpdateAttributes.AttributeCursor c = attributes.cursor();
     while (c.next()) {
       if (c.type() == type) {
-        byte[] value = c.copyValue();
-        boolean extended = (c.flags() & AttributeFlags.EXTENDED_LENGTH) != 0;
-        byte[] out = new byte[(extended ? 4 : 3) + value.length];
-        out[0] = (byte) c.flags();
-        out[1] = (byte) type;
-        if (extended) {
-          out[2] = (byte) (value.length >>> 8);
-        }
-        out[extended ? 3 : 2] = (byte) value.length;
-        System.arraycopy(value, 0, out, out.length - value.length, value.length);
-        return out;
+        return c.copyAttribute();
       }
     }
     return null;

@@ -1,7 +1,6 @@
 package io.speakerkit.bgp.fsm.transport;
 
 import io.speakerkit.bgp.wire.AddressFamily;
-import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateMessage;
 import io.speakerkit.timers.Scheduler;
@@ -77,9 +76,7 @@ public final class AdjRibIn implements RouteListener {
     for (IpPrefix p : u.withdrawnAll()) {
       routes.remove(p);
     }
-    // RFC 7606 §3: with several errors the harshest action is reported; one at least as harsh as treat-as-withdraw
-    // (an AFI/SAFI disable too) means none of this UPDATE's routes may be used.
-    if (u.errorAction().ordinal() >= ErrorAction.TREAT_AS_WITHDRAW.ordinal()) {
+    if (u.errorAction().withdrawsRoutes()) {
       for (IpPrefix p : u.announced()) {
         routes.remove(p);
       }

@@ -665,8 +665,7 @@ public final class BgpSession implements AutoCloseable {
       for (IpPrefix p : u.withdrawnAll()) {
         c.received.remove(p);
       }
-      if (u.errorAction().ordinal() >= ErrorAction.TREAT_AS_WITHDRAW.ordinal()) {
-        // RFC 7606 §2: the announced routes count as withdrawn (also under a harsher AFI/SAFI disable)
+      if (u.errorAction().withdrawsRoutes()) {
         u.announced().forEach(c.received::remove);
       } else {
         c.received.addAll(u.announced());
