@@ -20,7 +20,8 @@ import java.util.Objects;
  *
  * <p>Changes are remembered as pending keys; {@link #drain} hands them out in batches grouped by attribute set (so
  * the writer packs prefixes that share attributes into one UPDATE) and withdrawals together. {@link #resendAll()}, on
- * every (re)establishment, makes the whole table pending again without copying it: a cursor walks the table (and
+ * every (re)establishment, makes the whole table pending again without copying it ({@link #resendIpv4()} and
+ * {@link #resendIpv6()} one family, for a route refresh): a cursor walks the table (and
  * starts over if the table is rebuilt meanwhile, which only re-sends routes; a route that a deletion shifts behind the
  * cursor becomes pending instead). The caller drains while the channel is
  * writable, so a slow peer never grows a queue: what is pending is bounded by the table itself.
@@ -199,6 +200,20 @@ public final class AdjRibOut<A> {
     pendingV6.addAll(v6.keySet());
     syncSlot = 0;
     syncModCount = v4.modCount();
+  }
+
+  /**
+   * The peer asked for our IPv4 routes again (ROUTE-REFRESH, RFC 2918 §4): every IPv4 route is pending again.
+   * Withdrawals not yet handed out stay pending, since the peer may still hold those routes. IPv6 is not touched.
+   */
+  public void resendIpv4() {
+    syncSlot = 0;
+    syncModCount = v4.modCount();
+  }
+
+  /** As {@link #resendIpv4()}, for the IPv6 routes. */
+  public void resendIpv6() {
+    pendingV6.addAll(v6.keySet());
   }
 
   /**

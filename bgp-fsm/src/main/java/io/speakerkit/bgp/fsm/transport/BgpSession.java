@@ -638,12 +638,16 @@ public final class BgpSession implements AutoCloseable {
       log.info("peer {}: ignoring ROUTE-REFRESH for {}, which is not negotiated", peerAddress, rr.family());
       return;
     }
-    // RFC 2918 §4 / RFC 7313 §4: re-send the Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced.
+    // RFC 2918 §4 / RFC 7313 §4: re-send the family's Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced.
     if (negotiated.enhancedRouteRefresh()) {
       c.write(RouteRefreshMessage.beginning(rr.family()));
       c.refreshEnds.add(rr.family());
     }
-    rib.resendAll();
+    if (rr.family().equals(AddressFamily.IPV4_UNICAST)) {
+      rib.resendIpv4();
+    } else if (rr.family().equals(AddressFamily.IPV6_UNICAST)) {
+      rib.resendIpv6();
+    }
     pump();
   }
 

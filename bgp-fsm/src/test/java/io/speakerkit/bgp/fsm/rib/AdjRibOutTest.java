@@ -135,6 +135,43 @@ class AdjRibOutTest {
   }
 
   @Test
+  void resendIpv4_routeRefresh_resendsIpv4AndKeepsPendingWithdrawals() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 10; i++) {
+      rib.announceIpv4(ip(10, 1, 0, i), 32, "A");
+    }
+    rib.announceIpv6(new Ipv6Prefix(0xfd00_0253_0000_0000L, 0, 64), "V6");
+    Peer peer = new Peer();
+    peer.drainAll(rib, 100);
+    rib.withdrawIpv4(ip(10, 1, 0, 0), 32);
+    peer.batches.clear();
+    peer.v6.clear(); // lets the test see whether IPv6 is sent again
+    rib.resendIpv4();
+    peer.drainAll(rib, 100);
+    assertEquals(List.of("A 9", "withdraw 1"), peer.batches.stream().sorted().toList());
+    assertEquals(9, peer.v4.size());
+    assertTrue(peer.v6.isEmpty());
+  }
+
+  @Test
+  void resendIpv6_routeRefresh_resendsIpv6AndKeepsPendingWithdrawals() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Ipv6Prefix kept = new Ipv6Prefix(0xfd00_0253_0000_0000L, 0, 64);
+    Ipv6Prefix gone = new Ipv6Prefix(0xfd00_0254_0000_0000L, 0, 64);
+    rib.announceIpv6(kept, "V6");
+    rib.announceIpv6(gone, "V6");
+    rib.announceIpv4(ip(10, 1, 0, 1), 32, "A");
+    Peer peer = new Peer();
+    peer.drainAll(rib, 100);
+    rib.withdrawIpv6(gone);
+    peer.batches.clear();
+    rib.resendIpv6();
+    peer.drainAll(rib, 100);
+    assertEquals(Map.of(kept, "V6"), peer.v6);
+    assertTrue(peer.batches.isEmpty(), "IPv4 was sent again: " + peer.batches);
+  }
+
+  @Test
   void resendAll_tableGrowsDuringResend_peerStillComplete() {
     AdjRibOut<String> rib = new AdjRibOut<>();
     for (int i = 0; i < 100; i++) {
@@ -203,7 +240,7 @@ class AdjRibOutTest {
   @Property(tries = 1000)
   void randomChanges_peerConvergesToRib(
       @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 63) Integer> prefixes,
-      @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 3) Integer> ops,
+      @ForAll @Size(max = 400) List<@IntRange(min = 0, max = 4) Integer> ops,
       @ForAll @IntRange(min = 1, max = 50) int batch) {
     AdjRibOut<String> rib = new AdjRibOut<>();
     Map<Long, String> model = new HashMap<>();
@@ -222,6 +259,7 @@ class AdjRibOutTest {
           rib.announceIpv4(addr, 30, a);
           model.put(key, a);
         }
+        case 4 -> rib.resendIpv4(); // route refresh: the peer keeps what it has
         default -> {
           if (i % 7 == 0) {
             rib.resendAll();

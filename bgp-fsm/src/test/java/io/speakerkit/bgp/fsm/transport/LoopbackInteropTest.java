@@ -258,17 +258,85 @@ class LoopbackInteropTest {
     }
   }
 
-  /** Reads BGP messages until one of {@code type} arrives; returns its body (after the 19-octet header). */
-  private static byte[] bodyOfNext(java.io.InputStream in, int type, String name) throws java.io.IOException {
-    byte[] header = new byte[19];
-    for (;;) {
-      assertEquals(19, in.readNBytes(header, 0, 19), "a " + name + " before the connection closes");
-      int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-      byte[] body = in.readNBytes(len - 19);
-      if (header[18] == type) {
-        return body;
+  /**
+   * RFC 2918 §4 / RFC 7313 §4: a ROUTE-REFRESH for IPv6 re-sends the IPv6 routes only, between BoRR and EoRR for
+   * IPv6 (the whole Adj-RIB-Out went out again).
+   */
+  @Test
+  void routeRefresh_oneFamily_onlyThatFamilyResent() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.31");
+    InetAddress b = InetAddress.getByName("127.253.0.32");
+    int port = 11189;
+    Set<AddressFamily> both = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .families(both).build())
+            .build();
+        sa.announce(IpPrefix.parse("192.0.2.1/32"), PathAttributes.builder().build());
+        sa.announce(IpPrefix.parse("2001:db8::1/128"),
+            PathAttributes.builder().nextHop(InetAddress.getByName("2001:db8::ff")).build());
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+                  .families(both).build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          writeTo(peer, out);
+          for (int i = 0; i < 4; i++) { // the two routes, then End-of-RIB for each family
+            bodyOfNext(peer.getInputStream(), 2, "UPDATE of the initial table");
+          }
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+              io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV6_UNICAST), out,
+              io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          writeTo(peer, out);
+          out.release();
+          byte[] borr = bodyOfNext(peer.getInputStream(), 5, "BoRR");
+          assertEquals(List.of(0, 2, 1, 1), List.of((int) borr[0], (int) borr[1], (int) borr[2], (int) borr[3]),
+              "BoRR for IPv6");
+          List<String> resent = new java.util.ArrayList<>();
+          for (byte[] m = nextMessage(peer.getInputStream()); m[0] != 5; m = nextMessage(peer.getInputStream())) {
+            if (m[0] == 2) {
+              int attributesLength = (m[3] & 0xFF) << 8 | (m[4] & 0xFF);
+              resent.add(m.length - 1 > 4 + attributesLength ? "IPv4 NLRI" : "IPv6 (MP_REACH_NLRI)");
+            }
+          }
+          assertEquals(List.of("IPv6 (MP_REACH_NLRI)"), resent);
+        }
       }
     }
+  }
+
+  private static void writeTo(java.net.Socket peer, io.netty.buffer.ByteBuf out) throws java.io.IOException {
+    byte[] bytes = new byte[out.readableBytes()];
+    out.readBytes(bytes);
+    out.clear();
+    peer.getOutputStream().write(bytes);
+  }
+
+  /** Reads BGP messages until one of {@code type} arrives; returns its body (after the 19-octet header). */
+  private static byte[] bodyOfNext(java.io.InputStream in, int type, String name) throws java.io.IOException {
+    for (;;) {
+      byte[] m = nextMessage(in);
+      if (m[0] == type) {
+        return java.util.Arrays.copyOfRange(m, 1, m.length);
+      }
+    }
+  }
+
+  /** Reads one BGP message: its type, then its body. */
+  private static byte[] nextMessage(java.io.InputStream in) throws java.io.IOException {
+    byte[] header = new byte[19];
+    assertEquals(19, in.readNBytes(header, 0, 19), "a message before the connection closes");
+    int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+    byte[] m = new byte[len - 18];
+    m[0] = header[18];
+    assertEquals(len - 19, in.readNBytes(m, 1, len - 19), "the whole message");
+    return m;
   }
 
   private static <T> T onLoop(BgpSession s, java.util.function.Supplier<T> read) throws Exception {
