@@ -94,6 +94,8 @@ public final class BfdFsm {
   private long polledRequiredMinRx;
 
   private long txDeadline = Long.MAX_VALUE;
+  /** The transmit interval, microseconds, that {@link #txDeadline} was drawn from. */
+  private long txDeadlineInterval;
   private long detectDeadline = Long.MAX_VALUE;
   private long lastTxNanos = Long.MIN_VALUE;
   private long lastRxNanos = Long.MIN_VALUE;
@@ -458,17 +460,29 @@ public final class BfdFsm {
       lastTxNanos = Long.MIN_VALUE;
       return;
     }
+    txDeadlineInterval = transmitIntervalMicros();
     txDeadline = now + jitteredIntervalNanos();
   }
 
-  /** The interval changed (ours or the peer's): a shorter one pulls the next transmission in (§6.8.2). */
+  /**
+   * The transmit interval may have changed (ours or the peer's): RFC 5880 §6.8.7 recalculates it on either change,
+   * and no periodic packet may follow the previous one sooner than the new interval less jitter. So the pending
+   * transmission is drawn again from the last one with the new interval (jittered as always): a longer interval
+   * pushes it out, a shorter one only ever brings it forward (it never waits longer than already planned).
+   */
   private void intervalChanged(long now) {
     if (txDeadline == Long.MAX_VALUE) {
       return;
     }
+    long interval = transmitIntervalMicros();
+    if (interval == txDeadlineInterval) {
+      return;
+    }
+    boolean longer = interval > txDeadlineInterval;
+    txDeadlineInterval = interval;
     long base = lastTxNanos == Long.MIN_VALUE ? now : lastTxNanos;
     long candidate = Math.max(now, base + jitteredIntervalNanos());
-    if (candidate < txDeadline) {
+    if (longer || candidate < txDeadline) {
       txDeadline = candidate;
     }
   }

@@ -298,6 +298,68 @@ class BfdFsmTest {
   }
 
   @Test
+  void remoteMinRxIncrease_pendingTransmissionPushedOut() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(1_000_000, 50_000));
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    r.runUntil(r.now + 200 * MS);
+    long last = r.sent.get(r.sent.size() - 1).at();
+    // The next packet is due 37.5-50 ms after the last; 10 ms after it the peer asks for 1 s between packets.
+    r.now = last + 10 * MS;
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 1_000_000, 3));
+    assertEquals(1_000_000, r.fsm.transmitIntervalMicros());
+    // RFC 5880 §6.8.7: never closer than the larger interval less jitter (75 %), counted from the last packet.
+    assertTrue(r.fsm.txDeadlineNanos() >= last + 750 * MS, "next at " + (r.fsm.txDeadlineNanos() - last));
+    assertTrue(r.fsm.txDeadlineNanos() <= last + 1000 * MS, "next at " + (r.fsm.txDeadlineNanos() - last));
+    r.runUntil(last + 2500 * MS);
+    assertGapsAtLeast(r, last, 750 * MS);
+  }
+
+  @Test
+  void desiredTxIncrease_finalPushesPendingTransmissionOut() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(1_000_000, 10_000));
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(300).build(), r.now);
+    r.runUntil(r.now + 60 * MS);
+    Recorder.Sent poll = r.sent.get(r.sent.size() - 1);
+    assertTrue(poll.packet().poll());
+    // The Final ends the poll a few ms after the Poll left: the 300 ms interval applies from that packet on.
+    r.now = poll.at() + 5 * MS;
+    r.receive(finalFrom(1_000_000, 10_000));
+    assertEquals(300_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.txDeadlineNanos() >= poll.at() + 225 * MS, "next at " + (r.fsm.txDeadlineNanos() - poll.at()));
+    r.runUntil(poll.at() + 1500 * MS);
+    assertGapsAtLeast(r, poll.at(), 225 * MS);
+  }
+
+  @Test
+  void intervalDecrease_pendingTransmissionNeverDelayed() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(1_000_000, 500_000));
+    r.runUntil(r.now + 600 * MS);
+    long before = r.fsm.txDeadlineNanos();
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 400_000, 3));
+    assertEquals(400_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.txDeadlineNanos() <= before, "a shorter interval may only bring the next packet forward");
+  }
+
+  /** Every gap between periodic packets (not Finals, which §6.8.6 sends at once) sent from {@code from} on. */
+  private static void assertGapsAtLeast(Recorder r, long from, long min) {
+    long prev = from;
+    int n = 0;
+    for (Recorder.Sent s : r.sent) {
+      if (s.at() <= from || s.packet().fin()) {
+        continue;
+      }
+      assertTrue(s.at() - prev >= min, "gap " + (s.at() - prev) / MS + " ms (expected: >= " + min / MS + " ms)");
+      prev = s.at();
+      n++;
+    }
+    assertTrue(n >= 1, "no packet after " + from);
+  }
+
+  @Test
   void notUp_transmitsAtLeastOneSecondApart() {
     Recorder r = Recorder.of(7, FAST);
     r.start();
