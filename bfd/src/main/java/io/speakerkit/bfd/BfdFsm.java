@@ -311,10 +311,10 @@ public final class BfdFsm {
   }
 
   /**
-   * A new profile on a live session (RFC 5880 §6.8.3). A change of the transmit or receive interval while Up runs
-   * a Poll Sequence: an increased transmit interval and a reduced receive interval take effect for the timers only
-   * when the Final arrives. The detect multiplier takes effect at once; passive mode applies from the next time
-   * the session waits for its peer. minimumTtl is the driver's.
+   * A new profile on a live session (RFC 5880 §6.8.3). A change of the transmit or receive interval runs a Poll
+   * Sequence (in any state but AdminDown); while Up, an increased transmit interval and a reduced receive interval
+   * take effect for the timers only when the Final arrives, otherwise at once. The detect multiplier takes effect at
+   * once; passive mode applies from the next time the session waits for its peer. minimumTtl is the driver's.
    */
   public void updateProfile(BfdProfile newProfile, long now) {
     Objects.requireNonNull(newProfile, "newProfile");
@@ -511,10 +511,15 @@ public final class BfdFsm {
     desiredMinTxInterval = desired;
     requiredMinRxInterval = required;
     if (sessionState != SessionState.Up) {
-      // Not Up: nothing to protect, the values apply at once.
+      // RFC 5880 §6.8.3: the rules that hold the old values back until the poll ends apply only while Up, so the
+      // new values count at once; but "a Poll Sequence MUST be initiated" has no condition on the state, so it
+      // starts all the same. Except in AdminDown, which discards every packet (§6.8.6): no Final could end it.
       txDesiredInUse = desired;
       detectRequiredMinRx = required;
       intervalChanged(now);
+      if (sessionState != SessionState.AdminDown && (oldDesired != desired || oldRequired != required)) {
+        startPoll();
+      }
       return;
     }
     // RFC 5880 §6.8.3: a decreased transmit interval may apply at once; an increased one only after the poll.
@@ -549,9 +554,11 @@ public final class BfdFsm {
     pollsCompleted++;
     // RFC 5880 §6.8.3: the polled values now count for the transmit interval and the Detection Time. Values changed
     // after the poll began were not necessarily seen by the peer: a later decrease of ours / increase of the receive
-    // interval already applies, the rest waits for the next poll.
-    txDesiredInUse = Math.min(polledDesiredMinTx, desiredMinTxInterval);
-    detectRequiredMinRx = Math.max(polledRequiredMinRx, requiredMinRxInterval);
+    // interval already applies, the rest waits for the next poll. Not Up, the current values already count.
+    if (sessionState == SessionState.Up) {
+      txDesiredInUse = Math.min(polledDesiredMinTx, desiredMinTxInterval);
+      detectRequiredMinRx = Math.max(polledRequiredMinRx, requiredMinRxInterval);
+    }
     if (pollDirty) {
       startPoll();
     }
@@ -605,9 +612,12 @@ public final class BfdFsm {
     } else if (old == SessionState.Up) {
       downTransitions++;
     }
-    if (next != SessionState.Up) {
+    if (next == SessionState.Down || next == SessionState.AdminDown) {
+      // The session starts over; a poll begun in Down or Init goes on through Init and Up until its Final.
       pollActive = false;
       pollDirty = false;
+    }
+    if (next != SessionState.Up) {
       desiredMinTxInterval = Math.max(SLOW_TX_MICROS, profile.desiredMinTxMicros());
       txDesiredInUse = desiredMinTxInterval;
       detectRequiredMinRx = requiredMinRxInterval;

@@ -42,8 +42,9 @@ public interface BfdSession extends AutoCloseable {
   BfdProfile profile();
 
   /**
-   * Replaces the profile of the live session; interval changes on an Up session run a Poll Sequence
-   * (RFC 5880 §6.8.3).
+   * Replaces the profile of the live session; a change of the advertised intervals runs a Poll Sequence in any
+   * state but AdminDown, and while Up a longer transmit or shorter receive interval waits for its Final (RFC 5880
+   * §6.8.3).
    */
   void updateProfile(BfdProfile profile);
 

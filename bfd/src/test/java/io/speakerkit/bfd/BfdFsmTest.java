@@ -375,6 +375,50 @@ class BfdFsmTest {
   }
 
   @Test
+  void notUp_intervalChange_appliesAtOnceAndPolls() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(2000).receiveIntervalMillis(200).build(), r.now);
+    // RFC 5880 §6.8.3: not Up, so the new values count at once ...
+    assertEquals(2_000_000, r.fsm.transmitIntervalMicros());
+    assertEquals(200_000, r.fsm.detectRequiredMinRx());
+    // ... and the change still starts a Poll Sequence: that MUST has no condition on the state.
+    assertTrue(r.fsm.pollActive());
+    r.runUntil(2000 * MS);
+    ControlPacket p = r.last();
+    assertEquals(SessionState.Down, p.state());
+    assertTrue(p.poll());
+    assertEquals(2_000_000, p.desiredMinTxMicros());
+    assertEquals(200_000, p.requiredMinRxMicros());
+    // The peer's Down moves the session to Init; the poll goes on until the Final.
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    assertTrue(r.fsm.pollActive());
+    r.runUntil(r.now + 2000 * MS);
+    assertTrue(r.last().poll());
+    assertEquals(SessionState.Init, r.last().state());
+    r.receive(new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Down, false, true, false, false, false, 3,
+        PEER, 7, 1_000_000, 50_000, 0, new byte[0]));
+    assertFalse(r.fsm.pollActive());
+    assertEquals(1, r.fsm.counters().pollSequencesCompleted());
+    assertEquals(2_000_000, r.fsm.transmitIntervalMicros());
+    r.runUntil(r.now + 2000 * MS);
+    assertFalse(r.last().poll());
+  }
+
+  @Test
+  void adminDown_intervalChange_appliesWithoutPoll() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.fsm.adminDown(r.now);
+    r.fsm.updateProfile(FAST.toBuilder().receiveIntervalMillis(200).build(), r.now);
+    // AdminDown discards every packet (RFC 5880 §6.8.6), so no Final could end a poll.
+    assertFalse(r.fsm.pollActive());
+    assertEquals(200_000, r.fsm.requiredMinRxInterval());
+  }
+
+  @Test
   void goingDown_restoresOneSecondFloor() {
     Recorder r = up(FAST);
     r.receive(finalFrom(50_000, 50_000));
