@@ -408,6 +408,22 @@ class BfdFsmTest {
   }
 
   @Test
+  void notUp_changeDuringPoll_finalKeepsNewestValues() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(2000).build(), r.now);
+    r.fsm.updateProfile(FAST.toBuilder().transmitIntervalMillis(3000).build(), r.now);
+    r.receive(new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Down, false, true, false, false, false, 3,
+        PEER, 7, 1_000_000, 50_000, 0, new byte[0]));
+    // Still Init: 3 s already counts; the Final of the poll for 2 s must not bring the interval back below it.
+    assertEquals(3_000_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.pollActive(), "the second change is polled next");
+  }
+
+  @Test
   void adminDown_intervalChange_appliesWithoutPoll() {
     Recorder r = Recorder.of(7, FAST);
     r.start();
