@@ -6,6 +6,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -55,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * <p>Each session sends from its own socket, bound to a source port in 49152-65535 (RFC 5881 §4) and connected to
  * the peer, with IP_TTL / IPV6_UNICAST_HOPS 255. Each local address has one receiving socket per port with a BPF
  * filter ({@link TtlFilter}) that lets only TTL 255 through (single-hop) or at least the smallest minimumTtl of
- * its multihop sessions.
+ * its multihop sessions; the filter is attached before the socket is bound.
  *
  * <p>No allocation per packet on the steady path: packets are written into one reused buffer and sent with a
  * {@code send} on the session's socket (no Netty outbound buffer, no pooled buffer); once a session has
@@ -395,11 +397,12 @@ public final class BfdEngine implements AutoCloseable {
     }
   }
 
-  private Bootstrap bootstrap(InetAddress local, ChannelHandler handler) {
+  private Bootstrap bootstrap(InetAddress local, ChannelFactory<EpollDatagramChannel> factory,
+      ChannelHandler handler) {
     boolean v6 = local instanceof Inet6Address;
     return new Bootstrap()
         .group(loop)
-        .channelFactory(() -> new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET))
+        .channelFactory(factory)
         .option(ChannelOption.ALLOCATOR, alloc)
         .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
         .option(ChannelOption.SO_RCVBUF, 1 << 20)
@@ -417,7 +420,9 @@ public final class BfdEngine implements AutoCloseable {
     int chosen = port;
     sourcePorts.add(chosen);
     int dstPort = session.multihop() ? multihopPort : singleHopPort;
-    ChannelFuture f = bootstrap(session.localAddress(), new SenderHandler())
+    SocketProtocolFamily family = session.localAddress() instanceof Inet6Address
+        ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
+    ChannelFuture f = bootstrap(session.localAddress(), () -> new EpollDatagramChannel(family), new SenderHandler())
         .bind(new InetSocketAddress(session.localAddress(), port));
     f.addListener(done -> {
       Channel ch = f.channel();
@@ -454,28 +459,54 @@ public final class BfdEngine implements AutoCloseable {
 
   private void openListener(Listener l) {
     int port = l.key.multihop() ? multihopPort : singleHopPort;
-    // SO_REUSEPORT: the sessions' own connected sockets (SessionReceiver) share the port.
-    ChannelFuture f = bootstrap(l.key.local(), new ReceiveHandler(l.key.local(), l.key.multihop()))
+    boolean v6 = l.key.local() instanceof Inet6Address;
+    Map<InetAddress, Integer> sources = filterSources(l);
+    TtlFilter filter = filterFor(l, sources);
+    // The filter goes on in the channel factory, before the bind (see newListenerChannel). SO_REUSEPORT: the
+    // sessions' own connected sockets (SessionReceiver) share the port.
+    ChannelFuture f = bootstrap(l.key.local(), () -> newListenerChannel(v6, filter),
+            new ReceiveHandler(l.key.local(), l.key.multihop()))
         .option(EpollChannelOption.SO_REUSEPORT, true)
         .bind(new InetSocketAddress(l.key.local(), port));
     l.channel = f.channel();
+    l.filter = filter;
+    l.filterSources = sources;
     f.addListener(done -> {
       if (!done.isSuccess()) {
         l.failure = "cannot listen on " + l.key.local().getHostAddress() + " port " + port + ": "
             + done.cause().getMessage();
         log.warn("BFD: {}", l.failure);
       } else {
-        updateFilter(l);
+        updateFilter(l); // multihop sessions added while the bind was pending
       }
     });
   }
 
-  /** Attaches (or replaces) the TTL filter once the socket exists. */
-  private void updateFilter(Listener l) {
-    if (l.channel == null || !l.channel.isRegistered() || !l.channel.isActive()) {
-      return;
+  /**
+   * A shared receive socket with its TTL filter already attached (RFC 5881 §5, RFC 5883 §2, RFC 5082). The kernel
+   * runs a socket filter when it queues a datagram, so a filter attached after the bind would not check what
+   * arrived in between, and Netty would read it later like any other; an unbound socket receives nothing, so with
+   * the filter attached first no datagram is ever queued unchecked. If the filter cannot be attached the socket is
+   * closed and the bind fails.
+   */
+  static EpollDatagramChannel newListenerChannel(boolean v6, TtlFilter filter) {
+    EpollDatagramChannel ch = new EpollDatagramChannel(v6 ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET);
+    boolean ok = false;
+    try {
+      if (!ch.config().setOption(TtlFilter.OPTION, filter.optionValue())) {
+        throw new ChannelException("SO_ATTACH_FILTER not supported by " + ch);
+      }
+      ok = true;
+      return ch;
+    } finally {
+      if (!ok) {
+        ch.unsafe().closeForcibly();
+      }
     }
-    boolean v6 = l.key.local() instanceof Inet6Address;
+  }
+
+  /** The sources and minimum TTLs {@code l}'s filter must accept: its multihop sessions' (none for single-hop). */
+  private Map<InetAddress, Integer> filterSources(Listener l) {
     Map<InetAddress, Integer> bySource = new java.util.TreeMap<>(
         java.util.Comparator.comparing(InetAddress::getHostAddress));
     if (l.key.multihop()) {
@@ -485,10 +516,24 @@ public final class BfdEngine implements AutoCloseable {
         }
       }
     }
+    return bySource;
+  }
+
+  private static TtlFilter filterFor(Listener l, Map<InetAddress, Integer> sources) {
+    boolean v6 = l.key.local() instanceof Inet6Address;
+    return l.key.multihop() ? TtlFilter.multihopPerSource(v6, sources) : TtlFilter.singleHop(v6);
+  }
+
+  /** Replaces the TTL filter when the multihop sessions or their minimum TTLs changed. */
+  private void updateFilter(Listener l) {
+    if (l.channel == null || !l.channel.isOpen()) {
+      return;
+    }
+    Map<InetAddress, Integer> bySource = filterSources(l);
     if (l.filter != null && bySource.equals(l.filterSources)) {
       return;
     }
-    TtlFilter filter = l.key.multihop() ? TtlFilter.multihopPerSource(v6, bySource) : TtlFilter.singleHop(v6);
+    TtlFilter filter = filterFor(l, bySource);
     if (!l.channel.config().setOption(TtlFilter.OPTION, filter.optionValue())) {
       throw new IllegalStateException("SO_ATTACH_FILTER not supported by " + l.channel);
     }
