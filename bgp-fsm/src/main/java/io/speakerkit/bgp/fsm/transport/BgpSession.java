@@ -20,6 +20,7 @@ import io.speakerkit.bgp.fsm.BgpAction;
 import io.speakerkit.bgp.fsm.BgpEvent;
 import io.speakerkit.bgp.fsm.BgpFsm;
 import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.BgpTimer;
 import io.speakerkit.bgp.fsm.Collision;
 import io.speakerkit.bgp.fsm.ConnectMode;
 import io.speakerkit.bgp.fsm.FsmConfig;
@@ -329,16 +330,21 @@ public final class BgpSession implements AutoCloseable {
     loop.execute(task);
   }
 
-  /**
-   * Bytes written to the channel that the socket has not taken yet (Netty's outbound buffer), 0 without a
-   * connection: stays near the high water mark (1 MiB) however slow the peer, because routes are only encoded while
-   * the channel is writable. Read on the event loop.
-   */
   /** Whether the session's connection is one this side dialled (for collision detection); read on the loop. */
   boolean primaryOutgoing() {
     return primary.outgoing;
   }
 
+  /** Deadline of one of the session's connection timers, -1 when it is not running; read on the loop (tests). */
+  long primaryTimerDeadline(BgpTimer timer) {
+    return primary.driver.deadlineNanos(timer);
+  }
+
+  /**
+   * Bytes written to the channel that the socket has not taken yet (Netty's outbound buffer), 0 without a
+   * connection: stays near the high water mark (1 MiB) however slow the peer, because routes are only encoded while
+   * the channel is writable. Read on the event loop.
+   */
   public long pendingOutboundBytes() {
     Connection c = primary;
     Channel ch = c == null ? null : c.channel;
@@ -383,6 +389,19 @@ public final class BgpSession implements AutoCloseable {
 
   private void adopt(SocketChannel ch) {
     BgpState ps = primary.driver.fsm().state();
+    NegotiatedSession s = negotiated;
+    if (!closed && ps == BgpState.Established && s != null && s.peerGracefulRestart().isPresent()) {
+      // RFC 4724 §4.2: a new connection from a peer that can restart gracefully, while its session still looks
+      // Established here, means the peer restarted before we saw the old connection go: that connection ends as if
+      // it had failed (the peer's routes stay, stale), and the new one starts the next session at once.
+      log.info("peer {}: new connection while Established; the peer restarted (graceful restart), ending the old "
+          + "session", peerAddress);
+      primary.driver.fire(new BgpEvent.TcpConnectionFails("peer restarted: new connection (RFC 4724 §4.2)"));
+      // the automatic restart now instead of after the IdleHoldTimer (which it stops), in the configured mode
+      primary.driver.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.AutomaticStart()
+          : new BgpEvent.AutomaticStart_with_PassiveTcpEstablishment());
+      ps = primary.driver.fsm().state();
+    }
     if (closed || ps == BgpState.Idle) {
       log.debug("peer {}: refusing connection in {}", peerAddress, ps);
       ch.close();

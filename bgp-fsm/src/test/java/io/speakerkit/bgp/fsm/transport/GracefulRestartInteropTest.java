@@ -119,6 +119,89 @@ class GracefulRestartInteropTest {
     }
   }
 
+  /**
+   * RFC 4724 §4.2, the restart we do not see: FRR's old connection vanishes without a FIN or RST reaching us (link
+   * down while bgpd is killed and its sockets destroyed), so our session still looks Established when the restarted
+   * bgpd connects again. The new connection ends the old session at once, well inside our 90 s hold time: FRR's
+   * route is kept stale and its End-of-RIB on the new session clears the mark.
+   */
+  @Test
+  void frrRestartedUnseen_itsNewConnectionEndsOldSession_routesStaleUntilEndOfRib() throws Exception {
+    Commands.require("/usr/lib/frr/bgpd", "vtysh", "ss");
+    try (Netns ns = Netns.create("skfsmgru", "10.253.7.1/30", "10.253.7.2/30")) {
+      File dir = ns.dir();
+      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
+          frr defaults traditional
+          log file %s/bgpd.log
+          router bgp 65202
+           bgp router-id 10.253.7.2
+           bgp graceful-restart
+           no bgp ebgp-requires-policy
+           no bgp network import-check
+           neighbor 10.253.7.1 remote-as 65201
+           neighbor 10.253.7.1 timers connect 2
+           address-family ipv4 unicast
+            network 203.0.113.0/24
+           exit-address-family
+          """.formatted(dir.getAbsolutePath()));
+      String[] bgpd = {"/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
+          dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
+      Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
+      Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+      java.net.InetAddress local = java.net.InetAddress.getByName("10.253.7.1");
+      try (BgpTransport t = BgpTransport.builder().listen(new java.net.InetSocketAddress(local, 179)).build()
+          .start()) {
+        AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
+        List<Boolean> sessionDowns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BgpSession s = BgpSession.builder().transport(t)
+            .peer(java.net.InetAddress.getByName("10.253.7.2"))
+            .localAddress(local)
+            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
+                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.7.1"))
+                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
+                .build())
+            .routeListener(new RouteListener() {
+              @Override
+              public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
+                ribIn.onUpdate(session, update);
+              }
+
+              @Override
+              public void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {
+                sessionDowns.add(stale);
+                ribIn.onSessionDown(session, stale, restartTime);
+              }
+            })
+            .build();
+        s.start();
+        io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
+        Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
+
+        // Without its address the namespace neither sends bgpd's FIN or RST (no route) nor answers our segments
+        // with a RST (not addressed to it); ss -K then removes the killed bgpd's socket, which would send its FIN
+        // again. (Taking either end of the veth down still lets both through.)
+        ns.inside("ip", "addr", "del", "10.253.7.2/30", "dev", ns.nsInterface()).check();
+        long pid = Long.parseLong(Files.readString(new File(dir, "bgpd.pid").toPath()).trim());
+        Commands.run("kill", "-KILL", Long.toString(pid)).check();
+        frr.waitFor();
+        ns.inside("ss", "-K", "dst", "10.253.7.1").check();
+        ns.inside("ip", "addr", "add", "10.253.7.2/30", "dev", ns.nsInterface()).check();
+        assertTrue(s.state() == io.speakerkit.bgp.fsm.BgpState.Established, "no sign of the restart yet");
+
+        frr = ns.start(new File(dir, "bgpd2.out"), bgpd);
+        Poll.until(LIMIT, "the old session ended by the new connection, FRR's route refreshed",
+            () -> sessionDowns.equals(List.of(true)) && ribIn.size() == 1 && ribIn.staleCount() == 0
+                && s.state() == io.speakerkit.bgp.fsm.BgpState.Established,
+            () -> sessionDowns + " " + ribIn + " " + s.lastChange());
+        String n = vtysh(dir, "show bgp neighbors 10.253.7.1 json").stdout().replaceAll("\\s+", "");
+        assertTrue(n.contains("\"bgpState\":\"Established\""), n);
+      } finally {
+        frr.destroyForcibly();
+      }
+    }
+  }
+
   private static Process speaker(File dir, String name, boolean restarting) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

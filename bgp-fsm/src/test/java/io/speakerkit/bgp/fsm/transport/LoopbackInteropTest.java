@@ -311,6 +311,89 @@ class LoopbackInteropTest {
     }
   }
 
+  /**
+   * RFC 4724 §4.2: a graceful-restart peer that connects again while its session still looks Established here has
+   * restarted. The old connection ends as if it had failed (its routes stay, stale) and the new one is answered
+   * with an OPEN; the peer's End-of-RIB on the new session then removes what it did not announce again. Without
+   * graceful restart the new connection is refused and the session stays (RFC 4271 §6.8).
+   */
+  @Test
+  void gracefulRestartPeer_connectsAgainWhileEstablished_oldSessionEndsRoutesStale() throws Exception {
+    restartedPeerConnectsAgain(true, InetAddress.getByName("127.253.0.33"), InetAddress.getByName("127.253.0.34"),
+        11190);
+  }
+
+  @Test
+  void peerWithoutGracefulRestart_connectsAgainWhileEstablished_newConnectionRefused() throws Exception {
+    restartedPeerConnectsAgain(false, InetAddress.getByName("127.253.0.35"), InetAddress.getByName("127.253.0.36"),
+        11191);
+  }
+
+  private static void restartedPeerConnectsAgain(boolean gracefulRestart, InetAddress a, InetAddress b, int port)
+      throws Exception {
+    io.speakerkit.bgp.fsm.GracefulRestart gr = new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+        java.util.Map.of(AddressFamily.IPV4_UNICAST, true));
+    FsmConfig.Builder local = FsmConfig.builder().localAs(64601).peerAs(64602)
+        .bgpIdentifier(BgpIdentifier.parse("10.0.0.1")).connectMode(io.speakerkit.bgp.fsm.ConnectMode.PASSIVE);
+    FsmConfig.Builder remote = FsmConfig.builder().localAs(64602).peerAs(64601)
+        .bgpIdentifier(BgpIdentifier.parse("10.0.0.2"));
+    if (gracefulRestart) {
+      local.gracefulRestart(gr);
+      remote.gracefulRestart(gr);
+    }
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
+      AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a).config(local.build())
+          .routeListener(ribIn).build();
+      sa.addListener(changes::add);
+      sa.start();
+      io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+      try (java.net.Socket first = new java.net.Socket(); java.net.Socket second = new java.net.Socket()) {
+        first.bind(new InetSocketAddress(b, 0));
+        first.connect(new InetSocketAddress(a, port), 5000);
+        first.setSoTimeout(10_000);
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(remote.build().localOpen()), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+        io.speakerkit.bgp.wire.UpdateEncoder.write(out, List.of(), PathAttributes.builder()
+            .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602).nextHop(b).build(),
+            List.of(IpPrefix.parse("198.51.100.0/24")), ctx);
+        writeTo(first, out);
+        Poll.until(LIMIT, "the peer's route", () -> ribIn.size() == 1, ribIn::toString);
+
+        second.bind(new InetSocketAddress(b, 0));
+        second.connect(new InetSocketAddress(a, port), 5000);
+        second.setSoTimeout(10_000);
+        if (!gracefulRestart) {
+          assertEquals(-1, second.getInputStream().read(), "the new connection is closed without a byte");
+          assertEquals(BgpState.Established, sa.state());
+          assertEquals(1, ribIn.size());
+          out.release();
+          return;
+        }
+        bodyOfNext(second.getInputStream(), 1, "OPEN on the new connection");
+        assertEquals(-1L, onLoop(sa, () -> sa.primaryTimerDeadline(io.speakerkit.bgp.fsm.BgpTimer.IdleHoldTimer)),
+            "the restart stopped the IdleHoldTimer (it would end the new session when it fires)");
+        Poll.until(LIMIT, "the old session's route kept, stale", () -> ribIn.staleCount() == 1, ribIn::toString);
+        first.getInputStream().readAllBytes(); // to the end: the old connection is closed
+        BgpAction.StateChanged end = changes.stream().filter(c -> c.from() == BgpState.Established).findFirst()
+            .orElseThrow();
+        assertTrue(end.cause().sent().isEmpty(), "no NOTIFICATION on the old connection: " + end);
+
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(remote.build().localOpen()), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+        io.speakerkit.bgp.wire.UpdateEncoder.writeEndOfRib(out, AddressFamily.IPV4_UNICAST);
+        writeTo(second, out);
+        out.release();
+        Poll.until(LIMIT, "Established again, End-of-RIB removed the stale route",
+            () -> sa.state() == BgpState.Established && ribIn.size() == 0, ribIn::toString);
+      }
+    }
+  }
+
   private static void writeTo(java.net.Socket peer, io.netty.buffer.ByteBuf out) throws java.io.IOException {
     byte[] bytes = new byte[out.readableBytes()];
     out.readBytes(bytes);
