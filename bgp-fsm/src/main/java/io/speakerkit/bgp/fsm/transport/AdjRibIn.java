@@ -6,12 +6,15 @@ import io.speakerkit.bgp.wire.UpdateMessage;
 import io.speakerkit.timers.Scheduler;
 import io.speakerkit.timers.Timeout;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * An optional Adj-RIB-In (RFC 4271 §3.2) for one peer, usable as the session's {@link RouteListener}: the routes the
@@ -30,13 +33,18 @@ public final class AdjRibIn implements RouteListener {
    * One route.
    *
    * @param prefix the prefix
+   * @param pathId the RFC 7911 path identifier, 0 without ADD-PATH
    * @param attributes the path attribute octets as received (shared between the routes of one UPDATE; do not modify)
    * @param stale kept across a peer restart, not yet refreshed
    */
-  public record Route(IpPrefix prefix, byte[] attributes, boolean stale) {}
+  public record Route(IpPrefix prefix, int pathId, byte[] attributes, boolean stale) {}
+
+  private static final Comparator<Route> BY_PATH_ID = Comparator.comparingInt(r -> r.pathId());
 
   private final Scheduler scheduler;
-  private final Map<IpPrefix, Route> routes = new ConcurrentHashMap<>();
+  /** The paths of each prefix by path identifier; an inner map is never modified, only replaced. */
+  private final Map<IpPrefix, Map<Integer, Route>> routes = new ConcurrentHashMap<>();
+  private volatile int size;
   private Timeout restartTimer;
 
   /** @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests) */
@@ -44,21 +52,45 @@ public final class AdjRibIn implements RouteListener {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
   }
 
+  /** Routes held: with ADD-PATH every path counts. */
   public int size() {
-    return routes.size();
+    return size;
   }
 
   public long staleCount() {
-    return routes.values().stream().filter(Route::stale).count();
+    return routes.values().stream().flatMap(m -> m.values().stream()).filter(Route::stale).count();
   }
 
+  /**
+   * The route for {@code prefix}: without ADD-PATH its only one; with ADD-PATH the path with the lowest identifier
+   * ({@link #paths} has them all).
+   */
   public Optional<Route> get(IpPrefix prefix) {
-    return Optional.ofNullable(routes.get(prefix));
+    return paths(prefix).stream().findFirst();
+  }
+
+  /** The route for {@code prefix} with ADD-PATH identifier {@code pathId} (0 without ADD-PATH). */
+  public Optional<Route> get(IpPrefix prefix, int pathId) {
+    Map<Integer, Route> paths = routes.get(prefix);
+    return paths == null ? Optional.empty() : Optional.ofNullable(paths.get(pathId));
+  }
+
+  /** Every path held for {@code prefix}, by path identifier. */
+  public List<Route> paths(IpPrefix prefix) {
+    Map<Integer, Route> paths = routes.get(prefix);
+    if (paths == null) {
+      return List.of();
+    }
+    List<Route> list = new ArrayList<>(paths.values());
+    list.sort(BY_PATH_ID);
+    return list;
   }
 
   /** A snapshot of all routes. */
-  public Map<IpPrefix, Route> routes() {
-    return new HashMap<>(routes);
+  public List<Route> routes() {
+    List<Route> list = new ArrayList<>(size);
+    routes.values().forEach(m -> list.addAll(m.values()));
+    return list;
   }
 
   @Override
@@ -66,27 +98,26 @@ public final class AdjRibIn implements RouteListener {
     AddressFamily eor = u.endOfRib();
     if (eor != null) {
       // RFC 4724 §4.2: the End-of-RIB ends the family's refresh; whatever is still stale is gone
-      routes.values().removeIf(r -> r.stale() && r.prefix().family().equals(eor));
-      if (routes.values().stream().noneMatch(Route::stale) && restartTimer != null) {
+      removeIf(r -> r.stale() && r.prefix().family().equals(eor));
+      if (staleCount() == 0 && restartTimer != null) {
         restartTimer.cancel();
         restartTimer = null;
       }
       return;
     }
-    for (IpPrefix p : u.withdrawnAll()) {
-      routes.remove(p);
+    for (RouteKey k : RouteKey.withdrawn(u)) {
+      remove(k);
     }
+    List<RouteKey> announced = RouteKey.announced(u);
     if (u.errorAction().withdrawsRoutes()) {
-      for (IpPrefix p : u.announced()) {
-        routes.remove(p);
-      }
+      announced.forEach(this::remove);
       return;
     }
     int start = u.offset() + 19 + 2 + u.withdrawnLength() + 2;
     byte[] attrs = new byte[u.attributes().totalLength()];
     u.content().getBytes(start, attrs);
-    for (IpPrefix p : u.announced()) {
-      routes.put(p, new Route(p, attrs, false));
+    for (RouteKey k : announced) {
+      put(new Route(k.prefix(), k.pathId(), attrs, false));
     }
   }
 
@@ -98,21 +129,62 @@ public final class AdjRibIn implements RouteListener {
     }
     if (!stale) {
       routes.clear();
+      size = 0;
       return;
     }
-    routes.replaceAll((p, r) -> new Route(p, r.attributes(), true));
+    routes.replaceAll((p, paths) -> {
+      Map<Integer, Route> marked = new HashMap<>(paths.size() * 2);
+      paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
+      return marked;
+    });
     restartTimer = scheduler.schedule(() -> {
       restartTimer = null;
-      routes.values().removeIf(Route::stale);
+      removeIf(Route::stale);
     }, restartTime);
+  }
+
+  private void put(Route r) {
+    routes.compute(r.prefix(), (p, paths) -> {
+      if (paths == null) {
+        size++;
+        return Map.of(r.pathId(), r);
+      }
+      Map<Integer, Route> next = new HashMap<>(paths);
+      if (next.put(r.pathId(), r) == null) {
+        size++;
+      }
+      return next;
+    });
+  }
+
+  private void remove(RouteKey k) {
+    routes.computeIfPresent(k.prefix(), (p, paths) -> {
+      if (!paths.containsKey(k.pathId())) {
+        return paths;
+      }
+      size--;
+      if (paths.size() == 1) {
+        return null;
+      }
+      Map<Integer, Route> next = new HashMap<>(paths);
+      next.remove(k.pathId());
+      return next;
+    });
+  }
+
+  private void removeIf(Predicate<Route> condition) {
+    for (IpPrefix p : routes.keySet()) {
+      routes.computeIfPresent(p, (key, paths) -> {
+        Map<Integer, Route> next = new HashMap<>(paths);
+        next.values().removeIf(condition);
+        size -= paths.size() - next.size();
+        return next.isEmpty() ? null : next.size() == paths.size() ? paths : next;
+      });
+    }
   }
 
   @Override
   public String toString() {
-    return "AdjRibIn{" + routes.size() + " routes, " + staleCount() + " stale}";
-  }
-
-  static boolean sameAttributes(Route a, Route b) {
-    return Arrays.equals(a.attributes(), b.attributes());
+    return "AdjRibIn{" + size + " routes, " + staleCount() + " stale}";
   }
 }

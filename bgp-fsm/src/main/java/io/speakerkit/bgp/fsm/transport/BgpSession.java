@@ -685,18 +685,18 @@ public final class BgpSession implements AutoCloseable {
       }
     }
     if (maxPrefixes > 0) {
-      for (IpPrefix p : u.withdrawnAll()) {
-        c.received.remove(p);
-      }
+      // counted as FRR counts them: every ADD-PATH path is one (RFC 7911)
+      RouteKey.withdrawn(u).forEach(c.received::remove);
+      List<RouteKey> announced = RouteKey.announced(u);
       if (u.errorAction().withdrawsRoutes()) {
-        u.announced().forEach(c.received::remove);
+        announced.forEach(c.received::remove);
       } else {
-        c.received.addAll(u.announced());
+        c.received.addAll(announced);
       }
       if (c.received.size() > maxPrefixes) {
         log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
         // RFC 4486 §4: the data is AFI (2 octets), SAFI (1) and the prefix upper bound (4)
-        AddressFamily f = u.announced().isEmpty() ? AddressFamily.IPV4_UNICAST : u.announced().get(0).family();
+        AddressFamily f = announced.isEmpty() ? AddressFamily.IPV4_UNICAST : announced.get(0).prefix().family();
         byte[] data = {(byte) (f.afi().value() >> 8), (byte) f.afi().value(), (byte) f.safi().value(),
             (byte) (maxPrefixes >> 24), (byte) (maxPrefixes >> 16), (byte) (maxPrefixes >> 8), (byte) maxPrefixes};
         c.driver.fire(new BgpEvent.AutomaticStop(
@@ -743,7 +743,7 @@ public final class BgpSession implements AutoCloseable {
     final List<AddressFamily> refreshEnds = new ArrayList<>();
     final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
-    final java.util.Set<IpPrefix> received = new java.util.HashSet<>();
+    final java.util.Set<RouteKey> received = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(false, true, 0);
     boolean routesToDelete;
 
@@ -1151,7 +1151,10 @@ public final class BgpSession implements AutoCloseable {
       return this;
     }
 
-    /** Cease / Maximum Number of Prefixes Reached when the peer announces more; 0 (default) for no limit. */
+    /**
+     * Cease / Maximum Number of Prefixes Reached when the peer announces more routes, all families together, every
+     * ADD-PATH path counted; 0 (default) for no limit.
+     */
     public Builder maxPrefixes(long value) {
       if (value < 0) {
         throw new IllegalArgumentException("max prefixes: " + value + " (expected: >= 0)");

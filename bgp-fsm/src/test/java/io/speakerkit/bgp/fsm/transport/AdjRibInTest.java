@@ -31,11 +31,15 @@ class AdjRibInTest {
       PathAttributes.builder().origin(Origin.IGP).asPath(65002).nextHop(0x0A000002).build();
 
   private void feed(Consumer<ByteBuf> writer) {
+    feedIn(CodecContext.FOUR_OCTET_AS, writer);
+  }
+
+  private void feedIn(CodecContext ctx, Consumer<ByteBuf> writer) {
     ByteBuf buf = Unpooled.buffer();
     try {
       writer.accept(buf);
       while (buf.isReadable()) {
-        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CodecContext.FOUR_OCTET_AS);
+        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, ctx);
         buf.skipBytes(u.length());
         rib.onUpdate(null, u);
       }
@@ -103,6 +107,30 @@ class AdjRibInTest {
     assertEquals(1, rib.size());
     time.advance(Duration.ofSeconds(1));
     assertEquals(0, rib.size());
+  }
+
+  /** RFC 7911: with ADD-PATH each path of a prefix is a route, and a withdrawal removes only the path it names. */
+  @Test
+  void addPath_pathsOfOnePrefixKeptApart_withdrawalRemovesOnlyItsPath() {
+    CodecContext addPath = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(AddressFamily.IPV4_UNICAST),
+        java.util.Set.of(AddressFamily.IPV4_UNICAST));
+    IpPrefix p = IpPrefix.parse("203.0.113.0/24");
+    PathAttributes other = PathAttributes.builder().origin(Origin.IGP).asPath(65002, 65010).nextHop(0x0A000003)
+        .build();
+    feedIn(addPath, b -> UpdateEncoder.writeAnnouncement(b, ATTRS, p, 1, addPath));
+    feedIn(addPath, b -> UpdateEncoder.writeAnnouncement(b, other, p, 2, addPath));
+    assertEquals(2, rib.size());
+    assertEquals(List.of(1, 2), rib.paths(p).stream().map(AdjRibIn.Route::pathId).toList());
+    assertEquals(1, rib.get(p).orElseThrow().pathId());
+    feedIn(addPath, b -> UpdateEncoder.writeWithdrawals(b, List.of(p), 0, 1, addPath));
+    assertEquals(1, rib.size());
+    assertEquals(List.of(2), rib.paths(p).stream().map(AdjRibIn.Route::pathId).toList());
+    assertTrue(rib.get(p, 1).isEmpty());
+    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    assertEquals(1, rib.staleCount());
+    feedIn(addPath, b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV4_UNICAST));
+    assertEquals(0, rib.size());
+    assertTrue(rib.routes().isEmpty());
   }
 
   @Test

@@ -122,6 +122,52 @@ class LoopbackInteropTest {
     }
   }
 
+  /** RFC 7911 / RFC 4486 §4: with ADD-PATH every path counts toward the maximum, as FRR counts them. */
+  @Test
+  void maxPrefixes_addPath_everyPathCounts() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.37");
+    InetAddress b = InetAddress.getByName("127.253.0.38");
+    int port = 11192;
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS.withAddPath(
+        Set.of(AddressFamily.IPV4_UNICAST), Set.of(AddressFamily.IPV4_UNICAST));
+    IpPrefix p = IpPrefix.parse("203.0.113.0/24");
+    PathAttributes attrs = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+        .asPath(64602).nextHop(b).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(3)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .addPath(AddressFamily.IPV4_UNICAST, io.speakerkit.bgp.fsm.AddPathMode.BOTH).build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
+              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+                  .addPath(AddressFamily.IPV4_UNICAST, io.speakerkit.bgp.fsm.AddPathMode.BOTH).build()
+                  .localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          for (int pathId = 1; pathId <= 3; pathId++) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, attrs, p, pathId, ctx);
+          }
+          io.speakerkit.bgp.wire.UpdateEncoder.writeWithdrawals(out, List.of(p), 0, 2, ctx); // 2 paths left
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, attrs, p, 4, ctx); // 3: at the maximum
+          writeTo(peer, out);
+          Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "" + sa.state());
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, attrs, p, 5, ctx); // 4: one too many
+          writeTo(peer, out);
+          out.release();
+          byte[] notification = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
+          assertEquals(List.of(6, 1), List.of((int) notification[0], (int) notification[1]),
+              "Cease / Maximum Number of Prefixes Reached");
+          assertEquals(6, sa.counters().updatesReceived(), "the Cease came only after the fifth path's UPDATE");
+        }
+      }
+    }
+  }
+
   /** RFC 4760 §7: an MP_REACH_NLRI the family cannot have (an IPv6 one with a 4-octet next hop) ends the session. */
   @Test
   void afiSafiDisable_sessionClosedWithOptionalAttributeError() throws Exception {
