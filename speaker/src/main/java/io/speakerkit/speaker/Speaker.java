@@ -723,11 +723,11 @@ public final class Speaker implements AutoCloseable {
     }
 
     @Override
-    public void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {
+    public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
       onWorker(() -> {
         PeerRuntime p = peers.get(peer);
-        if (p != null && !stale) {
-          p.received.clear();
+        if (p != null) {
+          p.received.removeIf(prefix -> !staleFamilies.contains(prefix.family()));
         }
       });
     }

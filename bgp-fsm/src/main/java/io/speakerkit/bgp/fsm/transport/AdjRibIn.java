@@ -1,5 +1,7 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import io.speakerkit.bgp.fsm.GracefulRestart;
+import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateMessage;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
@@ -21,9 +24,10 @@ import java.util.function.Predicate;
  * peer announced, with their path attributes as received. RFC 7606 treat-as-withdraw is applied.
  *
  * <p>Graceful restart helper (RFC 4724 §4.2): when the session goes down without a NOTIFICATION and graceful restart
- * was negotiated, the routes are kept and marked stale; the peer's End-of-RIB for a family removes that family's
- * routes still stale, and after the peer's restart time every stale route is removed. Any other session end removes
- * everything at once.
+ * was negotiated, the routes of the families in the peer's capability are kept and marked stale, the others removed.
+ * When the session is back, stale routes of a family whose Forwarding State bit the peer no longer sets are removed;
+ * the peer's End-of-RIB for a family removes that family's routes still stale, and after the peer's restart time
+ * every stale route is removed. Any other session end removes everything at once.
  *
  * <p>Updated on the session's event loop; readable from any thread.
  */
@@ -122,16 +126,18 @@ public final class AdjRibIn implements RouteListener {
   }
 
   @Override
-  public void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {
+  public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
     if (restartTimer != null) {
       restartTimer.cancel();
       restartTimer = null;
     }
-    if (!stale) {
+    if (staleFamilies.isEmpty()) {
       routes.clear();
       size = 0;
       return;
     }
+    // RFC 4724 §4.2: the families of the peer's capability are kept, stale; the others go now
+    removeIf(r -> !staleFamilies.contains(r.prefix().family()));
     routes.replaceAll((p, paths) -> {
       Map<Integer, Route> marked = new HashMap<>(paths.size() * 2);
       paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
@@ -141,6 +147,21 @@ public final class AdjRibIn implements RouteListener {
       restartTimer = null;
       removeIf(Route::stale);
     }, restartTime);
+  }
+
+  /**
+   * RFC 4724 §4.2: stale routes of a family the restarted peer did not preserve forwarding for (its Forwarding State
+   * bit is clear, or the capability is gone) are deleted at once instead of waiting for its End-of-RIB.
+   */
+  @Override
+  public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
+    Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
+        .orElse(Map.of());
+    removeIf(r -> r.stale() && !forwarding.getOrDefault(r.prefix().family(), false));
+    if (staleCount() == 0 && restartTimer != null) {
+      restartTimer.cancel();
+      restartTimer = null;
+    }
   }
 
   private void put(Route r) {

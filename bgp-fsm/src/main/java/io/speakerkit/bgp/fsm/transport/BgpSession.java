@@ -25,6 +25,7 @@ import io.speakerkit.bgp.fsm.Collision;
 import io.speakerkit.bgp.fsm.ConnectMode;
 import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.fsm.FsmDriver;
+import io.speakerkit.bgp.fsm.GracefulRestart;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.Notification;
 import io.speakerkit.bgp.fsm.OpenNegotiation;
@@ -65,6 +66,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -552,6 +554,13 @@ public final class BgpSession implements AutoCloseable {
       negotiated = null;
     }
     if (change.to() == BgpState.Established) {
+      if (routeListener != null) {
+        try {
+          routeListener.onSessionUp(this, negotiated);
+        } catch (RuntimeException e) {
+          log.warn("route listener threw on session up", e);
+        }
+      }
       c.eorPending = true;
       rib.resendAll();
       pump();
@@ -719,7 +728,7 @@ public final class BgpSession implements AutoCloseable {
       return;
     }
     StateHint hint = c.lastEndHint;
-    boolean stale = hint.gracefulRestart && !hint.notificationExchanged;
+    Set<AddressFamily> stale = hint.notificationExchanged ? Set.of() : hint.gracefulRestartFamilies;
     try {
       routeListener.onSessionDown(this, stale, Duration.ofSeconds(hint.restartTime));
     } catch (RuntimeException e) {
@@ -727,7 +736,8 @@ public final class BgpSession implements AutoCloseable {
     }
   }
 
-  private record StateHint(boolean gracefulRestart, boolean notificationExchanged, int restartTime) {}
+  private record StateHint(Set<AddressFamily> gracefulRestartFamilies, boolean notificationExchanged,
+      int restartTime) {}
 
   /** One TCP connection with its own state machine (two exist only during a collision). */
   private final class Connection implements AdjRibOut.Sink<PathAttributes> {
@@ -744,7 +754,7 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     final java.util.Set<RouteKey> received = new java.util.HashSet<>();
-    StateHint lastEndHint = new StateHint(false, true, 0);
+    StateHint lastEndHint = new StateHint(Set.of(), true, 0);
     boolean routesToDelete;
 
     Connection(boolean outgoing) {
@@ -869,10 +879,10 @@ public final class BgpSession implements AutoCloseable {
         routesToDelete = true; // acted on with the state change that follows, which says whether a NOTIFICATION went
       } else if (a instanceof BgpAction.StateChanged c) {
         if (c.from() == BgpState.Established) {
-          NegotiatedSession s = negotiated;
-          boolean gr = s != null && s.peerGracefulRestart().isPresent();
+          Optional<GracefulRestart> gr = negotiated == null ? Optional.empty() : negotiated.peerGracefulRestart();
           boolean notif = c.cause().sent().isPresent() || c.cause().received().isPresent();
-          lastEndHint = new StateHint(gr, notif, gr ? s.peerGracefulRestart().get().restartTimeSeconds() : 0);
+          lastEndHint = new StateHint(gr.map(g -> g.forwardingState().keySet()).orElse(Set.of()), notif,
+              gr.map(GracefulRestart::restartTimeSeconds).orElse(0));
         }
         if (routesToDelete) {
           routesToDelete = false;

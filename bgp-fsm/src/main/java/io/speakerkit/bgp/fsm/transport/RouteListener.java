@@ -1,7 +1,10 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import io.speakerkit.bgp.fsm.NegotiatedSession;
+import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.UpdateMessage;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Receives what a peer announces (the speaker's optional Adj-RIB-In lives behind this). Called on the session's
@@ -18,9 +21,17 @@ public interface RouteListener {
   void onUpdate(BgpSession session, UpdateMessage update);
 
   /**
-   * The session left Established. With {@code stale} (graceful restart negotiated and no NOTIFICATION exchanged,
-   * RFC 4724 §4.2) keep the peer's routes marked stale for up to {@code restartTime}, until its End-of-RIB;
-   * otherwise delete them now.
+   * The session left Established. Keep the peer's routes of {@code staleFamilies} marked stale for up to
+   * {@code restartTime}, until the peer's End-of-RIB for the family, and delete the others now (RFC 4724 §4.2). The
+   * set holds the families of the peer's graceful restart capability when graceful restart was negotiated and no
+   * NOTIFICATION was exchanged; otherwise it is empty.
    */
-  default void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {}
+  default void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {}
+
+  /**
+   * The session reached Established with what {@code negotiated} says. A listener keeping stale routes deletes now
+   * those of every family for which the peer's new graceful restart capability does not set the Forwarding State
+   * bit, or of all families when the capability is absent (RFC 4724 §4.2).
+   */
+  default void onSessionUp(BgpSession session, NegotiatedSession negotiated) {}
 }

@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.fsm.BgpIdentifier;
+import io.speakerkit.bgp.fsm.FsmConfig;
+import io.speakerkit.bgp.fsm.GracefulRestart;
+import io.speakerkit.bgp.fsm.NegotiatedSession;
+import io.speakerkit.bgp.fsm.OpenNegotiation;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.BgpMessageDecoder;
 import io.speakerkit.bgp.wire.CodecContext;
@@ -19,6 +24,7 @@ import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.ManualScheduler;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +32,8 @@ class AdjRibInTest {
 
   private final ManualScheduler time = new ManualScheduler();
   private final AdjRibIn rib = new AdjRibIn(time);
+
+  private static final java.util.Set<AddressFamily> IPV4 = java.util.Set.of(AddressFamily.IPV4_UNICAST);
 
   private static final PathAttributes ATTRS =
       PathAttributes.builder().origin(Origin.IGP).asPath(65002).nextHop(0x0A000002).build();
@@ -88,7 +96,7 @@ class AdjRibInTest {
   @Test
   void gracefulRestart_staleUntilEndOfRib_refreshedKept() {
     announce("198.51.100.1/32", "198.51.100.2/32");
-    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
     assertEquals(2, rib.staleCount());
     announce("198.51.100.1/32"); // the restarted peer sends one of them again
     assertEquals(1, rib.staleCount());
@@ -102,11 +110,65 @@ class AdjRibInTest {
   @Test
   void gracefulRestart_noEndOfRib_staleGoneAfterRestartTime() {
     announce("198.51.100.1/32");
-    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
     time.advance(Duration.ofSeconds(119));
     assertEquals(1, rib.size());
     time.advance(Duration.ofSeconds(1));
     assertEquals(0, rib.size());
+  }
+
+  /** RFC 4724 §4.2: only the families of the peer's graceful restart capability are kept; the others go at once. */
+  @Test
+  void gracefulRestart_familyNotInCapability_deletedAtOnce() {
+    announce("198.51.100.1/32");
+    feed(b -> UpdateEncoder.writeAnnouncement(b, PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .nextHop(ipv6("2001:db8::2")).build(), IpPrefix.parse("2001:db8:1::/48"), CodecContext.FOUR_OCTET_AS));
+    assertEquals(2, rib.size());
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    assertEquals(1, rib.size());
+    assertTrue(rib.get(IpPrefix.parse("198.51.100.1/32")).orElseThrow().stale());
+  }
+
+  /**
+   * RFC 4724 §4.2: back in Established, stale routes of a family whose Forwarding State bit the peer leaves clear
+   * (FRR's default) are deleted at once; with the bit set they wait for the End-of-RIB; with no capability all go.
+   */
+  @Test
+  void gracefulRestart_sessionUp_staleKeptOnlyWhereForwardingPreserved() {
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+    assertEquals(1, rib.staleCount());
+
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, false))));
+    assertEquals(0, rib.size());
+
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.empty()));
+    assertEquals(0, rib.size());
+    time.advance(Duration.ofMinutes(5)); // the restart timer was cancelled with the last stale route
+    assertEquals(0, rib.size());
+  }
+
+  /** What our OPEN and a peer's with graceful restart forwarding bits {@code forwarding} (absent: none) negotiate. */
+  private static NegotiatedSession negotiatedWithPeer(Optional<java.util.Map<AddressFamily, Boolean>> forwarding) {
+    FsmConfig local = FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+        .gracefulRestart(new GracefulRestart(false, 120, java.util.Map.of(AddressFamily.IPV4_UNICAST, true)))
+        .build();
+    FsmConfig.Builder peer = FsmConfig.builder().localAs(65002).peerAs(65001)
+        .bgpIdentifier(BgpIdentifier.parse("10.0.0.2"));
+    forwarding.ifPresent(f -> peer.gracefulRestart(new GracefulRestart(true, 120, f)));
+    return ((OpenNegotiation.Accepted) OpenNegotiation.negotiate(local, peer.build().localOpen())).session();
+  }
+
+  private static java.net.InetAddress ipv6(String address) {
+    try {
+      return java.net.InetAddress.getByName(address);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
   }
 
   /** RFC 7911: with ADD-PATH each path of a prefix is a route, and a withdrawal removes only the path it names. */
@@ -126,7 +188,7 @@ class AdjRibInTest {
     assertEquals(1, rib.size());
     assertEquals(List.of(2), rib.paths(p).stream().map(AdjRibIn.Route::pathId).toList());
     assertTrue(rib.get(p, 1).isEmpty());
-    rib.onSessionDown(null, true, Duration.ofSeconds(120));
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
     assertEquals(1, rib.staleCount());
     feedIn(addPath, b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV4_UNICAST));
     assertEquals(0, rib.size());
@@ -136,7 +198,7 @@ class AdjRibInTest {
   @Test
   void sessionDownWithNotification_everythingGone() {
     announce("198.51.100.1/32");
-    rib.onSessionDown(null, false, Duration.ZERO);
+    rib.onSessionDown(null, java.util.Set.of(), Duration.ZERO);
     assertEquals(0, rib.size());
   }
 }

@@ -1,5 +1,6 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.testing.Commands;
@@ -78,6 +79,7 @@ class GracefulRestartInteropTest {
           router bgp 65202
            bgp router-id 10.253.6.2
            bgp graceful-restart
+           bgp graceful-restart preserve-fw-state
            no bgp ebgp-requires-policy
            no bgp network import-check
            neighbor 10.253.6.1 remote-as 65201
@@ -91,7 +93,7 @@ class GracefulRestartInteropTest {
       Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
       try (BgpTransport t = BgpTransport.builder().build()) {
-        AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
+        RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
         BgpSession s = BgpSession.builder().transport(t)
             .peer(java.net.InetAddress.getByName("10.253.6.2"))
             .localAddress(java.net.InetAddress.getByName("10.253.6.1"))
@@ -115,6 +117,8 @@ class GracefulRestartInteropTest {
             () -> ribIn.size() == 1 && ribIn.staleCount() == 0
                 && s.state() == io.speakerkit.bgp.fsm.BgpState.Established,
             () -> ribIn + " " + s.lastChange());
+        // FRR set the Forwarding State bit (preserve-fw-state): the stale route waited for its End-of-RIB
+        assertEquals(List.of("up, 0 stale -> 0", "down, stale [IPv4/unicast]", "up, 1 stale -> 1"), ribIn.events);
       }
     }
   }
@@ -151,8 +155,7 @@ class GracefulRestartInteropTest {
       java.net.InetAddress local = java.net.InetAddress.getByName("10.253.7.1");
       try (BgpTransport t = BgpTransport.builder().listen(new java.net.InetSocketAddress(local, 179)).build()
           .start()) {
-        AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
-        List<Boolean> sessionDowns = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
         BgpSession s = BgpSession.builder().transport(t)
             .peer(java.net.InetAddress.getByName("10.253.7.2"))
             .localAddress(local)
@@ -161,18 +164,7 @@ class GracefulRestartInteropTest {
                 .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
                     java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
                 .build())
-            .routeListener(new RouteListener() {
-              @Override
-              public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
-                ribIn.onUpdate(session, update);
-              }
-
-              @Override
-              public void onSessionDown(BgpSession session, boolean stale, Duration restartTime) {
-                sessionDowns.add(stale);
-                ribIn.onSessionDown(session, stale, restartTime);
-              }
-            })
+            .routeListener(ribIn)
             .build();
         s.start();
         io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
@@ -191,14 +183,63 @@ class GracefulRestartInteropTest {
 
         frr = ns.start(new File(dir, "bgpd2.out"), bgpd);
         Poll.until(LIMIT, "the old session ended by the new connection, FRR's route refreshed",
-            () -> sessionDowns.equals(List.of(true)) && ribIn.size() == 1 && ribIn.staleCount() == 0
+            () -> ribIn.events.size() == 3 && ribIn.size() == 1 && ribIn.staleCount() == 0
                 && s.state() == io.speakerkit.bgp.fsm.BgpState.Established,
-            () -> sessionDowns + " " + ribIn + " " + s.lastChange());
+            () -> ribIn.events + " " + ribIn + " " + s.lastChange());
+        // kept stale across the restart; FRR's Forwarding State bit is clear by default, so the stale route went
+        // when the new session came up, before FRR announced it again
+        assertEquals(List.of("up, 0 stale -> 0", "down, stale [IPv4/unicast]", "up, 1 stale -> 0"), ribIn.events);
         String n = vtysh(dir, "show bgp neighbors 10.253.7.1 json").stdout().replaceAll("\\s+", "");
         assertTrue(n.contains("\"bgpState\":\"Established\""), n);
       } finally {
         frr.destroyForcibly();
       }
+    }
+  }
+
+  /** An {@link AdjRibIn} that records each session up and down with its stale routes. */
+  private static final class RecordingRib implements RouteListener {
+    final AdjRibIn rib;
+    final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    RecordingRib(io.speakerkit.timers.Scheduler scheduler) {
+      rib = new AdjRibIn(scheduler);
+    }
+
+    @Override
+    public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
+      rib.onUpdate(session, update);
+    }
+
+    @Override
+    public void onSessionDown(BgpSession session, java.util.Set<io.speakerkit.bgp.wire.AddressFamily> staleFamilies,
+        Duration restartTime) {
+      rib.onSessionDown(session, staleFamilies, restartTime);
+      events.add("down, stale " + staleFamilies);
+    }
+
+    @Override
+    public void onSessionUp(BgpSession session, io.speakerkit.bgp.fsm.NegotiatedSession negotiated) {
+      long before = rib.staleCount();
+      rib.onSessionUp(session, negotiated);
+      events.add("up, " + before + " stale -> " + rib.staleCount());
+    }
+
+    int size() {
+      return rib.size();
+    }
+
+    long staleCount() {
+      return rib.staleCount();
+    }
+
+    java.util.Optional<AdjRibIn.Route> get(io.speakerkit.bgp.wire.IpPrefix prefix) {
+      return rib.get(prefix);
+    }
+
+    @Override
+    public String toString() {
+      return rib.toString();
     }
   }
 
