@@ -20,6 +20,7 @@ import java.util.Set;
  * @param extendedMessage RFC 8654 (code 6)
  * @param addPath RFC 7911 (code 69): mode per family
  * @param gracefulRestart RFC 4724 (code 64)
+ * @param roles RFC 9234 (code 9): every distinct BGP Role value advertised (more than one is a Role Mismatch)
  * @param otherCodes codes of the capabilities not listed above
  */
 public record Capabilities(
@@ -30,11 +31,13 @@ public record Capabilities(
     boolean extendedMessage,
     Map<AddressFamily, AddPathMode> addPath,
     Optional<GracefulRestart> gracefulRestart,
+    Set<Integer> roles,
     Set<Integer> otherCodes) {
 
   public static final int MULTIPROTOCOL = 1;
   public static final int ROUTE_REFRESH = 2;
   public static final int EXTENDED_MESSAGE = 6;
+  public static final int ROLE = 9;
   public static final int GRACEFUL_RESTART = 64;
   public static final int FOUR_OCTET_AS = 65;
   public static final int ADD_PATH = 69;
@@ -48,6 +51,7 @@ public record Capabilities(
     Objects.requireNonNull(fourOctetAs, "fourOctetAs");
     addPath = Map.copyOf(addPath);
     Objects.requireNonNull(gracefulRestart, "gracefulRestart");
+    roles = Set.copyOf(roles);
     otherCodes = Set.copyOf(otherCodes);
     if (fourOctetAs.isPresent() && (fourOctetAs.getAsLong() < 0 || fourOctetAs.getAsLong() > 0xFFFF_FFFFL)) {
       throw new IllegalArgumentException("4-octet AS: " + fourOctetAs.getAsLong() + " (expected: 0-4294967295)");
@@ -64,6 +68,7 @@ public record Capabilities(
       case FOUR_OCTET_AS -> fourOctetAs.isPresent();
       case ADD_PATH -> !addPath.isEmpty();
       case ENHANCED_ROUTE_REFRESH -> enhancedRouteRefresh;
+      case ROLE -> !roles.isEmpty();
       default -> otherCodes.contains(code);
     };
   }
@@ -89,6 +94,7 @@ public record Capabilities(
     private boolean extendedMessage;
     private final Map<AddressFamily, AddPathMode> addPath = new LinkedHashMap<>();
     private Optional<GracefulRestart> gracefulRestart = Optional.empty();
+    private final Set<Integer> roles = new LinkedHashSet<>();
     private final Set<Integer> otherCodes = new LinkedHashSet<>();
 
     private Builder() {}
@@ -136,6 +142,15 @@ public record Capabilities(
       return this;
     }
 
+    /** A BGP Role capability with value {@code role} (0-255; see {@link BgpRole}); may be given more than once. */
+    public Builder role(int role) {
+      if (role < 0 || role > 255) {
+        throw new IllegalArgumentException("role: " + role + " (expected: 0-255)");
+      }
+      roles.add(role);
+      return this;
+    }
+
     public Builder other(int code) {
       if (code < 0 || code > 255) {
         throw new IllegalArgumentException("capability code: " + code + " (expected: 0-255)");
@@ -146,7 +161,7 @@ public record Capabilities(
 
     public Capabilities build() {
       return new Capabilities(multiprotocol, fourOctetAs, routeRefresh, enhancedRouteRefresh, extendedMessage,
-          addPath, gracefulRestart, otherCodes);
+          addPath, gracefulRestart, roles, otherCodes);
     }
   }
 }

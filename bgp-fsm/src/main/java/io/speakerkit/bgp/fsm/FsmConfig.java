@@ -49,6 +49,8 @@ public final class FsmConfig {
   private final boolean extendedMessage;
   private final Map<AddressFamily, AddPathMode> addPath;
   private final Optional<GracefulRestart> gracefulRestart;
+  private final Optional<BgpRole> role;
+  private final boolean strictRole;
   private final Set<Integer> requiredCapabilities;
 
   private FsmConfig(Builder b) {
@@ -75,6 +77,8 @@ public final class FsmConfig {
     extendedMessage = b.extendedMessage;
     addPath = Map.copyOf(b.addPath);
     gracefulRestart = b.gracefulRestart;
+    role = b.role;
+    strictRole = b.strictRole;
     requiredCapabilities = Set.copyOf(b.requiredCapabilities);
   }
 
@@ -198,6 +202,16 @@ public final class FsmConfig {
     return gracefulRestart;
   }
 
+  /** Our RFC 9234 BGP Role, advertised in the OPEN; empty when not configured. */
+  public Optional<BgpRole> role() {
+    return role;
+  }
+
+  /** RFC 9234 §4.2 strict mode: a peer that advertises no BGP Role is refused with Role Mismatch. */
+  public boolean strictRole() {
+    return strictRole;
+  }
+
   /** Capability codes the peer must advertise, else OPEN Message Error / Unsupported Capability. */
   public Set<Integer> requiredCapabilities() {
     return requiredCapabilities;
@@ -217,6 +231,7 @@ public final class FsmConfig {
     }
     addPath.forEach(caps::addPath);
     gracefulRestart.ifPresent(caps::gracefulRestart);
+    role.ifPresent(r -> caps.role(r.value()));
     int myAs = localAs > 0xFFFF ? OpenMessage.AS_TRANS : (int) localAs;
     return new OpenMessage(OpenMessage.VERSION, myAs, (int) holdTime.toSeconds(), bgpIdentifier, caps.build());
   }
@@ -246,6 +261,8 @@ public final class FsmConfig {
     private boolean extendedMessage;
     private final Map<AddressFamily, AddPathMode> addPath = new LinkedHashMap<>();
     private Optional<GracefulRestart> gracefulRestart = Optional.empty();
+    private Optional<BgpRole> role = Optional.empty();
+    private boolean strictRole;
     private final Set<Integer> requiredCapabilities = new LinkedHashSet<>();
 
     private Builder() {}
@@ -408,6 +425,16 @@ public final class FsmConfig {
       return this;
     }
 
+    /**
+     * Advertise our BGP Role (RFC 9234, eBGP only; FRR's {@code neighbor ... local-role}); with {@code strict} a peer
+     * that advertises none is refused (FRR's {@code strict-mode}). Off by default.
+     */
+    public Builder role(BgpRole value, boolean strict) {
+      role = Optional.of(Objects.requireNonNull(value, "role"));
+      strictRole = strict;
+      return this;
+    }
+
     public Builder requireCapability(int code) {
       if (code < 1 || code > 255) {
         throw new IllegalArgumentException("capability code: " + code + " (expected: 1-255)");
@@ -438,6 +465,10 @@ public final class FsmConfig {
       if (!addPath.isEmpty() && !families.containsAll(addPath.keySet())) {
         throw new IllegalStateException("ADD-PATH families: " + addPath.keySet() + " (expected: within " + families
             + ")");
+      }
+      if (role.isPresent() && (peerAs == PeerAs.anyInternal()
+          || peerAs instanceof PeerAs.Exact exact && exact.asn() == localAs)) {
+        throw new IllegalStateException("BGP role on an iBGP session (expected: eBGP only, RFC 9234 §4)");
       }
       return new FsmConfig(this);
     }

@@ -40,6 +40,8 @@ public record Notification(int code, int subcode, byte[] data) {
   public static final int UNACCEPTABLE_HOLD_TIME = 6;
   /** RFC 5492 §5. */
   public static final int UNSUPPORTED_CAPABILITY = 7;
+  /** RFC 9234 §4.2. */
+  public static final int ROLE_MISMATCH = 11;
 
   /** RFC 6608 FSM Error subcodes. */
   public static final int FSM_UNSPECIFIED = 0;

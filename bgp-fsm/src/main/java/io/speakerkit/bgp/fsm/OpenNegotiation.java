@@ -70,6 +70,18 @@ public final class OpenNegotiation {
             new byte[] {(byte) code, 0}), "capability " + code + ": absent (expected: advertised)");
       }
     }
+    // RFC 9234 §4.2: on eBGP, a peer whose BGP Role does not face ours (or that advertises several), or none at all
+    // in strict mode, is refused with Role Mismatch. A role received on iBGP is ignored.
+    if (config.role().isPresent() && !internal) {
+      BgpRole mine = config.role().get();
+      Set<Integer> theirs = caps.roles();
+      boolean mismatch = theirs.isEmpty() ? config.strictRole()
+          : theirs.size() > 1 || !mine.pairsWith(theirs.iterator().next());
+      if (mismatch) {
+        return new Rejected(Notification.of(Notification.OPEN_MESSAGE_ERROR, Notification.ROLE_MISMATCH),
+            "BGP role: " + (theirs.isEmpty() ? "none" : theirs) + " (expected: the role facing " + mine + ")");
+      }
+    }
     long holdSeconds = Math.min(config.holdTime().toSeconds(), open.holdTime());
     Duration hold = Duration.ofSeconds(holdSeconds);
     Duration keepalive;

@@ -213,4 +213,53 @@ class OpenNegotiationTest {
   void config_largeAsWithoutFourOctet_rejectedAtBuild() {
     assertThrows(IllegalStateException.class, () -> config().localAs(70000).fourOctetAs(false).build());
   }
+  private static OpenMessage openWithRoles(int... roles) {
+    Capabilities.Builder caps = Capabilities.builder().fourOctetAs(65002);
+    for (int r : roles) {
+      caps.role(r);
+    }
+    return new OpenMessage(4, 65002, 90, PEER_ID, caps.build());
+  }
+
+  /** RFC 9234 §4.2: roles that face each other are accepted, others refused with Role Mismatch. */
+  @Test
+  void role_pairs_acceptedOnlyWhenTheyFaceEachOther() {
+    FsmConfig provider = config().role(BgpRole.PROVIDER, false).build();
+    accepted(provider, openWithRoles(BgpRole.CUSTOMER.value()));
+    OpenNegotiation.Rejected r = rejected(provider, openWithRoles(BgpRole.PROVIDER.value()));
+    assertEquals(Notification.of(2, 11), r.notification());
+    assertEquals("BGP role: [0] (expected: the role facing PROVIDER)", r.detail());
+    accepted(config().role(BgpRole.PEER, false).build(), openWithRoles(BgpRole.PEER.value()));
+    accepted(config().role(BgpRole.ROUTE_SERVER, false).build(), openWithRoles(BgpRole.ROUTE_SERVER_CLIENT.value()));
+    rejected(config().role(BgpRole.CUSTOMER, false).build(), openWithRoles(7)); // a value RFC 9234 does not define
+  }
+
+  @Test
+  void role_peerAdvertisesNone_refusedOnlyInStrictMode() {
+    accepted(config().role(BgpRole.CUSTOMER, false).build(), openWithRoles());
+    assertEquals(Notification.of(2, 11),
+        rejected(config().role(BgpRole.CUSTOMER, true).build(), openWithRoles()).notification());
+  }
+
+  @Test
+  void role_twoDifferentValues_roleMismatch() {
+    assertEquals(Notification.of(2, 11), rejected(config().role(BgpRole.CUSTOMER, false).build(),
+        openWithRoles(BgpRole.PROVIDER.value(), BgpRole.PEER.value())).notification());
+  }
+
+  @Test
+  void role_iBgp_refusedByConfig_ignoredWhenTheSessionTurnsOutInternal() {
+    assertThrows(IllegalStateException.class, () -> config().peerAs(config().build().localAs())
+        .role(BgpRole.PEER, true).build());
+    FsmConfig any = config().peerAs(PeerAs.any()).role(BgpRole.PEER, true).build();
+    OpenMessage internal = new OpenMessage(4, (int) any.localAs(), 90, PEER_ID,
+        Capabilities.builder().fourOctetAs(any.localAs()).build());
+    accepted(any, internal);
+  }
+
+  @Test
+  void role_advertisedInOurOpen() {
+    assertEquals(Set.of(2), config().role(BgpRole.ROUTE_SERVER_CLIENT, false).build()
+        .localOpen().capabilities().roles());
+  }
 }

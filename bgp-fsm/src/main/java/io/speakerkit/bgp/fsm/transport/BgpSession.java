@@ -18,6 +18,7 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.speakerkit.bgp.fsm.BgpAction;
 import io.speakerkit.bgp.fsm.BgpEvent;
+import io.speakerkit.bgp.fsm.BgpRole;
 import io.speakerkit.bgp.fsm.BgpFsm;
 import io.speakerkit.bgp.fsm.BgpState;
 import io.speakerkit.bgp.fsm.BgpTimer;
@@ -50,6 +51,7 @@ import io.speakerkit.bgp.wire.attribute.AsPath;
 import io.speakerkit.bgp.wire.attribute.AsPathSegment;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
 import io.speakerkit.bgp.wire.attribute.LocalPref;
+import io.speakerkit.bgp.wire.attribute.OnlyToCustomer;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.EventLoopScheduler;
@@ -620,8 +622,16 @@ public final class BgpSession implements AutoCloseable {
     }
   }
 
-  /** Our attributes as this peer must see them: AS_PATH and LOCAL_PREF per eBGP/iBGP, next hop self by default. */
+  /**
+   * Our attributes as this peer must see them: AS_PATH and LOCAL_PREF per eBGP/iBGP, next hop self by default, Only
+   * to Customer per our BGP Role. Null when the route must not go to this peer at all (it is withdrawn instead).
+   */
   private PathAttributes outbound(Connection c, PathAttributes a, boolean ipv6) {
+    Optional<BgpRole> role = negotiated.peerType() == PeerType.EXTERNAL ? config.role() : Optional.empty();
+    boolean hasOnlyToCustomer = a.get(OnlyToCustomer.class).isPresent();
+    if (hasOnlyToCustomer && role.isPresent() && role.get().withholdsOnlyToCustomer()) {
+      return null; // RFC 9234 §5: a route marked Only to Customer never goes to a provider, peer or route server
+    }
     Map<PathAttributes, PathAttributes> cache = ipv6 ? c.outboundV6 : c.outboundV4;
     PathAttributes done = cache.get(a);
     if (done != null) {
@@ -638,6 +648,9 @@ public final class BgpSession implements AutoCloseable {
       segs.addAll(path.segments());
       b.add(new AsPath(segs));
       b.remove(AttributeType.LOCAL_PREF_CODE);
+      if (!hasOnlyToCustomer && role.isPresent() && role.get().marksOnlyToCustomer()) {
+        b.add(new OnlyToCustomer(config.localAs())); // RFC 9234 §5: to a customer, peer or RS client
+      }
     } else {
       b.add(path);
       if (a.get(LocalPref.class).isEmpty()) {

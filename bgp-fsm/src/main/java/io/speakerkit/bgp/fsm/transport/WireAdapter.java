@@ -16,6 +16,7 @@ import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
 import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
 import io.speakerkit.bgp.wire.capability.GracefulRestartCapability;
 import io.speakerkit.bgp.wire.capability.MultiprotocolCapability;
+import io.speakerkit.bgp.wire.capability.RoleCapability;
 import io.speakerkit.bgp.wire.capability.RouteRefreshCapability;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,6 +55,8 @@ public final class WireAdapter {
           fwd.put(f.family(), f.forwardingPreserved());
         }
         caps.gracefulRestart(new GracefulRestart(gr.restarting(), gr.restartTime(), fwd));
+      } else if (c instanceof RoleCapability role) {
+        caps.role(role.role());
       } else {
         caps.other(c.code());
       }
@@ -92,6 +95,9 @@ public final class WireAdapter {
       int flags = gr.restartState() ? GracefulRestartCapability.RESTART_STATE : 0;
       caps.add(new GracefulRestartCapability(flags, gr.restartTimeSeconds(), fams));
     });
+    for (int role : c.roles()) {
+      caps.add(new RoleCapability(role));
+    }
     return new io.speakerkit.bgp.wire.OpenMessage(open.version(), open.myAs(), open.holdTime(),
         open.bgpIdentifier().value(),
         caps.isEmpty() ? List.of() : List.of(new io.speakerkit.bgp.wire.CapabilityParameter(caps)), false);

@@ -132,18 +132,18 @@ class GracefulRestartInteropTest {
   @Test
   void frrRestartedUnseen_itsNewConnectionEndsOldSession_routesStaleUntilEndOfRib() throws Exception {
     Commands.require("/usr/lib/frr/bgpd", "vtysh", "ss");
-    try (Netns ns = Netns.create("skfsmgru", "10.253.7.1/30", "10.253.7.2/30")) {
+    try (Netns ns = Netns.create("skfsmgru", "10.253.9.1/30", "10.253.9.2/30")) {
       File dir = ns.dir();
       Files.writeString(new File(dir, "bgpd.conf").toPath(), """
           frr defaults traditional
           log file %s/bgpd.log
           router bgp 65202
-           bgp router-id 10.253.7.2
+           bgp router-id 10.253.9.2
            bgp graceful-restart
            no bgp ebgp-requires-policy
            no bgp network import-check
-           neighbor 10.253.7.1 remote-as 65201
-           neighbor 10.253.7.1 timers connect 2
+           neighbor 10.253.9.1 remote-as 65201
+           neighbor 10.253.9.1 timers connect 2
            address-family ipv4 unicast
             network 203.0.113.0/24
            exit-address-family
@@ -152,15 +152,15 @@ class GracefulRestartInteropTest {
           dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
       Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
-      java.net.InetAddress local = java.net.InetAddress.getByName("10.253.7.1");
+      java.net.InetAddress local = java.net.InetAddress.getByName("10.253.9.1");
       try (BgpTransport t = BgpTransport.builder().listen(new java.net.InetSocketAddress(local, 179)).build()
           .start()) {
         RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
         BgpSession s = BgpSession.builder().transport(t)
-            .peer(java.net.InetAddress.getByName("10.253.7.2"))
+            .peer(java.net.InetAddress.getByName("10.253.9.2"))
             .localAddress(local)
             .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
-                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.7.1"))
+                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.9.1"))
                 .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
                     java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
                 .build())
@@ -173,12 +173,12 @@ class GracefulRestartInteropTest {
         // Without its address the namespace neither sends bgpd's FIN or RST (no route) nor answers our segments
         // with a RST (not addressed to it); ss -K then removes the killed bgpd's socket, which would send its FIN
         // again. (Taking either end of the veth down still lets both through.)
-        ns.inside("ip", "addr", "del", "10.253.7.2/30", "dev", ns.nsInterface()).check();
+        ns.inside("ip", "addr", "del", "10.253.9.2/30", "dev", ns.nsInterface()).check();
         long pid = Long.parseLong(Files.readString(new File(dir, "bgpd.pid").toPath()).trim());
         Commands.run("kill", "-KILL", Long.toString(pid)).check();
         frr.waitFor();
-        ns.inside("ss", "-K", "dst", "10.253.7.1").check();
-        ns.inside("ip", "addr", "add", "10.253.7.2/30", "dev", ns.nsInterface()).check();
+        ns.inside("ss", "-K", "dst", "10.253.9.1").check();
+        ns.inside("ip", "addr", "add", "10.253.9.2/30", "dev", ns.nsInterface()).check();
         assertTrue(s.state() == io.speakerkit.bgp.fsm.BgpState.Established, "no sign of the restart yet");
 
         frr = ns.start(new File(dir, "bgpd2.out"), bgpd);
@@ -189,7 +189,7 @@ class GracefulRestartInteropTest {
         // kept stale across the restart; FRR's Forwarding State bit is clear by default, so the stale route went
         // when the new session came up, before FRR announced it again
         assertEquals(List.of("up, 0 stale -> 0", "down, stale [IPv4/unicast]", "up, 1 stale -> 0"), ribIn.events);
-        String n = vtysh(dir, "show bgp neighbors 10.253.7.1 json").stdout().replaceAll("\\s+", "");
+        String n = vtysh(dir, "show bgp neighbors 10.253.9.1 json").stdout().replaceAll("\\s+", "");
         assertTrue(n.contains("\"bgpState\":\"Established\""), n);
       } finally {
         frr.destroyForcibly();
