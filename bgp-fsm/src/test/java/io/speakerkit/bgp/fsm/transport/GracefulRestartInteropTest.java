@@ -73,23 +73,7 @@ class GracefulRestartInteropTest {
     Commands.require("/usr/lib/frr/bgpd", "vtysh");
     try (Netns ns = Netns.create("skfsmgrh", "10.253.6.1/30", "10.253.6.2/30")) {
       File dir = ns.dir();
-      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
-          frr defaults traditional
-          log file %s/bgpd.log
-          router bgp 65202
-           bgp router-id 10.253.6.2
-           bgp graceful-restart
-           bgp graceful-restart preserve-fw-state
-           no bgp ebgp-requires-policy
-           no bgp network import-check
-           neighbor 10.253.6.1 remote-as 65201
-           neighbor 10.253.6.1 timers connect 2
-           address-family ipv4 unicast
-            network 203.0.113.0/24
-           exit-address-family
-          """.formatted(dir.getAbsolutePath()));
-      String[] bgpd = {"/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
-          dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
+      String[] bgpd = frrAnnouncing203(ns, true);
       Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
       try (BgpTransport t = BgpTransport.builder().build()) {
@@ -124,32 +108,18 @@ class GracefulRestartInteropTest {
   }
 
   /**
-   * RFC 4724 §4.2, the restart we do not see: FRR's old connection vanishes without a FIN or RST reaching us (link
-   * down while bgpd is killed and its sockets destroyed), so our session still looks Established when the restarted
-   * bgpd connects again. The new connection ends the old session at once, well inside our 90 s hold time: FRR's
-   * route is kept stale and its End-of-RIB on the new session clears the mark.
+   * RFC 4724 §4.2, the restart we do not see: FRR's old connection vanishes without a FIN or RST reaching us (its
+   * address removed while bgpd is killed and its socket destroyed), so our session still looks Established when the
+   * restarted bgpd connects again. The new connection ends the old session at once, well inside our 90 s hold time:
+   * FRR's route is kept stale across the restart, and deleted when the new session is up because FRR leaves the
+   * Forwarding State bit clear by default; FRR then announces it again.
    */
   @Test
-  void frrRestartedUnseen_itsNewConnectionEndsOldSession_routesStaleUntilEndOfRib() throws Exception {
+  void frrRestartedUnseen_itsNewConnectionEndsOldSession_routesKeptStaleAcrossRestart() throws Exception {
     Commands.require("/usr/lib/frr/bgpd", "vtysh", "ss");
     try (Netns ns = Netns.create("skfsmgru", "10.253.9.1/30", "10.253.9.2/30")) {
       File dir = ns.dir();
-      Files.writeString(new File(dir, "bgpd.conf").toPath(), """
-          frr defaults traditional
-          log file %s/bgpd.log
-          router bgp 65202
-           bgp router-id 10.253.9.2
-           bgp graceful-restart
-           no bgp ebgp-requires-policy
-           no bgp network import-check
-           neighbor 10.253.9.1 remote-as 65201
-           neighbor 10.253.9.1 timers connect 2
-           address-family ipv4 unicast
-            network 203.0.113.0/24
-           exit-address-family
-          """.formatted(dir.getAbsolutePath()));
-      String[] bgpd = {"/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
-          dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
+      String[] bgpd = frrAnnouncing203(ns, false);
       Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
       java.net.InetAddress local = java.net.InetAddress.getByName("10.253.9.1");
@@ -195,6 +165,32 @@ class GracefulRestartInteropTest {
         frr.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * Writes the configuration of an FRR (AS 65202, graceful restart, F bit per {@code preserveForwarding}) that
+   * announces 203.0.113.0/24 to us (AS 65201) and returns the command that starts its bgpd in {@code ns}.
+   */
+  private static String[] frrAnnouncing203(Netns ns, boolean preserveForwarding) throws java.io.IOException {
+    File dir = ns.dir();
+    Files.writeString(new File(dir, "bgpd.conf").toPath(), """
+        frr defaults traditional
+        log file %s/bgpd.log
+        router bgp 65202
+         bgp router-id %s
+         bgp graceful-restart
+        %s
+         no bgp ebgp-requires-policy
+         no bgp network import-check
+         neighbor %s remote-as 65201
+         neighbor %s timers connect 2
+         address-family ipv4 unicast
+          network 203.0.113.0/24
+         exit-address-family
+        """.formatted(dir.getAbsolutePath(), ns.nsAddress(),
+        preserveForwarding ? " bgp graceful-restart preserve-fw-state" : "", ns.hostAddress(), ns.hostAddress()));
+    return new String[] {"/usr/lib/frr/bgpd", "-f", dir + "/bgpd.conf", "-i", dir + "/bgpd.pid", "--vty_socket",
+        dir.getAbsolutePath(), "-Z", "-n", "-S", "-p", "179"};
   }
 
   /** An {@link AdjRibIn} that records each session up and down with its stale routes. */

@@ -144,11 +144,8 @@ class LoopbackInteropTest {
         try (java.net.Socket peer = server.accept()) {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
-              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-                  .addPath(AddressFamily.IPV4_UNICAST, io.speakerkit.bgp.fsm.AddPathMode.BOTH).build()
-                  .localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
-          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          writeOpenAndKeepalive(out,
+              rawPeerConfig().addPath(AddressFamily.IPV4_UNICAST, io.speakerkit.bgp.fsm.AddPathMode.BOTH).build());
           for (int pathId = 1; pathId <= 3; pathId++) {
             io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, attrs, p, pathId, ctx);
           }
@@ -328,10 +325,7 @@ class LoopbackInteropTest {
         try (java.net.Socket peer = server.accept()) {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
-              FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-                  .families(both).build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
-          io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+          writeOpenAndKeepalive(out, rawPeerConfig().families(both).build());
           writeTo(peer, out);
           for (int i = 0; i < 4; i++) { // the two routes, then End-of-RIB for each family
             bodyOfNext(peer.getInputStream(), 2, "UPDATE of the initial table");
@@ -381,8 +375,7 @@ class LoopbackInteropTest {
         java.util.Map.of(AddressFamily.IPV4_UNICAST, true));
     FsmConfig.Builder local = FsmConfig.builder().localAs(64601).peerAs(64602)
         .bgpIdentifier(BgpIdentifier.parse("10.0.0.1")).connectMode(io.speakerkit.bgp.fsm.ConnectMode.PASSIVE);
-    FsmConfig.Builder remote = FsmConfig.builder().localAs(64602).peerAs(64601)
-        .bgpIdentifier(BgpIdentifier.parse("10.0.0.2"));
+    FsmConfig.Builder remote = rawPeerConfig();
     if (gracefulRestart) {
       local.gracefulRestart(gr);
       remote.gracefulRestart(gr);
@@ -400,9 +393,7 @@ class LoopbackInteropTest {
         first.bind(new InetSocketAddress(b, 0));
         first.connect(new InetSocketAddress(a, port), 5000);
         first.setSoTimeout(10_000);
-        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(remote.build().localOpen()), out,
-            io.speakerkit.bgp.wire.CodecContext.INITIAL);
-        io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+        writeOpenAndKeepalive(out, remote.build());
         io.speakerkit.bgp.wire.UpdateEncoder.write(out, List.of(), PathAttributes.builder()
             .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602).nextHop(b).build(),
             List.of(IpPrefix.parse("198.51.100.0/24")), ctx);
@@ -428,9 +419,7 @@ class LoopbackInteropTest {
             .orElseThrow();
         assertTrue(end.cause().sent().isEmpty(), "no NOTIFICATION on the old connection: " + end);
 
-        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(remote.build().localOpen()), out,
-            io.speakerkit.bgp.wire.CodecContext.INITIAL);
-        io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
+        writeOpenAndKeepalive(out, remote.build());
         io.speakerkit.bgp.wire.UpdateEncoder.writeEndOfRib(out, AddressFamily.IPV4_UNICAST);
         writeTo(second, out);
         out.release();
@@ -618,9 +607,18 @@ class LoopbackInteropTest {
 
   /** The raw peer's OPEN (AS 64602) and a KEEPALIVE. */
   private static void writeRawPeerOpenAndKeepalive(io.netty.buffer.ByteBuf out) {
-    io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(
-        FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-            .build().localOpen()), out, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+    writeOpenAndKeepalive(out, rawPeerConfig().build());
+  }
+
+  /** The raw peer's configuration: AS 64602, identifier 10.0.0.2, facing AS 64601. */
+  private static FsmConfig.Builder rawPeerConfig() {
+    return FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"));
+  }
+
+  /** The OPEN of {@code config} and a KEEPALIVE, as a raw peer sends them. */
+  private static void writeOpenAndKeepalive(io.netty.buffer.ByteBuf out, FsmConfig config) {
+    io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(config.localOpen()), out,
+        io.speakerkit.bgp.wire.CodecContext.INITIAL);
     io.speakerkit.bgp.wire.BgpMessageEncoder.writeKeepalive(out);
   }
 
