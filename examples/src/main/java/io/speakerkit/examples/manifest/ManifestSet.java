@@ -29,6 +29,9 @@ public final class ManifestSet {
 
   /** The label Kubernetes (1.21 on) puts on every namespace, with the namespace's name as value. */
   public static final String NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+  /** The namespace of a namespaced core object whose manifest names none. */
+  public static final String DEFAULT_NAMESPACE = "default";
+  private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "Node");
 
   private final List<IpAddressPoolSpec> pools = new ArrayList<>();
   private final List<BgpPeerSpec> peers = new ArrayList<>();
@@ -97,6 +100,9 @@ public final class ManifestSet {
     Node meta = root.child("metadata");
     String name = meta.string("name");
     String namespace = meta.string("namespace");
+    if ((namespace == null || namespace.isEmpty()) && "v1".equals(apiVersion) && !CLUSTER_SCOPED.contains(kind)) {
+      namespace = DEFAULT_NAMESPACE; // where kubectl apply puts a namespaced object that names none
+    }
     ObjectRef ref = new ObjectRef(kind, namespace, name == null ? "<unnamed>" : name);
     root = new Node(ref, "", map);
     root.skip("apiVersion");

@@ -200,6 +200,23 @@ class MetalLbDocsExamplesTest {
         ManifestMapper.requests(set, null).get(0).namespaceLabels());
   }
 
+  /** A Service whose manifest names no namespace is in {@code default}, as {@code kubectl apply} puts it. */
+  @Test
+  void serviceWithoutNamespace_inDefault() throws Exception {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          type: LoadBalancer
+          ports:
+          - {protocol: TCP, port: 80}
+        """, w -> { });
+    var request = ManifestMapper.requests(set, null).get(0);
+    assertEquals("default/web", request.serviceKey());
+    assertEquals(Map.of("kubernetes.io/metadata.name", "default"), request.namespaceLabels());
+  }
+
   /** MetalLB docs, BGP session password through a basic-auth Secret. */
   @Test
   void passwordSecret_stringData() throws Exception {
