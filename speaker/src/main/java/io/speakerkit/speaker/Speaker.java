@@ -207,7 +207,10 @@ public final class Speaker implements AutoCloseable {
 
   /**
    * Stops every session with Cease / Administrative Shutdown carrying {@code message} (RFC 9003), so routers
-   * withdraw our routes at once, then frees sockets and threads. Allocations stay in the store.
+   * withdraw our routes at once, then frees sockets and threads. Allocations stay in the store. A peer with
+   * {@code enableGracefulRestart} whose router negotiated graceful restart is instead left without a NOTIFICATION
+   * (RFC 4724 §4.1): the router keeps our routes, stale, for the restart time (120 s), until the restarted speaker
+   * sends them again, as a restarting MetalLB speaker's routes are kept.
    */
   public synchronized void stop(String message) {
     if (worker == null) {
@@ -232,7 +235,11 @@ public final class Speaker implements AutoCloseable {
   private void stopOnWorker(String message) {
     running = false;
     for (PeerRuntime p : peers.values()) {
-      p.session.stop(message);
+      if (p.config.enableGracefulRestart()) {
+        p.session.stopForRestart(message); // Cease when the router did not negotiate graceful restart
+      } else {
+        p.session.stop(message);
+      }
     }
     // Let the Cease NOTIFICATIONs leave (bounded) before the event loops shut down.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);

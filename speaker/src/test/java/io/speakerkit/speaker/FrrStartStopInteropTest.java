@@ -76,6 +76,63 @@ class FrrStartStopInteropTest {
     }
   }
 
+  /**
+   * RFC 4724 with MetalLB's {@code enableGracefulRestart}: stopping the speaker (a pod restart) closes the session
+   * without a NOTIFICATION, so FRR keeps the route, stale; the restarted speaker's End-of-RIB clears the mark.
+   */
+  @Test
+  void gracefulRestartPeer_stopLeavesRouteStaleOnFrr_restartRefreshesIt() throws Exception {
+    try (Netns ns = Netns.create("skspkgr", "10.250.13.1/30", "10.250.13.2/30")) {
+      FrrRouter frr = FrrRouter.start(ns, """
+          frr defaults traditional
+          hostname skspkgr
+          !
+          router bgp 64512
+           bgp router-id 10.250.13.2
+           bgp graceful-restart
+           neighbor 10.250.13.1 remote-as 64513
+           neighbor 10.250.13.1 timers connect 1
+           address-family ipv4 unicast
+            neighbor 10.250.13.1 route-map all in
+           exit-address-family
+          !
+          route-map all permit 10
+          !
+          """, null);
+      SpeakerConfig config = SpeakerConfig.builder()
+          .pool(IpAddressPool.builder().name("pool").addresses("10.0.8.10-10.0.8.20").build())
+          .peer(PeerConfig.builder().name("frr").myAsn(64513).peerAsn(64512)
+              .peerAddress(InetAddress.getByName(ns.nsAddress())).enableGracefulRestart(true).build())
+          .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("pool").peers("frr").build())
+          .build();
+      String neighbor = ns.hostAddress();
+      try (Speaker speaker = Speaker.builder().config(config).build()) {
+        speaker.start();
+        FrrLabInteropTest.awaitEstablished(frr, speaker, neighbor);
+        speaker.announce(ServiceRequest.builder("ns/web").build());
+        FrrLabInteropTest.awaitRoute(frr, "10.0.8.10/32");
+        speaker.stop("pod restart");
+        String stopped = frr.json("show bgp neighbor " + neighbor + " json");
+        Poll.until(LIMIT, "FRR keeps the route, stale, with no NOTIFICATION from us",
+            () -> frr.json("show bgp ipv4 unicast 10.0.8.10/32 json").contains("\"stale\":true")
+                && !"Established".equals(FrrRouter.field(frr.json("show bgp neighbor " + neighbor + " json"),
+                    "bgpState")),
+            () -> frr.json("show bgp ipv4 unicast 10.0.8.10/32 json") + "\n" + stopped);
+        String n = frr.json("show bgp neighbor " + neighbor + " json");
+        assertTrue(!"BGPNotificationreceived".equals(FrrRouter.field(n, "lastResetDueTo")), n);
+
+        speaker.start();
+        speaker.announce(ServiceRequest.builder("ns/web").build());
+        Poll.until(LIMIT, "the restarted speaker's End-of-RIB cleared the stale mark",
+            () -> {
+              String r = frr.json("show bgp ipv4 unicast 10.0.8.10/32 json");
+              return r.contains("\"paths\"") && !r.contains("\"stale\":true");
+            },
+            () -> frr.json("show bgp ipv4 unicast 10.0.8.10/32 json"));
+      }
+    }
+  }
+
   private static void cycle(FrrRouter frr, Speaker speaker, String neighbor, String message) {
     speaker.start();
     Poll.until(LIMIT, "Established (" + message + ")",

@@ -232,6 +232,30 @@ public final class BgpSession implements AutoCloseable {
   }
 
   /**
+   * Stops the session for a restart of this speaker (RFC 4724 §4.1): when graceful restart was negotiated, the TCP
+   * connection is closed without a NOTIFICATION, so the peer keeps our routes, stale, for our restart time, until
+   * the restarted speaker's End-of-RIB. Otherwise it is {@link #stop(String)} with {@code shutdownCommunication}.
+   * No automatic restart follows either way.
+   */
+  public void stopForRestart(String shutdownCommunication) {
+    loop.execute(() -> {
+      NegotiatedSession s = negotiated;
+      if (s == null || s.peerGracefulRestart().isEmpty() || primary.driver.fsm().state() != BgpState.Established) {
+        stop(shutdownCommunication);
+        return;
+      }
+      Connection other = secondary;
+      if (other != null) {
+        other.driver.fire(new BgpEvent.ManualStop(Notification.administrativeShutdown("")));
+      }
+      log.info("peer {}: closing without NOTIFICATION for a restart (graceful restart)", peerAddress);
+      primary.driver.fire(new BgpEvent.TcpConnectionFails("stopped for a restart, no NOTIFICATION (RFC 4724 §4.1)"));
+      // in Idle a ManualStop sends nothing and cancels the automatic restart
+      primary.driver.fire(new BgpEvent.ManualStop(Notification.administrativeShutdown("")));
+    });
+  }
+
+  /**
    * Tears the session down with Cease / {@code ceaseSubcode} (e.g. {@link Notification#BFD_DOWN}, RFC 9384, when BFD
    * declares the path dead); the session restarts by itself after the idle hold time.
    */
