@@ -644,6 +644,10 @@ public final class Speaker implements AutoCloseable {
       onWorker(() -> onBfdState(runtime, change));
       if (failed) {
         runtime.session.teardown(CeaseSubcode.BFD_DOWN.value());
+      } else if (change.newState() == SessionState.Up && change.oldState() != SessionState.Up) {
+        // The path works again: a BGP session that backed off while it was down dials now, as FRR's bgpd does on
+        // BFD Up, instead of after up to two minutes.
+        runtime.session.retryNow();
       }
     });
   }

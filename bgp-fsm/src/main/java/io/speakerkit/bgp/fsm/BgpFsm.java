@@ -160,6 +160,16 @@ public final class BgpFsm {
   }
 
   /**
+   * The path to the peer is known to work again (BFD came Up, say): the connect and idle backoff start over from
+   * {@link FsmConfig#minBackoff()}. Not an RFC 4271 event; changes no state and returns no action.
+   */
+  public void resetBackoff() {
+    backoffStep = 0;
+    dampStep = 0;
+    lastConnectRetryTime = null;
+  }
+
+  /**
    * We sent an UPDATE. RFC 4271 §8.2.2 (Established): "Each time the local system sends a KEEPALIVE or UPDATE
    * message, it restarts its KeepaliveTimer, unless the negotiated HoldTime value is zero." Not an RFC event, so it
    * causes no state change; returns the timer restart (or nothing).

@@ -166,6 +166,21 @@ class FsmDriverTest {
         changes.get(changes.size() - 2).cause().toString());
   }
 
+  /** The path is back (BFD Up): after resetBackoff the next wait is the minimum again, not the grown one. */
+  @Test
+  void resetBackoff_nextIdleHoldIsTheMinimumAgain() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    for (int i = 0; i < 4; i++) { // IdleHoldTimes 1, 2, 4, 8 s
+      d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+      time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    }
+    d.fsm().resetBackoff();
+    assertEquals(BgpState.Connect, d.fsm().state());
+    d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+    assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+  }
+
   @Test
   void connectionRefused_activeOnConnectFailure_waitsInActiveThenRedialsWithBackoff() {
     FsmDriver d = driver(FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(Fixtures.LOCAL_ID)

@@ -232,6 +232,29 @@ public final class BgpSession implements AutoCloseable {
   }
 
   /**
+   * The path to the peer works again (BFD came Up, as FRR's bgpd reacts to it): the backoff starts over and a session
+   * that waits to retry (its automatic restart pending in Idle, or Active until the ConnectRetryTimer) tries now
+   * instead of after up to the maximum backoff. A session that is connecting, up, or stopped is left alone.
+   */
+  public void retryNow() {
+    loop.execute(() -> {
+      FsmDriver d = primary.driver;
+      if (closed || d.disposed()) {
+        return;
+      }
+      d.fsm().resetBackoff();
+      BgpState st = d.fsm().state();
+      if (st == BgpState.Idle && d.deadlineNanos(BgpTimer.IdleHoldTimer) >= 0) {
+        d.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.AutomaticStart()
+            : new BgpEvent.AutomaticStart_with_PassiveTcpEstablishment());
+      } else if (st == BgpState.Active && d.deadlineNanos(BgpTimer.ConnectRetryTimer) >= 0) {
+        // the timer's own event: it restarts the timer, so the one running is replaced, not left behind
+        d.fire(new BgpEvent.ConnectRetryTimer_Expires());
+      }
+    });
+  }
+
+  /**
    * Stops the session for a restart of this speaker (RFC 4724 §4.1): when graceful restart was negotiated, the TCP
    * connection is closed without a NOTIFICATION, so the peer keeps our routes, stale, for our restart time, until
    * the restarted speaker's End-of-RIB. Otherwise it is {@link #stop(String)} with {@code shutdownCommunication}.

@@ -122,6 +122,40 @@ class LoopbackInteropTest {
     }
   }
 
+  /**
+   * retryNow (BFD Up in the speaker): a session whose restart backed off to seconds dials at once, with the backoff
+   * started over.
+   */
+  @Test
+  void retryNow_backedOffSession_dialsAtOnce() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.39");
+    InetAddress b = InetAddress.getByName("127.253.0.40");
+    int port = 11193;
+    try (BgpTransport ta = BgpTransport.builder().build()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .backoff(Duration.ofMillis(100), Duration.ofSeconds(60)).build())
+          .build();
+      sa.start(); // nothing listens: refused, Idle, and again, each time waiting twice as long
+      Poll.until(LIMIT, "an automatic restart more than 3 s away", () -> {
+        try {
+          return onLoop(sa, () -> sa.primaryTimerDeadline(io.speakerkit.bgp.fsm.BgpTimer.IdleHoldTimer))
+              - System.nanoTime() > 3_000_000_000L;
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      }, () -> "" + sa.lastChange());
+      try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+        server.bind(new InetSocketAddress(b, port));
+        server.setSoTimeout(2_000);
+        sa.retryNow();
+        try (java.net.Socket dialled = server.accept()) {
+          assertEquals(a, dialled.getInetAddress());
+        }
+      }
+    }
+  }
+
   /** RFC 7911 / RFC 4486 §4: with ADD-PATH every path counts toward the maximum, as FRR counts them. */
   @Test
   void maxPrefixes_addPath_everyPathCounts() throws Exception {
