@@ -792,6 +792,15 @@ public final class Speaker implements AutoCloseable {
   // Checks that turn a peering stuck in Connect/Active into a plain message
 
   private String checkPeer(PeerConfig peer) {
+    for (PeerRuntime other : peers.values()) {
+      // Two BGPPeers of one address may both select this node (SpeakerConfig refuses it only without
+      // nodeSelectors); MetalLB refuses the second, and one TCP peer can carry one session only.
+      if (other.config.peerAddress().equals(peer.peerAddress()) && other.config.peerPort() == peer.peerPort()) {
+        return "peerAddress " + peer.peerAddress().getHostAddress() + " port " + peer.peerPort()
+            + " is already the address of BGPPeer " + other.config.name() + " on this node; give one of them"
+            + " nodeSelectors that do not select this node";
+      }
+    }
     if (!allowLocalPeers && isLocal(peer.peerAddress())) {
       return "peerAddress " + peer.peerAddress().getHostAddress() + " is an address of this host"
           + interfaceName(peer.peerAddress()) + ": a speaker cannot peer with itself; set peerAddress to the"

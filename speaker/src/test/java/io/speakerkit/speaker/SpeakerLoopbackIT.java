@@ -30,6 +30,33 @@ class SpeakerLoopbackIT {
 
   private static final Duration LIMIT = Duration.ofSeconds(20);
 
+  /**
+   * Two BGPPeers of one address whose nodeSelectors both select this node: the first runs, the second is refused
+   * with a message (MetalLB refuses it too) instead of start() failing halfway with the first peer running.
+   */
+  @Test
+  void twoPeersOfOneAddressOnThisNode_secondRefused() throws Exception {
+    io.speakerkit.allocator.LabelSelector east =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "east"));
+    SpeakerConfig config = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("first").myAsn(64512).peerAsn(64512)
+            .peerAddress(InetAddress.getByName("127.0.0.2")).peerPort(11194)
+            .sourceAddress(InetAddress.getByName("127.0.0.1")).nodeSelectors(List.of(east)).build())
+        .peer(PeerConfig.builder().name("second").myAsn(64512).peerAsn(64513)
+            .peerAddress(InetAddress.getByName("127.0.0.2")).peerPort(11194)
+            .sourceAddress(InetAddress.getByName("127.0.0.1")).nodeSelectors(List.of(east)).build())
+        .build();
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
+        .node(new NodeIdentity("node-a", Map.of("zone", "east"))).build()) {
+      speaker.start();
+      List<PeerStatus> status = speaker.status();
+      assertEquals(List.of("first", "second"), status.stream().map(PeerStatus::peer).toList());
+      assertTrue(!status.get(0).state().equals("Refused"), status::toString);
+      assertEquals("Refused", status.get(1).state());
+      assertTrue(status.get(1).explanation().contains("already the address of BGPPeer first"), status::toString);
+    }
+  }
+
   @Test
   void lab_routeArrivesWithAttributes_bfdFailureTakesBgpDown_recoveryResends_releaseWithdraws(
       @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
