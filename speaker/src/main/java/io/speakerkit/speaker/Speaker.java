@@ -89,7 +89,10 @@ public final class Speaker implements AutoCloseable {
   private boolean captureStarted;
 
   // Worker-thread state.
+  private static final long REFUSED_RETRY_SECONDS = 5;
   private ExecutorService worker;
+  /** Checks the refused peers again: what refused them (no route, an address not yet up) may have changed. */
+  private java.util.concurrent.ScheduledFuture<?> refusedRetry;
   private SpeakerConfig config;
   private Allocator allocator;
   private RoutePlan plan;
@@ -103,6 +106,8 @@ public final class Speaker implements AutoCloseable {
   private static final class PeerRuntime {
     final PeerConfig config;
     final BgpSession session;
+    /** Our address toward the peer, chosen when the session started: its source, router ID and BFD source. */
+    InetAddress local;
     BfdSession bfd;
     BfdProfile bfdProfile;
     BfdSession.Subscription bfdSubscription;
@@ -122,6 +127,7 @@ public final class Speaker implements AutoCloseable {
     /** The same live session and BFD session under a configuration whose session settings are unchanged. */
     PeerRuntime withConfig(PeerConfig next) {
       PeerRuntime r = new PeerRuntime(next, session);
+      r.local = local;
       r.bfd = bfd;
       r.bfdProfile = bfdProfile;
       r.bfdSubscription = bfdSubscription;
@@ -197,6 +203,8 @@ public final class Speaker implements AutoCloseable {
         startPeer(peer);
       }
     }
+    refusedRetry = transport.group().next().scheduleAtFixedRate(() -> onWorker(this::retryRefused),
+        REFUSED_RETRY_SECONDS, REFUSED_RETRY_SECONDS, TimeUnit.SECONDS);
     // Restored allocations are announced again before anything new is served.
     for (Allocation a : allocator.allocations()) {
       for (InetAddress address : a.addresses()) {
@@ -234,6 +242,10 @@ public final class Speaker implements AutoCloseable {
 
   private void stopOnWorker(String message) {
     running = false;
+    if (refusedRetry != null) {
+      refusedRetry.cancel(false);
+      refusedRetry = null;
+    }
     for (PeerRuntime p : peers.values()) {
       if (p.config.enableGracefulRestart()) {
         p.session.stopForRestart(message); // Cease when the router did not negotiate graceful restart
@@ -419,8 +431,7 @@ public final class Speaker implements AutoCloseable {
       }
       updated.bfdProfile = after.get();
     } else if (after.isPresent()) {
-      InetAddress local = next.sourceAddress().orElseGet(() -> localAddressToward(next.peerAddress()));
-      startBfd(updated, after.get(), local);
+      startBfd(updated, after.get(), updated.local);
     } else if (p.bfd != null) {
       // RFC 5882 §3.2: AdminDown first, so the router keeps BGP up while the BFD session goes away.
       BfdSession old = p.bfd;
@@ -478,8 +489,7 @@ public final class Speaker implements AutoCloseable {
     call(() -> {
       PeerRuntime p = requirePeer(peer);
       if (p.bfd == null && p.config.bfdProfile().isPresent()) {
-        InetAddress local = p.config.sourceAddress().orElseGet(() -> localAddressToward(p.config.peerAddress()));
-        startBfd(p, config.bfdProfiles().get(p.config.bfdProfile().get()), local);
+        startBfd(p, config.bfdProfiles().get(p.config.bfdProfile().get()), p.local);
       }
       return null;
     });
@@ -555,12 +565,15 @@ public final class Speaker implements AutoCloseable {
   private void startPeer(PeerConfig peer) {
     String problem = checkPeer(peer);
     if (problem != null) {
-      refused.put(peer.name(), problem);
-      log.warn("peer {}: {}", peer.name(), problem);
-      events.publish(new SpeakerEvent.PeerRefused(clock.instant(), peer.name(), problem));
+      // refused peers are checked again every few seconds (retryRefused): a repeat is not news
+      if (!problem.equals(refused.put(peer.name(), problem))) {
+        log.warn("peer {}: {}", peer.name(), problem);
+        events.publish(new SpeakerEvent.PeerRefused(clock.instant(), peer.name(), problem));
+      }
       return;
     }
-    InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()));
+    refused.remove(peer.name());
+    InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()).orElseThrow());
     Set<AddressFamily> families = new LinkedHashSet<>();
     boolean v4 = peer.peerAddress() instanceof Inet4Address;
     families.add(v4 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
@@ -605,6 +618,7 @@ public final class Speaker implements AutoCloseable {
       session.ebgpMultihop(255);
     }
     PeerRuntime runtime = new PeerRuntime(peer, session.build());
+    runtime.local = local;
     if (peer.dualStackAddressFamily()) {
       runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
     }
@@ -619,6 +633,22 @@ public final class Speaker implements AutoCloseable {
     // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
     for (PlannedRoute route : plan.routes(peer.name())) {
       runtime.session.announce(route.prefix(), attributes(route, runtime));
+    }
+  }
+
+  /**
+   * Starts the refused peers whose problem has gone, e.g. a route toward the router or a sourceAddress that came up
+   * after the speaker (a speaker started before the node's network is the common case); still refused, a peer is not
+   * reported again unless its problem changed.
+   */
+  private void retryRefused() {
+    if (!running) {
+      return;
+    }
+    for (PeerConfig peer : config.peers()) {
+      if (refused.containsKey(peer.name()) && !peers.containsKey(peer.name()) && plan.peerActive(peer)) {
+        startPeer(peer);
+      }
     }
   }
 
@@ -810,13 +840,17 @@ public final class Speaker implements AutoCloseable {
       return "sourceAddress " + peer.sourceAddress().get().getHostAddress() + " is not an address of this host;"
           + " set it to one of this node's addresses or remove it";
     }
-    if (peer.routerId().isEmpty() && !(localAddressToward(peer.peerAddress()) instanceof Inet4Address)
+    if (peer.sourceAddress().isEmpty() && localAddressToward(peer.peerAddress()).isEmpty()) {
+      return "no route toward " + peer.peerAddress().getHostAddress() + " on this host, so no address to speak"
+          + " from (checked again every few seconds); is the node's network up?";
+    }
+    if (peer.routerId().isEmpty() && !(localAddressToward(peer.peerAddress()).orElse(null) instanceof Inet4Address)
         && !(peer.sourceAddress().orElse(null) instanceof Inet4Address)) {
       return "routerID is required: the session toward " + peer.peerAddress().getHostAddress()
           + " has no IPv4 address to use as BGP identifier (RFC 4271 §4.2)";
     }
     if (peer.dualStackAddressFamily()) {
-      InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()));
+      InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()).orElseThrow());
       boolean v4 = peer.peerAddress() instanceof Inet4Address;
       if (otherFamilyAddress(local, v4).isEmpty()) {
         return "dualStackAddressFamily: the interface toward " + peer.peerAddress().getHostAddress() + interfaceName(
@@ -890,13 +924,14 @@ public final class Speaker implements AutoCloseable {
     return true;
   }
 
-  static InetAddress localAddressToward(InetAddress peer) {
+  /** The address the kernel would send from toward {@code peer}; empty when it has no route there. */
+  static Optional<InetAddress> localAddressToward(InetAddress peer) {
     try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
       probe.connect(new InetSocketAddress(peer, 179));
       InetAddress local = probe.getLocalAddress();
-      return local == null || local.isAnyLocalAddress() ? peer : local;
+      return local == null || local.isAnyLocalAddress() ? Optional.empty() : Optional.of(local);
     } catch (SocketException e) {
-      return peer;
+      return Optional.empty();
     }
   }
 
