@@ -556,6 +556,15 @@ public final class Speaker implements AutoCloseable {
    * {@code capacity} entries; if it falls behind it gets one {@link EventHub.Resync} with a fresh snapshot.
    */
   public EventHub.Subscription<SpeakerEvent> subscribe(int capacity) {
+    // The snapshot reads the worker's state, and every event is published on the worker: taken there, it is
+    // consistent and exactly continued by the events.
+    if (worker != null) {
+      try {
+        return call(() -> events.subscribe(capacity));
+      } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException e) {
+        // stopped meanwhile: nothing runs, the state is at rest
+      }
+    }
     return events.subscribe(capacity);
   }
 
