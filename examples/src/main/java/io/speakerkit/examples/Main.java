@@ -48,7 +48,9 @@ public final class Main {
         --config FILE        multi-document YAML of MetalLB objects and LoadBalancer Services (repeatable)
         --check              validate the manifests, print what would run, and exit
         --node-name NAME     this node's name, matched by nodeSelectors (default: the host name)
-        --node-label K=V     a label of this node, matched by nodeSelectors (repeatable)
+        --node-label K=V     a label of this node, matched by nodeSelectors (repeatable); a node labelled
+                             node.kubernetes.io/exclude-from-external-load-balancers announces no service
+        --ignore-exclude-lb  announce from such a node anyway (as MetalLB's flag of that name)
         --lb-class CLASS     serve only Services of this loadBalancerClass (default: Services without one)
         --allow-local-peers  allow a peerAddress of this host (a lab with the router on the same machine);
                              without it such a peer is refused, as it is almost always a mistake
@@ -245,6 +247,7 @@ public final class Main {
     String lbClass = null;
     String nodeName = null;
     boolean allowLocal = false;
+    boolean ignoreExcludeLb = false;
     Path capture = null;
     java.util.Map<String, String> nodeLabels = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -262,6 +265,7 @@ public final class Main {
         }
         case "--check" -> check = true;
         case "--allow-local-peers" -> allowLocal = true;
+        case "--ignore-exclude-lb" -> ignoreExcludeLb = true;
         case "--capture" -> {
           if (i + 1 >= args.length) {
             err.println("--capture needs a file");
@@ -325,7 +329,8 @@ public final class Main {
     }
     if (!check) {
       NodeIdentity node = new NodeIdentity(nodeName != null ? nodeName : hostName(), nodeLabels);
-      Speaker.Builder builder = Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal);
+      Speaker.Builder builder = Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal)
+          .ignoreExcludeLb(ignoreExcludeLb);
       if (capture != null) {
         builder.capture(capture);
       }

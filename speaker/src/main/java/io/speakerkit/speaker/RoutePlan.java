@@ -212,6 +212,9 @@ public final class RoutePlan {
   private Map<String, Map<IpPrefix, Contribution>> contributionsOf(InetAddress address, String pool) {
     boolean v4 = address instanceof Inet4Address;
     Map<String, Map<IpPrefix, List<AdvertisementConfig>>> matched = new LinkedHashMap<>();
+    if (node.excludedFromLoadBalancers()) {
+      return Map.of(); // MetalLB announces no service from a node labelled so (NodeIdentity.EXCLUDE_FROM_...)
+    }
     for (AdvertisementConfig adv : config.advertisements()) {
       if (!config.appliesTo(adv, pool) || !matchesNode(adv.nodeSelectors())) {
         continue;

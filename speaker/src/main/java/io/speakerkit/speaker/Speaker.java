@@ -143,7 +143,7 @@ public final class Speaker implements AutoCloseable {
 
   private Speaker(Builder b) {
     this.initialConfig = b.config;
-    this.node = b.node;
+    this.node = b.ignoreExcludeLb ? b.node.ignoringExclusion() : b.node;
     this.storeFactory = b.storeFactory;
     this.clock = b.clock;
     this.bfdSingleHopPort = b.bfdSingleHopPort;
@@ -1085,6 +1085,7 @@ public final class Speaker implements AutoCloseable {
     private SpeakerConfig config;
     private SpeakerConfig.Builder parts;
     private NodeIdentity node = new NodeIdentity(hostName(), Map.of());
+    private boolean ignoreExcludeLb;
     private java.util.function.Supplier<AllocationStore> storeFactory = inMemory();
     private Clock clock = Clock.systemUTC();
     private int bfdSingleHopPort = 3784;
@@ -1155,9 +1156,18 @@ public final class Speaker implements AutoCloseable {
       return parts;
     }
 
-    /** The node this speaker stands for, matched by nodeSelectors (default: the host name, no labels). */
+    /**
+     * The node this speaker stands for, matched by nodeSelectors (default: the host name, no labels). A node
+     * labelled {@value NodeIdentity#EXCLUDE_FROM_LOAD_BALANCERS} announces no service, as with MetalLB.
+     */
     public Builder node(NodeIdentity node) {
       this.node = Objects.requireNonNull(node, "node");
+      return this;
+    }
+
+    /** Announce even from a node labelled to be excluded from load balancers (MetalLB's --ignore-exclude-lb). */
+    public Builder ignoreExcludeLb(boolean value) {
+      this.ignoreExcludeLb = value;
       return this;
     }
 

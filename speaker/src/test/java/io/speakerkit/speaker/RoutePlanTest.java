@@ -106,6 +106,20 @@ class RoutePlanTest {
     assertEquals(Optional.of(50L), route.localPref());
   }
 
+  /** MetalLB announces nothing from a node labelled exclude-from-external-load-balancers, unless told to ignore it. */
+  @Test
+  void nodeExcludedFromLoadBalancers_announcesNothing() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    NodeIdentity excluded = new NodeIdentity("cp-1", Map.of(NodeIdentity.EXCLUDE_FROM_LOAD_BALANCERS, ""));
+    assertEquals(List.of(), new RoutePlan(config, excluded).add(ip("198.51.100.7"), "p"));
+    assertEquals(List.of("r1"), new RoutePlan(config, excluded.ignoringExclusion()).add(ip("198.51.100.7"), "p")
+        .stream().map(RoutePlan.Change::peer).toList());
+  }
+
   /** MetalLB BGPAdvertisement.spec.peers limits the peers; nodeSelectors limit the nodes. */
   @Test
   void peersAndNodeSelectors_limitWhereRoutesGo() {
