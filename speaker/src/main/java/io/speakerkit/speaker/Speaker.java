@@ -295,7 +295,7 @@ public final class Speaker implements AutoCloseable {
    */
   public AllocationResult announce(ServiceRequest request) {
     return call(() -> {
-      List<InetAddress> before = allocator.allocation(request.serviceKey()).map(Allocation::addresses)
+      List<InetAddress> before = startedAllocator().allocation(request.serviceKey()).map(Allocation::addresses)
           .orElse(List.of());
       AllocationResult result = allocator.allocate(request);
       if (result instanceof AllocationResult.Allocated allocated) {
@@ -325,7 +325,7 @@ public final class Speaker implements AutoCloseable {
   /** Releases a service's addresses; routes no other service needs are withdrawn at once. */
   public Optional<Allocation> release(String serviceKey) {
     return call(() -> {
-      Optional<Allocation> released = allocator.release(serviceKey);
+      Optional<Allocation> released = startedAllocator().release(serviceKey);
       released.ifPresent(a -> {
         events.publish(new SpeakerEvent.Released(clock.instant(), serviceKey, a.addresses()));
         for (InetAddress address : a.addresses()) {
@@ -506,7 +506,16 @@ public final class Speaker implements AutoCloseable {
 
   /** The current allocation of a service. */
   public Optional<Allocation> allocation(String serviceKey) {
-    return call(() -> allocator.allocation(serviceKey));
+    return call(() -> startedAllocator().allocation(serviceKey));
+  }
+
+  /** The allocator, on the worker; a call that was queued behind stop() finds none. */
+  private Allocator startedAllocator() {
+    Allocator a = allocator;
+    if (a == null) {
+      throw new IllegalStateException("speaker not started (or stopped meanwhile)");
+    }
+    return a;
   }
 
   /** Every peer of this node, with a plain-language explanation when it is not Established. */
