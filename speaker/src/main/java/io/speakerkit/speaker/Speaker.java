@@ -648,9 +648,15 @@ public final class Speaker implements AutoCloseable {
     }));
     peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
     runtime.session.start();
-    // Routes already planned for this peer (a restart, or a peer added by reconfiguration).
-    for (PlannedRoute route : plan.routes(peer.name())) {
+    // Routes already planned for this peer (a restart, a peer added by reconfiguration, a refused peer retried).
+    Instant now = clock.instant();
+    List<PlannedRoute> planned = plan.routes(peer.name());
+    for (PlannedRoute route : planned) {
       runtime.session.announce(route.prefix(), attributes(route, runtime));
+      events.publish(new SpeakerEvent.RouteSent(now, peer.name(), route));
+    }
+    if (!planned.isEmpty()) {
+      notifyMetrics();
     }
   }
 

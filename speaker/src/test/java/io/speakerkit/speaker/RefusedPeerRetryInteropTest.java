@@ -62,6 +62,8 @@ class RefusedPeerRetryInteropTest {
         FrrLabInteropTest.drain(events, seen);
         assertEquals(0, seen.stream().filter(e -> e instanceof SpeakerEvent.PeerRefused).count(),
             "the refusal was reported once, at start, not at every check: " + seen);
+        assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.RouteSent r && r.peer().equals("frr")
+            && r.route().prefix().toString().equals("10.0.9.10/32")), "route-sent when the peer started: " + seen);
       }
     }
   }
