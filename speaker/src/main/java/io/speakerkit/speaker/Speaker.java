@@ -869,9 +869,9 @@ public final class Speaker implements AutoCloseable {
           + " from (checked again every few seconds); is the node's network up?";
     }
     if (peer.routerId().isEmpty() && !(localAddressToward(peer.peerAddress()).orElse(null) instanceof Inet4Address)
-        && !(peer.sourceAddress().orElse(null) instanceof Inet4Address)) {
-      return "routerID is required: the session toward " + peer.peerAddress().getHostAddress()
-          + " has no IPv4 address to use as BGP identifier (RFC 4271 §4.2)";
+        && !(peer.sourceAddress().orElse(null) instanceof Inet4Address) && hostRouterId().isEmpty()) {
+      return "routerID is required: this host has no IPv4 address to use as BGP identifier toward "
+          + peer.peerAddress().getHostAddress() + " (RFC 4271 §4.2)";
     }
     if (peer.dualStackAddressFamily()) {
       InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()).orElseThrow());
@@ -988,7 +988,43 @@ public final class Speaker implements AutoCloseable {
       return BgpIdentifier.of(peer.routerId().get());
     }
     return BgpIdentifier.of((Inet4Address) (local instanceof Inet4Address ? local
-        : peer.sourceAddress().filter(a -> a instanceof Inet4Address).orElseThrow()));
+        : peer.sourceAddress().filter(a -> a instanceof Inet4Address).or(Speaker::hostRouterId).orElseThrow()));
+  }
+
+  /**
+   * An IPv4 address of this host to identify an IPv6 session by, chosen as FRR's zebra chooses its router-id (what
+   * MetalLB's FRR mode uses): the highest address on a loopback interface, else the highest on any other up
+   * interface; never 127.0.0.0/8 or link-local. Empty on a host without IPv4.
+   */
+  static Optional<InetAddress> hostRouterId() {
+    List<Map.Entry<Boolean, Inet4Address>> candidates = new ArrayList<>();
+    try {
+      for (NetworkInterface nif : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nif.isUp()) {
+          continue;
+        }
+        for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+          if (a instanceof Inet4Address v4) {
+            candidates.add(Map.entry(nif.isLoopback(), v4));
+          }
+        }
+      }
+    } catch (SocketException e) {
+      return Optional.empty();
+    }
+    return routerIdAmong(candidates).map(a -> a);
+  }
+
+  /** {@link #hostRouterId()}'s choice among (on a loopback interface, address) pairs. */
+  static Optional<Inet4Address> routerIdAmong(List<Map.Entry<Boolean, Inet4Address>> candidates) {
+    java.util.Comparator<Map.Entry<Boolean, Inet4Address>> order = java.util.Comparator
+        .comparing((Map.Entry<Boolean, Inet4Address> e) -> e.getKey())
+        .thenComparing(e -> Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(e.getValue().getAddress()).getInt()));
+    return candidates.stream()
+        .filter(e -> !e.getValue().isLoopbackAddress() && !e.getValue().isLinkLocalAddress()
+            && !e.getValue().isAnyLocalAddress())
+        .max(order)
+        .map(Map.Entry::getValue);
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -94,14 +94,18 @@ class FrrRoutesInteropTest {
         () -> frr.json("show bgp " + family + " unicast json"));
   }
 
+  /** Without routerID the IPv6 session is identified by an IPv4 address of the host, as zebra's router-id. */
   @Test
   void ipv6Session_poolOf128s_routeWithOurNextHop() throws Exception {
     IpAddressPool pool = IpAddressPool.builder().name("v6").addresses("2001:db8:250::10-2001:db8:250::20").build();
-    PeerConfig p = peer("fd00:250::32").routerId((Inet4Address) InetAddress.getByName("10.250.3.1")).build();
+    PeerConfig p = peer("fd00:250::32").build();
     try (Speaker speaker = Speaker.builder().config(config(p, pool, AdvertisementConfig.builder("adv")
         .communities("65000:6"))).build()) {
       speaker.start();
       awaitEstablished(speaker, "fd00:250::31");
+      String neighbor = frr.json("show bgp neighbor fd00:250::31 json");
+      assertEquals(Speaker.hostRouterId().orElseThrow().getHostAddress(), FrrRouter.field(neighbor, "remoteRouterId"),
+          neighbor);
       AllocationResult r = speaker.announce(ServiceRequest.builder("ns/v6").ipFamily(IpFamily.IPV6).build());
       assertEquals(InetAddress.getByName("2001:db8:250::10"),
           ((AllocationResult.Allocated) r).allocation().addresses().get(0));

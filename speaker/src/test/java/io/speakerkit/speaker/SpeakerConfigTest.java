@@ -7,6 +7,9 @@ import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.bfd.BfdProfile;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SpeakerConfigTest {
@@ -142,5 +145,23 @@ class SpeakerConfigTest {
         Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("10.0.0.10-10.0.0.20")));
     assertEquals(java.util.List.of(0), Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("0.0.0.0/0")));
     assertEquals(java.util.List.of(64), Cidrs.prefixLengths(io.speakerkit.allocator.IpRange.parse("2001:db8::/64")));
+  }
+  /** An IPv6 session's BGP identifier without routerID: as zebra's router-id, loopback first, then the highest. */
+  @Test
+  void hostRouterId_loopbackInterfaceFirst_thenHighest_never127OrLinkLocal() throws Exception {
+    java.util.function.Function<String, java.net.Inet4Address> v4 = a -> {
+      try {
+        return (java.net.Inet4Address) InetAddress.getByName(a);
+      } catch (java.net.UnknownHostException e) {
+        throw new AssertionError(e);
+      }
+    };
+    assertEquals(Optional.of(v4.apply("10.0.0.9")), Speaker.routerIdAmong(List.of(
+        Map.entry(false, v4.apply("192.168.1.10")), Map.entry(true, v4.apply("10.0.0.9")),
+        Map.entry(true, v4.apply("127.0.0.1")))));
+    assertEquals(Optional.of(v4.apply("192.168.1.10")), Speaker.routerIdAmong(List.of(
+        Map.entry(false, v4.apply("10.1.2.3")), Map.entry(false, v4.apply("192.168.1.10")),
+        Map.entry(false, v4.apply("169.254.0.1")), Map.entry(true, v4.apply("127.0.0.1")))));
+    assertEquals(Optional.empty(), Speaker.routerIdAmong(List.of(Map.entry(true, v4.apply("127.0.0.1")))));
   }
 }
