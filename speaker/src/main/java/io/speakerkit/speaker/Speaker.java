@@ -433,7 +433,10 @@ public final class Speaker implements AutoCloseable {
     } else if (after.isPresent()) {
       startBfd(updated, after.get(), updated.local);
     } else if (p.bfd != null) {
-      // RFC 5882 §3.2: AdminDown first, so the router keeps BGP up while the BFD session goes away.
+      // RFC 5882 §3.2: AdminDown first, so a router that follows it keeps BGP up while the BFD session goes away.
+      // (FRR 8.4 does not: it takes BGP down with Cease / BFD Down on the peer's AdminDown as on a timeout. For the
+      // same reason stop() sends the Cease first and leaves BFD without AdminDown: the router's BFD going down
+      // after the Cease changes nothing.)
       BfdSession old = p.bfd;
       p.bfdSubscription.close();
       old.adminDown();
