@@ -133,6 +133,61 @@ class FrrStartStopInteropTest {
     }
   }
 
+  /**
+   * The same with BFD (MetalLB's BFD and graceful restart together): our BFD session ends after the BGP session, so
+   * FRR's BFD going down finds BGP already in graceful restart and the route stays, stale.
+   */
+  @Test
+  void gracefulRestartPeerWithBfd_stopLeavesRouteStale_bfdDownAfterwardsChangesNothing() throws Exception {
+    try (Netns ns = Netns.create("skspkgb", "10.250.15.1/30", "10.250.15.2/30")) {
+      FrrRouter frr = FrrRouter.start(ns, """
+          frr defaults traditional
+          hostname skspkgb
+          !
+          router bgp 64512
+           bgp router-id 10.250.15.2
+           bgp graceful-restart
+           neighbor 10.250.15.1 remote-as 64513
+           neighbor 10.250.15.1 timers connect 1
+           neighbor 10.250.15.1 bfd profile fast
+           address-family ipv4 unicast
+            neighbor 10.250.15.1 route-map all in
+           exit-address-family
+          !
+          route-map all permit 10
+          !
+          """, """
+          bfd
+           profile fast
+            receive-interval 100
+            transmit-interval 100
+           !
+          !
+          """);
+      SpeakerConfig config = SpeakerConfig.builder()
+          .pool(IpAddressPool.builder().name("pool").addresses("10.0.8.10-10.0.8.20").build())
+          .peer(PeerConfig.builder().name("frr").myAsn(64513).peerAsn(64512)
+              .peerAddress(InetAddress.getByName(ns.nsAddress())).enableGracefulRestart(true)
+              .bfdProfile("fast").build())
+          .bfdProfile("fast", BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build())
+          .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("pool").peers("frr").build())
+          .build();
+      String neighbor = ns.hostAddress();
+      try (Speaker speaker = Speaker.builder().config(config).build()) {
+        speaker.start();
+        Poll.until(LIMIT, "BGP Established and BFD Up", () -> FrrLabInteropTest.frrEstablished(frr, neighbor)
+            && speaker.status().get(0).bfdState().orElse("").equals("Up"), () -> "" + speaker.status());
+        speaker.announce(ServiceRequest.builder("ns/web").build());
+        FrrLabInteropTest.awaitRoute(frr, "10.0.8.10/32");
+        speaker.stop("pod restart");
+        Poll.until(LIMIT, "FRR's BFD peer down", () -> "down".equals(FrrRouter.field(frr.json("show bfd peers json"),
+            "status")), () -> frr.json("show bfd peers json"));
+        String route = frr.json("show bgp ipv4 unicast 10.0.8.10/32 json");
+        assertTrue(route.contains("\"stale\":true"), route);
+      }
+    }
+  }
+
   private static void cycle(FrrRouter frr, Speaker speaker, String neighbor, String message) {
     speaker.start();
     Poll.until(LIMIT, "Established (" + message + ")",
