@@ -754,18 +754,25 @@ public final class BgpSession implements AutoCloseable {
       }
     }
     if (maxPrefixes > 0) {
-      // counted as FRR counts them: every ADD-PATH path is one (RFC 7911)
-      RouteKey.withdrawn(u).forEach(c.received::remove);
-      List<RouteKey> announced = RouteKey.announced(u);
-      if (u.errorAction().withdrawsRoutes()) {
-        announced.forEach(c.received::remove);
-      } else {
-        c.received.addAll(announced);
+      // counted per family as FRR counts them: every ADD-PATH path is one (RFC 7911)
+      for (RouteKey k : RouteKey.withdrawn(u)) {
+        receivedOf(c, k).remove(k);
       }
-      if (c.received.size() > maxPrefixes) {
-        log.warn("peer {}: {} prefixes (maximum {})", peerAddress, c.received.size(), maxPrefixes);
+      List<RouteKey> announced = RouteKey.announced(u);
+      for (RouteKey k : announced) {
+        if (u.errorAction().withdrawsRoutes()) {
+          receivedOf(c, k).remove(k);
+        } else {
+          receivedOf(c, k).add(k);
+        }
+      }
+      for (AddressFamily f : announced.stream().map(k -> k.prefix().family()).distinct().toList()) {
+        int count = c.received.get(f).size();
+        if (count <= maxPrefixes) {
+          continue;
+        }
+        log.warn("peer {}: {} {} prefixes (maximum {})", peerAddress, count, f, maxPrefixes);
         // RFC 4486 §4: the data is AFI (2 octets), SAFI (1) and the prefix upper bound (4)
-        AddressFamily f = announced.isEmpty() ? AddressFamily.IPV4_UNICAST : announced.get(0).prefix().family();
         byte[] data = {(byte) (f.afi().value() >> 8), (byte) f.afi().value(), (byte) f.safi().value(),
             (byte) (maxPrefixes >> 24), (byte) (maxPrefixes >> 16), (byte) (maxPrefixes >> 8), (byte) maxPrefixes};
         c.driver.fire(new BgpEvent.AutomaticStop(
@@ -780,6 +787,10 @@ public final class BgpSession implements AutoCloseable {
         log.warn("route listener threw on {}", u, e);
       }
     }
+  }
+
+  private static java.util.Set<RouteKey> receivedOf(Connection c, RouteKey k) {
+    return c.received.computeIfAbsent(k.prefix().family(), f -> new java.util.HashSet<>());
   }
 
   private void onRoutesDeleted(Connection c) {
@@ -813,7 +824,8 @@ public final class BgpSession implements AutoCloseable {
     final List<AddressFamily> refreshEnds = new ArrayList<>();
     final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
-    final java.util.Set<RouteKey> received = new java.util.HashSet<>();
+    /** The peer's routes by family, for the prefix limit (only with one). */
+    final Map<AddressFamily, java.util.Set<RouteKey>> received = new HashMap<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);
     boolean routesToDelete;
 
@@ -1222,8 +1234,9 @@ public final class BgpSession implements AutoCloseable {
     }
 
     /**
-     * Cease / Maximum Number of Prefixes Reached when the peer announces more routes, all families together, every
-     * ADD-PATH path counted; 0 (default) for no limit.
+     * Cease / Maximum Number of Prefixes Reached when the peer announces more routes of one family (as FRR's
+     * per-family maximum-prefix; the NOTIFICATION names that family, RFC 4486 §4), every ADD-PATH path counted; 0
+     * (default) for no limit.
      */
     public Builder maxPrefixes(long value) {
       if (value < 0) {

@@ -156,6 +156,55 @@ class LoopbackInteropTest {
     }
   }
 
+  /**
+   * The maximum holds per family, as FRR's maximum-prefix: two IPv4 and two IPv6 routes stay within 2; a third IPv6
+   * route ends the session with Cease / Maximum Number of Prefixes Reached naming IPv6 unicast (RFC 4486 §4).
+   */
+  @Test
+  void maxPrefixes_perFamily_ceaseNamesTheFamily() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.41");
+    InetAddress b = InetAddress.getByName("127.253.0.42");
+    int port = 11195;
+    Set<AddressFamily> both = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    PathAttributes v4 = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602)
+        .nextHop(b).build();
+    PathAttributes v6 = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602)
+        .nextHop(InetAddress.getByName("2001:db8::2")).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(2)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .families(both).build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, rawPeerConfig().families(both).build());
+          for (String p : List.of("198.51.100.0/24", "198.51.101.0/24")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, v4, IpPrefix.parse(p), ctx);
+          }
+          for (String p : List.of("2001:db8:1::/48", "2001:db8:2::/48")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, v6, IpPrefix.parse(p), ctx);
+          }
+          writeTo(peer, out);
+          Poll.until(LIMIT, "four routes received",
+              () -> sa.counters().updatesReceived() == 4 && sa.state() == BgpState.Established,
+              () -> sa.counters() + " " + sa.lastChange());
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, v6, IpPrefix.parse("2001:db8:3::/48"), ctx);
+          writeTo(peer, out);
+          out.release();
+          byte[] notification = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
+          // code 6 subcode 1, then AFI 2 (IPv6), SAFI 1, upper bound 2
+          assertEquals(List.of(6, 1, 0, 2, 1, 0, 0, 0, 2), java.util.stream.IntStream.range(0, 9)
+              .mapToObj(i -> notification[i] & 0xFF).toList());
+        }
+      }
+    }
+  }
+
   /** RFC 7911 / RFC 4486 §4: with ADD-PATH every path counts toward the maximum, as FRR counts them. */
   @Test
   void maxPrefixes_addPath_everyPathCounts() throws Exception {
