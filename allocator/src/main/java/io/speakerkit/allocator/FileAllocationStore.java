@@ -79,8 +79,13 @@ public final class FileAllocationStore implements AllocationStore {
   private boolean replayed;
 
   private final FileChannel lockChannel;
+  /** The lock file's path in {@link #LOCKED_IN_THIS_JVM} while this store is open. */
+  private final Path lockKey;
+  /** Lock files held by stores of this JVM (a second open must be refused without touching the file). */
+  private static final Set<Path> LOCKED_IN_THIS_JVM = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  private FileAllocationStore(Path path, FileChannel channel, FileChannel lockChannel) {
+  private FileAllocationStore(Path path, FileChannel channel, FileChannel lockChannel, Path lockKey) {
+    this.lockKey = lockKey;
     this.path = path;
     this.channel = channel;
     this.lockChannel = lockChannel;
@@ -96,6 +101,18 @@ public final class FileAllocationStore implements AllocationStore {
   public static FileAllocationStore open(Path path) {
     Objects.requireNonNull(path, "path");
     Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
+    // A lock this JVM holds must be refused before any channel is opened on its file: on Linux closing any descriptor
+    // of a file drops all of the process's locks on it (FileLock's javadoc), the first store's included.
+    Path lockKey;
+    try {
+      lockKey = Files.exists(lockPath) ? lockPath.toRealPath() : lockPath.toAbsolutePath().normalize();
+    } catch (IOException e) {
+      throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
+    }
+    if (!LOCKED_IN_THIS_JVM.add(lockKey)) {
+      throw new AllocationStoreException("journal " + path + " is in use by another store in this process (lock "
+          + lockPath + "; expected: one speaker per journal, and close() before reopening)");
+    }
     FileChannel lock = null;
     try {
       lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -120,8 +137,9 @@ public final class FileAllocationStore implements AllocationStore {
         ch.force(true);
         forceDirectory(path);
       }
-      return new FileAllocationStore(path, ch, lock);
+      return new FileAllocationStore(path, ch, lock, lockKey);
     } catch (IOException | RuntimeException e) {
+      LOCKED_IN_THIS_JVM.remove(lockKey);
       if (lock != null) {
         try {
           lock.close();
@@ -539,6 +557,8 @@ public final class FileAllocationStore implements AllocationStore {
           channel.close();
         } catch (IOException e) {
           throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);
+        } finally {
+          LOCKED_IN_THIS_JVM.remove(lockKey);
         }
       }
     }

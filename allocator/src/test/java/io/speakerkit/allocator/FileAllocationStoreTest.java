@@ -67,6 +67,25 @@ class FileAllocationStoreTest {
     }
   }
 
+  /**
+   * A second open in the same JVM is refused without opening the lock file: closing a descriptor of it would drop
+   * the first store's lock (POSIX locks are per process), and another process could then append to the journal.
+   */
+  @Test
+  void open_refusedInTheSameJvm_firstStoreKeepsItsLockAgainstOtherProcesses(@TempDir Path dir) throws Exception {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> FileAllocationStore.open(j));
+      assertTrue(e.getMessage().contains("in use by another store in this process"), e.getMessage());
+      Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", System.getProperty("java.class.path"), StoreLockProbe.class.getName(), j.toString())
+          .redirectErrorStream(true).start();
+      String out = new String(child.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(out.contains("REFUSED"), out);
+    }
+  }
+
   @Test
   void tornTail_isCutOffAndReported(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
