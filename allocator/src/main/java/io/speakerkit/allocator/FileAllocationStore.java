@@ -67,6 +67,12 @@ public final class FileAllocationStore implements AllocationStore {
   private final Path path;
   private FileChannel channel;
   private long end;
+  /**
+   * Added to {@link #end} to make a group-commit ticket. Compaction shortens the file; raising the base there keeps
+   * tickets growing, so one handed out before it is never taken for work still to sync (which made every later call
+   * fsync until the file grew back).
+   */
+  private long ticketBase;
   private boolean failed;
   /** Guards {@link #durable} and {@link #forces}; taken before {@code this}, never after. */
   private final Object syncLock = new Object();
@@ -239,7 +245,7 @@ public final class FileAllocationStore implements AllocationStore {
         channel.force(true);
       }
       end = p;
-      durable = p; // both locks are held
+      durable = ticketBase + p; // both locks are held
       recovery = new Recovery(p, size - p, n, tail);
       replayed = true;
     } catch (IOException e) {
@@ -332,7 +338,7 @@ public final class FileAllocationStore implements AllocationStore {
     checkWritable();
     encodePut(a);
     append();
-    return end;
+    return ticketBase + end;
   }
 
   @Override
@@ -343,7 +349,7 @@ public final class FileAllocationStore implements AllocationStore {
       putString(serviceKey);
       sealRecord();
       append();
-      return end;
+      return ticketBase + end;
     }
   }
 
@@ -363,7 +369,7 @@ public final class FileAllocationStore implements AllocationStore {
       synchronized (this) {
         checkWritable();
         ch = channel;
-        target = end;
+        target = ticketBase + end;
       }
       try {
         ch.force(false);
@@ -425,7 +431,7 @@ public final class FileAllocationStore implements AllocationStore {
         sealRecord();
         append();
       }
-      ticket = end;
+      ticket = ticketBase + end;
     }
     awaitDurable(ticket);
   }
@@ -468,8 +474,9 @@ public final class FileAllocationStore implements AllocationStore {
       forceDirectory(path);
       channel.close();
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      ticketBase += end; // every ticket of the old file is at most this
       end = channel.size();
-      durable = end;
+      durable = ticketBase + end;
       records = live.size();
     } catch (IOException e) {
       failed = true;

@@ -86,6 +86,27 @@ class FileAllocationStoreTest {
     }
   }
 
+  /** After a compaction at run time, calls that change nothing sync nothing (the shorter file kept them waiting). */
+  @Test
+  void compactStoreAtRunTime_laterReadsAndUnchangedAllocationsDoNotSync(@TempDir Path dir) {
+    Path j = dir.resolve("j");
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      fill(a);
+      for (int i = 0; i < 50; i++) { // churn, so that the journal shrinks on compaction
+        a.allocate(ServiceRequest.builder("ns/churn").build());
+        a.release("ns/churn");
+      }
+      a.compactStore();
+      long forces = store.forces();
+      for (int i = 0; i < 20; i++) {
+        a.allocation("ns/e");
+        a.allocate(ServiceRequest.builder("ns/e").pool("q").build());
+      }
+      assertEquals(forces, store.forces());
+    }
+  }
+
   @Test
   void tornTail_isCutOffAndReported(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
