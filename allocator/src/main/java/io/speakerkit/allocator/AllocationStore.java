@@ -67,7 +67,7 @@ public interface AllocationStore extends Closeable {
 
   /**
    * True if the store would gain from {@link #compact} now that {@code liveCount} allocations are live; the allocator
-   * asks once after replay. The default says no.
+   * asks after replay and after every change. The default says no.
    */
   default boolean wantsCompaction(long liveCount) {
     return false;

@@ -173,6 +173,22 @@ public final class Allocator implements AutoCloseable {
     return new PoolUpdate(new ArrayList<>(released.values()));
   }
 
+  /**
+   * A long-running speaker's journal grows with every change; once the store asks for it (a file store: more than
+   * twice the live records plus 1024), it is rewritten now, with the memory state complete (amortized: at most one
+   * rewrite per that many changes). Called with the lock held, after a change is applied in memory.
+   */
+  private void compactIfDue() {
+    if (store.wantsCompaction(table.serviceCount())) {
+      try {
+        store.compact(allocationsUnlocked());
+      } catch (AllocationStoreException e) {
+        stopped = e; // as for a failed sync: the change may not be durable, nothing more is accepted
+        throw e;
+      }
+    }
+  }
+
   /** Rewrites the store to hold only the live allocations (for a file store: a fresh journal, renamed into place). */
   public synchronized void compactStore() {
     store.compact(allocationsUnlocked());
@@ -281,6 +297,7 @@ public final class Allocator implements AutoCloseable {
       if (current != null) {
         note(store.removeDeferred(serviceKey));
         removeInMemory(serviceKey);
+        compactIfDue();
       }
       ticket = lastTicket;
     }
@@ -388,6 +405,7 @@ public final class Allocator implements AutoCloseable {
     synchronized (this) {
       checkRunning();
       r = allocateLocked(req);
+      compactIfDue();
       ticket = lastTicket;
     }
     awaitDurable(ticket);

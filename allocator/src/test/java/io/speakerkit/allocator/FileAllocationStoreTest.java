@@ -86,6 +86,28 @@ class FileAllocationStoreTest {
     }
   }
 
+  /**
+   * A long-running allocator keeps its journal small: churn rewrites it while running (a file store asks once it
+   * holds more than twice the live records plus 1024), and a restart restores the same state.
+   */
+  @Test
+  void churnAtRunTime_journalCompactedWhileRunning_restartRestoresTheSameState(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      for (int i = 0; i < 3_000; i++) {
+        a.allocate(ServiceRequest.builder("ns/churn").build());
+        a.release("ns/churn");
+      }
+      before = a.allocations();
+      assertTrue(Files.size(j) < 100_000, "journal of " + Files.size(j) + " bytes after 6,000 changes");
+    }
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(before, a.allocations());
+    }
+  }
+
   /** After a compaction at run time, calls that change nothing sync nothing (the shorter file kept them waiting). */
   @Test
   void compactStoreAtRunTime_laterReadsAndUnchangedAllocationsDoNotSync(@TempDir Path dir) {
@@ -228,7 +250,35 @@ class FileAllocationStoreTest {
   @Test
   void open_compactsAJournalMostlyMadeOfHistory(@TempDir Path dir) throws IOException {
     Path j = dir.resolve("j");
-    try (Allocator a = open(j, POOLS)) {
+    // history as an older build (or one that crashed before compacting) leaves it: no compaction while running
+    FileAllocationStore writer = FileAllocationStore.open(j);
+    AllocationStore neverCompacting = new AllocationStore() {
+      @Override
+      public void replay(Replay sink) {
+        writer.replay(sink);
+      }
+
+      @Override
+      public void put(Allocation allocation) {
+        writer.put(allocation);
+      }
+
+      @Override
+      public void remove(String serviceKey) {
+        writer.remove(serviceKey);
+      }
+
+      @Override
+      public void removeAll(java.util.Collection<String> serviceKeys) {
+        writer.removeAll(serviceKeys);
+      }
+
+      @Override
+      public void close() {
+        writer.close();
+      }
+    };
+    try (Allocator a = Allocator.builder().pools(POOLS).store(neverCompacting).build()) {
       for (int i = 0; i < 1200; i++) {
         assertTrue(a.allocate(ServiceRequest.builder("ns/churn").addresses(ip("10.0.0." + (i % 200))).build()).isAllocated());
       }
