@@ -360,15 +360,21 @@ public final class Allocator implements AutoCloseable {
     return new PoolUpdate(new ArrayList<>(outside.values()));
   }
 
-  /** Allocations with an address outside {@code index}'s pools (or excluded by avoidBuggyIPs); one sequential pass. */
+  /**
+   * Allocations with an address outside {@code index}'s pools (or excluded by avoidBuggyIPs), or whose addresses now
+   * lie in different pools (a dual-stack pool split in two: MetalLB's poolFor wants one pool holding every address);
+   * one sequential pass.
+   */
   private TreeMap<String, Allocation> outsidePools(PoolIndex index) {
     TreeMap<String, Allocation> out = new TreeMap<>();
+    Map<String, Integer> poolOfService = new HashMap<>();
     table.forEachEntry(e -> {
       long h = table.hi(e);
       long l = table.lo(e);
       int p = index.poolOf(h, l);
-      if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(h, l))) {
-        String k = table.svc[e];
+      String k = table.svc[e];
+      Integer first = p < 0 ? null : poolOfService.putIfAbsent(k, p);
+      if (p < 0 || (index.pools.get(p).avoidBuggyIPs() && isBuggy(h, l)) || (first != null && first != p)) {
         if (!out.containsKey(k)) {
           out.put(k, view(k));
         }
@@ -540,13 +546,15 @@ public final class Allocator implements AutoCloseable {
    * its address when autoAssign changed since, but not when the pool's serviceAllocation no longer admits it.
    */
   private boolean stillFits(List<InetAddress> have, ServiceRequest req) {
+    int first = -1;
     for (InetAddress a : have) {
       long h = U128.hi(a);
       long l = U128.lo(a);
       int p = pools.poolOf(h, l);
-      if (p < 0) {
-        return false;
+      if (p < 0 || (first >= 0 && p != first)) {
+        return false; // outside every pool, or the addresses no longer share one
       }
+      first = p;
       if (req.pool().isPresent() && !pools.pools.get(p).name().equals(req.pool().get())) {
         return false;
       }

@@ -83,6 +83,23 @@ class AllocatorTest {
     assertEquals(0, a.usage().get(0).inUse());
   }
 
+  /**
+   * MetalLB's poolFor wants one pool holding every address of a service: a dual-stack pool split into an IPv4 and an
+   * IPv6 pool releases the services whose two addresses it separated; single-stack services stay.
+   */
+  @Test
+  void updatePools_dualStackPoolSplit_releasesServicesSpanningTwoPools() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p")
+        .addresses("10.0.0.0/24", "2001:db8::/120").build()).build();
+    first(a.allocate(ServiceRequest.builder("ns/dual").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK).build()));
+    first(a.allocate(ServiceRequest.builder("ns/v4").build()));
+    PoolUpdate u = a.updatePools(List.of(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build(),
+        IpAddressPool.builder().name("q").addresses("2001:db8::/120").build()));
+    assertEquals(List.of("ns/dual"), u.released().stream().map(Allocation::serviceKey).toList());
+    assertEquals("p", a.allocation("ns/v4").orElseThrow().pool());
+    assertTrue(a.allocation("ns/dual").isEmpty());
+  }
+
   @Test
   void updatePools_keepsInsideReleasesOutsideSorted() {
     Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
