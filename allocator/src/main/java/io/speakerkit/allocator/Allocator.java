@@ -443,6 +443,18 @@ public final class Allocator implements AutoCloseable {
         addInMemory(grown);
         return new Allocated(grown, true);
       }
+      if (req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK && current.addresses().size() == 1
+          && req.addresses().isEmpty() && stillFits(current.addresses(), req)) {
+        // its pool has none of the other family free: PreferDualStack keeps the one address it has
+        Allocation updated = withRequestMeta(current.addresses(), current.pool(), req);
+        if (updated.equals(current)) {
+          return new Allocated(current, false);
+        }
+        deferredPut(updated);
+        removeInMemory(key);
+        addInMemory(updated);
+        return new Allocated(updated, true);
+      }
       removeInMemory(key);
     }
     boolean done = false;
@@ -591,6 +603,14 @@ public final class Allocator implements AutoCloseable {
           + " automatically (" + poolNames() + "; pools need autoAssign, and a matching serviceAllocation if they have one;"
           + " expected: name a pool or an address, or configure an eligible pool)");
     }
+    if (req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
+      // MetalLB (findBestPoolForService): first a pool that gives both families, only then one that gives one
+      for (int p : candidates) {
+        if (fromPool(p, req) instanceof Allocated a && a.allocation().addresses().size() == 2) {
+          return a;
+        }
+      }
+    }
     StringBuilder why = new StringBuilder();
     boolean exhausted = false;
     for (int p : candidates) {
@@ -655,6 +675,14 @@ public final class Allocator implements AutoCloseable {
           ? List.of(IpFamily.IPV4, IpFamily.IPV6)
           : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
     };
+    if (families.size() == 2 && req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
+      // MetalLB: both families if the pool has both free, else the primary family alone
+      IpFamily primary = req.ipFamily();
+      IpFamily other = primary == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
+      if (!findAddress(p, other, req)) {
+        families = List.of(primary);
+      }
+    }
     List<InetAddress> got = new ArrayList<>(2);
     for (IpFamily f : families) {
       if (!pool.hasFamily(f)) {

@@ -175,29 +175,37 @@ class AllocatorStatefulProperties {
         case PREFER_DUAL_STACK -> pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6)
             ? List.of(IpFamily.IPV4, IpFamily.IPV6) : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
       };
+      if (fams.size() == 2 && q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK
+          && modelFind(pool, q.ipFamily() == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4, q) == null) {
+        fams = List.of(q.ipFamily()); // MetalLB: the other family is full, the primary alone
+      }
       List<InetAddress> got = new ArrayList<>();
       for (IpFamily f : fams) {
-        InetAddress found = null;
-        for (IpRange r : pool.ranges()) {
-          if (r.family() != f || found != null) {
-            continue;
-          }
-          for (InetAddress a : enumerate(r)) {
-            if (pool.avoidBuggyIPs() && buggy(a)) {
-              continue;
-            }
-            if (compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
-              found = a;
-              break;
-            }
-          }
-        }
+        InetAddress found = modelFind(pool, f, q);
         if (found == null) {
           return null;
         }
         got.add(found);
       }
       return modelMeta(q, got, pool.name());
+    }
+
+    /** The lowest address of family f in pool that q may take, or null. */
+    InetAddress modelFind(IpAddressPool pool, IpFamily f, ServiceRequest q) {
+      for (IpRange r : pool.ranges()) {
+        if (r.family() != f) {
+          continue;
+        }
+        for (InetAddress a : enumerate(r)) {
+          if (pool.avoidBuggyIPs() && buggy(a)) {
+            continue;
+          }
+          if (compatible(a, q.serviceKey(), q.sharingKey(), q.backendKey(), q.ports())) {
+            return a;
+          }
+        }
+      }
+      return null;
     }
 
     /** The model's answer with the service's own allocation already set aside. */
@@ -240,6 +248,14 @@ class AllocatorStatefulProperties {
       for (int p = 0; p < pools.size(); p++) { // configs are listed in name order
         if (pools.get(p).autoAssign() && pools.get(p).serviceAllocation().isEmpty()) {
           order.add(p);
+        }
+      }
+      if (q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
+        for (int p : order) { // MetalLB: first a pool that gives both families
+          Allocation a = modelFromPool(p, q);
+          if (a != null && a.addresses().size() == 2) {
+            return a;
+          }
         }
       }
       for (int p : order) {
@@ -330,11 +346,18 @@ class AllocatorStatefulProperties {
       if (!q.addresses().isEmpty() && !new HashSet<>(q.addresses()).equals(new HashSet<>(have))) {
         return false;
       }
-      for (InetAddress a : have) {
+      return modelStillFits(c, q);
+    }
+
+    /** The held addresses are in one pool that may serve q, and shareable under q. */
+    boolean modelStillFits(Allocation c, ServiceRequest q) {
+      Set<Integer> held = new HashSet<>();
+      for (InetAddress a : c.addresses()) {
         int p = poolOf(pools, a);
         if (p < 0) {
           return false;
         }
+        held.add(p);
         if (q.pool().isPresent() && !pools.get(p).name().equals(q.pool().get())) {
           return false;
         }
@@ -345,7 +368,7 @@ class AllocatorStatefulProperties {
           return false;
         }
       }
-      return true;
+      return held.size() == 1;
     }
 
     // ----------------------------------------------------------------------------------- actions
@@ -361,6 +384,9 @@ class AllocatorStatefulProperties {
         expected = modelMeta(q, current.addresses(), current.pool());
       } else if (current != null && (expected = modelGrow(current, q)) != null) {
         // kept its address, gained the other family from the same pool
+      } else if (current != null && q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK
+          && current.addresses().size() == 1 && q.addresses().isEmpty() && modelStillFits(current, q)) {
+        expected = modelMeta(q, current.addresses(), current.pool()); // PreferDualStack keeps its one address
       } else {
         model.remove(q.serviceKey());
         expected = modelCompute(q);
@@ -407,12 +433,17 @@ class AllocatorStatefulProperties {
       pools = CONFIGS.get(config);
       List<String> expectReleased = new ArrayList<>();
       for (Allocation a : new ArrayList<>(model.values())) {
+        Set<Integer> poolsHeld = new HashSet<>();
         for (InetAddress addr : a.addresses()) {
           int p = poolOf(pools, addr);
+          poolsHeld.add(p);
           if (p < 0 || (pools.get(p).avoidBuggyIPs() && buggy(addr))) {
             expectReleased.add(a.serviceKey());
             break;
           }
+        }
+        if (poolsHeld.size() > 1 && !expectReleased.contains(a.serviceKey())) {
+          expectReleased.add(a.serviceKey()); // MetalLB: one pool must hold every address
         }
       }
       PoolUpdate u = allocator.updatePools(pools);

@@ -84,6 +84,29 @@ class AllocatorTest {
   }
 
   /**
+   * PreferDualStack as MetalLB (findBestPoolForService, selectIPsForFamilyAndPolicy): a pool that gives both families
+   * first, whatever the pool order; in a dual pool with the other family used up, the primary family alone; and a
+   * service already holding that one address keeps it on every re-announce.
+   */
+  @Test
+  void preferDualStack_dualPoolFirst_primaryAloneWhenTheOtherIsFull_keptOnReannounce() {
+    Allocator a = Allocator.builder().pools(
+        IpAddressPool.builder().name("a").addresses("10.0.0.0/24").build(),
+        IpAddressPool.builder().name("b").addresses("10.0.1.0/24", "2001:db8::1/128").build()).build();
+    ServiceRequest prefer = ServiceRequest.builder("ns/first").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).build();
+    Allocation both = ((AllocationResult.Allocated) a.allocate(prefer)).allocation();
+    assertEquals("b", both.pool());
+    assertEquals(2, both.addresses().size());
+    // b's only IPv6 address is taken: b still has IPv4, and a has no IPv6 at all
+    ServiceRequest second = ServiceRequest.builder("ns/second").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+        .pool("b").build();
+    Allocation one = ((AllocationResult.Allocated) a.allocate(second)).allocation();
+    assertEquals(List.of(ip("10.0.1.1")), one.addresses());
+    AllocationResult again = a.allocate(second);
+    assertTrue(again instanceof AllocationResult.Allocated r && r.allocation().equals(one), again::toString);
+  }
+
+  /**
    * MetalLB's poolFor wants one pool holding every address of a service: a dual-stack pool split into an IPv4 and an
    * IPv6 pool releases the services whose two addresses it separated; single-stack services stay.
    */
