@@ -717,7 +717,7 @@ public final class Allocator implements AutoCloseable {
       Addr share = null;
       if (shared != null) {
         for (Addr a : shared.subMap(new Addr(r[0], r[1]), true, new Addr(r[2], r[3]), true).keySet()) {
-          if (sharingConflict(a.hi, a.lo, req.serviceKey(), req.sharingKey(), req.backendKey(), req.ports()) == null) {
+          if (shareable(a.hi, a.lo, req.serviceKey(), req.sharingKey().get(), req.backendKey(), req.ports())) {
             share = a;
             break;
           }
@@ -858,6 +858,29 @@ public final class Allocator implements AutoCloseable {
    * Null if a service with these sharing details may hold the address alongside its current holders (other than
    * itself); otherwise a message naming the holder and the rule that fails.
    */
+  /**
+   * {@link #sharingConflict} == null for a request with a sharing key, without building the message: the search for
+   * a shareable address runs it on every address held under the key, so it must cost no allocation.
+   */
+  private boolean shareable(long h, long l, String self, String sharingKey, String backendKey, Set<ServicePort> ports) {
+    for (int e = table.holderOf(h, l); e != AllocationTable.NONE; e = table.nextAddr[e]) {
+      String holder = table.svc[e];
+      if (holder.equals(self)) {
+        continue;
+      }
+      ShareMeta m = shareMeta.get(holder);
+      if (m == null || !m.sharingKey.equals(sharingKey) || !m.backendKey.equals(backendKey)) {
+        return false;
+      }
+      for (ServicePort p : ports) {
+        if (m.ports.contains(p)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   private String sharingConflict(long h, long l, String self, Optional<String> sharingKey, String backendKey, Set<ServicePort> ports) {
     for (int e = table.holderOf(h, l); e != AllocationTable.NONE; e = table.nextAddr[e]) {
       String holder = table.svc[e];
