@@ -418,6 +418,17 @@ public final class Allocator implements AutoCloseable {
     return r;
   }
 
+  /** The service's allocation becomes {@code next} (recorded and applied), or stays when nothing changed. */
+  private Allocated replace(Allocation current, Allocation next) {
+    if (next.equals(current)) {
+      return new Allocated(current, false);
+    }
+    deferredPut(next);
+    removeInMemory(current.serviceKey());
+    addInMemory(next);
+    return new Allocated(next, true);
+  }
+
   private AllocationResult allocateLocked(ServiceRequest req) {
     Refused shape = checkShape(req);
     if (shape != null) {
@@ -426,34 +437,17 @@ public final class Allocator implements AutoCloseable {
     String key = req.serviceKey();
     Allocation current = view(key);
     if (current != null && satisfies(current, req)) {
-      Allocation updated = withRequestMeta(current.addresses(), current.pool(), req);
-      if (updated.equals(current)) {
-        return new Allocated(current, false);
-      }
-      deferredPut(updated);
-      removeInMemory(key);
-      addInMemory(updated);
-      return new Allocated(updated, true);
+      return replace(current, withRequestMeta(current.addresses(), current.pool(), req));
     }
     if (current != null) {
       Allocation grown = growToDualStack(current, req);
       if (grown != null) {
-        deferredPut(grown);
-        removeInMemory(key);
-        addInMemory(grown);
-        return new Allocated(grown, true);
+        return replace(current, grown);
       }
       if (req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK && current.addresses().size() == 1
           && req.addresses().isEmpty() && stillFits(current.addresses(), req)) {
         // its pool has none of the other family free: PreferDualStack keeps the one address it has
-        Allocation updated = withRequestMeta(current.addresses(), current.pool(), req);
-        if (updated.equals(current)) {
-          return new Allocated(current, false);
-        }
-        deferredPut(updated);
-        removeInMemory(key);
-        addInMemory(updated);
-        return new Allocated(updated, true);
+        return replace(current, withRequestMeta(current.addresses(), current.pool(), req));
       }
       removeInMemory(key);
     }
