@@ -83,34 +83,8 @@ class FrrStartStopInteropTest {
   @Test
   void gracefulRestartPeer_stopLeavesRouteStaleOnFrr_restartRefreshesIt() throws Exception {
     try (Netns ns = Netns.create("skspkgr", "10.250.13.1/30", "10.250.13.2/30")) {
-      FrrRouter frr = FrrRouter.start(ns, """
-          frr defaults traditional
-          hostname skspkgr
-          !
-          router bgp 64512
-           bgp router-id 10.250.13.2
-           bgp graceful-restart
-           neighbor 10.250.13.1 remote-as 64513
-           neighbor 10.250.13.1 timers connect 1
-           address-family ipv4 unicast
-            neighbor 10.250.13.1 route-map all in
-           exit-address-family
-          !
-          route-map all permit 10
-          !
-          """, null);
-      SpeakerConfig config = SpeakerConfig.builder()
-          .pool(IpAddressPool.builder().name("pool").addresses("10.0.8.10-10.0.8.20").build())
-          .peer(PeerConfig.builder().name("frr").myAsn(64513).peerAsn(64512)
-              .peerAddress(InetAddress.getByName(ns.nsAddress())).enableGracefulRestart(true).build())
-          .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("pool").peers("frr").build())
-          .build();
-      String neighbor = ns.hostAddress();
-      try (Speaker speaker = Speaker.builder().config(config).build()) {
-        speaker.start();
-        FrrLabInteropTest.awaitEstablished(frr, speaker, neighbor);
-        speaker.announce(ServiceRequest.builder("ns/web").build());
-        FrrLabInteropTest.awaitRoute(frr, "10.0.8.10/32");
+      withGracefulRestartLab(ns, false, (frr, speaker) -> {
+        String neighbor = ns.hostAddress();
         speaker.stop("pod restart");
         String stopped = frr.json("show bgp neighbor " + neighbor + " json");
         Poll.until(LIMIT, "FRR keeps the route, stale, with no NOTIFICATION from us",
@@ -129,7 +103,7 @@ class FrrStartStopInteropTest {
               return r.contains("\"paths\"") && !r.contains("\"stale\":true");
             },
             () -> frr.json("show bgp ipv4 unicast 10.0.8.10/32 json"));
-      }
+      });
     }
   }
 
@@ -140,51 +114,69 @@ class FrrStartStopInteropTest {
   @Test
   void gracefulRestartPeerWithBfd_stopLeavesRouteStale_bfdDownAfterwardsChangesNothing() throws Exception {
     try (Netns ns = Netns.create("skspkgb", "10.250.15.1/30", "10.250.15.2/30")) {
-      FrrRouter frr = FrrRouter.start(ns, """
-          frr defaults traditional
-          hostname skspkgb
-          !
-          router bgp 64512
-           bgp router-id 10.250.15.2
-           bgp graceful-restart
-           neighbor 10.250.15.1 remote-as 64513
-           neighbor 10.250.15.1 timers connect 1
-           neighbor 10.250.15.1 bfd profile fast
-           address-family ipv4 unicast
-            neighbor 10.250.15.1 route-map all in
-           exit-address-family
-          !
-          route-map all permit 10
-          !
-          """, """
-          bfd
-           profile fast
-            receive-interval 100
-            transmit-interval 100
-           !
-          !
-          """);
-      SpeakerConfig config = SpeakerConfig.builder()
-          .pool(IpAddressPool.builder().name("pool").addresses("10.0.8.10-10.0.8.20").build())
-          .peer(PeerConfig.builder().name("frr").myAsn(64513).peerAsn(64512)
-              .peerAddress(InetAddress.getByName(ns.nsAddress())).enableGracefulRestart(true)
-              .bfdProfile("fast").build())
-          .bfdProfile("fast", BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build())
-          .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("pool").peers("frr").build())
-          .build();
-      String neighbor = ns.hostAddress();
-      try (Speaker speaker = Speaker.builder().config(config).build()) {
-        speaker.start();
-        Poll.until(LIMIT, "BGP Established and BFD Up", () -> FrrLabInteropTest.frrEstablished(frr, neighbor)
-            && speaker.status().get(0).bfdState().orElse("").equals("Up"), () -> "" + speaker.status());
-        speaker.announce(ServiceRequest.builder("ns/web").build());
-        FrrLabInteropTest.awaitRoute(frr, "10.0.8.10/32");
+      withGracefulRestartLab(ns, true, (frr, speaker) -> {
         speaker.stop("pod restart");
         Poll.until(LIMIT, "FRR's BFD peer down", () -> "down".equals(FrrRouter.field(frr.json("show bfd peers json"),
             "status")), () -> frr.json("show bfd peers json"));
         String route = frr.json("show bgp ipv4 unicast 10.0.8.10/32 json");
         assertTrue(route.contains("\"stale\":true"), route);
-      }
+      });
+    }
+  }
+
+  private interface LabBody {
+    void run(FrrRouter frr, Speaker speaker) throws Exception;
+  }
+
+  /**
+   * FRR (AS 64512, graceful restart helper, BFD if asked) and a speaker (AS 64513, enableGracefulRestart) announcing
+   * 10.0.8.10/32 to it; {@code body} runs once the route is on FRR (and BFD Up).
+   */
+  private static void withGracefulRestartLab(Netns ns, boolean bfd, LabBody body) throws Exception {
+    String us = ns.hostAddress();
+    FrrRouter frr = FrrRouter.start(ns, """
+        frr defaults traditional
+        hostname %s
+        !
+        router bgp 64512
+         bgp router-id %s
+         bgp graceful-restart
+         neighbor %s remote-as 64513
+         neighbor %s timers connect 1
+        %s
+         address-family ipv4 unicast
+          neighbor %s route-map all in
+         exit-address-family
+        !
+        route-map all permit 10
+        !
+        """.formatted(ns.name(), ns.nsAddress(), us, us, bfd ? " neighbor " + us + " bfd profile fast" : "", us),
+        bfd ? """
+            bfd
+             profile fast
+              receive-interval 100
+              transmit-interval 100
+             !
+            !
+            """ : null);
+    PeerConfig.Builder peer = PeerConfig.builder().name("frr").myAsn(64513).peerAsn(64512)
+        .peerAddress(InetAddress.getByName(ns.nsAddress())).enableGracefulRestart(true);
+    SpeakerConfig.Builder config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("pool").addresses("10.0.8.10-10.0.8.20").build())
+        .advertisement(AdvertisementConfig.builder("adv").ipAddressPools("pool").peers("frr").build());
+    if (bfd) {
+      peer.bfdProfile("fast");
+      config.bfdProfile("fast", BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build());
+    }
+    try (Speaker speaker = Speaker.builder().config(config.peer(peer.build()).build()).build()) {
+      speaker.start();
+      Poll.until(LIMIT, "BGP Established" + (bfd ? " and BFD Up" : ""),
+          () -> FrrLabInteropTest.frrEstablished(frr, us)
+              && (!bfd || speaker.status().get(0).bfdState().orElse("").equals("Up")),
+          () -> "" + speaker.status());
+      speaker.announce(ServiceRequest.builder("ns/web").build());
+      FrrLabInteropTest.awaitRoute(frr, "10.0.8.10/32");
+      body.run(frr, speaker);
     }
   }
 
