@@ -33,6 +33,14 @@ public record IpAddressPool(
     }
     ranges = List.copyOf(Objects.requireNonNull(ranges, "ranges"));
     Objects.requireNonNull(serviceAllocation, "serviceAllocation");
+    for (IpRange r : ranges) {
+      // IPv4 addresses live at ::ffff:a.b.c.d in the allocator's one 128-bit space (U128), so an IPv6 range there
+      // would hold IPv4 addresses (MetalLB, on Go's net.IP, keeps the two apart).
+      if (r.family() == IpFamily.IPV6 && overlap(r, IPV4_MAPPED)) {
+        throw new IllegalArgumentException("pool \"" + name + "\": range " + r + " includes ::ffff:0:0/96, the"
+            + " IPv4-mapped addresses (expected: an IPv6 range outside it)");
+      }
+    }
     for (int i = 0; i < ranges.size(); i++) {
       for (int j = i + 1; j < ranges.size(); j++) {
         if (overlap(ranges.get(i), ranges.get(j))) {
@@ -42,6 +50,10 @@ public record IpAddressPool(
       }
     }
   }
+
+  /** ::ffff:0.0.0.0 to ::ffff:255.255.255.255, where U128 keeps the IPv4 addresses. */
+  private static final IpRange IPV4_MAPPED = new IpRange(U128.toInet(0, 0x0000_ffff_0000_0000L),
+      U128.toInet(0, 0x0000_ffff_ffff_ffffL));
 
   static boolean overlap(IpRange a, IpRange b) {
     return U128.compare(U128.hi(a.start()), U128.lo(a.start()), U128.hi(b.end()), U128.lo(b.end())) <= 0

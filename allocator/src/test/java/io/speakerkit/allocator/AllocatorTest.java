@@ -123,6 +123,18 @@ class AllocatorTest {
     assertTrue(a.allocation("ns/dual").isEmpty());
   }
 
+  /**
+   * IPv4 addresses share the allocator's 128-bit space at ::ffff:a.b.c.d: an IPv6 pool over that block is refused,
+   * so that 192.0.2.7 can never be handed out of "::/64" (MetalLB keeps the families apart).
+   */
+  @Test
+  void ipv6PoolOverIpv4MappedBlock_refused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> IpAddressPool.builder().name("v6only").addresses("::/64").build());
+    assertTrue(e.getMessage().contains("::ffff:0:0/96"), e.getMessage());
+    IpAddressPool.builder().name("ok").addresses("::1:0:0:0/80", "fd00::/64", "10.0.0.0/8").build();
+  }
+
   @Test
   void updatePools_keepsInsideReleasesOutsideSorted() {
     Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
