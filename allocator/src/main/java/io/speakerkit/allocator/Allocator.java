@@ -597,24 +597,27 @@ public final class Allocator implements AutoCloseable {
           + " automatically (" + poolNames() + "; pools need autoAssign, and a matching serviceAllocation if they have one;"
           + " expected: name a pool or an address, or configure an eligible pool)");
     }
-    if (req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
-      // MetalLB (findBestPoolForService): first a pool that gives both families, only then one that gives one
-      for (int p : candidates) {
-        if (fromPool(p, req) instanceof Allocated a && a.allocation().addresses().size() == 2) {
-          return a;
-        }
-      }
-    }
+    // MetalLB (findBestPoolForService): PreferDualStack takes the first pool that gives both families, and only
+    // without one the first that gives the primary family
+    boolean wantsBoth = req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK;
+    Allocated oneFamily = null;
     StringBuilder why = new StringBuilder();
     boolean exhausted = false;
     for (int p : candidates) {
       AllocationResult r = fromPool(p, req);
-      if (r instanceof Allocated) {
-        return r;
+      if (r instanceof Allocated a) {
+        if (!wantsBoth || a.allocation().addresses().size() == 2) {
+          return a;
+        }
+        oneFamily = oneFamily == null ? a : oneFamily;
+        continue;
       }
       Refused f = (Refused) r;
       exhausted |= f.reason() == Refusal.POOL_EXHAUSTED;
       why.append(why.length() == 0 ? "" : "; ").append(f.message());
+    }
+    if (oneFamily != null) {
+      return oneFamily;
     }
     return new Refused(exhausted ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
         "no address for " + req.serviceKey() + " in any eligible pool: " + why);
@@ -669,14 +672,8 @@ public final class Allocator implements AutoCloseable {
           ? List.of(IpFamily.IPV4, IpFamily.IPV6)
           : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
     };
-    if (families.size() == 2 && req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
-      // MetalLB: both families if the pool has both free, else the primary family alone
-      IpFamily primary = req.ipFamily();
-      IpFamily other = primary == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
-      if (!findAddress(p, other, req)) {
-        families = List.of(primary);
-      }
-    }
+    // MetalLB: PreferDualStack in a pool of both families takes both if free, else the primary family alone
+    boolean otherOptional = families.size() == 2 && req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK;
     List<InetAddress> got = new ArrayList<>(2);
     for (IpFamily f : families) {
       if (!pool.hasFamily(f)) {
@@ -684,6 +681,9 @@ public final class Allocator implements AutoCloseable {
             + req.serviceKey() + " (" + req.ipFamilyPolicy() + ") needs one");
       }
       if (!findAddress(p, f, req)) {
+        if (otherOptional && f != req.ipFamily()) {
+          continue;
+        }
         String cap = pool.capacity(f).toString();
         return new Refused(Refusal.POOL_EXHAUSTED, "pool \"" + pool.name() + "\" has no free " + f + " address"
             + (req.sharingKey().isPresent() ? " and none shareable under key \"" + req.sharingKey().get() + "\"" : "")
@@ -849,10 +849,6 @@ public final class Allocator implements AutoCloseable {
   }
 
   /**
-   * Null if a service with these sharing details may hold the address alongside its current holders (other than
-   * itself); otherwise a message naming the holder and the rule that fails.
-   */
-  /**
    * {@link #sharingConflict} == null for a request with a sharing key, without building the message: the search for
    * a shareable address runs it on every address held under the key, so it must cost no allocation.
    */
@@ -875,6 +871,10 @@ public final class Allocator implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Null if a service with these sharing details may hold the address alongside its current holders (other than
+   * itself); otherwise a message naming the holder and the rule that fails.
+   */
   private String sharingConflict(long h, long l, String self, Optional<String> sharingKey, String backendKey, Set<ServicePort> ports) {
     for (int e = table.holderOf(h, l); e != AllocationTable.NONE; e = table.nextAddr[e]) {
       String holder = table.svc[e];
