@@ -103,10 +103,7 @@ public final class AdjRibIn implements RouteListener {
     if (eor != null) {
       // RFC 4724 §4.2: the End-of-RIB ends the family's refresh; whatever is still stale is gone
       removeIf(r -> r.stale() && r.prefix().family().equals(eor));
-      if (staleCount() == 0 && restartTimer != null) {
-        restartTimer.cancel();
-        restartTimer = null;
-      }
+      stopRestartTimerIfNoneStale();
       return;
     }
     for (RouteKey k : RouteKey.withdrawn(u)) {
@@ -158,10 +155,7 @@ public final class AdjRibIn implements RouteListener {
     Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
         .orElse(Map.of());
     removeIf(r -> r.stale() && !forwarding.getOrDefault(r.prefix().family(), false));
-    if (staleCount() == 0 && restartTimer != null) {
-      restartTimer.cancel();
-      restartTimer = null;
-    }
+    stopRestartTimerIfNoneStale();
   }
 
   private void put(Route r) {
@@ -193,9 +187,19 @@ public final class AdjRibIn implements RouteListener {
     });
   }
 
+  private void stopRestartTimerIfNoneStale() {
+    if (restartTimer != null && staleCount() == 0) {
+      restartTimer.cancel();
+      restartTimer = null;
+    }
+  }
+
   private void removeIf(Predicate<Route> condition) {
     for (IpPrefix p : routes.keySet()) {
       routes.computeIfPresent(p, (key, paths) -> {
+        if (paths.values().stream().noneMatch(condition)) {
+          return paths; // most prefixes: nothing to remove, no copy
+        }
         Map<Integer, Route> next = new HashMap<>(paths);
         next.values().removeIf(condition);
         size -= paths.size() - next.size();

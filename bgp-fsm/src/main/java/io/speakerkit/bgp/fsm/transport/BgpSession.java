@@ -18,8 +18,8 @@ import io.netty.channel.unix.IntegerUnixChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.speakerkit.bgp.fsm.BgpAction;
 import io.speakerkit.bgp.fsm.BgpEvent;
-import io.speakerkit.bgp.fsm.BgpRole;
 import io.speakerkit.bgp.fsm.BgpFsm;
+import io.speakerkit.bgp.fsm.BgpRole;
 import io.speakerkit.bgp.fsm.BgpState;
 import io.speakerkit.bgp.fsm.BgpTimer;
 import io.speakerkit.bgp.fsm.Collision;
@@ -245,13 +245,18 @@ public final class BgpSession implements AutoCloseable {
       d.fsm().resetBackoff();
       BgpState st = d.fsm().state();
       if (st == BgpState.Idle && d.deadlineNanos(BgpTimer.IdleHoldTimer) >= 0) {
-        d.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.AutomaticStart()
-            : new BgpEvent.AutomaticStart_with_PassiveTcpEstablishment());
+        d.fire(automaticStart());
       } else if (st == BgpState.Active && d.deadlineNanos(BgpTimer.ConnectRetryTimer) >= 0) {
         // the timer's own event: it restarts the timer, so the one running is replaced, not left behind
         d.fire(new BgpEvent.ConnectRetryTimer_Expires());
       }
     });
+  }
+
+  /** RFC 4271 §8.1.2 Event 3 or 5: the automatic start in the configured connect mode. */
+  private BgpEvent automaticStart() {
+    return config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.AutomaticStart()
+        : new BgpEvent.AutomaticStart_with_PassiveTcpEstablishment();
   }
 
   /**
@@ -449,8 +454,7 @@ public final class BgpSession implements AutoCloseable {
           + "session", peerAddress);
       primary.driver.fire(new BgpEvent.TcpConnectionFails("peer restarted: new connection (RFC 4724 §4.2)"));
       // the automatic restart now instead of after the IdleHoldTimer (which it stops), in the configured mode
-      primary.driver.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.AutomaticStart()
-          : new BgpEvent.AutomaticStart_with_PassiveTcpEstablishment());
+      primary.driver.fire(automaticStart());
       ps = primary.driver.fsm().state();
     }
     if (closed || ps == BgpState.Idle) {
@@ -759,8 +763,9 @@ public final class BgpSession implements AutoCloseable {
         receivedOf(c, k).remove(k);
       }
       List<RouteKey> announced = RouteKey.announced(u);
+      boolean withdrawn = u.errorAction().withdrawsRoutes();
       for (RouteKey k : announced) {
-        if (u.errorAction().withdrawsRoutes()) {
+        if (withdrawn) {
           receivedOf(c, k).remove(k);
         } else {
           receivedOf(c, k).add(k);
@@ -789,7 +794,7 @@ public final class BgpSession implements AutoCloseable {
     }
   }
 
-  private static java.util.Set<RouteKey> receivedOf(Connection c, RouteKey k) {
+  private static Set<RouteKey> receivedOf(Connection c, RouteKey k) {
     return c.received.computeIfAbsent(k.prefix().family(), f -> new java.util.HashSet<>());
   }
 
@@ -825,7 +830,7 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     /** The peer's routes by family, for the prefix limit (only with one). */
-    final Map<AddressFamily, java.util.Set<RouteKey>> received = new HashMap<>();
+    final Map<AddressFamily, Set<RouteKey>> received = new HashMap<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);
     boolean routesToDelete;
 
