@@ -867,17 +867,16 @@ public final class Speaker implements AutoCloseable {
       return "sourceAddress " + peer.sourceAddress().get().getHostAddress() + " is not an address of this host;"
           + " set it to one of this node's addresses or remove it";
     }
-    if (peer.sourceAddress().isEmpty() && localAddressToward(peer.peerAddress()).isEmpty()) {
+    InetAddress local = peer.sourceAddress().or(() -> localAddressToward(peer.peerAddress())).orElse(null);
+    if (local == null) {
       return "no route toward " + peer.peerAddress().getHostAddress() + " on this host, so no address to speak"
           + " from (checked again every few seconds); is the node's network up?";
     }
-    if (peer.routerId().isEmpty() && !(localAddressToward(peer.peerAddress()).orElse(null) instanceof Inet4Address)
-        && !(peer.sourceAddress().orElse(null) instanceof Inet4Address) && hostRouterId().isEmpty()) {
+    if (peer.routerId().isEmpty() && !(local instanceof Inet4Address) && hostRouterId().isEmpty()) {
       return "routerID is required: this host has no IPv4 address to use as BGP identifier toward "
           + peer.peerAddress().getHostAddress() + " (RFC 4271 §4.2)";
     }
     if (peer.dualStackAddressFamily()) {
-      InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()).orElseThrow());
       boolean v4 = peer.peerAddress() instanceof Inet4Address;
       if (otherFamilyAddress(local, v4).isEmpty()) {
         return "dualStackAddressFamily: the interface toward " + peer.peerAddress().getHostAddress() + interfaceName(
@@ -908,7 +907,6 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
-  /** The source address the kernel picks toward {@code peer} (a routing lookup; nothing is sent). */
   /**
    * Whether BFD to {@code peer} runs multihop (RFC 5883), as FRR decides for a BGP neighbor: eBGP multihop, or iBGP to
    * an address that is not on the network of the local address (a route reflector's loopback, say).
@@ -951,7 +949,10 @@ public final class Speaker implements AutoCloseable {
     return true;
   }
 
-  /** The address the kernel would send from toward {@code peer}; empty when it has no route there. */
+  /**
+   * The source address the kernel picks toward {@code peer} (a routing lookup; nothing is sent); empty when it has no
+   * route there.
+   */
   static Optional<InetAddress> localAddressToward(InetAddress peer) {
     try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
       probe.connect(new InetSocketAddress(peer, 179));
