@@ -28,18 +28,28 @@ import org.slf4j.LoggerFactory;
  * before {@link #put}/{@link #remove} return, with group commit for concurrent callers ({@link #awaitDurable}).
  *
  * <pre>
- * file    = magic "SKAJ" version:u32=1 record*
+ * file    = magic "SKAJ" version:u32=2 record*
  * record  = length:u32 crc32c:u32 payload[length]      crc over payload
- * payload = 1 key pool addrCount:u8 (len:u8 bytes)* sharing backend portCount:u16 (proto:u8 port:u16)*   (put)
+ * payload = synced:u32 change
+ * change  = 1 key pool addrCount:u8 (len:u8 bytes)* sharing backend portCount:u16 (proto:u8 port:u16)*   (put)
  *         | 2 key                                                                                       (remove)
  * string  = len:u16 utf8[len]; sharing = 0 | 1 string
  * </pre>
  *
- * <p>Recovery on open: a bad record (cut short, impossible length, or failing its CRC) with no intact record anywhere
- * after it is a write the process did not finish, so it was never acknowledged; it is cut off, logged, and described
- * by {@link #recovery()}. A bad record with an intact record after it is corruption, not a torn write: opening fails
- * with {@link AllocationStoreException} naming both offsets, and nothing is truncated, so no acknowledged allocation
- * is ever dropped silently.
+ * <p>{@code synced} is the length of the journal that an fsync had covered when the record was written: every byte
+ * before it was on disk then. (Records a compaction writes carry their own offset: the whole file is forced before it
+ * becomes the journal.) Version 1 journals, whose payload is the change alone, are read and rewritten as version 2 by
+ * the allocator's compaction at start.
+ *
+ * <p>Recovery on open: a bad record (cut short, impossible length, or failing its CRC) is a write the process did not
+ * finish when no intact record after it says that an fsync had covered it. That is the tail a crash leaves: one record
+ * cut short, or, after a power loss, a batch of records written between two fsyncs of which the disk kept some pages
+ * and not others. No change in it was acknowledged (acknowledging waits for the fsync), so it is cut off from the
+ * first bad record, logged, and described by {@link #recovery()}. A bad record that a later record says was synced is
+ * corruption: opening fails with {@link AllocationStoreException} naming both offsets, and nothing is truncated, so no
+ * acknowledged allocation is dropped silently. (Version 1 records carry no {@code synced}: there any intact record
+ * after a bad one means corruption.) What recovery cannot tell apart from a torn write is damage, after the fact, to
+ * the records of the last batch when nothing was written after it.
  *
  * <p>{@link #compact} rewrites the live allocations to a temporary file, forces it, renames it over the journal and
  * forces the directory, so a crash leaves either the old or the new journal.
@@ -47,7 +57,9 @@ import org.slf4j.LoggerFactory;
 public final class FileAllocationStore implements AllocationStore {
   private static final Logger log = LoggerFactory.getLogger(FileAllocationStore.class);
   private static final int MAGIC = 0x534b414a; // "SKAJ"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  /** The first format: no {@code synced} field; read, appended to in kind, and compacted into {@link #VERSION}. */
+  private static final int VERSION_1 = 1;
   private static final int HEADER = 8;
   private static final int MAX_RECORD = 1 << 20;
   private static final byte PUT = 1;
@@ -74,6 +86,10 @@ public final class FileAllocationStore implements AllocationStore {
    */
   private long ticketBase;
   private boolean failed;
+  /** The file's format, {@link #VERSION} or {@link #VERSION_1}; records appended to it are written in kind. */
+  private int version = VERSION;
+  /** Journal length an fsync has covered, written into each record (file offsets, not tickets). */
+  private long syncedEnd;
   /** Guards {@link #durable} and {@link #forces}; taken before {@code this}, never after. */
   private final Object syncLock = new Object();
   private long durable;
@@ -191,10 +207,13 @@ public final class FileAllocationStore implements AllocationStore {
         throw new AllocationStoreException("journal " + path + ": " + size + " bytes (expected: < 2 GiB; compact it)");
       }
       MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-      if (m.getInt(0) != MAGIC || m.getInt(4) != VERSION) {
+      if (m.getInt(0) != MAGIC || (m.getInt(4) != VERSION && m.getInt(4) != VERSION_1)) {
         throw new AllocationStoreException(String.format(
-            "journal %s: header %08x/%d (expected: magic %08x, version %d)", path, m.getInt(0), m.getInt(4), MAGIC, VERSION));
+            "journal %s: header %08x/%d (expected: magic %08x, version %d or %d)", path, m.getInt(0), m.getInt(4), MAGIC,
+            VERSION_1, VERSION));
       }
+      version = m.getInt(4);
+      int changeAt = version == VERSION ? 4 : 0;
       int p = HEADER;
       long n = 0;
       String tail = "";
@@ -208,7 +227,7 @@ public final class FileAllocationStore implements AllocationStore {
         } else {
           len = m.getInt(p);
           int want = m.getInt(p + 4);
-          if (len <= 0 || len > MAX_RECORD) {
+          if (len <= changeAt || len > MAX_RECORD) {
             bad = "length " + len + " (expected: 1.." + MAX_RECORD + ")";
           } else if (remaining - 8 < len) {
             bad = "record cut short (" + (remaining - 8) + " of " + len + " payload bytes)";
@@ -226,15 +245,14 @@ public final class FileAllocationStore implements AllocationStore {
           }
         }
         if (bad != null) {
-          // a torn last write leaves nothing intact after it; an intact record further on means corruption
-          int next = nextIntactRecord(m, p + 1, (int) size);
-          if (next >= 0) {
-            throw corrupt(p, bad + "; an intact record follows at offset " + next, size);
-          }
-          tail = bad;
+          tail = bad + unsyncedAfter(m, p, (int) size, bad);
           break;
         }
-        decode(ByteBuffer.wrap(scratch, 0, len), sink, p);
+        if (changeAt > 0 && m.getInt(p + 8) > p) {
+          throw new AllocationStoreException("journal " + path + ": record at offset " + p + " passes its CRC but says "
+              + m.getInt(p + 8) + " bytes were synced before it (expected: at most its offset)");
+        }
+        decode(ByteBuffer.wrap(scratch, changeAt, len - changeAt), sink, p);
         n++;
         p += 8 + len;
       }
@@ -245,6 +263,7 @@ public final class FileAllocationStore implements AllocationStore {
         channel.force(true);
       }
       end = p;
+      syncedEnd = p; // forced: the truncation above, or an earlier run's fsyncs (a replay reads what is on disk)
       durable = ticketBase + p; // both locks are held
       recovery = new Recovery(p, size - p, n, tail);
       replayed = true;
@@ -253,17 +272,42 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
-  /** Offset of the first well-formed record (sane length, known type, matching CRC) at or after {@code from}, or -1. */
-  private int nextIntactRecord(ByteBuffer m, int from, int size) {
+  /**
+   * After a bad record at {@code bad}: the rest of the recovery detail if every intact record after it was written
+   * before an fsync covered {@code bad} (the unsynced batch a crash cut into), else throws: the bad record had been
+   * synced, so it is corruption. Version 1 records carry no synced length, so any intact record after it is.
+   */
+  private String unsyncedAfter(MappedByteBuffer m, int bad, int size, String what) {
+    int changeAt = version == VERSION ? 4 : 0;
+    int intact = 0;
+    for (int q = nextIntactRecord(m, bad + 1, size, changeAt); q >= 0; q = nextIntactRecord(m, q + 8 + m.getInt(q), size, changeAt)) {
+      if (changeAt == 0) {
+        throw corrupt(bad, what + "; an intact record follows at offset " + q, size);
+      }
+      int synced = m.getInt(q + 8);
+      if (synced > bad) {
+        throw corrupt(bad, what + "; the intact record at offset " + q + " was written after an fsync had covered the first "
+            + synced + " bytes", size);
+      }
+      intact++;
+    }
+    return intact == 0 ? "" : "; " + intact + " intact records after it belong to the same unsynced batch";
+  }
+
+  /**
+   * Offset of the first well-formed record (sane length, known type, matching CRC) at or after {@code from}, or -1;
+   * {@code changeAt} is where the change starts in the payload (4 past the synced length, 0 in version 1).
+   */
+  private int nextIntactRecord(ByteBuffer m, int from, int size, int changeAt) {
     byte[] buf = new byte[256];
-    for (int q = from; q + 11 <= size; q++) {
+    for (int q = from; q + 11 + changeAt <= size; q++) {
       int len = m.getInt(q);
-      if (len < 3 || len > MAX_RECORD || q + 8L + len > size) {
+      if (len < 3 + changeAt || len > MAX_RECORD || q + 8L + len > size) {
         continue;
       }
-      byte type = m.get(q + 8);
-      int keyLen = m.getShort(q + 9) & 0xffff;
-      if ((type != PUT && type != REMOVE) || keyLen + 3 > len) {
+      byte type = m.get(q + 8 + changeAt);
+      int keyLen = m.getShort(q + 9 + changeAt) & 0xffff;
+      if ((type != PUT && type != REMOVE) || keyLen + 3 + changeAt > len) {
         continue;
       }
       if (buf.length < len) {
@@ -280,10 +324,10 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   private AllocationStoreException corrupt(long offset, String what, long size) {
-    return new AllocationStoreException("journal " + path + ": record at offset " + offset + " is corrupt: " + what + ", and "
-        + (size - offset) + " bytes of later records follow it, so this is not a torn last write; refusing to start rather"
-        + " than lose allocations (expected: every record but the last intact; restore the file from a backup or remove it"
-        + " knowingly)");
+    return new AllocationStoreException("journal " + path + ": record at offset " + offset + " is corrupt: " + what + "; "
+        + (size - offset) + " bytes from there on, so this is not a write cut short by a crash; refusing to start rather"
+        + " than lose allocations (expected: bad records only after the last fsync; restore the file from a backup or"
+        + " remove it knowingly)");
   }
 
   private void decode(ByteBuffer b, Replay sink, long offset) {
@@ -336,7 +380,7 @@ public final class FileAllocationStore implements AllocationStore {
   @Override
   public synchronized long putDeferred(Allocation a) {
     checkWritable();
-    encodePut(a);
+    encodePut(a, syncedEnd);
     append();
     return ticketBase + end;
   }
@@ -381,6 +425,9 @@ public final class FileAllocationStore implements AllocationStore {
       }
       forces++;
       durable = target;
+      synchronized (this) {
+        syncedEnd = target - ticketBase; // no compaction meanwhile: it takes syncLock
+      }
     }
   }
 
@@ -391,8 +438,8 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
-  private void encodePut(Allocation a) {
-    begin().put(PUT);
+  private void encodePut(Allocation a, long synced) {
+    begin(synced).put(PUT);
     putString(a.serviceKey());
     putString(a.pool());
     buf.put((byte) a.addresses().size());
@@ -436,15 +483,16 @@ public final class FileAllocationStore implements AllocationStore {
     awaitDurable(ticket);
   }
 
+  /** Wanted when the history outweighs the live records, or to rewrite a version 1 journal in the current format. */
+  @Override
+  public synchronized boolean wantsCompaction(long liveCount) {
+    return records > 2 * liveCount + 1024 || version != VERSION;
+  }
+
   /**
    * Rewrites the journal to hold only {@code live} (one put each), atomically: temporary file, fsync, rename,
    * fsync of the directory. A crash at any point leaves either the old or the new journal, both complete.
    */
-  @Override
-  public synchronized boolean wantsCompaction(long liveCount) {
-    return records > 2 * liveCount + 1024;
-  }
-
   @Override
   public void compact(Collection<Allocation> live) {
     synchronized (syncLock) {
@@ -464,8 +512,9 @@ public final class FileAllocationStore implements AllocationStore {
         while (h.hasRemaining()) {
           pos += t.write(h, pos);
         }
+        version = VERSION;
         for (Allocation a : live) {
-          encodePut(a);
+          encodePut(a, pos); // all of the file is forced before it becomes the journal
           pos = writeRecord(t, pos);
         }
         t.force(true);
@@ -476,6 +525,7 @@ public final class FileAllocationStore implements AllocationStore {
       channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
       ticketBase += end; // every ticket of the old file is at most this
       end = channel.size();
+      syncedEnd = end;
       durable = ticketBase + end;
       records = live.size();
     } catch (IOException e) {
@@ -497,9 +547,17 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
+  /** Starts a record whose {@code synced} field is {@link #syncedEnd} (version 2 only). */
   private ByteBuffer begin() {
+    return begin(syncedEnd);
+  }
+
+  private ByteBuffer begin(long synced) {
     buf.clear();
     buf.position(8);
+    if (version == VERSION) {
+      buf.putInt((int) synced); // < 2 GiB: replay refuses longer journals
+    }
     return buf;
   }
 

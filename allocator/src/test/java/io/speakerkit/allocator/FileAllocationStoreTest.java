@@ -191,7 +191,7 @@ class FileAllocationStoreTest {
         ch.write(ByteBuffer.allocate(4).putInt(0, bogus), 8); // length of the first record
       }
       AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> open(j, POOLS), () -> "length " + bogus);
-      assertTrue(e.getMessage().contains("offset 8") && e.getMessage().contains("intact record follows"), e.getMessage());
+      assertTrue(e.getMessage().contains("offset 8") && e.getMessage().contains("written after an fsync"), e.getMessage());
       Files.write(j, before);
     }
   }
@@ -430,6 +430,131 @@ class FileAllocationStoreTest {
     assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/b").build()));
     AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
     assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
+  }
+
+  static Allocation allocation(String key, String address) {
+    return new Allocation(key, List.of(ip(address)), "p", java.util.Optional.empty(), "", java.util.Set.of());
+  }
+
+  /** Opens the store and replays it into nothing, as an allocator would before writing. */
+  static FileAllocationStore replayed(Path j) {
+    FileAllocationStore store = FileAllocationStore.open(j);
+    store.replay(new AllocationStore.Replay() {
+      @Override
+      public void put(Allocation allocation) {}
+
+      @Override
+      public void remove(String serviceKey) {}
+    });
+    return store;
+  }
+
+  /** Journal lengths after each of three records written between two fsyncs (a group commit's batch). */
+  static long[] writeUnsyncedBatch(FileAllocationStore store, Path j) throws IOException {
+    long[] ends = new long[4];
+    ends[0] = Files.size(j);
+    for (int i = 1; i <= 3; i++) {
+      store.putDeferred(allocation("ns/batch" + i, "10.0.0." + (100 + i)));
+      ends[i] = Files.size(j);
+    }
+    return ends;
+  }
+
+  static void zero(Path j, long from, long to) throws IOException {
+    try (FileChannel ch = FileChannel.open(j, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate((int) (to - from)), from);
+    }
+  }
+
+  @Test
+  void powerLossInAnUnsyncedBatch_holeBeforeIntactRecordsOfTheBatch_isCutOffAtTheHole(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    List<Allocation> before;
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+      before = a.allocations();
+    }
+    long[] ends;
+    try (FileAllocationStore store = replayed(j)) {
+      ends = writeUnsyncedBatch(store, j); // no awaitDurable: none of the three was acknowledged
+    }
+    // the disk kept the batch's later pages, not its first: a hole with intact records after it
+    zero(j, ends[0], ends[1]);
+    FileAllocationStore store = FileAllocationStore.open(j);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(store).build()) {
+      assertEquals(before, a.allocations());
+      assertEquals(ends[3] - ends[0], store.recovery().discardedBytes());
+      assertTrue(store.recovery().detail().contains("2 intact records after it belong to the same unsynced batch"),
+          store.recovery().detail());
+      assertEquals(ends[0], Files.size(j));
+    }
+  }
+
+  @Test
+  void holeInASyncedBatch_withARecordWrittenAfterTheSync_refusesToStart(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    try (Allocator a = open(j, POOLS)) {
+      fill(a);
+    }
+    long[] ends;
+    try (FileAllocationStore store = replayed(j)) {
+      ends = writeUnsyncedBatch(store, j);
+      store.awaitDurable(Long.MAX_VALUE); // a ticket past everything written: forces the batch
+      store.put(allocation("ns/after", "10.0.0.120")); // written after that fsync, and says so
+    }
+    long size = Files.size(j);
+    zero(j, ends[0], ends[1]);
+    AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> open(j, POOLS));
+    assertTrue(e.getMessage().contains("offset " + ends[0]) && e.getMessage().contains("written after an fsync"),
+        e.getMessage());
+    assertEquals(size, Files.size(j), "nothing truncated");
+  }
+
+  @Test
+  void version1Journal_isRestoredAndRewrittenInTheCurrentFormat(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    // the first format: no synced length before each change
+    ByteBuffer b = ByteBuffer.allocate(256).putInt(0x534b414a).putInt(1);
+    for (byte[] change : List.of(
+        v1Put("ns/a", "p", new byte[] {10, 0, 0, 7}),
+        v1Put("ns/b", "q", new byte[] {10, 0, 1, 9}),
+        v1Remove("ns/a"))) {
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      crc.update(change);
+      b.putInt(change.length).putInt((int) crc.getValue()).put(change);
+    }
+    Files.write(j, java.util.Arrays.copyOf(b.array(), b.position()));
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(List.of(ip("10.0.1.9")), a.allocation("ns/b").orElseThrow().addresses());
+      assertFalse(a.allocation("ns/a").isPresent());
+      assertTrue(a.allocate(ServiceRequest.builder("ns/c").build()).isAllocated());
+    }
+    assertEquals(2, ByteBuffer.wrap(Files.readAllBytes(j)).getInt(4), "compacted into version 2 at start");
+    try (Allocator a = open(j, POOLS)) {
+      assertEquals(List.of("ns/b", "ns/c"), a.allocations().stream().map(Allocation::serviceKey).sorted().toList());
+    }
+  }
+
+  private static byte[] v1Put(String key, String pool, byte[] address) {
+    ByteBuffer b = ByteBuffer.allocate(128).put((byte) 1);
+    v1String(b, key);
+    v1String(b, pool);
+    b.put((byte) 1).put((byte) address.length).put(address);
+    b.put((byte) 0); // no sharing key
+    v1String(b, "");
+    b.putShort((short) 0); // no ports
+    return java.util.Arrays.copyOf(b.array(), b.position());
+  }
+
+  private static byte[] v1Remove(String key) {
+    ByteBuffer b = ByteBuffer.allocate(64).put((byte) 2);
+    v1String(b, key);
+    return java.util.Arrays.copyOf(b.array(), b.position());
+  }
+
+  private static void v1String(ByteBuffer b, String s) {
+    byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    b.putShort((short) utf8.length).put(utf8);
   }
 
   private static void flipByte(Path j, long pos) throws IOException {
