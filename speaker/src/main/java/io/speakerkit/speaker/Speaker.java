@@ -21,6 +21,7 @@ import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.PeerAs;
 import io.speakerkit.bgp.fsm.transport.BgpSession;
 import io.speakerkit.bgp.fsm.transport.BgpTransport;
+import io.speakerkit.bgp.fsm.transport.RouteKey;
 import io.speakerkit.bgp.fsm.transport.RouteListener;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.CeaseSubcode;
@@ -761,8 +762,10 @@ public final class Speaker implements AutoCloseable {
 
     @Override
     public void onUpdate(BgpSession session, UpdateMessage update) {
-      List<IpPrefix> withdrawn = update.withdrawnAll();
-      List<IpPrefix> announced = update.announced();
+      // NLRI of a family not negotiated are ignored (RFC 4760 §7)
+      Set<AddressFamily> families = session.negotiated().map(NegotiatedSession::families).orElse(Set.of());
+      List<IpPrefix> withdrawn = RouteKey.withdrawn(update, families).stream().map(RouteKey::prefix).toList();
+      List<IpPrefix> announced = RouteKey.announced(update, families).stream().map(RouteKey::prefix).toList();
       boolean treatAsWithdraw = update.errorAction().withdrawsRoutes();
       PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
           : update.attributes().toPathAttributes();

@@ -106,10 +106,12 @@ public final class AdjRibIn implements RouteListener {
       stopRestartTimerIfNoneStale();
       return;
     }
-    for (RouteKey k : RouteKey.withdrawn(u)) {
+    // RFC 4760 §7: an UPDATE may mix in NLRI of a family the session did not negotiate; those are ignored
+    Set<AddressFamily> families = session == null ? null : session.negotiated().map(NegotiatedSession::families).orElse(null);
+    for (RouteKey k : RouteKey.withdrawn(u, families)) {
       remove(k);
     }
-    List<RouteKey> announced = RouteKey.announced(u);
+    List<RouteKey> announced = RouteKey.announced(u, families);
     if (u.errorAction().withdrawsRoutes()) {
       announced.forEach(this::remove);
       return;

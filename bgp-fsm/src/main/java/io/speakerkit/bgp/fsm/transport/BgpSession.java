@@ -41,6 +41,8 @@ import io.speakerkit.bgp.wire.BgpMessageEncoder;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.MpReachView;
+import io.speakerkit.bgp.wire.MpUnreachView;
 import io.speakerkit.bgp.wire.KeepaliveMessage;
 import io.speakerkit.bgp.wire.PeerType;
 import io.speakerkit.bgp.wire.RouteRefreshMessage;
@@ -744,12 +746,16 @@ public final class BgpSession implements AutoCloseable {
   }
 
   private void onUpdate(Connection c, UpdateMessage u) {
+    Set<AddressFamily> families = negotiated.families();
+    if (!hasNegotiatedFamily(c, u, families)) {
+      return;
+    }
     if (u.errorAction() == ErrorAction.AFI_SAFI_DISABLE) {
       // RFC 4760 §7 / RFC 7606 §2: the family's routes from this peer are unusable. This session does not run with a
       // family switched off; it closes with UPDATE Message Error (RFC 4760 §7 allows it, FRR does the same), which
       // also deletes the peer's routes of that family.
       for (UpdateError e : u.errors()) {
-        if (e.action() == ErrorAction.AFI_SAFI_DISABLE) {
+        if (e.action() == ErrorAction.AFI_SAFI_DISABLE && (e.family() == null || families.contains(e.family()))) {
           log.warn("peer {}: {} disabled by a malformed UPDATE ({}); closing the session", peerAddress, e.family(),
               e.reason());
           c.driver.fire(new BgpEvent.UpdateMsgErr(new Notification(e.code(), e.subcode(), e.data())));
@@ -759,10 +765,10 @@ public final class BgpSession implements AutoCloseable {
     }
     if (maxPrefixes > 0) {
       // counted per family as FRR counts them: every ADD-PATH path is one (RFC 7911)
-      for (RouteKey k : RouteKey.withdrawn(u)) {
+      for (RouteKey k : RouteKey.withdrawn(u, families)) {
         receivedOf(c, k).remove(k);
       }
-      List<RouteKey> announced = RouteKey.announced(u);
+      List<RouteKey> announced = RouteKey.announced(u, families);
       boolean withdrawn = u.errorAction().withdrawsRoutes();
       for (RouteKey k : announced) {
         if (withdrawn) {
@@ -792,6 +798,39 @@ public final class BgpSession implements AutoCloseable {
         log.warn("route listener threw on {}", u, e);
       }
     }
+  }
+
+  /**
+   * RFC 4760 §7: NLRI of a family the OPENs did not negotiate are ignored, block by block as FRR does. False when the
+   * UPDATE carries nothing else (it is then not passed on); each such family is logged once per connection.
+   */
+  private boolean hasNegotiatedFamily(Connection c, UpdateMessage u, Set<AddressFamily> families) {
+    List<AddressFamily> blocks = new ArrayList<>(3);
+    AddressFamily eor = u.endOfRib();
+    if (eor != null) {
+      blocks.add(eor);
+    } else {
+      if (u.withdrawnLength() > 0 || u.nlriLength() > 0) {
+        blocks.add(AddressFamily.IPV4_UNICAST);
+      }
+      MpReachView reach = u.attributes().mpReach();
+      if (reach != null) {
+        blocks.add(reach.family());
+      }
+      MpUnreachView unreach = u.attributes().mpUnreach();
+      if (unreach != null) {
+        blocks.add(unreach.family());
+      }
+    }
+    boolean any = blocks.isEmpty();
+    for (AddressFamily f : blocks) {
+      if (families.contains(f)) {
+        any = true;
+      } else if (c.ignoredFamilies.add(f)) {
+        log.info("peer {}: ignoring UPDATE NLRI for {}, which is not negotiated (RFC 4760 §7)", peerAddress, f);
+      }
+    }
+    return any;
   }
 
   private static Set<RouteKey> receivedOf(Connection c, RouteKey k) {
@@ -831,6 +870,8 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     /** The peer's routes by family, for the prefix limit (only with one). */
     final Map<AddressFamily, Set<RouteKey>> received = new HashMap<>();
+    /** Families whose NLRI this connection ignored as not negotiated (logged once each). */
+    final Set<AddressFamily> ignoredFamilies = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);
     boolean routesToDelete;
 

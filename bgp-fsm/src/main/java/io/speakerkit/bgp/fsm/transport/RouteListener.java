@@ -15,7 +15,10 @@ public interface RouteListener {
   /**
    * An UPDATE from the peer in Established, after RFC 7606 checks: {@link UpdateMessage#errorAction()} says whether
    * its NLRI are to be treated as withdrawn. (One that calls for AFI/SAFI disable closes the session with UPDATE
-   * Message Error instead and does not come here.) The message is valid during the call only
+   * Message Error instead and does not come here.) NLRI of a family the OPENs did not negotiate are to be ignored
+   * (RFC 4760 §7): an UPDATE carrying only those does not come here; one that mixes them with negotiated families
+   * does, and {@link RouteKey#announced(UpdateMessage, Set)} and {@link RouteKey#withdrawn(UpdateMessage, Set)} with
+   * the session's negotiated families leave them out. The message is valid during the call only
    * ({@link UpdateMessage#copy()} to keep it); the session releases it.
    */
   void onUpdate(BgpSession session, UpdateMessage update);

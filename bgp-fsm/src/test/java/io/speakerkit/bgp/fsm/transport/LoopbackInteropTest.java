@@ -248,7 +248,10 @@ class LoopbackInteropTest {
     }
   }
 
-  /** RFC 4760 §7: an MP_REACH_NLRI the family cannot have (an IPv6 one with a 4-octet next hop) ends the session. */
+  /**
+   * RFC 4760 §7: an MP_REACH_NLRI the family cannot have (an IPv6 one with a 4-octet next hop) ends the session when
+   * IPv6 was negotiated.
+   */
   @Test
   void afiSafiDisable_sessionClosedWithOptionalAttributeError() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.21");
@@ -257,12 +260,16 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        BgpSession sa = sessionToRawPeer(ta, a, b, port);
+        Set<AddressFamily> both = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .families(both).build())
+            .build();
         sa.start();
         try (java.net.Socket peer = server.accept()) {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          writeRawPeerOpenAndKeepalive(out);
+          writeOpenAndKeepalive(out, rawPeerConfig().families(both).build());
           // ORIGIN, AS_PATH 64602, and an IPv6 MP_REACH_NLRI with a 4-octet next hop
           // (RFC 7606 §7.11: AFI/SAFI disable)
           byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a"
@@ -587,6 +594,58 @@ class LoopbackInteropTest {
       assertEquals(Set.of("192.0.2.99/32"), receivedByB);
       assertEquals(BgpState.Established, sa.state());
       assertEquals(BgpState.Established, sb.state());
+    }
+  }
+
+  /**
+   * RFC 4760 §7: NLRI of a family the OPENs did not negotiate are ignored, as FRR ignores them per NLRI block. The
+   * raw peer offers both families to an IPv4-only session: its IPv6-only UPDATEs do not reach the Adj-RIB-In and do
+   * not count toward the prefix limit (1, which two IPv6 routes would cross), and an UPDATE announcing IPv4 while
+   * withdrawing IPv6 in MP_UNREACH_NLRI gives the IPv4 route only.
+   */
+  @Test
+  void familyNotNegotiated_receivedNlriOfItIgnored() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.43");
+    InetAddress b = InetAddress.getByName("127.253.0.44");
+    int port = 11196;
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    PathAttributes v6 = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602)
+        .nextHop(InetAddress.getByName("2001:db8::2")).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(1)
+            .routeListener(rib)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, rawPeerConfig()
+              .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build());
+          for (String p : List.of("2001:db8:1::/48", "2001:db8:2::/48")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, v6, IpPrefix.parse(p), ctx);
+          }
+          // ORIGIN IGP, AS_PATH 64602, NEXT_HOP 127.253.0.44, MP_UNREACH_NLRI IPv6 2001:db8:1::/48; NLRI 198.51.100.0/24
+          byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047ffd002c"
+              + "800f0a" + "000201" + "3020010db80001");
+          byte[] nlri = {24, (byte) 198, 51, 100};
+          out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+          out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
+              .writeBytes(attrs).writeBytes(nlri);
+          writeTo(peer, out);
+          out.release();
+          Poll.until(LIMIT, "three UPDATEs received", () -> sa.counters().updatesReceived() == 3,
+              () -> sa.counters() + " " + sa.lastChange());
+          java.util.concurrent.CompletableFuture<List<String>> routes = new java.util.concurrent.CompletableFuture<>();
+          sa.execute(() -> routes.complete(rib.routes().stream().map(r -> r.prefix().toString()).toList()));
+          assertEquals(List.of("198.51.100.0/24"), routes.get());
+          assertEquals(BgpState.Established, sa.state(), () -> "" + sa.lastChange());
+        }
+      }
     }
   }
 
