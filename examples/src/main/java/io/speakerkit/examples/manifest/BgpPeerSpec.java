@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * @param keepaliveTime null when unset
  * @param peerAsn null when {@code dynamicASN} is used
  * @param dynamicAsn {@code internal}, {@code external}, or null
- * @param passwordSecret name of a {@code kubernetes.io/basic-auth} Secret holding the password, or null
+ * @param passwordSecret the {@code kubernetes.io/basic-auth} Secret holding the password (kind Secret; namespace as
+ *     written, null when unset), or null
  */
 public record BgpPeerSpec(
     ObjectRef ref,
@@ -30,7 +31,7 @@ public record BgpPeerSpec(
     Duration keepaliveTime,
     Duration connectTime,
     String password,
-    String passwordSecret,
+    ObjectRef passwordSecret,
     String bfdProfile,
     boolean ebgpMultiHop,
     boolean enableGracefulRestart,
@@ -93,15 +94,16 @@ public record BgpPeerSpec(
     Duration connect = spec.duration("connectTime", warnings);
 
     String password = spec.string("password");
-    String passwordSecret = null;
+    ObjectRef passwordSecret = null;
     if (spec.has("passwordSecret")) {
       Object raw = spec.raw("passwordSecret");
       if (raw instanceof String s) {
-        passwordSecret = s;
+        passwordSecret = new ObjectRef("Secret", null, s);
       } else {
         Node secret = spec.child("passwordSecret");
-        passwordSecret = secret.requiredString("name");
-        secret.skip("namespace");
+        String namespace = secret.string("namespace");
+        passwordSecret = new ObjectRef("Secret", namespace == null || namespace.isEmpty() ? null : namespace,
+            secret.requiredString("name"));
       }
       if (password != null && !password.isEmpty()) {
         throw spec.error("passwordSecret", "cannot be set together with password");

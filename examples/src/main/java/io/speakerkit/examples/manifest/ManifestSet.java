@@ -206,16 +206,15 @@ public final class ManifestSet {
             "\"" + p.bfdProfile() + "\": no BFDProfile of that name");
       }
       if (p.passwordSecret() != null) {
-        SecretSpec secret = secrets.stream().filter(s -> s.ref().name().equals(p.passwordSecret())).findFirst()
-            .orElseThrow(() -> new ManifestException(p.ref(), "spec.passwordSecret",
-                "\"" + p.passwordSecret() + "\": no Secret of that name"));
+        String name = p.passwordSecret().name();
+        SecretSpec secret = secretOf(p);
         if (!"kubernetes.io/basic-auth".equals(secret.type())) {
-          throw new ManifestException(p.ref(), "spec.passwordSecret", "Secret \"" + p.passwordSecret()
+          throw new ManifestException(p.ref(), "spec.passwordSecret", "Secret \"" + name
               + "\" has type " + secret.type() + " (expected: kubernetes.io/basic-auth)");
         }
         if (!secret.values().containsKey("password")) {
           throw new ManifestException(p.ref(), "spec.passwordSecret",
-              "Secret \"" + p.passwordSecret() + "\" has no \"password\" key");
+              "Secret \"" + name + "\" has no \"password\" key");
         }
       }
     }
@@ -315,11 +314,27 @@ public final class ManifestSet {
     if (peer.passwordSecret() == null) {
       return peer.password();
     }
-    for (SecretSpec s : secrets) {
-      if (s.ref().name().equals(peer.passwordSecret())) {
-        return s.values().get("password");
-      }
+    return secretOf(peer).values().get("password");
+  }
+
+  /**
+   * The peer's password Secret. MetalLB reads Secrets of its own namespace only, where its BGPPeers are: the Secret is
+   * looked up there, and a {@code passwordSecret.namespace} naming another one is refused. A peer written without a
+   * namespace looks in the one {@code passwordSecret} names, else in {@code default}, as kubectl would place both.
+   */
+  private SecretSpec secretOf(BgpPeerSpec p) {
+    ObjectRef wanted = p.passwordSecret();
+    String peerNamespace = p.ref().namespace();
+    if (peerNamespace != null && wanted.namespace() != null && !wanted.namespace().equals(peerNamespace)) {
+      throw new ManifestException(p.ref(), "spec.passwordSecret.namespace", "\"" + wanted.namespace()
+          + "\" (expected: " + peerNamespace + ", the BGPPeer's namespace: MetalLB reads Secrets of its own namespace only)");
     }
-    return null;
+    String namespace = peerNamespace != null ? peerNamespace
+        : wanted.namespace() != null ? wanted.namespace() : DEFAULT_NAMESPACE;
+    return secrets.stream()
+        .filter(s -> s.ref().name().equals(wanted.name()) && namespace.equals(s.ref().namespace()))
+        .findFirst()
+        .orElseThrow(() -> new ManifestException(p.ref(), "spec.passwordSecret",
+            "\"" + wanted.name() + "\": no Secret of that name in namespace " + namespace));
   }
 }

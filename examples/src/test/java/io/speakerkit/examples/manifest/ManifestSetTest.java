@@ -173,7 +173,8 @@ class ManifestSetTest {
       "dynamicASN: internal | BGPPeer ns/p: spec.dynamicASN: cannot be set together with peerASN",
       "routerID: fd00::1 | BGPPeer ns/p: spec.routerID: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)",
       "bfdProfile: missing | BGPPeer ns/p: spec.bfdProfile: \"missing\": no BFDProfile of that name",
-      "passwordSecret: {name: s} | BGPPeer ns/p: spec.passwordSecret: \"s\": no Secret of that name",
+      "passwordSecret: {name: s} | BGPPeer ns/p: spec.passwordSecret: \"s\": no Secret of that name in namespace ns",
+      "passwordSecret: {name: s, namespace: other} | BGPPeer ns/p: spec.passwordSecret.namespace: \"other\" (expected: ns, the BGPPeer's namespace: MetalLB reads Secrets of its own namespace only)",
       "peerPort: 70000 | BGPPeer ns/p: spec.peerPort: 70000 (expected: 1-16384)",
   })
   void bgpPeer_invalid_namesObjectAndField(String fragment, String expected) {
@@ -233,5 +234,43 @@ class ManifestSetTest {
         spec: {myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, passwordSecret: {name: s, namespace: metallb-system}}
         """, w -> { });
     assertEquals("secret", set.passwordOf(set.peers().get(0)));
+  }
+
+  /** MetalLB reads Secrets of its own namespace only: one of the same name elsewhere is not the peer's. */
+  @Test
+  void passwordSecret_ofAnotherNamespace_notFound() {
+    String yaml = """
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: s, namespace: tenant}
+        type: kubernetes.io/basic-auth
+        stringData: {password: theirs}
+        ---
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p, namespace: metallb-system}
+        spec: {myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, passwordSecret: {name: s}}
+        """;
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    assertEquals("BGPPeer metallb-system/p: spec.passwordSecret: \"s\": no Secret of that name in namespace metallb-system",
+        e.getMessage());
+  }
+
+  /** Written without namespaces, as for one kubectl apply: both land in default. */
+  @Test
+  void passwordSecret_noNamespaces_resolvesInDefault() {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: s}
+        type: kubernetes.io/basic-auth
+        stringData: {password: mine}
+        ---
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p}
+        spec: {myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, passwordSecret: {name: s}}
+        """, w -> { });
+    assertEquals("mine", set.passwordOf(set.peers().get(0)));
   }
 }
