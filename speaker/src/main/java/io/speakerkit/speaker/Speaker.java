@@ -119,6 +119,10 @@ public final class Speaker implements AutoCloseable {
     /** dualStackAddressFamily: our address of the other family, the next hop of routes of that family. */
     InetAddress otherFamilyNextHop;
     final Set<IpPrefix> received = new HashSet<>();
+    /** Received routes kept from a session that ended for a graceful restart (RFC 4724 §4.2), not yet refreshed. */
+    final Set<IpPrefix> stale = new HashSet<>();
+    /** Drops what is still {@link #stale} when the peer's restart time runs out. */
+    java.util.concurrent.ScheduledFuture<?> staleTimer;
 
     PeerRuntime(PeerConfig config, BgpSession session) {
       this.config = config;
@@ -138,6 +142,8 @@ public final class Speaker implements AutoCloseable {
       r.negotiated = negotiated;
       r.otherFamilyNextHop = otherFamilyNextHop;
       r.received.addAll(received);
+      r.stale.addAll(stale);
+      r.staleTimer = staleTimer;
       return r;
     }
   }
@@ -719,6 +725,9 @@ public final class Speaker implements AutoCloseable {
   }
 
   private void closePeer(PeerRuntime p) {
+    if (p.staleTimer != null) {
+      p.staleTimer.cancel(false);
+    }
     if (p.bfdSubscription != null) {
       p.bfdSubscription.close();
     }
@@ -752,7 +761,12 @@ public final class Speaker implements AutoCloseable {
     notifyMetrics();
   }
 
-  /** Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). */
+  /**
+   * Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). As a graceful restart helper
+   * (RFC 4724 §4.2) it keeps, after a session end without NOTIFICATION, the prefixes of the families the peer's
+   * capability named, marked stale; they go with the peer's End-of-RIB for their family, at once when the new session
+   * leaves their Forwarding State bit clear, or when the restart time runs out, unless announced again.
+   */
   private final class Received implements RouteListener {
     private final String peer;
 
@@ -762,6 +776,11 @@ public final class Speaker implements AutoCloseable {
 
     @Override
     public void onUpdate(BgpSession session, UpdateMessage update) {
+      AddressFamily endOfRib = update.endOfRib();
+      if (endOfRib != null) {
+        onWorker(() -> dropStale(peers.get(peer), prefix -> prefix.family().equals(endOfRib)));
+        return;
+      }
       // NLRI of a family not negotiated are ignored (RFC 4760 §7)
       Set<AddressFamily> families = session.negotiated().map(NegotiatedSession::families).orElse(Set.of());
       List<IpPrefix> withdrawn = RouteKey.withdrawn(update, families).stream().map(RouteKey::prefix).toList();
@@ -776,11 +795,13 @@ public final class Speaker implements AutoCloseable {
         }
         Instant now = clock.instant();
         for (IpPrefix prefix : withdrawn) {
+          p.stale.remove(prefix);
           if (p.received.remove(prefix)) {
             events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
           }
         }
         for (IpPrefix prefix : announced) {
+          p.stale.remove(prefix);
           if (treatAsWithdraw) {
             if (p.received.remove(prefix)) {
               events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
@@ -797,10 +818,54 @@ public final class Speaker implements AutoCloseable {
     public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
       onWorker(() -> {
         PeerRuntime p = peers.get(peer);
-        if (p != null) {
-          p.received.removeIf(prefix -> !staleFamilies.contains(prefix.family()));
+        if (p == null) {
+          return;
+        }
+        p.received.removeIf(prefix -> !staleFamilies.contains(prefix.family()));
+        p.stale.clear();
+        p.stale.addAll(p.received);
+        if (p.staleTimer != null) {
+          p.staleTimer.cancel(false);
+          p.staleTimer = null;
+        }
+        if (!p.stale.isEmpty()) {
+          try {
+            p.staleTimer = transport.group().next().schedule(
+                () -> onWorker(() -> dropStale(peers.get(peer), prefix -> true)),
+                restartTime.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            p.stale.clear(); // the speaker is stopping: its peers go with it
+          }
         }
       });
+    }
+
+    @Override
+    public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
+      Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
+          .orElse(Map.of());
+      onWorker(() -> dropStale(peers.get(peer), prefix -> !forwarding.getOrDefault(prefix.family(), false)));
+    }
+
+    /** Removes the stale prefixes {@code which} selects, each reported unreachable. */
+    private void dropStale(PeerRuntime p, java.util.function.Predicate<IpPrefix> which) {
+      if (p == null || p.stale.isEmpty()) {
+        return;
+      }
+      Instant now = clock.instant();
+      for (java.util.Iterator<IpPrefix> it = p.stale.iterator(); it.hasNext(); ) {
+        IpPrefix prefix = it.next();
+        if (which.test(prefix)) {
+          it.remove();
+          p.received.remove(prefix);
+          events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+        }
+      }
+      if (p.stale.isEmpty() && p.staleTimer != null) {
+        p.staleTimer.cancel(false);
+        p.staleTimer = null;
+      }
+      notifyMetrics();
     }
   }
 

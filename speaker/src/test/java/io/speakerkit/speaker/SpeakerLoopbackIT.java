@@ -303,6 +303,58 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /**
+   * The router side as a graceful restart helper (RFC 4724 §4.2): the node's speaker stops for a restart, so the
+   * router keeps both routes, stale; a new speaker in its place (in-memory allocations: it knows one service only)
+   * announces that one and sends End-of-RIB, which takes the other stale route away, reported unreachable.
+   */
+  @Test
+  void gracefulRestartHelper_staleRouteNotAnnouncedAgain_goesWithEndOfRib() throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.8");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).enableGracefulRestart(true).build())
+        .build();
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.3.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
+            .sourceAddress(speakerAddress).enableGracefulRestart(true).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build();
+        Speaker restarted = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+      router.start();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      speaker.announce(ServiceRequest.builder("default/b").build());
+      Poll.until(LIMIT, "two routes", () -> router.status().get(0).routesReceived() == 2,
+          () -> router.status().toString());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      speaker.stop("restart");
+      Poll.until(LIMIT, "router session down", () -> !router.status().get(0).state().equals("Established"),
+          () -> router.status().toString());
+      assertEquals(2, router.status().get(0).routesReceived(), "kept, stale: " + router.status());
+      restarted.start();
+      restarted.announce(ServiceRequest.builder("default/b").build()); // 10.0.3.0 this time: the lowest free
+      Poll.until(LIMIT, "only the announced route left", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status() + "\n" + restarted.status());
+      // 10.0.3.0 too, if the End-of-RIB went out before the announcement; 10.0.3.1 in any case
+      List<SpeakerEvent> seen = new ArrayList<>();
+      while (!awaitEvent(routerEvents, seen, SpeakerEvent.RouteUnreachable.class).prefix()
+          .equals(IpPrefix.parse("10.0.3.1/32"))) {
+        continue;
+      }
+      routerEvents.close();
+    }
+  }
+
   private static <T extends SpeakerEvent> T awaitEvent(EventHub.Subscription<SpeakerEvent> events,
       List<SpeakerEvent> seen, Class<T> type) throws InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();
