@@ -32,6 +32,15 @@ public final class UpdateChecks {
    */
   public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs,
       boolean confederationPeer) {
+    return check(update, peerAs, enforceFirstAs, confederationPeer, false);
+  }
+
+  /**
+   * As {@link #check(UpdateMessage, long, boolean, boolean)}; {@code loopbackSession} accepts a NEXT_HOP in 127/8,
+   * which on a session over loopback (a lab on one host) is the peer's own address.
+   */
+  public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs,
+      boolean confederationPeer, boolean loopbackSession) {
     List<UpdateError> out = new ArrayList<>(0);
     UpdateAttributes a = update.attributes();
     boolean hasNlri = update.nlriLength() > 0 || a.hasMpReach();
@@ -66,7 +75,7 @@ public final class UpdateChecks {
     if (update.nlriLength() > 0 && a.hasNextHop()) {
       int nh = a.nextHopIpv4();
       int top = nh >>> 24;
-      if (nh == 0 || nh == -1 || top == 127 || (top & 0xF0) == 0xE0) {
+      if (nh == 0 || nh == -1 || (top == 127 && !loopbackSession) || (top & 0xF0) == 0xE0) {
         // RFC 4271 §6.3: NEXT_HOP must be a valid host address: Invalid NEXT_HOP; RFC 7606 §7.3: treat-as-withdraw.
         out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
             UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(),

@@ -826,6 +826,17 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     return errors == null ? List.of() : Collections.unmodifiableList(errors);
   }
 
+  /**
+   * Adds problems that checks needing more than the bytes found ({@link UpdateChecks}: the peer's AS and the like);
+   * {@link #errorAction()} becomes the harshest of all. A session runs them before its listener sees the message.
+   */
+  public void addErrors(List<UpdateError> found) {
+    ensureAccessible();
+    for (UpdateError e : found) {
+      error(e.action(), e.code(), e.subcode(), e.data(), e.attributeType(), e.family(), e.reason());
+    }
+  }
+
   /** The path attributes, read in place. */
   public UpdateAttributes attributes() {
     ensureAccessible();

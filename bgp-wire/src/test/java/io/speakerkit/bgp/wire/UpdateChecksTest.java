@@ -42,6 +42,23 @@ class UpdateChecksTest {
   }
 
   @Test
+  void nextHop_loopback_invalidExceptOnALoopbackSession() {
+    String attrs = UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH + "40 03 04 7f000002";
+    assertEquals(8, check(attrs, 65000).get(0).subcode());
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertTrue(UpdateChecks.check(u, 65000, true, false, true).isEmpty());
+      // what a session does with what the checks find
+      u.addErrors(UpdateChecks.check(u, 65001, true, false, true));
+      assertEquals(ErrorAction.TREAT_AS_WITHDRAW, u.errorAction());
+      assertEquals(11, u.errors().get(0).subcode());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
   void nextHop_invalid_dataIsTheAttributeAsReceived() {
     // extended-length flag set on a 4-octet NEXT_HOP: the data carries it as received (RFC 4271 §6.3)
     List<UpdateError> e = check(UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH

@@ -42,6 +42,7 @@ import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.MpReachView;
+import io.speakerkit.bgp.wire.UpdateChecks;
 import io.speakerkit.bgp.wire.MpUnreachView;
 import io.speakerkit.bgp.wire.KeepaliveMessage;
 import io.speakerkit.bgp.wire.PeerType;
@@ -123,6 +124,7 @@ public final class BgpSession implements AutoCloseable {
   private final int ttl;
   private final int gtsmHops;
   private final long maxPrefixes;
+  private final boolean enforceFirstAs;
   private final RouteListener routeListener;
   private final BgpTap tap;
   private final EventLoop loop;
@@ -155,6 +157,7 @@ public final class BgpSession implements AutoCloseable {
     ttl = b.ttl;
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
+    enforceFirstAs = b.enforceFirstAs;
     routeListener = b.routeListener;
     tap = b.tap;
     loop = transport.group().next();
@@ -750,6 +753,17 @@ public final class BgpSession implements AutoCloseable {
     if (!hasNegotiatedFamily(c, u, families)) {
       return;
     }
+    // RFC 4271 §6.3, RFC 7606 §7.2/§7.3: checks that need the configuration (first AS, no confederation segments on
+    // eBGP, a host address as NEXT_HOP)
+    List<UpdateError> found = UpdateChecks.check(u, negotiated.peerAs(), enforceFirstAs, false,
+        peerAddress.isLoopbackAddress());
+    if (!found.isEmpty()) {
+      u.addErrors(found);
+      if (!c.checkLogged) {
+        c.checkLogged = true;
+        log.warn("peer {}: UPDATE treated as withdraw: {} (logged once per connection)", peerAddress, found.get(0).reason());
+      }
+    }
     if (u.errorAction() == ErrorAction.AFI_SAFI_DISABLE) {
       // RFC 4760 §7 / RFC 7606 §2: the family's routes from this peer are unusable. This session does not run with a
       // family switched off; it closes with UPDATE Message Error (RFC 4760 §7 allows it, FRR does the same), which
@@ -870,6 +884,8 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
     /** The peer's routes by family, for the prefix limit (only with one). */
     final Map<AddressFamily, Set<RouteKey>> received = new HashMap<>();
+    /** Whether an UPDATE failing {@link UpdateChecks} was logged on this connection (once is enough). */
+    boolean checkLogged;
     /** Families whose NLRI this connection ignored as not negotiated (logged once each). */
     final Set<AddressFamily> ignoredFamilies = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);
@@ -1203,6 +1219,7 @@ public final class BgpSession implements AutoCloseable {
     private int ttl;
     private int gtsmHops;
     private long maxPrefixes;
+    private boolean enforceFirstAs = true;
     private RouteListener routeListener;
     private BgpTap tap;
     private Scheduler scheduler;
@@ -1289,6 +1306,16 @@ public final class BgpSession implements AutoCloseable {
         throw new IllegalArgumentException("max prefixes: " + value + " (expected: >= 0)");
       }
       maxPrefixes = value;
+      return this;
+    }
+
+    /**
+     * Whether routes from an eBGP peer must have the peer's AS leftmost in AS_PATH (RFC 4271 §6.3; FRR's
+     * {@code enforce-first-as}, on by default there and here). An UPDATE that breaks it is treated as withdraw
+     * (RFC 7606 §7.2). Turn it off toward a route server, which does not put its AS in the path.
+     */
+    public Builder enforceFirstAs(boolean value) {
+      enforceFirstAs = value;
       return this;
     }
 

@@ -13,8 +13,9 @@ import java.util.Set;
 public interface RouteListener {
 
   /**
-   * An UPDATE from the peer in Established, after RFC 7606 checks: {@link UpdateMessage#errorAction()} says whether
-   * its NLRI are to be treated as withdrawn. (One that calls for AFI/SAFI disable closes the session with UPDATE
+   * An UPDATE from the peer in Established, after RFC 7606 checks and those needing the peer's AS
+   * ({@link io.speakerkit.bgp.wire.UpdateChecks}, see {@link BgpSession.Builder#enforceFirstAs}):
+   * {@link UpdateMessage#errorAction()} says whether its NLRI are to be treated as withdrawn. (One that calls for AFI/SAFI disable closes the session with UPDATE
    * Message Error instead and does not come here.) NLRI of a family the OPENs did not negotiate are to be ignored
    * (RFC 4760 §7): an UPDATE carrying only those does not come here; one that mixes them with negotiated families
    * does, and {@link RouteKey#announced(UpdateMessage, Set)} and {@link RouteKey#withdrawn(UpdateMessage, Set)} with

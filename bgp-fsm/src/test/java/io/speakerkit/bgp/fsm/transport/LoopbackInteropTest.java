@@ -650,6 +650,51 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 4271 §6.3 / RFC 7606 §7.2, FRR's default enforce-first-as: a route from the eBGP peer whose AS_PATH does not
+   * start with the peer's AS is treated as withdraw, here taking away the route it replaces; the session stays up.
+   */
+  @Test
+  void firstAsNotThePeers_treatedAsWithdraw() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.45");
+    InetAddress b = InetAddress.getByName("127.253.0.46");
+    int port = 11197;
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    PathAttributes fromPeer = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+        .asPath(64602, 65010).nextHop(b).build();
+    PathAttributes notFromPeer = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+        .asPath(65010).nextHop(b).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeRawPeerOpenAndKeepalive(out);
+          for (String p : List.of("198.51.100.0/24", "198.51.101.0/24")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, fromPeer, IpPrefix.parse(p), ctx);
+          }
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, notFromPeer, IpPrefix.parse("198.51.101.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, notFromPeer, IpPrefix.parse("198.51.102.0/24"), ctx);
+          writeTo(peer, out);
+          out.release();
+          Poll.until(LIMIT, "four UPDATEs received", () -> sa.counters().updatesReceived() == 4,
+              () -> sa.counters() + " " + sa.lastChange());
+          java.util.concurrent.CompletableFuture<List<String>> routes = new java.util.concurrent.CompletableFuture<>();
+          sa.execute(() -> routes.complete(rib.routes().stream().map(r -> r.prefix().toString()).toList()));
+          assertEquals(List.of("198.51.100.0/24"), routes.get());
+          assertEquals(BgpState.Established, sa.state(), () -> "" + sa.lastChange());
+        }
+      }
+    }
+  }
+
+  /**
    * A peer that completes the OPEN exchange and then stops reading: our outbound queue stays bounded by the write
    * buffer water mark while two million routes wait in the Adj-RIB-Out; closing the transport under it releases
    * what was queued (the leak check fails the test otherwise).
