@@ -29,6 +29,10 @@ import java.util.function.Predicate;
  * the peer's End-of-RIB for a family removes that family's routes still stale, and after the peer's restart time
  * every stale route is removed. Any other session end removes everything at once.
  *
+ * <p>Enhanced route refresh (RFC 7313 §4): the peer's BoRR marks the family's routes stale, a route sent again is
+ * fresh, and its EoRR removes those still stale; without an EoRR they go after {@link #refreshStaleTime}, 360 s by
+ * default (as FRR bounds it, with its stale-path time).
+ *
  * <p>Updated on the session's event loop; readable from any thread.
  */
 public final class AdjRibIn implements RouteListener {
@@ -39,7 +43,7 @@ public final class AdjRibIn implements RouteListener {
    * @param prefix the prefix
    * @param pathId the RFC 7911 path identifier, 0 without ADD-PATH
    * @param attributes the path attribute octets as received (shared between the routes of one UPDATE; do not modify)
-   * @param stale kept across a peer restart, not yet refreshed
+   * @param stale kept across a peer restart or since the peer's BoRR, not yet refreshed
    */
   public record Route(IpPrefix prefix, int pathId, byte[] attributes, boolean stale) {}
 
@@ -50,10 +54,22 @@ public final class AdjRibIn implements RouteListener {
   private final Map<IpPrefix, Map<Integer, Route>> routes = new ConcurrentHashMap<>();
   private volatile int size;
   private Timeout restartTimer;
+  /** Per family: removes what a BoRR marked stale if no EoRR comes in time. */
+  private final Map<AddressFamily, Timeout> refreshTimers = new HashMap<>();
+  private Duration refreshStaleTime = Duration.ofSeconds(360);
 
   /** @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests) */
   public AdjRibIn(Scheduler scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+  }
+
+  /** How long routes marked stale by the peer's BoRR wait for its EoRR (RFC 7313 §4); 360 s by default. */
+  public AdjRibIn refreshStaleTime(Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("refresh stale time: " + value + " (expected: > 0)");
+    }
+    refreshStaleTime = value;
+    return this;
   }
 
   /** Routes held: with ADD-PATH every path counts. */
@@ -102,8 +118,7 @@ public final class AdjRibIn implements RouteListener {
     AddressFamily eor = u.endOfRib();
     if (eor != null) {
       // RFC 4724 §4.2: the End-of-RIB ends the family's refresh; whatever is still stale is gone
-      removeIf(r -> r.stale() && r.prefix().family().equals(eor));
-      stopRestartTimerIfNoneStale();
+      removeStale(eor);
       return;
     }
     // RFC 4760 §7: an UPDATE may mix in NLRI of a family the session did not negotiate; those are ignored
@@ -130,6 +145,8 @@ public final class AdjRibIn implements RouteListener {
       restartTimer.cancel();
       restartTimer = null;
     }
+    refreshTimers.values().forEach(Timeout::cancel); // a refresh ends with its session; the restart rules take over
+    refreshTimers.clear();
     if (staleFamilies.isEmpty()) {
       routes.clear();
       size = 0;
@@ -157,6 +174,39 @@ public final class AdjRibIn implements RouteListener {
     Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
         .orElse(Map.of());
     removeIf(r -> r.stale() && !forwarding.getOrDefault(r.prefix().family(), false));
+    stopRestartTimerIfNoneStale();
+  }
+
+  @Override
+  public void onRefreshBegin(BgpSession session, AddressFamily family) {
+    routes.replaceAll((p, paths) -> {
+      if (!p.family().equals(family)) {
+        return paths;
+      }
+      Map<Integer, Route> marked = new HashMap<>(paths.size() * 2);
+      paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
+      return marked;
+    });
+    Timeout previous = refreshTimers.put(family, scheduler.schedule(() -> {
+      refreshTimers.remove(family);
+      removeStale(family);
+    }, refreshStaleTime));
+    if (previous != null) {
+      previous.cancel();
+    }
+  }
+
+  @Override
+  public void onRefreshEnd(BgpSession session, AddressFamily family) {
+    Timeout timer = refreshTimers.remove(family);
+    if (timer != null) {
+      timer.cancel();
+    }
+    removeStale(family);
+  }
+
+  private void removeStale(AddressFamily family) {
+    removeIf(r -> r.stale() && r.prefix().family().equals(family));
     stopRestartTimerIfNoneStale();
   }
 

@@ -297,6 +297,34 @@ public final class BgpSession implements AutoCloseable {
     loop.execute(() -> primary.driver.fire(stop));
   }
 
+  /**
+   * Asks the peer to send its routes of {@code family} again (ROUTE-REFRESH, RFC 2918 §3; FRR's {@code clear bgp ...
+   * soft in}). With enhanced route refresh the peer brackets them with BoRR and EoRR (RFC 7313 §4), which reach the
+   * route listener ({@link RouteListener#onRefreshBegin}); an {@link AdjRibIn} then drops the routes the peer no
+   * longer has. (FRR answers with enhanced route refresh only once it has sent its End-of-RIB for the family, which
+   * it sends to a peer with graceful restart; FRR 8.4 ignores a request that comes before.)
+   *
+   * @throws IllegalStateException when the session is not Established, the peer did not advertise route refresh, or
+   *     {@code family} was not negotiated
+   */
+  public void requestRouteRefresh(AddressFamily family) {
+    NegotiatedSession s = negotiated;
+    if (s == null || state() != BgpState.Established) {
+      throw new IllegalStateException("peer " + peerAddress + ": route refresh needs an Established session");
+    }
+    if (!s.routeRefresh()) {
+      throw new IllegalStateException("peer " + peerAddress + ": did not advertise route refresh (RFC 2918 §3)");
+    }
+    if (!s.families().contains(family)) {
+      throw new IllegalStateException("peer " + peerAddress + ": " + family + " not negotiated (" + s.families() + ")");
+    }
+    loop.execute(() -> {
+      if (primary.driver.fsm().state() == BgpState.Established) {
+        primary.write(RouteRefreshMessage.of(family));
+      }
+    });
+  }
+
   /** Announces {@code prefix} with {@code attributes} (next hop defaults to our address on the session). */
   public void announce(IpPrefix prefix, PathAttributes attributes) {
     Objects.requireNonNull(prefix, "prefix");
@@ -726,9 +754,12 @@ public final class BgpSession implements AutoCloseable {
   }
 
   private void onRouteRefresh(Connection c, RouteRefreshMessage rr) {
-    if (c != primary || c.driver.fsm().state() != BgpState.Established
-        || rr.subtype() != RouteRefreshMessage.NORMAL) {
-      return; // BoRR/EoRR from the peer concern its routes, not ours
+    if (c != primary || c.driver.fsm().state() != BgpState.Established) {
+      return;
+    }
+    if (rr.subtype() != RouteRefreshMessage.NORMAL) {
+      onRefreshMarker(rr);
+      return;
     }
     if (!negotiated.families().contains(rr.family())) {
       // RFC 2918 §4: a request for an AFI/SAFI not advertised to the peer at session start is ignored.
@@ -746,6 +777,26 @@ public final class BgpSession implements AutoCloseable {
       rib.resendIpv6();
     }
     pump();
+  }
+
+  /** The peer's BoRR or EoRR (RFC 7313 §4): they bracket its routes, so they go to the route listener. */
+  private void onRefreshMarker(RouteRefreshMessage rr) {
+    if (!negotiated.enhancedRouteRefresh() || !negotiated.families().contains(rr.family())) {
+      log.info("peer {}: ignoring {}: enhanced route refresh for {} not negotiated", peerAddress, rr, rr.family());
+      return;
+    }
+    if (routeListener == null) {
+      return;
+    }
+    try {
+      if (rr.subtype() == RouteRefreshMessage.BEGINNING_OF_ROUTE_REFRESH) {
+        routeListener.onRefreshBegin(this, rr.family());
+      } else if (rr.subtype() == RouteRefreshMessage.END_OF_ROUTE_REFRESH) {
+        routeListener.onRefreshEnd(this, rr.family());
+      }
+    } catch (RuntimeException e) {
+      log.warn("route listener threw on {}", rr, e);
+    }
   }
 
   private void onUpdate(Connection c, UpdateMessage u) {

@@ -38,4 +38,17 @@ public interface RouteListener {
    * bit, or of all families when the capability is absent (RFC 4724 §4.2).
    */
   default void onSessionUp(BgpSession session, NegotiatedSession negotiated) {}
+
+  /**
+   * The peer begins re-sending the routes of {@code family} (BoRR, RFC 7313 §4), in answer to
+   * {@link BgpSession#requestRouteRefresh} or of its own accord. A listener keeping routes marks the family's stale.
+   * Comes only when enhanced route refresh and the family were negotiated.
+   */
+  default void onRefreshBegin(BgpSession session, AddressFamily family) {}
+
+  /**
+   * The peer has re-sent every route of {@code family} (EoRR, RFC 7313 §4): a listener keeping routes deletes those
+   * of the family still stale since {@link #onRefreshBegin}.
+   */
+  default void onRefreshEnd(BgpSession session, AddressFamily family) {}
 }

@@ -117,6 +117,39 @@ class AdjRibInTest {
     assertEquals(0, rib.size());
   }
 
+  /**
+   * RFC 7313 §4: the peer's BoRR marks the family's routes stale, a route sent again is fresh, its EoRR removes the
+   * rest; routes of the other family are untouched.
+   */
+  @Test
+  void enhancedRouteRefresh_borrMarksStale_resentKept_eorrRemovesTheRest() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    feed(b -> UpdateEncoder.writeAnnouncement(b, PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .nextHop(ipv6("2001:db8::2")).build(), IpPrefix.parse("2001:db8:1::/48"), CodecContext.FOUR_OCTET_AS));
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    assertEquals(2, rib.staleCount());
+    announce("198.51.100.2/32");
+    assertEquals(1, rib.staleCount());
+    rib.onRefreshEnd(null, AddressFamily.IPV4_UNICAST);
+    assertEquals(List.of("198.51.100.2/32", "2001:db8:1::/48"),
+        rib.routes().stream().map(r -> r.prefix().toString()).sorted().toList());
+    assertEquals(0, rib.staleCount());
+    time.advance(Duration.ofMinutes(10));
+    assertEquals(2, rib.size(), "the cancelled timer removed nothing");
+  }
+
+  /** RFC 7313 §4: without an EoRR, routes still stale go when the refresh stale time runs out (360 s by default). */
+  @Test
+  void enhancedRouteRefresh_noEorr_staleRoutesGoAfterTheStaleTime() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    announce("198.51.100.1/32");
+    time.advance(Duration.ofSeconds(359));
+    assertEquals(2, rib.size());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(IpPrefix.parse("198.51.100.1/32")), rib.routes().stream().map(AdjRibIn.Route::prefix).toList());
+  }
+
   /** RFC 4724 §4.2: only the families of the peer's graceful restart capability are kept; the others go at once. */
   @Test
   void gracefulRestart_familyNotInCapability_deletedAtOnce() {

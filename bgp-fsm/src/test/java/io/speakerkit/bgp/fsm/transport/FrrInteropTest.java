@@ -52,6 +52,9 @@ class FrrInteropTest {
   private BgpSession ibgp;
   private BgpSession ebgp6;
   private final List<BgpAction.StateChanged> ebgpChanges = new CopyOnWriteArrayList<>();
+  private AdjRibIn ibgpRib;
+  /** BoRR and EoRR from FRR on the iBGP session, in order. */
+  private final List<String> ibgpRefreshMarkers = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   void setUp() throws Exception {
@@ -79,6 +82,7 @@ class FrrInteropTest {
          neighbor fd00:253::1 timers 3 9
          neighbor fd00:253::1 timers connect 2
          address-family ipv4 unicast
+          network 203.0.113.0/24
           no neighbor fd00:253::1 activate
          exit-address-family
          address-family ipv6 unicast
@@ -98,9 +102,36 @@ class FrrInteropTest {
             .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
         .build();
     ebgp.addListener(ebgpChanges::add);
+    ibgpRib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(transport.group().next())); // the one loop
     ibgp = BgpSession.builder().transport(transport).peer(InetAddress.getByName("10.253.1.6"))
         .localAddress(InetAddress.getByName("10.253.1.5"))
+        .routeListener(new RouteListener() {
+          @Override
+          public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
+            ibgpRib.onUpdate(session, update);
+          }
+
+          @Override
+          public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
+            ibgpRib.onSessionDown(session, staleFamilies, restartTime);
+          }
+
+          @Override
+          public void onRefreshBegin(BgpSession session, AddressFamily family) {
+            ibgpRefreshMarkers.add("BoRR " + family + ", stale " + ibgpRib.staleCount());
+            ibgpRib.onRefreshBegin(session, family);
+          }
+
+          @Override
+          public void onRefreshEnd(BgpSession session, AddressFamily family) {
+            ibgpRefreshMarkers.add("EoRR " + family + ", stale " + ibgpRib.staleCount());
+            ibgpRib.onRefreshEnd(session, family);
+          }
+        })
         .config(FsmConfig.builder().localAs(65002).peerAs(65002).bgpIdentifier(BgpIdentifier.parse("10.253.1.5"))
+            // FRR sends End-of-RIB only to a graceful-restart peer, and answers a refresh only after its End-of-RIB
+            .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+                java.util.Map.of(AddressFamily.IPV4_UNICAST, false)))
             .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
         .build();
     ebgp6 = BgpSession.builder().transport(transport).peer(InetAddress.getByName("fd00:253::2"))
@@ -258,5 +289,32 @@ class FrrInteropTest {
     assertEquals(BgpState.Idle, ebgp.state());
     assertTrue(json("show bgp neighbors 10.253.1.1 json")
         .contains("\"lastNotificationReason\":\"Cease\\/AdministrativeShutdown\""));
+  }
+
+  /**
+   * RFC 2918 / RFC 7313 against FRR: our ROUTE-REFRESH makes FRR re-send its route between BoRR and EoRR (counted in
+   * FRR's own routeRefreshRecv); the Adj-RIB-In marks the route stale at the BoRR, has it fresh again by the EoRR, and
+   * keeps it.
+   */
+  @Test
+  @Order(8)
+  void routeRefresh_frrResendsBetweenBorrAndEorr_adjRibInKeepsItsRoute() {
+    awaitEstablished(ibgp);
+    IpPrefix frrRoute = IpPrefix.parse("203.0.113.0/24");
+    Poll.until(LIMIT, "FRR's route in our Adj-RIB-In", () -> ibgpRib.get(frrRoute).isPresent(), ibgpRib::toString);
+    assertTrue(ibgp.negotiated().orElseThrow().enhancedRouteRefresh());
+    ibgpRefreshMarkers.clear();
+    ibgp.requestRouteRefresh(AddressFamily.IPV4_UNICAST);
+    Poll.until(LIMIT, "BoRR and EoRR from FRR", () -> ibgpRefreshMarkers.size() == 2,
+        () -> ibgpRefreshMarkers + " " + ibgp.counters() + "\n" + json("show bgp neighbors 10.253.1.5 json"));
+    assertEquals(List.of("BoRR IPv4/unicast, stale 0", "EoRR IPv4/unicast, stale 0"), ibgpRefreshMarkers);
+    assertTrue(ibgpRib.get(frrRoute).isPresent());
+    assertEquals(0, ibgpRib.staleCount());
+    String neighbor = json("show bgp neighbors 10.253.1.5 json");
+    assertTrue(neighbor.matches(".*\"routeRefreshRecv\":[1-9].*"), neighbor);
+    awaitEstablished(ebgp6);
+    IllegalStateException notNegotiated = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> ebgp6.requestRouteRefresh(AddressFamily.IPV4_UNICAST));
+    assertTrue(notNegotiated.getMessage().contains("IPv4/unicast not negotiated"), notNegotiated.getMessage());
   }
 }
