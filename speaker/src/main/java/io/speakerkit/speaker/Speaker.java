@@ -821,7 +821,15 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
           return;
         }
-        p.received.removeIf(prefix -> !staleFamilies.contains(prefix.family()));
+        // the peer's routes that are not kept go with the session, each reported as a withdrawal would be
+        Instant now = clock.instant();
+        for (java.util.Iterator<IpPrefix> it = p.received.iterator(); it.hasNext(); ) {
+          IpPrefix prefix = it.next();
+          if (!staleFamilies.contains(prefix.family())) {
+            it.remove();
+            events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+          }
+        }
         p.stale.clear();
         p.stale.addAll(p.received);
         if (p.staleTimer != null) {

@@ -291,9 +291,18 @@ class SpeakerLoopbackIT {
       Poll.until(LIMIT, "two routes", () -> router.status().get(0).routesReceived() == 2,
           () -> router.status().toString());
       for (int cycle = 0; cycle < 2; cycle++) {
+        EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
         speaker.stop("restart " + cycle);
         Poll.until(LIMIT, "routes gone after Cease", () -> router.status().get(0).routesReceived() == 0,
             () -> router.status().toString());
+        // the router's event stream says so, route by route, as it would for withdrawals
+        List<SpeakerEvent> seen = new ArrayList<>();
+        java.util.Set<IpPrefix> unreachable = new java.util.HashSet<>();
+        while (unreachable.size() < 2) {
+          unreachable.add(awaitEvent(routerEvents, seen, SpeakerEvent.RouteUnreachable.class).prefix());
+        }
+        assertEquals(java.util.Set.of(IpPrefix.parse("10.0.2.0/32"), IpPrefix.parse("10.0.2.1/32")), unreachable);
+        routerEvents.close();
         speaker.start();
         Poll.until(LIMIT, "both routes back from the journal", () -> router.status().get(0).routesReceived() == 2,
             () -> router.status() + "\n" + speaker.status());
