@@ -605,27 +605,12 @@ class LoopbackInteropTest {
    */
   @Test
   void familyNotNegotiated_receivedNlriOfItIgnored() throws Exception {
-    InetAddress a = InetAddress.getByName("127.253.0.43");
-    InetAddress b = InetAddress.getByName("127.253.0.44");
-    int port = 11196;
     io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
     PathAttributes v6 = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602)
         .nextHop(InetAddress.getByName("2001:db8::2")).build();
-    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
-      server.bind(new InetSocketAddress(b, port));
-      try (BgpTransport ta = BgpTransport.builder().build()) {
-        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
-        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(1)
-            .routeListener(rib)
-            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-                .build())
-            .build();
-        sa.start();
-        try (java.net.Socket peer = server.accept()) {
-          peer.setSoTimeout(10_000);
-          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          writeOpenAndKeepalive(out, rawPeerConfig()
-              .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build());
+    List<String> held = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.43"),
+        InetAddress.getByName("127.253.0.44"), 11196, 1,
+        rawPeerConfig().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build(), 3, out -> {
           for (String p : List.of("2001:db8:1::/48", "2001:db8:2::/48")) {
             io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, v6, IpPrefix.parse(p), ctx);
           }
@@ -636,17 +621,8 @@ class LoopbackInteropTest {
           out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
           out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
               .writeBytes(attrs).writeBytes(nlri);
-          writeTo(peer, out);
-          out.release();
-          Poll.until(LIMIT, "three UPDATEs received", () -> sa.counters().updatesReceived() == 3,
-              () -> sa.counters() + " " + sa.lastChange());
-          java.util.concurrent.CompletableFuture<List<String>> routes = new java.util.concurrent.CompletableFuture<>();
-          sa.execute(() -> routes.complete(rib.routes().stream().map(r -> r.prefix().toString()).toList()));
-          assertEquals(List.of("198.51.100.0/24"), routes.get());
-          assertEquals(BgpState.Established, sa.state(), () -> "" + sa.lastChange());
-        }
-      }
-    }
+        });
+    assertEquals(List.of("198.51.100.0/24"), held);
   }
 
   /**
@@ -655,19 +631,39 @@ class LoopbackInteropTest {
    */
   @Test
   void firstAsNotThePeers_treatedAsWithdraw() throws Exception {
-    InetAddress a = InetAddress.getByName("127.253.0.45");
     InetAddress b = InetAddress.getByName("127.253.0.46");
-    int port = 11197;
     io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
     PathAttributes fromPeer = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
         .asPath(64602, 65010).nextHop(b).build();
     PathAttributes notFromPeer = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
         .asPath(65010).nextHop(b).build();
+    List<String> held = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.45"), b, 11197, 0,
+        rawPeerConfig().build(), 4, out -> {
+          for (String p : List.of("198.51.100.0/24", "198.51.101.0/24")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, fromPeer, IpPrefix.parse(p), ctx);
+          }
+          for (String p : List.of("198.51.101.0/24", "198.51.102.0/24")) {
+            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, notFromPeer, IpPrefix.parse(p), ctx);
+          }
+        });
+    assertEquals(List.of("198.51.100.0/24"), held);
+  }
+
+  /**
+   * An IPv4-only eBGP session (AS 64601 at {@code a}, an {@link AdjRibIn} as its listener, {@code maxPrefixes}) meets
+   * a raw peer at {@code b} that sends the OPEN of {@code peerConfig} and then what {@code updates} writes. Returns
+   * the prefixes the Adj-RIB-In holds once {@code updateCount} UPDATEs have arrived; the session must still be
+   * Established.
+   */
+  private static List<String> ribAfterRawPeerUpdates(InetAddress a, InetAddress b, int port, long maxPrefixes,
+      FsmConfig peerConfig, int updateCount, java.util.function.Consumer<io.netty.buffer.ByteBuf> updates)
+      throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
         AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
-        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .maxPrefixes(maxPrefixes).routeListener(rib)
             .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
                 .build())
             .build();
@@ -675,20 +671,16 @@ class LoopbackInteropTest {
         try (java.net.Socket peer = server.accept()) {
           peer.setSoTimeout(10_000);
           io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-          writeRawPeerOpenAndKeepalive(out);
-          for (String p : List.of("198.51.100.0/24", "198.51.101.0/24")) {
-            io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, fromPeer, IpPrefix.parse(p), ctx);
-          }
-          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, notFromPeer, IpPrefix.parse("198.51.101.0/24"), ctx);
-          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, notFromPeer, IpPrefix.parse("198.51.102.0/24"), ctx);
+          writeOpenAndKeepalive(out, peerConfig);
+          updates.accept(out);
           writeTo(peer, out);
           out.release();
-          Poll.until(LIMIT, "four UPDATEs received", () -> sa.counters().updatesReceived() == 4,
+          Poll.until(LIMIT, updateCount + " UPDATEs received", () -> sa.counters().updatesReceived() == updateCount,
               () -> sa.counters() + " " + sa.lastChange());
           java.util.concurrent.CompletableFuture<List<String>> routes = new java.util.concurrent.CompletableFuture<>();
           sa.execute(() -> routes.complete(rib.routes().stream().map(r -> r.prefix().toString()).toList()));
-          assertEquals(List.of("198.51.100.0/24"), routes.get());
           assertEquals(BgpState.Established, sa.state(), () -> "" + sa.lastChange());
+          return routes.get();
         }
       }
     }
