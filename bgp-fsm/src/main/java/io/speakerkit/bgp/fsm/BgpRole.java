@@ -49,4 +49,27 @@ public enum BgpRole {
   public boolean withholdsOnlyToCustomer() {
     return this == CUSTOMER || this == PEER || this == ROUTE_SERVER_CLIENT;
   }
+
+  /** What the peer is to us when we have this role: "customer" for {@link #PROVIDER}, and so on (for messages). */
+  public String peerRelation() {
+    return switch (this) {
+      case PROVIDER -> "customer";
+      case CUSTOMER -> "provider";
+      case ROUTE_SERVER -> "route server client";
+      case ROUTE_SERVER_CLIENT -> "route server";
+      case PEER -> "peer";
+    };
+  }
+
+  /**
+   * RFC 9234 §5 ingress rules 1 and 2: whether a route received with the Only to Customer attribute {@code otc} (-1
+   * when absent) is a route leak, to be considered ineligible: any OTC from a Customer or an RS-Client, or from a
+   * Peer an OTC other than the peer's AS.
+   */
+  public boolean receivedLeak(long otc, long peerAs) {
+    if (otc < 0) {
+      return false;
+    }
+    return this == PROVIDER || this == ROUTE_SERVER || (this == PEER && otc != peerAs);
+  }
 }

@@ -808,6 +808,16 @@ public final class BgpSession implements AutoCloseable {
     // eBGP, a host address as NEXT_HOP)
     List<UpdateError> found = UpdateChecks.check(u, negotiated.peerAs(), enforceFirstAs, false,
         peerAddress.isLoopbackAddress());
+    Optional<BgpRole> role = negotiated.peerType() == PeerType.EXTERNAL ? config.role() : Optional.empty();
+    long otc = u.attributes().onlyToCustomer();
+    if (role.isPresent() && role.get().receivedLeak(otc, negotiated.peerAs())
+        && (u.nlriLength() > 0 || u.attributes().hasMpReach())) {
+      // RFC 9234 §5 ingress: a leak is ineligible; the session has no other way to say so than treat-as-withdraw
+      found = new ArrayList<>(found);
+      found.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 0, 0, null, AttributeType.ONLY_TO_CUSTOMER_CODE, null,
+          "route leak: Only to Customer " + otc + " from the peer of AS " + negotiated.peerAs() + ", which is our "
+              + role.get().peerRelation() + " (RFC 9234 §5)"));
+    }
     if (!found.isEmpty()) {
       u.addErrors(found);
       if (!c.checkLogged) {

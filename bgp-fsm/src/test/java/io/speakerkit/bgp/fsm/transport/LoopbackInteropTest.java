@@ -650,6 +650,41 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 9234 §5 ingress: a route carrying Only to Customer from our customer is a leak, and from a lateral peer one
+   * whose OTC is not the peer's AS; both are ineligible (treated as withdraw), the others kept.
+   */
+  @Test
+  void role_leakedRoutesFromCustomerOrPeer_treatedAsWithdraw() throws Exception {
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    java.util.function.LongFunction<PathAttributes> withOtc = otc -> {
+      PathAttributes.Builder b = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+          .asPath(64602).nextHop(0x7ffd0030);
+      if (otc >= 0) {
+        b.add(new io.speakerkit.bgp.wire.attribute.OnlyToCustomer(otc));
+      }
+      return b.build();
+    };
+    // we are the provider: the peer is our customer, so any OTC is a leak
+    List<String> fromCustomer = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.47"),
+        InetAddress.getByName("127.253.0.48"), 11198, 0,
+        FsmConfig.builder().role(io.speakerkit.bgp.fsm.BgpRole.PROVIDER, true),
+        rawPeerConfig().role(io.speakerkit.bgp.fsm.BgpRole.CUSTOMER, true).build(), 2, out -> {
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, withOtc.apply(-1), IpPrefix.parse("198.51.100.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, withOtc.apply(64602), IpPrefix.parse("198.51.101.0/24"), ctx);
+        });
+    assertEquals(List.of("198.51.100.0/24"), fromCustomer);
+    // lateral peers: an OTC of the peer's own AS is fine, another AS's is a leak
+    List<String> fromPeer = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.49"),
+        InetAddress.getByName("127.253.0.50"), 11199, 0,
+        FsmConfig.builder().role(io.speakerkit.bgp.fsm.BgpRole.PEER, true),
+        rawPeerConfig().role(io.speakerkit.bgp.fsm.BgpRole.PEER, true).build(), 2, out -> {
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, withOtc.apply(64602), IpPrefix.parse("198.51.100.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, withOtc.apply(65010), IpPrefix.parse("198.51.101.0/24"), ctx);
+        });
+    assertEquals(List.of("198.51.100.0/24"), fromPeer);
+  }
+
+  /**
    * An IPv4-only eBGP session (AS 64601 at {@code a}, an {@link AdjRibIn} as its listener, {@code maxPrefixes}) meets
    * a raw peer at {@code b} that sends the OPEN of {@code peerConfig} and then what {@code updates} writes. Returns
    * the prefixes the Adj-RIB-In holds once {@code updateCount} UPDATEs have arrived; the session must still be
@@ -658,14 +693,20 @@ class LoopbackInteropTest {
   private static List<String> ribAfterRawPeerUpdates(InetAddress a, InetAddress b, int port, long maxPrefixes,
       FsmConfig peerConfig, int updateCount, java.util.function.Consumer<io.netty.buffer.ByteBuf> updates)
       throws Exception {
+    return ribAfterRawPeerUpdates(a, b, port, maxPrefixes, FsmConfig.builder(), peerConfig, updateCount, updates);
+  }
+
+  /** As above, our side configured by {@code ours} as well. */
+  private static List<String> ribAfterRawPeerUpdates(InetAddress a, InetAddress b, int port, long maxPrefixes,
+      FsmConfig.Builder ours, FsmConfig peerConfig, int updateCount,
+      java.util.function.Consumer<io.netty.buffer.ByteBuf> updates) throws Exception {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
         AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
         BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
             .maxPrefixes(maxPrefixes).routeListener(rib)
-            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-                .build())
+            .config(ours.localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1")).build())
             .build();
         sa.start();
         try (java.net.Socket peer = server.accept()) {
