@@ -821,21 +821,13 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
           return;
         }
-        // the peer's routes that are not kept go with the session, each reported as a withdrawal would be
-        Instant now = clock.instant();
-        for (java.util.Iterator<IpPrefix> it = p.received.iterator(); it.hasNext(); ) {
-          IpPrefix prefix = it.next();
-          if (!staleFamilies.contains(prefix.family())) {
-            it.remove();
-            events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
-          }
-        }
-        p.stale.clear();
-        p.stale.addAll(p.received);
         if (p.staleTimer != null) {
           p.staleTimer.cancel(false);
           p.staleTimer = null;
         }
+        // every route is stale now; those not kept for a graceful restart go with the session, reported as withdrawn
+        p.stale.addAll(p.received);
+        dropStale(p, prefix -> !staleFamilies.contains(prefix.family()));
         if (!p.stale.isEmpty()) {
           try {
             p.staleTimer = transport.group().next().schedule(
