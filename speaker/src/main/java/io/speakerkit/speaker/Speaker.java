@@ -765,9 +765,12 @@ public final class Speaker implements AutoCloseable {
    * Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). As a graceful restart helper
    * (RFC 4724 §4.2) it keeps, after a session end without NOTIFICATION, the prefixes of the families the peer's
    * capability named, marked stale; they go with the peer's End-of-RIB for their family, at once when the new session
-   * leaves their Forwarding State bit clear, or when the restart time runs out, unless announced again.
+   * leaves their Forwarding State bit clear, when the restart time runs out before the session is back, or 360 s
+   * after it is back, unless announced again.
    */
   private final class Received implements RouteListener {
+    /** How long stale routes wait for the End-of-RIB once the peer is back (RFC 4724 §4.2 bound; FRR's default). */
+    private static final Duration STALE_PATH_TIME = Duration.ofSeconds(360);
     private final String peer;
 
     Received(String peer) {
@@ -821,30 +824,45 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
           return;
         }
-        if (p.staleTimer != null) {
-          p.staleTimer.cancel(false);
-          p.staleTimer = null;
-        }
         // every route is stale now; those not kept for a graceful restart go with the session, reported as withdrawn
         p.stale.addAll(p.received);
         dropStale(p, prefix -> !staleFamilies.contains(prefix.family()));
-        if (!p.stale.isEmpty()) {
-          try {
-            p.staleTimer = transport.group().next().schedule(
-                () -> onWorker(() -> dropStale(peers.get(peer), prefix -> true)),
-                restartTime.toMillis(), TimeUnit.MILLISECONDS);
-          } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            p.stale.clear(); // the speaker is stopping: its peers go with it
-          }
-        }
+        staleFor(p, restartTime);
       });
     }
 
+    /**
+     * Back in Established: stale routes of families without the Forwarding State bit go now; the others wait for the
+     * End-of-RIB up to the stale-path time (360 s, FRR's default), no longer the restart time.
+     */
     @Override
     public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
       Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
           .orElse(Map.of());
-      onWorker(() -> dropStale(peers.get(peer), prefix -> !forwarding.getOrDefault(prefix.family(), false)));
+      onWorker(() -> {
+        PeerRuntime p = peers.get(peer);
+        dropStale(p, prefix -> !forwarding.getOrDefault(prefix.family(), false));
+        if (p != null && p.staleTimer != null) {
+          staleFor(p, STALE_PATH_TIME);
+        }
+      });
+    }
+
+    /** (Re)starts the timer that drops whatever is still stale after {@code time}. */
+    private void staleFor(PeerRuntime p, Duration time) {
+      if (p.staleTimer != null) {
+        p.staleTimer.cancel(false);
+        p.staleTimer = null;
+      }
+      if (p.stale.isEmpty()) {
+        return;
+      }
+      try {
+        p.staleTimer = transport.group().next().schedule(
+            () -> onWorker(() -> dropStale(peers.get(peer), prefix -> true)), time.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        p.stale.clear(); // the speaker is stopping: its peers go with it
+      }
     }
 
     /** Removes the stale prefixes {@code which} selects, each reported unreachable. */

@@ -26,8 +26,9 @@ import java.util.function.Predicate;
  * <p>Graceful restart helper (RFC 4724 §4.2): when the session goes down without a NOTIFICATION and graceful restart
  * was negotiated, the routes of the families in the peer's capability are kept and marked stale, the others removed.
  * When the session is back, stale routes of a family whose Forwarding State bit the peer no longer sets are removed;
- * the peer's End-of-RIB for a family removes that family's routes still stale, and after the peer's restart time
- * every stale route is removed. Any other session end removes everything at once.
+ * the peer's End-of-RIB for a family removes that family's routes still stale. Every stale route is removed when the
+ * peer's restart time runs out before its session is back, or {@link #stalePathTime} after it is back. Any other
+ * session end removes everything at once.
  *
  * <p>Enhanced route refresh (RFC 7313 §4): the peer's BoRR marks the family's routes stale, a route sent again is
  * fresh, and its EoRR removes those still stale; without an EoRR they go after {@link #refreshStaleTime}, 360 s by
@@ -53,10 +54,12 @@ public final class AdjRibIn implements RouteListener {
   /** The paths of each prefix by path identifier; an inner map is never modified, only replaced. */
   private final Map<IpPrefix, Map<Integer, Route>> routes = new ConcurrentHashMap<>();
   private volatile int size;
-  private Timeout restartTimer;
+  /** The peer's restart time while its session is down, then the stale-path time until its End-of-RIB. */
+  private Timeout staleTimer;
   /** Per family: removes what a BoRR marked stale if no EoRR comes in time. */
   private final Map<AddressFamily, Timeout> refreshTimers = new HashMap<>();
   private Duration refreshStaleTime = Duration.ofSeconds(360);
+  private Duration stalePathTime = Duration.ofSeconds(360);
 
   /** @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests) */
   public AdjRibIn(Scheduler scheduler) {
@@ -141,9 +144,9 @@ public final class AdjRibIn implements RouteListener {
 
   @Override
   public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
-    if (restartTimer != null) {
-      restartTimer.cancel();
-      restartTimer = null;
+    if (staleTimer != null) {
+      staleTimer.cancel();
+      staleTimer = null;
     }
     refreshTimers.values().forEach(Timeout::cancel); // a refresh ends with its session; the restart rules take over
     refreshTimers.clear();
@@ -159,22 +162,42 @@ public final class AdjRibIn implements RouteListener {
       paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
       return marked;
     });
-    restartTimer = scheduler.schedule(() -> {
-      restartTimer = null;
+    staleTimer = scheduler.schedule(() -> {
+      staleTimer = null;
       removeIf(Route::stale);
     }, restartTime);
   }
 
   /**
    * RFC 4724 §4.2: stale routes of a family the restarted peer did not preserve forwarding for (its Forwarding State
-   * bit is clear, or the capability is gone) are deleted at once instead of waiting for its End-of-RIB.
+   * bit is clear, or the capability is gone) are deleted at once instead of waiting for its End-of-RIB. The restart
+   * timer has done its job: the others wait for the End-of-RIB up to {@link #stalePathTime} (the upper bound §4.2
+   * allows; FRR's stale-path time, 360 s by default), so a peer that reconnects late still has time to send them.
    */
   @Override
   public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
     Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
         .orElse(Map.of());
     removeIf(r -> r.stale() && !forwarding.getOrDefault(r.prefix().family(), false));
-    stopRestartTimerIfNoneStale();
+    if (staleTimer != null) {
+      staleTimer.cancel();
+      staleTimer = null;
+      if (staleCount() > 0) {
+        staleTimer = scheduler.schedule(() -> {
+          staleTimer = null;
+          removeIf(Route::stale);
+        }, stalePathTime);
+      }
+    }
+  }
+
+  /** How long stale routes wait for the End-of-RIB once the restarted peer's session is up; 360 s by default. */
+  public AdjRibIn stalePathTime(Duration value) {
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException("stale path time: " + value + " (expected: > 0)");
+    }
+    stalePathTime = value;
+    return this;
   }
 
   @Override
@@ -207,7 +230,7 @@ public final class AdjRibIn implements RouteListener {
 
   private void removeStale(AddressFamily family) {
     removeIf(r -> r.stale() && r.prefix().family().equals(family));
-    stopRestartTimerIfNoneStale();
+    stopStaleTimerIfNoneStale();
   }
 
   private void put(Route r) {
@@ -239,10 +262,10 @@ public final class AdjRibIn implements RouteListener {
     });
   }
 
-  private void stopRestartTimerIfNoneStale() {
-    if (restartTimer != null && staleCount() == 0) {
-      restartTimer.cancel();
-      restartTimer = null;
+  private void stopStaleTimerIfNoneStale() {
+    if (staleTimer != null && staleCount() == 0) {
+      staleTimer.cancel();
+      staleTimer = null;
     }
   }
 

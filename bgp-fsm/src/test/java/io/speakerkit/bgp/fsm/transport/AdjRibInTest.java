@@ -150,6 +150,26 @@ class AdjRibInTest {
     assertEquals(List.of(IpPrefix.parse("198.51.100.1/32")), rib.routes().stream().map(AdjRibIn.Route::prefix).toList());
   }
 
+  /**
+   * RFC 4724 §4.2: once the restarted peer's session is back, its restart time no longer bounds the stale routes; they
+   * wait for its End-of-RIB up to the stale-path time (360 s, FRR's default), counted from the session's return.
+   */
+  @Test
+  void gracefulRestart_backLate_staleRoutesWaitTheStalePathTimeNotTheRestartTime() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    time.advance(Duration.ofSeconds(100));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+    announce("198.51.100.1/32");
+    time.advance(Duration.ofSeconds(60)); // 160 s after the session went down, past the restart time
+    assertEquals(2, rib.size());
+    assertEquals(1, rib.staleCount());
+    time.advance(Duration.ofSeconds(299)); // 359 s after the session came back
+    assertEquals(2, rib.size());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(IpPrefix.parse("198.51.100.1/32")), rib.routes().stream().map(AdjRibIn.Route::prefix).toList());
+  }
+
   /** RFC 4724 §4.2: only the families of the peer's graceful restart capability are kept; the others go at once. */
   @Test
   void gracefulRestart_familyNotInCapability_deletedAtOnce() {
