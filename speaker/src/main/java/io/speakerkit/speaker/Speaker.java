@@ -467,6 +467,13 @@ public final class Speaker implements AutoCloseable {
       }
     }
     closePeer(p);
+    // its session's end no longer finds the peer: its routes go here, reported as withdrawn
+    Instant now = clock.instant();
+    for (IpPrefix prefix : p.received) {
+      events.publish(new SpeakerEvent.RouteUnreachable(now, p.config.name(), prefix));
+    }
+    p.received.clear();
+    p.stale.clear();
     // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
     java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
     p.session.execute(gone::countDown);

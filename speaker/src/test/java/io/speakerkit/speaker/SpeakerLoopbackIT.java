@@ -366,6 +366,43 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /** A peer removed from the configuration takes its received routes with it, reported as withdrawn. */
+  @Test
+  void peerDeconfigured_itsReceivedRoutesReportedWithdrawn() throws Exception {
+    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.9");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    SpeakerConfig routerConfig = SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+            .sourceAddress(routerAddress).build())
+        .build();
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.4.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
+            .sourceAddress(speakerAddress).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
+            .passive(true).allowLocalPeers(true).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+      router.start();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      Poll.until(LIMIT, "the route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status().toString());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      router.apply(SpeakerConfig.builder().build());
+      List<SpeakerEvent> seen = new ArrayList<>();
+      SpeakerEvent.RouteUnreachable gone = awaitEvent(routerEvents, seen, SpeakerEvent.RouteUnreachable.class);
+      assertEquals("node", gone.peer());
+      assertEquals(IpPrefix.parse("10.0.4.0/32"), gone.prefix());
+      routerEvents.close();
+    }
+  }
+
   private static <T extends SpeakerEvent> T awaitEvent(EventHub.Subscription<SpeakerEvent> events,
       List<SpeakerEvent> seen, Class<T> type) throws InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();
