@@ -880,32 +880,38 @@ public final class BgpSession implements AutoCloseable {
    * UPDATE carries nothing else (it is then not passed on); each such family is logged once per connection.
    */
   private boolean hasNegotiatedFamily(Connection c, UpdateMessage u, Set<AddressFamily> families) {
-    List<AddressFamily> blocks = new ArrayList<>(3);
     AddressFamily eor = u.endOfRib();
     if (eor != null) {
-      blocks.add(eor);
-    } else {
-      if (u.withdrawnLength() > 0 || u.nlriLength() > 0) {
-        blocks.add(AddressFamily.IPV4_UNICAST);
-      }
-      MpReachView reach = u.attributes().mpReach();
-      if (reach != null) {
-        blocks.add(reach.family());
-      }
-      MpUnreachView unreach = u.attributes().mpUnreach();
-      if (unreach != null) {
-        blocks.add(unreach.family());
-      }
+      return familyNegotiated(c, eor, families);
     }
-    boolean any = blocks.isEmpty();
-    for (AddressFamily f : blocks) {
-      if (families.contains(f)) {
-        any = true;
-      } else if (c.ignoredFamilies.add(f)) {
-        log.info("peer {}: ignoring UPDATE NLRI for {}, which is not negotiated (RFC 4760 §7)", peerAddress, f);
-      }
+    int blocks = 0;
+    int ours = 0;
+    if (u.withdrawnLength() > 0 || u.nlriLength() > 0) {
+      blocks++;
+      ours += familyNegotiated(c, AddressFamily.IPV4_UNICAST, families) ? 1 : 0;
     }
-    return any;
+    MpReachView reach = u.attributes().mpReach();
+    if (reach != null) {
+      blocks++;
+      ours += familyNegotiated(c, reach.family(), families) ? 1 : 0;
+    }
+    MpUnreachView unreach = u.attributes().mpUnreach();
+    if (unreach != null) {
+      blocks++;
+      ours += familyNegotiated(c, unreach.family(), families) ? 1 : 0;
+    }
+    return blocks == 0 || ours > 0; // an UPDATE without NLRI has nothing to ignore
+  }
+
+  /** Whether {@code family} was negotiated; logs it once per connection when not. */
+  private boolean familyNegotiated(Connection c, AddressFamily family, Set<AddressFamily> families) {
+    if (families.contains(family)) {
+      return true;
+    }
+    if (c.ignoredFamilies.add(family)) {
+      log.info("peer {}: ignoring UPDATE NLRI for {}, which is not negotiated (RFC 4760 §7)", peerAddress, family);
+    }
+    return false;
   }
 
   private static Set<RouteKey> receivedOf(Connection c, RouteKey k) {
