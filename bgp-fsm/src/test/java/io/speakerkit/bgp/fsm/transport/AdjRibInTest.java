@@ -206,7 +206,7 @@ class AdjRibInTest {
   }
 
   /** What our OPEN and a peer's with graceful restart forwarding bits {@code forwarding} (absent: none) negotiate. */
-  private static NegotiatedSession negotiatedWithPeer(Optional<java.util.Map<AddressFamily, Boolean>> forwarding) {
+  static NegotiatedSession negotiatedWithPeer(Optional<java.util.Map<AddressFamily, Boolean>> forwarding) {
     FsmConfig local = FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
         .gracefulRestart(new GracefulRestart(false, 120, java.util.Map.of(AddressFamily.IPV4_UNICAST, true)))
         .build();
@@ -216,7 +216,7 @@ class AdjRibInTest {
     return ((OpenNegotiation.Accepted) OpenNegotiation.negotiate(local, peer.build().localOpen())).session();
   }
 
-  private static java.net.InetAddress ipv6(String address) {
+  static java.net.InetAddress ipv6(String address) {
     try {
       return java.net.InetAddress.getByName(address);
     } catch (java.net.UnknownHostException e) {

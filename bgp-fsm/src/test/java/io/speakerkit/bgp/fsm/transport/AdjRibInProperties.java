@@ -1,0 +1,125 @@
+package io.speakerkit.bgp.fsm.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.BgpMessageDecoder;
+import io.speakerkit.bgp.wire.CodecContext;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.UpdateEncoder;
+import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.timers.ManualScheduler;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * AdjRibIn under any sequence of announcements, withdrawals, session ends and returns (graceful restart or not),
+ * End-of-RIB, BoRR/EoRR and time: what the peer last announced is held fresh, a marker leaves nothing stale in its
+ * family, no route appears that was not announced, and no stale route outlives its timers while fresh ones stay.
+ */
+class AdjRibInProperties {
+
+  private static final Set<AddressFamily> V4 = Set.of(AddressFamily.IPV4_UNICAST);
+  private static final Set<AddressFamily> BOTH = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
+  private static final int KINDS = 15;
+
+  @Property(tries = 300)
+  void anySequence_heldRoutesFollowThePeer_staleRoutesNeverOutliveTheirTimers(
+      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 4 * KINDS - 1) Integer> ops) {
+    ManualScheduler time = new ManualScheduler();
+    AdjRibIn rib = new AdjRibIn(time);
+    Set<IpPrefix> announced = new HashSet<>(); // announced and not withdrawn since: what may be held
+    for (int op : ops) {
+      int kind = op % KINDS;
+      IpPrefix v4 = IpPrefix.parse("198.51.100." + op / KINDS + "/32");
+      IpPrefix v6 = IpPrefix.parse("2001:db8::" + op / KINDS + "/128");
+      switch (kind) {
+        case 0, 1 -> {
+          IpPrefix p = kind == 0 ? v4 : v6;
+          feed(rib, b -> UpdateEncoder.writeAnnouncement(b, attributes(p), p, CodecContext.FOUR_OCTET_AS));
+          announced.add(p);
+          assertFalse(rib.get(p).orElseThrow().stale(), "announced again: fresh");
+        }
+        case 2, 3 -> {
+          IpPrefix p = kind == 2 ? v4 : v6;
+          feed(rib, b -> UpdateEncoder.writeWithdrawals(b, List.of(p), 0, 0, CodecContext.FOUR_OCTET_AS));
+          announced.remove(p);
+          assertTrue(rib.get(p).isEmpty());
+        }
+        case 4 -> rib.onSessionDown(null, V4, Duration.ofSeconds(120));
+        case 5 -> rib.onSessionDown(null, BOTH, Duration.ofSeconds(90));
+        case 6 -> {
+          rib.onSessionDown(null, Set.of(), Duration.ZERO);
+          announced.clear();
+          assertEquals(0, rib.size());
+        }
+        case 7 -> rib.onSessionUp(null, AdjRibInTest.negotiatedWithPeer(
+            Optional.of(Map.of(AddressFamily.IPV4_UNICAST, true, AddressFamily.IPV6_UNICAST, true))));
+        case 8 -> rib.onSessionUp(null, AdjRibInTest.negotiatedWithPeer(Optional.empty()));
+        case 9, 10 -> {
+          AddressFamily f = kind == 9 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST;
+          feed(rib, b -> UpdateEncoder.writeEndOfRib(b, f));
+          assertNoStale(rib, f);
+        }
+        case 11, 13 -> rib.onRefreshBegin(null, kind == 11 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+        case 12 -> {
+          rib.onRefreshEnd(null, AddressFamily.IPV4_UNICAST);
+          assertNoStale(rib, AddressFamily.IPV4_UNICAST);
+        }
+        default -> time.advance(Duration.ofSeconds(50));
+      }
+      List<AdjRibIn.Route> routes = rib.routes();
+      assertEquals(routes.size(), rib.size());
+      assertEquals(routes.stream().filter(AdjRibIn.Route::stale).count(), rib.staleCount());
+      assertTrue(announced.containsAll(prefixes(routes)), () -> "held " + routes + ", announced " + announced);
+    }
+    Set<IpPrefix> fresh = prefixes(rib.routes().stream().filter(r -> !r.stale()).toList());
+    time.advance(Duration.ofMinutes(10)); // past every restart, stale-path and refresh timer
+    assertEquals(0, rib.staleCount());
+    assertEquals(fresh, prefixes(rib.routes()), "the timers take stale routes only");
+  }
+
+  private static Set<IpPrefix> prefixes(List<AdjRibIn.Route> routes) {
+    return routes.stream().map(AdjRibIn.Route::prefix).collect(Collectors.toSet());
+  }
+
+  private static void assertNoStale(AdjRibIn rib, AddressFamily family) {
+    assertTrue(rib.routes().stream().noneMatch(r -> r.stale() && r.prefix().family().equals(family)),
+        () -> "stale " + family + " routes left: " + rib.routes());
+  }
+
+  private static PathAttributes attributes(IpPrefix p) {
+    PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).asPath(65002);
+    return (p.isIpv4() ? b.nextHop(0x0A000002) : b.nextHop(AdjRibInTest.ipv6("2001:db8::2"))).build();
+  }
+
+  private static void feed(AdjRibIn rib, Consumer<ByteBuf> writer) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      writer.accept(buf);
+      while (buf.isReadable()) {
+        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CodecContext.FOUR_OCTET_AS);
+        buf.skipBytes(u.length());
+        rib.onUpdate(null, u);
+      }
+    } finally {
+      buf.release();
+    }
+  }
+}
