@@ -51,8 +51,11 @@ public final class AdjRibIn implements RouteListener {
   private static final Comparator<Route> BY_PATH_ID = Comparator.comparingInt(r -> r.pathId());
 
   private final Scheduler scheduler;
-  /** The paths of each prefix by path identifier; an inner map is never modified, only replaced. */
-  private final Map<IpPrefix, Map<Integer, Route>> routes = new ConcurrentHashMap<>();
+  /**
+   * The paths of each prefix: one {@link Route}, or with ADD-PATH several as a {@code Route[]} sorted by path
+   * identifier, never modified, only replaced (a lone route saves the wrapper a map would need for every prefix).
+   */
+  private final Map<IpPrefix, Object> routes = new ConcurrentHashMap<>();
   private volatile int size;
   /** The peer's restart time while its session is down, then the stale-path time until its End-of-RIB. */
   private Timeout staleTimer;
@@ -81,7 +84,17 @@ public final class AdjRibIn implements RouteListener {
   }
 
   public long staleCount() {
-    return routes.values().stream().flatMap(m -> m.values().stream()).filter(Route::stale).count();
+    long n = 0;
+    for (Object paths : routes.values()) {
+      if (paths instanceof Route r) {
+        n += r.stale() ? 1 : 0;
+      } else {
+        for (Route r : (Route[]) paths) {
+          n += r.stale() ? 1 : 0;
+        }
+      }
+    }
+    return n;
   }
 
   /**
@@ -94,26 +107,28 @@ public final class AdjRibIn implements RouteListener {
 
   /** The route for {@code prefix} with ADD-PATH identifier {@code pathId} (0 without ADD-PATH). */
   public Optional<Route> get(IpPrefix prefix, int pathId) {
-    Map<Integer, Route> paths = routes.get(prefix);
-    return paths == null ? Optional.empty() : Optional.ofNullable(paths.get(pathId));
+    for (Route r : paths(prefix)) {
+      if (r.pathId() == pathId) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every path held for {@code prefix}, by path identifier. */
   public List<Route> paths(IpPrefix prefix) {
-    Map<Integer, Route> paths = routes.get(prefix);
-    if (paths == null) {
-      return List.of();
-    }
-    List<Route> list = new ArrayList<>(paths.values());
-    list.sort(BY_PATH_ID);
-    return list;
+    return list(routes.get(prefix));
   }
 
   /** A snapshot of all routes. */
   public List<Route> routes() {
     List<Route> list = new ArrayList<>(size);
-    routes.values().forEach(m -> list.addAll(m.values()));
+    routes.values().forEach(paths -> list.addAll(list(paths)));
     return list;
+  }
+
+  private static List<Route> list(Object paths) {
+    return paths == null ? List.of() : paths instanceof Route r ? List.of(r) : List.of((Route[]) paths);
   }
 
   @Override
@@ -157,11 +172,7 @@ public final class AdjRibIn implements RouteListener {
     }
     // RFC 4724 §4.2: the families of the peer's capability are kept, stale; the others go now
     removeIf(r -> !staleFamilies.contains(r.prefix().family()));
-    routes.replaceAll((p, paths) -> {
-      Map<Integer, Route> marked = new HashMap<>(paths.size() * 2);
-      paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
-      return marked;
-    });
+    routes.replaceAll((p, paths) -> markedStale(paths));
     staleTimer = scheduler.schedule(() -> {
       staleTimer = null;
       removeIf(Route::stale);
@@ -202,14 +213,7 @@ public final class AdjRibIn implements RouteListener {
 
   @Override
   public void onRefreshBegin(BgpSession session, AddressFamily family) {
-    routes.replaceAll((p, paths) -> {
-      if (!p.family().equals(family)) {
-        return paths;
-      }
-      Map<Integer, Route> marked = new HashMap<>(paths.size() * 2);
-      paths.forEach((id, r) -> marked.put(id, new Route(p, id, r.attributes(), true)));
-      return marked;
-    });
+    routes.replaceAll((p, paths) -> p.family().equals(family) ? markedStale(paths) : paths);
     Timeout previous = refreshTimers.put(family, scheduler.schedule(() -> {
       refreshTimers.remove(family);
       removeStale(family);
@@ -233,33 +237,59 @@ public final class AdjRibIn implements RouteListener {
     stopStaleTimerIfNoneStale();
   }
 
+  private static Object markedStale(Object paths) {
+    if (paths instanceof Route r) {
+      return new Route(r.prefix(), r.pathId(), r.attributes(), true);
+    }
+    Route[] all = ((Route[]) paths).clone();
+    for (int i = 0; i < all.length; i++) {
+      all[i] = new Route(all[i].prefix(), all[i].pathId(), all[i].attributes(), true);
+    }
+    return all;
+  }
+
   private void put(Route r) {
     routes.compute(r.prefix(), (p, paths) -> {
       if (paths == null) {
         size++;
-        return Map.of(r.pathId(), r);
+        return r;
       }
-      Map<Integer, Route> next = new HashMap<>(paths);
-      if (next.put(r.pathId(), r) == null) {
+      if (paths instanceof Route old && old.pathId() == r.pathId()) {
+        return r; // the common case: the route announced again
+      }
+      List<Route> next = new ArrayList<>(list(paths));
+      if (!next.removeIf(old -> old.pathId() == r.pathId())) {
         size++;
       }
-      return next;
+      next.add(r);
+      next.sort(BY_PATH_ID);
+      return next.toArray(new Route[0]);
     });
   }
 
   private void remove(RouteKey k) {
-    routes.computeIfPresent(k.prefix(), (p, paths) -> {
-      if (!paths.containsKey(k.pathId())) {
-        return paths;
+    routes.computeIfPresent(k.prefix(), (p, paths) -> stored(paths, r -> r.pathId() == k.pathId()));
+  }
+
+  /** What remains of {@code paths} without the routes {@code condition} selects: {@code paths} itself if none. */
+  private Object stored(Object paths, Predicate<Route> condition) {
+    if (paths instanceof Route r) {
+      if (!condition.test(r)) {
+        return paths; // most prefixes: nothing to remove, no copy
       }
       size--;
-      if (paths.size() == 1) {
-        return null;
+      return null;
+    }
+    Route[] all = (Route[]) paths;
+    List<Route> kept = new ArrayList<>(all.length);
+    for (Route r : all) {
+      if (!condition.test(r)) {
+        kept.add(r);
       }
-      Map<Integer, Route> next = new HashMap<>(paths);
-      next.remove(k.pathId());
-      return next;
-    });
+    }
+    size -= all.length - kept.size();
+    return kept.size() == all.length ? paths : kept.isEmpty() ? null : kept.size() == 1 ? kept.get(0)
+        : kept.toArray(new Route[0]);
   }
 
   private void stopStaleTimerIfNoneStale() {
@@ -271,15 +301,7 @@ public final class AdjRibIn implements RouteListener {
 
   private void removeIf(Predicate<Route> condition) {
     for (IpPrefix p : routes.keySet()) {
-      routes.computeIfPresent(p, (key, paths) -> {
-        if (paths.values().stream().noneMatch(condition)) {
-          return paths; // most prefixes: nothing to remove, no copy
-        }
-        Map<Integer, Route> next = new HashMap<>(paths);
-        next.values().removeIf(condition);
-        size -= paths.size() - next.size();
-        return next.isEmpty() ? null : next.size() == paths.size() ? paths : next;
-      });
+      routes.computeIfPresent(p, (key, paths) -> stored(paths, condition));
     }
   }
 

@@ -38,29 +38,32 @@ class AdjRibInProperties {
   private static final Set<AddressFamily> V4 = Set.of(AddressFamily.IPV4_UNICAST);
   private static final Set<AddressFamily> BOTH = Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST);
   private static final int KINDS = 15;
+  private static final CodecContext CTX = CodecContext.FOUR_OCTET_AS.withAddPath(V4, V4);
 
   @Property(tries = 300)
   void anySequence_heldRoutesFollowThePeer_staleRoutesNeverOutliveTheirTimers(
-      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 4 * KINDS - 1) Integer> ops) {
+      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 12 * KINDS - 1) Integer> ops) {
     ManualScheduler time = new ManualScheduler();
     AdjRibIn rib = new AdjRibIn(time);
-    Set<IpPrefix> announced = new HashSet<>(); // announced and not withdrawn since: what may be held
+    Set<RouteKey> announced = new HashSet<>(); // announced and not withdrawn since: what may be held
     for (int op : ops) {
       int kind = op % KINDS;
-      IpPrefix v4 = IpPrefix.parse("198.51.100." + op / KINDS + "/32");
-      IpPrefix v6 = IpPrefix.parse("2001:db8::" + op / KINDS + "/128");
+      int index = op / KINDS;
+      // IPv4 with ADD-PATH: paths 0-2 of four prefixes; IPv6 without
+      RouteKey v4 = new RouteKey(IpPrefix.parse("198.51.100." + index % 4 + "/32"), index / 4);
+      RouteKey v6 = new RouteKey(IpPrefix.parse("2001:db8::" + index % 4 + "/128"), 0);
       switch (kind) {
         case 0, 1 -> {
-          IpPrefix p = kind == 0 ? v4 : v6;
-          feed(rib, b -> UpdateEncoder.writeAnnouncement(b, attributes(p), p, CodecContext.FOUR_OCTET_AS));
-          announced.add(p);
-          assertFalse(rib.get(p).orElseThrow().stale(), "announced again: fresh");
+          RouteKey k = kind == 0 ? v4 : v6;
+          feed(rib, b -> UpdateEncoder.writeAnnouncement(b, attributes(k.prefix()), k.prefix(), k.pathId(), CTX));
+          announced.add(k);
+          assertFalse(rib.get(k.prefix(), k.pathId()).orElseThrow().stale(), "announced again: fresh");
         }
         case 2, 3 -> {
-          IpPrefix p = kind == 2 ? v4 : v6;
-          feed(rib, b -> UpdateEncoder.writeWithdrawals(b, List.of(p), 0, 0, CodecContext.FOUR_OCTET_AS));
-          announced.remove(p);
-          assertTrue(rib.get(p).isEmpty());
+          RouteKey k = kind == 2 ? v4 : v6;
+          feed(rib, b -> UpdateEncoder.writeWithdrawals(b, List.of(k.prefix()), 0, k.pathId(), CTX));
+          announced.remove(k);
+          assertTrue(rib.get(k.prefix(), k.pathId()).isEmpty());
         }
         case 4 -> rib.onSessionDown(null, V4, Duration.ofSeconds(120));
         case 5 -> rib.onSessionDown(null, BOTH, Duration.ofSeconds(90));
@@ -87,16 +90,20 @@ class AdjRibInProperties {
       List<AdjRibIn.Route> routes = rib.routes();
       assertEquals(routes.size(), rib.size());
       assertEquals(routes.stream().filter(AdjRibIn.Route::stale).count(), rib.staleCount());
-      assertTrue(announced.containsAll(prefixes(routes)), () -> "held " + routes + ", announced " + announced);
+      assertTrue(announced.containsAll(keys(routes)), () -> "held " + routes + ", announced " + announced);
+      for (RouteKey k : keys(routes)) {
+        assertTrue(rib.paths(k.prefix()).stream().map(AdjRibIn.Route::pathId).sorted().toList()
+            .equals(rib.paths(k.prefix()).stream().map(AdjRibIn.Route::pathId).toList()), "paths by identifier");
+      }
     }
-    Set<IpPrefix> fresh = prefixes(rib.routes().stream().filter(r -> !r.stale()).toList());
+    Set<RouteKey> fresh = keys(rib.routes().stream().filter(r -> !r.stale()).toList());
     time.advance(Duration.ofMinutes(10)); // past every restart, stale-path and refresh timer
     assertEquals(0, rib.staleCount());
-    assertEquals(fresh, prefixes(rib.routes()), "the timers take stale routes only");
+    assertEquals(fresh, keys(rib.routes()), "the timers take stale routes only");
   }
 
-  private static Set<IpPrefix> prefixes(List<AdjRibIn.Route> routes) {
-    return routes.stream().map(AdjRibIn.Route::prefix).collect(Collectors.toSet());
+  private static Set<RouteKey> keys(List<AdjRibIn.Route> routes) {
+    return routes.stream().map(r -> new RouteKey(r.prefix(), r.pathId())).collect(Collectors.toSet());
   }
 
   private static void assertNoStale(AdjRibIn rib, AddressFamily family) {
@@ -114,7 +121,7 @@ class AdjRibInProperties {
     try {
       writer.accept(buf);
       while (buf.isReadable()) {
-        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CodecContext.FOUR_OCTET_AS);
+        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CTX);
         buf.skipBytes(u.length());
         rib.onUpdate(null, u);
       }
