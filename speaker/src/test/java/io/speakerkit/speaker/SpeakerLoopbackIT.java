@@ -265,22 +265,11 @@ class SpeakerLoopbackIT {
   @Test
   void stopStart_fileStore_restoresAllocationAndReannounces(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
-    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
-    InetAddress routerAddress = InetAddress.getByName("127.0.0.4");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
-      port = probe.getLocalPort();
-    }
-    SpeakerConfig routerConfig = SpeakerConfig.builder()
-        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
-            .sourceAddress(routerAddress).build())
-        .build();
-    SpeakerConfig config = SpeakerConfig.builder()
-        .pool(IpAddressPool.builder().name("p").addresses("10.0.2.0/24").build())
-        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
-            .sourceAddress(speakerAddress).build())
-        .advertisement(AdvertisementConfig.builder("a").build())
-        .build();
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.4"), "10.0.2.0/24", false);
+    SpeakerConfig routerConfig = lab.routerConfig();
+    SpeakerConfig config = lab.nodeConfig();
+    InetAddress routerAddress = lab.routerAddress();
+    int port = lab.port();
     java.nio.file.Path journal = dir.resolve("allocations.journal");
     try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
             .passive(true).allowLocalPeers(true).build();
@@ -321,22 +310,11 @@ class SpeakerLoopbackIT {
    */
   @Test
   void gracefulRestartHelper_staleRouteNotAnnouncedAgain_goesWithEndOfRib() throws Exception {
-    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
-    InetAddress routerAddress = InetAddress.getByName("127.0.0.8");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
-      port = probe.getLocalPort();
-    }
-    SpeakerConfig routerConfig = SpeakerConfig.builder()
-        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
-            .sourceAddress(routerAddress).enableGracefulRestart(true).build())
-        .build();
-    SpeakerConfig config = SpeakerConfig.builder()
-        .pool(IpAddressPool.builder().name("p").addresses("10.0.3.0/24").build())
-        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
-            .sourceAddress(speakerAddress).enableGracefulRestart(true).build())
-        .advertisement(AdvertisementConfig.builder("a").build())
-        .build();
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.8"), "10.0.3.0/24", true);
+    SpeakerConfig routerConfig = lab.routerConfig();
+    SpeakerConfig config = lab.nodeConfig();
+    InetAddress routerAddress = lab.routerAddress();
+    int port = lab.port();
     try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
             .passive(true).allowLocalPeers(true).build();
         Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build();
@@ -369,22 +347,11 @@ class SpeakerLoopbackIT {
   /** A peer removed from the configuration takes its received routes with it, reported as withdrawn. */
   @Test
   void peerDeconfigured_itsReceivedRoutesReportedWithdrawn() throws Exception {
-    InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
-    InetAddress routerAddress = InetAddress.getByName("127.0.0.9");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
-      port = probe.getLocalPort();
-    }
-    SpeakerConfig routerConfig = SpeakerConfig.builder()
-        .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
-            .sourceAddress(routerAddress).build())
-        .build();
-    SpeakerConfig config = SpeakerConfig.builder()
-        .pool(IpAddressPool.builder().name("p").addresses("10.0.4.0/24").build())
-        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
-            .sourceAddress(speakerAddress).build())
-        .advertisement(AdvertisementConfig.builder("a").build())
-        .build();
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.9"), "10.0.4.0/24", false);
+    SpeakerConfig routerConfig = lab.routerConfig();
+    SpeakerConfig config = lab.nodeConfig();
+    InetAddress routerAddress = lab.routerAddress();
+    int port = lab.port();
     try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
             .passive(true).allowLocalPeers(true).build();
         Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build()) {
@@ -400,6 +367,32 @@ class SpeakerLoopbackIT {
       assertEquals("node", gone.peer());
       assertEquals(IpPrefix.parse("10.0.4.0/32"), gone.prefix());
       routerEvents.close();
+    }
+  }
+
+  /**
+   * An iBGP pair on loopback: a passive router (peer "node", 127.0.0.1) at {@code routerAddress} on a free port, and
+   * the node's configuration (peer "r", pool "p" of {@code pool}, advertisement "a"), with graceful restart on both
+   * or neither.
+   */
+  private record IbgpLab(InetAddress routerAddress, int port, SpeakerConfig routerConfig, SpeakerConfig nodeConfig) {
+    static IbgpLab on(InetAddress routerAddress, String pool, boolean gracefulRestart) throws java.io.IOException {
+      InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
+      int port;
+      try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+        port = probe.getLocalPort();
+      }
+      SpeakerConfig router = SpeakerConfig.builder()
+          .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
+              .sourceAddress(routerAddress).enableGracefulRestart(gracefulRestart).build())
+          .build();
+      SpeakerConfig node = SpeakerConfig.builder()
+          .pool(IpAddressPool.builder().name("p").addresses(pool).build())
+          .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
+              .sourceAddress(speakerAddress).enableGracefulRestart(gracefulRestart).build())
+          .advertisement(AdvertisementConfig.builder("a").build())
+          .build();
+      return new IbgpLab(routerAddress, port, router, node);
     }
   }
 
