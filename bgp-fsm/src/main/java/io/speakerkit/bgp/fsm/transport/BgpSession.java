@@ -935,6 +935,22 @@ public final class BgpSession implements AutoCloseable {
   private record StateHint(Set<AddressFamily> gracefulRestartFamilies, boolean notificationExchanged,
       int restartTime) {}
 
+  /** RFC 8538 §2: both sides set the N bit in their graceful restart capabilities. */
+  private boolean notificationGracefulRestart() {
+    NegotiatedSession s = negotiated;
+    return s != null && config.gracefulRestart().map(GracefulRestart::notification).orElse(false)
+        && s.peerGracefulRestart().map(GracefulRestart::notification).orElse(false);
+  }
+
+  /**
+   * RFC 8538 §5.1: the Cease subcodes that end a session for good (Maximum Number of Prefixes Reached, Administrative
+   * Shutdown, Peer De-configured, Administrative Reset): with the N bit they go as Hard Reset. The others (Other
+   * Configuration Change, Out of Resources, BFD Down, ...) and every other error leave the session graceful.
+   */
+  private static boolean deletesRoutes(io.speakerkit.bgp.fsm.Notification n) {
+    return n.code() == 6 && n.subcode() >= 1 && n.subcode() <= 4;
+  }
+
   /** One TCP connection with its own state machine (two exist only during a collision). */
   private final class Connection implements AdjRibOut.Sink<PathAttributes> {
     final FsmDriver driver;
@@ -1071,7 +1087,11 @@ public final class BgpSession implements AutoCloseable {
       } else if (a instanceof BgpAction.SendKeepalive) {
         write(KeepaliveMessage.INSTANCE);
       } else if (a instanceof BgpAction.SendNotification n) {
-        write(WireAdapter.toWire(n.notification()));
+        io.speakerkit.bgp.wire.Notification wire = WireAdapter.toWire(n.notification());
+        if (notificationGracefulRestart() && deletesRoutes(n.notification())) {
+          wire = io.speakerkit.bgp.wire.Notification.hardReset(wire); // RFC 8538 §3: what must not be graceful
+        }
+        write(wire);
       } else if (a instanceof BgpAction.ProcessUpdate) {
         if (current != null) {
           onUpdate(this, current);
@@ -1081,7 +1101,11 @@ public final class BgpSession implements AutoCloseable {
       } else if (a instanceof BgpAction.StateChanged c) {
         if (c.from() == BgpState.Established) {
           Optional<GracefulRestart> gr = negotiated == null ? Optional.empty() : negotiated.peerGracefulRestart();
-          boolean notif = c.cause().sent().isPresent() || c.cause().received().isPresent();
+          boolean notif = notificationGracefulRestart()
+              // RFC 8538 §4: with the N bit only a Hard Reset, sent or received, ends the session without GR
+              ? c.cause().sent().filter(BgpSession::deletesRoutes).isPresent()
+                  || c.cause().received().filter(n -> n.code() == 6 && n.subcode() == 9).isPresent()
+              : c.cause().sent().isPresent() || c.cause().received().isPresent();
           lastEndHint = new StateHint(gr.map(g -> g.forwardingState().keySet()).orElse(Set.of()), notif,
               gr.map(GracefulRestart::restartTimeSeconds).orElse(0));
         }

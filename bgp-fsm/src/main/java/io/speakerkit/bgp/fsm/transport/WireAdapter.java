@@ -54,7 +54,7 @@ public final class WireAdapter {
         for (GracefulRestartCapability.Family f : gr.families()) {
           fwd.put(f.family(), f.forwardingPreserved());
         }
-        caps.gracefulRestart(new GracefulRestart(gr.restarting(), gr.restartTime(), fwd));
+        caps.gracefulRestart(new GracefulRestart(gr.restarting(), gr.restartTime(), fwd, gr.notificationSupported()));
       } else if (c instanceof RoleCapability role) {
         caps.role(role.role());
       } else {
@@ -92,7 +92,8 @@ public final class WireAdapter {
       gr.forwardingState().forEach((f, fwd) -> fams.add(
           new GracefulRestartCapability.Family(f, fwd ? GracefulRestartCapability.FORWARDING_STATE : 0)));
       // No N bit (RFC 8538): an administrative Cease must make the peer drop our routes at once.
-      int flags = gr.restartState() ? GracefulRestartCapability.RESTART_STATE : 0;
+      int flags = (gr.restartState() ? GracefulRestartCapability.RESTART_STATE : 0)
+          | (gr.notification() ? GracefulRestartCapability.NOTIFICATION : 0);
       caps.add(new GracefulRestartCapability(flags, gr.restartTimeSeconds(), fams));
     });
     for (int role : c.roles()) {

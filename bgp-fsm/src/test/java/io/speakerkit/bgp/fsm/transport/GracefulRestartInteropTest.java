@@ -168,6 +168,63 @@ class GracefulRestartInteropTest {
   }
 
   /**
+   * RFC 8538 against FRR 8.4, which sets the N bit: with ours set too, the NOTIFICATION our hold timer sends while
+   * bgpd is stopped (SIGSTOP) ends the session gracefully, so FRR's route stays here, stale, until FRR's End-of-RIB
+   * after the session is back. Without the N bit that NOTIFICATION would have deleted it.
+   */
+  @Test
+  void notificationBit_ourHoldTimerNotification_frrRouteKeptStaleUntilItsEndOfRib() throws Exception {
+    Commands.require("/usr/lib/frr/bgpd", "vtysh");
+    try (Netns ns = Netns.create("skfsmgrn", "10.253.11.1/30", "10.253.11.2/30")) {
+      File dir = ns.dir();
+      String[] bgpd = frrAnnouncing203(ns, true);
+      Process frr = ns.start(new File(dir, "bgpd.out"), bgpd);
+      Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
+      try (BgpTransport t = BgpTransport.builder().build()) {
+        RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
+        BgpSession s = BgpSession.builder().transport(t)
+            .peer(java.net.InetAddress.getByName("10.253.11.2"))
+            .localAddress(java.net.InetAddress.getByName("10.253.11.1"))
+            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
+                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.11.1"))
+                .holdTime(Duration.ofSeconds(3))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2))
+                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true), true))
+                .build())
+            .routeListener(ribIn)
+            .build();
+        s.start();
+        io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
+        Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
+        assertTrue(s.negotiated().orElseThrow().peerGracefulRestart().orElseThrow().notification(), "FRR's N bit");
+        String n = vtysh(dir, "show bgp neighbors 10.253.11.1 json").stdout().replaceAll("\\s+", "");
+        assertTrue(n.contains("\"nBit\":true"), n);
+
+        long pid = Long.parseLong(Files.readString(new File(dir, "bgpd.pid").toPath()).trim());
+        Commands.run("kill", "-STOP", Long.toString(pid)).check();
+        try {
+          Poll.until(LIMIT, "our hold timer expires, FRR's route kept stale",
+              () -> s.state() != io.speakerkit.bgp.fsm.BgpState.Established && ribIn.staleCount() == 1,
+              () -> ribIn + " " + s.lastChange());
+          assertTrue(s.lastChange().orElseThrow().cause().toString().contains("Hold Timer Expired"),
+              () -> "" + s.lastChange());
+        } finally {
+          Commands.run("kill", "-CONT", Long.toString(pid)).check();
+        }
+        Poll.until(LIMIT, "back, FRR's End-of-RIB cleared the stale mark",
+            () -> s.state() == io.speakerkit.bgp.fsm.BgpState.Established && ribIn.size() == 1
+                && ribIn.staleCount() == 0,
+            () -> ribIn + " " + s.lastChange());
+        assertEquals(List.of("up, 0 stale -> 0", "down, stale [IPv4/unicast]", "up, 1 stale -> 1"),
+            ribIn.events.subList(0, 3));
+      } finally {
+        frr.destroyForcibly();
+      }
+    }
+  }
+
+  /**
    * Writes the configuration of an FRR (AS 65202, graceful restart, F bit per {@code preserveForwarding}) that
    * announces 203.0.113.0/24 to us (AS 65201) and returns the command that starts its bgpd in {@code ns}.
    */

@@ -685,6 +685,82 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 8538 with the N bit on both sides: a NOTIFICATION other than Hard Reset ends the session gracefully (the
+   * peer's route kept, stale); a Hard Reset deletes it; and our stop, an Administrative Shutdown, goes out as
+   * Cease / Hard Reset carrying it (§3, §5.1).
+   */
+  @Test
+  void notificationGracefulRestart_softNotificationKeepsRoutes_hardResetDeletes_ourStopIsHardReset() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.51");
+    InetAddress b = InetAddress.getByName("127.253.0.52");
+    int port = 11200;
+    io.speakerkit.bgp.fsm.GracefulRestart withN = new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+        java.util.Map.of(AddressFamily.IPV4_UNICAST, true), true);
+    FsmConfig peerConfig = rawPeerConfig().gracefulRestart(withN).build();
+    PathAttributes attrs = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602)
+        .nextHop(b).build();
+    try (java.net.ServerSocket server = new java.net.ServerSocket()) {
+      server.bind(new InetSocketAddress(b, port));
+      try (BgpTransport ta = BgpTransport.builder().build()) {
+        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .gracefulRestart(withN).backoff(Duration.ofMillis(100), Duration.ofMillis(500)).build())
+            .build();
+        sa.start();
+        // 1: the peer ends the session with Cease / Administrative Reset, not a Hard Reset: graceful
+        try (java.net.Socket peer = server.accept()) {
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, peerConfig);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, attrs, IpPrefix.parse("198.51.100.0/24"),
+              io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS);
+          writeTo(peer, out);
+          Poll.until(LIMIT, "the route", () -> sa.counters().updatesReceived() == 1, () -> "" + sa.counters());
+          writeNotification(peer, out, 6, 4);
+          Poll.until(LIMIT, "session down", () -> sa.state() != BgpState.Established, () -> "" + sa.state());
+          assertEquals(1L, (long) onLoop(sa, rib::staleCount), "kept, stale");
+        }
+        // 2: back, then a Hard Reset: the route goes
+        try (java.net.Socket peer = server.accept()) {
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, peerConfig);
+          writeTo(peer, out);
+          Poll.until(LIMIT, "Established again", () -> sa.state() == BgpState.Established, () -> "" + sa.state());
+          assertEquals(1, (int) onLoop(sa, rib::size), "still stale, waiting for End-of-RIB");
+          writeNotification(peer, out, 6, 9, 6, 4);
+          Poll.until(LIMIT, "session down", () -> sa.state() != BgpState.Established, () -> "" + sa.state());
+          assertEquals(0, (int) onLoop(sa, rib::size), "deleted by the Hard Reset");
+        }
+        // 3: our stop is an Administrative Shutdown, sent as Hard Reset
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, peerConfig);
+          writeTo(peer, out);
+          out.release();
+          Poll.until(LIMIT, "Established again", () -> sa.state() == BgpState.Established, () -> "" + sa.state());
+          sa.stop("maintenance");
+          byte[] notification = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
+          assertEquals(List.of(6, 9, 6, 2), java.util.stream.IntStream.range(0, 4)
+              .mapToObj(i -> notification[i] & 0xFF).toList(), "Cease / Hard Reset carrying Administrative Shutdown");
+        }
+      }
+    }
+  }
+
+  /** A NOTIFICATION of {@code codeSubcodeData} (code, subcode, then data octets) from the raw peer. */
+  private static void writeNotification(java.net.Socket peer, io.netty.buffer.ByteBuf out, int... codeSubcodeData)
+      throws java.io.IOException {
+    out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+    out.writeShort(19 + codeSubcodeData.length).writeByte(3);
+    for (int octet : codeSubcodeData) {
+      out.writeByte(octet);
+    }
+    writeTo(peer, out);
+    out.release();
+  }
+
+  /**
    * An IPv4-only eBGP session (AS 64601 at {@code a}, an {@link AdjRibIn} as its listener, {@code maxPrefixes}) meets
    * a raw peer at {@code b} that sends the OPEN of {@code peerConfig} and then what {@code updates} writes. Returns
    * the prefixes the Adj-RIB-In holds once {@code updateCount} UPDATEs have arrived; the session must still be

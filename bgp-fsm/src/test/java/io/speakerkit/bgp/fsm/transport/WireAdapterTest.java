@@ -27,8 +27,8 @@ class WireAdapterTest {
     Capabilities caps = Capabilities.builder().multiprotocol(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
         .fourOctetAs(4_200_000_001L).routeRefresh(true).enhancedRouteRefresh(true).extendedMessage(true)
         .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH)
-        .gracefulRestart(new GracefulRestart(true, 120, Map.of(AddressFamily.IPV4_UNICAST, true))).build();
-    OpenMessage open = new OpenMessage(4, 23456, 90, BgpIdentifier.parse("192.0.2.1"), caps);
+        .gracefulRestart(new GracefulRestart(true, 120, Map.of(AddressFamily.IPV4_UNICAST, true), true)).build();
+    OpenMessage open = new OpenMessage(4, 23456, 90, BgpIdentifier.parse("192.0.2.1"), caps); // R and N bits set
     ByteBuf buf = Unpooled.buffer();
     try {
       BgpMessageEncoder.encode(WireAdapter.toWire(open), buf, CodecContext.INITIAL);
