@@ -944,11 +944,12 @@ public final class BgpSession implements AutoCloseable {
 
   /**
    * RFC 8538 §5.1: the Cease subcodes that end a session for good (Maximum Number of Prefixes Reached, Administrative
-   * Shutdown, Peer De-configured, Administrative Reset): with the N bit they go as Hard Reset. The others (Other
-   * Configuration Change, Out of Resources, BFD Down, ...) and every other error leave the session graceful.
+   * Shutdown, Peer De-configured, Administrative Reset, and Hard Reset itself): with the N bit the first four go as
+   * Hard Reset. The others (Other Configuration Change, Out of Resources, BFD Down, ...) and every other error leave
+   * the session graceful.
    */
   private static boolean deletesRoutes(io.speakerkit.bgp.fsm.Notification n) {
-    return n.code() == 6 && n.subcode() >= 1 && n.subcode() <= 4;
+    return n.code() == 6 && (n.subcode() >= 1 && n.subcode() <= 4 || n.subcode() == 9);
   }
 
   /** One TCP connection with its own state machine (two exist only during a collision). */
@@ -1088,7 +1089,7 @@ public final class BgpSession implements AutoCloseable {
         write(KeepaliveMessage.INSTANCE);
       } else if (a instanceof BgpAction.SendNotification n) {
         io.speakerkit.bgp.wire.Notification wire = WireAdapter.toWire(n.notification());
-        if (notificationGracefulRestart() && deletesRoutes(n.notification())) {
+        if (notificationGracefulRestart() && deletesRoutes(n.notification()) && n.notification().subcode() != 9) {
           wire = io.speakerkit.bgp.wire.Notification.hardReset(wire); // RFC 8538 §3: what must not be graceful
         }
         write(wire);

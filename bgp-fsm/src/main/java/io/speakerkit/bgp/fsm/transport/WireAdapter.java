@@ -91,7 +91,7 @@ public final class WireAdapter {
       List<GracefulRestartCapability.Family> fams = new ArrayList<>();
       gr.forwardingState().forEach((f, fwd) -> fams.add(
           new GracefulRestartCapability.Family(f, fwd ? GracefulRestartCapability.FORWARDING_STATE : 0)));
-      // No N bit (RFC 8538): an administrative Cease must make the peer drop our routes at once.
+      // The N bit (RFC 8538) only when asked for: the session then sends its ending Ceases as Hard Reset.
       int flags = (gr.restartState() ? GracefulRestartCapability.RESTART_STATE : 0)
           | (gr.notification() ? GracefulRestartCapability.NOTIFICATION : 0);
       caps.add(new GracefulRestartCapability(flags, gr.restartTimeSeconds(), fams));
