@@ -260,12 +260,16 @@ public final class Speaker implements AutoCloseable {
         p.session.stop(message);
       }
     }
-    // Let the Cease NOTIFICATIONs leave (bounded) before the event loops shut down.
+    // Let the Cease NOTIFICATIONs leave and the routers read them (bounded) before BFD and the event loops stop:
+    // a BFD session closed first can make the router take its session down for BFD, not for our Cease.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     for (PeerRuntime p : peers.values()) {
       while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
+    }
+    for (PeerRuntime p : peers.values()) {
+      p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     for (PeerRuntime p : peers.values()) {
       closePeer(p);
@@ -465,6 +469,8 @@ public final class Speaker implements AutoCloseable {
       while (p.session.state() != BgpState.Idle && System.nanoTime() < deadline) {
         java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
       }
+      // the router reads our Cease before BFD stops (see stopOnWorker)
+      p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     closePeer(p);
     // its session's end no longer finds the peer: its routes go here, reported as withdrawn

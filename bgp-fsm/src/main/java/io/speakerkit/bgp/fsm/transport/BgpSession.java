@@ -382,6 +382,29 @@ public final class BgpSession implements AutoCloseable {
     });
   }
 
+  /**
+   * Waits, up to {@code timeout}, until the connections this session let go of are closed: after {@link #stop} or a
+   * teardown, the peer closes its side once it has read our NOTIFICATION (or a second later we close anyway). A
+   * caller that also runs BFD for the peer waits for this before closing the BFD session, so the router records our
+   * Cease, not a BFD failure, as the reason. Must not be called on the session's event loop.
+   *
+   * @return true if every connection closed in time
+   */
+  public boolean awaitConnectionsClosed(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    // the loop runs what was submitted before (the close of the connection the NOTIFICATION went on)
+    if (!loop.submit(() -> { }).awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()),
+        java.util.concurrent.TimeUnit.NANOSECONDS)) {
+      return false;
+    }
+    for (ChannelFuture f : closingChannels()) {
+      if (!f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The close futures of the channels this session is still closing gracefully. */
   List<ChannelFuture> closingChannels() {
     List<ChannelFuture> futures = new ArrayList<>();
