@@ -78,17 +78,8 @@ class GracefulRestartInteropTest {
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
       try (BgpTransport t = BgpTransport.builder().build()) {
         RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
-        BgpSession s = BgpSession.builder().transport(t)
-            .peer(java.net.InetAddress.getByName("10.253.6.2"))
-            .localAddress(java.net.InetAddress.getByName("10.253.6.1"))
-            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
-                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.6.1"))
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2))
-                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
-                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
-                .build())
-            .routeListener(ribIn)
-            .build();
+        BgpSession s = sessionToFrr(t, ns, ribIn, io.speakerkit.bgp.fsm.FsmConfig.builder()
+            .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).gracefulRestart(ipv4Forwarding(false)));
         s.start();
         io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
         Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
@@ -126,16 +117,8 @@ class GracefulRestartInteropTest {
       try (BgpTransport t = BgpTransport.builder().listen(new java.net.InetSocketAddress(local, 179)).build()
           .start()) {
         RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
-        BgpSession s = BgpSession.builder().transport(t)
-            .peer(java.net.InetAddress.getByName("10.253.9.2"))
-            .localAddress(local)
-            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
-                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.9.1"))
-                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
-                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true)))
-                .build())
-            .routeListener(ribIn)
-            .build();
+        BgpSession s = sessionToFrr(t, ns, ribIn,
+            io.speakerkit.bgp.fsm.FsmConfig.builder().gracefulRestart(ipv4Forwarding(false)));
         s.start();
         io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
         Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
@@ -182,18 +165,9 @@ class GracefulRestartInteropTest {
       Poll.until(LIMIT, "bgpd", () -> vtysh(dir, "show version").exitCode() == 0, () -> "");
       try (BgpTransport t = BgpTransport.builder().build()) {
         RecordingRib ribIn = new RecordingRib(io.speakerkit.timers.EventLoopScheduler.on(t.group().next()));
-        BgpSession s = BgpSession.builder().transport(t)
-            .peer(java.net.InetAddress.getByName("10.253.11.2"))
-            .localAddress(java.net.InetAddress.getByName("10.253.11.1"))
-            .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65201).peerAs(65202)
-                .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.253.11.1"))
-                .holdTime(Duration.ofSeconds(3))
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2))
-                .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
-                    java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true), true))
-                .build())
-            .routeListener(ribIn)
-            .build();
+        BgpSession s = sessionToFrr(t, ns, ribIn, io.speakerkit.bgp.fsm.FsmConfig.builder()
+            .holdTime(Duration.ofSeconds(3)).backoff(Duration.ofMillis(500), Duration.ofSeconds(2))
+            .gracefulRestart(ipv4Forwarding(true)));
         s.start();
         io.speakerkit.bgp.wire.IpPrefix p = io.speakerkit.bgp.wire.IpPrefix.parse("203.0.113.0/24");
         Poll.until(LIMIT, "FRR's route here", () -> ribIn.get(p).isPresent(), ribIn::toString);
@@ -222,6 +196,27 @@ class GracefulRestartInteropTest {
         frr.destroyForcibly();
       }
     }
+  }
+
+  /**
+   * Our session (AS 65201, from the namespace's host address) toward the FRR of {@link #frrAnnouncing203} in
+   * {@code ns}, its routes into {@code ribIn}; {@code config} adds the rest.
+   */
+  private static BgpSession sessionToFrr(BgpTransport t, Netns ns, RecordingRib ribIn,
+      io.speakerkit.bgp.fsm.FsmConfig.Builder config) throws java.net.UnknownHostException {
+    return BgpSession.builder().transport(t)
+        .peer(java.net.InetAddress.getByName(ns.nsAddress()))
+        .localAddress(java.net.InetAddress.getByName(ns.hostAddress()))
+        .config(config.localAs(65201).peerAs(65202)
+            .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse(ns.hostAddress())).build())
+        .routeListener(ribIn)
+        .build();
+  }
+
+  /** Our graceful restart capability: 120 s, forwarding kept for IPv4 unicast, the N bit as asked. */
+  private static io.speakerkit.bgp.fsm.GracefulRestart ipv4Forwarding(boolean notification) {
+    return new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+        java.util.Map.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, true), notification);
   }
 
   /**
