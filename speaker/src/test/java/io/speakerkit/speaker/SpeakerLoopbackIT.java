@@ -266,15 +266,10 @@ class SpeakerLoopbackIT {
   void stopStart_fileStore_restoresAllocationAndReannounces(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
       throws Exception {
     IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.4"), "10.0.2.0/24", false);
-    SpeakerConfig routerConfig = lab.routerConfig();
-    SpeakerConfig config = lab.nodeConfig();
-    InetAddress routerAddress = lab.routerAddress();
-    int port = lab.port();
     java.nio.file.Path journal = dir.resolve("allocations.journal");
-    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
-            .passive(true).allowLocalPeers(true).build();
-        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
-            .storeFactory(() -> io.speakerkit.allocator.FileAllocationStore.open(journal)).build()) {
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().storeFactory(() -> io.speakerkit.allocator.FileAllocationStore.open(journal))
+            .build()) {
       router.start();
       speaker.start();
       speaker.announce(ServiceRequest.builder("default/a").build());
@@ -311,14 +306,9 @@ class SpeakerLoopbackIT {
   @Test
   void gracefulRestartHelper_staleRouteNotAnnouncedAgain_goesWithEndOfRib() throws Exception {
     IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.8"), "10.0.3.0/24", true);
-    SpeakerConfig routerConfig = lab.routerConfig();
-    SpeakerConfig config = lab.nodeConfig();
-    InetAddress routerAddress = lab.routerAddress();
-    int port = lab.port();
-    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
-            .passive(true).allowLocalPeers(true).build();
-        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build();
-        Speaker restarted = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().build();
+        Speaker restarted = lab.node().build()) {
       router.start();
       speaker.start();
       speaker.announce(ServiceRequest.builder("default/a").build());
@@ -348,13 +338,8 @@ class SpeakerLoopbackIT {
   @Test
   void peerDeconfigured_itsReceivedRoutesReportedWithdrawn() throws Exception {
     IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.9"), "10.0.4.0/24", false);
-    SpeakerConfig routerConfig = lab.routerConfig();
-    SpeakerConfig config = lab.nodeConfig();
-    InetAddress routerAddress = lab.routerAddress();
-    int port = lab.port();
-    try (Speaker router = Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port))
-            .passive(true).allowLocalPeers(true).build();
-        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().build()) {
       router.start();
       speaker.start();
       speaker.announce(ServiceRequest.builder("default/a").build());
@@ -376,6 +361,17 @@ class SpeakerLoopbackIT {
    * or neither.
    */
   private record IbgpLab(InetAddress routerAddress, int port, SpeakerConfig routerConfig, SpeakerConfig nodeConfig) {
+    /** The router: listens on its address and port, never dials. */
+    Speaker router() {
+      return Speaker.builder().config(routerConfig).listen(new InetSocketAddress(routerAddress, port)).passive(true)
+          .allowLocalPeers(true).build();
+    }
+
+    /** A builder for the node's speaker (a test may add to it). */
+    Speaker.Builder node() {
+      return Speaker.builder().config(nodeConfig).allowLocalPeers(true);
+    }
+
     static IbgpLab on(InetAddress routerAddress, String pool, boolean gracefulRestart) throws java.io.IOException {
       InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
       int port;
