@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.AddressFamily;
-import io.speakerkit.bgp.wire.BgpMessageDecoder;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateEncoder;
-import io.speakerkit.bgp.wire.UpdateMessage;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.ManualScheduler;
@@ -21,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -55,13 +50,13 @@ class AdjRibInProperties {
       switch (kind) {
         case 0, 1 -> {
           RouteKey k = kind == 0 ? v4 : v6;
-          feed(rib, b -> UpdateEncoder.writeAnnouncement(b, attributes(k.prefix()), k.prefix(), k.pathId(), CTX));
+          AdjRibInTest.feed(rib, CTX, b -> UpdateEncoder.writeAnnouncement(b, attributes(k.prefix()), k.prefix(), k.pathId(), CTX));
           announced.add(k);
           assertFalse(rib.get(k.prefix(), k.pathId()).orElseThrow().stale(), "announced again: fresh");
         }
         case 2, 3 -> {
           RouteKey k = kind == 2 ? v4 : v6;
-          feed(rib, b -> UpdateEncoder.writeWithdrawals(b, List.of(k.prefix()), 0, k.pathId(), CTX));
+          AdjRibInTest.feed(rib, CTX, b -> UpdateEncoder.writeWithdrawals(b, List.of(k.prefix()), 0, k.pathId(), CTX));
           announced.remove(k);
           assertTrue(rib.get(k.prefix(), k.pathId()).isEmpty());
         }
@@ -77,7 +72,7 @@ class AdjRibInProperties {
         case 8 -> rib.onSessionUp(null, AdjRibInTest.negotiatedWithPeer(Optional.empty()));
         case 9, 10 -> {
           AddressFamily f = kind == 9 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST;
-          feed(rib, b -> UpdateEncoder.writeEndOfRib(b, f));
+          AdjRibInTest.feed(rib, CTX, b -> UpdateEncoder.writeEndOfRib(b, f));
           assertNoStale(rib, f);
         }
         case 11, 13 -> rib.onRefreshBegin(null, kind == 11 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
@@ -114,19 +109,5 @@ class AdjRibInProperties {
   private static PathAttributes attributes(IpPrefix p) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).asPath(65002);
     return (p.isIpv4() ? b.nextHop(0x0A000002) : b.nextHop(AdjRibInTest.ipv6("2001:db8::2"))).build();
-  }
-
-  private static void feed(AdjRibIn rib, Consumer<ByteBuf> writer) {
-    ByteBuf buf = Unpooled.buffer();
-    try {
-      writer.accept(buf);
-      while (buf.isReadable()) {
-        UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, CTX);
-        buf.skipBytes(u.length());
-        rib.onUpdate(null, u);
-      }
-    } finally {
-      buf.release();
-    }
   }
 }

@@ -43,6 +43,11 @@ class AdjRibInTest {
   }
 
   private void feedIn(CodecContext ctx, Consumer<ByteBuf> writer) {
+    feed(rib, ctx, writer);
+  }
+
+  /** Decodes what {@code writer} writes, UPDATE by UPDATE, into {@code rib} as a session would hand them over. */
+  static void feed(AdjRibIn rib, CodecContext ctx, Consumer<ByteBuf> writer) {
     ByteBuf buf = Unpooled.buffer();
     try {
       writer.accept(buf);
