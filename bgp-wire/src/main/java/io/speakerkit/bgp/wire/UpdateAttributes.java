@@ -161,6 +161,39 @@ public final class UpdateAttributes {
         : new AsPathView(bytes, generation, asPath, asPathLen, fourOctetAs ? 4 : 2);
   }
 
+  /**
+   * The leftmost AS of AS_PATH, read without a cursor (for {@link UpdateChecks}): the first of a leading
+   * AS_SEQUENCE, or with {@code confederationSequence} also of a leading AS_CONFED_SEQUENCE; -1 otherwise.
+   */
+  long asPathLeftmostAs(boolean confederationSequence) {
+    int asSize = fourOctetAs ? 4 : 2;
+    if (!present(AttributeType.AS_PATH_CODE) || asPathLen < 2 + asSize
+        || bytes.getUnsignedByte(generation, asPath + 1) == 0) {
+      return -1;
+    }
+    int type = bytes.getUnsignedByte(generation, asPath);
+    if (type != AsPathSegment.AS_SEQUENCE && !(confederationSequence && type == AsPathSegment.AS_CONFED_SEQUENCE)) {
+      return -1;
+    }
+    return asSize == 4 ? bytes.getUnsignedInt(generation, asPath + 2) : bytes.getUnsignedShort(generation, asPath + 2);
+  }
+
+  /** The type of AS_PATH's first confederation segment (3 or 4), read without a cursor; 0 when there is none. */
+  int asPathConfederationSegmentType() {
+    if (!present(AttributeType.AS_PATH_CODE)) {
+      return 0;
+    }
+    int asSize = fourOctetAs ? 4 : 2;
+    int end = asPath + asPathLen;
+    for (int p = asPath; p + 2 <= end; p += 2 + bytes.getUnsignedByte(generation, p + 1) * asSize) {
+      int type = bytes.getUnsignedByte(generation, p);
+      if (type == AsPathSegment.AS_CONFED_SEQUENCE || type == AsPathSegment.AS_CONFED_SET) {
+        return type;
+      }
+    }
+    return 0;
+  }
+
   public boolean hasNextHop() {
     return present(AttributeType.NEXT_HOP_CODE);
   }

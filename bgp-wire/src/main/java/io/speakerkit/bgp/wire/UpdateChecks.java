@@ -1,7 +1,5 @@
 package io.speakerkit.bgp.wire;
 
-import io.speakerkit.bgp.wire.attribute.AsPathSegment;
-import io.speakerkit.bgp.wire.attribute.AsPathView;
 import io.speakerkit.bgp.wire.attribute.AttributeType;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +15,7 @@ public final class UpdateChecks {
   }
 
   /**
-   * Runs the checks and returns the problems found (empty when none).
+   * Runs the checks and returns the problems found (an immutable empty list, not allocated, when none).
    *
    * @param peerAs the peer's AS
    * @param enforceFirstAs whether, on eBGP, the leftmost AS must be the peer's (off for route-server peers)
@@ -41,43 +39,40 @@ public final class UpdateChecks {
    */
   public static List<UpdateError> check(UpdateMessage update, long peerAs, boolean enforceFirstAs,
       boolean confederationPeer, boolean loopbackSession) {
-    List<UpdateError> out = new ArrayList<>(0);
+    List<UpdateError> out = List.of();
     UpdateAttributes a = update.attributes();
     boolean hasNlri = update.nlriLength() > 0 || a.hasMpReach();
     if (!hasNlri) {
       return out;
     }
-    AsPathView path = a.asPath();
-    if (enforceFirstAs && update.context().peerType() == PeerType.EXTERNAL && path != null) {
-      long first = leftmostAs(path, confederationPeer);
+    // read from the bytes, not through an AsPathView: an UPDATE that passes costs no allocation
+    boolean external = update.context().peerType() == PeerType.EXTERNAL && a.hasAsPath();
+    if (enforceFirstAs && external) {
+      // from a peer in our confederation, a leading AS_CONFED_SEQUENCE holds its member AS (RFC 5065 §5.1)
+      long first = a.asPathLeftmostAs(confederationPeer);
       if (first != peerAs) {
         // RFC 4271 §6.3: from an external peer the leftmost AS must be the peer's: Malformed AS_PATH;
         // RFC 7606 §7.2: treat-as-withdraw.
-        out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+        out = add(out, new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
             UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
             "leftmost AS: " + (first < 0 ? "none" : String.valueOf(first)) + " (expected: " + peerAs
                 + ", the eBGP peer's AS)"));
       }
     }
-    if (!confederationPeer && update.context().peerType() == PeerType.EXTERNAL && path != null) {
-      path.reset();
-      while (path.nextSegment()) {
-        if (path.segmentType() == 3 || path.segmentType() == 4) {
-          // RFC 7606 §7.2: confederation segments from a peer outside the confederation: treat-as-withdraw.
-          out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
-              UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
-              "segment type: " + path.segmentType()
-                  + " (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)"));
-          break;
-        }
-      }
+    int confederationSegment = !confederationPeer && external ? a.asPathConfederationSegmentType() : 0;
+    if (confederationSegment != 0) {
+      // RFC 7606 §7.2: confederation segments from a peer outside the confederation: treat-as-withdraw.
+      out = add(out, new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+          UpdateMessageErrorSubcode.MALFORMED_AS_PATH.value(), null, AttributeType.AS_PATH_CODE, null,
+          "segment type: " + confederationSegment
+              + " (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)"));
     }
     if (update.nlriLength() > 0 && a.hasNextHop()) {
       int nh = a.nextHopIpv4();
       int top = nh >>> 24;
       if (nh == 0 || nh == -1 || (top == 127 && !loopbackSession) || (top & 0xF0) == 0xE0) {
         // RFC 4271 §6.3: NEXT_HOP must be a valid host address: Invalid NEXT_HOP; RFC 7606 §7.3: treat-as-withdraw.
-        out.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+        out = add(out, new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
             UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(),
             receivedAttribute(a, AttributeType.NEXT_HOP_CODE),
             AttributeType.NEXT_HOP_CODE, null,
@@ -87,21 +82,11 @@ public final class UpdateChecks {
     return out;
   }
 
-  /**
-   * The leftmost AS: the first of a leading AS_SEQUENCE, or, from a peer in our confederation, of a leading
-   * AS_CONFED_SEQUENCE (RFC 5065 §5.1: a member-AS peer prepends its member AS there); -1 otherwise.
-   */
-  private static long leftmostAs(AsPathView path, boolean confederationPeer) {
-    if (!confederationPeer) {
-      return path.firstAs();
-    }
-    path.reset();
-    boolean any = path.nextSegment();
-    int type = any ? path.segmentType() : 0;
-    long first = any && path.segmentLength() > 0
-        && (type == AsPathSegment.AS_SEQUENCE || type == AsPathSegment.AS_CONFED_SEQUENCE) ? path.asn(0) : -1;
-    path.reset();
-    return first;
+  /** {@code errors} with {@code e} appended: the first problem found allocates the list. */
+  private static List<UpdateError> add(List<UpdateError> errors, UpdateError e) {
+    List<UpdateError> out = errors.isEmpty() ? new ArrayList<>(2) : errors;
+    out.add(e);
+    return out;
   }
 
   /** The first attribute of {@code type} exactly as received: flags, type, length and value (RFC 4271 §6.3 data). */

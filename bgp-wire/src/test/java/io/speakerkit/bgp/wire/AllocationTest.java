@@ -14,7 +14,8 @@ import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hot paths allocate nothing: announcing with pre-encoded attributes, and flyweight UPDATE decoding. Counted
+ * The hot paths allocate nothing: announcing with pre-encoded attributes, flyweight UPDATE decoding, and the
+ * configuration checks of an UPDATE that passes them. Counted
  * with the JVM's per-thread allocation counter (not timed). The buffers are plain wrapped arrays, which carry no
  * leak tracking of their own.
  */
@@ -101,6 +102,36 @@ class AllocationTest {
     long allocated = t.bytes() - before;
     assertEquals(N * 100L + N * (100L + 200 + 0x0a000001 + 9), sum);
     assertTrue(allocated < N, "allocated " + allocated + " bytes for " + N + " decodes (expected: < 1 B/op)");
+  }
+
+  /** The session runs the configuration checks on every UPDATE; one that passes them costs no list. */
+  @Test
+  void updateChecks_cleanUpdate_allocatesNothing() {
+    Counter t = threads();
+    assumeTrue(t != null);
+    // from an eBGP peer, so that every check runs: UpdateGoldenTest.IPV4_UPDATE without its LOCAL_PREF
+    ByteBuf frame = Unpooled.wrappedBuffer(Hex.bytes("M 004a 02 0000 002a"
+        + "40 01 01 00"
+        + "40 02 0a 02 02 0000fde8 0000fde9"
+        + "40 03 04 0a000001"
+        + "80 04 04 00000064"
+        + "c0 08 08 fde80064 ffffff02"
+        + "18 0a0102"
+        + "20 0a00000a"));
+    UpdateFlyweight fly = new UpdateFlyweight();
+    CodecContext ctx = CodecContext.FOUR_OCTET_AS.withPeerType(PeerType.EXTERNAL);
+    long problems = 0;
+    for (int i = 0; i < N; i++) {
+      problems += UpdateChecks.check(fly.decode(frame, ctx), 65000, true, false, false).size();
+    }
+    t.bytes();
+    long before = t.bytes();
+    for (int i = 0; i < N; i++) {
+      problems += UpdateChecks.check(fly.decode(frame, ctx), 65000, true, false, false).size();
+    }
+    long allocated = t.bytes() - before;
+    assertEquals(0, problems + fly.decode(frame, ctx).errors().size());
+    assertTrue(allocated < N, "allocated " + allocated + " bytes for " + N + " checks (expected: < 1 B/op)");
   }
 
   /**

@@ -94,4 +94,30 @@ class UpdateChecksTest {
       b.release();
     }
   }
+
+  @Test
+  void firstAs_twoOctetSession_readsTwoOctetNumbers() {
+    // AS_PATH 65000 65001 as 2-octet numbers, on a session without the 4-octet AS capability
+    String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 06 02 02 fde8 fde9" + "40 03 04 0a000001";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.INITIAL);
+      assertTrue(UpdateChecks.check(u, 65000, true).isEmpty());
+      assertEquals("leftmost AS: 65000 (expected: 65001, the eBGP peer's AS)",
+          UpdateChecks.check(u, 65001, true).get(0).reason());
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void leadingAsSet_andConfederationSegment_bothReported() {
+    // AS_SET {65000} then AS_CONFED_SET {64512}: no leftmost AS, and a confederation segment from outside
+    String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 01 01 0000fde8 04 01 0000fc00" + "40 03 04 0a000001";
+    List<UpdateError> e = check(attrs, 65000);
+    assertEquals(2, e.size(), e.toString());
+    assertEquals("leftmost AS: none (expected: 65000, the eBGP peer's AS)", e.get(0).reason());
+    assertEquals("segment type: 4 (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)",
+        e.get(1).reason());
+  }
 }
