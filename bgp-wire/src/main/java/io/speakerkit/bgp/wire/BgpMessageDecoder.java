@@ -1,6 +1,8 @@
 package io.speakerkit.bgp.wire;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.bgp.wire.capability.Capabilities;
 import io.speakerkit.bgp.wire.capability.Capability;
 import java.util.ArrayList;
@@ -79,6 +81,26 @@ public final class BgpMessageDecoder {
       return u;
     }
     throw new IllegalArgumentException("message type: " + m.type() + " (expected: UPDATE)");
+  }
+
+  /**
+   * Decodes {@code octets}, the Path Attributes field of an UPDATE received under {@code ctx} as an Adj-RIB-In keeps
+   * it, with the checks of receipt (RFC 7606): an attribute discarded or found malformed then is left out again, an
+   * unknown one is kept. Allocates.
+   *
+   * @throws BgpDecodeException if the octets could not have come from an UPDATE that was accepted
+   */
+  public static PathAttributes decodeAttributes(byte[] octets, CodecContext ctx) {
+    int length = BgpMessage.HEADER_LENGTH + 4 + octets.length;
+    ByteBuf frame = Unpooled.buffer(length);
+    try {
+      // an UPDATE with these attributes, no withdrawn routes and no NLRI (RFC 4271 §4.3)
+      frame.writeLong(-1L).writeLong(-1L).writeShort(length).writeByte(MessageType.UPDATE.value())
+          .writeShort(0).writeShort(octets.length).writeBytes(octets);
+      return decodeUpdate(frame, ctx).attributes().toPathAttributes();
+    } finally {
+      frame.release();
+    }
   }
 
   static Notification decodeNotification(ByteBuf b, int base, int length) {

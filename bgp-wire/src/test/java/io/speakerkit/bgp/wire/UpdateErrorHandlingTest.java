@@ -9,6 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.Communities;
+import io.speakerkit.bgp.wire.attribute.Community;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
 import java.util.List;
 import java.util.function.Consumer;
@@ -461,5 +465,28 @@ class UpdateErrorHandlingTest {
       assertFalse(r.prefixes().next());
       assertEquals("0203aabbcc", io.netty.buffer.ByteBufUtil.hexDump(r.nlriSlice()));
     });
+  }
+
+  /** What an Adj-RIB-In keeps (the attribute octets as received) reads back as the UPDATE did on receipt. */
+  @Test
+  void decodeAttributes_asOnReceipt_discardedLeftOut_unknownKept() {
+    // AGGREGATOR of 2 octets: attribute discard (§7.7); an unknown optional transitive attribute; one community
+    String attrs = MANDATORY + "c0 07 02 0102" + "c0 f0 02 0102" + "c0 08 04 fde80064";
+    PathAttributes a = BgpMessageDecoder.decodeAttributes(Hex.bytes(attrs), CodecContext.FOUR_OCTET_AS);
+    assertTrue(a.get(Aggregator.class).isEmpty(), a.toString());
+    assertEquals(List.of(new Community(65000 << 16 | 100)),
+        a.get(Communities.class).orElseThrow().communities());
+    UnknownAttribute unknown = a.get(
+        UnknownAttribute.class).orElseThrow();
+    assertEquals(0xf0, unknown.typeCode());
+    assertArrayEquals(Hex.bytes("0102"), unknown.value());
+    ByteBuf b = Hex.buf(update("", attrs, NLRI));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(ErrorAction.ATTRIBUTE_DISCARD, u.errorAction());
+      assertEquals(u.attributes().toPathAttributes(), a);
+    } finally {
+      b.release();
+    }
   }
 }

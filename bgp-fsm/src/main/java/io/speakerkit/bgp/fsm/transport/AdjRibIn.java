@@ -3,8 +3,11 @@ package io.speakerkit.bgp.fsm.transport;
 import io.speakerkit.bgp.fsm.GracefulRestart;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.BgpMessageDecoder;
+import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.Scheduler;
 import io.speakerkit.timers.Timeout;
 import java.time.Duration;
@@ -44,9 +47,19 @@ public final class AdjRibIn implements RouteListener {
    * @param prefix the prefix
    * @param pathId the RFC 7911 path identifier, 0 without ADD-PATH
    * @param attributes the path attribute octets as received (shared between the routes of one UPDATE; do not modify)
+   * @param context the session's codec context they were received under (4-octet AS, peer type)
    * @param stale kept across a peer restart or since the peer's BoRR, not yet refreshed
    */
-  public record Route(IpPrefix prefix, int pathId, byte[] attributes, boolean stale) {}
+  public record Route(IpPrefix prefix, int pathId, byte[] attributes, CodecContext context, boolean stale) {
+
+    /**
+     * The attributes as the session took them in: decoded from {@link #attributes} under {@link #context} with the
+     * checks of receipt (RFC 7606), so an attribute discarded then is left out. Allocates on every call.
+     */
+    public PathAttributes pathAttributes() {
+      return BgpMessageDecoder.decodeAttributes(attributes, context);
+    }
+  }
 
   private static final Comparator<Route> BY_PATH_ID = Comparator.comparingInt(r -> r.pathId());
 
@@ -153,7 +166,7 @@ public final class AdjRibIn implements RouteListener {
     byte[] attrs = new byte[u.attributes().totalLength()];
     u.content().getBytes(start, attrs);
     for (RouteKey k : announced) {
-      put(new Route(k.prefix(), k.pathId(), attrs, false));
+      put(new Route(k.prefix(), k.pathId(), attrs, u.context(), false));
     }
   }
 
@@ -239,11 +252,11 @@ public final class AdjRibIn implements RouteListener {
 
   private static Object markedStale(Object paths) {
     if (paths instanceof Route r) {
-      return new Route(r.prefix(), r.pathId(), r.attributes(), true);
+      return new Route(r.prefix(), r.pathId(), r.attributes(), r.context(), true);
     }
     Route[] all = ((Route[]) paths).clone();
     for (int i = 0; i < all.length; i++) {
-      all[i] = new Route(all[i].prefix(), all[i].pathId(), all[i].attributes(), true);
+      all[i] = new Route(all[i].prefix(), all[i].pathId(), all[i].attributes(), all[i].context(), true);
     }
     return all;
   }

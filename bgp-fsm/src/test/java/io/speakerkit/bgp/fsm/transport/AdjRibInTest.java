@@ -19,6 +19,8 @@ import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateEncoder;
 import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.MultiExitDisc;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.ManualScheduler;
@@ -74,6 +76,22 @@ class AdjRibInTest {
         CodecContext.FOUR_OCTET_AS));
     assertEquals(1, rib.size());
     assertTrue(rib.get(IpPrefix.parse("198.51.100.2/32")).isPresent());
+  }
+
+  @Test
+  void pathAttributes_asTheSessionTookThemIn_discardedAttributeLeftOut() {
+    // ORIGIN, AS_PATH 65002, NEXT_HOP 10.0.0.2, AGGREGATOR of 2 octets (RFC 7606 §7.7: discarded), MED 5
+    String attrs = "40010100" + "4002060201" + "0000fdea" + "4003040a000002" + "c0070201" + "02" + "80040400000005";
+    String nlri = "20c6336409"; // 198.51.100.9/32
+    int length = 19 + 2 + 2 + attrs.length() / 2 + nlri.length() / 2;
+    String update = "ff".repeat(16) + String.format("%04x02%04x%04x", length, 0, attrs.length() / 2) + attrs + nlri;
+    feed(b -> b.writeBytes(ByteBufUtil.decodeHexDump(update)));
+    AdjRibIn.Route r = rib.get(IpPrefix.parse("198.51.100.9/32")).orElseThrow();
+    assertEquals(attrs, ByteBufUtil.hexDump(r.attributes())); // as received
+    PathAttributes a = r.pathAttributes();
+    assertTrue(a.get(Aggregator.class).isEmpty(), a.toString());
+    assertEquals(5, a.get(MultiExitDisc.class).orElseThrow().value());
+    assertEquals(0x0a000002, a.ipv4NextHop());
   }
 
   @Test

@@ -10,12 +10,17 @@ import io.speakerkit.bgp.fsm.ConnectMode;
 import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.UpdateAttributes;
+import io.speakerkit.bgp.wire.UpdateError;
 import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.AsPath;
 import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.LargeCommunity;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
 import io.speakerkit.testing.ExabgpRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
@@ -153,6 +158,8 @@ class ExabgpInteropTest {
         // flags 0xc0 (optional transitive), type 0xf0, length 2, value 0102: exactly as sent
         assertEquals("c0f0020102", unknownAttributes.get(new RouteKey(EXA_UNKNOWN_ATTRIBUTE, 0)),
             unknownAttributes.toString());
+        assertEquals(0xf0, rib.get(EXA_UNKNOWN_ATTRIBUTE).orElseThrow().pathAttributes().get(UnknownAttribute.class)
+            .orElseThrow().typeCode());
         assertTrue(received.get(new RouteKey(EXA_IPV6, 0)).contains("fd00:253:12:0:0:0:0:2"),
             received.get(new RouteKey(EXA_IPV6, 0)));
         // RFC 4271 §6.3: leftmost AS 65099 from the peer of AS 65001
@@ -206,6 +213,94 @@ class ExabgpInteropTest {
         Poll.until(LIMIT, "ExaBGP saw the session down",
             () -> exa.messages().stream().anyMatch(m -> m.contains("\"state\":\"down\"")),
             () -> String.join("\n", exa.messages()) + "\n" + exa.log());
+      }
+    }
+  }
+
+  /**
+   * RFC 7606 on bytes another implementation put on the wire: ExaBGP sends attributes as given
+   * ({@code attribute [ code flags value ]}), malformed ones included. None of them may reset the session: the
+   * malformed COMMUNITIES, LARGE_COMMUNITY and the MED flagged well-known make their routes withdrawn, the short
+   * AGGREGATOR is discarded and its route kept (RFC 7606 §3, §7.4, §7.7, §7.8; RFC 8092 §5).
+   */
+  @Test
+  void malformedAttributes_treatAsWithdrawOrDiscard_sessionStaysUp() throws Exception {
+    try (Netns ns = Netns.create("skfsmexb", "10.253.13.1/30", "10.253.13.2/30")) {
+      ExabgpRouter exa = ExabgpRouter.start(ns, """
+          neighbor 10.253.13.1 {
+            router-id 10.253.13.2;
+            local-address 10.253.13.2;
+            local-as 65001;
+            peer-as 65000;
+            hold-time 9;
+            family {
+              ipv4 unicast;
+            }
+            api {
+              processes [ %s ];
+              neighbor-changes;
+            }
+            static {
+              route 203.0.120.0/24 next-hop 10.253.13.2 as-path [ 65001 ] attribute [ 0x08 0xc0 0x010203 ];
+              route 203.0.121.0/24 next-hop 10.253.13.2 as-path [ 65001 ] attribute [ 0x07 0xc0 0x0102 ];
+              route 203.0.122.0/24 next-hop 10.253.13.2 as-path [ 65001 ] attribute [ 0x04 0x40 0x00000005 ];
+              route 203.0.123.0/24 next-hop 10.253.13.2 as-path [ 65001 ] attribute [ 0x20 0xc0 0x0000fde9000000010002 ];
+              route 203.0.125.0/24 next-hop 10.253.13.2 as-path [ 65001 ] med 5;
+            }
+          }
+          """.formatted(ExabgpRouter.PROCESS));
+      Map<IpPrefix, String> withdrawnBecause = new ConcurrentHashMap<>();
+      Map<IpPrefix, String> discarded = new ConcurrentHashMap<>();
+      AtomicInteger sessionsUp = new AtomicInteger();
+      try (BgpTransport t = BgpTransport.builder()
+          .listen(new InetSocketAddress(InetAddress.getByName("10.253.13.1"), 179)).build().start()) {
+        AdjRibIn rib = new AdjRibIn(EventLoopScheduler.on(t.group().next()));
+        RouteListener recorder = new RouteListener() {
+          @Override
+          public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
+            sessionsUp.incrementAndGet();
+          }
+
+          @Override
+          public void onUpdate(BgpSession session, UpdateMessage u) {
+            for (IpPrefix p : u.announced()) {
+              for (UpdateError e : u.errors()) {
+                (e.action() == ErrorAction.ATTRIBUTE_DISCARD ? discarded : withdrawnBecause)
+                    .merge(p, e.action() + " " + e.attributeType(), (a, b) -> a + ", " + b);
+              }
+            }
+            rib.onUpdate(session, u);
+          }
+        };
+        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.13.2"))
+            .localAddress(InetAddress.getByName("10.253.13.1"))
+            .config(FsmConfig.builder().localAs(65000).peerAs(65001)
+                .bgpIdentifier(BgpIdentifier.parse("10.253.13.1"))
+                .connectMode(ConnectMode.PASSIVE)
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .routeListener(recorder)
+            .build();
+        s.start();
+        Poll.until(LIMIT, "all five routes seen",
+            () -> rib.get(IpPrefix.parse("203.0.125.0/24")).isPresent()
+                && withdrawnBecause.size() + discarded.size() == 4,
+            () -> rib + "\nwithdrawn: " + withdrawnBecause + "\ndiscarded: " + discarded + "\n" + exa.log());
+        assertEquals(Map.of(
+            IpPrefix.parse("203.0.120.0/24"), "TREAT_AS_WITHDRAW 8",
+            IpPrefix.parse("203.0.122.0/24"), "TREAT_AS_WITHDRAW 4",
+            IpPrefix.parse("203.0.123.0/24"), "TREAT_AS_WITHDRAW 32"), withdrawnBecause);
+        assertEquals(Map.of(IpPrefix.parse("203.0.121.0/24"), "ATTRIBUTE_DISCARD 7"), discarded);
+        assertEquals(2, rib.size(), rib.toString());
+        PathAttributes kept = rib.get(IpPrefix.parse("203.0.121.0/24")).orElseThrow().pathAttributes();
+        assertTrue(kept.get(Aggregator.class).isEmpty() && kept.get(AsPath.class).isPresent(), kept.toString());
+        assertEquals(BgpState.Established, s.state());
+        assertEquals(1, sessionsUp.get(), "the session never went down");
+        // (ExaBGP's connections before our session started were closed by our listener: not counted)
+        List<String> states = exa.messages();
+        int up = indexOf(states, m -> m.contains("\"state\":\"up\""));
+        assertTrue(up >= 0 && states.stream().skip(up).noneMatch(m -> m.contains("\"state\":\"down\"")),
+            String.join("\n", states));
+        s.stop("bye");
       }
     }
   }
