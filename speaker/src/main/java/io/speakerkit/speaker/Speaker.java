@@ -273,6 +273,7 @@ public final class Speaker implements AutoCloseable {
     }
     for (PeerRuntime p : peers.values()) {
       closePeer(p);
+      forgetReceived(p);
     }
     peers.clear();
     refused.clear();
@@ -473,13 +474,7 @@ public final class Speaker implements AutoCloseable {
       p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     closePeer(p);
-    // its session's end no longer finds the peer: its routes go here, reported as withdrawn
-    Instant now = clock.instant();
-    for (IpPrefix prefix : p.received) {
-      events.publish(new SpeakerEvent.RouteUnreachable(now, p.config.name(), prefix));
-    }
-    p.received.clear();
-    p.stale.clear();
+    forgetReceived(p);
     // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
     java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
     p.session.execute(gone::countDown);
@@ -735,6 +730,19 @@ public final class Speaker implements AutoCloseable {
       b.tap(capture);
     }
     return b.build();
+  }
+
+  /**
+   * Drops what a closed peer had sent, reported as withdrawn: its session's end no longer finds the peer, and routes
+   * kept stale for a graceful restart would otherwise never be reported gone.
+   */
+  private void forgetReceived(PeerRuntime p) {
+    Instant now = clock.instant();
+    for (IpPrefix prefix : p.received) {
+      events.publish(new SpeakerEvent.RouteUnreachable(now, p.config.name(), prefix));
+    }
+    p.received.clear();
+    p.stale.clear();
   }
 
   private void closePeer(PeerRuntime p) {

@@ -356,6 +356,30 @@ class SpeakerLoopbackIT {
   }
 
   /**
+   * Stopping reports what the speaker had received as withdrawn, also routes its graceful restart would have kept
+   * stale (the router here stops for a restart, so nothing else would ever report them gone).
+   */
+  @Test
+  void stop_receivedRoutesReportedWithdrawn_alsoThoseKeptForRestart() throws Exception {
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.10"), "10.0.5.0/24", true);
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().build()) {
+      router.start();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      Poll.until(LIMIT, "the route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status().toString());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      router.stop("maintenance");
+      List<SpeakerEvent> seen = new ArrayList<>();
+      SpeakerEvent.RouteUnreachable gone = awaitEvent(routerEvents, seen, SpeakerEvent.RouteUnreachable.class);
+      assertEquals("node", gone.peer());
+      assertEquals(IpPrefix.parse("10.0.5.0/32"), gone.prefix());
+      routerEvents.close();
+    }
+  }
+
+  /**
    * An iBGP pair on loopback: a passive router (peer "node", 127.0.0.1) at {@code routerAddress} on a free port, and
    * the node's configuration (peer "r", pool "p" of {@code pool}, advertisement "a"), with graceful restart on both
    * or neither.
