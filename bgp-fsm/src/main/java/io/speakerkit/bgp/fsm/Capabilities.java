@@ -18,6 +18,7 @@ import java.util.Set;
  * @param routeRefresh RFC 2918 (code 2)
  * @param enhancedRouteRefresh RFC 7313 (code 70)
  * @param extendedMessage RFC 8654 (code 6)
+ * @param extendedNextHop RFC 8950 (code 5): the NLRI families advertised with an IPv6 next hop
  * @param addPath RFC 7911 (code 69): mode per family
  * @param gracefulRestart RFC 4724 (code 64)
  * @param roles RFC 9234 (code 9): every distinct BGP Role value advertised (more than one is a Role Mismatch)
@@ -29,6 +30,7 @@ public record Capabilities(
     boolean routeRefresh,
     boolean enhancedRouteRefresh,
     boolean extendedMessage,
+    Set<AddressFamily> extendedNextHop,
     Map<AddressFamily, AddPathMode> addPath,
     Optional<GracefulRestart> gracefulRestart,
     Set<Integer> roles,
@@ -36,6 +38,7 @@ public record Capabilities(
 
   public static final int MULTIPROTOCOL = 1;
   public static final int ROUTE_REFRESH = 2;
+  public static final int EXTENDED_NEXT_HOP = 5;
   public static final int EXTENDED_MESSAGE = 6;
   public static final int ROLE = 9;
   public static final int GRACEFUL_RESTART = 64;
@@ -48,6 +51,7 @@ public record Capabilities(
 
   public Capabilities {
     multiprotocol = Set.copyOf(multiprotocol);
+    extendedNextHop = Set.copyOf(extendedNextHop);
     Objects.requireNonNull(fourOctetAs, "fourOctetAs");
     addPath = Map.copyOf(addPath);
     Objects.requireNonNull(gracefulRestart, "gracefulRestart");
@@ -64,6 +68,7 @@ public record Capabilities(
       case MULTIPROTOCOL -> !multiprotocol.isEmpty();
       case ROUTE_REFRESH -> routeRefresh;
       case EXTENDED_MESSAGE -> extendedMessage;
+      case EXTENDED_NEXT_HOP -> !extendedNextHop.isEmpty() || otherCodes.contains(code);
       case GRACEFUL_RESTART -> gracefulRestart.isPresent();
       case FOUR_OCTET_AS -> fourOctetAs.isPresent();
       case ADD_PATH -> !addPath.isEmpty();
@@ -92,6 +97,7 @@ public record Capabilities(
     private boolean routeRefresh;
     private boolean enhancedRouteRefresh;
     private boolean extendedMessage;
+    private final Set<AddressFamily> extendedNextHop = new LinkedHashSet<>();
     private final Map<AddressFamily, AddPathMode> addPath = new LinkedHashMap<>();
     private Optional<GracefulRestart> gracefulRestart = Optional.empty();
     private final Set<Integer> roles = new LinkedHashSet<>();
@@ -132,6 +138,12 @@ public record Capabilities(
       return this;
     }
 
+    /** RFC 8950: NLRI of {@code family} may come with an IPv6 next hop. */
+    public Builder extendedNextHop(AddressFamily family) {
+      extendedNextHop.add(Objects.requireNonNull(family, "family"));
+      return this;
+    }
+
     public Builder addPath(AddressFamily family, AddPathMode mode) {
       addPath.put(Objects.requireNonNull(family, "family"), Objects.requireNonNull(mode, "mode"));
       return this;
@@ -161,7 +173,7 @@ public record Capabilities(
 
     public Capabilities build() {
       return new Capabilities(multiprotocol, fourOctetAs, routeRefresh, enhancedRouteRefresh, extendedMessage,
-          addPath, gracefulRestart, roles, otherCodes);
+          extendedNextHop, addPath, gracefulRestart, roles, otherCodes);
     }
   }
 }

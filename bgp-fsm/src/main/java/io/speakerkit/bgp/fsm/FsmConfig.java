@@ -47,6 +47,7 @@ public final class FsmConfig {
   private final boolean routeRefresh;
   private final boolean enhancedRouteRefresh;
   private final boolean extendedMessage;
+  private final boolean extendedNextHop;
   private final Map<AddressFamily, AddPathMode> addPath;
   private final Optional<GracefulRestart> gracefulRestart;
   private final Optional<BgpRole> role;
@@ -75,6 +76,7 @@ public final class FsmConfig {
     routeRefresh = b.routeRefresh;
     enhancedRouteRefresh = b.enhancedRouteRefresh;
     extendedMessage = b.extendedMessage;
+    extendedNextHop = b.extendedNextHop;
     addPath = Map.copyOf(b.addPath);
     gracefulRestart = b.gracefulRestart;
     role = b.role;
@@ -193,6 +195,11 @@ public final class FsmConfig {
     return extendedMessage;
   }
 
+  /** Whether we advertise IPv4 unicast NLRI with an IPv6 next hop (RFC 8950); off by default. */
+  public boolean extendedNextHop() {
+    return extendedNextHop;
+  }
+
   public Map<AddressFamily, AddPathMode> addPath() {
     return addPath;
   }
@@ -226,6 +233,9 @@ public final class FsmConfig {
   public OpenMessage localOpen() {
     Capabilities.Builder caps = Capabilities.builder().multiprotocol(families)
         .routeRefresh(routeRefresh).enhancedRouteRefresh(enhancedRouteRefresh).extendedMessage(extendedMessage);
+    if (extendedNextHop) {
+      caps.extendedNextHop(AddressFamily.IPV4_UNICAST);
+    }
     if (fourOctetAs) {
       caps.fourOctetAs(localAs);
     }
@@ -259,6 +269,7 @@ public final class FsmConfig {
     private boolean routeRefresh = true;
     private boolean enhancedRouteRefresh = true;
     private boolean extendedMessage;
+    private boolean extendedNextHop;
     private final Map<AddressFamily, AddPathMode> addPath = new LinkedHashMap<>();
     private Optional<GracefulRestart> gracefulRestart = Optional.empty();
     private Optional<BgpRole> role = Optional.empty();
@@ -411,6 +422,16 @@ public final class FsmConfig {
 
     public Builder extendedMessage(boolean value) {
       extendedMessage = value;
+      return this;
+    }
+
+    /**
+     * Advertise the Extended Next Hop Encoding capability for IPv4 unicast with IPv6 next hops (RFC 8950), as FRR's
+     * {@code neighbor X capability extended-nexthop} does: once both sides advertise it, IPv4 routes on an IPv6
+     * session go with our IPv6 address as next hop, and the peer's may come with its own.
+     */
+    public Builder extendedNextHop(boolean value) {
+      extendedNextHop = value;
       return this;
     }
 

@@ -21,6 +21,7 @@ import java.util.Set;
  * @param addPathReceive families where the peer sends us path identifiers
  * @param addPathSend families where we send path identifiers
  * @param extendedMessage both sides advertised RFC 8654
+ * @param extendedNextHop families whose NLRI may carry an IPv6 next hop: both sides advertised it (RFC 8950 §4)
  * @param routeRefresh the peer advertised route refresh
  * @param enhancedRouteRefresh both sides advertised RFC 7313
  * @param peerGracefulRestart the peer's graceful restart capability, present only when we advertised one too
@@ -37,6 +38,7 @@ public record NegotiatedSession(
     Set<AddressFamily> addPathReceive,
     Set<AddressFamily> addPathSend,
     boolean extendedMessage,
+    Set<AddressFamily> extendedNextHop,
     boolean routeRefresh,
     boolean enhancedRouteRefresh,
     Optional<GracefulRestart> peerGracefulRestart,
@@ -48,12 +50,13 @@ public record NegotiatedSession(
     families = Set.copyOf(families);
     addPathReceive = Set.copyOf(addPathReceive);
     addPathSend = Set.copyOf(addPathSend);
+    extendedNextHop = Set.copyOf(extendedNextHop);
     Objects.requireNonNull(peerGracefulRestart, "peerGracefulRestart");
     Objects.requireNonNull(peerOpen, "peerOpen");
   }
 
   /** The codec context for this session. */
   public CodecContext codecContext() {
-    return new CodecContext(fourOctetAs, extendedMessage, addPathReceive, addPathSend, Set.of(), peerType);
+    return new CodecContext(fourOctetAs, extendedMessage, addPathReceive, addPathSend, extendedNextHop, peerType);
   }
 }

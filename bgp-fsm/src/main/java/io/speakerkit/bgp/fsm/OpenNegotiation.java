@@ -107,10 +107,16 @@ public final class OpenNegotiation {
         }
       }
     });
+    // RFC 8950 §4: IPv4 NLRI may carry an IPv6 next hop once both sides advertised it for the family
+    Set<AddressFamily> extendedNextHop = new HashSet<>();
+    if (config.extendedNextHop() && caps.extendedNextHop().contains(AddressFamily.IPV4_UNICAST)
+        && families.contains(AddressFamily.IPV4_UNICAST)) {
+      extendedNextHop.add(AddressFamily.IPV4_UNICAST);
+    }
     Optional<GracefulRestart> gr = config.gracefulRestart().isPresent() ? caps.gracefulRestart() : Optional.empty();
     NegotiatedSession session = new NegotiatedSession(peerAs, id, internal ? PeerType.INTERNAL : PeerType.EXTERNAL,
         hold, keepalive, families, fourOctet, addPathReceive, addPathSend,
-        config.extendedMessage() && caps.extendedMessage(), caps.routeRefresh(),
+        config.extendedMessage() && caps.extendedMessage(), extendedNextHop, caps.routeRefresh(),
         config.enhancedRouteRefresh() && caps.enhancedRouteRefresh(), gr, open);
     return new Accepted(session);
   }

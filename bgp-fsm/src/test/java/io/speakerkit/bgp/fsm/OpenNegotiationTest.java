@@ -169,6 +169,24 @@ class OpenNegotiationTest {
   }
 
   @Test
+  void extendedNextHop_onlyWhenBothAdvertiseIt() {
+    FsmConfig ours = config().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+        .extendedNextHop(true).build();
+    assertTrue(ours.localOpen().capabilities().extendedNextHop().contains(AddressFamily.IPV4_UNICAST));
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002)
+        .multiprotocol(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
+        .extendedNextHop(AddressFamily.IPV4_UNICAST).build();
+    NegotiatedSession both = accepted(ours, new OpenMessage(4, 65002, 90, PEER_ID, theirs));
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), both.extendedNextHop());
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), both.codecContext().extendedNextHop());
+    // RFC 8950 §4: not advertised by one side, not used
+    FsmConfig plain = config().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build();
+    assertTrue(plain.localOpen().capabilities().extendedNextHop().isEmpty());
+    assertEquals(Set.of(), accepted(plain, new OpenMessage(4, 65002, 90, PEER_ID, theirs)).extendedNextHop());
+    assertEquals(Set.of(), accepted(ours, open(65002, 65002, 90, PEER_ID)).extendedNextHop());
+  }
+
+  @Test
   void capabilities_noMultiprotocol_impliesIpv4Unicast() {
     NegotiatedSession s = accepted(config().build(), open(65002, 65002, 90, PEER_ID));
     assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());

@@ -408,14 +408,15 @@ public final class UpdateAttributes {
   }
 
   /**
-   * The valid attributes as a {@link PathAttributes} (allocates), with the IPv6 next hop of an IPv6 MP_REACH_NLRI
-   * (16 or 32 octets). Unknown attributes keep their flags; call {@link PathAttributes#forPropagation()} before
+   * The valid attributes as a {@link PathAttributes} (allocates), with the IPv6 next hop of MP_REACH_NLRI (16 or 32
+   * octets; IPv6 NLRI, or IPv4 NLRI under extended next hop). Unknown attributes keep their flags; call {@link PathAttributes#forPropagation()} before
    * passing them on.
    */
   public PathAttributes toPathAttributes() {
     byte[] v6 = null;
     MpReachView r = mpReach();
-    if (r != null && r.family().afi().value() == 2 && (r.nextHopLength() == 16 || r.nextHopLength() == 32)) {
+    // an IPv6 next hop: of IPv6 NLRI, or of IPv4 NLRI under extended next hop (RFC 8950 §3, checked on decoding)
+    if (r != null && (r.nextHopLength() == 16 || r.nextHopLength() == 32)) {
       v6 = r.nextHopBytes();
     }
     return PathAttributes.of(toList(), v6);

@@ -165,6 +165,8 @@ class PathAttributesTest {
       assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
       assertEquals(AddressFamily.IPV4_UNICAST, u.attributes().mpReach().family());
       assertEquals(List.of(IpPrefix.parse("10.0.0.10/32")), u.announced());
+      // read back as the session hands it on: the IPv6 next hop of the IPv4 route
+      assertEquals(attrs, u.attributes().toPathAttributes());
       assertThrows(IllegalArgumentException.class, () -> UpdateEncoder.writeAnnouncement(out, attrs,
           IpPrefix.parse("10.0.0.10/32"), CodecContext.FOUR_OCTET_AS));
     } finally {

@@ -771,6 +771,10 @@ public final class BgpSession implements AutoCloseable {
     if (ipv6 && !a.hasIpv6NextHop() && local instanceof Inet6Address) {
       b.nextHop(local);
     }
+    if (!ipv6 && !a.hasIpv4NextHop() && !a.hasIpv6NextHop() && local instanceof Inet6Address
+        && negotiated.extendedNextHop().contains(AddressFamily.IPV4_UNICAST)) {
+      b.nextHop(local); // RFC 8950 §4: an IPv4 route over an IPv6 session, our IPv6 address as next hop
+    }
     done = b.build();
     cache.put(a, done);
     return done;

@@ -8,11 +8,13 @@ import io.speakerkit.bgp.fsm.GracefulRestart;
 import io.speakerkit.bgp.fsm.Notification;
 import io.speakerkit.bgp.fsm.OpenMessage;
 import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.Afi;
 import io.speakerkit.bgp.wire.BgpDecodeException;
 import io.speakerkit.bgp.wire.capability.AddPathCapability;
 import io.speakerkit.bgp.wire.capability.Capability;
 import io.speakerkit.bgp.wire.capability.EnhancedRouteRefreshCapability;
 import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
+import io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability;
 import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
 import io.speakerkit.bgp.wire.capability.GracefulRestartCapability;
 import io.speakerkit.bgp.wire.capability.MultiprotocolCapability;
@@ -42,6 +44,17 @@ public final class WireAdapter {
         caps.enhancedRouteRefresh(true);
       } else if (c instanceof ExtendedMessageCapability) {
         caps.extendedMessage(true);
+      } else if (c instanceof ExtendedNextHopCapability enh) {
+        boolean any = false;
+        for (ExtendedNextHopCapability.Entry e : enh.entries()) {
+          if (e.nextHopAfi().equals(Afi.IPV6)) {
+            caps.extendedNextHop(e.nlriFamily());
+            any = true;
+          }
+        }
+        if (!any) {
+          caps.other(c.code()); // only other next-hop AFIs, none of which we use
+        }
       } else if (c instanceof AddPathCapability ap) {
         for (AddPathCapability.Family f : ap.families()) {
           AddPathMode mode = AddPathMode.valueOf(f.sendReceive());
@@ -82,6 +95,10 @@ public final class WireAdapter {
       caps.add(ExtendedMessageCapability.INSTANCE);
     }
     c.fourOctetAs().ifPresent(as -> caps.add(new FourOctetAsCapability(as)));
+    if (!c.extendedNextHop().isEmpty()) {
+      caps.add(new ExtendedNextHopCapability(c.extendedNextHop().stream()
+          .map(f -> new ExtendedNextHopCapability.Entry(f, Afi.IPV6)).toList()));
+    }
     if (!c.addPath().isEmpty()) {
       List<AddPathCapability.Family> fams = new ArrayList<>();
       c.addPath().forEach((f, m) -> fams.add(new AddPathCapability.Family(f, m.value())));

@@ -26,7 +26,7 @@ class WireAdapterTest {
   void open_throughTheCodec_roundTrips() {
     Capabilities caps = Capabilities.builder().multiprotocol(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
         .fourOctetAs(4_200_000_001L).routeRefresh(true).enhancedRouteRefresh(true).extendedMessage(true)
-        .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH)
+        .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH).extendedNextHop(AddressFamily.IPV4_UNICAST)
         .gracefulRestart(new GracefulRestart(true, 120, Map.of(AddressFamily.IPV4_UNICAST, true), true)).build();
     OpenMessage open = new OpenMessage(4, 23456, 90, BgpIdentifier.parse("192.0.2.1"), caps); // R and N bits set
     ByteBuf buf = Unpooled.buffer();
