@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code java -jar speakerkit.jar <command>}: the runnable examples. Exit codes: 0 success, 1 runtime failure,
@@ -100,8 +101,12 @@ public final class Main {
     };
   }
 
-  /** Starts the speaker, announces the services, prints events as JSON lines until SIGINT/SIGTERM. */
-  private static int runUntilSignalled(Speaker speaker, List<ServiceRequest> requests, PrintStream out) {
+  /**
+   * Starts the speaker, announces the services (allocating but not announcing those {@code withheld}), prints
+   * events as JSON lines until SIGINT/SIGTERM.
+   */
+  private static int runUntilSignalled(Speaker speaker, List<ServiceRequest> requests, Set<String> withheld,
+      PrintStream out) {
     EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(100_000);
     Thread printer = new Thread(() -> {
       try {
@@ -132,6 +137,9 @@ public final class Main {
       out.flush();
       done.countDown();
     }, "speakerkit-shutdown"));
+    for (String service : withheld) {
+      speaker.setAnnounceable(service, false);
+    }
     speaker.start();
     for (ServiceRequest request : requests) {
       speaker.announce(request);
@@ -192,7 +200,7 @@ public final class Main {
       }
       Speaker collector = Speaker.builder().config(config.build()).listen(listen).passive(true)
           .allowLocalPeers(true).build();
-      return runUntilSignalled(collector, List.of(), out);
+      return runUntilSignalled(collector, List.of(), Set.of(), out);
     } catch (IllegalArgumentException | java.net.UnknownHostException | ClassCastException e) {
       err.println("collector: " + e.getMessage());
       err.print(COLLECTOR_USAGE);
@@ -316,10 +324,13 @@ public final class Main {
     ManifestSet set;
     SpeakerConfig config;
     List<ServiceRequest> requests;
+    Set<String> withheld;
+    String node = nodeName != null ? nodeName : hostName();
     try {
       set = ManifestSet.read(configs, w -> err.println("warning: " + w));
       config = ManifestMapper.toConfig(set);
       requests = ManifestMapper.requests(set, lbClass);
+      withheld = ManifestMapper.withheld(set, lbClass, node);
     } catch (ManifestException e) {
       err.println("invalid manifest: " + e.getMessage());
       return 2;
@@ -327,18 +338,26 @@ public final class Main {
       err.println("speaker: " + e.getMessage());
       return 1;
     }
+    if (set.endpointSlices().isEmpty() && !requests.isEmpty()) {
+      err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
+          + " service only while it has ready endpoints)");
+    }
+    for (String service : withheld) {
+      err.println("warning: " + service + ": no ready endpoint" + " for this node (" + node + "): allocated, not"
+          + " announced");
+    }
     if (!check) {
-      NodeIdentity node = new NodeIdentity(nodeName != null ? nodeName : hostName(), nodeLabels);
-      Speaker.Builder builder = Speaker.builder().config(config).node(node).allowLocalPeers(allowLocal)
+      Speaker.Builder builder = Speaker.builder().config(config).node(new NodeIdentity(node, nodeLabels))
+          .allowLocalPeers(allowLocal)
           .ignoreExcludeLb(ignoreExcludeLb);
       if (capture != null) {
         builder.capture(capture);
       }
-      return runUntilSignalled(builder.build(), requests, out);
+      return runUntilSignalled(builder.build(), requests, withheld, out);
     }
     out.println("pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
         + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "
-        + requests.size());
+        + requests.size() + (set.endpointSlices().isEmpty() ? "" : " (" + withheld.size() + " not announced here)"));
     return 0;
   }
 }

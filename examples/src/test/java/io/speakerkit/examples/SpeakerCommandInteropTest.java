@@ -87,9 +87,33 @@ class SpeakerCommandInteropTest {
       String manifest = Files.readString(Path.of("src/test/resources/fixtures", fixture));
       assertTrue(manifest.contains("peerAddress: 192.168.126.2"), fixture);
       File config = new File(ns.dir(), fixture);
-      Files.writeString(config.toPath(), manifest.replace("peerAddress: 192.168.126.2", "peerAddress: " + router));
+      manifest = manifest.replace("peerAddress: 192.168.126.2", "peerAddress: " + router);
+      if (!bfd) {
+        // EndpointSlices decide what this node (node-a) announces, as in MetalLB: echoserver has a ready endpoint
+        // here; "elsewhere" (externalTrafficPolicy Local) only on node-b, so it is allocated but not announced
+        manifest += """
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: elsewhere, namespace: onp-metallb}
+            spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 81}], selector: {app: other}}
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: echoserver-1, namespace: onp-metallb, labels: {kubernetes.io/service-name: echoserver}}
+            addressType: IPv4
+            endpoints: [{addresses: [10.1.0.5], conditions: {ready: true}, nodeName: node-a}]
+            ---
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata: {name: elsewhere-1, namespace: onp-metallb, labels: {kubernetes.io/service-name: elsewhere}}
+            addressType: IPv4
+            endpoints: [{addresses: [10.1.0.6], conditions: {ready: true}, nodeName: node-b}]
+            """;
+      }
+      Files.writeString(config.toPath(), manifest);
 
-      try (JarProcess speaker = JarProcess.start("speaker", "--config", config.getPath())) {
+      try (JarProcess speaker = JarProcess.start("speaker", "--config", config.getPath(), "--node-name", "node-a")) {
         Poll.until(LIMIT, "10.0.0.10/32 on FRR",
             () -> frr.json("show bgp ipv4 unicast 10.0.0.10/32 json").contains("\"paths\""),
             () -> frr.json("show bgp neighbors json") + "\nstdout:\n" + speaker.stdout() + "\nstderr:\n"
@@ -100,6 +124,15 @@ class SpeakerCommandInteropTest {
         assertTrue(route.contains("\"ip\":\"" + host + "\""), route);
         String neighbor = frr.json("show bgp neighbor " + host + " json");
         assertTrue(neighbor.contains("\"bgpTimerHoldTimeMsecs\":5000"), "holdTime: 5 from the manifest: " + neighbor);
+        if (!bfd) {
+          Poll.until(LIMIT, "elsewhere allocated", () -> speaker.lines().stream().map(JarProcess::json)
+              .anyMatch(e -> "allocation".equals(e.get("kind")) && "onp-metallb/elsewhere".equals(e.get("service"))),
+              speaker::stdout);
+          String ours = frr.json("show bgp ipv4 unicast json");
+          assertTrue(ours.contains("10.0.0.10/32") && !ours.contains("10.0.0.11/32"), ours);
+          assertTrue(speaker.stderr().contains("onp-metallb/elsewhere: no ready endpoint for this node (node-a)"),
+              speaker.stderr());
+        }
         if (bfd) {
           Poll.until(LIMIT, "FRR's BFD peer Up",
               () -> "up".equals(FrrRouter.field(frr.json("show bfd peers json"), "status")),

@@ -97,6 +97,8 @@ public final class Speaker implements AutoCloseable {
   private SpeakerConfig config;
   private Allocator allocator;
   private RoutePlan plan;
+  /** Services this node does not announce now ({@link #setAnnounceable}); kept across stop and start. */
+  private final Set<String> withheld = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private BgpTransport transport;
   private BfdEngine bfd;
   private final Map<String, PeerRuntime> peers = new LinkedHashMap<>();
@@ -214,6 +216,9 @@ public final class Speaker implements AutoCloseable {
         REFUSED_RETRY_SECONDS, REFUSED_RETRY_SECONDS, TimeUnit.SECONDS);
     // Restored allocations are announced again before anything new is served.
     for (Allocation a : allocator.allocations()) {
+      if (withheld.contains(a.serviceKey())) {
+        continue;
+      }
       for (InetAddress address : a.addresses()) {
         apply(plan.add(address, a.pool()));
       }
@@ -316,6 +321,9 @@ public final class Speaker implements AutoCloseable {
           return result;
         }
         events.publish(new SpeakerEvent.Allocated(clock.instant(), a.serviceKey(), a.addresses(), a.pool()));
+        if (withheld.contains(a.serviceKey())) {
+          return result; // allocated, announced once the service is announceable
+        }
         for (InetAddress address : before) {
           if (!a.addresses().contains(address)) {
             apply(plan.remove(address));
@@ -338,14 +346,53 @@ public final class Speaker implements AutoCloseable {
   public Optional<Allocation> release(String serviceKey) {
     return call(() -> {
       Optional<Allocation> released = startedAllocator().release(serviceKey);
+      boolean wasWithheld = withheld.remove(serviceKey);
       released.ifPresent(a -> {
         events.publish(new SpeakerEvent.Released(clock.instant(), serviceKey, a.addresses()));
-        for (InetAddress address : a.addresses()) {
-          apply(plan.remove(address));
+        if (!wasWithheld) {
+          for (InetAddress address : a.addresses()) {
+            apply(plan.remove(address));
+          }
         }
       });
       return released;
     });
+  }
+
+  /**
+   * Whether this node announces the service's addresses: MetalLB's BGP speakers announce a service only while it
+   * has a ready endpoint, on this node when its {@code externalTrafficPolicy} is Local, anywhere when it is Cluster.
+   * The speaker has no view of endpoints, so the caller says: {@code false} withdraws the service's routes (its
+   * allocation stays), {@code true} announces them again. An address several services share is announced while any
+   * of them is announceable. Services are announceable unless told otherwise; {@link #release} forgets the setting.
+   * May be called before {@link #start()}: restored allocations then start withheld.
+   */
+  public void setAnnounceable(String serviceKey, boolean announceable) {
+    Objects.requireNonNull(serviceKey, "serviceKey");
+    if (worker == null) {
+      if (announceable) {
+        withheld.remove(serviceKey);
+      } else {
+        withheld.add(serviceKey);
+      }
+      return;
+    }
+    call(() -> {
+      boolean changed = announceable ? withheld.remove(serviceKey) : withheld.add(serviceKey);
+      if (changed) {
+        startedAllocator().allocation(serviceKey).ifPresent(a -> {
+          for (InetAddress address : a.addresses()) {
+            apply(announceable ? plan.add(address, a.pool()) : plan.remove(address));
+          }
+        });
+      }
+      return null;
+    });
+  }
+
+  /** Whether the service is announceable ({@link #setAnnounceable}). */
+  public boolean announceable(String serviceKey) {
+    return !withheld.contains(serviceKey);
   }
 
   /**
@@ -380,6 +427,9 @@ public final class Speaker implements AutoCloseable {
     io.speakerkit.allocator.PoolUpdate update = allocator.updatePools(next.pools());
     for (Allocation a : update.released()) {
       events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
+      if (withheld.contains(a.serviceKey())) {
+        continue;
+      }
       for (InetAddress address : a.addresses()) {
         apply(plan.remove(address));
       }

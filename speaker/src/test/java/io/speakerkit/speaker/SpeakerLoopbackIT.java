@@ -1,10 +1,12 @@
 package io.speakerkit.speaker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.allocator.AllocationResult;
 import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.ServicePort;
 import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bgp.wire.IpPrefix;
@@ -17,8 +19,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -376,6 +380,81 @@ class SpeakerLoopbackIT {
       assertEquals("node", gone.peer());
       assertEquals(IpPrefix.parse("10.0.5.0/32"), gone.prefix());
       routerEvents.close();
+    }
+  }
+
+  /**
+   * MetalLB announces a service only while it has ready endpoints (on this node with externalTrafficPolicy Local):
+   * a service set not announceable is allocated but not announced, and announced once it is; an address two
+   * services share is announced while either of them is.
+   */
+  @Test
+  void setAnnounceable_withholdsAndAnnounces_sharedAddressWhileAnyHolderIs() throws Exception {
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.11"), "10.0.6.0/24", false);
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().build()) {
+      router.start();
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      Set<IpPrefix> atRouter = new HashSet<>();
+      speaker.setAnnounceable("default/b", false); // before start: kept
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build()); // 10.0.6.0
+      speaker.announce(ServiceRequest.builder("default/b").build()); // 10.0.6.1, withheld
+      IpPrefix a = IpPrefix.parse("10.0.6.0/32");
+      IpPrefix b = IpPrefix.parse("10.0.6.1/32");
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(a));
+      assertFalse(speaker.announceable("default/b"));
+      speaker.setAnnounceable("default/b", true);
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(a, b));
+      speaker.setAnnounceable("default/a", false);
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(b));
+
+      // c and d share 10.0.6.2 (same sharing key, different ports)
+      speaker.announce(ServiceRequest.builder("default/c").sharingKey("k").ports(ServicePort.tcp(80)).build());
+      speaker.announce(ServiceRequest.builder("default/d").sharingKey("k").ports(ServicePort.tcp(443)).build());
+      IpPrefix shared = IpPrefix.parse("10.0.6.2/32");
+      assertEquals(speaker.allocation("default/c").orElseThrow().addresses(),
+          speaker.allocation("default/d").orElseThrow().addresses());
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(b, shared));
+      speaker.setAnnounceable("default/c", false);
+      speaker.setAnnounceable("default/b", false);
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(shared)); // d still holds it
+      speaker.setAnnounceable("default/d", false);
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of());
+      speaker.setAnnounceable("default/c", true);
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(shared));
+
+      // releasing a withheld service withdraws nothing more and forgets the setting
+      speaker.release("default/a");
+      assertTrue(speaker.announceable("default/a"));
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(shared, a));
+      routerEvents.close();
+    }
+  }
+
+  /**
+   * Checks that {@code speaker} plans exactly as many routes as {@code expected} holds, then applies the router's
+   * route events to {@code routes} until they equal {@code expected}.
+   */
+  private static void awaitRoutes(Speaker speaker, EventHub.Subscription<SpeakerEvent> events, Set<IpPrefix> routes,
+      Set<IpPrefix> expected) throws InterruptedException {
+    assertEquals(expected.size(), speaker.status().get(0).routesSent(), speaker.status().toString());
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    List<SpeakerEvent> seen = new ArrayList<>();
+    while (!routes.equals(expected)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("router holds " + routes + ", expected " + expected + "; saw " + seen);
+      }
+      Object next = events.poll(100, TimeUnit.MILLISECONDS);
+      if (next instanceof SpeakerEvent.RouteReceived r) {
+        routes.add(r.prefix());
+      } else if (next instanceof SpeakerEvent.RouteUnreachable r) {
+        routes.remove(r.prefix());
+      }
+      if (next instanceof SpeakerEvent e) {
+        seen.add(e);
+      }
     }
   }
 

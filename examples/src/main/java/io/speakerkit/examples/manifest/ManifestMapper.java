@@ -64,6 +64,31 @@ public final class ManifestMapper {
     return out;
   }
 
+  /**
+   * The services this node should not announce, as MetalLB's BGP speaker decides from EndpointSlices: a service is
+   * announced while it has a ready endpoint, on this node when its {@code externalTrafficPolicy} is Local, on any
+   * node when it is Cluster. Empty when the manifests hold no EndpointSlice at all (nothing to decide from: every
+   * service is announced).
+   */
+  public static Set<String> withheld(ManifestSet set, String loadBalancerClass, String nodeName) {
+    if (set.endpointSlices().isEmpty()) {
+      return Set.of();
+    }
+    Set<String> out = new java.util.TreeSet<>();
+    for (ServiceSpec svc : set.servicesOfClass(loadBalancerClass)) {
+      boolean local = svc.externalTrafficPolicy().equals("Local");
+      boolean ready = set.endpointSlices().stream()
+          .filter(slice -> slice.ref().namespace().equals(svc.ref().namespace())
+              && slice.service().equals(svc.ref().name()))
+          .flatMap(slice -> slice.endpoints().stream())
+          .anyMatch(e -> e.ready() && (!local || nodeName.equals(e.nodeName())));
+      if (!ready) {
+        out.add(svc.ref().namespace() + "/" + svc.ref().name());
+      }
+    }
+    return out;
+  }
+
   private static IpAddressPool pool(IpAddressPoolSpec spec) {
     IpAddressPool.Builder b = IpAddressPool.builder().name(spec.ref().name())
         .addresses(spec.addresses().toArray(String[]::new))

@@ -40,6 +40,7 @@ public final class ManifestSet {
   private final List<CommunitySpec> communities = new ArrayList<>();
   private final List<SecretSpec> secrets = new ArrayList<>();
   private final List<ServiceSpec> services = new ArrayList<>();
+  private final List<EndpointSliceSpec> endpointSlices = new ArrayList<>();
   private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
   private final Consumer<String> warnings;
   private final Set<String> warnedKinds = new HashSet<>();
@@ -121,7 +122,9 @@ public final class ManifestSet {
       throw new ManifestException(ref, "metadata.name", "required");
     }
     Node spec;
-    switch (metallb ? kind : "v1".equals(apiVersion) ? "core/" + kind : "other") {
+    String group = metallb ? kind : "v1".equals(apiVersion) ? "core/" + kind
+        : "discovery.k8s.io/v1".equals(apiVersion) ? "discovery/" + kind : "other";
+    switch (group) {
       case "IPAddressPool" -> {
         requireVersion(ref, version, "v1beta1");
         spec = root.child("spec");
@@ -164,6 +167,7 @@ public final class ManifestSet {
           services.add(svc);
         }
       }
+      case "discovery/EndpointSlice" -> endpointSlices.add(EndpointSliceSpec.read(ref, labels, root));
       default -> {
         if (warnedKinds.add(apiVersion + "/" + kind)) {
           warnings.accept(kind + " (" + apiVersion + "): kind not used by the speaker, ignored");
@@ -290,6 +294,11 @@ public final class ManifestSet {
   }
 
   /** Every LoadBalancer service read, whatever its class. */
+  /** The EndpointSlices (discovery.k8s.io/v1), in file order. */
+  public List<EndpointSliceSpec> endpointSlices() {
+    return List.copyOf(endpointSlices);
+  }
+
   public List<ServiceSpec> services() {
     return List.copyOf(services);
   }

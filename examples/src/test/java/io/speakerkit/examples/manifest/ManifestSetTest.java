@@ -158,6 +158,110 @@ class ManifestSetTest {
     assertTrue(warnings.stream().anyMatch(w -> w.contains("Service default/c: spec.type: ClusterIP")), warnings::toString);
   }
 
+  /**
+   * MetalLB announces a service from a node only while it has a ready endpoint: on that node with
+   * externalTrafficPolicy Local, anywhere with Cluster; {@code ready} absent counts as ready.
+   */
+  @Test
+  void endpointSlices_decideWhichServicesThisNodeAnnounces() {
+    String yaml = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: local-here, namespace: default}
+        spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: local-elsewhere, namespace: default}
+        spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cluster-elsewhere, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cluster-not-ready, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: no-slice, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: local-here-1
+          namespace: default
+          labels: {kubernetes.io/service-name: local-here}
+        addressType: IPv4
+        endpoints:
+        - addresses: [10.1.0.5]
+          conditions: {ready: false, serving: false, terminating: true}
+          nodeName: node-a
+        - addresses: [10.1.0.6]
+          nodeName: node-a
+          targetRef: {kind: Pod, name: web-1, namespace: default}
+        ports: [{name: http, port: 8080, protocol: TCP}]
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: local-elsewhere-1
+          namespace: default
+          labels: {kubernetes.io/service-name: local-elsewhere}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.1.0.7], conditions: {ready: true}, nodeName: node-b}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: cluster-elsewhere-1
+          namespace: default
+          labels: {kubernetes.io/service-name: cluster-elsewhere}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.1.0.8], conditions: {ready: true}, nodeName: node-b}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: cluster-not-ready-1
+          namespace: default
+          labels: {kubernetes.io/service-name: cluster-not-ready}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.1.0.9], conditions: {ready: false}, nodeName: node-a}
+        """;
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(yaml, warnings::add);
+    assertEquals(List.of(), warnings);
+    assertEquals(4, set.endpointSlices().size());
+    assertEquals(java.util.Set.of("default/local-elsewhere", "default/cluster-not-ready", "default/no-slice"),
+        ManifestMapper.withheld(set, null, "node-a"));
+    assertEquals(java.util.Set.of("default/local-here", "default/cluster-not-ready", "default/no-slice"),
+        ManifestMapper.withheld(set, null, "node-b"));
+    // no EndpointSlice at all: nothing to decide from, every service announced
+    ManifestSet services = ManifestSet.parse(yaml.substring(0, yaml.indexOf("apiVersion: discovery")), w -> { });
+    assertEquals(java.util.Set.of(), ManifestMapper.withheld(services, null, "node-a"));
+  }
+
+  @Test
+  void endpointSlice_withoutServiceNameLabel_rejected() {
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: s, namespace: default}
+        addressType: IPv4
+        endpoints: []
+        """, w -> { }));
+    assertEquals("EndpointSlice default/s: metadata.labels: no kubernetes.io/service-name label (expected: the"
+        + " Service it serves)", e.getMessage());
+  }
+
   /** Each row: a BGPPeer spec fragment, and the exact error MetalLB-style validation gives. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
