@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 class UpdateChecksTest {
@@ -14,6 +15,16 @@ class UpdateChecksTest {
     ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
     try {
       return UpdateChecks.check(BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS), peerAs, true);
+    } finally {
+      b.release();
+    }
+  }
+
+  /** Runs {@code body} on the UPDATE announcing NLRI with {@code attrs}, decoded under {@code ctx}. */
+  private static void withUpdate(String attrs, CodecContext ctx, Consumer<UpdateMessage> body) {
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
+    try {
+      body.accept(BgpMessageDecoder.decodeUpdate(b, ctx));
     } finally {
       b.release();
     }
@@ -45,17 +56,13 @@ class UpdateChecksTest {
   void nextHop_loopback_invalidExceptOnALoopbackSession() {
     String attrs = UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH + "40 03 04 7f000002";
     assertEquals(8, check(attrs, 65000).get(0).subcode());
-    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
-    try {
-      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+    withUpdate(attrs, CodecContext.FOUR_OCTET_AS, u -> {
       assertTrue(UpdateChecks.check(u, 65000, true, false, true).isEmpty());
       // what a session does with what the checks find
       u.addErrors(UpdateChecks.check(u, 65001, true, false, true));
       assertEquals(ErrorAction.TREAT_AS_WITHDRAW, u.errorAction());
       assertEquals(11, u.errors().get(0).subcode());
-    } finally {
-      b.release();
-    }
+    });
   }
 
   @Test
@@ -70,44 +77,32 @@ class UpdateChecksTest {
   @Test
   void firstAs_confederationPeer_memberAsInLeadingConfedSequence_ok() {
     String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 03 01 0000fdea 02 01 0000fde8" + "40 03 04 0a000001";
-    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
-    try {
-      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+    withUpdate(attrs, CodecContext.FOUR_OCTET_AS, u -> {
       assertTrue(UpdateChecks.check(u, 65002, true, true).isEmpty());
       List<UpdateError> e = UpdateChecks.check(u, 65003, true, true);
       assertEquals(1, e.size());
       assertEquals("leftmost AS: 65002 (expected: 65003, the eBGP peer's AS)", e.get(0).reason());
-    } finally {
-      b.release();
-    }
+    });
   }
 
   @Test
   void confederationSegments_fromOutsidePeer_treatAsWithdraw() {
     String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 0c 02 01 0000fde8 03 01 0000fc00" + "40 03 04 0a000001";
-    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
-    try {
-      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+    withUpdate(attrs, CodecContext.FOUR_OCTET_AS, u -> {
       assertEquals(1, UpdateChecks.check(u, 65000, true).size());
       assertTrue(UpdateChecks.check(u, 65000, true, true).isEmpty());
-    } finally {
-      b.release();
-    }
+    });
   }
 
   @Test
   void firstAs_twoOctetSession_readsTwoOctetNumbers() {
     // AS_PATH 65000 65001 as 2-octet numbers, on a session without the 4-octet AS capability
     String attrs = UpdateErrorHandlingTest.ORIGIN + "40 02 06 02 02 fde8 fde9" + "40 03 04 0a000001";
-    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", attrs, UpdateErrorHandlingTest.NLRI));
-    try {
-      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.INITIAL);
+    withUpdate(attrs, CodecContext.INITIAL, u -> {
       assertTrue(UpdateChecks.check(u, 65000, true).isEmpty());
       assertEquals("leftmost AS: 65000 (expected: 65001, the eBGP peer's AS)",
           UpdateChecks.check(u, 65001, true).get(0).reason());
-    } finally {
-      b.release();
-    }
+    });
   }
 
   @Test

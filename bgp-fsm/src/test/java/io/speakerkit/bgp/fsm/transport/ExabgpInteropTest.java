@@ -35,7 +35,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -91,18 +93,10 @@ class ExabgpInteropTest {
       Map<RouteKey, String> received = new ConcurrentHashMap<>();
       Map<RouteKey, String> unknownAttributes = new ConcurrentHashMap<>();
       AtomicInteger treatedAsWithdraw = new AtomicInteger();
-            try (BgpTransport t = BgpTransport.builder()
-          .listen(new InetSocketAddress(InetAddress.getByName("10.253.12.1"), 179)).build().start()) {
-        AdjRibIn rib = new AdjRibIn(EventLoopScheduler.on(t.group().next()));
-        AtomicInteger sessionsUp = new AtomicInteger();
-        RouteListener recorder = new RouteListener() {
-          @Override
-          public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
-            sessionsUp.incrementAndGet();
-          }
-
-          @Override
-          public void onUpdate(BgpSession session, UpdateMessage u) {
+      try (Ours ours = Ours.listen("10.253.12.1", "10.253.12.2",
+          c -> c.families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+              .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH),
+          (session, u) -> {
             Set<AddressFamily> families = session.negotiated().map(NegotiatedSession::families).orElseThrow();
             for (RouteKey k : RouteKey.withdrawn(u, families)) {
               received.remove(k);
@@ -121,19 +115,9 @@ class ExabgpInteropTest {
                 }
               }
             }
-            rib.onUpdate(session, u);
-          }
-        };
-        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.12.2"))
-            .localAddress(InetAddress.getByName("10.253.12.1"))
-            .config(FsmConfig.builder().localAs(65000).peerAs(65001)
-                .bgpIdentifier(BgpIdentifier.parse("10.253.12.1"))
-                .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
-                .addPath(AddressFamily.IPV4_UNICAST, AddPathMode.BOTH)
-                .connectMode(ConnectMode.PASSIVE)
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
-            .routeListener(recorder)
-            .build();
+          })) {
+        BgpSession s = ours.session();
+        AdjRibIn rib = ours.rib();
         s.announce(OUR_ROUTE, PathAttributes.builder().med(40)
             .communities(new Community(65000 << 16 | 300))
             .largeCommunities(new LargeCommunity(65000, 1, 2)).build());
@@ -170,13 +154,13 @@ class ExabgpInteropTest {
             () -> updatesWith(exa, "\"nlri\":\"" + OUR_ROUTE + "\"") > 0
                 && updatesWith(exa, "\"nlri\":\"" + OUR_IPV6 + "\"") > 0,
             () -> String.join("\n", exa.updates()));
-        String ours = exa.updates().stream().filter(m -> m.contains("\"nlri\":\"" + OUR_ROUTE + "\"")).findFirst()
+        String parsed = exa.updates().stream().filter(m -> m.contains("\"nlri\":\"" + OUR_ROUTE + "\"")).findFirst()
             .orElseThrow();
-        assertTrue(ours.contains("\"as-path\":[65000]"), ours);
-        assertTrue(ours.contains("\"med\":40"), ours);
-        assertTrue(ours.contains("\"community\":[[65000,300]]"), ours);
-        assertTrue(ours.contains("\"large-community\":[[65000,1,2]]"), ours);
-        assertTrue(ours.contains("\"10.253.12.1\":[{\"nlri\":\"" + OUR_ROUTE + "\",\"path-information\":"), ours);
+        assertTrue(parsed.contains("\"as-path\":[65000]"), parsed);
+        assertTrue(parsed.contains("\"med\":40"), parsed);
+        assertTrue(parsed.contains("\"community\":[[65000,300]]"), parsed);
+        assertTrue(parsed.contains("\"large-community\":[[65000,1,2]]"), parsed);
+        assertTrue(parsed.contains("\"10.253.12.1\":[{\"nlri\":\"" + OUR_ROUTE + "\",\"path-information\":"), parsed);
         String ours6 = exa.updates().stream().filter(m -> m.contains("\"nlri\":\"" + OUR_IPV6 + "\"")).findFirst()
             .orElseThrow();
         assertTrue(ours6.contains("\"ipv6unicast\":{\"fd00:253:12::1\":"), ours6);
@@ -208,7 +192,7 @@ class ExabgpInteropTest {
             () -> exa.updates().stream().anyMatch(m -> m.contains("\"withdraw\":") && m.contains(OUR_ROUTE.toString())),
             () -> String.join("\n", exa.updates()));
 
-        assertEquals(1, sessionsUp.get(), "the session never went down until now");
+        assertEquals(1, ours.sessionsUp().get(), "the session never went down until now");
         s.stop("bye");
         Poll.until(LIMIT, "ExaBGP saw the session down",
             () -> exa.messages().stream().anyMatch(m -> m.contains("\"state\":\"down\"")),
@@ -251,35 +235,16 @@ class ExabgpInteropTest {
           """.formatted(ExabgpRouter.PROCESS));
       Map<IpPrefix, String> withdrawnBecause = new ConcurrentHashMap<>();
       Map<IpPrefix, String> discarded = new ConcurrentHashMap<>();
-      AtomicInteger sessionsUp = new AtomicInteger();
-      try (BgpTransport t = BgpTransport.builder()
-          .listen(new InetSocketAddress(InetAddress.getByName("10.253.13.1"), 179)).build().start()) {
-        AdjRibIn rib = new AdjRibIn(EventLoopScheduler.on(t.group().next()));
-        RouteListener recorder = new RouteListener() {
-          @Override
-          public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
-            sessionsUp.incrementAndGet();
+      try (Ours ours = Ours.listen("10.253.13.1", "10.253.13.2", c -> c, (session, u) -> {
+        for (IpPrefix p : u.announced()) {
+          for (UpdateError e : u.errors()) {
+            (e.action() == ErrorAction.ATTRIBUTE_DISCARD ? discarded : withdrawnBecause)
+                .merge(p, e.action() + " " + e.attributeType(), (x, y) -> x + ", " + y);
           }
-
-          @Override
-          public void onUpdate(BgpSession session, UpdateMessage u) {
-            for (IpPrefix p : u.announced()) {
-              for (UpdateError e : u.errors()) {
-                (e.action() == ErrorAction.ATTRIBUTE_DISCARD ? discarded : withdrawnBecause)
-                    .merge(p, e.action() + " " + e.attributeType(), (a, b) -> a + ", " + b);
-              }
-            }
-            rib.onUpdate(session, u);
-          }
-        };
-        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.13.2"))
-            .localAddress(InetAddress.getByName("10.253.13.1"))
-            .config(FsmConfig.builder().localAs(65000).peerAs(65001)
-                .bgpIdentifier(BgpIdentifier.parse("10.253.13.1"))
-                .connectMode(ConnectMode.PASSIVE)
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
-            .routeListener(recorder)
-            .build();
+        }
+      })) {
+        BgpSession s = ours.session();
+        AdjRibIn rib = ours.rib();
         s.start();
         Poll.until(LIMIT, "all five routes seen",
             () -> rib.get(IpPrefix.parse("203.0.125.0/24")).isPresent()
@@ -294,7 +259,7 @@ class ExabgpInteropTest {
         PathAttributes kept = rib.get(IpPrefix.parse("203.0.121.0/24")).orElseThrow().pathAttributes();
         assertTrue(kept.get(Aggregator.class).isEmpty() && kept.get(AsPath.class).isPresent(), kept.toString());
         assertEquals(BgpState.Established, s.state());
-        assertEquals(1, sessionsUp.get(), "the session never went down");
+        assertEquals(1, ours.sessionsUp().get(), "the session never went down");
         // (ExaBGP's connections before our session started were closed by our listener: not counted)
         List<String> states = exa.messages();
         int up = indexOf(states, m -> m.contains("\"state\":\"up\""));
@@ -302,6 +267,48 @@ class ExabgpInteropTest {
             String.join("\n", states));
         s.stop("bye");
       }
+    }
+  }
+
+  /**
+   * Our side: a listener on {@code local}, and a passive eBGP session (AS 65000) to ExaBGP (AS 65001) at {@code peer}
+   * whose UPDATEs go to {@code onUpdate} and then to an {@link AdjRibIn}; counts how often it came up.
+   */
+  private record Ours(BgpTransport transport, BgpSession session, AdjRibIn rib, AtomicInteger sessionsUp)
+      implements AutoCloseable {
+
+    static Ours listen(String local, String peer, UnaryOperator<FsmConfig.Builder> config,
+        BiConsumer<BgpSession, UpdateMessage> onUpdate) throws Exception {
+      BgpTransport t = BgpTransport.builder()
+          .listen(new InetSocketAddress(InetAddress.getByName(local), 179)).build().start();
+      AdjRibIn rib = new AdjRibIn(EventLoopScheduler.on(t.group().next()));
+      AtomicInteger up = new AtomicInteger();
+      RouteListener listener = new RouteListener() {
+        @Override
+        public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
+          up.incrementAndGet();
+        }
+
+        @Override
+        public void onUpdate(BgpSession session, UpdateMessage u) {
+          onUpdate.accept(session, u);
+          rib.onUpdate(session, u);
+        }
+      };
+      BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName(peer))
+          .localAddress(InetAddress.getByName(local))
+          .config(config.apply(FsmConfig.builder().localAs(65000).peerAs(65001)
+              .bgpIdentifier(BgpIdentifier.parse(local))
+              .connectMode(ConnectMode.PASSIVE)
+              .backoff(Duration.ofMillis(500), Duration.ofSeconds(2))).build())
+          .routeListener(listener)
+          .build();
+      return new Ours(t, s, rib, up);
+    }
+
+    @Override
+    public void close() {
+      transport.close();
     }
   }
 
