@@ -146,6 +146,9 @@ class ExabgpInteropTest {
             .orElseThrow().typeCode());
         assertTrue(received.get(new RouteKey(EXA_IPV6, 0)).contains("fd00:253:12:0:0:0:0:2"),
             received.get(new RouteKey(EXA_IPV6, 0)));
+        // the AdjRibIn reads its stored octets (MP_REACH_NLRI included) back the same way
+        assertEquals(InetAddress.getByName("fd00:253:12::2"), InetAddress.getByAddress(java.util.Arrays.copyOf(
+            rib.get(EXA_IPV6).orElseThrow().pathAttributes().ipv6NextHop(), 16)));
         // RFC 4271 §6.3: leftmost AS 65099 from the peer of AS 65001
         assertTrue(rib.paths(EXA_WRONG_FIRST_AS).isEmpty(), rib.toString());
 
