@@ -597,27 +597,34 @@ public final class Allocator implements AutoCloseable {
           + " automatically (" + poolNames() + "; pools need autoAssign, and a matching serviceAllocation if they have one;"
           + " expected: name a pool or an address, or configure an eligible pool)");
     }
-    // MetalLB (findBestPoolForService): PreferDualStack takes the first pool that gives both families, and only
-    // without one the first that gives the primary family
-    boolean wantsBoth = req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK;
-    Allocated oneFamily = null;
+    // MetalLB (findBestPoolForService): with ClusterIPs of both families, PreferDualStack takes the first pool that
+    // gives both, else the first that gives the primary family, else the first that gives the other; with one
+    // family only, the first pool that gives the primary family (fromPool refuses the others)
+    boolean wantsBoth = req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK && req.dualStackClusterIps();
+    Allocated primaryOnly = null;
+    Allocated otherOnly = null;
     StringBuilder why = new StringBuilder();
     boolean exhausted = false;
     for (int p : candidates) {
       AllocationResult r = fromPool(p, req);
       if (r instanceof Allocated a) {
-        if (!wantsBoth || a.allocation().addresses().size() == 2) {
+        List<InetAddress> got = a.allocation().addresses();
+        if (!wantsBoth || got.size() == 2) {
           return a;
         }
-        oneFamily = oneFamily == null ? a : oneFamily;
+        if (IpFamily.of(got.get(0)) == req.ipFamily()) {
+          primaryOnly = primaryOnly == null ? a : primaryOnly;
+        } else {
+          otherOnly = otherOnly == null ? a : otherOnly;
+        }
         continue;
       }
       Refused f = (Refused) r;
       exhausted |= f.reason() == Refusal.POOL_EXHAUSTED;
       why.append(why.length() == 0 ? "" : "; ").append(f.message());
     }
-    if (oneFamily != null) {
-      return oneFamily;
+    if (primaryOnly != null || otherOnly != null) {
+      return primaryOnly != null ? primaryOnly : otherOnly;
     }
     return new Refused(exhausted ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
         "no address for " + req.serviceKey() + " in any eligible pool: " + why);
@@ -670,6 +677,8 @@ public final class Allocator implements AutoCloseable {
       case REQUIRE_DUAL_STACK -> List.of(IpFamily.IPV4, IpFamily.IPV6);
       case PREFER_DUAL_STACK -> pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6)
           ? List.of(IpFamily.IPV4, IpFamily.IPV6)
+          // MetalLB: ClusterIPs of one family take that family or nothing from a pool of the other
+          : !req.dualStackClusterIps() ? List.of(req.ipFamily())
           : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
     };
     // MetalLB: PreferDualStack in a pool of both families takes both if free, else the primary family alone

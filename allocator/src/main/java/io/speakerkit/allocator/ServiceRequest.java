@@ -29,6 +29,9 @@ import java.util.Set;
  * @param ports the service's protocol/port pairs, checked for collisions when sharing
  * @param namespaceLabels labels of the service's namespace, for {@code namespaceSelectors}
  * @param serviceLabels labels of the service, for {@code serviceSelectors}
+ * @param dualStackClusterIps whether the service has ClusterIPs of both families ({@code spec.ipFamilies} lists two,
+ *     as in a dual-stack cluster): MetalLB chooses a PreferDualStack service's pool by this (see
+ *     {@link Builder#ipFamilies}); true unless told otherwise
  */
 public record ServiceRequest(
     String serviceKey,
@@ -40,7 +43,8 @@ public record ServiceRequest(
     String backendKey,
     Set<ServicePort> ports,
     Map<String, String> namespaceLabels,
-    Map<String, String> serviceLabels) {
+    Map<String, String> serviceLabels,
+    boolean dualStackClusterIps) {
 
   public ServiceRequest {
     checkServiceKey(serviceKey);
@@ -89,6 +93,7 @@ public record ServiceRequest(
     private Set<ServicePort> ports = Set.of();
     private Map<String, String> namespaceLabels = Map.of();
     private Map<String, String> serviceLabels = Map.of();
+    private boolean dualStackClusterIps = true;
 
     private Builder(String serviceKey) {
       this.serviceKey = serviceKey;
@@ -101,6 +106,22 @@ public record ServiceRequest(
 
     public Builder ipFamily(IpFamily family) {
       this.family = Objects.requireNonNull(family, "family");
+      return this;
+    }
+
+    /**
+     * The service's {@code spec.ipFamilies}, the families of its ClusterIPs: the first is its primary family (as
+     * {@link #ipFamily}); a single one tells that the cluster gave it one family only. A PreferDualStack service is
+     * then served as MetalLB serves it: from the first pool with a free address of its primary family, plus one of
+     * the other family from that pool when it has one, rather than from the first pool that gives both.
+     */
+    public Builder ipFamilies(java.util.List<IpFamily> families) {
+      if (families.isEmpty() || families.size() > 2
+          || families.size() == 2 && families.get(0) == families.get(1)) {
+        throw new IllegalArgumentException("ipFamilies: " + families + " (expected: one family, or both)");
+      }
+      this.family = families.get(0);
+      this.dualStackClusterIps = families.size() == 2;
       return this;
     }
 
@@ -157,7 +178,7 @@ public record ServiceRequest(
 
     public ServiceRequest build() {
       return new ServiceRequest(serviceKey, policy, family, addresses, Optional.ofNullable(pool), Optional.ofNullable(sharingKey),
-          backendKey, ports, namespaceLabels, serviceLabels);
+          backendKey, ports, namespaceLabels, serviceLabels, dualStackClusterIps);
     }
   }
 }

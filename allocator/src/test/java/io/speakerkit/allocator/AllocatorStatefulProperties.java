@@ -257,6 +257,12 @@ class AllocatorStatefulProperties {
             return a;
           }
         }
+        for (int p : order) { // then the first that gives the primary family
+          Allocation a = modelFromPool(p, q);
+          if (a != null && IpFamily.of(a.addresses().get(0)) == q.ipFamily()) {
+            return a;
+          }
+        }
       }
       for (int p : order) {
         Allocation a = modelFromPool(p, q);

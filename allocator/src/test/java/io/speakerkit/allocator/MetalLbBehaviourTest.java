@@ -204,7 +204,31 @@ class MetalLbBehaviourTest {
             svc("ns/a", b -> b.addresses(ip("10.0.0.1"), ip("fd00::1"))), "REFUSED:FAMILY_MISMATCH"),
         row("[usage#ipv6-and-dual-stack-services] single-stack service turned PreferDualStack keeps its address, gains IPv6",
             List.of(pool("d", "10.0.0.0/24", "fd00::/64").build()), List.of(svc("ns/a"), svc("ns/b")),
-            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)), "10.0.0.0,fd00::"));
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)), "10.0.0.0,fd00::"),
+        // [allocator.go findBestPoolForService] with ClusterIPs of both families: a pool that gives both, else the
+        // first that gives the primary family, else the first that gives the other
+        row("[allocator.go findBestPoolForService] PreferDualStack, dual-stack ClusterIPs: a pool of both first",
+            List.of(pool("a-v4", "10.0.0.0/24").build(), pool("b-dual", "10.0.1.0/24", "fd00::/64").build()),
+            List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.1.0,fd00::"),
+        row("[allocator.go findBestPoolForService] PreferDualStack, no pool of both: the primary family's first",
+            List.of(pool("a-v6", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.0.0"),
+        // with ClusterIPs of one family (a single-stack cluster): the first pool with that family free, then the
+        // other family from that same pool only (service.go: AllocateFromPoolForAdditionalFamily)
+        row("[allocator.go findBestPoolForService] PreferDualStack, IPv4 ClusterIPs only: the first IPv4 pool",
+            List.of(pool("a-v4", "10.0.0.0/24").build(), pool("b-dual", "10.0.1.0/24", "fd00::/64").build()),
+            List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4))), "10.0.0.0"),
+        row("[service.go AllocateFromPoolForAdditionalFamily] PreferDualStack, IPv4 ClusterIPs, a pool of both first",
+            List.of(pool("a-dual", "10.0.1.0/24", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()),
+            List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4))), "10.0.1.0,fd00::"),
+        row("[allocator.go findBestPoolForService] PreferDualStack, IPv4 ClusterIPs, only IPv6 pools: refused",
+            List.of(pool("a-v6", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).ipFamilies(List.of(IpFamily.IPV4))),
+            "REFUSED:FAMILY_MISMATCH"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -199,7 +199,10 @@ public final class ManifestMapper {
         })
         .serviceLabels(svc.labels())
         .namespaceLabels(namespaceLabels);
-    if (!svc.ipFamilies().isEmpty()) {
+    if (!svc.clusterIps().isEmpty()) {
+      // MetalLB takes the service's families from its ClusterIPs: one family only, in a single-stack cluster
+      b.ipFamilies(svc.clusterIps().stream().map(IpFamily::of).distinct().toList());
+    } else if (!svc.ipFamilies().isEmpty()) {
       b.ipFamily(svc.ipFamilies().get(0).equals("IPv6") ? IpFamily.IPV6 : IpFamily.IPV4);
     } else if (!svc.requestedAddresses().isEmpty()) {
       b.ipFamily(IpFamily.of(svc.requestedAddresses().get(0)));

@@ -17,6 +17,8 @@ import java.util.function.Consumer;
  * @param ipFamilyPolicy SingleStack (default), PreferDualStack or RequireDualStack
  * @param ipFamilies IPv4 and/or IPv6, in the order written (the first is the primary family)
  * @param selector the backend key for sharing (services with Local traffic policy share only with the same)
+ * @param clusterIps {@code spec.clusterIPs} (or {@code spec.clusterIP}), empty when not given or headless: their
+ *     families tell a PreferDualStack service's pool, as MetalLB reads them
  */
 public record ServiceSpec(
     ObjectRef ref,
@@ -29,7 +31,8 @@ public record ServiceSpec(
     List<String> ipFamilies,
     String externalTrafficPolicy,
     Map<String, String> selector,
-    List<Port> ports) {
+    List<Port> ports,
+    List<InetAddress> clusterIps) {
 
   /** One {@code spec.ports} entry; protocol defaults to TCP. */
   public record Port(String protocol, int port) {}
@@ -93,7 +96,18 @@ public record ServiceSpec(
       }
       ports.add(new Port(proto == null ? "TCP" : proto, port.intValue()));
     }
-    for (String ignored : List.of("clusterIP", "clusterIPs", "sessionAffinity", "allocateLoadBalancerNodePorts",
+    List<InetAddress> clusterIps = new ArrayList<>();
+    List<String> listed = spec.strings("clusterIPs");
+    String single = spec.string("clusterIP");
+    if (listed.isEmpty() && single != null) {
+      listed = List.of(single);
+    }
+    for (int i = 0; i < listed.size(); i++) {
+      if (!listed.get(i).isEmpty() && !listed.get(i).equals("None")) {
+        clusterIps.add(spec.parseAddress("clusterIPs[" + i + "]", listed.get(i)));
+      }
+    }
+    for (String ignored : List.of("sessionAffinity", "allocateLoadBalancerNodePorts",
         "healthCheckNodePort", "internalTrafficPolicy", "loadBalancerSourceRanges")) {
       spec.skip(ignored);
     }
@@ -108,7 +122,8 @@ public record ServiceSpec(
         families,
         etp == null ? "Cluster" : etp,
         spec.stringMap("selector"),
-        List.copyOf(ports));
+        List.copyOf(ports),
+        List.copyOf(clusterIps));
   }
 
   private static String annotation(Map<String, String> annotations, String name) {

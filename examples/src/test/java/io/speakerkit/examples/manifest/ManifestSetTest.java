@@ -249,6 +249,37 @@ class ManifestSetTest {
     assertEquals(java.util.Set.of(), ManifestMapper.withheld(services, null, "node-a"));
   }
 
+  /** MetalLB takes a service's families from its ClusterIPs; without them both are assumed. */
+  @Test
+  void clusterIps_tellWhetherTheServiceHasBothFamilies() {
+    String yaml = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: one-family, namespace: default}
+        spec: {type: LoadBalancer, ipFamilyPolicy: PreferDualStack, clusterIP: 10.96.0.5, clusterIPs: [10.96.0.5],
+               ipFamilies: [IPv4], ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: both, namespace: default}
+        spec: {type: LoadBalancer, ipFamilyPolicy: PreferDualStack, clusterIPs: [fd00:96::5, 10.96.0.6],
+               ipFamilies: [IPv6, IPv4], ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: unknown, namespace: default}
+        spec: {type: LoadBalancer, ipFamilyPolicy: PreferDualStack, ports: [{port: 80}]}
+        """;
+    List<String> warnings = new ArrayList<>();
+    var requests = ManifestMapper.requests(ManifestSet.parse(yaml, warnings::add), null);
+    assertEquals(List.of(), warnings);
+    assertFalse(requests.get(0).dualStackClusterIps());
+    assertEquals(io.speakerkit.allocator.IpFamily.IPV4, requests.get(0).ipFamily());
+    assertTrue(requests.get(1).dualStackClusterIps());
+    assertEquals(io.speakerkit.allocator.IpFamily.IPV6, requests.get(1).ipFamily());
+    assertTrue(requests.get(2).dualStackClusterIps());
+  }
+
   @Test
   void endpointSlice_withoutServiceNameLabel_rejected() {
     ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
