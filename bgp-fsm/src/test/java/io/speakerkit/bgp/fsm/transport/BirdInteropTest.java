@@ -1,5 +1,6 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.bgp.fsm.BgpIdentifier;
@@ -20,7 +21,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
-/** Against BIRD 2 in a namespace: our route with communities in BIRD's table, BIRD's route here, withdrawal. */
+/**
+ * Against BIRD 2 in a namespace: our route with communities in BIRD's table, BIRD's route here, withdrawal; and IPv4
+ * routes with IPv6 next hops (RFC 8950) on an IPv6-only link.
+ */
 class BirdInteropTest {
 
   private static final Duration LIMIT = Duration.ofSeconds(40);
@@ -79,6 +83,65 @@ class BirdInteropTest {
         Poll.until(LIMIT, "BIRD sees the shutdown",
             () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout().contains("bye"),
             () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout());
+      }
+    }
+  }
+
+  /**
+   * IPv4 routes over an IPv6-only link with extended next hop on both sides (RFC 8950; BIRD's {@code extended next
+   * hop on}): our route in BIRD's IPv4 table with our IPv6 address as next hop, BIRD's here with its own.
+   */
+  @Test
+  void ipv4OverIpv6_extendedNextHop() throws Exception {
+    Commands.require("bird", "birdc");
+    try (Netns ns = Netns.create("skfsmbenh", "fd00:253:15::1/64", "fd00:253:15::2/64")) {
+      File dir = ns.dir();
+      String sock = dir + "/bird.ctl";
+      Files.writeString(new File(dir, "bird.conf").toPath(), """
+          router id 10.253.15.2;
+          protocol device {}
+          protocol static s4 {
+            ipv4;
+            route 203.0.113.0/24 blackhole;
+          }
+          protocol bgp speakerkit {
+            local fd00:253:15::2 as 65402;
+            neighbor fd00:253:15::1 as 65401;
+            hold time 9;
+            connect retry time 2;
+            ipv4 { import all; export where source = RTS_STATIC; extended next hop on; };
+          }
+          """);
+      ns.start(new File(dir, "bird.log"), "bird", "-f", "-c", dir + "/bird.conf", "-s", sock, "-P",
+          dir + "/bird.pid");
+      Poll.until(LIMIT, "bird control socket", () -> Commands.run("birdc", "-s", sock, "show status").exitCode() == 0,
+          () -> Commands.run("birdc", "-s", sock, "show status").toString());
+      java.util.Map<String, PathAttributes> received = new ConcurrentHashMap<>();
+      try (BgpTransport t = BgpTransport.builder().build()) {
+        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253:15::2"))
+            .localAddress(InetAddress.getByName("fd00:253:15::1"))
+            .config(FsmConfig.builder().localAs(65401).peerAs(65402)
+                .bgpIdentifier(BgpIdentifier.parse("10.253.15.1"))
+                .extendedNextHop(true)
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .routeListener((session, update) -> {
+              PathAttributes a = update.attributes().toPathAttributes();
+              update.announced().forEach(p -> received.put(p.toString(), a));
+            })
+            .build();
+        s.announce(IpPrefix.parse("198.51.100.60/32"), PathAttributes.builder().build());
+        s.start();
+        Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
+            () -> s.lastChange() + Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout());
+        String show = "show route all 198.51.100.60/32";
+        Poll.until(LIMIT, "our route in BIRD", () -> Commands.run("birdc", "-s", sock, show).stdout()
+            .contains("BGP.next_hop: fd00:253:15::1"), () -> Commands.run("birdc", "-s", sock, show).stdout());
+        Poll.until(LIMIT, "BIRD's route here", () -> received.containsKey("203.0.113.0/24"), received::toString);
+        PathAttributes theirs = received.get("203.0.113.0/24");
+        assertTrue(theirs.hasIpv6NextHop() && !theirs.hasIpv4NextHop(), theirs.toString());
+        assertEquals(InetAddress.getByName("fd00:253:15::2"),
+            InetAddress.getByAddress(java.util.Arrays.copyOf(theirs.ipv6NextHop(), 16)), theirs.toString());
+        s.stop("bye");
       }
     }
   }
