@@ -1,9 +1,6 @@
 package io.speakerkit.examples;
 
-import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.examples.manifest.ManifestException;
-import io.speakerkit.examples.manifest.ManifestMapper;
-import io.speakerkit.examples.manifest.ManifestSet;
 import io.speakerkit.speaker.DynamicAsn;
 import io.speakerkit.speaker.EventHub;
 import io.speakerkit.speaker.NodeIdentity;
@@ -23,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code java -jar speakerkit.jar <command>}: the runnable examples. Exit codes: 0 success, 1 runtime failure,
@@ -61,6 +57,8 @@ public final class Main {
       Prints one JSON object per event on stdout (README: "Event stream"), a human-readable log on stderr.
       Runs until SIGINT or SIGTERM, then stops every session with Cease / Administrative Shutdown.
       Invalid manifests exit with status 2 and a message naming the object, the field and the reason.
+      A --config file that changes while running is read again and what changed is applied (peers, pools,
+      advertisements, Services, EndpointSlices); manifests that no longer read leave the running configuration.
       """;
 
   static final String COLLECTOR_USAGE = """
@@ -101,11 +99,14 @@ public final class Main {
     };
   }
 
+  /** How often the speaker command looks at its --config files for changes. */
+  static final java.time.Duration RELOAD_INTERVAL = java.time.Duration.ofSeconds(1);
+
   /**
-   * Starts the speaker, announces the services (allocating but not announcing those {@code withheld}), prints
-   * events as JSON lines until SIGINT/SIGTERM.
+   * Starts the speaker, hands it to {@code serve} (which announces the services and may return a thread to stop at
+   * the end, or null), prints events as JSON lines until SIGINT/SIGTERM.
    */
-  private static int runUntilSignalled(Speaker speaker, List<ServiceRequest> requests, Set<String> withheld,
+  private static int runUntilSignalled(Speaker speaker, java.util.function.Function<Speaker, Thread> serve,
       PrintStream out) {
     EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(100_000);
     Thread printer = new Thread(() -> {
@@ -123,7 +124,11 @@ public final class Main {
     printer.setDaemon(true);
     printer.start();
     CountDownLatch done = new CountDownLatch(1);
+    Thread[] served = new Thread[1];
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (served[0] != null) {
+        served[0].interrupt();
+      }
       speaker.stop("speakerkit: process terminated");
       printer.interrupt();
       try {
@@ -137,13 +142,8 @@ public final class Main {
       out.flush();
       done.countDown();
     }, "speakerkit-shutdown"));
-    for (String service : withheld) {
-      speaker.setAnnounceable(service, false);
-    }
     speaker.start();
-    for (ServiceRequest request : requests) {
-      speaker.announce(request);
-    }
+    served[0] = serve.apply(speaker);
     try {
       done.await();
     } catch (InterruptedException e) {
@@ -200,7 +200,7 @@ public final class Main {
       }
       Speaker collector = Speaker.builder().config(config.build()).listen(listen).passive(true)
           .allowLocalPeers(true).build();
-      return runUntilSignalled(collector, List.of(), Set.of(), out);
+      return runUntilSignalled(collector, started -> null, out);
     } catch (IllegalArgumentException | java.net.UnknownHostException | ClassCastException e) {
       err.println("collector: " + e.getMessage());
       err.print(COLLECTOR_USAGE);
@@ -321,16 +321,11 @@ public final class Main {
         return 2;
       }
     }
-    ManifestSet set;
-    SpeakerConfig config;
-    List<ServiceRequest> requests;
-    Set<String> withheld;
     String node = nodeName != null ? nodeName : hostName();
+    ManifestReloader manifests = new ManifestReloader(configs, lbClass, node, err);
+    ManifestReloader.Loaded loaded;
     try {
-      set = ManifestSet.read(configs, w -> err.println("warning: " + w));
-      config = ManifestMapper.toConfig(set);
-      requests = ManifestMapper.requests(set, lbClass);
-      withheld = ManifestMapper.withheld(set, lbClass, node);
+      loaded = manifests.load();
     } catch (ManifestException e) {
       err.println("invalid manifest: " + e.getMessage());
       return 2;
@@ -338,26 +333,22 @@ public final class Main {
       err.println("speaker: " + e.getMessage());
       return 1;
     }
-    if (set.endpointSlices().isEmpty() && !requests.isEmpty()) {
-      err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
-          + " service only while it has ready endpoints)");
-    }
-    for (String service : withheld) {
-      err.println("warning: " + service + ": no ready endpoint" + " for this node (" + node + "): allocated, not"
-          + " announced");
-    }
     if (!check) {
-      Speaker.Builder builder = Speaker.builder().config(config).node(new NodeIdentity(node, nodeLabels))
+      Speaker.Builder builder = Speaker.builder().config(loaded.config()).node(new NodeIdentity(node, nodeLabels))
           .allowLocalPeers(allowLocal)
           .ignoreExcludeLb(ignoreExcludeLb);
       if (capture != null) {
         builder.capture(capture);
       }
-      return runUntilSignalled(builder.build(), requests, withheld, out);
+      return runUntilSignalled(builder.build(), speaker -> {
+        manifests.serve(speaker, loaded);
+        Thread watcher = new Thread(() -> manifests.watch(RELOAD_INTERVAL), "speakerkit-manifests");
+        watcher.setDaemon(true);
+        watcher.start();
+        return watcher;
+      }, out);
     }
-    out.println("pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
-        + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "
-        + requests.size() + (set.endpointSlices().isEmpty() ? "" : " (" + withheld.size() + " not announced here)"));
+    out.println(loaded.summary());
     return 0;
   }
 }

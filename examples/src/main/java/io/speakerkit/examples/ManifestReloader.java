@@ -1,0 +1,145 @@
+package io.speakerkit.examples;
+
+import io.speakerkit.allocator.ServiceRequest;
+import io.speakerkit.examples.manifest.ManifestException;
+import io.speakerkit.examples.manifest.ManifestMapper;
+import io.speakerkit.examples.manifest.ManifestSet;
+import io.speakerkit.speaker.Speaker;
+import io.speakerkit.speaker.SpeakerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The MetalLB-YAML speaker's manifests: read once at start ({@link #load}), then watched. When a {@code --config} file
+ * changes, what changed reaches the running speaker, as MetalLB reconciles its objects: the new configuration through
+ * {@link Speaker#apply} (only the peers, pools and advertisements that changed are touched), Services no longer
+ * present released, new or changed ones announced, and EndpointSlices' verdicts applied. Manifests that no longer
+ * read leave the running configuration in place, with a message.
+ */
+final class ManifestReloader {
+
+  /** What one read of the manifests gives. */
+  record Loaded(ManifestSet set, SpeakerConfig config, List<ServiceRequest> requests, Set<String> withheld) {
+    Set<String> services() {
+      Set<String> keys = new LinkedHashSet<>();
+      requests.forEach(r -> keys.add(r.serviceKey()));
+      return keys;
+    }
+
+    String summary() {
+      return "pools: " + config.pools().size() + ", peers: " + config.peers().size() + ", advertisements: "
+          + config.advertisements().size() + ", bfd profiles: " + config.bfdProfiles().size() + ", services: "
+          + requests.size() + (set.endpointSlices().isEmpty() ? "" : " (" + withheld.size() + " not announced here)");
+    }
+  }
+
+  private final List<Path> files;
+  private final String loadBalancerClass;
+  private final String node;
+  private final PrintStream err;
+  private final Map<Path, String> stamps = new HashMap<>();
+  private Speaker speaker;
+  private Set<String> services = Set.of();
+
+  ManifestReloader(List<Path> files, String loadBalancerClass, String node, PrintStream err) {
+    this.files = List.copyOf(files);
+    this.loadBalancerClass = loadBalancerClass;
+    this.node = node;
+    this.err = err;
+  }
+
+  /** Reads the manifests; warnings go to stderr. */
+  Loaded load() throws IOException {
+    stamps.putAll(stamps());
+    ManifestSet set = ManifestSet.read(files, w -> err.println("warning: " + w));
+    Loaded loaded = new Loaded(set, ManifestMapper.toConfig(set), ManifestMapper.requests(set, loadBalancerClass),
+        ManifestMapper.withheld(set, loadBalancerClass, node));
+    if (set.endpointSlices().isEmpty() && !loaded.requests().isEmpty()) {
+      err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
+          + " service only while it has ready endpoints)");
+    }
+    for (String service : loaded.withheld()) {
+      err.println("warning: " + service + ": no ready endpoint for this node (" + node + "): allocated, not"
+          + " announced");
+    }
+    return loaded;
+  }
+
+  /** Starts serving {@code loaded} on {@code speaker} (already started); later changes go to it. */
+  void serve(Speaker speaker, Loaded loaded) {
+    this.speaker = speaker;
+    announce(loaded);
+  }
+
+  /** Whether a file changed (modification time or size) since the last read. */
+  boolean changed() {
+    return !stamps().equals(stamps);
+  }
+
+  /** Re-reads the manifests and applies what changed; manifests that no longer read change nothing. */
+  void reload() {
+    Loaded loaded;
+    try {
+      loaded = load();
+    } catch (ManifestException e) {
+      err.println("invalid manifest, the running configuration stays: " + e.getMessage());
+      return;
+    } catch (IOException | RuntimeException e) {
+      err.println("cannot read the manifests, the running configuration stays: " + e.getMessage());
+      return;
+    }
+    speaker.apply(loaded.config());
+    for (String gone : services) {
+      if (!loaded.services().contains(gone)) {
+        speaker.release(gone);
+      }
+    }
+    announce(loaded);
+    err.println("configuration reloaded: " + loaded.summary());
+  }
+
+  private void announce(Loaded loaded) {
+    // the verdicts first, so that a new service without endpoints is never announced, not even briefly
+    for (String service : loaded.services()) {
+      speaker.setAnnounceable(service, !loaded.withheld().contains(service));
+    }
+    for (ServiceRequest request : loaded.requests()) {
+      speaker.announce(request);
+    }
+    services = loaded.services();
+  }
+
+  /** Looks at the files every {@code interval} and reloads on a change, until interrupted. */
+  void watch(Duration interval) {
+    try {
+      while (!Thread.currentThread().isInterrupted()) {
+        Thread.sleep(interval.toMillis());
+        if (changed()) {
+          reload();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Map<Path, String> stamps() {
+    Map<Path, String> now = new HashMap<>();
+    for (Path p : files) {
+      try {
+        now.put(p, Files.getLastModifiedTime(p) + "/" + Files.size(p));
+      } catch (IOException e) {
+        now.put(p, "unreadable");
+      }
+    }
+    return now;
+  }
+}

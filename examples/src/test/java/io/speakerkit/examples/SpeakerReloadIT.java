@@ -1,0 +1,80 @@
+package io.speakerkit.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.testing.Poll;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The MetalLB-YAML speaker applies edits to its --config file while running, as MetalLB reconciles its objects: a
+ * Service added is allocated, one removed is released, and a manifest that no longer reads leaves the running
+ * configuration (the process keeps running). No router: the allocation events tell.
+ */
+class SpeakerReloadIT {
+
+  private static final Duration LIMIT = Duration.ofSeconds(30);
+
+  private static final String POOL = """
+      apiVersion: metallb.io/v1beta1
+      kind: IPAddressPool
+      metadata: {name: pool, namespace: metallb-system}
+      spec: {addresses: [10.0.7.0/24]}
+      """;
+
+  private static String service(String name) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %s, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        """.formatted(name);
+  }
+
+  @Test
+  void editedManifests_appliedWhileRunning_invalidOnesIgnored(@TempDir Path dir) throws Exception {
+    Path config = dir.resolve("lab.yaml");
+    Files.writeString(config, POOL + service("a"));
+    try (JarProcess speaker = JarProcess.start("speaker", "--config", config.toString(), "--node-name", "node-a")) {
+      awaitEvent(speaker, "allocation", "default/a");
+
+      Files.writeString(config, POOL + service("b") + service("c-longer-name"));
+      awaitEvent(speaker, "release", "default/a");
+      awaitEvent(speaker, "allocation", "default/b");
+      awaitEvent(speaker, "allocation", "default/c-longer-name");
+      Poll.until(LIMIT, "reload reported", () -> speaker.stderr().contains("configuration reloaded: pools: 1"),
+          speaker::stderr);
+
+      Files.writeString(config, POOL + service("b") + "---\napiVersion: v1\nkind: Service\nmetadata: {name: x}\n"
+          + "spec: {type: LoadBalancer, ports: [{port: 99999}]}\n");
+      Poll.until(LIMIT, "invalid manifest reported",
+          () -> speaker.stderr().contains("invalid manifest, the running configuration stays"), speaker::stderr);
+      assertTrue(speaker.process().isAlive(), speaker::stderr);
+      assertTrue(events(speaker, "release").stream().noneMatch(e -> "default/b".equals(e.get("service"))),
+          speaker::stdout);
+
+      speaker.process().destroy();
+      int exit = speaker.await(LIMIT);
+      assertTrue(exit == 0 || exit == 143, "exit " + exit + "\n" + speaker.stderr());
+      assertEquals(1, events(speaker, "allocation").stream()
+          .filter(e -> "default/b".equals(e.get("service"))).count(), speaker::stdout);
+    }
+  }
+
+  private static void awaitEvent(JarProcess speaker, String kind, String service) {
+    Poll.until(LIMIT, kind + " " + service, () -> events(speaker, kind).stream()
+        .anyMatch(e -> service.equals(e.get("service"))), () -> speaker.stdout() + "\n" + speaker.stderr());
+  }
+
+  private static List<Map<String, Object>> events(JarProcess speaker, String kind) {
+    return List.copyOf(speaker.lines()).stream().map(JarProcess::json).filter(e -> kind.equals(e.get("kind")))
+        .toList();
+  }
+}
