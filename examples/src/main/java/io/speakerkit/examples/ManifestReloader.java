@@ -96,13 +96,20 @@ final class ManifestReloader {
       err.println("cannot read the manifests, the running configuration stays: " + e.getMessage());
       return;
     }
-    speaker.apply(loaded.config());
-    for (String gone : services) {
-      if (!loaded.services().contains(gone)) {
-        speaker.release(gone);
+    try {
+      speaker.apply(loaded.config());
+      for (String gone : services) {
+        if (!loaded.services().contains(gone)) {
+          speaker.release(gone);
+        }
       }
+      announce(loaded);
+    } catch (IllegalStateException stopped) {
+      return; // the speaker is stopping (SIGTERM): nothing more to apply
+    } catch (RuntimeException e) {
+      err.println("applying the reloaded manifests failed: " + e.getMessage());
+      return;
     }
-    announce(loaded);
     err.println("configuration reloaded: " + loaded.summary());
   }
 
