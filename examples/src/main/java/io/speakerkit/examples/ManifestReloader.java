@@ -104,9 +104,7 @@ final class ManifestReloader {
         }
       }
       announce(loaded);
-    } catch (IllegalStateException stopped) {
-      return; // the speaker is stopping (SIGTERM): nothing more to apply
-    } catch (RuntimeException e) {
+    } catch (RuntimeException e) { // also IllegalStateException when SIGTERM stopped the speaker meanwhile
       err.println("applying the reloaded manifests failed: " + e.getMessage());
       return;
     }
