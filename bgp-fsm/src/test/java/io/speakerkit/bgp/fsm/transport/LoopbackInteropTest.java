@@ -893,6 +893,144 @@ class LoopbackInteropTest {
     }
   }
 
+  private static final int ROUNDS = 100;
+
+  /**
+   * Bad input on a live session, {@value #ROUNDS} rounds from a fixed seed: the raw peer reaches Established, then
+   * sends a valid UPDATE with 1-4 random octets changed (header included), cut short or followed by random octets,
+   * and closes its side. The session must answer only with NOTIFICATIONs of Message Header or UPDATE Message Error
+   * (RFC 4271 §6.1, §6.3), or none when RFC 7606 lets it keep the session, and must accept the peer again each
+   * round: nothing escapes the pipeline, and paranoid leak detection checks every buffer. Ends with a valid UPDATE
+   * whose routes arrive.
+   */
+  @Test
+  void mutatedUpdates_onlyNotificationsOrRfc7606_sessionComesBackEveryRound() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.53");
+    InetAddress b = InetAddress.getByName("127.253.0.54");
+    int port = 11201;
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    io.netty.buffer.ByteBuf valid = io.netty.buffer.Unpooled.buffer();
+    io.speakerkit.bgp.wire.UpdateEncoder.write(valid, List.of(IpPrefix.parse("198.51.100.0/24")),
+        PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602, 65010)
+            .nextHop(b).med(5).communities(new io.speakerkit.bgp.wire.attribute.Community(64602 << 16 | 7))
+            .largeCommunities(new io.speakerkit.bgp.wire.attribute.LargeCommunity(64602, 1, 2)).build(),
+        List.of(IpPrefix.parse("198.51.101.0/24"), IpPrefix.parse("203.0.113.128/25")), ctx);
+    byte[] update = new byte[valid.readableBytes()];
+    valid.readBytes(update);
+    valid.release();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(20261203);
+    java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
+      AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).dampPeerOscillations(false)
+              .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build())
+          .routeListener(rib).build();
+      sa.start();
+      io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+      try {
+        for (int round = 0; round <= ROUNDS; round++) {
+          try (java.net.Socket peer = establishedRawPeer(sa, a, b, port, out, "round " + round)) {
+            if (round == ROUNDS) { // the last round: a valid UPDATE, and its two routes arrive
+              peer.getOutputStream().write(update);
+              Poll.until(LIMIT, "the valid routes", () -> rib.size() == 2, rib::toString);
+              break;
+            }
+            peer.getOutputStream().write(mutate(update, random));
+            peer.shutdownOutput();
+            String outcome = "closed without NOTIFICATION";
+            java.io.InputStream in = peer.getInputStream();
+            while (true) {
+              byte[] header = in.readNBytes(19);
+              if (header.length < 19) {
+                break;
+              }
+              int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+              byte[] body = in.readNBytes(Math.max(0, len - 19));
+              if (header[18] == 3) {
+                int code = body[0] & 0xFF;
+                assertTrue(code == 1 || code == 3, "NOTIFICATION code " + code + " in round " + round);
+                outcome = "NOTIFICATION " + code + "/" + (body[1] & 0xFF);
+              }
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+          }
+          Poll.until(LIMIT, "the session left Established (round " + round + ")",
+              () -> sa.state() != BgpState.Established, () -> "" + sa.lastChange());
+        }
+      } finally {
+        out.release();
+      }
+    }
+    // the mix of outcomes, for the log: mutations hit headers, lengths, flags and values
+    System.out.println("[bgp-fsm] mutated UPDATE outcomes: " + outcomes);
+    assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith("NOTIFICATION 3/")), outcomes::toString);
+  }
+
+  /**
+   * Connects as the raw peer from {@code b} to the listening session at {@code a:port} and sends its OPEN and
+   * KEEPALIVE until the session is Established on that connection (a session still in Idle after the previous one
+   * closes it at once; it listens again after its short idle hold time).
+   */
+  private static java.net.Socket establishedRawPeer(BgpSession session, InetAddress a, InetAddress b, int port,
+      io.netty.buffer.ByteBuf out, String what) throws Exception {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      java.net.Socket peer = new java.net.Socket();
+      try {
+        peer.bind(new InetSocketAddress(b, 0));
+        peer.connect(new InetSocketAddress(a, port), 1000);
+        writeRawPeerOpenAndKeepalive(out);
+        writeTo(peer, out);
+        // read what the session sends (its OPEN, KEEPALIVE) until it is Established, or it closes the connection
+        peer.setSoTimeout(20);
+        byte[] sink = new byte[512];
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < until && session.state() != BgpState.Established) {
+          try {
+            if (peer.getInputStream().read(sink) < 0) {
+              break;
+            }
+          } catch (java.net.SocketTimeoutException e) {
+            // nothing yet
+          }
+        }
+        if (session.state() == BgpState.Established) {
+          peer.setSoTimeout(10_000);
+          return peer;
+        }
+      } catch (java.io.IOException e) {
+        // refused or reset while the session was Idle: try again
+      }
+      peer.close();
+      Thread.sleep(20);
+    }
+    throw new AssertionError("no Established session with the raw peer within " + LIMIT + " (" + what + "): "
+        + session.lastChange());
+  }
+
+  /** {@code update} with 1-4 random octets changed, or cut short, or followed by random octets. */
+  private static byte[] mutate(byte[] update, java.util.SplittableRandom random) {
+    byte[] m;
+    switch (random.nextInt(4)) {
+      case 0 -> m = java.util.Arrays.copyOf(update, 19 + random.nextInt(update.length - 19));
+      case 1 -> {
+        m = java.util.Arrays.copyOf(update, update.length + 1 + random.nextInt(16));
+        for (int i = update.length; i < m.length; i++) {
+          m[i] = (byte) random.nextInt(256);
+        }
+      }
+      default -> {
+        m = update.clone();
+        for (int n = 1 + random.nextInt(4); n > 0; n--) {
+          m[16 + random.nextInt(m.length - 16)] = (byte) random.nextInt(256); // the marker stays: framing is tested
+        }
+      }
+    }
+    return m;
+  }
+
   /** A session from {@code a} (AS 64601) to a raw peer that listens at {@code b:port} and speaks for AS 64602. */
   private static BgpSession sessionToRawPeer(BgpTransport transport, InetAddress a, InetAddress b, int port) {
     return BgpSession.builder().transport(transport).peer(b).peerPort(port).localAddress(a)
