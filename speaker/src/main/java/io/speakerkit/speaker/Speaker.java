@@ -369,13 +369,15 @@ public final class Speaker implements AutoCloseable {
    */
   public void setAnnounceable(String serviceKey, boolean announceable) {
     Objects.requireNonNull(serviceKey, "serviceKey");
-    if (worker == null) {
-      if (announceable) {
-        withheld.remove(serviceKey);
-      } else {
-        withheld.add(serviceKey);
+    synchronized (this) { // not while start() runs: it reads the set when it announces restored allocations
+      if (worker == null) {
+        if (announceable) {
+          withheld.remove(serviceKey);
+        } else {
+          withheld.add(serviceKey);
+        }
+        return;
       }
-      return;
     }
     call(() -> {
       boolean changed = announceable ? withheld.remove(serviceKey) : withheld.add(serviceKey);
