@@ -409,8 +409,8 @@ public final class UpdateAttributes {
 
   /**
    * The valid attributes as a {@link PathAttributes} (allocates), with the IPv6 next hop of MP_REACH_NLRI (16 or 32
-   * octets; IPv6 NLRI, or IPv4 NLRI under extended next hop). Unknown attributes keep their flags; call {@link PathAttributes#forPropagation()} before
-   * passing them on.
+   * octets; IPv6 NLRI, or IPv4 NLRI under extended next hop). Unknown attributes keep their flags; call
+   * {@link PathAttributes#forPropagation()} before passing them on.
    */
   public PathAttributes toPathAttributes() {
     byte[] v6 = null;
