@@ -31,11 +31,8 @@ class BirdInteropTest {
 
   @Test
   void ebgp_routesBothWays() throws Exception {
-    Commands.require("bird", "birdc");
     try (Netns ns = Netns.create("skfsmbird", "10.253.8.1/30", "10.253.8.2/30")) {
-      File dir = ns.dir();
-      String sock = dir + "/bird.ctl";
-      Files.writeString(new File(dir, "bird.conf").toPath(), """
+      String sock = startBird(ns, """
           router id 10.253.8.2;
           protocol device {}
           protocol static s4 {
@@ -50,10 +47,6 @@ class BirdInteropTest {
             ipv4 { import all; export where source = RTS_STATIC; };
           }
           """);
-      ns.start(new File(dir, "bird.log"), "bird", "-f", "-c", dir + "/bird.conf", "-s", sock, "-P",
-          dir + "/bird.pid");
-      Poll.until(LIMIT, "bird control socket", () -> Commands.run("birdc", "-s", sock, "show status").exitCode() == 0,
-          () -> Commands.run("birdc", "-s", sock, "show status").toString());
       Set<String> received = ConcurrentHashMap.newKeySet();
       try (BgpTransport t = BgpTransport.builder().build()) {
         BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.8.2"))
@@ -93,11 +86,8 @@ class BirdInteropTest {
    */
   @Test
   void ipv4OverIpv6_extendedNextHop() throws Exception {
-    Commands.require("bird", "birdc");
     try (Netns ns = Netns.create("skfsmbenh", "fd00:253:15::1/64", "fd00:253:15::2/64")) {
-      File dir = ns.dir();
-      String sock = dir + "/bird.ctl";
-      Files.writeString(new File(dir, "bird.conf").toPath(), """
+      String sock = startBird(ns, """
           router id 10.253.15.2;
           protocol device {}
           protocol static s4 {
@@ -112,10 +102,6 @@ class BirdInteropTest {
             ipv4 { import all; export where source = RTS_STATIC; extended next hop on; };
           }
           """);
-      ns.start(new File(dir, "bird.log"), "bird", "-f", "-c", dir + "/bird.conf", "-s", sock, "-P",
-          dir + "/bird.pid");
-      Poll.until(LIMIT, "bird control socket", () -> Commands.run("birdc", "-s", sock, "show status").exitCode() == 0,
-          () -> Commands.run("birdc", "-s", sock, "show status").toString());
       java.util.Map<String, PathAttributes> received = new ConcurrentHashMap<>();
       try (BgpTransport t = BgpTransport.builder().build()) {
         BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253:15::2"))
@@ -144,6 +130,18 @@ class BirdInteropTest {
         s.stop("bye");
       }
     }
+  }
+
+  /** Starts BIRD in {@code ns} with {@code config}; returns its control socket once it answers. */
+  private static String startBird(Netns ns, String config) throws java.io.IOException {
+    Commands.require("bird", "birdc");
+    File dir = ns.dir();
+    String sock = dir + "/bird.ctl";
+    Files.writeString(new File(dir, "bird.conf").toPath(), config);
+    ns.start(new File(dir, "bird.log"), "bird", "-f", "-c", dir + "/bird.conf", "-s", sock, "-P", dir + "/bird.pid");
+    Poll.until(LIMIT, "bird control socket", () -> Commands.run("birdc", "-s", sock, "show status").exitCode() == 0,
+        () -> Commands.run("birdc", "-s", sock, "show status").toString());
+    return sock;
   }
 
   private static String route(String sock) {
