@@ -969,6 +969,83 @@ class LoopbackInteropTest {
   }
 
   /**
+   * Bad OPENs, {@value #ROUNDS} rounds from a fixed seed: the raw peer connects and sends its OPEN (with
+   * capabilities: multiprotocol, 4-octet AS, ADD-PATH, graceful restart, route refresh) mutated as above, then
+   * closes its side. The session must answer only with Message Header or OPEN Message Error NOTIFICATIONs (RFC 4271
+   * §6.1, §6.2), or reach OpenConfirm when the mutation left a valid OPEN, and take the peer again next round.
+   */
+  @Test
+  void mutatedOpens_onlyHeaderOrOpenErrors_sessionTakesThePeerAgain() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.55");
+    InetAddress b = InetAddress.getByName("127.253.0.56");
+    int port = 11202;
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    io.speakerkit.bgp.wire.BgpMessageEncoder.encode(WireAdapter.toWire(rawPeerConfig()
+        .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+        .addPath(AddressFamily.IPV4_UNICAST, io.speakerkit.bgp.fsm.AddPathMode.BOTH)
+        .gracefulRestart(new io.speakerkit.bgp.fsm.GracefulRestart(false, 120,
+            java.util.Map.of(AddressFamily.IPV4_UNICAST, true)))
+        .build().localOpen()), buf, io.speakerkit.bgp.wire.CodecContext.INITIAL);
+    byte[] open = new byte[buf.readableBytes()];
+    buf.readBytes(open);
+    buf.release();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(20261204);
+    java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).dampPeerOscillations(false)
+              .backoff(Duration.ofMillis(10), Duration.ofMillis(50)).build())
+          .build();
+      sa.start();
+      for (int round = 0; round < ROUNDS; round++) {
+        String outcome = null;
+        long deadline = System.nanoTime() + LIMIT.toNanos();
+        while (outcome == null && System.nanoTime() < deadline) {
+          try (java.net.Socket peer = new java.net.Socket()) {
+            peer.bind(new InetSocketAddress(b, 0));
+            peer.connect(new InetSocketAddress(a, port), 1000);
+            peer.setSoTimeout(10_000);
+            java.io.InputStream in = peer.getInputStream();
+            byte[] first = in.readNBytes(19);
+            if (first.length < 19) {
+              Thread.sleep(20); // the session was still Idle after the last round and closed us: again
+              continue;
+            }
+            in.readNBytes(((first[16] & 0xFF) << 8 | (first[17] & 0xFF)) - 19); // its OPEN
+            peer.getOutputStream().write(mutate(open, random));
+            peer.shutdownOutput();
+            outcome = "closed without NOTIFICATION";
+            while (true) {
+              byte[] header = in.readNBytes(19);
+              if (header.length < 19) {
+                break;
+              }
+              int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+              byte[] body = in.readNBytes(Math.max(0, len - 19));
+              if (header[18] == 4 && outcome.startsWith("closed")) {
+                outcome = "accepted (KEEPALIVE), then closed";
+              }
+              if (header[18] == 3) {
+                int code = body[0] & 0xFF;
+                assertTrue(code == 1 || code == 2, "NOTIFICATION code " + code + " in round " + round);
+                outcome = "NOTIFICATION " + code + "/" + (body[1] & 0xFF);
+              }
+            }
+          } catch (java.io.IOException e) {
+            Thread.sleep(20); // refused or reset while Idle
+          }
+        }
+        assertTrue(outcome != null, "round " + round + ": the session never took the peer: " + sa.lastChange());
+        outcomes.merge(outcome, 1, Integer::sum);
+      }
+    }
+    System.out.println("[bgp-fsm] mutated OPEN outcomes: " + outcomes);
+    assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith("NOTIFICATION 2/")), outcomes::toString);
+  }
+
+  /**
    * Connects as the raw peer from {@code b} to the listening session at {@code a:port} and sends its OPEN and
    * KEEPALIVE until the session is Established on that connection (a session still in Idle after the previous one
    * closes it at once; it listens again after its short idle hold time).
