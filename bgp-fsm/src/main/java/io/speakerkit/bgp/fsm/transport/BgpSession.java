@@ -302,7 +302,8 @@ public final class BgpSession implements AutoCloseable {
    * soft in}). With enhanced route refresh the peer brackets them with BoRR and EoRR (RFC 7313 §4), which reach the
    * route listener ({@link RouteListener#onRefreshBegin}); an {@link AdjRibIn} then drops the routes the peer no
    * longer has. (FRR answers with enhanced route refresh only once it has sent its End-of-RIB for the family, which
-   * it sends to a peer with graceful restart; FRR 8.4 ignores a request that comes before.)
+   * it sends to a peer with graceful restart; FRR 8.4 ignores a request that comes before. ExaBGP 4.2 resets the
+   * session on any ROUTE-REFRESH it receives, Exa-Networks/exabgp#1237: do not ask it.)
    *
    * @throws IllegalStateException when the session is not Established, the peer did not advertise route refresh, or
    *     {@code family} was not negotiated
