@@ -3,7 +3,6 @@ package io.speakerkit.examples;
 import io.speakerkit.examples.manifest.ManifestException;
 import io.speakerkit.speaker.DynamicAsn;
 import io.speakerkit.speaker.EventHub;
-import io.speakerkit.speaker.NodeIdentity;
 import io.speakerkit.speaker.PeerConfig;
 import io.speakerkit.speaker.Speaker;
 import io.speakerkit.speaker.SpeakerConfig;
@@ -45,7 +44,8 @@ public final class Main {
         --config FILE        multi-document YAML of MetalLB objects and LoadBalancer Services (repeatable)
         --check              validate the manifests, print what would run, and exit
         --node-name NAME     this node's name, matched by nodeSelectors (default: the host name)
-        --node-label K=V     a label of this node, matched by nodeSelectors (repeatable); a node labelled
+        --node-label K=V     a label of this node, matched by nodeSelectors (repeatable), over the labels of
+                             this node's Node object when the manifests hold one; a node labelled
                              node.kubernetes.io/exclude-from-external-load-balancers announces no service
         --ignore-exclude-lb  announce from such a node anyway (as MetalLB's flag of that name)
         --lb-class CLASS     serve only Services of this loadBalancerClass (default: Services without one)
@@ -322,7 +322,7 @@ public final class Main {
       }
     }
     String node = nodeName != null ? nodeName : hostName();
-    ManifestReloader manifests = new ManifestReloader(configs, lbClass, node, err);
+    ManifestReloader manifests = new ManifestReloader(configs, lbClass, node, nodeLabels, err);
     ManifestReloader.Loaded loaded;
     try {
       loaded = manifests.load();
@@ -334,7 +334,7 @@ public final class Main {
       return 1;
     }
     if (!check) {
-      Speaker.Builder builder = Speaker.builder().config(loaded.config()).node(new NodeIdentity(node, nodeLabels))
+      Speaker.Builder builder = Speaker.builder().config(loaded.config()).node(loaded.node())
           .allowLocalPeers(allowLocal)
           .ignoreExcludeLb(ignoreExcludeLb);
       if (capture != null) {

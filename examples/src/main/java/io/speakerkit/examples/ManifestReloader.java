@@ -4,6 +4,7 @@ import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.examples.manifest.ManifestException;
 import io.speakerkit.examples.manifest.ManifestMapper;
 import io.speakerkit.examples.manifest.ManifestSet;
+import io.speakerkit.speaker.NodeIdentity;
 import io.speakerkit.speaker.Speaker;
 import io.speakerkit.speaker.SpeakerConfig;
 import java.io.IOException;
@@ -20,14 +21,16 @@ import java.util.Set;
 /**
  * The MetalLB-YAML speaker's manifests: read once at start ({@link #load}), then watched. When a {@code --config} file
  * changes, what changed reaches the running speaker, as MetalLB reconciles its objects: the new configuration through
- * {@link Speaker#apply} (only the peers, pools and advertisements that changed are touched), Services no longer
+ * {@link Speaker#apply} (only the peers, pools and advertisements that changed are touched, and this node's labels
+ * follow its Node object), Services no longer
  * present released, new or changed ones announced, and EndpointSlices' verdicts applied. Manifests that no longer
  * read leave the running configuration in place, with a message.
  */
 final class ManifestReloader {
 
   /** What one read of the manifests gives. */
-  record Loaded(ManifestSet set, SpeakerConfig config, List<ServiceRequest> requests, Set<String> withheld) {
+  record Loaded(ManifestSet set, SpeakerConfig config, List<ServiceRequest> requests, Set<String> withheld,
+      NodeIdentity node) {
     Set<String> services() {
       Set<String> keys = new LinkedHashSet<>();
       requests.forEach(r -> keys.add(r.serviceKey()));
@@ -44,15 +47,23 @@ final class ManifestReloader {
   private final List<Path> files;
   private final String loadBalancerClass;
   private final String node;
+  private final Map<String, String> commandLineLabels;
   private final PrintStream err;
   private final Map<Path, String> stamps = new HashMap<>();
   private Speaker speaker;
   private Set<String> services = Set.of();
 
-  ManifestReloader(List<Path> files, String loadBalancerClass, String node, PrintStream err) {
+  /**
+   * @param node this node's name ({@code --node-name})
+   * @param commandLineLabels its {@code --node-label}s, over the labels of its Node object when the manifests hold
+   *     one
+   */
+  ManifestReloader(List<Path> files, String loadBalancerClass, String node, Map<String, String> commandLineLabels,
+      PrintStream err) {
     this.files = List.copyOf(files);
     this.loadBalancerClass = loadBalancerClass;
     this.node = node;
+    this.commandLineLabels = Map.copyOf(commandLineLabels);
     this.err = err;
   }
 
@@ -60,8 +71,10 @@ final class ManifestReloader {
   Loaded load() throws IOException {
     stamps.putAll(stamps());
     ManifestSet set = ManifestSet.read(files, w -> err.println("warning: " + w));
+    Map<String, String> labels = new java.util.LinkedHashMap<>(set.nodeLabels(node).orElse(Map.of()));
+    labels.putAll(commandLineLabels);
     Loaded loaded = new Loaded(set, ManifestMapper.toConfig(set), ManifestMapper.requests(set, loadBalancerClass),
-        ManifestMapper.withheld(set, loadBalancerClass, node));
+        ManifestMapper.withheld(set, loadBalancerClass, node), new NodeIdentity(node, labels));
     if (set.endpointSlices().isEmpty() && !loaded.requests().isEmpty()) {
       err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
           + " service only while it has ready endpoints)");
@@ -97,7 +110,7 @@ final class ManifestReloader {
       return;
     }
     try {
-      speaker.apply(loaded.config());
+      speaker.apply(loaded.config(), loaded.node());
       for (String gone : services) {
         if (!loaded.services().contains(gone)) {
           speaker.release(gone);

@@ -38,6 +38,45 @@ class SpeakerReloadIT {
         """.formatted(name);
   }
 
+  /**
+   * The Node object's labels, as MetalLB's speaker follows its node: a peer with nodeSelectors starts when a change
+   * to the Node makes them select this node (its session is attempted: a bgp-state event), and ends when they no
+   * longer do.
+   */
+  @Test
+  void nodeLabelsEdited_peerWithNodeSelectorsFollows(@TempDir Path dir) throws Exception {
+    String peer = """
+        ---
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: east-router, namespace: metallb-system}
+        spec:
+          myASN: 64512
+          peerASN: 64513
+          peerAddress: 127.0.0.77
+          peerPort: 11977
+          nodeSelectors: [{matchLabels: {zone: east}}]
+        """;
+    String node = "---\napiVersion: v1\nkind: Node\nmetadata: {name: node-a, labels: {zone: %s}}\n";
+    Path config = dir.resolve("lab.yaml");
+    Files.writeString(config, POOL + service("a") + peer + node.formatted("west"));
+    try (JarProcess speaker = JarProcess.start("speaker", "--config", config.toString(), "--node-name", "node-a",
+        "--allow-local-peers")) {
+      awaitEvent(speaker, "allocation", "default/a"); // running, as a west node
+      java.time.Instant east = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      Files.writeString(config, POOL + service("a") + peer + node.formatted("east"));
+      Poll.until(LIMIT, "the east peer's session attempted", () -> !events(speaker, "bgp-state").isEmpty(),
+          () -> speaker.stdout() + "\n" + speaker.stderr());
+      // nothing was attempted while the node was west
+      java.time.Instant first = java.time.Instant.parse((String) events(speaker, "bgp-state").get(0).get("time"));
+      assertTrue(!first.isBefore(east), first + " before the Node became east at " + east);
+      Files.writeString(config, POOL + service("a") + peer + node.formatted("north"));
+      Poll.until(LIMIT, "the peer ended (Idle, de-configured)", () -> events(speaker, "bgp-state").stream()
+          .anyMatch(e -> "Idle".equals(e.get("to")) && String.valueOf(e.get("reason")).contains("ManualStop")),
+          () -> speaker.stdout() + "\n" + speaker.stderr());
+    }
+  }
+
   @Test
   void editedManifests_appliedWhileRunning_invalidOnesIgnored(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("lab.yaml");

@@ -76,7 +76,9 @@ public final class Speaker implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Speaker.class);
 
   private final SpeakerConfig initialConfig;
-  private final NodeIdentity node;
+  /** This node as the route plan sees it (without the exclusion label under ignoreExcludeLb); worker thread. */
+  private NodeIdentity node;
+  private final boolean ignoreExcludeLb;
   private final java.util.function.Supplier<AllocationStore> storeFactory;
   private final Clock clock;
   private final int bfdSingleHopPort;
@@ -152,6 +154,7 @@ public final class Speaker implements AutoCloseable {
 
   private Speaker(Builder b) {
     this.initialConfig = b.config;
+    this.ignoreExcludeLb = b.ignoreExcludeLb;
     this.node = b.ignoreExcludeLb ? b.node.ignoringExclusion() : b.node;
     this.storeFactory = b.storeFactory;
     this.clock = b.clock;
@@ -416,14 +419,31 @@ public final class Speaker implements AutoCloseable {
   public void apply(SpeakerConfig next) {
     Objects.requireNonNull(next, "next");
     call(() -> {
-      applyOnWorker(next);
+      applyOnWorker(next, node);
       return null;
     });
   }
 
-  private void applyOnWorker(SpeakerConfig next) {
+  /**
+   * {@link #apply(SpeakerConfig)} for a node whose labels changed as well, as MetalLB's speaker follows its Node
+   * object: peers and advertisements whose {@code nodeSelectors} now select this node or no longer do start or end
+   * (Cease / Peer De-configured) and their routes follow; gaining the exclude-from-external-load-balancers label
+   * withdraws every route (unless built with {@code ignoreExcludeLb}).
+   */
+  public void apply(SpeakerConfig next, NodeIdentity nextNode) {
+    Objects.requireNonNull(next, "next");
+    Objects.requireNonNull(nextNode, "nextNode");
+    NodeIdentity effective = ignoreExcludeLb ? nextNode.ignoringExclusion() : nextNode;
+    call(() -> {
+      applyOnWorker(next, effective);
+      return null;
+    });
+  }
+
+  private void applyOnWorker(SpeakerConfig next, NodeIdentity nextNode) {
     if (!running) {
       config = next;
+      node = nextNode;
       return;
     }
     io.speakerkit.allocator.PoolUpdate update = allocator.updatePools(next.pools());
@@ -436,8 +456,9 @@ public final class Speaker implements AutoCloseable {
         apply(plan.remove(address));
       }
     }
-    RoutePlan.Reconfiguration r = plan.reconfigure(next, node);
+    RoutePlan.Reconfiguration r = plan.reconfigure(next, nextNode);
     config = next;
+    node = nextNode;
     plan = r.plan();
     Set<String> restarted = new HashSet<>();
     Map<String, PeerConfig> wanted = new LinkedHashMap<>();

@@ -430,6 +430,41 @@ class SpeakerLoopbackIT {
   }
 
   /**
+   * The node's labels change while running, as MetalLB's speaker follows its Node object: an advertisement whose
+   * nodeSelectors come to match starts announcing, and the exclude-from-external-load-balancers label withdraws
+   * everything; the session itself stays up (its peer has no nodeSelectors).
+   */
+  @Test
+  void apply_nodeLabelsChange_advertisementFollows_exclusionWithdraws() throws Exception {
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.12"), "10.0.8.0/24", false);
+    SpeakerConfig eastOnly = SpeakerConfig.builder()
+        .pool(lab.nodeConfig().pools().get(0))
+        .peer(lab.nodeConfig().peers().get(0))
+        .advertisement(AdvertisementConfig.builder("a")
+            .nodeSelectors(List.of(io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "east"))))
+            .build())
+        .build();
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().config(eastOnly).node(new NodeIdentity("node-a", Map.of())).build()) {
+      router.start();
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      Set<IpPrefix> atRouter = new HashSet<>();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build());
+      Poll.until(LIMIT, "Established", () -> speaker.status().get(0).state().equals("Established"),
+          () -> speaker.status().toString());
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of());
+      speaker.apply(eastOnly, new NodeIdentity("node-a", Map.of("zone", "east")));
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(IpPrefix.parse("10.0.8.0/32")));
+      speaker.apply(eastOnly, new NodeIdentity("node-a",
+          Map.of("zone", "east", NodeIdentity.EXCLUDE_FROM_LOAD_BALANCERS, "")));
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of());
+      assertEquals("Established", speaker.status().get(0).state(), speaker.status().toString());
+      routerEvents.close();
+    }
+  }
+
+  /**
    * Checks that {@code speaker} plans exactly as many routes as {@code expected} holds, then applies the router's
    * route events to {@code routes} until they equal {@code expected}.
    */

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.yaml.snakeyaml.DumperOptions;
@@ -42,6 +43,7 @@ public final class ManifestSet {
   private final List<ServiceSpec> services = new ArrayList<>();
   private final List<EndpointSliceSpec> endpointSlices = new ArrayList<>();
   private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
+  private final Map<String, Map<String, String>> nodeLabels = new LinkedHashMap<>();
   private final Consumer<String> warnings;
   private final Set<String> warnedKinds = new HashSet<>();
 
@@ -154,6 +156,11 @@ public final class ManifestSet {
         root.skip("spec");
         root.skip("status");
         namespaceLabels.put(ref.name(), Map.copyOf(labels));
+      }
+      case "core/Node" -> {
+        root.skip("spec");
+        root.skip("status");
+        nodeLabels.put(ref.name(), Map.copyOf(labels));
       }
       case "core/Secret" -> {
         root.skip("immutable");
@@ -291,6 +298,14 @@ public final class ManifestSet {
     Map<String, String> labels = new LinkedHashMap<>(namespaceLabels.getOrDefault(namespace, Map.of()));
     labels.put(NAMESPACE_NAME_LABEL, namespace);
     return Map.copyOf(labels);
+  }
+
+  /**
+   * Labels of the Node object named {@code node}, as MetalLB's speaker reads its own node for {@code nodeSelectors}
+   * and the exclude-from-external-load-balancers label; empty when the manifests hold no such Node.
+   */
+  public Optional<Map<String, String>> nodeLabels(String node) {
+    return Optional.ofNullable(nodeLabels.get(node));
   }
 
   /** Every LoadBalancer service read, whatever its class. */

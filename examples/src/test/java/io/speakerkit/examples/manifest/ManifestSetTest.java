@@ -281,6 +281,19 @@ class ManifestSetTest {
   }
 
   @Test
+  void nodeObject_labelsOfThisNode() {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: v1
+        kind: Node
+        metadata: {name: node-a, labels: {zone: east, kubernetes.io/hostname: node-a}}
+        spec: {podCIDR: 10.244.0.0/24}
+        status: {addresses: [{type: InternalIP, address: 192.0.2.10}]}
+        """, w -> { throw new AssertionError(w); });
+    assertEquals(Map.of("zone", "east", "kubernetes.io/hostname", "node-a"), set.nodeLabels("node-a").orElseThrow());
+    assertTrue(set.nodeLabels("node-b").isEmpty());
+  }
+
+  @Test
   void endpointSlice_withoutServiceNameLabel_rejected() {
     ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
         apiVersion: discovery.k8s.io/v1
