@@ -939,22 +939,11 @@ class LoopbackInteropTest {
             }
             peer.getOutputStream().write(mutate(update, random));
             peer.shutdownOutput();
-            String outcome = "closed without NOTIFICATION";
-            java.io.InputStream in = peer.getInputStream();
-            while (true) {
-              byte[] header = in.readNBytes(19);
-              if (header.length < 19) {
-                break;
-              }
-              int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-              byte[] body = in.readNBytes(Math.max(0, len - 19));
-              if (header[18] == 3) {
-                int code = body[0] & 0xFF;
-                assertTrue(code == 1 || code == 3, "NOTIFICATION code " + code + " in round " + round);
-                outcome = "NOTIFICATION " + code + "/" + (body[1] & 0xFF);
-              }
-            }
-            outcomes.merge(outcome, 1, Integer::sum);
+            Ending end = readToEnd(peer.getInputStream());
+            assertTrue(end.notificationCode() < 0 || end.notificationCode() == 1 || end.notificationCode() == 3,
+                end + " in round " + round);
+            outcomes.merge(end.notificationCode() < 0 ? "closed without NOTIFICATION" : end.toString(), 1,
+                Integer::sum);
           }
           Poll.until(LIMIT, "the session left Established (round " + round + ")",
               () -> sa.state() != BgpState.Established, () -> "" + sa.lastChange());
@@ -1000,45 +989,20 @@ class LoopbackInteropTest {
           .build();
       sa.start();
       for (int round = 0; round < ROUNDS; round++) {
-        String outcome = null;
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (outcome == null && System.nanoTime() < deadline) {
-          try (java.net.Socket peer = new java.net.Socket()) {
-            peer.bind(new InetSocketAddress(b, 0));
-            peer.connect(new InetSocketAddress(a, port), 1000);
-            peer.setSoTimeout(10_000);
-            java.io.InputStream in = peer.getInputStream();
-            byte[] first = in.readNBytes(19);
-            if (first.length < 19) {
-              Thread.sleep(20); // the session was still Idle after the last round and closed us: again
-              continue;
-            }
-            in.readNBytes(((first[16] & 0xFF) << 8 | (first[17] & 0xFF)) - 19); // its OPEN
-            peer.getOutputStream().write(mutate(open, random));
-            peer.shutdownOutput();
-            outcome = "closed without NOTIFICATION";
-            while (true) {
-              byte[] header = in.readNBytes(19);
-              if (header.length < 19) {
-                break;
-              }
-              int len = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-              byte[] body = in.readNBytes(Math.max(0, len - 19));
-              if (header[18] == 4 && outcome.startsWith("closed")) {
-                outcome = "accepted (KEEPALIVE), then closed";
-              }
-              if (header[18] == 3) {
-                int code = body[0] & 0xFF;
-                assertTrue(code == 1 || code == 2, "NOTIFICATION code " + code + " in round " + round);
-                outcome = "NOTIFICATION " + code + "/" + (body[1] & 0xFF);
-              }
-            }
-          } catch (java.io.IOException e) {
-            Thread.sleep(20); // refused or reset while Idle
-          }
+        try (java.net.Socket peer = connectWhenListening(sa, a, b, port, "round " + round)) {
+          java.io.InputStream in = peer.getInputStream();
+          byte[] first = in.readNBytes(19);
+          assertEquals(19, first.length, "the session's OPEN (round " + round + ")");
+          in.readNBytes(((first[16] & 0xFF) << 8 | (first[17] & 0xFF)) - 19);
+          peer.getOutputStream().write(mutate(open, random));
+          peer.shutdownOutput();
+          Ending ending = readToEnd(in);
+          assertTrue(ending.notificationCode() < 0 || ending.notificationCode() == 1
+              || ending.notificationCode() == 2, ending + " in round " + round);
+          outcomes.merge(ending.notificationCode() >= 0 ? ending.toString()
+              : ending.keepalive() ? "accepted (KEEPALIVE), then closed" : "closed without NOTIFICATION", 1,
+              Integer::sum);
         }
-        assertTrue(outcome != null, "round " + round + ": the session never took the peer: " + sa.lastChange());
-        outcomes.merge(outcome, 1, Integer::sum);
       }
     }
     System.out.println("[bgp-fsm] mutated OPEN outcomes: " + outcomes);
@@ -1046,45 +1010,56 @@ class LoopbackInteropTest {
   }
 
   /**
-   * Connects as the raw peer from {@code b} to the listening session at {@code a:port} and sends its OPEN and
-   * KEEPALIVE until the session is Established on that connection (a session still in Idle after the previous one
-   * closes it at once; it listens again after its short idle hold time).
+   * Connects as the raw peer from {@code b} to the session at {@code a:port} once it listens again (Active: after a
+   * round's end it is Idle for its short idle hold time) and sends its OPEN and KEEPALIVE; returns once Established.
    */
   private static java.net.Socket establishedRawPeer(BgpSession session, InetAddress a, InetAddress b, int port,
       io.netty.buffer.ByteBuf out, String what) throws Exception {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      java.net.Socket peer = new java.net.Socket();
-      try {
-        peer.bind(new InetSocketAddress(b, 0));
-        peer.connect(new InetSocketAddress(a, port), 1000);
-        writeRawPeerOpenAndKeepalive(out);
-        writeTo(peer, out);
-        // read what the session sends (its OPEN, KEEPALIVE) until it is Established, or it closes the connection
-        peer.setSoTimeout(20);
-        byte[] sink = new byte[512];
-        long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < until && session.state() != BgpState.Established) {
-          try {
-            if (peer.getInputStream().read(sink) < 0) {
-              break;
-            }
-          } catch (java.net.SocketTimeoutException e) {
-            // nothing yet
-          }
-        }
-        if (session.state() == BgpState.Established) {
-          peer.setSoTimeout(10_000);
-          return peer;
-        }
-      } catch (java.io.IOException e) {
-        // refused or reset while the session was Idle: try again
-      }
-      peer.close();
-      Thread.sleep(20);
+    java.net.Socket peer = connectWhenListening(session, a, b, port, what);
+    writeRawPeerOpenAndKeepalive(out);
+    writeTo(peer, out);
+    Poll.until(LIMIT, "Established (" + what + ")", () -> session.state() == BgpState.Established,
+        () -> "" + session.lastChange());
+    return peer;
+  }
+
+  /** Connects from {@code b} to the listening-only session at {@code a:port} once it is Active again. */
+  private static java.net.Socket connectWhenListening(BgpSession session, InetAddress a, InetAddress b, int port,
+      String what) throws java.io.IOException {
+    Poll.until(LIMIT, "the session listening (" + what + ")", () -> session.state() == BgpState.Active,
+        () -> "" + session.lastChange());
+    java.net.Socket peer = new java.net.Socket();
+    peer.bind(new InetSocketAddress(b, 0));
+    peer.connect(new InetSocketAddress(a, port), 5000);
+    peer.setSoTimeout(10_000);
+    return peer;
+  }
+
+  /** How a connection ended as the raw peer read it: the NOTIFICATION's code/subcode (-1: none), KEEPALIVE seen. */
+  private record Ending(int notificationCode, int notificationSubcode, boolean keepalive) {
+    @Override
+    public String toString() {
+      return "NOTIFICATION " + notificationCode + "/" + notificationSubcode;
     }
-    throw new AssertionError("no Established session with the raw peer within " + LIMIT + " (" + what + "): "
-        + session.lastChange());
+  }
+
+  /** Reads BGP messages until the session closes the connection. */
+  private static Ending readToEnd(java.io.InputStream in) throws java.io.IOException {
+    int code = -1;
+    int subcode = -1;
+    boolean keepalive = false;
+    while (true) {
+      byte[] header = in.readNBytes(19);
+      if (header.length < 19) {
+        return new Ending(code, subcode, keepalive);
+      }
+      byte[] body = in.readNBytes(Math.max(0, ((header[16] & 0xFF) << 8 | (header[17] & 0xFF)) - 19));
+      keepalive |= header[18] == 4;
+      if (header[18] == 3) {
+        code = body[0] & 0xFF;
+        subcode = body[1] & 0xFF;
+      }
+    }
   }
 
   /** {@code update} with 1-4 random octets changed, or cut short, or followed by random octets. */
