@@ -1,6 +1,5 @@
 package io.speakerkit.bgp.fsm.transport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.bgp.fsm.BgpIdentifier;
@@ -102,32 +101,13 @@ class BirdInteropTest {
             ipv4 { import all; export where source = RTS_STATIC; extended next hop on; };
           }
           """);
-      java.util.Map<String, PathAttributes> received = new ConcurrentHashMap<>();
-      try (BgpTransport t = BgpTransport.builder().build()) {
-        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253:15::2"))
-            .localAddress(InetAddress.getByName("fd00:253:15::1"))
-            .config(FsmConfig.builder().localAs(65401).peerAs(65402)
-                .bgpIdentifier(BgpIdentifier.parse("10.253.15.1"))
-                .extendedNextHop(true)
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
-            .routeListener((session, update) -> {
-              PathAttributes a = update.attributes().toPathAttributes();
-              update.announced().forEach(p -> received.put(p.toString(), a));
-            })
-            .build();
-        s.announce(IpPrefix.parse("198.51.100.60/32"), PathAttributes.builder().build());
-        s.start();
-        Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
-            () -> s.lastChange() + Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout());
+      try (ExtendedNextHopSession ours = ExtendedNextHopSession.establish("fd00:253:15::1", "fd00:253:15::2",
+          65401, 65402, IpPrefix.parse("198.51.100.60/32"),
+          () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout())) {
         String show = "show route all 198.51.100.60/32";
         Poll.until(LIMIT, "our route in BIRD", () -> Commands.run("birdc", "-s", sock, show).stdout()
             .contains("BGP.next_hop: fd00:253:15::1"), () -> Commands.run("birdc", "-s", sock, show).stdout());
-        Poll.until(LIMIT, "BIRD's route here", () -> received.containsKey("203.0.113.0/24"), received::toString);
-        PathAttributes theirs = received.get("203.0.113.0/24");
-        assertTrue(theirs.hasIpv6NextHop() && !theirs.hasIpv4NextHop(), theirs.toString());
-        assertEquals(InetAddress.getByName("fd00:253:15::2"),
-            InetAddress.getByAddress(java.util.Arrays.copyOf(theirs.ipv6NextHop(), 16)), theirs.toString());
-        s.stop("bye");
+        ours.awaitIpv6NextHop("203.0.113.0/24", "fd00:253:15::2");
       }
     }
   }

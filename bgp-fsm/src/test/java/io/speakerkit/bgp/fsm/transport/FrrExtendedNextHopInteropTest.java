@@ -1,24 +1,12 @@
 package io.speakerkit.bgp.fsm.transport;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.speakerkit.bgp.fsm.BgpIdentifier;
-import io.speakerkit.bgp.fsm.BgpState;
-import io.speakerkit.bgp.fsm.FsmConfig;
-import io.speakerkit.bgp.fsm.NegotiatedSession;
-import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.IpPrefix;
-import io.speakerkit.bgp.wire.UpdateMessage;
-import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.testing.FrrRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import java.net.InetAddress;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,49 +40,17 @@ class FrrExtendedNextHopInteropTest {
             neighbor fd00:253:14::1 activate
            exit-address-family
           """, null);
-      Map<IpPrefix, PathAttributes> received = new ConcurrentHashMap<>();
-      try (BgpTransport t = BgpTransport.builder().build()) {
-        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253:14::2"))
-            .localAddress(InetAddress.getByName("fd00:253:14::1"))
-            .config(FsmConfig.builder().localAs(65301).peerAs(65302)
-                .bgpIdentifier(BgpIdentifier.parse("10.253.14.1"))
-                .families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
-                .extendedNextHop(true)
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
-            .routeListener((session, u) -> record(session, u, received))
-            .build();
-        s.announce(OURS, PathAttributes.builder().build()); // next hop: ours, the only address we have is IPv6
-        s.start();
-        Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
-            () -> s.lastChange() + "\n" + frr.log("bgpd"));
-        NegotiatedSession n = s.negotiated().orElseThrow();
-        assertEquals(Set.of(AddressFamily.IPV4_UNICAST), n.extendedNextHop());
-
+      try (ExtendedNextHopSession ours = ExtendedNextHopSession.establish("fd00:253:14::1", "fd00:253:14::2",
+          65301, 65302, OURS, () -> frr.log("bgpd"))) {
         Poll.until(LIMIT, "our IPv4 route in FRR, valid", () -> frr.json("show bgp ipv4 unicast " + OURS + " json")
             .contains("\"valid\":true"), () -> frr.json("show bgp ipv4 unicast " + OURS + " json"));
-        String ours = frr.json("show bgp ipv4 unicast " + OURS + " json");
-        assertTrue(ours.contains("\"ip\":\"fd00:253:14::1\"") && ours.contains("\"afi\":\"ipv6\""), ours);
-
-        Poll.until(LIMIT, "FRR's IPv4 route here", () -> received.containsKey(FRRS), received::toString);
-        PathAttributes theirs = received.get(FRRS);
-        assertTrue(theirs.hasIpv6NextHop() && !theirs.hasIpv4NextHop(), theirs.toString());
-        assertEquals(InetAddress.getByName("fd00:253:14::2"),
-            InetAddress.getByAddress(java.util.Arrays.copyOf(theirs.ipv6NextHop(), 16)), theirs.toString());
-
-        s.withdraw(OURS);
+        String route = frr.json("show bgp ipv4 unicast " + OURS + " json");
+        assertTrue(route.contains("\"ip\":\"fd00:253:14::1\"") && route.contains("\"afi\":\"ipv6\""), route);
+        ours.awaitIpv6NextHop(FRRS.toString(), "fd00:253:14::2");
+        ours.session().withdraw(OURS);
         Poll.until(LIMIT, "withdrawn in FRR", () -> !frr.json("show bgp ipv4 unicast json").contains(OURS.toString()),
             () -> frr.json("show bgp ipv4 unicast json"));
-        s.stop("bye");
       }
-    }
-  }
-
-  private static void record(BgpSession session, UpdateMessage u, Map<IpPrefix, PathAttributes> received) {
-    Set<AddressFamily> families = session.negotiated().map(NegotiatedSession::families).orElseThrow();
-    RouteKey.withdrawn(u, families).forEach(k -> received.remove(k.prefix()));
-    if (!u.errorAction().withdrawsRoutes()) {
-      PathAttributes a = u.attributes().toPathAttributes();
-      RouteKey.announced(u, families).forEach(k -> received.put(k.prefix(), a));
     }
   }
 }

@@ -157,36 +157,13 @@ class GobgpInteropTest {
               [neighbors.afi-safis.config]
                 afi-safi-name = "ipv6-unicast"
           """);
-      java.util.Map<String, PathAttributes> received = new ConcurrentHashMap<>();
-      try (BgpTransport t = BgpTransport.builder().build()) {
-        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("fd00:253:16::2"))
-            .localAddress(InetAddress.getByName("fd00:253:16::1"))
-            .config(FsmConfig.builder().localAs(65501).peerAs(65502)
-                .bgpIdentifier(BgpIdentifier.parse("10.253.16.1"))
-                .families(Set.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST,
-                    io.speakerkit.bgp.wire.AddressFamily.IPV6_UNICAST))
-                .extendedNextHop(true)
-                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
-            .routeListener((session, update) -> {
-              PathAttributes a = update.attributes().toPathAttributes();
-              update.announced().forEach(p -> received.put(p.toString(), a));
-            })
-            .build();
-        s.announce(IpPrefix.parse("198.51.100.70/32"), PathAttributes.builder().build());
-        s.start();
-        Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
-            () -> s.lastChange() + "\n" + ns.inside("gobgp", "neighbor").stdout());
-        assertTrue(s.negotiated().orElseThrow().extendedNextHop()
-            .contains(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST), s.negotiated().toString());
+      try (ExtendedNextHopSession ours = ExtendedNextHopSession.establish("fd00:253:16::1", "fd00:253:16::2",
+          65501, 65502, IpPrefix.parse("198.51.100.70/32"), () -> ns.inside("gobgp", "neighbor").stdout())) {
         Poll.until(LIMIT, "our IPv4 route in GoBGP", () -> rib(ns).contains("198.51.100.70/32"), () -> rib(ns));
         assertTrue(rib(ns).contains("\"nexthop\":\"fd00:253:16::1\""), rib(ns));
         ns.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "-a", "ipv4", "nexthop", "fd00:253:16::2")
             .check();
-        Poll.until(LIMIT, "GoBGP's IPv4 route here", () -> received.containsKey("203.0.113.0/24"),
-            received::toString);
-        PathAttributes theirs = received.get("203.0.113.0/24");
-        assertTrue(theirs.hasIpv6NextHop() && !theirs.hasIpv4NextHop(), theirs.toString());
-        s.stop("bye");
+        ours.awaitIpv6NextHop("203.0.113.0/24", "fd00:253:16::2");
       }
     }
   }
