@@ -74,13 +74,15 @@ public final class ManifestMapper {
     if (set.endpointSlices().isEmpty()) {
       return Set.of();
     }
+    Map<String, List<EndpointSliceSpec.Endpoint>> endpoints = new java.util.HashMap<>(); // by namespace/service
+    for (EndpointSliceSpec slice : set.endpointSlices()) {
+      endpoints.computeIfAbsent(slice.ref().namespace() + "/" + slice.service(), k -> new ArrayList<>())
+          .addAll(slice.endpoints());
+    }
     Set<String> out = new java.util.TreeSet<>();
     for (ServiceSpec svc : set.servicesOfClass(loadBalancerClass)) {
       boolean local = svc.externalTrafficPolicy().equals("Local");
-      boolean ready = set.endpointSlices().stream()
-          .filter(slice -> slice.ref().namespace().equals(svc.ref().namespace())
-              && slice.service().equals(svc.ref().name()))
-          .flatMap(slice -> slice.endpoints().stream())
+      boolean ready = endpoints.getOrDefault(svc.ref().namespace() + "/" + svc.ref().name(), List.of()).stream()
           .anyMatch(e -> e.ready() && (!local || nodeName.equals(e.nodeName())));
       if (!ready) {
         out.add(svc.ref().namespace() + "/" + svc.ref().name());
