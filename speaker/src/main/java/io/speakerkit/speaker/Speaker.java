@@ -219,12 +219,7 @@ public final class Speaker implements AutoCloseable {
         REFUSED_RETRY_SECONDS, REFUSED_RETRY_SECONDS, TimeUnit.SECONDS);
     // Restored allocations are announced again before anything new is served.
     for (Allocation a : allocator.allocations()) {
-      if (withheld.contains(a.serviceKey())) {
-        continue;
-      }
-      for (InetAddress address : a.addresses()) {
-        apply(plan.add(address, a.pool()));
-      }
+      planAddresses(a.serviceKey(), a.pool(), a.addresses(), true);
     }
   }
 
@@ -324,19 +319,10 @@ public final class Speaker implements AutoCloseable {
           return result;
         }
         events.publish(new SpeakerEvent.Allocated(clock.instant(), a.serviceKey(), a.addresses(), a.pool()));
-        if (withheld.contains(a.serviceKey())) {
-          return result; // allocated, announced once the service is announceable
-        }
-        for (InetAddress address : before) {
-          if (!a.addresses().contains(address)) {
-            apply(plan.remove(address));
-          }
-        }
-        for (InetAddress address : a.addresses()) {
-          if (!before.contains(address)) {
-            apply(plan.add(address, a.pool()));
-          }
-        }
+        planAddresses(a.serviceKey(), a.pool(),
+            before.stream().filter(address -> !a.addresses().contains(address)).toList(), false);
+        planAddresses(a.serviceKey(), a.pool(),
+            a.addresses().stream().filter(address -> !before.contains(address)).toList(), true);
       } else if (result instanceof AllocationResult.Refused refusedResult) {
         events.publish(new SpeakerEvent.AllocationRefused(clock.instant(), request.serviceKey(),
             refusedResult.message()));
@@ -349,15 +335,11 @@ public final class Speaker implements AutoCloseable {
   public Optional<Allocation> release(String serviceKey) {
     return call(() -> {
       Optional<Allocation> released = startedAllocator().release(serviceKey);
-      boolean wasWithheld = withheld.remove(serviceKey);
       released.ifPresent(a -> {
         events.publish(new SpeakerEvent.Released(clock.instant(), serviceKey, a.addresses()));
-        if (!wasWithheld) {
-          for (InetAddress address : a.addresses()) {
-            apply(plan.remove(address));
-          }
-        }
+        planAddresses(serviceKey, a.pool(), a.addresses(), false);
       });
+      withheld.remove(serviceKey);
       return released;
     });
   }
@@ -383,13 +365,16 @@ public final class Speaker implements AutoCloseable {
       }
     }
     call(() -> {
-      boolean changed = announceable ? withheld.remove(serviceKey) : withheld.add(serviceKey);
-      if (changed) {
-        startedAllocator().allocation(serviceKey).ifPresent(a -> {
-          for (InetAddress address : a.addresses()) {
-            apply(announceable ? plan.add(address, a.pool()) : plan.remove(address));
-          }
-        });
+      if (announceable == withheld.contains(serviceKey)) {
+        Optional<Allocation> held = startedAllocator().allocation(serviceKey);
+        // the addresses enter the plan once the service is no longer withheld, and leave it before it is
+        if (announceable) {
+          withheld.remove(serviceKey);
+        }
+        held.ifPresent(a -> planAddresses(serviceKey, a.pool(), a.addresses(), announceable));
+        if (!announceable) {
+          withheld.add(serviceKey);
+        }
       }
       return null;
     });
@@ -449,12 +434,7 @@ public final class Speaker implements AutoCloseable {
     io.speakerkit.allocator.PoolUpdate update = allocator.updatePools(next.pools());
     for (Allocation a : update.released()) {
       events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
-      if (withheld.contains(a.serviceKey())) {
-        continue;
-      }
-      for (InetAddress address : a.addresses()) {
-        apply(plan.remove(address));
-      }
+      planAddresses(a.serviceKey(), a.pool(), a.addresses(), false);
     }
     RoutePlan.Reconfiguration r = plan.reconfigure(next, nextNode);
     config = next;
@@ -803,6 +783,19 @@ public final class Speaker implements AutoCloseable {
       b.tap(capture);
     }
     return b.build();
+  }
+
+  /**
+   * Adds a service's addresses to the route plan, or takes them out, and sends what changes; nothing for a withheld
+   * service, whose addresses are not in the plan ({@link #setAnnounceable}). Worker thread.
+   */
+  private void planAddresses(String serviceKey, String pool, List<InetAddress> addresses, boolean add) {
+    if (withheld.contains(serviceKey)) {
+      return;
+    }
+    for (InetAddress address : addresses) {
+      apply(add ? plan.add(address, pool) : plan.remove(address));
+    }
   }
 
   /**
