@@ -10,6 +10,7 @@ import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bfd.BfdSession;
 import io.speakerkit.bfd.BfdSessionConfig;
 import io.speakerkit.bfd.BfdStateChange;
+import io.speakerkit.bfd.Diagnostic;
 import io.speakerkit.bfd.SessionState;
 import io.speakerkit.bfd.transport.BfdEngine;
 import io.speakerkit.bgp.fsm.BgpAction;
@@ -116,6 +117,8 @@ public final class Speaker implements AutoCloseable {
     BfdSession bfd;
     BfdProfile bfdProfile;
     BfdSession.Subscription bfdSubscription;
+    /** The BFD state the last bfd-state event reported (a session starts Down, RFC 5880 §6.8.1). */
+    SessionState bfdReported = SessionState.Down;
     volatile String state = BgpState.Idle.name();
     volatile Instant establishedAt;
     volatile String lastCause = "";
@@ -140,6 +143,7 @@ public final class Speaker implements AutoCloseable {
       r.bfd = bfd;
       r.bfdProfile = bfdProfile;
       r.bfdSubscription = bfdSubscription;
+      r.bfdReported = bfdReported;
       r.state = state;
       r.establishedAt = establishedAt;
       r.lastCause = lastCause;
@@ -505,6 +509,7 @@ public final class Speaker implements AutoCloseable {
       BfdSession old = p.bfd;
       p.bfdSubscription.close();
       old.adminDown();
+      reportBfdRemoved(updated);
       updated.bfd = null;
       updated.bfdSubscription = null;
       java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(old::close);
@@ -759,6 +764,7 @@ public final class Speaker implements AutoCloseable {
         .profile(profile)
         .build();
     runtime.bfd = bfd.createSession(cfg);
+    runtime.bfdReported = SessionState.Down;
     runtime.bfdSubscription = runtime.bfd.subscribe(change -> {
       // RFC 5882 §3.2: only a session that was Up and failed takes BGP down; a peer signalling AdminDown
       // (a router being reconfigured) leaves BGP alone, and a session that never came Up changes nothing.
@@ -766,7 +772,8 @@ public final class Speaker implements AutoCloseable {
           && change.session().remoteState() != SessionState.AdminDown;
       // The cause is queued before its effect: the BGP state change of the teardown reaches the worker through the
       // session's listener, which could otherwise overtake this event.
-      onWorker(() -> onBfdState(runtime, change));
+      String name = runtime.config.name();
+      onWorker(() -> onBfdState(name, change));
       if (failed) {
         runtime.session.teardown(CeaseSubcode.BFD_DOWN.value());
       } else if (change.newState() == SessionState.Up && change.oldState() != SessionState.Up) {
@@ -820,8 +827,25 @@ public final class Speaker implements AutoCloseable {
     }
     if (p.bfd != null) {
       p.bfd.close();
+      reportBfdRemoved(p);
     }
     p.session.close();
+  }
+
+  /**
+   * A removed BFD session sends nothing more (FRR's bfdd does the same on deletion), but subscribers are told it
+   * ended, as AdminDown: the state RFC 5880 §6.8.16 gives a session taken down by its own side.
+   */
+  private void reportBfdRemoved(PeerRuntime p) {
+    SessionState last = p.bfdReported;
+    if (last == SessionState.AdminDown) {
+      return;
+    }
+    p.bfdReported = SessionState.AdminDown;
+    String peer = p.config.name();
+    // Queued behind the BGP state changes the teardown has queued already, so the events keep their order.
+    onWorker(() -> events.publish(new SpeakerEvent.BfdStateChanged(clock.instant(), peer, last.name(),
+        SessionState.AdminDown.name(), Diagnostic.ADMINISTRATIVELY_DOWN.toString())));
   }
 
   private void onBgpState(PeerRuntime p, BgpAction.StateChanged change) {
@@ -842,7 +866,12 @@ public final class Speaker implements AutoCloseable {
     notifyMetrics();
   }
 
-  private void onBfdState(PeerRuntime p, BfdStateChange change) {
+  private void onBfdState(String peer, BfdStateChange change) {
+    PeerRuntime p = peers.get(peer);
+    if (p == null || p.bfd != change.session()) {
+      return; // queued before the session was removed, whose end was reported then (reportBfdRemoved)
+    }
+    p.bfdReported = change.newState();
     events.publish(new SpeakerEvent.BfdStateChanged(clock.instant(), p.config.name(), change.oldState().name(),
         change.newState().name(), change.diagnostic().toString()));
     notifyMetrics();

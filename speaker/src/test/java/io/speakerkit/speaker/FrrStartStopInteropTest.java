@@ -1,5 +1,6 @@
 package io.speakerkit.speaker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.allocator.IpAddressPool;
@@ -11,6 +12,8 @@ import io.speakerkit.testing.Poll;
 import java.io.File;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -115,11 +118,25 @@ class FrrStartStopInteropTest {
   void gracefulRestartPeerWithBfd_stopLeavesRouteStale_bfdDownAfterwardsChangesNothing() throws Exception {
     try (Netns ns = Netns.create("skspkgb", "10.250.15.1/30", "10.250.15.2/30")) {
       withGracefulRestartLab(ns, true, (frr, speaker) -> {
+        EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1_000);
         speaker.stop("pod restart");
         Poll.until(LIMIT, "FRR's BFD peer down", () -> "down".equals(FrrRouter.field(frr.json("show bfd peers json"),
             "status")), () -> frr.json("show bfd peers json"));
         String route = frr.json("show bgp ipv4 unicast 10.0.8.10/32 json");
         assertTrue(route.contains("\"stale\":true"), route);
+
+        // Subscribers hear of both ends: BGP leaves Established, then the removed BFD session reports AdminDown.
+        List<SpeakerEvent> seen = new ArrayList<>();
+        FrrLabInteropTest.drain(events, seen);
+        List<String> ends = seen.stream()
+            .filter(e -> e instanceof SpeakerEvent.BfdStateChanged
+                || e instanceof SpeakerEvent.BgpStateChanged s && s.from().equals("Established"))
+            .map(e -> e instanceof SpeakerEvent.BfdStateChanged b
+                ? "bfd " + b.from() + "->" + b.to() + " " + b.diagnostic()
+                : "bgp " + ((SpeakerEvent.BgpStateChanged) e).from() + "->" + ((SpeakerEvent.BgpStateChanged) e).to())
+            .toList();
+        assertEquals(List.of("bgp Established->Idle", "bfd Up->AdminDown Administratively Down(7)"), ends,
+            seen::toString);
       });
     }
   }
