@@ -468,6 +468,61 @@ class SpeakerLoopbackIT {
    * Checks that {@code speaker} plans exactly as many routes as {@code expected} holds, then applies the router's
    * route events to {@code routes} until they equal {@code expected}.
    */
+  /**
+   * A BFD profile taken off a peer by apply(): our BFD session goes AdminDown (RFC 5880 §6.8.16) and subscribers hear
+   * it; the router sees AdminDown and, as RFC 5882 §3.2 says, keeps BGP up: a route announced afterwards arrives on
+   * the same session.
+   */
+  @Test
+  void apply_bfdProfileRemoved_adminDownReported_bgpStaysUp() throws Exception {
+    BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100).build();
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.13"), "10.0.9.0/24", false, fast);
+    try (Speaker router = lab.router(); Speaker node = lab.node().build()) {
+      router.start();
+      node.start();
+      Poll.until(LIMIT, "BGP Established and BFD Up on both sides",
+          () -> router.status().get(0).state().equals("Established")
+              && router.status().get(0).bfdState().orElse("").equals("Up")
+              && node.status().get(0).bfdState().orElse("").equals("Up"),
+          () -> router.status() + "\n" + node.status());
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1_000);
+      EventHub.Subscription<SpeakerEvent> nodeEvents = node.subscribe(1_000);
+
+      SpeakerConfig.Builder withoutBfd = SpeakerConfig.builder()
+          .pool(lab.nodeConfig().pools().get(0))
+          .advertisement(lab.nodeConfig().advertisements().get(0));
+      PeerConfig r = lab.nodeConfig().peers().get(0);
+      node.apply(withoutBfd.peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512)
+          .peerAddress(r.peerAddress()).peerPort(r.peerPort()).sourceAddress(r.sourceAddress().orElseThrow())
+          .build()).build());
+      assertEquals(java.util.Optional.empty(), node.status().get(0).bfdState(), node.status()::toString);
+      List<SpeakerEvent> atRouter = new ArrayList<>();
+      Poll.until(LIMIT, "the router's BFD session Down", () -> {
+        FrrLabInteropTest.drain(routerEvents, atRouter);
+        return !bfdChanges(atRouter).isEmpty();
+      }, atRouter::toString);
+      // A teardown for BFD is requested along with that event: the route must still come on the same session.
+      node.announce(ServiceRequest.builder("ns/after").build());
+      Poll.until(LIMIT, "the route announced afterwards at the router", () -> {
+        FrrLabInteropTest.drain(routerEvents, atRouter);
+        return atRouter.stream().anyMatch(e -> e instanceof SpeakerEvent.RouteReceived);
+      }, atRouter::toString);
+      List<SpeakerEvent> atNode = new ArrayList<>();
+      FrrLabInteropTest.drain(nodeEvents, atNode);
+      assertEquals(List.of("Up->AdminDown Administratively Down(7)"), bfdChanges(atNode), atNode::toString);
+      assertEquals(List.of("Up->Down Neighbor Signaled Session Down(3)"), bfdChanges(atRouter),
+          atRouter::toString);
+      assertTrue(atNode.stream().noneMatch(e -> e instanceof SpeakerEvent.BgpStateChanged), atNode::toString);
+      assertTrue(atRouter.stream().noneMatch(e -> e instanceof SpeakerEvent.BgpStateChanged), atRouter::toString);
+    }
+  }
+
+  private static List<String> bfdChanges(List<SpeakerEvent> events) {
+    return events.stream().filter(e -> e instanceof SpeakerEvent.BfdStateChanged)
+        .map(e -> (SpeakerEvent.BfdStateChanged) e).map(b -> b.from() + "->" + b.to() + " " + b.diagnostic())
+        .toList();
+  }
+
   private static void awaitRoutes(Speaker speaker, EventHub.Subscription<SpeakerEvent> events, Set<IpPrefix> routes,
       Set<IpPrefix> expected) throws InterruptedException {
     assertEquals(expected.size(), speaker.status().get(0).routesSent(), speaker.status().toString());
@@ -507,22 +562,33 @@ class SpeakerLoopbackIT {
     }
 
     static IbgpLab on(InetAddress routerAddress, String pool, boolean gracefulRestart) throws java.io.IOException {
+      return on(routerAddress, pool, gracefulRestart, null);
+    }
+
+    /** The same, with BFD profile "bfd" on both sides when {@code bfd} is not null. */
+    static IbgpLab on(InetAddress routerAddress, String pool, boolean gracefulRestart, BfdProfile bfd)
+        throws java.io.IOException {
       InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
       int port;
       try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
         port = probe.getLocalPort();
       }
-      SpeakerConfig router = SpeakerConfig.builder()
-          .peer(PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512).peerAddress(speakerAddress)
-              .sourceAddress(routerAddress).enableGracefulRestart(gracefulRestart).build())
-          .build();
-      SpeakerConfig node = SpeakerConfig.builder()
+      PeerConfig.Builder node = PeerConfig.builder().name("node").myAsn(64512).peerAsn(64512)
+          .peerAddress(speakerAddress).sourceAddress(routerAddress).enableGracefulRestart(gracefulRestart);
+      PeerConfig.Builder r = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress)
+          .peerPort(port).sourceAddress(speakerAddress).enableGracefulRestart(gracefulRestart);
+      SpeakerConfig.Builder routerConfig = SpeakerConfig.builder();
+      SpeakerConfig.Builder nodeConfig = SpeakerConfig.builder()
           .pool(IpAddressPool.builder().name("p").addresses(pool).build())
-          .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(routerAddress).peerPort(port)
-              .sourceAddress(speakerAddress).enableGracefulRestart(gracefulRestart).build())
-          .advertisement(AdvertisementConfig.builder("a").build())
-          .build();
-      return new IbgpLab(routerAddress, port, router, node);
+          .advertisement(AdvertisementConfig.builder("a").build());
+      if (bfd != null) {
+        node.bfdProfile("bfd");
+        r.bfdProfile("bfd");
+        routerConfig.bfdProfile("bfd", bfd);
+        nodeConfig.bfdProfile("bfd", bfd);
+      }
+      return new IbgpLab(routerAddress, port, routerConfig.peer(node.build()).build(),
+          nodeConfig.peer(r.build()).build());
     }
   }
 
