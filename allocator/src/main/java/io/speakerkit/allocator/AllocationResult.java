@@ -1,6 +1,7 @@
 package io.speakerkit.allocator;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /** Outcome of {@link Allocator#allocate}: the service's allocation, or a refusal a user can act on. */
 public sealed interface AllocationResult {
@@ -23,15 +24,25 @@ public sealed interface AllocationResult {
   }
 
   /**
-   * Nothing changed; a previous allocation of the service, if any, is kept.
+   * The service got nothing. What it held before is {@code released} when the changed request no longer fits it and
+   * no new allocation could be made, as MetalLB's controller clears a service whose address the configuration no
+   * longer allows before it allocates anew; a request refused for its own shape (two addresses of one family, a
+   * family the policy does not allow) changes nothing.
    *
    * @param reason category
    * @param message what was asked, what stands in the way, and what would work
+   * @param released what the service held and gave up, durably, if anything
    */
-  record Refused(Refusal reason, String message) implements AllocationResult {
+  record Refused(Refusal reason, String message, Optional<Allocation> released) implements AllocationResult {
     public Refused {
       Objects.requireNonNull(reason, "reason");
       Objects.requireNonNull(message, "message");
+      Objects.requireNonNull(released, "released");
+    }
+
+    /** A refusal that released nothing. */
+    public Refused(Refusal reason, String message) {
+      this(reason, message, Optional.empty());
     }
 
     @Override

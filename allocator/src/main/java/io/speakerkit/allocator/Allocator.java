@@ -400,7 +400,8 @@ public final class Allocator implements AutoCloseable {
    *
    * <p>If the service already holds addresses that still satisfy the request, it keeps them (and nothing is written
    * unless its sharing details changed). Otherwise a new allocation replaces the old one in a single store write; if
-   * no new allocation is possible the old one is kept and the refusal explains why.
+   * no new allocation is possible the old one is released, as MetalLB's controller clears it, and the refusal names
+   * it ({@link Refused#released}). A request refused for its own shape changes nothing.
    *
    * @throws AllocationStoreException if the store cannot record the change; the allocator is unchanged then
    */
@@ -457,12 +458,19 @@ public final class Allocator implements AutoCloseable {
       if (r instanceof Allocated a) {
         deferredPut(a.allocation());
         addInMemory(a.allocation());
-        done = true;
+      } else if (current != null) {
+        // As MetalLB's controller: an address the changed request no longer fits is cleared before allocating anew,
+        // and stays cleared when that fails.
+        note(store.removeDeferred(key));
+        Refused refused = (Refused) r;
+        r = new Refused(refused.reason(), refused.message() + "; released " + text(current.addresses())
+            + ", which no longer fit the request", Optional.of(current));
       }
+      done = true;
       return r;
     } finally {
       if (!done && current != null) {
-        addInMemory(current);
+        addInMemory(current); // compute failed with an exception: nothing changed
       }
     }
   }

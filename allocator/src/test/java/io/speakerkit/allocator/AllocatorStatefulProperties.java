@@ -394,11 +394,8 @@ class AllocatorStatefulProperties {
           && current.addresses().size() == 1 && q.addresses().isEmpty() && modelStillFits(current, q)) {
         expected = modelMeta(q, current.addresses(), current.pool()); // PreferDualStack keeps its one address
       } else {
-        model.remove(q.serviceKey());
+        model.remove(q.serviceKey()); // MetalLB clears what no longer fits, also when nothing new can be had
         expected = modelCompute(q);
-        if (current != null) {
-          model.put(q.serviceKey(), current);
-        }
       }
       AllocationResult r = allocator.allocate(q);
       Statistics.label("outcome").collect(r instanceof Allocated a0 ? (a0.changed() ? "allocated" : "kept") : ((AllocationResult.Refused) r).reason().name());
@@ -406,6 +403,8 @@ class AllocatorStatefulProperties {
       if (expected == null) {
         assertTrue(r instanceof AllocationResult.Refused, () -> "model refuses, allocator gave " + r + "\n" + String.join("\n", log));
         assertTrue(!((AllocationResult.Refused) r).message().isBlank());
+        assertEquals(shapeOk ? Optional.ofNullable(current) : Optional.empty(),
+            ((AllocationResult.Refused) r).released(), () -> String.join("\n", log));
       } else {
         if (!(r instanceof Allocated a)) {
           fail("model gives " + expected + ", allocator refused: " + r + "\n" + String.join("\n", log));

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -38,15 +39,35 @@ class AllocatorTest {
     assertFalse(((Allocated) again).changed());
   }
 
+  /**
+   * MetalLB's controller clears an address the changed request no longer fits before it allocates anew
+   * (ClearAssignment), and the service stays without one when that fails (AllocationFailed).
+   */
   @Test
-  void allocate_changedRequestThatCannotBeMet_keepsOldAllocation() {
+  void allocate_changedRequestThatCannotBeMet_releasesOldAllocation() {
     Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
     InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").build()));
     first(a.allocate(ServiceRequest.builder("ns/b").addresses(ip("10.0.0.9")).build()));
     AllocationResult r = a.allocate(ServiceRequest.builder("ns/a").addresses(ip("10.0.0.9")).build());
     Refused f = (Refused) r;
     assertEquals(Refusal.ADDRESS_IN_USE, f.reason());
-    assertTrue(f.message().contains("10.0.0.9") && f.message().contains("ns/b"), f.message());
+    assertTrue(f.message().contains("10.0.0.9") && f.message().contains("ns/b")
+        && f.message().contains("released [" + x.getHostAddress() + "]"), f.message());
+    assertEquals(List.of(x), f.released().orElseThrow().addresses());
+    assertEquals(Optional.empty(), a.allocation("ns/a"));
+    assertEquals(1, a.usage().get(0).inUse());
+    assertEquals(x, first(a.allocate(ServiceRequest.builder("ns/c").build())), "the released address is free");
+  }
+
+  /** A request refused for its own shape (two IPv4 addresses) is MetalLB's invalid request: nothing is cleared. */
+  @Test
+  void allocate_requestOfWrongShape_keepsOldAllocation() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
+    InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").build()));
+    Refused f = (Refused) a.allocate(ServiceRequest.builder("ns/a").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+        .addresses(ip("10.0.0.7"), ip("10.0.0.8")).build());
+    assertEquals(Refusal.CONFLICTING_REQUEST, f.reason());
+    assertEquals(Optional.empty(), f.released());
     assertEquals(List.of(x), a.allocation("ns/a").orElseThrow().addresses());
   }
 

@@ -310,7 +310,9 @@ public final class Speaker implements AutoCloseable {
 
   /**
    * Allocates addresses for a service and announces them to every matching peer. Durable before this returns (the
-   * store's contract), so an address is never announced before it is recorded.
+   * store's contract), so an address is never announced before it is recorded. A changed request that the service's
+   * addresses no longer fit, and that cannot be met anew, releases them and withdraws their routes, as MetalLB does
+   * ({@link AllocationResult.Refused#released}).
    */
   public AllocationResult announce(ServiceRequest request) {
     return call(() -> {
@@ -330,6 +332,11 @@ public final class Speaker implements AutoCloseable {
       } else if (result instanceof AllocationResult.Refused refusedResult) {
         events.publish(new SpeakerEvent.AllocationRefused(clock.instant(), request.serviceKey(),
             refusedResult.message()));
+        // the addresses the changed request no longer fits are gone, as MetalLB clears them
+        refusedResult.released().ifPresent(a -> {
+          events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
+          planAddresses(a.serviceKey(), a.pool(), a.addresses(), false);
+        });
       }
       return result;
     });

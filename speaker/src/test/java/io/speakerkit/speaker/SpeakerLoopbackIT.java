@@ -430,6 +430,44 @@ class SpeakerLoopbackIT {
   }
 
   /**
+   * As MetalLB's controller: a service whose changed request its address no longer fits, and that cannot be met
+   * (the address it now asks for is another service's), loses its address; the route is withdrawn, and a later
+   * request that can be met announces again.
+   */
+  @Test
+  void announce_changedRequestRefused_oldAddressReleasedAndWithdrawn() throws Exception {
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.14"), "10.0.11.0/24", false);
+    try (Speaker router = lab.router();
+        Speaker speaker = lab.node().build()) {
+      router.start();
+      EventHub.Subscription<SpeakerEvent> routerEvents = router.subscribe(1024);
+      Set<IpPrefix> atRouter = new HashSet<>();
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/a").build()); // 10.0.11.0
+      speaker.announce(ServiceRequest.builder("default/b").addresses(InetAddress.getByName("10.0.11.9")).build());
+      IpPrefix a = IpPrefix.parse("10.0.11.0/32");
+      IpPrefix b = IpPrefix.parse("10.0.11.9/32");
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(a, b));
+
+      EventHub.Subscription<SpeakerEvent> nodeEvents = speaker.subscribe(1024);
+      AllocationResult refused = speaker.announce(ServiceRequest.builder("default/a")
+          .addresses(InetAddress.getByName("10.0.11.9")).build());
+      assertEquals(List.of(InetAddress.getByName("10.0.11.0")),
+          ((AllocationResult.Refused) refused).released().orElseThrow().addresses());
+      assertEquals(java.util.Optional.empty(), speaker.allocation("default/a"));
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(b));
+      List<SpeakerEvent> seen = new ArrayList<>();
+      FrrLabInteropTest.drain(nodeEvents, seen);
+      assertEquals(List.of("allocation-refused", "release", "route-withdrawn"),
+          seen.stream().map(SpeakerEvent::kind).toList(), seen::toString);
+
+      speaker.announce(ServiceRequest.builder("default/a").addresses(InetAddress.getByName("10.0.11.7")).build());
+      awaitRoutes(speaker, routerEvents, atRouter, Set.of(b, IpPrefix.parse("10.0.11.7/32")));
+      routerEvents.close();
+    }
+  }
+
+  /**
    * The node's labels change while running, as MetalLB's speaker follows its Node object: an advertisement whose
    * nodeSelectors come to match starts announcing, and the exclude-from-external-load-balancers label withdraws
    * everything; the session itself stays up (its peer has no nodeSelectors).
