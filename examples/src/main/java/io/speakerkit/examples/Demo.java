@@ -123,6 +123,9 @@ final class Demo {
         return fail("BGP did not go down with BFD", speaker);
       }
       speakerLog.await(e -> e instanceof SpeakerEvent.BgpStateChanged s && s.from().equals("Established"));
+      // The story ends here; what closing both sides reports (their BFD sessions removed, AdminDown) is not part of it.
+      speakerLog.finish();
+      routerLog.finish();
       say("demo finished: the router dropped the route at once instead of waiting for the hold timer");
       return 0;
     }
@@ -157,6 +160,12 @@ final class Demo {
 
     void markInjection(long nanos) {
       injectedAt = nanos;
+    }
+
+    /** Stops printing: events after this are not shown. */
+    void finish() throws InterruptedException {
+      interrupt();
+      join(TimeUnit.SECONDS.toMillis(2));
     }
 
     @Override
