@@ -60,7 +60,10 @@ public interface BfdSession extends AutoCloseable {
   /** Leaves AdminDown. */
   void enable();
 
-  /** Removes the session: it stops transmitting and its discriminator is freed. */
+  /**
+   * Removes the session: it stops transmitting and its discriminator is freed. Idempotent; once the engine is
+   * closed, a no-op.
+   */
   @Override
   void close();
 

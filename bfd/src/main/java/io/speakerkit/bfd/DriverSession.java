@@ -139,7 +139,11 @@ final class DriverSession implements BfdSession {
 
   @Override
   public void close() {
-    driver.onLoop(() -> driver.removeOnLoop(this));
+    try {
+      driver.onLoop(() -> driver.removeOnLoop(this));
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      // the engine's loop has stopped: closing the engine removed every session already
+    }
   }
 
   @Override

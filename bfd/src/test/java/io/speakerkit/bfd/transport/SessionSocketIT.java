@@ -1,5 +1,6 @@
 package io.speakerkit.bfd.transport;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.speakerkit.bfd.BfdProfile;
@@ -22,6 +23,25 @@ import org.junit.jupiter.api.Test;
 class SessionSocketIT {
 
   static final BfdProfile FAST = BfdProfile.builder().receiveIntervalMillis(50).transmitIntervalMillis(50).build();
+
+  /**
+   * Closing a session after its engine is a no-op: the speaker closes a session it took AdminDown two seconds later,
+   * by which time the speaker, and the engine, may have stopped.
+   */
+  @Test
+  void sessionClose_afterEngineClosed_noOp() throws Exception {
+    InetAddress a = InetAddress.getByName("127.0.0.1");
+    int port;
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(a, 0))) {
+      port = probe.getLocalPort();
+    }
+    BfdEngine engine = BfdEngine.builder().singleHopPort(port).build();
+    BfdSession s = engine.createSession(BfdSessionConfig.builder().localAddress(a)
+        .remoteAddress(InetAddress.getByName("127.0.0.3")).profile(FAST).build());
+    engine.close();
+    assertDoesNotThrow(s::close);
+    assertDoesNotThrow(s::close);
+  }
 
   @Test
   void ownSocket_connectedToPeerSourcePort_followsPeerRestart() throws Exception {
