@@ -279,8 +279,8 @@ public final class Speaker implements AutoCloseable {
       p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     for (PeerRuntime p : peers.values()) {
-      closePeer(p);
       forgetReceived(p);
+      closePeer(p);
     }
     peers.clear();
     refused.clear();
@@ -538,8 +538,8 @@ public final class Speaker implements AutoCloseable {
       // the router reads our Cease before BFD stops (see stopOnWorker)
       p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
-    closePeer(p);
     forgetReceived(p);
+    closePeer(p);
     // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
     java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
     p.session.execute(gone::countDown);
@@ -817,12 +817,17 @@ public final class Speaker implements AutoCloseable {
    * kept stale for a graceful restart would otherwise never be reported gone.
    */
   private void forgetReceived(PeerRuntime p) {
-    Instant now = clock.instant();
-    for (IpPrefix prefix : p.received) {
-      events.publish(new SpeakerEvent.RouteUnreachable(now, p.config.name(), prefix));
-    }
+    List<IpPrefix> gone = List.copyOf(p.received);
     p.received.clear();
     p.stale.clear();
+    String peer = p.config.name();
+    // Queued behind the BGP state change the teardown has queued already: the session ends, then its routes go.
+    onWorker(() -> {
+      Instant now = clock.instant();
+      for (IpPrefix prefix : gone) {
+        events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+      }
+    });
   }
 
   private void closePeer(PeerRuntime p) {

@@ -375,6 +375,9 @@ class SpeakerLoopbackIT {
       SpeakerEvent.RouteUnreachable gone = awaitEvent(routerEvents, seen, SpeakerEvent.RouteUnreachable.class);
       assertEquals("node", gone.peer());
       assertEquals(IpPrefix.parse(address.getHostAddress() + "/32"), gone.prefix());
+      // in the order they happened: the session ends, then its routes go
+      assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.BgpStateChanged s
+          && s.from().equals("Established")), seen::toString);
       routerEvents.close();
     }
   }
@@ -449,6 +452,9 @@ class SpeakerLoopbackIT {
       IpPrefix b = IpPrefix.parse("10.0.11.9/32");
       awaitRoutes(speaker, routerEvents, atRouter, Set.of(a, b));
 
+      // the node's own Established event can trail the routes (it reaches subscribers through the node's worker)
+      Poll.until(LIMIT, "the node's session reported Established",
+          () -> speaker.status().get(0).state().equals("Established"), speaker.status()::toString);
       EventHub.Subscription<SpeakerEvent> nodeEvents = speaker.subscribe(1024);
       AllocationResult refused = speaker.announce(ServiceRequest.builder("default/a")
           .addresses(InetAddress.getByName("10.0.11.9")).build());
@@ -520,6 +526,7 @@ class SpeakerLoopbackIT {
       node.start();
       Poll.until(LIMIT, "BGP Established and BFD Up on both sides",
           () -> router.status().get(0).state().equals("Established")
+              && node.status().get(0).state().equals("Established")
               && router.status().get(0).bfdState().orElse("").equals("Up")
               && node.status().get(0).bfdState().orElse("").equals("Up"),
           () -> router.status() + "\n" + node.status());
