@@ -91,6 +91,10 @@ public final class Speaker implements AutoCloseable {
   private final java.nio.file.Path capturePath;
   private PcapCapture capture;
   private boolean captureStarted;
+  private final java.nio.file.Path mrtPath;
+  /** Read on the sessions' event loops. */
+  private volatile MrtDump mrt;
+  private boolean mrtStarted;
 
   // Worker-thread state.
   private static final long REFUSED_RETRY_SECONDS = 5;
@@ -169,6 +173,7 @@ public final class Speaker implements AutoCloseable {
     this.events = new EventHub<>(this::snapshotEvents);
     this.metricsListener = b.metricsListener;
     this.capturePath = b.capturePath;
+    this.mrtPath = b.mrtPath;
     this.config = b.config;
   }
 
@@ -203,6 +208,10 @@ public final class Speaker implements AutoCloseable {
     if (capturePath != null) {
       capture = PcapCapture.open(capturePath, captureStarted, clock);
       captureStarted = true;
+    }
+    if (mrtPath != null) {
+      mrt = MrtDump.open(mrtPath, mrtStarted, clock);
+      mrtStarted = true;
     }
     BgpTransport.Builder tb = BgpTransport.builder().threads(1);
     if (listen != null) {
@@ -299,6 +308,10 @@ public final class Speaker implements AutoCloseable {
     if (capture != null) {
       capture.close();
       capture = null;
+    }
+    if (mrt != null) {
+      mrt.close();
+      mrt = null;
     }
   }
 
@@ -709,7 +722,7 @@ public final class Speaker implements AutoCloseable {
         .peer(peer.peerAddress())
         .peerPort(peer.peerPort())
         .config(fsm.build())
-        .routeListener(new Received(peer.name()));
+        .routeListener(new Received(peer.name(), peer.myAsn(), peer.peerAddress(), local));
     if (capture != null) {
       session.tap(capture);
     }
@@ -725,10 +738,17 @@ public final class Speaker implements AutoCloseable {
     }
     peers.put(peer.name(), runtime);
     // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
-    runtime.session.addListener(change -> onWorker(() -> {
-      PeerRuntime current = peers.get(peer.name());
-      onBgpState(current != null && current.session == runtime.session ? current : runtime, change);
-    }));
+    runtime.session.addListener(change -> {
+      MrtDump dump = mrt;
+      if (dump != null) { // here, on the session's loop, in order with the UPDATEs Received dumps
+        long peerAs = runtime.session.negotiated().map(NegotiatedSession::peerAs).orElse(peer.peerAsn().orElse(0L));
+        dump.stateChange(peerAs, peer.myAsn(), peer.peerAddress(), local, change.from().name(), change.to().name());
+      }
+      onWorker(() -> {
+        PeerRuntime current = peers.get(peer.name());
+        onBgpState(current != null && current.session == runtime.session ? current : runtime, change);
+      });
+    });
     peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
     runtime.session.start();
     // Routes already planned for this peer (a restart, a peer added by reconfiguration, a refused peer retried).
@@ -900,13 +920,25 @@ public final class Speaker implements AutoCloseable {
     /** How long stale routes wait for the End-of-RIB once the peer is back (RFC 4724 §4.2 bound; FRR's default). */
     private static final Duration STALE_PATH_TIME = Duration.ofSeconds(360);
     private final String peer;
+    private final long localAs;
+    private final InetAddress peerAddress;
+    private final InetAddress localAddress;
 
-    Received(String peer) {
+    Received(String peer, long localAs, InetAddress peerAddress, InetAddress localAddress) {
       this.peer = peer;
+      this.localAs = localAs;
+      this.peerAddress = peerAddress;
+      this.localAddress = localAddress;
     }
 
     @Override
     public void onUpdate(BgpSession session, UpdateMessage update) {
+      MrtDump dump = mrt;
+      if (dump != null) {
+        NegotiatedSession n = session.negotiated().orElseThrow(); // Established
+        dump.message(n.peerAs(), localAs, peerAddress, localAddress, n.fourOctetAs(), update.content(),
+            update.offset(), update.length());
+      }
       AddressFamily endOfRib = update.endOfRib();
       if (endOfRib != null) {
         onWorker(() -> dropStale(peers.get(peer), prefix -> prefix.family().equals(endOfRib)));
@@ -1361,6 +1393,7 @@ public final class Speaker implements AutoCloseable {
     private boolean allowLocalPeers;
     private PeerMetrics.Listener metricsListener;
     private java.nio.file.Path capturePath;
+    private java.nio.file.Path mrtPath;
     private InetSocketAddress listen;
     private boolean passive;
 
@@ -1461,6 +1494,17 @@ public final class Speaker implements AutoCloseable {
      */
     public Builder capture(java.nio.file.Path file) {
       this.capturePath = file;
+      return this;
+    }
+
+    /**
+     * Writes every UPDATE received and every session state change to an MRT file (RFC 6396, BGP4MP records, as FRR's
+     * {@code dump bgp updates} does) that bgpdump and BGPStream read (created at the first start, appended to after a
+     * restart). An UPDATE is written as received, once the session has taken it (RFC 7606 checks passed or treated as
+     * withdraw).
+     */
+    public Builder mrtDump(java.nio.file.Path file) {
+      this.mrtPath = file;
       return this;
     }
 

@@ -1,0 +1,136 @@
+package io.speakerkit.speaker;
+
+import io.netty.buffer.ByteBuf;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+
+/**
+ * Writes the UPDATEs peers send and their sessions' state changes to an MRT file (RFC 6396 §4.4, type BGP4MP), what
+ * FRR's {@code dump bgp updates} and BIRD's {@code mrt dump} write and bgpdump, BGPStream and pybgpstream read: one
+ * BGP4MP_MESSAGE_AS4 record per UPDATE (BGP4MP_MESSAGE when the session has 2-octet AS numbers, so that readers
+ * parse its AS_PATH right), the message as received, and one BGP4MP_STATE_CHANGE_AS4 record per state change.
+ *
+ * <p>Thread-safe; each record is flushed as it is written, so the file is readable while the speaker runs.
+ */
+final class MrtDump implements AutoCloseable {
+
+  static final int TYPE_BGP4MP = 16;
+  static final int SUBTYPE_MESSAGE = 1;
+  static final int SUBTYPE_MESSAGE_AS4 = 4;
+  static final int SUBTYPE_STATE_CHANGE_AS4 = 5;
+  private static final int AS_TRANS = 23456;
+
+  private final OutputStream out;
+  private final Clock clock;
+  private boolean closed;
+
+  private MrtDump(OutputStream out, Clock clock) {
+    this.out = out;
+    this.clock = clock;
+  }
+
+  /** Opens {@code file}: truncated, or appended to when {@code append} (MRT files are records back to back). */
+  static MrtDump open(Path file, boolean append, Clock clock) {
+    try {
+      return new MrtDump(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)),
+          clock);
+    } catch (IOException e) {
+      throw new UncheckedIOException("MRT dump " + file, e);
+    }
+  }
+
+  /**
+   * A BGP message received from {@code peer}: {@code length} octets of {@code message} from {@code offset}, header
+   * included. {@code fourOctetAs}: the session negotiated 4-octet AS numbers (RFC 6793), so its AS_PATH has them.
+   */
+  void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs, ByteBuf message,
+      int offset, int length) {
+    int asSize = fourOctetAs ? 4 : 2;
+    ByteBuffer r = record(fourOctetAs ? SUBTYPE_MESSAGE_AS4 : SUBTYPE_MESSAGE, peerAs, localAs, asSize, peer, local,
+        length);
+    message.getBytes(offset, r.array(), r.position(), length);
+    write(r.array());
+  }
+
+  /** {@code peer}'s session went from {@code from} to {@code to} (RFC 4271 §8.2.2 state names). */
+  void stateChange(long peerAs, long localAs, InetAddress peer, InetAddress local, String from, String to) {
+    ByteBuffer r = record(SUBTYPE_STATE_CHANGE_AS4, peerAs, localAs, 4, peer, local, 4);
+    r.putShort((short) stateCode(from)).putShort((short) stateCode(to));
+    write(r.array());
+  }
+
+  /** The MRT header and the BGP4MP fields up to the local IP; the rest ({@code tail} octets) follows. */
+  private ByteBuffer record(int subtype, long peerAs, long localAs, int asSize, InetAddress peer, InetAddress local,
+      int tail) {
+    byte[] peerIp = peer.getAddress();
+    // Both addresses are of the peer's family (RFC 6396 §4.4.1 has one Address Family field); zeros when unknown.
+    byte[] localIp = local != null && local.getAddress().length == peerIp.length ? local.getAddress()
+        : new byte[peerIp.length];
+    int bodyLength = 2 * asSize + 2 + 2 + 2 * peerIp.length + tail;
+    ByteBuffer r = ByteBuffer.allocate(12 + bodyLength);
+    r.putInt((int) clock.instant().getEpochSecond()).putShort((short) TYPE_BGP4MP).putShort((short) subtype)
+        .putInt(bodyLength);
+    if (asSize == 4) {
+      r.putInt((int) peerAs).putInt((int) localAs);
+    } else {
+      r.putShort((short) twoOctet(peerAs)).putShort((short) twoOctet(localAs));
+    }
+    r.putShort((short) 0) // interface index: not known to a TCP socket
+        .putShort((short) (peer instanceof Inet4Address ? 1 : 2))
+        .put(peerIp).put(localIp);
+    return r;
+  }
+
+  private static long twoOctet(long asn) {
+    return asn > 0xFFFF ? AS_TRANS : asn; // RFC 6793 §4.2.1
+  }
+
+  /** RFC 6396 §4.4.1: Idle 1, Connect 2, Active 3, OpenSent 4, OpenConfirm 5, Established 6. */
+  static int stateCode(String state) {
+    return switch (state) {
+      case "Idle" -> 1;
+      case "Connect" -> 2;
+      case "Active" -> 3;
+      case "OpenSent" -> 4;
+      case "OpenConfirm" -> 5;
+      case "Established" -> 6;
+      default -> throw new IllegalArgumentException("BGP state: " + state);
+    };
+  }
+
+  /** Writes one record; after {@link #close} (a session's last change racing the speaker's stop) nothing. */
+  private synchronized void write(byte[] record) {
+    if (closed) {
+      return;
+    }
+    try {
+      out.write(record);
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("MRT dump", e);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      out.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("MRT dump", e);
+    }
+  }
+}

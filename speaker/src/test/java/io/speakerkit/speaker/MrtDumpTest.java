@@ -1,0 +1,118 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The records of {@link MrtDump}, field by field as RFC 6396 §2 and §4.4 lay them out. */
+class MrtDumpTest {
+
+  private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
+
+  @Test
+  void stateChangeAndMessage_ipv4_fieldsAsRfc6396(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    byte[] update = emptyUpdate();
+    ByteBuf buf = Unpooled.wrappedBuffer(new byte[3], update); // the message at offset 3 of its buffer
+    try (MrtDump dump = MrtDump.open(file, false, CLOCK)) {
+      dump.stateChange(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "OpenConfirm", "Established");
+      dump.message(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, buf, 3, update.length);
+    } finally {
+      buf.release();
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+
+    header(r, MrtDump.SUBTYPE_STATE_CHANGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + 2 + 2);
+    assertEquals(4_200_000_000L, Integer.toUnsignedLong(r.getInt()), "peer AS");
+    assertEquals(64512, r.getInt(), "local AS");
+    assertEquals(0, r.getShort(), "interface index");
+    assertEquals(1, r.getShort(), "address family: IPv4");
+    assertArrayEquals(ip("192.0.2.1").getAddress(), bytes(r, 4));
+    assertArrayEquals(ip("192.0.2.2").getAddress(), bytes(r, 4));
+    assertEquals(5, r.getShort(), "old state: OpenConfirm");
+    assertEquals(6, r.getShort(), "new state: Established");
+
+    header(r, MrtDump.SUBTYPE_MESSAGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
+    assertEquals(4_200_000_000L, Integer.toUnsignedLong(r.getInt()));
+    assertEquals(64512, r.getInt());
+    assertEquals(0, r.getShort());
+    assertEquals(1, r.getShort());
+    assertArrayEquals(ip("192.0.2.1").getAddress(), bytes(r, 4));
+    assertArrayEquals(ip("192.0.2.2").getAddress(), bytes(r, 4));
+    assertArrayEquals(update, bytes(r, update.length), "the message as received, marker included");
+    assertFalse(r.hasRemaining());
+  }
+
+  /** A 2-octet AS session: BGP4MP_MESSAGE with 2-octet AS fields (AS_TRANS for a 4-octet one), IPv6 addresses. */
+  @Test
+  void message_twoOctetSessionIpv6_bgp4mpMessageWithAsTrans(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    byte[] update = emptyUpdate();
+    try (MrtDump dump = MrtDump.open(file, false, CLOCK)) {
+      dump.message(65001, 4_200_000_000L, ip("2001:db8::1"), null, false, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+    header(r, MrtDump.SUBTYPE_MESSAGE, 2 + 2 + 2 + 2 + 16 + 16 + update.length);
+    assertEquals(65001, Short.toUnsignedInt(r.getShort()));
+    assertEquals(23456, Short.toUnsignedInt(r.getShort()), "AS_TRANS (RFC 6793)");
+    assertEquals(0, r.getShort());
+    assertEquals(2, r.getShort(), "address family: IPv6");
+    assertArrayEquals(ip("2001:db8::1").getAddress(), bytes(r, 16));
+    assertArrayEquals(new byte[16], bytes(r, 16), "local address unknown: zeros");
+    assertArrayEquals(update, bytes(r, update.length));
+  }
+
+  /** Appending after a restart keeps the records already written; writing after close writes nothing. */
+  @Test
+  void appendAfterRestart_keepsRecords_writeAfterCloseIgnored(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    MrtDump first = MrtDump.open(file, false, CLOCK);
+    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Idle", "Connect");
+    first.close();
+    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Connect", "Active");
+    try (MrtDump second = MrtDump.open(file, true, CLOCK)) {
+      second.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Idle", "Connect");
+    }
+    assertEquals(2 * (12 + 24), Files.size(file));
+  }
+
+  private static void header(ByteBuffer r, int subtype, int length) {
+    assertEquals(1_700_000_000, r.getInt(), "timestamp");
+    assertEquals(MrtDump.TYPE_BGP4MP, r.getShort(), "type");
+    assertEquals(subtype, r.getShort(), "subtype");
+    assertEquals(length, r.getInt(), "length");
+  }
+
+  /** An UPDATE with no routes and no attributes (23 octets): the smallest there is. */
+  private static byte[] emptyUpdate() {
+    byte[] m = new byte[23];
+    Arrays.fill(m, 0, 16, (byte) 0xFF);
+    m[17] = 23;
+    m[18] = 2;
+    return m;
+  }
+
+  private static byte[] bytes(ByteBuffer r, int n) {
+    byte[] b = new byte[n];
+    r.get(b);
+    return b;
+  }
+
+  private static InetAddress ip(String text) throws Exception {
+    return InetAddress.getByName(text);
+  }
+}
