@@ -68,6 +68,8 @@ public final class Main {
         --asn N              our AS number
         --peer ADDR[@ASN]    a peer to accept (repeatable); without @ASN any AS is accepted
         --router-id A.B.C.D  our BGP identifier (default: our address toward each peer)
+        --mrt FILE           also write every UPDATE received and every session state change to FILE in MRT
+                             format (RFC 6396 BGP4MP, as FRR's "dump bgp updates"), for bgpdump or BGPStream
         --help               this text
 
       Never dials out. Prints one JSON object per event on stdout: every route received (route-received,
@@ -156,6 +158,7 @@ public final class Main {
     InetSocketAddress listen = null;
     Long asn = null;
     Inet4Address routerId = null;
+    Path mrt = null;
     List<String> peerArgs = new ArrayList<>();
     try {
       for (int i = 0; i < args.length; i++) {
@@ -173,6 +176,7 @@ public final class Main {
           case "--asn" -> asn = Long.parseLong(v);
           case "--peer" -> peerArgs.add(v);
           case "--router-id" -> routerId = (Inet4Address) InetAddress.getByName(v);
+          case "--mrt" -> mrt = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
       }
@@ -198,8 +202,12 @@ public final class Main {
         }
         config.peer(b.build());
       }
-      Speaker collector = Speaker.builder().config(config.build()).listen(listen).passive(true)
-          .allowLocalPeers(true).build();
+      Speaker.Builder builder = Speaker.builder().config(config.build()).listen(listen).passive(true)
+          .allowLocalPeers(true);
+      if (mrt != null) {
+        builder.mrtDump(mrt);
+      }
+      Speaker collector = builder.build();
       return runUntilSignalled(collector, started -> null, out);
     } catch (IllegalArgumentException | java.net.UnknownHostException | ClassCastException e) {
       err.println("collector: " + e.getMessage());

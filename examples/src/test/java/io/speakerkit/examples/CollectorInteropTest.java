@@ -1,6 +1,7 @@
 package io.speakerkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.testing.GobgpRouter;
 import io.speakerkit.testing.FrrRouter;
@@ -23,7 +24,9 @@ class CollectorInteropTest {
   private static final int PORT = 10179; // not 179: other tests on this host may listen there
 
   @Test
-  void routesFromFrrAndGobgp_asJsonLines() throws Exception {
+  void routesFromFrrAndGobgp_asJsonLinesAndMrt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path mrt = dir.resolve("updates.mrt");
     try (Netns frrNs = Netns.create("skspkcf", "10.250.10.1/30", "10.250.10.2/30");
         Netns goNs = Netns.create("skspkcg", "10.250.11.1/30", "10.250.11.2/30")) {
       FrrRouter frr = FrrRouter.start(frrNs, """
@@ -68,7 +71,8 @@ class CollectorInteropTest {
           "large-community", "65020:8:9", "-a", "ipv4").check();
 
       try (JarProcess collector = JarProcess.start("collector", "--listen", "0.0.0.0:" + PORT, "--asn", "64512",
-          "--peer", "10.250.10.2@65010", "--peer", "10.250.11.2", "--router-id", "10.250.10.1")) {
+          "--peer", "10.250.10.2@65010", "--peer", "10.250.11.2", "--router-id", "10.250.10.1",
+          "--mrt", mrt.toString())) {
         Poll.until(LIMIT, "both routes in the collector's output",
             () -> received(collector, "198.51.100.0/24").isPresent() && received(collector, "203.0.113.0/24")
                 .isPresent(),
@@ -92,8 +96,34 @@ class CollectorInteropTest {
             () -> collector.lines().stream().map(JarProcess::json).anyMatch(e ->
                 "route-received-withdrawn".equals(e.get("kind")) && "203.0.113.0/24".equals(e.get("prefix"))),
             collector::stdout);
+
+        // The MRT file as bgpdump (libbgpdump, what RIS and RouteViews files are read with) reads it.
+        Poll.until(LIMIT, "the withdrawal in the MRT file", () -> bgpdump(mrt).stream().anyMatch(f ->
+            f[2].equals("W") && f[3].equals("10.250.11.2") && f[5].equals("203.0.113.0/24")),
+            () -> String.join("\n", bgpdump(mrt).stream().map(f -> String.join("|", f)).toList()));
+        List<String[]> records = bgpdump(mrt);
+        String all = String.join("\n", records.stream().map(f -> String.join("|", f)).toList());
+        System.out.println("bgpdump -m of the collector's MRT file:\n" + all);
+        String[] frrRoute = records.stream().filter(f -> f[2].equals("A") && f[5].equals("198.51.100.0/24"))
+            .findFirst().orElseThrow(() -> new AssertionError(all));
+        assertEquals(List.of("10.250.10.2", "65010", "65010", "IGP", "10.250.10.2"),
+            List.of(frrRoute[3], frrRoute[4], frrRoute[6], frrRoute[7], frrRoute[8]), all);
+        assertTrue(frrRoute[11].contains("65010:1"), all);
+        String[] goRoute = records.stream().filter(f -> f[2].equals("A") && f[5].equals("203.0.113.0/24"))
+            .findFirst().orElseThrow(() -> new AssertionError(all));
+        assertEquals(List.of("10.250.11.2", "65020", "65020"), List.of(goRoute[3], goRoute[4], goRoute[6]), all);
+        for (String peer : List.of("10.250.10.2", "10.250.11.2")) {
+          assertTrue(records.stream().anyMatch(f -> f[2].equals("STATE") && f[3].equals(peer) && f[5].equals("5")
+              && f[6].equals("6")), () -> peer + " OpenConfirm (5) -> Established (6) in\n" + all);
+        }
       }
     }
+  }
+
+  /** {@code bgpdump -m}: one line per route or state change, fields split at '|'. */
+  private static List<String[]> bgpdump(java.nio.file.Path mrt) {
+    return io.speakerkit.testing.Commands.run("bgpdump", "-q", "-m", mrt.toString()).check().stdout().lines()
+        .filter(l -> !l.isBlank()).map(l -> l.split("\\|", -1)).toList();
   }
 
   private static Optional<Map<String, Object>> received(JarProcess collector, String prefix) {
