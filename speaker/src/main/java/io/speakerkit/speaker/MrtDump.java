@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes the UPDATEs peers send and their sessions' state changes to an MRT file (RFC 6396 §4.4, type BGP4MP), what
@@ -29,11 +31,16 @@ final class MrtDump implements AutoCloseable {
   static final int SUBTYPE_STATE_CHANGE_AS4 = 5;
   private static final int AS_TRANS = 23456;
 
+  private static final Logger log = LoggerFactory.getLogger(MrtDump.class);
+
+  private final Path file;
   private final OutputStream out;
   private final Clock clock;
   private boolean closed;
+  private boolean failed;
 
-  private MrtDump(OutputStream out, Clock clock) {
+  private MrtDump(Path file, OutputStream out, Clock clock) {
+    this.file = file;
     this.out = out;
     this.clock = clock;
   }
@@ -41,7 +48,7 @@ final class MrtDump implements AutoCloseable {
   /** Opens {@code file}: truncated, or appended to when {@code append} (MRT files are records back to back). */
   static MrtDump open(Path file, boolean append, Clock clock) {
     try {
-      return new MrtDump(new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+      return new MrtDump(file, new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)),
           clock);
     } catch (IOException e) {
@@ -108,16 +115,20 @@ final class MrtDump implements AutoCloseable {
     };
   }
 
-  /** Writes one record; after {@link #close} (a session's last change racing the speaker's stop) nothing. */
+  /**
+   * Writes one record. After {@link #close} (a session's last change racing the speaker's stop) nothing; after a
+   * failed write (a full disk) nothing either, with one warning: the sessions and the routes go on without the dump.
+   */
   private synchronized void write(byte[] record) {
-    if (closed) {
+    if (closed || failed) {
       return;
     }
     try {
       out.write(record);
       out.flush();
     } catch (IOException e) {
-      throw new UncheckedIOException("MRT dump", e);
+      failed = true;
+      log.warn("MRT dump {}: writing failed, nothing more is written: {}", file, e.toString());
     }
   }
 
@@ -130,7 +141,9 @@ final class MrtDump implements AutoCloseable {
     try {
       out.close();
     } catch (IOException e) {
-      throw new UncheckedIOException("MRT dump", e);
+      if (!failed) {
+        log.warn("MRT dump {}: closing failed: {}", file, e.toString());
+      }
     }
   }
 }

@@ -90,6 +90,19 @@ class MrtDumpTest {
     assertEquals(2 * (12 + 24), Files.size(file));
   }
 
+  /** A full disk stops the dump, not the sessions: the write that fails and the ones after it throw nothing. */
+  @Test
+  void writeFails_noException_dumpStops() throws Exception {
+    Path full = Path.of("/dev/full"); // Linux: every write fails with ENOSPC
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "/dev/full");
+    byte[] update = emptyUpdate();
+    try (MrtDump dump = MrtDump.open(full, true, CLOCK)) {
+      dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "OpenConfirm", "Established");
+      dump.message(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+    }
+  }
+
   private static void header(ByteBuffer r, int subtype, int length) {
     assertEquals(1_700_000_000, r.getInt(), "timestamp");
     assertEquals(MrtDump.TYPE_BGP4MP, r.getShort(), "type");
