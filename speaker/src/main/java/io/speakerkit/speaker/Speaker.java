@@ -184,7 +184,8 @@ public final class Speaker implements AutoCloseable {
   /**
    * Starts every peering of this node and restores the allocations in the store (each is announced again). Peers
    * that cannot work (peer address one of ours, source address not on this host, no next hop of a family the peer
-   * must carry) are refused with a message in {@link #status()} and a {@link SpeakerEvent.PeerRefused} event.
+   * must carry) are refused with a message in {@link #status()} and a {@link SpeakerEvent.PeerRefused} event. A start
+   * that fails (the listen address taken, a capture file not writable) throws and leaves nothing running.
    */
   public synchronized void start() {
     if (worker != null) {
@@ -195,10 +196,21 @@ public final class Speaker implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    call(() -> {
-      startOnWorker();
-      return null;
-    });
+    try {
+      call(() -> {
+        startOnWorker();
+        return null;
+      });
+    } catch (RuntimeException e) {
+      // A failed start (the listen address taken, a capture file not writable) leaves nothing running, and start()
+      // can be called again once the problem is fixed.
+      try {
+        stop("start failed");
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
   }
 
   private void startOnWorker() throws Exception {

@@ -474,6 +474,33 @@ class SpeakerLoopbackIT {
   }
 
   /**
+   * A start that fails (the listen address is taken) leaves nothing running, and once the address is free a second
+   * start() starts the speaker: before, it returned at once, leaving a speaker that had never started.
+   */
+  @Test
+  void start_listenAddressTaken_failsCleanly_startsOnceFree() throws Exception {
+    InetAddress address = InetAddress.getByName("127.0.0.15");
+    ServerSocket taken = new ServerSocket(0, 1, address);
+    int port = taken.getLocalPort();
+    try (Speaker speaker = Speaker.builder().peer(PeerConfig.builder().myAsn(64512).peerAsn(64512)
+            .peerAddress("127.0.0.1").sourceAddress(address).build())
+        .listen(new InetSocketAddress(address, port)).passive(true).allowLocalPeers(true).build()) {
+      RuntimeException failed = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, speaker::start);
+      IllegalStateException notStarted = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          speaker::status, "nothing left running after " + failed);
+      assertTrue(notStarted.getMessage().contains("not started"), notStarted::toString);
+      taken.close();
+      speaker.start();
+      assertEquals(List.of("127.0.0.1"), speaker.status().stream().map(PeerStatus::peer).toList());
+      try (java.net.Socket dialled = new java.net.Socket(address, port)) {
+        assertTrue(dialled.isConnected(), "the speaker listens now");
+      }
+    } finally {
+      taken.close();
+    }
+  }
+
+  /**
    * The node's labels change while running, as MetalLB's speaker follows its Node object: an advertisement whose
    * nodeSelectors come to match starts announcing, and the exclude-from-external-load-balancers label withdraws
    * everything; the session itself stays up (its peer has no nodeSelectors).
