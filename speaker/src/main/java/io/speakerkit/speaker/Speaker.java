@@ -39,6 +39,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -92,6 +93,9 @@ public final class Speaker implements AutoCloseable {
   private PcapCapture capture;
   private boolean captureStarted;
   private final java.nio.file.Path mrtPath;
+  private final java.nio.file.Path mrtRibPath;
+  private final Duration mrtRibInterval;
+  private java.util.concurrent.ScheduledExecutorService mrtRibTimer;
   /** Read on the sessions' event loops. */
   private volatile MrtDump mrt;
   private boolean mrtStarted;
@@ -111,6 +115,9 @@ public final class Speaker implements AutoCloseable {
   private final Map<String, PeerRuntime> peers = new LinkedHashMap<>();
   private final Map<String, String> refused = new LinkedHashMap<>();
   private boolean running;
+
+  /** A received route's attributes and when it arrived (epoch seconds), for the MRT RIB dump. */
+  private record ReceivedRoute(PathAttributes attributes, long atSeconds) {}
 
   /** What the speaker keeps for one peer. */
   private static final class PeerRuntime {
@@ -132,6 +139,11 @@ public final class Speaker implements AutoCloseable {
     final Set<IpPrefix> received = new HashSet<>();
     /** Received routes kept from a session that ended for a graceful restart (RFC 4724 §4.2), not yet refreshed. */
     final Set<IpPrefix> stale = new HashSet<>();
+    /**
+     * With an MRT RIB dump: the attributes of received routes, by prefix (entries for prefixes no longer in
+     * {@link #received} are dropped at the next dump).
+     */
+    Map<IpPrefix, ReceivedRoute> ribIn;
     /** Drops what is still {@link #stale} when the peer's restart time runs out. */
     java.util.concurrent.ScheduledFuture<?> staleTimer;
 
@@ -156,6 +168,7 @@ public final class Speaker implements AutoCloseable {
       r.received.addAll(received);
       r.stale.addAll(stale);
       r.staleTimer = staleTimer;
+      r.ribIn = ribIn;
       return r;
     }
   }
@@ -174,6 +187,8 @@ public final class Speaker implements AutoCloseable {
     this.metricsListener = b.metricsListener;
     this.capturePath = b.capturePath;
     this.mrtPath = b.mrtPath;
+    this.mrtRibPath = b.mrtRibPath;
+    this.mrtRibInterval = b.mrtRibInterval;
     this.config = b.config;
   }
 
@@ -224,6 +239,21 @@ public final class Speaker implements AutoCloseable {
     if (mrtPath != null) {
       mrt = MrtDump.open(mrtPath, mrtStarted, clock);
       mrtStarted = true;
+    }
+    if (mrtRibPath != null) {
+      mrtRibTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "speakerkit-mrt-rib");
+        t.setDaemon(true);
+        return t;
+      });
+      long every = mrtRibInterval.toMillis();
+      mrtRibTimer.scheduleWithFixedDelay(() -> {
+        try {
+          writeMrtRib(mrtRibPath);
+        } catch (RuntimeException e) {
+          log.warn("MRT RIB dump {} failed: {}", mrtRibPath, e.toString());
+        }
+      }, every, every, TimeUnit.MILLISECONDS);
     }
     BgpTransport.Builder tb = BgpTransport.builder().threads(1);
     if (listen != null) {
@@ -277,6 +307,10 @@ public final class Speaker implements AutoCloseable {
 
   private void stopOnWorker(String message) {
     running = false;
+    if (mrtRibTimer != null) {
+      mrtRibTimer.shutdownNow();
+      mrtRibTimer = null;
+    }
     if (refusedRetry != null) {
       refusedRetry.cancel(false);
       refusedRetry = null;
@@ -627,6 +661,62 @@ public final class Speaker implements AutoCloseable {
   }
 
   /** Every peer of this node, with a plain-language explanation when it is not Established. */
+  /**
+   * Writes a snapshot of the routes every peer sent to {@code file} as MRT TABLE_DUMP_V2 (RFC 6396 §4.3), the RIB
+   * files of RouteViews and RIS that bgpdump and BGPStream read; written to a temporary file and moved into place, so
+   * readers never see half a dump. Needs {@link Builder#mrtRibDump}, which keeps the attributes of received routes.
+   */
+  public void writeMrtRib(java.nio.file.Path file) {
+    if (mrtRibPath == null) {
+      throw new IllegalStateException("received routes' attributes are kept only with Builder.mrtRibDump");
+    }
+    RibSnapshot snapshot = call(this::mrtRibSnapshot); // taken on the worker; the file is written on this thread
+    java.nio.file.Path parent = file.toAbsolutePath().getParent();
+    try {
+      java.nio.file.Path tmp = java.nio.file.Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp))) {
+        MrtRibDump.write(out, snapshot.collectorId(), clock.instant().getEpochSecond(), snapshot.peers(),
+            snapshot.rib());
+      }
+      java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("MRT RIB dump " + file, e);
+    }
+  }
+
+  /** Our BGP identifier, the peers that sent routes, and their routes by prefix. */
+  private record RibSnapshot(int collectorId, List<MrtRibDump.Peer> peers,
+      java.util.SortedMap<IpPrefix, List<MrtRibDump.Entry>> rib) {}
+
+  /** On the worker. */
+  private RibSnapshot mrtRibSnapshot() {
+    List<MrtRibDump.Peer> peerList = new ArrayList<>();
+    java.util.SortedMap<IpPrefix, List<MrtRibDump.Entry>> rib = new java.util.TreeMap<>();
+    int collectorId = 0;
+    for (PeerRuntime p : peers.values()) {
+      if (p.ribIn == null) {
+        continue;
+      }
+      if (collectorId == 0) {
+        collectorId = routerId(p.config, p.local).value();
+      }
+      p.ribIn.keySet().retainAll(p.received);
+      if (p.ribIn.isEmpty()) {
+        continue;
+      }
+      int index = peerList.size();
+      NegotiatedSession n = p.negotiated;
+      peerList.add(new MrtRibDump.Peer(n == null ? 0 : n.peerIdentifier().value(), p.config.peerAddress(),
+          n == null ? p.config.peerAsn().orElse(0L) : n.peerAs()));
+      for (Map.Entry<IpPrefix, ReceivedRoute> e : p.ribIn.entrySet()) {
+        rib.computeIfAbsent(e.getKey(), k -> new ArrayList<>())
+            .add(new MrtRibDump.Entry(index, e.getValue().atSeconds(), e.getValue().attributes()));
+      }
+    }
+    return new RibSnapshot(collectorId, peerList, rib);
+  }
+
   public List<PeerStatus> status() {
     return call(() -> {
       List<PeerStatus> out = new ArrayList<>();
@@ -745,6 +835,7 @@ public final class Speaker implements AutoCloseable {
     }
     PeerRuntime runtime = new PeerRuntime(peer, session.build());
     runtime.local = local;
+    runtime.ribIn = mrtRibPath == null ? null : new HashMap<>();
     if (peer.dualStackAddressFamily()) {
       runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
     }
@@ -983,6 +1074,9 @@ public final class Speaker implements AutoCloseable {
             }
           } else {
             p.received.add(prefix);
+            if (p.ribIn != null) {
+              p.ribIn.put(prefix, new ReceivedRoute(attributes, now.getEpochSecond()));
+            }
             events.publish(new SpeakerEvent.RouteReceived(now, peer, prefix, attributes));
           }
         }
@@ -1406,6 +1500,8 @@ public final class Speaker implements AutoCloseable {
     private PeerMetrics.Listener metricsListener;
     private java.nio.file.Path capturePath;
     private java.nio.file.Path mrtPath;
+    private java.nio.file.Path mrtRibPath;
+    private Duration mrtRibInterval;
     private InetSocketAddress listen;
     private boolean passive;
 
@@ -1517,6 +1613,20 @@ public final class Speaker implements AutoCloseable {
      */
     public Builder mrtDump(java.nio.file.Path file) {
       this.mrtPath = file;
+      return this;
+    }
+
+    /**
+     * Writes a snapshot of the routes every peer sent to {@code file} every {@code interval} (RouteViews writes one
+     * every two hours), as MRT TABLE_DUMP_V2 (RFC 6396 §4.3), replacing the previous one; keeps the attributes of
+     * received routes for it. {@link Speaker#writeMrtRib} writes one at any time.
+     */
+    public Builder mrtRibDump(java.nio.file.Path file, Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("MRT RIB dump interval: " + interval + " (expected: > 0)");
+      }
+      this.mrtRibPath = Objects.requireNonNull(file, "file");
+      this.mrtRibInterval = interval;
       return this;
     }
 

@@ -1,0 +1,100 @@
+package io.speakerkit.speaker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.AddressFamily;
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * A snapshot of the routes peers sent, as an MRT TABLE_DUMP_V2 file (RFC 6396 §4.3): what RouteViews' and RIS's RIB
+ * files and FRR's {@code dump bgp routes-mrt} hold, and what bgpdump and BGPStream read. One PEER_INDEX_TABLE, then
+ * one RIB_IPV4_UNICAST or RIB_IPV6_UNICAST record per prefix with an entry per peer that sent it.
+ *
+ * <p>Attributes are written as §4.3.4 asks: AS numbers in 4 octets whatever the session negotiated, and
+ * MP_REACH_NLRI cut to its next hop (length and address) for IPv6 routes and for IPv4 routes with an IPv6 next hop.
+ */
+final class MrtRibDump {
+
+  static final int TYPE_TABLE_DUMP_V2 = 13;
+  static final int SUBTYPE_PEER_INDEX_TABLE = 1;
+  static final int SUBTYPE_RIB_IPV4_UNICAST = 2;
+  static final int SUBTYPE_RIB_IPV6_UNICAST = 4;
+  private static final int PEER_TYPE_IPV6 = 0x01;
+  private static final int PEER_TYPE_AS4 = 0x02;
+  private static final int MP_REACH_NLRI = 14;
+
+  /** A peer of the index table: its BGP identifier, address and AS. */
+  record Peer(int bgpIdentifier, InetAddress address, long as) {}
+
+  /** One peer's route for a prefix: the peer's index in the table, when the route arrived, its attributes. */
+  record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {}
+
+  private MrtRibDump() {}
+
+  /**
+   * Writes the snapshot: {@code peers} in index order, {@code rib} by prefix. {@code collectorId}: our BGP identifier;
+   * {@code timeSeconds}: the time of every record (the dump's time).
+   */
+  static void write(OutputStream out, int collectorId, long timeSeconds, List<Peer> peers,
+      SortedMap<IpPrefix, List<Entry>> rib) throws IOException {
+    ByteBuf body = Unpooled.buffer(4096);
+    try {
+      body.writeInt(collectorId).writeShort(0); // no view name
+      body.writeShort(peers.size());
+      for (Peer p : peers) {
+        boolean v6 = p.address() instanceof Inet6Address;
+        body.writeByte(PEER_TYPE_AS4 | (v6 ? PEER_TYPE_IPV6 : 0)).writeInt(p.bgpIdentifier())
+            .writeBytes(p.address().getAddress()).writeInt((int) p.as());
+      }
+      record(out, timeSeconds, SUBTYPE_PEER_INDEX_TABLE, body);
+      int sequence = 0;
+      byte[] prefixOctets = new byte[16];
+      for (Map.Entry<IpPrefix, List<Entry>> route : rib.entrySet()) {
+        IpPrefix prefix = route.getKey();
+        boolean v6 = prefix.family() == AddressFamily.IPV6_UNICAST;
+        body.clear().writeInt(sequence++).writeByte(prefix.length());
+        prefix.copyAddress(prefixOctets, 0);
+        body.writeBytes(prefixOctets, 0, (prefix.length() + 7) >>> 3);
+        body.writeShort(route.getValue().size());
+        for (Entry e : route.getValue()) {
+          body.writeShort(e.peerIndex()).writeInt((int) e.originatedSeconds());
+          int lengthAt = body.writerIndex();
+          body.writeShort(0);
+          writeAttributes(body, e.attributes());
+          body.setShort(lengthAt, body.writerIndex() - lengthAt - 2);
+        }
+        record(out, timeSeconds, v6 ? SUBTYPE_RIB_IPV6_UNICAST : SUBTYPE_RIB_IPV4_UNICAST, body);
+      }
+      out.flush();
+    } finally {
+      body.release();
+    }
+  }
+
+  /** RFC 6396 §4.3.4: 4-octet AS numbers; MP_REACH_NLRI with only the next hop where the route has an IPv6 one. */
+  private static void writeAttributes(ByteBuf out, PathAttributes a) {
+    boolean ipv4NextHop = a.hasIpv4NextHop();
+    a.writeBeforeMpReach(out, true, ipv4NextHop);
+    if (!ipv4NextHop && a.hasIpv6NextHop()) {
+      out.writeByte(0x80).writeByte(MP_REACH_NLRI).writeByte(1 + a.ipv6NextHopLength())
+          .writeByte(a.ipv6NextHopLength());
+      a.writeIpv6NextHop(out);
+    }
+    a.writeAfterMpReach(out, true);
+  }
+
+  private static void record(OutputStream out, long timeSeconds, int subtype, ByteBuf body) throws IOException {
+    ByteBuf header = Unpooled.buffer(12).writeInt((int) timeSeconds).writeShort(TYPE_TABLE_DUMP_V2)
+        .writeShort(subtype).writeInt(body.readableBytes());
+    out.write(header.array(), 0, 12);
+    body.getBytes(body.readerIndex(), out, body.readableBytes());
+  }
+}

@@ -1,0 +1,93 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import java.io.ByteArrayOutputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** The records of {@link MrtRibDump}, field by field as RFC 6396 §4.3 lays them out. */
+class MrtRibDumpTest {
+
+  @Test
+  void peerIndexAndRibRecords_ipv4AndIpv6_fieldsAsRfc6396() throws Exception {
+    InetAddress v4Peer = InetAddress.getByName("192.0.2.1");
+    InetAddress v6Peer = InetAddress.getByName("2001:db8::2");
+    List<MrtRibDump.Peer> peers = List.of(new MrtRibDump.Peer(0x0A000001, v4Peer, 4_200_000_000L),
+        new MrtRibDump.Peer(0x0A000002, v6Peer, 65002));
+    PathAttributes v4 = PathAttributes.builder().origin(Origin.IGP).asPath(4_200_000_000L).nextHop(v4Peer).build();
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .ipv6NextHop((Inet6Address) v6Peer, null).build();
+    TreeMap<IpPrefix, List<MrtRibDump.Entry>> rib = new TreeMap<>();
+    rib.put(IpPrefix.parse("198.51.100.0/24"), List.of(new MrtRibDump.Entry(0, 1_699_999_000L, v4)));
+    rib.put(IpPrefix.parse("2001:db8:1::/48"), List.of(new MrtRibDump.Entry(1, 1_699_999_500L, v6)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L, peers, rib);
+    ByteBuffer r = ByteBuffer.wrap(out.toByteArray());
+
+    header(r, MrtRibDump.SUBTYPE_PEER_INDEX_TABLE, 4 + 2 + 2 + (1 + 4 + 4 + 4) + (1 + 4 + 16 + 4));
+    assertEquals(0x0A0000FE, r.getInt(), "collector BGP ID");
+    assertEquals(0, r.getShort(), "view name length");
+    assertEquals(2, r.getShort(), "peer count");
+    assertEquals(0x02, r.get(), "peer type: IPv4 address, 4-octet AS");
+    assertEquals(0x0A000001, r.getInt());
+    assertArrayEquals(v4Peer.getAddress(), bytes(r, 4));
+    assertEquals(4_200_000_000L, Integer.toUnsignedLong(r.getInt()));
+    assertEquals(0x03, r.get(), "peer type: IPv6 address, 4-octet AS");
+    assertEquals(0x0A000002, r.getInt());
+    assertArrayEquals(v6Peer.getAddress(), bytes(r, 16));
+    assertEquals(65002, r.getInt());
+
+    byte[] v4Attributes = {
+        0x40, 1, 1, 0, // ORIGIN IGP
+        0x40, 2, 6, 2, 1, (byte) 0xFA, 0x56, (byte) 0xEA, 0x00, // AS_PATH: AS_SEQUENCE of 4200000000, 4 octets
+        0x40, 3, 4, (byte) 192, 0, 2, 1}; // NEXT_HOP
+    header(r, MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST, 4 + 1 + 3 + 2 + 2 + 4 + 2 + v4Attributes.length);
+    assertEquals(0, r.getInt(), "sequence number");
+    assertEquals(24, r.get(), "prefix length");
+    assertArrayEquals(new byte[] {(byte) 198, 51, 100}, bytes(r, 3));
+    assertEquals(1, r.getShort(), "entry count");
+    assertEquals(0, r.getShort(), "peer index");
+    assertEquals(1_699_999_000, r.getInt(), "originated time");
+    assertEquals(v4Attributes.length, r.getShort());
+    assertArrayEquals(v4Attributes, bytes(r, v4Attributes.length));
+
+    byte[] v6Attributes = {
+        0x40, 1, 1, 0,
+        0x40, 2, 6, 2, 1, 0, 0, (byte) 0xFD, (byte) 0xEA, // AS 65002, still 4 octets (RFC 6396 §4.3.4)
+        (byte) 0x80, 14, 17, 16, // MP_REACH_NLRI cut to next hop length and next hop
+        0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+    header(r, MrtRibDump.SUBTYPE_RIB_IPV6_UNICAST, 4 + 1 + 6 + 2 + 2 + 4 + 2 + v6Attributes.length);
+    assertEquals(1, r.getInt(), "sequence number");
+    assertEquals(48, r.get());
+    assertArrayEquals(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 1}, bytes(r, 6));
+    assertEquals(1, r.getShort());
+    assertEquals(1, r.getShort(), "peer index");
+    assertEquals(1_699_999_500, r.getInt());
+    assertEquals(v6Attributes.length, r.getShort());
+    assertArrayEquals(v6Attributes, bytes(r, v6Attributes.length));
+    assertFalse(r.hasRemaining());
+  }
+
+  private static void header(ByteBuffer r, int subtype, int length) {
+    assertEquals(1_700_000_000, r.getInt(), "timestamp");
+    assertEquals(MrtRibDump.TYPE_TABLE_DUMP_V2, r.getShort(), "type");
+    assertEquals(subtype, r.getShort(), "subtype");
+    assertEquals(length, r.getInt(), "length");
+  }
+
+  private static byte[] bytes(ByteBuffer r, int n) {
+    byte[] b = new byte[n];
+    r.get(b);
+    return b;
+  }
+}
