@@ -70,6 +70,9 @@ public final class Main {
         --router-id A.B.C.D  our BGP identifier (default: our address toward each peer)
         --mrt FILE           also write every UPDATE received and every session state change to FILE in MRT
                              format (RFC 6396 BGP4MP, as FRR's "dump bgp updates"), for bgpdump or BGPStream
+        --mrt-rib FILE       also write a snapshot of every peer's routes to FILE in MRT format (RFC 6396
+                             TABLE_DUMP_V2, the RIB files of RouteViews and RIS), replaced every interval
+        --mrt-rib-interval D how often (Go duration: 30s, 15m, 2h; default 2h)
         --help               this text
 
       Never dials out. Prints one JSON object per event on stdout: every route received (route-received,
@@ -159,6 +162,8 @@ public final class Main {
     Long asn = null;
     Inet4Address routerId = null;
     Path mrt = null;
+    Path mrtRib = null;
+    java.time.Duration mrtRibInterval = java.time.Duration.ofHours(2);
     List<String> peerArgs = new ArrayList<>();
     try {
       for (int i = 0; i < args.length; i++) {
@@ -177,6 +182,8 @@ public final class Main {
           case "--peer" -> peerArgs.add(v);
           case "--router-id" -> routerId = (Inet4Address) InetAddress.getByName(v);
           case "--mrt" -> mrt = Path.of(v);
+          case "--mrt-rib" -> mrtRib = Path.of(v);
+          case "--mrt-rib-interval" -> mrtRibInterval = io.speakerkit.examples.manifest.GoDuration.parse(v);
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
       }
@@ -206,6 +213,9 @@ public final class Main {
           .allowLocalPeers(true);
       if (mrt != null) {
         builder.mrtDump(mrt);
+      }
+      if (mrtRib != null) {
+        builder.mrtRibDump(mrtRib, mrtRibInterval);
       }
       Speaker collector = builder.build();
       return runUntilSignalled(collector, started -> null, out);
