@@ -116,6 +116,17 @@ public final class Speaker implements AutoCloseable {
   private final Map<String, String> refused = new LinkedHashMap<>();
   private boolean running;
 
+  /**
+   * For the MRT RIB dump of a 2-octet AS session, whose records carry 4-octet AS numbers (RFC 6396 §4.3.4): the path
+   * rebuilt from AS_PATH and AS4_PATH (RFC 6793 §4.2.3) in place of both.
+   */
+  private static PathAttributes withEffectiveAsPath(PathAttributes attributes, UpdateMessage update) {
+    io.speakerkit.bgp.wire.attribute.AsPath path = update.attributes().effectiveAsPath();
+    PathAttributes.Builder b = attributes.toBuilder()
+        .remove(io.speakerkit.bgp.wire.attribute.AttributeType.AS4_PATH_CODE);
+    return (path == null ? b : b.asPath(path)).build();
+  }
+
   /** A received route's attributes and when it arrived (epoch seconds), for the MRT RIB dump. */
   private record ReceivedRoute(PathAttributes attributes, long atSeconds) {}
 
@@ -1054,6 +1065,8 @@ public final class Speaker implements AutoCloseable {
       boolean treatAsWithdraw = update.errorAction().withdrawsRoutes();
       PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
           : update.attributes().toPathAttributes();
+      PathAttributes ribAttributes = attributes == null || mrtRibPath == null || update.context().fourOctetAs()
+          ? attributes : withEffectiveAsPath(attributes, update);
       onWorker(() -> {
         PeerRuntime p = peers.get(peer);
         if (p == null) {
@@ -1075,7 +1088,7 @@ public final class Speaker implements AutoCloseable {
           } else {
             p.received.add(prefix);
             if (p.ribIn != null) {
-              p.ribIn.put(prefix, new ReceivedRoute(attributes, now.getEpochSecond()));
+              p.ribIn.put(prefix, new ReceivedRoute(ribAttributes, now.getEpochSecond()));
             }
             events.publish(new SpeakerEvent.RouteReceived(now, peer, prefix, attributes));
           }

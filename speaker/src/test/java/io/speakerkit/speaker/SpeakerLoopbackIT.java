@@ -501,6 +501,50 @@ class SpeakerLoopbackIT {
   }
 
   /**
+   * The MRT RIB snapshot of a route from a 2-octet AS speaker (RFC 6793): the records carry 4-octet AS numbers
+   * (RFC 6396 §4.3.4), so the path is the one AS_PATH (with AS_TRANS) and AS4_PATH give together, as bgpdump reads it.
+   */
+  @Test
+  void mrtRib_twoOctetAsPeer_pathRebuiltFromAs4Path(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    io.speakerkit.testing.Commands.require("bgpdump");
+    InetAddress collectorAddress = InetAddress.getByName("127.0.0.16");
+    InetAddress peerAddress = InetAddress.getByName("127.0.0.1");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, collectorAddress)) {
+      port = probe.getLocalPort();
+    }
+    java.nio.file.Path rib = dir.resolve("rib.mrt");
+    try (Speaker collector = Speaker.builder()
+            .peer(PeerConfig.builder().name("old").myAsn(64512).peerAsn(65001).peerAddress(peerAddress)
+                .sourceAddress(collectorAddress).build())
+            .listen(new InetSocketAddress(collectorAddress, port)).passive(true).allowLocalPeers(true)
+            .mrtRibDump(rib, Duration.ofHours(2)).start();
+        io.speakerkit.bgp.fsm.transport.BgpTransport transport =
+            io.speakerkit.bgp.fsm.transport.BgpTransport.builder().build()) {
+      io.speakerkit.bgp.fsm.transport.BgpSession old = io.speakerkit.bgp.fsm.transport.BgpSession.builder()
+          .transport(transport).peer(collectorAddress).peerPort(port).localAddress(peerAddress)
+          .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65001).peerAs(64512).fourOctetAs(false)
+              .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.0.0.1")).build())
+          .build();
+      old.announce(IpPrefix.parse("10.0.12.0/24"), io.speakerkit.bgp.wire.attribute.PathAttributes.builder()
+          .asPath(4_200_000_000L).nextHop(peerAddress).build()); // the session prepends 65001
+      old.start();
+      try {
+        Poll.until(LIMIT, "the route at the collector", () -> collector.status().get(0).routesReceived() == 1,
+            () -> collector.status().toString());
+        collector.writeMrtRib(rib);
+        String dumped = io.speakerkit.testing.Commands.run("bgpdump", "-q", "-m", rib.toString()).check().stdout();
+        String[] f = dumped.trim().split("\\|", -1);
+        assertEquals(List.of("TABLE_DUMP2", "B", "127.0.0.1", "65001", "10.0.12.0/24", "65001 4200000000"),
+            List.of(f[0], f[2], f[3], f[4], f[5], f[6]), dumped);
+      } finally {
+        old.close();
+      }
+    }
+  }
+
+  /**
    * The node's labels change while running, as MetalLB's speaker follows its Node object: an advertisement whose
    * nodeSelectors come to match starts announcing, and the exclude-from-external-load-balancers label withdraws
    * everything; the session itself stays up (its peer has no nodeSelectors).
