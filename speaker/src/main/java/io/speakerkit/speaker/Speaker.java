@@ -682,6 +682,9 @@ public final class Speaker implements AutoCloseable {
       throw new IllegalStateException("received routes' attributes are kept only with Builder.mrtRibDump");
     }
     RibSnapshot snapshot = call(this::mrtRibSnapshot); // taken on the worker; the file is written on this thread
+    if (snapshot == null) {
+      return; // stopped meanwhile: the last snapshot stays, not an empty one
+    }
     java.nio.file.Path parent = file.toAbsolutePath().getParent();
     try {
       java.nio.file.Path tmp = java.nio.file.Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
@@ -700,8 +703,11 @@ public final class Speaker implements AutoCloseable {
   private record RibSnapshot(int collectorId, List<MrtRibDump.Peer> peers,
       java.util.SortedMap<IpPrefix, List<MrtRibDump.Entry>> rib) {}
 
-  /** On the worker. */
+  /** On the worker; null once stopped. */
   private RibSnapshot mrtRibSnapshot() {
+    if (!running) {
+      return null;
+    }
     List<MrtRibDump.Peer> peerList = new ArrayList<>();
     java.util.SortedMap<IpPrefix, List<MrtRibDump.Entry>> rib = new java.util.TreeMap<>();
     int collectorId = 0;
