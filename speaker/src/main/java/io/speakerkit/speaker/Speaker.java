@@ -116,17 +116,6 @@ public final class Speaker implements AutoCloseable {
   private final Map<String, String> refused = new LinkedHashMap<>();
   private boolean running;
 
-  /**
-   * For the MRT RIB dump of a 2-octet AS session, whose records carry 4-octet AS numbers (RFC 6396 §4.3.4): the path
-   * rebuilt from AS_PATH and AS4_PATH (RFC 6793 §4.2.3) in place of both.
-   */
-  private static PathAttributes withEffectiveAsPath(PathAttributes attributes, UpdateMessage update) {
-    io.speakerkit.bgp.wire.attribute.AsPath path = update.attributes().effectiveAsPath();
-    PathAttributes.Builder b = attributes.toBuilder()
-        .remove(io.speakerkit.bgp.wire.attribute.AttributeType.AS4_PATH_CODE);
-    return (path == null ? b : b.asPath(path)).build();
-  }
-
   /** A received route's attributes and when it arrived (epoch seconds), for the MRT RIB dump. */
   private record ReceivedRoute(PathAttributes attributes, long atSeconds) {}
 
@@ -671,7 +660,6 @@ public final class Speaker implements AutoCloseable {
     return a;
   }
 
-  /** Every peer of this node, with a plain-language explanation when it is not Established. */
   /**
    * Writes a snapshot of the routes every peer sent to {@code file} as MRT TABLE_DUMP_V2 (RFC 6396 §4.3), the RIB
    * files of RouteViews and RIS that bgpdump and BGPStream read; written to a temporary file and moved into place, so
@@ -686,8 +674,9 @@ public final class Speaker implements AutoCloseable {
       return; // stopped meanwhile: the last snapshot stays, not an empty one
     }
     java.nio.file.Path parent = file.toAbsolutePath().getParent();
+    java.nio.file.Path tmp = null;
     try {
-      java.nio.file.Path tmp = java.nio.file.Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
+      tmp = java.nio.file.Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
       try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp))) {
         MrtRibDump.write(out, snapshot.collectorId(), clock.instant().getEpochSecond(), snapshot.peers(),
             snapshot.rib());
@@ -695,6 +684,13 @@ public final class Speaker implements AutoCloseable {
       java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (java.io.IOException e) {
+      if (tmp != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(tmp); // a full disk: no half-written file left beside the dump
+        } catch (java.io.IOException ignored) {
+          e.addSuppressed(ignored);
+        }
+      }
       throw new java.io.UncheckedIOException("MRT RIB dump " + file, e);
     }
   }
@@ -734,6 +730,7 @@ public final class Speaker implements AutoCloseable {
     return new RibSnapshot(collectorId, peerList, rib);
   }
 
+  /** Every peer of this node, with a plain-language explanation when it is not Established. */
   public List<PeerStatus> status() {
     return call(() -> {
       List<PeerStatus> out = new ArrayList<>();
@@ -1030,11 +1027,22 @@ public final class Speaker implements AutoCloseable {
   }
 
   /**
-   * Receives the peer's routes (the optional Adj-RIB-In is just the set of its prefixes). As a graceful restart helper
-   * (RFC 4724 §4.2) it keeps, after a session end without NOTIFICATION, the prefixes of the families the peer's
-   * capability named, marked stale; they go with the peer's End-of-RIB for their family, at once when the new session
-   * leaves their Forwarding State bit clear, when the restart time runs out before the session is back, or 360 s
-   * after it is back, unless announced again.
+   * For the MRT RIB dump of a 2-octet AS session, whose records carry 4-octet AS numbers (RFC 6396 §4.3.4): the path
+   * rebuilt from AS_PATH and AS4_PATH (RFC 6793 §4.2.3) in place of both.
+   */
+  private static PathAttributes withEffectiveAsPath(PathAttributes attributes, UpdateMessage update) {
+    io.speakerkit.bgp.wire.attribute.AsPath path = update.attributes().effectiveAsPath();
+    PathAttributes.Builder b = attributes.toBuilder()
+        .remove(io.speakerkit.bgp.wire.attribute.AttributeType.AS4_PATH_CODE);
+    return (path == null ? b : b.asPath(path)).build();
+  }
+
+  /**
+   * Receives the peer's routes (the optional Adj-RIB-In is the set of its prefixes, with their attributes when an
+   * MRT RIB dump is kept). As a graceful restart helper (RFC 4724 §4.2) it keeps, after a session end without
+   * NOTIFICATION, the prefixes of the families the peer's capability named, marked stale; they go with the peer's
+   * End-of-RIB for their family, at once when the new session leaves their Forwarding State bit clear, when the
+   * restart time runs out before the session is back, or 360 s after it is back, unless announced again.
    */
   private final class Received implements RouteListener {
     /** How long stale routes wait for the End-of-RIB once the peer is back (RFC 4724 §4.2 bound; FRR's default). */
