@@ -1,6 +1,7 @@
 /**
  * RFC 4271 BGP sessions: the sans-IO finite state machine ({@code io.speakerkit.bgp.fsm}), the compact Adj-RIB-Out
- * ({@code io.speakerkit.bgp.fsm.rib}) and the Netty TCP transport ({@code io.speakerkit.bgp.fsm.transport}).
+ * ({@code io.speakerkit.bgp.fsm.rib}), the Netty TCP transport ({@code io.speakerkit.bgp.fsm.transport}) and MRT
+ * files of received routes ({@code io.speakerkit.bgp.fsm.mrt}).
  */
 module io.speakerkit.bgp.fsm {
   requires transitive io.speakerkit.timers;
@@ -11,6 +12,7 @@ module io.speakerkit.bgp.fsm {
   requires org.slf4j;
 
   exports io.speakerkit.bgp.fsm;
+  exports io.speakerkit.bgp.fsm.mrt;
   exports io.speakerkit.bgp.fsm.rib;
   exports io.speakerkit.bgp.fsm.transport;
 }

@@ -20,6 +20,8 @@ import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.fsm.GracefulRestart;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.PeerAs;
+import io.speakerkit.bgp.fsm.mrt.MrtRibDump;
+import io.speakerkit.bgp.fsm.mrt.MrtUpdateDump;
 import io.speakerkit.bgp.fsm.transport.BgpSession;
 import io.speakerkit.bgp.fsm.transport.BgpTransport;
 import io.speakerkit.bgp.fsm.transport.RouteKey;
@@ -97,7 +99,7 @@ public final class Speaker implements AutoCloseable {
   private final Duration mrtRibInterval;
   private java.util.concurrent.ScheduledExecutorService mrtRibTimer;
   /** Read on the sessions' event loops. */
-  private volatile MrtDump mrt;
+  private volatile MrtUpdateDump mrt;
   private boolean mrtStarted;
 
   // Worker-thread state.
@@ -237,7 +239,7 @@ public final class Speaker implements AutoCloseable {
       captureStarted = true;
     }
     if (mrtPath != null) {
-      mrt = MrtDump.open(mrtPath, mrtStarted, clock);
+      mrt = MrtUpdateDump.open(mrtPath, mrtStarted, clock);
       mrtStarted = true;
     }
     if (mrtRibPath != null) {
@@ -856,10 +858,10 @@ public final class Speaker implements AutoCloseable {
     peers.put(peer.name(), runtime);
     // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
     runtime.session.addListener(change -> {
-      MrtDump dump = mrt;
+      MrtUpdateDump dump = mrt;
       if (dump != null) { // here, on the session's loop, in order with the UPDATEs Received dumps
         long peerAs = runtime.session.negotiated().map(NegotiatedSession::peerAs).orElse(peer.peerAsn().orElse(0L));
-        dump.stateChange(peerAs, peer.myAsn(), peer.peerAddress(), local, change.from().name(), change.to().name());
+        dump.stateChange(peerAs, peer.myAsn(), peer.peerAddress(), local, change.from(), change.to());
       }
       onWorker(() -> {
         PeerRuntime current = peers.get(peer.name());
@@ -1061,7 +1063,7 @@ public final class Speaker implements AutoCloseable {
 
     @Override
     public void onUpdate(BgpSession session, UpdateMessage update) {
-      MrtDump dump = mrt;
+      MrtUpdateDump dump = mrt;
       if (dump != null) {
         NegotiatedSession n = session.negotiated().orElseThrow(); // Established
         dump.message(n.peerAs(), localAs, peerAddress, localAddress, n.fourOctetAs(), update.content(),

@@ -1,6 +1,7 @@
-package io.speakerkit.speaker;
+package io.speakerkit.bgp.fsm.mrt;
 
 import io.netty.buffer.ByteBuf;
+import io.speakerkit.bgp.fsm.BgpState;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,17 +22,28 @@ import org.slf4j.LoggerFactory;
  * BGP4MP_MESSAGE_AS4 record per UPDATE (BGP4MP_MESSAGE when the session has 2-octet AS numbers, so that readers
  * parse its AS_PATH right), the message as received, and one BGP4MP_STATE_CHANGE_AS4 record per state change.
  *
- * <p>Thread-safe; each record is flushed as it is written, so the file is readable while the speaker runs.
+ * <p>A collector built on {@link io.speakerkit.bgp.fsm.transport.BgpSession} calls {@link #message} from its
+ * {@link io.speakerkit.bgp.fsm.transport.RouteListener#onUpdate} (with {@code update.content()}, {@code offset()} and
+ * {@code length()}, and the session's {@code negotiated()} peer AS and 4-octet AS flag) and {@link #stateChange} from
+ * a {@link io.speakerkit.bgp.fsm.transport.SessionListener}: both run on the session's event loop, so the records
+ * keep their order. The speaker module's {@code Speaker.Builder.mrtDump} does exactly that.
+ *
+ * <p>Thread-safe; each record is flushed as it is written, so the file is readable while it is being written. A
+ * failed write (a full disk) stops the dump with one warning and throws nothing, so the session goes on.
  */
-final class MrtDump implements AutoCloseable {
+public final class MrtUpdateDump implements AutoCloseable {
 
-  static final int TYPE_BGP4MP = 16;
-  static final int SUBTYPE_MESSAGE = 1;
-  static final int SUBTYPE_MESSAGE_AS4 = 4;
-  static final int SUBTYPE_STATE_CHANGE_AS4 = 5;
+  /** RFC 6396 §4.4: the MRT type of BGP4MP records. */
+  public static final int TYPE_BGP4MP = 16;
+  /** A BGP message of a 2-octet AS session. */
+  public static final int SUBTYPE_MESSAGE = 1;
+  /** A BGP message of a 4-octet AS session. */
+  public static final int SUBTYPE_MESSAGE_AS4 = 4;
+  /** A session state change, with 4-octet AS numbers. */
+  public static final int SUBTYPE_STATE_CHANGE_AS4 = 5;
   private static final int AS_TRANS = 23456;
 
-  private static final Logger log = LoggerFactory.getLogger(MrtDump.class);
+  private static final Logger log = LoggerFactory.getLogger(MrtUpdateDump.class);
 
   private final Path file;
   private final OutputStream out;
@@ -39,16 +51,16 @@ final class MrtDump implements AutoCloseable {
   private boolean closed;
   private boolean failed;
 
-  private MrtDump(Path file, OutputStream out, Clock clock) {
+  private MrtUpdateDump(Path file, OutputStream out, Clock clock) {
     this.file = file;
     this.out = out;
     this.clock = clock;
   }
 
   /** Opens {@code file}: truncated, or appended to when {@code append} (MRT files are records back to back). */
-  static MrtDump open(Path file, boolean append, Clock clock) {
+  public static MrtUpdateDump open(Path file, boolean append, Clock clock) {
     try {
-      return new MrtDump(file, new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
+      return new MrtUpdateDump(file, new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)),
           clock);
     } catch (IOException e) {
@@ -60,7 +72,7 @@ final class MrtDump implements AutoCloseable {
    * A BGP message received from {@code peer}: {@code length} octets of {@code message} from {@code offset}, header
    * included. {@code fourOctetAs}: the session negotiated 4-octet AS numbers (RFC 6793), so its AS_PATH has them.
    */
-  void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs, ByteBuf message,
+  public void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs, ByteBuf message,
       int offset, int length) {
     int asSize = fourOctetAs ? 4 : 2;
     ByteBuffer r = record(fourOctetAs ? SUBTYPE_MESSAGE_AS4 : SUBTYPE_MESSAGE, peerAs, localAs, asSize, peer, local,
@@ -69,8 +81,9 @@ final class MrtDump implements AutoCloseable {
     write(r.array());
   }
 
-  /** {@code peer}'s session went from {@code from} to {@code to} (RFC 4271 §8.2.2 state names). */
-  void stateChange(long peerAs, long localAs, InetAddress peer, InetAddress local, String from, String to) {
+  /** {@code peer}'s session went from {@code from} to {@code to}; {@code local} may be null (written as zeros). */
+  public void stateChange(long peerAs, long localAs, InetAddress peer, InetAddress local, BgpState from,
+      BgpState to) {
     ByteBuffer r = record(SUBTYPE_STATE_CHANGE_AS4, peerAs, localAs, 4, peer, local, 4);
     r.putShort((short) stateCode(from)).putShort((short) stateCode(to));
     write(r.array());
@@ -103,15 +116,14 @@ final class MrtDump implements AutoCloseable {
   }
 
   /** RFC 6396 §4.4.1: Idle 1, Connect 2, Active 3, OpenSent 4, OpenConfirm 5, Established 6. */
-  static int stateCode(String state) {
+  static int stateCode(BgpState state) {
     return switch (state) {
-      case "Idle" -> 1;
-      case "Connect" -> 2;
-      case "Active" -> 3;
-      case "OpenSent" -> 4;
-      case "OpenConfirm" -> 5;
-      case "Established" -> 6;
-      default -> throw new IllegalArgumentException("BGP state: " + state);
+      case Idle -> 1;
+      case Connect -> 2;
+      case Active -> 3;
+      case OpenSent -> 4;
+      case OpenConfirm -> 5;
+      case Established -> 6;
     };
   }
 

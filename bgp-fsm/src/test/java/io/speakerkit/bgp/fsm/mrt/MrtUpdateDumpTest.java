@@ -1,4 +1,4 @@
-package io.speakerkit.speaker;
+package io.speakerkit.bgp.fsm.mrt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.fsm.BgpState;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -17,8 +18,8 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The records of {@link MrtDump}, field by field as RFC 6396 §2 and §4.4 lay them out. */
-class MrtDumpTest {
+/** The records of {@link MrtUpdateDump}, field by field as RFC 6396 §2 and §4.4 lay them out. */
+class MrtUpdateDumpTest {
 
   private static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
 
@@ -27,15 +28,15 @@ class MrtDumpTest {
     Path file = dir.resolve("updates.mrt");
     byte[] update = emptyUpdate();
     ByteBuf buf = Unpooled.wrappedBuffer(new byte[3], update); // the message at offset 3 of its buffer
-    try (MrtDump dump = MrtDump.open(file, false, CLOCK)) {
-      dump.stateChange(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "OpenConfirm", "Established");
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.stateChange(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.OpenConfirm, BgpState.Established);
       dump.message(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, buf, 3, update.length);
     } finally {
       buf.release();
     }
     ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
 
-    header(r, MrtDump.SUBTYPE_STATE_CHANGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + 2 + 2);
+    header(r, MrtUpdateDump.SUBTYPE_STATE_CHANGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + 2 + 2);
     assertEquals(4_200_000_000L, Integer.toUnsignedLong(r.getInt()), "peer AS");
     assertEquals(64512, r.getInt(), "local AS");
     assertEquals(0, r.getShort(), "interface index");
@@ -45,7 +46,7 @@ class MrtDumpTest {
     assertEquals(5, r.getShort(), "old state: OpenConfirm");
     assertEquals(6, r.getShort(), "new state: Established");
 
-    header(r, MrtDump.SUBTYPE_MESSAGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
     assertEquals(4_200_000_000L, Integer.toUnsignedLong(r.getInt()));
     assertEquals(64512, r.getInt());
     assertEquals(0, r.getShort());
@@ -61,12 +62,12 @@ class MrtDumpTest {
   void message_twoOctetSessionIpv6_bgp4mpMessageWithAsTrans(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("updates.mrt");
     byte[] update = emptyUpdate();
-    try (MrtDump dump = MrtDump.open(file, false, CLOCK)) {
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
       dump.message(65001, 4_200_000_000L, ip("2001:db8::1"), null, false, Unpooled.wrappedBuffer(update), 0,
           update.length);
     }
     ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
-    header(r, MrtDump.SUBTYPE_MESSAGE, 2 + 2 + 2 + 2 + 16 + 16 + update.length);
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE, 2 + 2 + 2 + 2 + 16 + 16 + update.length);
     assertEquals(65001, Short.toUnsignedInt(r.getShort()));
     assertEquals(23456, Short.toUnsignedInt(r.getShort()), "AS_TRANS (RFC 6793)");
     assertEquals(0, r.getShort());
@@ -80,12 +81,12 @@ class MrtDumpTest {
   @Test
   void appendAfterRestart_keepsRecords_writeAfterCloseIgnored(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("updates.mrt");
-    MrtDump first = MrtDump.open(file, false, CLOCK);
-    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Idle", "Connect");
+    MrtUpdateDump first = MrtUpdateDump.open(file, false, CLOCK);
+    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.Idle, BgpState.Connect);
     first.close();
-    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Connect", "Active");
-    try (MrtDump second = MrtDump.open(file, true, CLOCK)) {
-      second.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "Idle", "Connect");
+    first.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.Connect, BgpState.Active);
+    try (MrtUpdateDump second = MrtUpdateDump.open(file, true, CLOCK)) {
+      second.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.Idle, BgpState.Connect);
     }
     assertEquals(2 * (12 + 24), Files.size(file));
   }
@@ -96,8 +97,8 @@ class MrtDumpTest {
     Path full = Path.of("/dev/full"); // Linux: every write fails with ENOSPC
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(full), "/dev/full");
     byte[] update = emptyUpdate();
-    try (MrtDump dump = MrtDump.open(full, true, CLOCK)) {
-      dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), "OpenConfirm", "Established");
+    try (MrtUpdateDump dump = MrtUpdateDump.open(full, true, CLOCK)) {
+      dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.OpenConfirm, BgpState.Established);
       dump.message(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, Unpooled.wrappedBuffer(update), 0,
           update.length);
     }
@@ -105,7 +106,7 @@ class MrtDumpTest {
 
   private static void header(ByteBuffer r, int subtype, int length) {
     assertEquals(1_700_000_000, r.getInt(), "timestamp");
-    assertEquals(MrtDump.TYPE_BGP4MP, r.getShort(), "type");
+    assertEquals(MrtUpdateDump.TYPE_BGP4MP, r.getShort(), "type");
     assertEquals(subtype, r.getShort(), "subtype");
     assertEquals(length, r.getInt(), "length");
   }

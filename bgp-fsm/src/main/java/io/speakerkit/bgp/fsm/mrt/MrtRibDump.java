@@ -1,4 +1,4 @@
-package io.speakerkit.speaker;
+package io.speakerkit.bgp.fsm.mrt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,22 +20,31 @@ import java.util.SortedMap;
  *
  * <p>Attributes are written as §4.3.4 asks: AS numbers in 4 octets whatever the session negotiated, and
  * MP_REACH_NLRI cut to its next hop (length and address) for IPv6 routes and for IPv4 routes with an IPv6 next hop.
+ * Give the attributes of a route from a 2-octet AS session with the path rebuilt from AS_PATH and AS4_PATH
+ * ({@link io.speakerkit.bgp.wire.UpdateAttributes#effectiveAsPath}): the 4-octet form leaves AS4_PATH out.
+ *
+ * <p>For an {@link io.speakerkit.bgp.fsm.transport.AdjRibIn}, {@code Route.pathAttributes()} gives the attributes.
+ * The speaker module's {@code Speaker.writeMrtRib} writes its peers' routes this way.
  */
-final class MrtRibDump {
+public final class MrtRibDump {
 
-  static final int TYPE_TABLE_DUMP_V2 = 13;
-  static final int SUBTYPE_PEER_INDEX_TABLE = 1;
-  static final int SUBTYPE_RIB_IPV4_UNICAST = 2;
-  static final int SUBTYPE_RIB_IPV6_UNICAST = 4;
+  /** RFC 6396 §4.3: the MRT type of TABLE_DUMP_V2 records. */
+  public static final int TYPE_TABLE_DUMP_V2 = 13;
+  /** The table of the peers the RIB entries name by index. */
+  public static final int SUBTYPE_PEER_INDEX_TABLE = 1;
+  /** The IPv4 unicast routes of one prefix. */
+  public static final int SUBTYPE_RIB_IPV4_UNICAST = 2;
+  /** The IPv6 unicast routes of one prefix. */
+  public static final int SUBTYPE_RIB_IPV6_UNICAST = 4;
   private static final int PEER_TYPE_IPV6 = 0x01;
   private static final int PEER_TYPE_AS4 = 0x02;
   private static final int MP_REACH_NLRI = 14;
 
   /** A peer of the index table: its BGP identifier, address and AS. */
-  record Peer(int bgpIdentifier, InetAddress address, long as) {}
+  public record Peer(int bgpIdentifier, InetAddress address, long as) {}
 
   /** One peer's route for a prefix: the peer's index in the table, when the route arrived, its attributes. */
-  record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {}
+  public record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {}
 
   private MrtRibDump() {}
 
@@ -43,7 +52,7 @@ final class MrtRibDump {
    * Writes the snapshot: {@code peers} in index order, {@code rib} by prefix. {@code collectorId}: our BGP identifier;
    * {@code timeSeconds}: the time of every record (the dump's time).
    */
-  static void write(OutputStream out, int collectorId, long timeSeconds, List<Peer> peers,
+  public static void write(OutputStream out, int collectorId, long timeSeconds, List<Peer> peers,
       SortedMap<IpPrefix, List<Entry>> rib) throws IOException {
     ByteBuf body = Unpooled.buffer(4096);
     try {

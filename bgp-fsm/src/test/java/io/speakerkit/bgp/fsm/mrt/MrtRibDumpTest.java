@@ -1,4 +1,4 @@
-package io.speakerkit.speaker;
+package io.speakerkit.bgp.fsm.mrt;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
