@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes the UPDATEs peers send and their sessions' state changes to an MRT file (RFC 6396 §4.4, type BGP4MP), what
- * FRR's {@code dump bgp updates} and BIRD's {@code mrt dump} write and bgpdump, BGPStream and pybgpstream read: one
- * BGP4MP_MESSAGE_AS4 record per UPDATE (BGP4MP_MESSAGE when the session has 2-octet AS numbers, so that readers
- * parse its AS_PATH right), the message as received, and one BGP4MP_STATE_CHANGE_AS4 record per state change.
+ * FRR's {@code dump bgp updates} and BIRD's {@code mrtdump messages} write and bgpdump, BGPStream and pybgpstream
+ * read: one BGP4MP_MESSAGE_AS4 record per UPDATE (BGP4MP_MESSAGE when the session has 2-octet AS numbers, so that
+ * readers parse its AS_PATH right), the message as received, and one BGP4MP_STATE_CHANGE_AS4 record per state
+ * change.
  *
  * <p>A collector built on {@link io.speakerkit.bgp.fsm.transport.BgpSession} calls {@link #message} from its
  * {@link io.speakerkit.bgp.fsm.transport.RouteListener#onUpdate} (with {@code update.content()}, {@code offset()} and
@@ -72,8 +73,8 @@ public final class MrtUpdateDump implements AutoCloseable {
    * A BGP message received from {@code peer}: {@code length} octets of {@code message} from {@code offset}, header
    * included. {@code fourOctetAs}: the session negotiated 4-octet AS numbers (RFC 6793), so its AS_PATH has them.
    */
-  public void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs, ByteBuf message,
-      int offset, int length) {
+  public void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs,
+      ByteBuf message, int offset, int length) {
     int asSize = fourOctetAs ? 4 : 2;
     ByteBuffer r = record(fourOctetAs ? SUBTYPE_MESSAGE_AS4 : SUBTYPE_MESSAGE, peerAs, localAs, asSize, peer, local,
         length);

@@ -29,7 +29,8 @@ class MrtUpdateDumpTest {
     byte[] update = emptyUpdate();
     ByteBuf buf = Unpooled.wrappedBuffer(new byte[3], update); // the message at offset 3 of its buffer
     try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
-      dump.stateChange(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.OpenConfirm, BgpState.Established);
+      dump.stateChange(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.OpenConfirm,
+          BgpState.Established);
       dump.message(4_200_000_000L, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, buf, 3, update.length);
     } finally {
       buf.release();
