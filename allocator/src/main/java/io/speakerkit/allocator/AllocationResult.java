@@ -26,8 +26,9 @@ public sealed interface AllocationResult {
   /**
    * The service got nothing. What it held before is {@code released} when the changed request no longer fits it and
    * no new allocation could be made, as MetalLB's controller clears a service whose address the configuration no
-   * longer allows before it allocates anew; a request refused for its own shape (two addresses of one family, a
-   * family the policy does not allow) changes nothing.
+   * longer allows before it allocates anew. Addresses of a family the policy does not allow release it too (MetalLB
+   * clears the old address for a different requested one, then refuses the family); a request MetalLB cannot read
+   * (two addresses of one family, more than two) changes nothing.
    *
    * @param reason category
    * @param message what was asked, what stands in the way, and what would work

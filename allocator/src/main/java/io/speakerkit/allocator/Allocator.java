@@ -431,12 +431,20 @@ public final class Allocator implements AutoCloseable {
   }
 
   private AllocationResult allocateLocked(ServiceRequest req) {
-    Refused shape = checkShape(req);
-    if (shape != null) {
-      return shape;
-    }
     String key = req.serviceKey();
     Allocation current = view(key);
+    Refused shape = checkShape(req);
+    if (shape != null) {
+      if (current == null || shape.reason() != Refusal.FAMILY_MISMATCH) {
+        // MetalLB's controller rejects an unreadable request (two addresses of one family) before it touches the
+        // service's addresses
+        return shape;
+      }
+      // ...but clears them for addresses of the wrong family (differentIPRequested), then fails to allocate
+      Refused r = released(key, current, shape);
+      removeInMemory(key);
+      return r;
+    }
     if (current != null && satisfies(current, req)) {
       return replace(current, withRequestMeta(current.addresses(), current.pool(), req));
     }
@@ -461,10 +469,7 @@ public final class Allocator implements AutoCloseable {
       } else if (current != null) {
         // As MetalLB's controller: an address the changed request no longer fits is cleared before allocating anew,
         // and stays cleared when that fails.
-        note(store.removeDeferred(key));
-        Refused refused = (Refused) r;
-        r = new Refused(refused.reason(), refused.message() + "; released " + text(current.addresses())
-            + ", which no longer fit the request", Optional.of(current));
+        r = released(key, current, (Refused) r);
       }
       done = true;
       return r;
@@ -473,6 +478,13 @@ public final class Allocator implements AutoCloseable {
         addInMemory(current); // compute failed with an exception: nothing changed
       }
     }
+  }
+
+  /** {@code refused}, naming {@code current}, which leaves the store (the caller takes it out of memory). */
+  private Refused released(String key, Allocation current, Refused refused) {
+    note(store.removeDeferred(key));
+    return new Refused(refused.reason(), refused.message() + "; released " + text(current.addresses())
+        + ", which no longer fit the request", Optional.of(current));
   }
 
   private Refused checkShape(ServiceRequest req) {

@@ -381,11 +381,15 @@ class AllocatorStatefulProperties {
 
     void allocate(ServiceRequest q) {
       log.add("allocate " + q);
-      boolean shapeOk = checkShape(q);
+      boolean readable = readable(q);
+      boolean shapeOk = readable && familiesFit(q);
       Allocation current = model.get(q.serviceKey());
       Allocation expected;
-      if (!shapeOk) {
+      if (!readable) {
+        expected = null; // MetalLB: an invalid request leaves the service's addresses alone
+      } else if (!shapeOk) {
         expected = null;
+        model.remove(q.serviceKey()); // MetalLB: addresses of the wrong family clear the old ones first
       } else if (current != null && modelSatisfies(current, q)) {
         expected = modelMeta(q, current.addresses(), current.pool());
       } else if (current != null && (expected = modelGrow(current, q)) != null) {
@@ -403,7 +407,7 @@ class AllocatorStatefulProperties {
       if (expected == null) {
         assertTrue(r instanceof AllocationResult.Refused, () -> "model refuses, allocator gave " + r + "\n" + String.join("\n", log));
         assertTrue(!((AllocationResult.Refused) r).message().isBlank());
-        assertEquals(shapeOk ? Optional.ofNullable(current) : Optional.empty(),
+        assertEquals(readable ? Optional.ofNullable(current) : Optional.empty(),
             ((AllocationResult.Refused) r).released(), () -> String.join("\n", log));
       } else {
         if (!(r instanceof Allocated a)) {
@@ -415,11 +419,15 @@ class AllocatorStatefulProperties {
       }
     }
 
-    boolean checkShape(ServiceRequest q) {
+    /** At most one address per family. */
+    boolean readable(ServiceRequest q) {
       List<InetAddress> as = q.addresses();
-      if (as.size() == 2 && IpFamily.of(as.get(0)) == IpFamily.of(as.get(1))) {
-        return false;
-      }
+      return !(as.size() == 2 && IpFamily.of(as.get(0)) == IpFamily.of(as.get(1)));
+    }
+
+    /** The requested addresses' families fit the service's policy. */
+    boolean familiesFit(ServiceRequest q) {
+      List<InetAddress> as = q.addresses();
       return switch (q.ipFamilyPolicy()) {
         case SINGLE_STACK -> as.size() < 2 && (as.isEmpty() || IpFamily.of(as.get(0)) == q.ipFamily());
         case REQUIRE_DUAL_STACK -> as.size() != 1;

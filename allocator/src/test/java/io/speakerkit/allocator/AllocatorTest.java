@@ -71,6 +71,32 @@ class AllocatorTest {
     assertEquals(List.of(x), a.allocation("ns/a").orElseThrow().addresses());
   }
 
+  /**
+   * Addresses of the wrong family for the service's policy: MetalLB's controller clears the old address
+   * (differentIPRequested), then fails to allocate ("does not match the ipFamily of the service").
+   */
+  @Test
+  void allocate_requestOfWrongFamily_releasesOldAllocation() {
+    Allocator a = Allocator.builder()
+        .pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24", "fd00::/120").build()).build();
+    InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").build()));
+    Refused single = (Refused) a.allocate(ServiceRequest.builder("ns/a").addresses(ip("fd00::7"))
+        .ipFamily(IpFamily.IPV4).build());
+    assertEquals(Refusal.FAMILY_MISMATCH, single.reason());
+    assertEquals(List.of(x), single.released().orElseThrow().addresses());
+    assertEquals(Optional.empty(), a.allocation("ns/a"));
+    assertEquals(0, a.usage().get(0).inUse());
+
+    List<InetAddress> dual = ((Allocated) a.allocate(ServiceRequest.builder("ns/b")
+        .ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK).build())).allocation().addresses();
+    Refused one = (Refused) a.allocate(ServiceRequest.builder("ns/b").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK)
+        .addresses(ip("10.0.0.9")).build());
+    assertEquals(Refusal.FAMILY_MISMATCH, one.reason());
+    assertEquals(dual, one.released().orElseThrow().addresses());
+    assertEquals(Optional.empty(), a.allocation("ns/b"));
+    assertEquals(Optional.empty(), a.release("ns/b"), "nothing left to release");
+  }
+
   @Test
   void allocate_changedRequest_movesServiceAndFreesOldAddress() {
     Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build()).build();
