@@ -511,7 +511,20 @@ public final class Allocator implements AutoCloseable {
         }
       }
       case PREFER_DUAL_STACK -> {
-        // one or two addresses are both fine
+        // MetalLB (service.go allocateIPs): the requested addresses have the families of the ClusterIPs
+        if (addrs.size() == 1 && req.dualStackClusterIps()) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is PreferDualStack with ClusterIPs of both"
+              + " families but asks only for " + text(addrs) + " (expected: one IPv4 and one IPv6 address, or none)");
+        }
+        if (addrs.size() == 2 && !req.dualStackClusterIps()) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is PreferDualStack with " + req.ipFamily()
+              + " ClusterIPs only but asks for " + text(addrs) + " (expected: one " + req.ipFamily()
+              + " address, or none)");
+        }
+        if (addrs.size() == 1 && IpFamily.of(addrs.get(0)) != req.ipFamily()) {
+          return new Refused(Refusal.FAMILY_MISMATCH, req.serviceKey() + " is PreferDualStack with " + req.ipFamily()
+              + " ClusterIPs but asks for " + text(addrs) + " (expected: an address of the service's family)");
+        }
       }
     }
     return null;

@@ -31,7 +31,8 @@ import java.util.Set;
  * @param serviceLabels labels of the service, for {@code serviceSelectors}
  * @param dualStackClusterIps whether the service has ClusterIPs of both families ({@code spec.ipFamilies} lists two,
  *     as in a dual-stack cluster): MetalLB chooses a PreferDualStack service's pool by this (see
- *     {@link Builder#ipFamilies}); true unless told otherwise
+ *     {@link Builder#ipFamilies}), and requested addresses must match it; true unless told otherwise (by
+ *     {@code ipFamilies}, or a single requested address)
  */
 public record ServiceRequest(
     String serviceKey,
@@ -94,6 +95,9 @@ public record ServiceRequest(
     private Map<String, String> namespaceLabels = Map.of();
     private Map<String, String> serviceLabels = Map.of();
     private boolean dualStackClusterIps = true;
+    /** Whether {@link #ipFamily} or {@link #ipFamilies} was called: requested addresses then do not set the family. */
+    private boolean familyStated;
+    private boolean familiesStated;
 
     private Builder(String serviceKey) {
       this.serviceKey = serviceKey;
@@ -106,6 +110,7 @@ public record ServiceRequest(
 
     public Builder ipFamily(IpFamily family) {
       this.family = Objects.requireNonNull(family, "family");
+      this.familyStated = true;
       return this;
     }
 
@@ -122,16 +127,19 @@ public record ServiceRequest(
       }
       this.family = families.get(0);
       this.dualStackClusterIps = families.size() == 2;
+      this.familyStated = true;
+      this.familiesStated = true;
       return this;
     }
 
-    /** Asks for these addresses; a single one also sets {@link #ipFamily} of a single-stack service. */
+    /**
+     * Asks for these addresses. A single one also tells the service's family and that its ClusterIPs have that family
+     * only, unless {@link #ipFamily} or {@link #ipFamilies} says otherwise; as MetalLB, the requested addresses must
+     * then have the families of the ClusterIPs.
+     */
     public Builder addresses(InetAddress... addresses) {
       for (InetAddress a : addresses) {
         this.addresses.add(Objects.requireNonNull(a, "address"));
-      }
-      if (addresses.length == 1) {
-        this.family = IpFamily.of(addresses[0]);
       }
       return this;
     }
@@ -177,6 +185,13 @@ public record ServiceRequest(
     }
 
     public ServiceRequest build() {
+      IpFamily family = this.family;
+      boolean dualStackClusterIps = this.dualStackClusterIps;
+      if (addresses.size() == 1) {
+        // a single requested address tells the family, and a single-family cluster, unless they were stated
+        family = familyStated ? family : IpFamily.of(addresses.get(0));
+        dualStackClusterIps = familiesStated && dualStackClusterIps;
+      }
       return new ServiceRequest(serviceKey, policy, family, addresses, Optional.ofNullable(pool), Optional.ofNullable(sharingKey),
           backendKey, ports, namespaceLabels, serviceLabels, dualStackClusterIps);
     }

@@ -431,7 +431,9 @@ class AllocatorStatefulProperties {
       return switch (q.ipFamilyPolicy()) {
         case SINGLE_STACK -> as.size() < 2 && (as.isEmpty() || IpFamily.of(as.get(0)) == q.ipFamily());
         case REQUIRE_DUAL_STACK -> as.size() != 1;
-        case PREFER_DUAL_STACK -> true;
+        // MetalLB: the requested addresses have the families of the ClusterIPs
+        case PREFER_DUAL_STACK -> as.isEmpty() || (q.dualStackClusterIps() ? as.size() == 2
+            : as.size() == 1 && IpFamily.of(as.get(0)) == q.ipFamily());
       };
     }
 

@@ -225,6 +225,31 @@ class MetalLbBehaviourTest {
             List.of(pool("a-dual", "10.0.1.0/24", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()),
             List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
                 .ipFamilies(List.of(IpFamily.IPV4))), "10.0.1.0,fd00::"),
+        // [service.go allocateIPs] requested addresses must have the family of the ClusterIPs (ipfamily.ForService)
+        row("[service.go allocateIPs] SingleStack, IPv4 ClusterIPs, an IPv6 address: refused",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilies(List.of(IpFamily.IPV4)).addresses(ip("fd00::5"))), "REFUSED:FAMILY_MISMATCH"),
+        row("[service.go allocateIPs] PreferDualStack, dual-stack ClusterIPs, one requested address: refused",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).addresses(ip("10.0.1.5"))),
+            "REFUSED:FAMILY_MISMATCH"),
+        row("[service.go allocateIPs] PreferDualStack, dual-stack ClusterIPs, an address of each family",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .addresses(ip("10.0.1.5"), ip("fd00::5"))), "10.0.1.5,fd00:0:0:0:0:0:0:5"),
+        row("[service.go allocateIPs] PreferDualStack, IPv4 ClusterIPs, an address of each family: refused",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).ipFamilies(List.of(IpFamily.IPV4))
+                .addresses(ip("10.0.1.5"), ip("fd00::5"))), "REFUSED:FAMILY_MISMATCH"),
+        row("[service.go allocateIPs] PreferDualStack, IPv4 ClusterIPs, an IPv6 address: refused",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).ipFamilies(List.of(IpFamily.IPV4))
+                .addresses(ip("fd00::5"))), "REFUSED:FAMILY_MISMATCH"),
+        row("[service.go allocateIPs] PreferDualStack, IPv4 ClusterIPs, an IPv4 address",
+            List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).ipFamilies(List.of(IpFamily.IPV4))
+                .addresses(ip("10.0.1.5"))), "10.0.1.5"),
         row("[allocator.go findBestPoolForService] PreferDualStack, IPv4 ClusterIPs, only IPv6 pools: refused",
             List.of(pool("a-v6", "fd00::/64").build()), List.of(),
             svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK).ipFamilies(List.of(IpFamily.IPV4))),
