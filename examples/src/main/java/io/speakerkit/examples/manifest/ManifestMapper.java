@@ -205,7 +205,7 @@ public final class ManifestMapper {
       // MetalLB takes the service's families from its ClusterIPs: one family only, in a single-stack cluster
       b.ipFamilies(svc.clusterIps().stream().map(IpFamily::of).distinct().toList());
     } else if (!svc.ipFamilies().isEmpty()) {
-      b.ipFamily(svc.ipFamilies().get(0).equals("IPv6") ? IpFamily.IPV6 : IpFamily.IPV4);
+      b.ipFamilies(svc.ipFamilies().stream().map(f -> f.equals("IPv6") ? IpFamily.IPV6 : IpFamily.IPV4).toList());
     } else if (!svc.requestedAddresses().isEmpty()) {
       b.ipFamily(IpFamily.of(svc.requestedAddresses().get(0)));
     }

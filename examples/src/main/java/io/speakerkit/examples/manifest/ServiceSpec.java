@@ -77,6 +77,9 @@ public record ServiceSpec(
         throw spec.error("ipFamilies[" + i + "]", "\"" + families.get(i) + "\" (expected: IPv4 or IPv6)");
       }
     }
+    if (families.size() > 2 || families.size() == 2 && families.get(0).equals(families.get(1))) {
+      throw spec.error("ipFamilies", families + " (expected: one family, or IPv4 and IPv6)");
+    }
     String etp = spec.string("externalTrafficPolicy");
     if (etp != null && !etp.equals("Cluster") && !etp.equals("Local")) {
       throw spec.error("externalTrafficPolicy", "\"" + etp + "\" (expected: Cluster or Local)");

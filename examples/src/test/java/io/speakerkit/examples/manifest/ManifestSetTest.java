@@ -269,6 +269,17 @@ class ManifestSetTest {
         kind: Service
         metadata: {name: unknown, namespace: default}
         spec: {type: LoadBalancer, ipFamilyPolicy: PreferDualStack, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: families-only, namespace: default}
+        spec: {type: LoadBalancer, ipFamilyPolicy: PreferDualStack, ipFamilies: [IPv4], ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: asks-other-family, namespace: default,
+                   annotations: {metallb.io/loadBalancerIPs: "fd00::5"}}
+        spec: {type: LoadBalancer, clusterIPs: [10.96.0.7], ports: [{port: 80}]}
         """;
     List<String> warnings = new ArrayList<>();
     var requests = ManifestMapper.requests(ManifestSet.parse(yaml, warnings::add), null);
@@ -278,6 +289,9 @@ class ManifestSetTest {
     assertTrue(requests.get(1).dualStackClusterIps());
     assertEquals(io.speakerkit.allocator.IpFamily.IPV6, requests.get(1).ipFamily());
     assertTrue(requests.get(2).dualStackClusterIps());
+    assertFalse(requests.get(3).dualStackClusterIps(), "spec.ipFamilies alone tells it too");
+    // the requested address does not change the family the ClusterIPs tell, so the allocator can refuse it
+    assertEquals(io.speakerkit.allocator.IpFamily.IPV4, requests.get(4).ipFamily());
   }
 
   @Test
