@@ -320,6 +320,18 @@ class ManifestSetTest {
         + " Service it serves)", e.getMessage());
   }
 
+  @Test
+  void service_sameFamilyTwice_rejected() {
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
+        apiVersion: v1
+        kind: Service
+        metadata: {name: s, namespace: default}
+        spec: {type: LoadBalancer, ipFamilyPolicy: RequireDualStack, ipFamilies: [IPv4, IPv4], ports: [{port: 80}]}
+        """, w -> { }));
+    assertTrue(e.getMessage().contains("spec.ipFamilies: [IPv4, IPv4] (expected: one family, or IPv4 and IPv6)"),
+        e.getMessage());
+  }
+
   /** Each row: a BGPPeer spec fragment, and the exact error MetalLB-style validation gives. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
