@@ -2,6 +2,7 @@ package io.speakerkit.speaker;
 
 import io.speakerkit.bfd.BfdCounters;
 import io.speakerkit.bgp.fsm.transport.BgpSessionCounters;
+import java.net.InetAddress;
 import java.util.Optional;
 
 /**
@@ -9,6 +10,9 @@ import java.util.Optional;
  * {@code metallb_bgp_announced_prefixes_total}, {@code metallb_bfd_control_packet_input/output},
  * {@code metallb_bfd_session_up_events/down_events}, ...), as plain values any metrics library can bind to.
  *
+ * @param peer the peer's name
+ * @param peerAddress the peer's address
+ * @param peerPort the peer's TCP port (MetalLB labels BGP metrics {@code peer="address:port"})
  * @param sessionUp the BGP session is Established
  * @param bgp messages sent and received by type
  * @param prefixesAnnounced routes in the peer's Adj-RIB-Out
@@ -18,6 +22,8 @@ import java.util.Optional;
  */
 public record PeerMetrics(
     String peer,
+    InetAddress peerAddress,
+    int peerPort,
     boolean sessionUp,
     BgpSessionCounters bgp,
     int prefixesAnnounced,

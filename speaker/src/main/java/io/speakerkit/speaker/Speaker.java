@@ -5,6 +5,7 @@ import io.speakerkit.allocator.AllocationResult;
 import io.speakerkit.allocator.AllocationStore;
 import io.speakerkit.allocator.Allocator;
 import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.PoolUsage;
 import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bfd.BfdSession;
@@ -653,6 +654,14 @@ public final class Speaker implements AutoCloseable {
     return call(() -> startedAllocator().allocation(serviceKey));
   }
 
+  /**
+   * Addresses in use and in total per pool and family: what MetalLB's controller exports as
+   * {@code metallb_allocator_addresses_in_use_total} and {@code metallb_allocator_addresses_total}.
+   */
+  public List<PoolUsage> poolUsage() {
+    return call(() -> startedAllocator().usage());
+  }
+
   /** The allocator, on the worker; a call that was queued behind stop() finds none. */
   private Allocator startedAllocator() {
     Allocator a = allocator;
@@ -755,7 +764,8 @@ public final class Speaker implements AutoCloseable {
     List<PeerMetrics> out = new ArrayList<>();
     for (PeerRuntime p : peers.values()) {
       BfdSession b = p.bfd;
-      out.add(new PeerMetrics(p.config.name(), p.session.state() == BgpState.Established, p.session.counters(),
+      out.add(new PeerMetrics(p.config.name(), p.config.peerAddress(), p.config.peerPort(),
+          p.session.state() == BgpState.Established, p.session.counters(),
           plan.routes(p.config.name()).size(), p.received.size(),
           b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
     }
