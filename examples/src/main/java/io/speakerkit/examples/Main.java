@@ -52,6 +52,8 @@ public final class Main {
         --allow-local-peers  allow a peerAddress of this host (a lab with the router on the same machine);
                              without it such a peer is refused, as it is almost always a mistake
         --capture FILE       write every BGP and BFD packet sent and received to a pcap file (Wireshark, tshark)
+        --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics under MetalLB's names
+                             (metallb_bgp_session_up, metallb_bfd_session_up, ...; MetalLB's speaker uses port 7472)
         --help               this text
 
       Prints one JSON object per event on stdout (README: "Event stream"), a human-readable log on stderr.
@@ -228,15 +230,26 @@ public final class Main {
 
   /** {@code 192.0.2.1:179}, {@code [2001:db8::1]:179}. */
   static InetSocketAddress socketAddress(String text) throws java.net.UnknownHostException {
+    return socketAddress("--listen", text);
+  }
+
+  /** The value {@code text} of {@code option}: {@code 192.0.2.1:179}, {@code [2001:db8::1]:179}. */
+  static InetSocketAddress socketAddress(String option, String text) throws java.net.UnknownHostException {
     int colon = text.lastIndexOf(':');
-    if (colon < 0) {
-      throw new IllegalArgumentException("--listen " + text + " (expected: ADDR:PORT)");
+    int port = -1;
+    try {
+      port = colon < 0 ? -1 : Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. 127.0.0.1:7472)");
     }
     String host = text.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }
-    return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(text.substring(colon + 1)));
+    return new InetSocketAddress(InetAddress.getByName(host), port);
   }
 
   private static String hostName() {
@@ -275,6 +288,7 @@ public final class Main {
     boolean allowLocal = false;
     boolean ignoreExcludeLb = false;
     Path capture = null;
+    InetSocketAddress metrics = null;
     java.util.Map<String, String> nodeLabels = new java.util.LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -298,6 +312,18 @@ public final class Main {
             return 2;
           }
           capture = Path.of(args[++i]);
+        }
+        case "--metrics" -> {
+          if (i + 1 >= args.length) {
+            err.println("--metrics needs ADDR:PORT");
+            return 2;
+          }
+          try {
+            metrics = socketAddress("--metrics", args[++i]);
+          } catch (IllegalArgumentException | java.net.UnknownHostException e) {
+            err.println(e.getMessage());
+            return 2;
+          }
         }
         case "--lb-class" -> {
           if (i + 1 >= args.length) {
@@ -358,8 +384,17 @@ public final class Main {
       if (capture != null) {
         builder.capture(capture);
       }
-      return runUntilSignalled(builder.build(), speaker -> {
-        manifests.serve(speaker, loaded);
+      Speaker speaker = builder.build();
+      if (metrics != null) {
+        try {
+          MetricsEndpoint.start(metrics, speaker); // serves until the process exits
+        } catch (IOException e) {
+          err.println("speaker: cannot serve metrics on " + metrics + ": " + e);
+          return 1;
+        }
+      }
+      return runUntilSignalled(speaker, started -> {
+        manifests.serve(started, loaded);
         Thread watcher = new Thread(() -> manifests.watch(RELOAD_INTERVAL), "speakerkit-manifests");
         watcher.setDaemon(true);
         watcher.start();

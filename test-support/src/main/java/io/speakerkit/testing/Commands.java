@@ -98,7 +98,7 @@ public final class Commands {
     }
     if (!missing.isEmpty()) {
       throw new IllegalStateException("interop test needs " + missing
-          + " (Debian packages frr bird2 gobgpd exabgp tshark bgpdump iproute2; .ci/run installs them)");
+          + " (Debian packages frr bird2 gobgpd exabgp tshark bgpdump iproute2 prometheus; .ci/run installs them)");
     }
     if (!"root".equals(System.getProperty("user.name"))) {
       throw new IllegalStateException("interop tests create network namespaces and must run as root");
