@@ -1039,17 +1039,6 @@ public final class Speaker implements AutoCloseable {
   }
 
   /**
-   * For the MRT RIB dump of a 2-octet AS session, whose records carry 4-octet AS numbers (RFC 6396 §4.3.4): the path
-   * rebuilt from AS_PATH and AS4_PATH (RFC 6793 §4.2.3) in place of both.
-   */
-  private static PathAttributes withEffectiveAsPath(PathAttributes attributes, UpdateMessage update) {
-    io.speakerkit.bgp.wire.attribute.AsPath path = update.attributes().effectiveAsPath();
-    PathAttributes.Builder b = attributes.toBuilder()
-        .remove(io.speakerkit.bgp.wire.attribute.AttributeType.AS4_PATH_CODE);
-    return (path == null ? b : b.asPath(path)).build();
-  }
-
-  /**
    * Receives the peer's routes (the optional Adj-RIB-In is the set of its prefixes, with their attributes when an
    * MRT RIB dump is kept). As a graceful restart helper (RFC 4724 §4.2) it keeps, after a session end without
    * NOTIFICATION, the prefixes of the families the peer's capability named, marked stale; they go with the peer's
@@ -1091,8 +1080,9 @@ public final class Speaker implements AutoCloseable {
       boolean treatAsWithdraw = update.errorAction().withdrawsRoutes();
       PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
           : update.attributes().toPathAttributes();
+      // the MRT RIB dump's records carry 4-octet AS numbers (RFC 6396 §4.3.4)
       PathAttributes ribAttributes = attributes == null || mrtRibPath == null || update.context().fourOctetAs()
-          ? attributes : withEffectiveAsPath(attributes, update);
+          ? attributes : attributes.withAs4AttributesMerged();
       onWorker(() -> {
         PeerRuntime p = peers.get(peer);
         if (p == null) {

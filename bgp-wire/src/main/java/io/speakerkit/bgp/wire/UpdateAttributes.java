@@ -439,51 +439,7 @@ public final class UpdateAttributes {
       // RFC 6793 §4.2.3: an AGGREGATOR from a 2-octet speaker with a real AS number: AS4_PATH is ignored.
       return path;
     }
-    // RFC 6793 §3: confederation segments are invalid in AS4_PATH; they are discarded and the rest used.
-    List<AsPathSegment> as4Segments = new ArrayList<>();
-    for (AsPathSegment s : as4Path().toSegments()) {
-      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
-        as4Segments.add(s);
-      }
-    }
-    AsPath as4 = new AsPath(as4Segments);
-    int n = path.pathLength();
-    int n4 = as4.pathLength();
-    if (n < n4) {
-      // RFC 6793 §4.2.3: AS4_PATH longer than AS_PATH: ignore AS4_PATH.
-      return path;
-    }
-    // keep the first (n - n4) AS numbers of AS_PATH (counting as RFC 4271 path length does), then AS4_PATH
-    List<AsPathSegment> segs = new ArrayList<>();
-    int keep = n - n4;
-    for (AsPathSegment s : path.segments()) {
-      if (keep <= 0) {
-        break;
-      }
-      if (s.type() == AsPathSegment.AS_SEQUENCE) {
-        int take = Math.min(keep, s.asns().size());
-        segs.add(new AsPathSegment(s.type(), s.asns().subList(0, take)));
-        keep -= take;
-      } else if (s.type() == AsPathSegment.AS_SET) {
-        segs.add(s);
-        keep--;
-      } else {
-        segs.add(s);
-      }
-    }
-    List<AsPathSegment> tail = as4.segments();
-    int last = segs.size() - 1;
-    if (last >= 0 && !tail.isEmpty() && tail.get(0).type() == AsPathSegment.AS_SEQUENCE
-        && segs.get(last).type() == AsPathSegment.AS_SEQUENCE
-        && segs.get(last).asns().size() + tail.get(0).asns().size() <= 255) {
-      // the older speakers prepended to the AS4_PATH's first sequence: where the two parts meet, it is one sequence
-      List<Long> joined = new ArrayList<>(segs.get(last).asns());
-      joined.addAll(tail.get(0).asns());
-      segs.set(last, new AsPathSegment(AsPathSegment.AS_SEQUENCE, joined));
-      tail = tail.subList(1, tail.size());
-    }
-    segs.addAll(tail);
-    return new AsPath(segs);
+    return path.withAs4Path(as4Path().toSegments());
   }
 
   /** A raw walk over the attributes of the block, in received order. Does not own the buffer. */

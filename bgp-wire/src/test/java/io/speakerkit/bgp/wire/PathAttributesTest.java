@@ -2,11 +2,14 @@ package io.speakerkit.bgp.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.wire.attribute.Aggregator;
+import io.speakerkit.bgp.wire.attribute.As4Aggregator;
 import io.speakerkit.bgp.wire.attribute.As4Path;
 import io.speakerkit.bgp.wire.attribute.AsPath;
 import io.speakerkit.bgp.wire.attribute.AsPathView;
@@ -83,6 +86,37 @@ class PathAttributesTest {
         + "c0 07 06 5ba0 0a000001" + "c0 11 0a 02 02 0000fde9 fa56ea00" + "c0 12 08 fa56ea00 0a000001", "18 0a0102");
     UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL,
         u -> assertEquals(AsPath.sequence(65001, 4200000000L), u.attributes().effectiveAsPath()));
+  }
+
+  /** The 4-octet form of what a 2-octet session received: AS4_PATH and AS4_AGGREGATOR folded in, then left out. */
+  @Test
+  void withAs4AttributesMerged_aggregatorAsTrans_pathAndAggregatorRebuilt() {
+    String hex = UpdateErrorHandlingTest.update("", "40 01 01 00" + "40 02 06 02 02 fde9 5ba0" + "40 03 04 0a000001"
+        + "c0 07 06 5ba0 0a000001" + "c0 11 0a 02 02 0000fde9 fa56ea00" + "c0 12 08 fa56ea00 0a000001", "18 0a0102");
+    UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL, u -> {
+      PathAttributes merged = u.attributes().toPathAttributes().withAs4AttributesMerged();
+      assertEquals(AsPath.sequence(65001, 4200000000L), merged.get(AsPath.class).orElseThrow());
+      assertEquals(new Aggregator(4200000000L, 0x0a000001), merged.get(Aggregator.class).orElseThrow());
+      assertTrue(merged.get(As4Path.class).isEmpty() && merged.get(As4Aggregator.class).isEmpty(), merged::toString);
+    });
+  }
+
+  @Test
+  void withAs4AttributesMerged_aggregatorWithRealAs_as4AttributesDropped() {
+    String hex = UpdateErrorHandlingTest.update("", "40 01 01 00" + "40 02 06 02 02 fde9 5ba0" + "40 03 04 0a000001"
+        + "c0 07 06 fde9 0a000001" + "c0 11 0a 02 02 0000fde9 fa56ea00", "18 0a0102");
+    UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL, u -> {
+      PathAttributes merged = u.attributes().toPathAttributes().withAs4AttributesMerged();
+      assertEquals(AsPath.sequence(65001, 23456), merged.get(AsPath.class).orElseThrow());
+      assertEquals(new Aggregator(65001, 0x0a000001), merged.get(Aggregator.class).orElseThrow());
+      assertTrue(merged.get(As4Path.class).isEmpty(), merged::toString);
+    });
+  }
+
+  @Test
+  void withAs4AttributesMerged_withoutAs4Attributes_same() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65010, 4200000000L).build();
+    assertSame(attrs, attrs.withAs4AttributesMerged());
   }
 
   @Test

@@ -34,6 +34,60 @@ public record AsPath(List<AsPathSegment> segments) implements PathAttribute {
     return new AsPath(segs);
   }
 
+  /**
+   * The AS path of a route from a 2-octet AS speaker (RFC 6793 §4.2.3), this being its AS_PATH: this path's leading
+   * AS numbers beyond the length of {@code as4Path} (the route's AS4_PATH), followed by {@code as4Path} without its
+   * confederation segments (invalid there, RFC 6793 §3). When the AS4_PATH is the longer, it is ignored and this path
+   * returned. The caller checks the AGGREGATOR rule of §4.2.3 first. Allocates.
+   */
+  public AsPath withAs4Path(List<AsPathSegment> as4Path) {
+    // RFC 6793 §3: confederation segments are invalid in AS4_PATH; they are discarded and the rest used.
+    List<AsPathSegment> as4Segments = new ArrayList<>();
+    for (AsPathSegment s : as4Path) {
+      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
+        as4Segments.add(s);
+      }
+    }
+    AsPath as4 = new AsPath(as4Segments);
+    int n = pathLength();
+    int n4 = as4.pathLength();
+    if (n < n4) {
+      // RFC 6793 §4.2.3: AS4_PATH longer than AS_PATH: ignore AS4_PATH.
+      return this;
+    }
+    // keep the first (n - n4) AS numbers of AS_PATH (counting as RFC 4271 path length does), then AS4_PATH
+    List<AsPathSegment> segs = new ArrayList<>();
+    int keep = n - n4;
+    for (AsPathSegment s : segments) {
+      if (keep <= 0) {
+        break;
+      }
+      if (s.type() == AsPathSegment.AS_SEQUENCE) {
+        int take = Math.min(keep, s.asns().size());
+        segs.add(new AsPathSegment(s.type(), s.asns().subList(0, take)));
+        keep -= take;
+      } else if (s.type() == AsPathSegment.AS_SET) {
+        segs.add(s);
+        keep--;
+      } else {
+        segs.add(s);
+      }
+    }
+    List<AsPathSegment> tail = as4.segments();
+    int last = segs.size() - 1;
+    if (last >= 0 && !tail.isEmpty() && tail.get(0).type() == AsPathSegment.AS_SEQUENCE
+        && segs.get(last).type() == AsPathSegment.AS_SEQUENCE
+        && segs.get(last).asns().size() + tail.get(0).asns().size() <= 255) {
+      // the older speakers prepended to the AS4_PATH's first sequence: where the two parts meet, it is one sequence
+      List<Long> joined = new ArrayList<>(segs.get(last).asns());
+      joined.addAll(tail.get(0).asns());
+      segs.set(last, new AsPathSegment(AsPathSegment.AS_SEQUENCE, joined));
+      tail = tail.subList(1, tail.size());
+    }
+    segs.addAll(tail);
+    return new AsPath(segs);
+  }
+
   /** RFC 4271 §9.1.2.2 a: path length, an AS_SET counts 1, confederation segments 0 (RFC 5065 §5.3). */
   public int pathLength() {
     int n = 0;

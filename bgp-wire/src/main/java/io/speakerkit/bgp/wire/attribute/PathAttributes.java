@@ -3,6 +3,7 @@ package io.speakerkit.bgp.wire.attribute;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -240,6 +241,33 @@ public final class PathAttributes {
   public void writeTo(ByteBuf out, boolean fourOctetAs, boolean withNextHop) {
     writeBeforeMpReach(out, fourOctetAs, withNextHop);
     writeAfterMpReach(out, fourOctetAs);
+  }
+
+  /**
+   * These attributes, received on a 2-octet AS session, as a 4-octet AS speaker takes them (RFC 6793 §4.2.3): the AS
+   * path rebuilt from AS_PATH and AS4_PATH, the aggregator's AS from AS4_AGGREGATOR, and neither AS4 attribute kept;
+   * when AGGREGATOR names an AS other than AS_TRANS, both AS4 attributes are ignored. This is the form MRT RIB
+   * records carry (RFC 6396 §4.3.4). Returns this when neither AS4 attribute is present.
+   */
+  public PathAttributes withAs4AttributesMerged() {
+    Optional<As4Path> as4Path = get(As4Path.class);
+    Optional<As4Aggregator> as4Aggregator = get(As4Aggregator.class);
+    if (as4Path.isEmpty() && as4Aggregator.isEmpty()) {
+      return this;
+    }
+    Builder b = toBuilder().remove(AttributeType.AS4_PATH_CODE).remove(AttributeType.AS4_AGGREGATOR_CODE);
+    Optional<Aggregator> aggregator = get(Aggregator.class);
+    if (aggregator.isPresent() && aggregator.get().asNumber() != FourOctetAsCapability.AS_TRANS) {
+      return b.build();
+    }
+    if (aggregator.isPresent() && as4Aggregator.isPresent()) {
+      b.add(new Aggregator(as4Aggregator.get().asNumber(), as4Aggregator.get().address()));
+    }
+    Optional<AsPath> asPath = get(AsPath.class);
+    if (asPath.isPresent() && as4Path.isPresent()) {
+      b.asPath(asPath.get().withAs4Path(as4Path.get().segments()));
+    }
+    return b.build();
   }
 
   /**
