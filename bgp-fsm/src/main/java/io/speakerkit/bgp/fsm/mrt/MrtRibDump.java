@@ -2,6 +2,7 @@ package io.speakerkit.bgp.fsm.mrt;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.fsm.transport.AdjRibIn;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
@@ -9,9 +10,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A snapshot of the routes peers sent, as an MRT TABLE_DUMP_V2 file (RFC 6396 §4.3): what RouteViews' and RIS's RIB
@@ -21,10 +25,10 @@ import java.util.SortedMap;
  * <p>Attributes are written as §4.3.4 asks: AS numbers in 4 octets whatever the session negotiated, and
  * MP_REACH_NLRI cut to its next hop (length and address) for IPv6 routes and for IPv4 routes with an IPv6 next hop.
  * Give the attributes of a route from a 2-octet AS session with the path rebuilt from AS_PATH and AS4_PATH
- * ({@link io.speakerkit.bgp.wire.UpdateAttributes#effectiveAsPath}): the 4-octet form leaves AS4_PATH out.
+ * ({@link PathAttributes#withAs4AttributesMerged}): the 4-octet form leaves AS4_PATH out.
  *
- * <p>For an {@link io.speakerkit.bgp.fsm.transport.AdjRibIn}, {@code Route.pathAttributes()} gives the attributes.
- * The speaker module's {@code Speaker.writeMrtRib} writes its peers' routes this way.
+ * <p>{@link #entries} takes the routes of {@link AdjRibIn}s, one per peer, in that form. The speaker module's
+ * {@code Speaker.writeMrtRib} writes its peers' routes this way.
  */
 public final class MrtRibDump {
 
@@ -47,6 +51,28 @@ public final class MrtRibDump {
   public record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {}
 
   private MrtRibDump() {}
+
+  /**
+   * The routes of {@code ribs}, the Adj-RIB-In of peer {@code i} of the peer index table at index {@code i}: per
+   * prefix an entry per path, in peer order, with the time the route was last announced and its attributes with
+   * 4-octet AS numbers (those of a 2-octet AS session rebuilt from AS4_PATH and AS4_AGGREGATOR). Decodes the
+   * attributes once per UPDATE they came in.
+   */
+  public static SortedMap<IpPrefix, List<Entry>> entries(List<AdjRibIn> ribs) {
+    SortedMap<IpPrefix, List<Entry>> rib = new TreeMap<>();
+    Map<byte[], PathAttributes> decoded = new IdentityHashMap<>(); // the routes of one UPDATE share their octets
+    for (int peer = 0; peer < ribs.size(); peer++) {
+      for (AdjRibIn.Route r : ribs.get(peer).routes()) {
+        PathAttributes attributes = decoded.computeIfAbsent(r.attributes(), octets -> {
+          PathAttributes a = r.pathAttributes();
+          return r.context().fourOctetAs() ? a : a.withAs4AttributesMerged();
+        });
+        rib.computeIfAbsent(r.prefix(), p -> new ArrayList<>())
+            .add(new Entry(peer, r.receivedMillis() / 1000, attributes));
+      }
+    }
+    return rib;
+  }
 
   /**
    * Writes the snapshot: {@code peers} in index order, {@code rib} by prefix. {@code collectorId}: our BGP identifier;

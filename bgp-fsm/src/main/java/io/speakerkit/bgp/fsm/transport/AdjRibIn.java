@@ -10,6 +10,7 @@ import io.speakerkit.bgp.wire.UpdateMessage;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.Scheduler;
 import io.speakerkit.timers.Timeout;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,8 +50,11 @@ public final class AdjRibIn implements RouteListener {
    * @param attributes the path attribute octets as received (shared between the routes of one UPDATE; do not modify)
    * @param context the session's codec context they were received under (4-octet AS, peer type)
    * @param stale kept across a peer restart or since the peer's BoRR, not yet refreshed
+   * @param receivedMillis when the peer last announced it (epoch milliseconds of the rib's clock): what an MRT RIB
+   *     entry calls its originated time (RFC 6396 §4.3.4)
    */
-  public record Route(IpPrefix prefix, int pathId, byte[] attributes, CodecContext context, boolean stale) {
+  public record Route(IpPrefix prefix, int pathId, byte[] attributes, CodecContext context, boolean stale,
+      long receivedMillis) {
 
     /**
      * The attributes as the session took them in: decoded from {@link #attributes} under {@link #context} with the
@@ -59,11 +63,16 @@ public final class AdjRibIn implements RouteListener {
     public PathAttributes pathAttributes() {
       return BgpMessageDecoder.decodeAttributes(attributes, context);
     }
+
+    Route asStale() {
+      return new Route(prefix, pathId, attributes, context, true, receivedMillis);
+    }
   }
 
   private static final Comparator<Route> BY_PATH_ID = Comparator.comparingInt(r -> r.pathId());
 
   private final Scheduler scheduler;
+  private final Clock clock;
   /**
    * The paths of each prefix: one {@link Route}, or with ADD-PATH several as a {@code Route[]} sorted by path
    * identifier, never modified, only replaced (a lone route saves the wrapper a map would need for every prefix).
@@ -79,7 +88,16 @@ public final class AdjRibIn implements RouteListener {
 
   /** @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests) */
   public AdjRibIn(Scheduler scheduler) {
+    this(scheduler, Clock.systemUTC());
+  }
+
+  /**
+   * @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests)
+   * @param clock what tells each route's {@link Route#receivedMillis}
+   */
+  public AdjRibIn(Scheduler scheduler, Clock clock) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** How long routes marked stale by the peer's BoRR wait for its EoRR (RFC 7313 §4); 360 s by default. */
@@ -165,8 +183,9 @@ public final class AdjRibIn implements RouteListener {
     int start = u.offset() + 19 + 2 + u.withdrawnLength() + 2;
     byte[] attrs = new byte[u.attributes().totalLength()];
     u.content().getBytes(start, attrs);
+    long now = clock.millis();
     for (RouteKey k : announced) {
-      put(new Route(k.prefix(), k.pathId(), attrs, u.context(), false));
+      put(new Route(k.prefix(), k.pathId(), attrs, u.context(), false, now));
     }
   }
 
@@ -252,11 +271,11 @@ public final class AdjRibIn implements RouteListener {
 
   private static Object markedStale(Object paths) {
     if (paths instanceof Route r) {
-      return new Route(r.prefix(), r.pathId(), r.attributes(), r.context(), true);
+      return r.asStale();
     }
     Route[] all = ((Route[]) paths).clone();
     for (int i = 0; i < all.length; i++) {
-      all[i] = new Route(all[i].prefix(), all[i].pathId(), all[i].attributes(), all[i].context(), true);
+      all[i] = all[i].asStale();
     }
     return all;
   }

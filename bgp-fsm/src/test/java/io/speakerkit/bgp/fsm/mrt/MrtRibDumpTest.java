@@ -3,15 +3,31 @@ package io.speakerkit.bgp.fsm.mrt;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.speakerkit.bgp.fsm.transport.AdjRibIn;
+import io.speakerkit.bgp.wire.BgpMessageDecoder;
+import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.UpdateEncoder;
+import io.speakerkit.bgp.wire.UpdateMessage;
+import io.speakerkit.bgp.wire.attribute.As4Path;
+import io.speakerkit.bgp.wire.attribute.AsPath;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
+import io.speakerkit.timers.ManualScheduler;
 import java.io.ByteArrayOutputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +92,67 @@ class MrtRibDumpTest {
     assertEquals(v6Attributes.length, r.getShort());
     assertArrayEquals(v6Attributes, bytes(r, v6Attributes.length));
     assertFalse(r.hasRemaining());
+  }
+
+  /**
+   * Two peers' Adj-RIB-In, one of them a 2-octet AS session whose AS_PATH carries AS_TRANS with AS4_PATH: one
+   * record per prefix, entries in peer order, each with its arrival time and the path in 4-octet form.
+   */
+  @Test
+  void entries_twoAdjRibIns_peerOrderArrivalTimeAndFourOctetPaths() throws Exception {
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_699_999_000L), ZoneOffset.UTC);
+    AdjRibIn fourOctet = new AdjRibIn(new ManualScheduler(), clock);
+    AdjRibIn twoOctet = new AdjRibIn(new ManualScheduler(), clock);
+    IpPrefix shared = IpPrefix.parse("198.51.100.0/24");
+    PathAttributes path4 = PathAttributes.builder().origin(Origin.IGP).asPath(65010).nextHop(0x0A000001).build();
+    PathAttributes path2 = PathAttributes.builder().origin(Origin.IGP).asPath(65001, 4_200_000_000L)
+        .nextHop(0x0A000002).build();
+    announce(twoOctet, CodecContext.INITIAL, path2, shared, IpPrefix.parse("203.0.113.0/24"));
+    announce(fourOctet, CodecContext.FOUR_OCTET_AS, path4, shared);
+    assertEquals("65001 23456", twoOctet.get(shared).orElseThrow().pathAttributes().get(AsPath.class).orElseThrow()
+        .toString(), "as stored: the 2-octet AS_PATH");
+
+    SortedMap<IpPrefix, List<MrtRibDump.Entry>> rib = MrtRibDump.entries(List.of(fourOctet, twoOctet));
+    assertEquals(List.of(shared, IpPrefix.parse("203.0.113.0/24")), List.copyOf(rib.keySet()));
+    List<MrtRibDump.Entry> both = rib.get(shared);
+    assertEquals(List.of(0, 1), both.stream().map(MrtRibDump.Entry::peerIndex).toList());
+    assertEquals(1_699_999_000L, both.get(1).originatedSeconds());
+    assertEquals(AsPath.sequence(65010), both.get(0).attributes().get(AsPath.class).orElseThrow());
+    PathAttributes rebuilt = both.get(1).attributes();
+    assertEquals(AsPath.sequence(65001, 4_200_000_000L), rebuilt.get(AsPath.class).orElseThrow());
+    assertTrue(rebuilt.get(As4Path.class).isEmpty(), rebuilt::toString);
+    assertSame(rebuilt, rib.get(IpPrefix.parse("203.0.113.0/24")).get(0).attributes(), "decoded once per UPDATE");
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L, List.of(
+        new MrtRibDump.Peer(0x0A000001, InetAddress.getByName("10.0.0.1"), 65010),
+        new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65001)), rib);
+    byte[] fourOctetPath = {0x40, 2, 10, 2, 2, 0, 0, (byte) 0xFD, (byte) 0xE9, (byte) 0xFA, 0x56, (byte) 0xEA, 0x00};
+    assertTrue(contains(out.toByteArray(), fourOctetPath), "AS_PATH 65001 4200000000 in 4 octets");
+  }
+
+  private static void announce(AdjRibIn rib, CodecContext ctx, PathAttributes attributes, IpPrefix... prefixes) {
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAllAnnouncements(buf, attributes, List.of(prefixes), ctx);
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(buf, ctx);
+      rib.onUpdate(null, u);
+    } finally {
+      buf.release();
+    }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 
   private static void header(ByteBuffer r, int subtype, int length) {

@@ -24,7 +24,11 @@ import io.speakerkit.bgp.wire.attribute.MultiExitDisc;
 import io.speakerkit.bgp.wire.attribute.Origin;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.timers.ManualScheduler;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -66,6 +70,45 @@ class AdjRibInTest {
   private void announce(String... prefixes) {
     List<IpPrefix> list = java.util.Arrays.stream(prefixes).map(IpPrefix::parse).toList();
     feed(b -> UpdateEncoder.writeAllAnnouncements(b, ATTRS, list, CodecContext.FOUR_OCTET_AS));
+  }
+
+  /** A clock that moves with the manual scheduler, from 2023-11-14T22:13:20Z. */
+  static Clock clockOf(ManualScheduler time) {
+    return new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public Instant instant() {
+        return Instant.ofEpochSecond(1_700_000_000L).plusNanos(time.nanoTime());
+      }
+    };
+  }
+
+  @Test
+  void receivedMillis_lastAnnouncement_keptWhenStale() {
+    AdjRibIn timed = new AdjRibIn(time, clockOf(time));
+    IpPrefix p = IpPrefix.parse("198.51.100.1/32");
+    List<IpPrefix> one = List.of(p);
+    feed(timed, CodecContext.FOUR_OCTET_AS,
+        b -> UpdateEncoder.writeAllAnnouncements(b, ATTRS, one, CodecContext.FOUR_OCTET_AS));
+    assertEquals(1_700_000_000_000L, timed.get(p).orElseThrow().receivedMillis());
+    time.advance(Duration.ofSeconds(5));
+    feed(timed, CodecContext.FOUR_OCTET_AS,
+        b -> UpdateEncoder.writeAllAnnouncements(b, ATTRS, one, CodecContext.FOUR_OCTET_AS));
+    assertEquals(1_700_000_005_000L, timed.get(p).orElseThrow().receivedMillis(), "announced again: its new time");
+    timed.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    time.advance(Duration.ofSeconds(1));
+    AdjRibIn.Route stale = timed.get(p).orElseThrow();
+    assertTrue(stale.stale());
+    assertEquals(1_700_000_005_000L, stale.receivedMillis(), "marked stale: still the time it was announced");
   }
 
   @Test
