@@ -7,6 +7,7 @@ import io.speakerkit.allocator.Allocator;
 import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.allocator.PoolUsage;
 import io.speakerkit.allocator.ServiceRequest;
+import io.speakerkit.bfd.BfdCounters;
 import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bfd.BfdSession;
 import io.speakerkit.bfd.BfdSessionConfig;
@@ -24,6 +25,7 @@ import io.speakerkit.bgp.fsm.PeerAs;
 import io.speakerkit.bgp.fsm.mrt.MrtRibDump;
 import io.speakerkit.bgp.fsm.mrt.MrtUpdateDump;
 import io.speakerkit.bgp.fsm.transport.BgpSession;
+import io.speakerkit.bgp.fsm.transport.BgpSessionCounters;
 import io.speakerkit.bgp.fsm.transport.BgpTransport;
 import io.speakerkit.bgp.fsm.transport.RouteKey;
 import io.speakerkit.bgp.fsm.transport.RouteListener;
@@ -79,6 +81,10 @@ import org.slf4j.LoggerFactory;
 public final class Speaker implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+  /** The counters of a peer that never ran (refused). */
+  private static final BgpSessionCounters NO_MESSAGES = new BgpSessionCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  private static final BfdCounters NO_BFD_PACKETS =
+      new BfdCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new long[BfdCounters.LATE_BUCKET_BOUNDS_NANOS.length + 1], 0, 0, 0);
 
   private final SpeakerConfig initialConfig;
   /** This node as the route plan sees it (without the exclusion label under ignoreExcludeLb); worker thread. */
@@ -755,7 +761,10 @@ public final class Speaker implements AutoCloseable {
     });
   }
 
-  /** Per-peer counters equivalent to MetalLB's metrics; see {@link PeerMetrics}. */
+  /**
+   * Per-peer counters equivalent to MetalLB's metrics; see {@link PeerMetrics}. A refused peer is listed too, down
+   * and with zero counters.
+   */
   public List<PeerMetrics> metrics() {
     return call(this::metricsOnWorker);
   }
@@ -769,8 +778,17 @@ public final class Speaker implements AutoCloseable {
           plan.routes(p.config.name()).size(), p.received.size(),
           b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
     }
+    // A refused peer is down, not absent, as in MetalLB (whose FRR has every configured neighbor): alerts on
+    // metallb_bgp_session_up == 0 must fire for it too.
+    for (PeerConfig c : config.peers()) {
+      if (refused.containsKey(c.name())) {
+        out.add(new PeerMetrics(c.name(), c.peerAddress(), c.peerPort(), false, NO_MESSAGES, 0, 0,
+            c.bfdProfile().isPresent() ? Optional.of(NO_BFD_PACKETS) : Optional.empty(), false));
+      }
+    }
     return out;
   }
+
 
   private void notifyMetrics() {
     if (metricsListener == null) {

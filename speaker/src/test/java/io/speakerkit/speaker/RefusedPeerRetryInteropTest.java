@@ -1,6 +1,7 @@
 package io.speakerkit.speaker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.allocator.IpAddressPool;
@@ -38,6 +39,13 @@ class RefusedPeerRetryInteropTest {
       assertEquals("Refused", refused.state(), refused::toString);
       assertTrue(refused.explanation().contains("sourceAddress 10.250.14.1 is not an address of this host"),
           refused::toString);
+      // listed as down, not left out: alerts on metallb_bgp_session_up == 0 must see it
+      PeerMetrics down = speaker.metrics().get(0);
+      assertEquals("frr", down.peer());
+      assertEquals(InetAddress.getByName("10.250.14.2"), down.peerAddress());
+      assertFalse(down.sessionUp());
+      assertEquals(0, down.bgp().opensSent());
+      assertTrue(down.bfd().isEmpty(), "no BFD profile");
       speaker.announce(ServiceRequest.builder("ns/web").build());
 
       try (Netns ns = Netns.create("skspkrr", "10.250.14.1/30", "10.250.14.2/30")) {
@@ -58,6 +66,8 @@ class RefusedPeerRetryInteropTest {
             """, null);
         FrrLabInteropTest.awaitEstablished(frr, speaker, ns.hostAddress());
         FrrLabInteropTest.awaitRoute(frr, "10.0.9.10/32");
+        assertEquals(1, speaker.metrics().size(), "once started, the peer is listed once");
+        assertTrue(speaker.metrics().get(0).sessionUp());
         List<SpeakerEvent> seen = new java.util.ArrayList<>();
         FrrLabInteropTest.drain(events, seen);
         assertEquals(0, seen.stream().filter(e -> e instanceof SpeakerEvent.PeerRefused).count(),
