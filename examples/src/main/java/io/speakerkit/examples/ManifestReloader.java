@@ -17,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The MetalLB-YAML speaker's manifests: read once at start ({@link #load}), then watched. When a {@code --config} file
@@ -52,6 +53,9 @@ final class ManifestReloader {
   private final Map<Path, String> stamps = new HashMap<>();
   private Speaker speaker;
   private Set<String> services = Set.of();
+  private final AtomicLong updates = new AtomicLong();
+  private final AtomicLong updateErrors = new AtomicLong();
+  private volatile boolean stale;
 
   /**
    * @param node this node's name ({@code --node-name})
@@ -90,6 +94,16 @@ final class ManifestReloader {
   void serve(Speaker speaker, Loaded loaded) {
     this.speaker = speaker;
     announce(loaded);
+    updates.incrementAndGet();
+  }
+
+  /**
+   * What MetalLB's {@code metallb_k8s_client_*} metrics tell, for manifests instead of the Kubernetes API: loaded once
+   * (the speaker does not start otherwise), running on an older configuration since the files last changed into
+   * something that does not load or apply, configurations applied, and those that failed.
+   */
+  MetricsEndpoint.ConfigStatus status() {
+    return new MetricsEndpoint.ConfigStatus(updates.get() > 0, stale, updates.get(), updateErrors.get());
   }
 
   /** Whether a file changed (modification time or size) since the last read. */
@@ -103,10 +117,10 @@ final class ManifestReloader {
     try {
       loaded = load();
     } catch (ManifestException e) {
-      err.println("invalid manifest, the running configuration stays: " + e.getMessage());
+      failed("invalid manifest, the running configuration stays: " + e.getMessage());
       return;
     } catch (IOException | RuntimeException e) {
-      err.println("cannot read the manifests, the running configuration stays: " + e.getMessage());
+      failed("cannot read the manifests, the running configuration stays: " + e.getMessage());
       return;
     }
     try {
@@ -118,10 +132,18 @@ final class ManifestReloader {
       }
       announce(loaded);
     } catch (RuntimeException e) { // also IllegalStateException when SIGTERM stopped the speaker meanwhile
-      err.println("applying the reloaded manifests failed: " + e.getMessage());
+      failed("applying the reloaded manifests failed: " + e.getMessage());
       return;
     }
+    stale = false;
+    updates.incrementAndGet();
     err.println("configuration reloaded: " + loaded.summary());
+  }
+
+  private void failed(String message) {
+    stale = true;
+    updateErrors.incrementAndGet();
+    err.println(message);
   }
 
   private void announce(Loaded loaded) {

@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The speaker's numbers at {@code GET /metrics} in the Prometheus text exposition format (version 0.0.4), under the
@@ -37,8 +38,15 @@ import java.util.concurrent.Executors;
  *       {@code metallb_bfd_control_packet_input/output}, {@code metallb_bfd_echo_packet_input/output} (always 0: the
  *       speaker does not run BFD echo), {@code metallb_bfd_session_up_events/down_events};
  *   <li>per pool, label {@code pool}, as MetalLB's controller: {@code metallb_allocator_addresses_in_use_total},
- *       {@code metallb_allocator_addresses_total}.
+ *       {@code metallb_allocator_addresses_total};
+ *   <li>of the configuration, with the manifest files in place of the Kubernetes API:
+ *       {@code metallb_k8s_client_config_loaded_bool}, {@code metallb_k8s_client_config_stale_bool} (1 while the
+ *       files hold something that did not load, and the previous configuration runs),
+ *       {@code metallb_k8s_client_updates_total}, {@code metallb_k8s_client_update_errors_total}.
  * </ul>
+ *
+ * <p>So MetalLB's alerts work unchanged: a BGP or BFD session down, a pool nearly exhausted, a stale or unloaded
+ * configuration.
  *
  * <p>MetalLB's {@code metallb_bfd_zebra_notifications} counts messages between FRR's own daemons and has no
  * counterpart here.
@@ -53,8 +61,19 @@ final class MetricsEndpoint implements AutoCloseable {
     this.server = server;
   }
 
-  /** Serves {@code speaker}'s metrics on {@code address} until closed. */
-  static MetricsEndpoint start(InetSocketAddress address, Speaker speaker) throws IOException {
+  /**
+   * The state of the configuration, as MetalLB's {@code metallb_k8s_client_*} metrics tell it.
+   *
+   * @param loaded a configuration was loaded at least once
+   * @param stale the newest one failed to load or apply, an older one runs
+   * @param updates configurations loaded and applied
+   * @param updateErrors configurations that failed
+   */
+  record ConfigStatus(boolean loaded, boolean stale, long updates, long updateErrors) {}
+
+  /** Serves {@code speaker}'s metrics, and the configuration's {@code status}, on {@code address} until closed. */
+  static MetricsEndpoint start(InetSocketAddress address, Speaker speaker, Supplier<ConfigStatus> status)
+      throws IOException {
     HttpServer server = HttpServer.create(address, 16);
     server.createContext("/", exchange -> {
       try (exchange) {
@@ -65,7 +84,7 @@ final class MetricsEndpoint implements AutoCloseable {
         } else {
           String body;
           try {
-            body = render(speaker.metrics(), speaker.poolUsage());
+            body = render(speaker.metrics(), speaker.poolUsage(), status.get());
           } catch (RuntimeException e) { // not started yet, or stopping
             respond(exchange, 503, e.getMessage() + "\n");
             return;
@@ -100,8 +119,11 @@ final class MetricsEndpoint implements AutoCloseable {
     }
   }
 
-  /** The exposition of {@code peers} and {@code pools}: one HELP and TYPE line per family, then its samples. */
-  static String render(List<PeerMetrics> peers, List<PoolUsage> pools) {
+  /**
+   * The exposition of {@code peers}, {@code pools} and {@code config}: one HELP and TYPE line per family, then its
+   * samples.
+   */
+  static String render(List<PeerMetrics> peers, List<PoolUsage> pools, ConfigStatus config) {
     Families f = new Families();
     for (PeerMetrics p : peers) {
       String bgpPeer = "peer=\"" + escape(text(p.peerAddress()) + ":" + p.peerPort()) + "\",vrf=\"default\"";
@@ -152,6 +174,12 @@ final class MetricsEndpoint implements AutoCloseable {
       f.gauge("metallb_allocator_addresses_total", "Addresses the pool can allocate", pool,
           total.get(e.getKey()).doubleValue());
     }
+    f.gauge("metallb_k8s_client_config_loaded_bool", "1 once a configuration was loaded", "", config.loaded() ? 1 : 0);
+    f.gauge("metallb_k8s_client_config_stale_bool", "1 while the newest configuration failed and an older one runs",
+        "", config.stale() ? 1 : 0);
+    f.counter("metallb_k8s_client_updates_total", "Configurations loaded and applied", "", config.updates());
+    f.counter("metallb_k8s_client_update_errors_total", "Configurations that failed to load or apply", "",
+        config.updateErrors());
     return f.text();
   }
 
@@ -182,7 +210,8 @@ final class MetricsEndpoint implements AutoCloseable {
     }
 
     private void add(String name, String type, String help, String labels, double value) {
-      byName.computeIfAbsent(name, n -> new Family(type, help)).samples.add("{" + labels + "} " + number(value));
+      byName.computeIfAbsent(name, n -> new Family(type, help)).samples
+          .add((labels.isEmpty() ? "" : "{" + labels + "}") + " " + number(value));
     }
 
     String text() {

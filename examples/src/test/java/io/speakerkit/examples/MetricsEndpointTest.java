@@ -38,7 +38,7 @@ class MetricsEndpointTest {
         new PoolUsage("default", IpFamily.IPV4, BigInteger.valueOf(256), 2),
         new PoolUsage("default", IpFamily.IPV6, BigInteger.ONE.shiftLeft(64), 1),
         new PoolUsage("say \"hi\"", IpFamily.IPV4, BigInteger.valueOf(4), 0));
-    String text = MetricsEndpoint.render(peers, pools);
+    String text = MetricsEndpoint.render(peers, pools, new MetricsEndpoint.ConfigStatus(true, true, 3, 1));
 
     String expected = """
         # HELP metallb_bgp_session_up BGP session state (1 Established, 0 otherwise)
@@ -71,7 +71,7 @@ class MetricsEndpointTest {
     assertTrue(text.contains("metallb_bfd_session_up_events{peer=\"192.168.126.2\",vrf=\"default\"} 1\n"));
     assertTrue(text.contains("metallb_bfd_echo_packet_input{peer=\"192.168.126.2\",vrf=\"default\"} 0\n"));
     assertTrue(!text.contains("metallb_bfd_session_up{peer=\"fd00::2\""), "no BFD for tor-b: " + text);
-    assertTrue(text.endsWith("""
+    assertTrue(text.contains("""
         # HELP metallb_allocator_addresses_in_use_total Addresses of the pool allocated to services
         # TYPE metallb_allocator_addresses_in_use_total gauge
         metallb_allocator_addresses_in_use_total{pool="default"} 3
@@ -80,6 +80,20 @@ class MetricsEndpointTest {
         # TYPE metallb_allocator_addresses_total gauge
         metallb_allocator_addresses_total{pool="default"} 1.8446744073709552E19
         metallb_allocator_addresses_total{pool="say \\"hi\\""} 4
+        """), text);
+    assertTrue(text.endsWith("""
+        # HELP metallb_k8s_client_config_loaded_bool 1 once a configuration was loaded
+        # TYPE metallb_k8s_client_config_loaded_bool gauge
+        metallb_k8s_client_config_loaded_bool 1
+        # HELP metallb_k8s_client_config_stale_bool 1 while the newest configuration failed and an older one runs
+        # TYPE metallb_k8s_client_config_stale_bool gauge
+        metallb_k8s_client_config_stale_bool 1
+        # HELP metallb_k8s_client_updates_total Configurations loaded and applied
+        # TYPE metallb_k8s_client_updates_total counter
+        metallb_k8s_client_updates_total 3
+        # HELP metallb_k8s_client_update_errors_total Configurations that failed to load or apply
+        # TYPE metallb_k8s_client_update_errors_total counter
+        metallb_k8s_client_update_errors_total 1
         """), text);
     // every family once: HELP and TYPE lines are not repeated per peer
     assertEquals(1, text.split("# TYPE metallb_bgp_session_up ", -1).length - 1);
@@ -94,7 +108,8 @@ class MetricsEndpointTest {
   @Test
   void serve_notStarted503_otherPath404() throws Exception {
     Speaker speaker = Speaker.builder().pool("default", "10.0.0.0/30").build();
-    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), speaker)) {
+    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), speaker,
+        () -> new MetricsEndpoint.ConfigStatus(false, false, 0, 0))) {
       HttpClient client = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + endpoint.address().getPort();
       HttpResponse<String> metrics = client.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.testing.Poll;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,8 +85,12 @@ class SpeakerReloadIT {
   void editedManifests_appliedWhileRunning_invalidOnesIgnored(@TempDir Path dir) throws Exception {
     Path config = dir.resolve("lab.yaml");
     Files.writeString(config, POOL + service("a"));
-    try (JarProcess speaker = JarProcess.start("speaker", "--config", config.toString(), "--node-name", "node-a")) {
+    try (JarProcess speaker = JarProcess.start("speaker", "--config", config.toString(), "--node-name", "node-a",
+        "--metrics", METRICS)) {
       awaitEvent(speaker, "allocation", "default/a");
+      Poll.until(LIMIT, "metrics served", () -> metrics().contains("metallb_k8s_client_config_loaded_bool 1\n"),
+          SpeakerReloadIT::metrics);
+      assertTrue(metrics().contains("metallb_k8s_client_config_stale_bool 0\n"), SpeakerReloadIT::metrics);
 
       Files.writeString(config, POOL + service("b") + service("c-longer-name"));
       awaitEvent(speaker, "release", "default/a");
@@ -98,12 +106,37 @@ class SpeakerReloadIT {
       assertTrue(speaker.process().isAlive(), speaker::stderr);
       assertTrue(events(speaker, "release").stream().noneMatch(e -> "default/b".equals(e.get("service"))),
           speaker::stdout);
+      // MetalLB's alert on a configuration that failed to load: stale until the files load again
+      String stale = metrics();
+      assertTrue(stale.contains("metallb_k8s_client_config_stale_bool 1\n")
+          && stale.contains("metallb_k8s_client_update_errors_total 1\n")
+          && stale.contains("metallb_k8s_client_updates_total 2\n"), stale);
+      Files.writeString(config, POOL + service("b"));
+      Poll.until(LIMIT, "stale no more", () -> metrics().contains("metallb_k8s_client_config_stale_bool 0\n"),
+          SpeakerReloadIT::metrics);
+      assertTrue(metrics().contains("metallb_k8s_client_updates_total 3\n"), SpeakerReloadIT::metrics);
 
       speaker.process().destroy();
       int exit = speaker.await(LIMIT);
       assertTrue(exit == 0 || exit == 143, "exit " + exit + "\n" + speaker.stderr());
       assertEquals(1, events(speaker, "allocation").stream()
           .filter(e -> "default/b".equals(e.get("service"))).count(), speaker::stdout);
+    }
+  }
+
+  private static final String METRICS = "127.253.0.58:7472";
+
+  /** The speaker's /metrics page, or the error that kept it from answering. */
+  private static String metrics() {
+    try {
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      return http.send(HttpRequest.newBuilder(URI.create("http://" + METRICS + "/metrics"))
+          .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    } catch (java.io.IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
     }
   }
 
