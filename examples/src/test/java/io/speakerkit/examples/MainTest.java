@@ -57,6 +57,13 @@ class MainTest {
   }
 
   @Test
+  void speakerMetrics_withoutPort_exits2() {
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--metrics", "127.0.0.1"));
+    assertEquals("--metrics 127.0.0.1 (expected: ADDR:PORT, e.g. 127.0.0.1:7472)\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void unknownCommand_exits2() {
     assertEquals(2, run("nope"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown command: nope"));
