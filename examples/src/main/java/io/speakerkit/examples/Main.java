@@ -387,7 +387,7 @@ public final class Main {
       Speaker speaker = builder.build();
       if (metrics != null) {
         try {
-          MetricsEndpoint.start(metrics, speaker, manifests::status); // serves until the process exits
+          MetricsEndpoint.start(metrics, speaker, node, manifests::status); // serves until the process exits
         } catch (IOException e) {
           err.println("speaker: cannot serve metrics on " + metrics + ": " + e);
           return 1;

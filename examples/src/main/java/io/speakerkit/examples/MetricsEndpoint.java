@@ -37,6 +37,8 @@ import java.util.function.Supplier;
  *   <li>per BFD peer, labels {@code peer="address"} and {@code vrf="default"}: {@code metallb_bfd_session_up},
  *       {@code metallb_bfd_control_packet_input/output}, {@code metallb_bfd_echo_packet_input/output} (always 0: the
  *       speaker does not run BFD echo), {@code metallb_bfd_session_up_events/down_events};
+ *   <li>per service and address this node announces, {@code metallb_speaker_announced} (labels {@code service},
+ *       {@code protocol="bgp"}, {@code node}, {@code ip}): MetalLB's desired state, whether or not the sessions are up;
  *   <li>per pool, label {@code pool}, as MetalLB's controller: {@code metallb_allocator_addresses_in_use_total},
  *       {@code metallb_allocator_addresses_total};
  *   <li>of the configuration, with the manifest files in place of the Kubernetes API:
@@ -71,9 +73,12 @@ final class MetricsEndpoint implements AutoCloseable {
    */
   record ConfigStatus(boolean loaded, boolean stale, long updates, long updateErrors) {}
 
-  /** Serves {@code speaker}'s metrics, and the configuration's {@code status}, on {@code address} until closed. */
-  static MetricsEndpoint start(InetSocketAddress address, Speaker speaker, Supplier<ConfigStatus> status)
-      throws IOException {
+  /**
+   * Serves {@code speaker}'s metrics on {@code address} until closed: {@code node} is this node's name, {@code status}
+   * the configuration's state.
+   */
+  static MetricsEndpoint start(InetSocketAddress address, Speaker speaker, String node,
+      Supplier<ConfigStatus> status) throws IOException {
     HttpServer server = HttpServer.create(address, 16);
     server.createContext("/", exchange -> {
       try (exchange) {
@@ -84,7 +89,7 @@ final class MetricsEndpoint implements AutoCloseable {
         } else {
           String body;
           try {
-            body = render(speaker.metrics(), speaker.poolUsage(), status.get());
+            body = render(speaker.metrics(), speaker.announced(), node, speaker.poolUsage(), status.get());
           } catch (RuntimeException e) { // not started yet, or stopping
             respond(exchange, 503, e.getMessage() + "\n");
             return;
@@ -120,10 +125,11 @@ final class MetricsEndpoint implements AutoCloseable {
   }
 
   /**
-   * The exposition of {@code peers}, {@code pools} and {@code config}: one HELP and TYPE line per family, then its
-   * samples.
+   * The exposition of {@code peers}, the services {@code node} {@code announced}, {@code pools} and {@code config}: one
+   * HELP and TYPE line per family, then its samples.
    */
-  static String render(List<PeerMetrics> peers, List<PoolUsage> pools, ConfigStatus config) {
+  static String render(List<PeerMetrics> peers, Map<String, List<InetAddress>> announced, String node,
+      List<PoolUsage> pools, ConfigStatus config) {
     Families f = new Families();
     for (PeerMetrics p : peers) {
       String bgpPeer = "peer=\"" + escape(text(p.peerAddress()) + ":" + p.peerPort()) + "\",vrf=\"default\"";
@@ -161,6 +167,13 @@ final class MetricsEndpoint implements AutoCloseable {
       f.counter("metallb_bfd_session_down_events", "BFD transitions from Up to Down or AdminDown", bfdPeer,
           b.downTransitions());
     }
+    announced.forEach((service, addresses) -> {
+      for (InetAddress ip : addresses) {
+        f.gauge("metallb_speaker_announced", "Services this node announces (desired state, sessions up or not)",
+            "service=\"" + escape(service) + "\",protocol=\"bgp\",node=\"" + escape(node) + "\",ip=\""
+                + escape(text(ip)) + "\"", 1);
+      }
+    });
     Map<String, long[]> inUse = new LinkedHashMap<>();
     Map<String, BigInteger> total = new LinkedHashMap<>();
     for (PoolUsage u : pools) {

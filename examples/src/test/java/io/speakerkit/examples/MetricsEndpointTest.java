@@ -17,6 +17,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +39,10 @@ class MetricsEndpointTest {
         new PoolUsage("default", IpFamily.IPV4, BigInteger.valueOf(256), 2),
         new PoolUsage("default", IpFamily.IPV6, BigInteger.ONE.shiftLeft(64), 1),
         new PoolUsage("say \"hi\"", IpFamily.IPV4, BigInteger.valueOf(4), 0));
-    String text = MetricsEndpoint.render(peers, pools, new MetricsEndpoint.ConfigStatus(true, true, 3, 1));
+    Map<String, List<InetAddress>> announced = Map.of("web/front",
+        List.of(InetAddress.getByName("10.0.0.10"), InetAddress.getByName("fd00:0:0:0:0:0:0:a")));
+    String text = MetricsEndpoint.render(peers, announced, "node-a", pools,
+        new MetricsEndpoint.ConfigStatus(true, true, 3, 1));
 
     String expected = """
         # HELP metallb_bgp_session_up BGP session state (1 Established, 0 otherwise)
@@ -71,6 +75,11 @@ class MetricsEndpointTest {
     assertTrue(text.contains("metallb_bfd_session_up_events{peer=\"192.168.126.2\",vrf=\"default\"} 1\n"));
     assertTrue(text.contains("metallb_bfd_echo_packet_input{peer=\"192.168.126.2\",vrf=\"default\"} 0\n"));
     assertTrue(!text.contains("metallb_bfd_session_up{peer=\"fd00::2\""), "no BFD for tor-b: " + text);
+    assertTrue(text.contains("""
+        # TYPE metallb_speaker_announced gauge
+        metallb_speaker_announced{service="web/front",protocol="bgp",node="node-a",ip="10.0.0.10"} 1
+        metallb_speaker_announced{service="web/front",protocol="bgp",node="node-a",ip="fd00::a"} 1
+        """), text);
     assertTrue(text.contains("""
         # HELP metallb_allocator_addresses_in_use_total Addresses of the pool allocated to services
         # TYPE metallb_allocator_addresses_in_use_total gauge
@@ -108,7 +117,7 @@ class MetricsEndpointTest {
   @Test
   void serve_notStarted503_otherPath404() throws Exception {
     Speaker speaker = Speaker.builder().pool("default", "10.0.0.0/30").build();
-    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), speaker,
+    try (MetricsEndpoint endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), speaker, "node-a",
         () -> new MetricsEndpoint.ConfigStatus(false, false, 0, 0))) {
       HttpClient client = HttpClient.newHttpClient();
       String base = "http://127.0.0.1:" + endpoint.address().getPort();

@@ -100,6 +100,8 @@ class MetricsPrometheusInteropTest {
                 StandardCharsets.UTF_8)));
         assertEquals("11", value("metallb_allocator_addresses_total{pool=\"onp-bgp-pool\"}"));
         assertEquals("1", value("metallb_k8s_client_config_loaded_bool"));
+        assertEquals("1", value("metallb_speaker_announced{service=\"onp-metallb/echoserver\",protocol=\"bgp\","
+            + "node=\"node-a\",ip=\"10.0.0.10\"}"));
         assertEquals("0", value("metallb_k8s_client_config_stale_bool"));
         assertTrue(Long.parseLong(value("metallb_bfd_control_packet_output{peer=\"" + router + "\"}")) > 0);
         assertEquals("1", value("metallb_bfd_session_up_events{peer=\"" + router + "\"}"));

@@ -11,11 +11,13 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -119,6 +121,17 @@ public final class RoutePlan {
       }
     }
     return changes;
+  }
+
+  /** The addresses in use that some peer's routes carry now (an address no advertisement selects is not among them). */
+  public Set<InetAddress> announcedAddresses() {
+    Set<InetAddress> out = new HashSet<>();
+    for (Map<IpPrefix, Map<InetAddress, Contribution>> byPrefix : contributions.values()) {
+      for (Map<InetAddress, Contribution> byAddress : byPrefix.values()) {
+        out.addAll(byAddress.keySet());
+      }
+    }
+    return out;
   }
 
   /** The routes {@code peer} should hold now, in prefix order. */

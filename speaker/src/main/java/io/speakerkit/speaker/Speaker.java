@@ -459,6 +459,28 @@ public final class Speaker implements AutoCloseable {
     });
   }
 
+  /**
+   * The services this node announces, each with its addresses that some peer's routes carry: MetalLB's desired state
+   * ({@code metallb_speaker_announced}), whether or not the sessions are up. A withheld service, or an address no
+   * advertisement selects for this node, is left out.
+   */
+  public Map<String, List<InetAddress>> announced() {
+    return call(() -> {
+      Set<InetAddress> carried = plan.announcedAddresses();
+      Map<String, List<InetAddress>> out = new java.util.TreeMap<>();
+      for (Allocation a : startedAllocator().allocations()) {
+        if (withheld.contains(a.serviceKey())) {
+          continue;
+        }
+        List<InetAddress> addresses = a.addresses().stream().filter(carried::contains).toList();
+        if (!addresses.isEmpty()) {
+          out.put(a.serviceKey(), addresses);
+        }
+      }
+      return out;
+    });
+  }
+
   /** Whether the service is announceable ({@link #setAnnounceable}). */
   public boolean announceable(String serviceKey) {
     return !withheld.contains(serviceKey);

@@ -74,6 +74,24 @@ class RoutePlanTest {
     assertEquals(List.of(new RoutePlan.Change("r", agg, Optional.empty())), plan.remove(ip("198.51.100.11")));
   }
 
+  /** What metallb_speaker_announced reports: addresses some peer's routes carry, also inside an aggregate. */
+  @Test
+  void announcedAddresses_carriedByAPeer_notWhenNoAdvertisementSelects() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .pool(pool("unadvertised", "203.0.113.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("agg").ipAddressPools("p").aggregationLength(24).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.10"), "p");
+    plan.add(ip("198.51.100.11"), "p");
+    plan.add(ip("203.0.113.5"), "unadvertised");
+    assertEquals(java.util.Set.of(ip("198.51.100.10"), ip("198.51.100.11")), plan.announcedAddresses());
+    plan.remove(ip("198.51.100.10"));
+    assertEquals(java.util.Set.of(ip("198.51.100.11")), plan.announcedAddresses());
+  }
+
   /** MetalLB docs: localPref is applied to iBGP sessions only. */
   @Test
   void localPref_onlyToIbgpPeers() {

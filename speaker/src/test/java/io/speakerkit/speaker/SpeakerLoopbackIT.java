@@ -418,6 +418,9 @@ class SpeakerLoopbackIT {
       speaker.setAnnounceable("default/c", false);
       speaker.setAnnounceable("default/b", false);
       awaitRoutes(speaker, routerEvents, atRouter, Set.of(shared)); // d still holds it
+      // metallb_speaker_announced: the services this node announces, not c, whose address d keeps announced
+      InetAddress sharedAddress = InetAddress.getByName("10.0.6.2");
+      assertEquals(java.util.Map.of("default/d", List.of(sharedAddress)), speaker.announced());
       speaker.setAnnounceable("default/d", false);
       awaitRoutes(speaker, routerEvents, atRouter, Set.of());
       speaker.setAnnounceable("default/c", true);
