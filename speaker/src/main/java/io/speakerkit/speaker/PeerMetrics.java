@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param peerPort the peer's TCP port (MetalLB labels BGP metrics {@code peer="address:port"})
  * @param sessionUp the BGP session is Established
  * @param bgp messages sent and received by type
- * @param prefixesAnnounced routes in the peer's Adj-RIB-Out
+ * @param prefixesAnnounced routes in the peer's Adj-RIB-Out while the session is Established, else 0 (as FRR's
+ *     prefixes sent, which MetalLB exports)
  * @param prefixesReceived routes the peer announces to us
  * @param bfd BFD counters (packets in/out, up/down transitions, discards by reason), empty without BFD
  * @param bfdSessionUp the BFD session is Up

@@ -795,9 +795,10 @@ public final class Speaker implements AutoCloseable {
     List<PeerMetrics> out = new ArrayList<>();
     for (PeerRuntime p : peers.values()) {
       BfdSession b = p.bfd;
-      out.add(new PeerMetrics(p.config.name(), p.config.peerAddress(), p.config.peerPort(),
-          p.session.state() == BgpState.Established, p.session.counters(),
-          plan.routes(p.config.name()).size(), p.received.size(),
+      boolean up = p.session.state() == BgpState.Established;
+      // as FRR's prefixes sent, which MetalLB exports: none while the session is down
+      out.add(new PeerMetrics(p.config.name(), p.config.peerAddress(), p.config.peerPort(), up, p.session.counters(),
+          up ? plan.routes(p.config.name()).size() : 0, p.received.size(),
           b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
     }
     // A refused peer is down, not absent, as in MetalLB (whose FRR has every configured neighbor): alerts on

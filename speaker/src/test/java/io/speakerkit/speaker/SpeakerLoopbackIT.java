@@ -156,6 +156,25 @@ class SpeakerLoopbackIT {
     assertEquals("", problems.trim(), "malformed or expert-flagged packets in the capture");
   }
 
+  /**
+   * A router that never answers: the service is MetalLB's desired state (announced(), metallb_speaker_announced)
+   * while FRR's count of prefixes sent, which MetalLB exports as announced_prefixes_total, stays 0.
+   */
+  @Test
+  void peerNeverUp_serviceAnnouncedAsDesired_noPrefixesCountedSent() throws Exception {
+    IbgpLab lab = IbgpLab.on(InetAddress.getByName("127.0.0.17"), "10.0.17.0/24", false); // router not started
+    try (Speaker speaker = lab.node().build()) {
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("default/web").build());
+      Poll.until(LIMIT, "the route planned", () -> speaker.status().get(0).routesSent() == 1,
+          () -> speaker.status().toString());
+      PeerMetrics m = speaker.metrics().get(0);
+      assertFalse(m.sessionUp(), m::toString);
+      assertEquals(0, m.prefixesAnnounced(), m::toString);
+      assertEquals(java.util.Map.of("default/web", List.of(InetAddress.getByName("10.0.17.0"))), speaker.announced());
+    }
+  }
+
   /** The README's five-line embedding, aimed at a loopback router instead of 192.168.126.3. */
   @Test
   void builderShortcuts_readmeEmbedding_announcesToUnnamedPeer() throws Exception {
