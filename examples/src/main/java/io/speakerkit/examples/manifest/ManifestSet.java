@@ -94,11 +94,26 @@ public final class ManifestSet {
   }
 
   private void addObject(String source, int index, Map<?, ?> map) {
+    addObject(source, String.valueOf(index), map);
+  }
+
+  private void addObject(String source, String index, Map<?, ?> map) {
     Node root = new Node(new ObjectRef("?", null, source + "#" + index), "", map);
     String apiVersion = root.string("apiVersion");
     String kind = root.string("kind");
     if (kind == null || apiVersion == null) {
       throw new ManifestException(null, "", source + ": document " + index + " has no apiVersion/kind");
+    }
+    if (kind.endsWith("List") && map.get("items") instanceof List<?> items) {
+      // what `kubectl get ... -o yaml` prints: the objects under items
+      for (int i = 0; i < items.size(); i++) {
+        if (!(items.get(i) instanceof Map<?, ?> item)) {
+          throw new ManifestException(null, "", source + ": document " + index + ", items[" + i
+              + "] is not a mapping");
+        }
+        addObject(source, index + ".items[" + i + "]", item);
+      }
+      return;
     }
     Node meta = root.child("metadata");
     String name = meta.string("name");
@@ -115,13 +130,17 @@ public final class ManifestSet {
     meta.string("namespace");
     Map<String, String> labels = meta.stringMap("labels");
     Map<String, String> annotations = meta.stringMap("annotations");
-    for (String ignored : List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields")) {
+    for (String ignored : List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
+        "selfLink", "finalizers", "ownerReferences", "generateName")) {
       meta.skip(ignored);
     }
     boolean metallb = apiVersion.startsWith("metallb.io/");
     String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
     if (metallb && name == null) {
       throw new ManifestException(ref, "metadata.name", "required");
+    }
+    if (metallb) {
+      root.skip("status"); // what MetalLB's controllers report, not configuration (kubectl get prints it)
     }
     Node spec;
     String group = metallb ? kind : "v1".equals(apiVersion) ? "core/" + kind

@@ -320,6 +320,52 @@ class ManifestSetTest {
         + " Service it serves)", e.getMessage());
   }
 
+  /**
+   * What {@code kubectl get ipaddresspools,bgppeers,services -A -o yaml} prints: one List whose items carry the
+   * server's metadata and the controllers' status. Every item is read; none of that is warned about.
+   */
+  @Test
+  void kubectlGetList_itemsRead_serverFieldsQuiet() {
+    String yaml = """
+        apiVersion: v1
+        kind: List
+        metadata: {resourceVersion: ""}
+        items:
+        - apiVersion: metallb.io/v1beta1
+          kind: IPAddressPool
+          metadata:
+            name: pool
+            namespace: metallb-system
+            uid: 6c1b1d8e-0000-4000-8000-000000000001
+            resourceVersion: "1234"
+            generation: 1
+            creationTimestamp: "2026-12-01T10:00:00Z"
+            annotations:
+              kubectl.kubernetes.io/last-applied-configuration: |
+                {"apiVersion":"metallb.io/v1beta1","kind":"IPAddressPool"}
+            finalizers: [metallb.io/finalizer]
+          spec:
+            addresses: [10.0.0.10-10.0.0.20]
+          status: {assignedIPv4: 1, availableIPv4: 10}
+        - apiVersion: metallb.io/v1beta2
+          kind: BGPPeer
+          metadata: {name: peer, namespace: metallb-system, uid: 6c1b1d8e-0000-4000-8000-000000000002}
+          spec: {myASN: 64512, peerASN: 64512, peerAddress: 192.168.126.2}
+          status: {}
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: web, namespace: default, ownerReferences: []}
+          spec: {type: LoadBalancer, ports: [{port: 80}]}
+          status: {loadBalancer: {ingress: [{ip: 10.0.0.10}]}}
+        """;
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(yaml, warnings::add);
+    assertEquals(List.of(), warnings);
+    assertEquals(1, set.pools().size());
+    assertEquals(1, set.peers().size());
+    assertEquals(1, set.services().size());
+  }
+
   @Test
   void service_sameFamilyTwice_rejected() {
     ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
