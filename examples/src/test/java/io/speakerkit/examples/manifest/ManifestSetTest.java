@@ -366,6 +366,31 @@ class ManifestSetTest {
     assertEquals(1, set.services().size());
   }
 
+  /** {@code kubectl get ... -o json}: JSON is YAML's flow syntax, so the same List reads. */
+  @Test
+  void kubectlGetJson_itemsRead() {
+    String json = """
+        {
+            "apiVersion": "v1",
+            "items": [
+                {
+                    "apiVersion": "metallb.io/v1beta1",
+                    "kind": "IPAddressPool",
+                    "metadata": {"name": "pool", "namespace": "metallb-system", "uid": "a1"},
+                    "spec": {"addresses": ["10.0.0.10-10.0.0.20"], "autoAssign": true},
+                    "status": {}
+                }
+            ],
+            "kind": "List",
+            "metadata": {"resourceVersion": ""}
+        }
+        """;
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(json, warnings::add);
+    assertEquals(List.of(), warnings);
+    assertEquals(1, set.pools().size());
+  }
+
   @Test
   void service_sameFamilyTwice_rejected() {
     ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse("""
