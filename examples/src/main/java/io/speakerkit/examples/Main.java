@@ -39,9 +39,10 @@ public final class Main {
       """;
 
   static final String SPEAKER_USAGE = """
-      usage: java -jar speakerkit.jar speaker --config FILE [--config FILE ...] [options]
+      usage: java -jar speakerkit.jar speaker --config FILE|DIR [--config ...] [options]
 
-        --config FILE        multi-document YAML of MetalLB objects and LoadBalancer Services (repeatable)
+        --config FILE|DIR    multi-document YAML (or JSON) of MetalLB objects and LoadBalancer Services, or a
+                             directory of such .yaml/.yml/.json files, as kubectl apply -f (repeatable)
         --check              validate the manifests, print what would run, and exit
         --node-name NAME     this node's name, matched by nodeSelectors (default: the host name)
         --node-label K=V     a label of this node, matched by nodeSelectors (repeatable), over the labels of

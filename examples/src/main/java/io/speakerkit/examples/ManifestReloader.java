@@ -173,7 +173,13 @@ final class ManifestReloader {
 
   private Map<Path, String> stamps() {
     Map<Path, String> now = new HashMap<>();
-    for (Path p : files) {
+    List<Path> expanded;
+    try {
+      expanded = ManifestSet.expand(files); // a file added to or removed from a directory is a change
+    } catch (IOException e) {
+      expanded = files;
+    }
+    for (Path p : expanded) {
       try {
         now.put(p, Files.getLastModifiedTime(p) + "/" + Files.size(p));
       } catch (IOException e) {

@@ -124,6 +124,22 @@ class SpeakerReloadIT {
     }
   }
 
+  /** --config DIR, as kubectl apply -f DIR: a manifest file added to the directory is read, a removed one forgotten. */
+  @Test
+  void configDirectory_fileAddedAndRemoved_applied(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("10-pool.yaml"), POOL);
+    Files.writeString(dir.resolve("20-a.yaml"), service("a"));
+    Files.writeString(dir.resolve("notes.txt"), "not a manifest");
+    try (JarProcess speaker = JarProcess.start("speaker", "--config", dir.toString(), "--node-name", "node-a")) {
+      awaitEvent(speaker, "allocation", "default/a");
+      Files.writeString(dir.resolve("30-b.yml"), service("b"));
+      awaitEvent(speaker, "allocation", "default/b");
+      Files.delete(dir.resolve("20-a.yaml"));
+      awaitEvent(speaker, "release", "default/a");
+      assertTrue(speaker.process().isAlive(), speaker::stderr);
+    }
+  }
+
   private static final String METRICS = "127.253.0.58:7472";
 
   /** The speaker's /metrics page, or the error that kept it from answering. */

@@ -51,16 +51,38 @@ public final class ManifestSet {
     this.warnings = warnings;
   }
 
-  /** Reads and checks the files; warnings (ignored kinds and fields, bare-number durations) go to {@code warnings}. */
+  /**
+   * Reads and checks the files, and the {@code .yaml}, {@code .yml} and {@code .json} files of each directory given
+   * (as {@code kubectl apply -f DIR}: not its subdirectories); warnings (ignored kinds and fields, bare-number
+   * durations) go to {@code warnings}.
+   */
   public static ManifestSet read(List<Path> files, Consumer<String> warnings) throws IOException {
     ManifestSet set = new ManifestSet(warnings);
-    for (Path file : files) {
+    for (Path file : expand(files)) {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         set.addDocuments(file.toString(), r);
       }
     }
     set.resolve();
     return set;
+  }
+
+  /** {@code paths} with each directory replaced by its manifest files, in name order. */
+  public static List<Path> expand(List<Path> paths) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (Path p : paths) {
+      if (!Files.isDirectory(p)) {
+        out.add(p);
+        continue;
+      }
+      try (java.util.stream.Stream<Path> entries = Files.list(p)) {
+        entries.filter(Files::isRegularFile)
+            .filter(f -> f.getFileName().toString().matches("(?i).*\\.(ya?ml|json)"))
+            .sorted()
+            .forEach(out::add);
+      }
+    }
+    return out;
   }
 
   /** Reads and checks YAML text (for tests and embedding). */

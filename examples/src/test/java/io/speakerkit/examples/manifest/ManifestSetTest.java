@@ -366,6 +366,31 @@ class ManifestSetTest {
     assertEquals(1, set.services().size());
   }
 
+  /** A directory, as {@code kubectl apply -f DIR}: its .yaml, .yml and .json files in name order, nothing else. */
+  @Test
+  void read_directory_manifestFilesInNameOrder(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("b.yml"), """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: second, namespace: metallb-system}
+        spec: {addresses: [10.0.1.0/24]}
+        """);
+    java.nio.file.Files.writeString(dir.resolve("a.yaml"), """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: first, namespace: metallb-system}
+        spec: {addresses: [10.0.0.0/24]}
+        """);
+    java.nio.file.Files.writeString(dir.resolve("README.md"), "# not a manifest");
+    java.nio.file.Files.createDirectory(dir.resolve("sub"));
+    java.nio.file.Files.writeString(dir.resolve("sub").resolve("c.yaml"), "not: read");
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.read(List.of(dir), warnings::add);
+    assertEquals(List.of(), warnings);
+    assertEquals(List.of("first", "second"), set.pools().stream().map(p -> p.ref().name()).toList());
+  }
+
   /** {@code kubectl get ... -o json}: JSON is YAML's flow syntax, so the same List reads. */
   @Test
   void kubectlGetJson_itemsRead() {
