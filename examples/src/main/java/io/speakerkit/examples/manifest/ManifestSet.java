@@ -46,6 +46,7 @@ public final class ManifestSet {
   private final Map<String, Map<String, String>> nodeLabels = new LinkedHashMap<>();
   private final Consumer<String> warnings;
   private final Set<String> warnedKinds = new HashSet<>();
+  private final List<String> notLoadBalancers = new ArrayList<>();
 
   private ManifestSet(Consumer<String> warnings) {
     this.warnings = warnings;
@@ -213,6 +214,8 @@ public final class ManifestSet {
         ServiceSpec svc = ServiceSpec.read(ref, labels, annotations, spec, warnings);
         if (svc != null) {
           services.add(svc);
+        } else {
+          notLoadBalancers.add(ref.namespace() + "/" + ref.name());
         }
       }
       case "discovery/EndpointSlice" -> endpointSlices.add(EndpointSliceSpec.read(ref, labels, root));
@@ -238,6 +241,11 @@ public final class ManifestSet {
 
   /** Cross-object checks and community alias resolution. */
   private void resolve() {
+    if (!notLoadBalancers.isEmpty()) {
+      int n = notLoadBalancers.size();
+      warnings.accept(n + (n == 1 ? " Service is" : " Services are") + " not of type LoadBalancer, ignored: "
+          + String.join(", ", notLoadBalancers.subList(0, Math.min(n, 5))) + (n > 5 ? ", ..." : ""));
+    }
     Set<String> poolNames = uniqueNames(pools.stream().map(IpAddressPoolSpec::ref).toList());
     Set<String> peerNames = uniqueNames(peers.stream().map(BgpPeerSpec::ref).toList());
     Set<String> bfdNames = uniqueNames(bfdProfiles.stream().map(BfdProfileSpec::ref).toList());

@@ -54,6 +54,11 @@ final class Node {
     read.add(field);
   }
 
+  /** Marks every field as handled: the object is not the speaker's concern. */
+  void skipAll() {
+    map.keySet().forEach(k -> read.add(String.valueOf(k)));
+  }
+
   String string(String field) {
     Object v = raw(field);
     if (v == null) {

@@ -39,15 +39,15 @@ public record ServiceSpec(
 
   static final String[] PREFIXES = {"metallb.io/", "metallb.universe.tf/"};
 
-  /** Reads a Service; returns null (with a warning) for services that are not of type LoadBalancer. */
+  /**
+   * Reads a Service; returns null for services that are not of type LoadBalancer, without a word: a cluster's dump
+   * holds many ({@link ManifestSet} names them in one warning).
+   */
   static ServiceSpec read(ObjectRef ref, Map<String, String> labels, Map<String, String> annotations, Node spec,
       Consumer<String> warnings) {
     String type = spec.string("type");
     if (!"LoadBalancer".equals(type)) {
-      spec.skip("ports");
-      spec.skip("selector");
-      warnings.accept(ref + ": spec.type: " + (type == null ? "ClusterIP" : type)
-          + ": not a LoadBalancer service, ignored");
+      spec.skipAll();
       return null;
     }
     String cls = spec.string("loadBalancerClass");
@@ -110,8 +110,9 @@ public record ServiceSpec(
         clusterIps.add(spec.parseAddress("clusterIPs[" + i + "]", listed.get(i)));
       }
     }
-    for (String ignored : List.of("sessionAffinity", "allocateLoadBalancerNodePorts",
-        "healthCheckNodePort", "internalTrafficPolicy", "loadBalancerSourceRanges")) {
+    for (String ignored : List.of("sessionAffinity", "sessionAffinityConfig", "allocateLoadBalancerNodePorts",
+        "healthCheckNodePort", "internalTrafficPolicy", "loadBalancerSourceRanges", "externalIPs",
+        "publishNotReadyAddresses", "trafficDistribution")) {
       spec.skip(ignored);
     }
     return new ServiceSpec(

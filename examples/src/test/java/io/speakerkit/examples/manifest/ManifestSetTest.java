@@ -155,7 +155,7 @@ class ManifestSetTest {
     assertEquals("Local", a.externalTrafficPolicy());
     assertEquals(List.of(new ServiceSpec.Port("UDP", 53), new ServiceSpec.Port("TCP", 53)), a.ports());
     assertEquals("b", set.servicesOfClass("other.io/lb").get(0).ref().name());
-    assertTrue(warnings.stream().anyMatch(w -> w.contains("Service default/c: spec.type: ClusterIP")), warnings::toString);
+    assertTrue(warnings.contains("1 Service is not of type LoadBalancer, ignored: default/c"), warnings::toString);
   }
 
   /**
@@ -389,6 +389,57 @@ class ManifestSetTest {
     ManifestSet set = ManifestSet.read(List.of(dir), warnings::add);
     assertEquals(List.of(), warnings);
     assertEquals(List.of("first", "second"), set.pools().stream().map(p -> p.ref().name()).toList());
+  }
+
+  /**
+   * {@code kubectl get services -A -o yaml} of a real cluster: the ClusterIP services are named in one warning, not
+   * seven lines each; a LoadBalancer service as the API server returns it reads without a warning.
+   */
+  @Test
+  void kubectlServices_clusterIpServicesOneWarning_loadBalancerQuiet() {
+    String clusterIp = """
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: %s, namespace: kube-system}
+          spec:
+            clusterIP: 10.96.0.%d
+            clusterIPs: [10.96.0.%2$d]
+            internalTrafficPolicy: Cluster
+            ipFamilies: [IPv4]
+            ipFamilyPolicy: SingleStack
+            ports: [{name: dns, port: 53, protocol: UDP, targetPort: 53}]
+            selector: {k8s-app: kube-dns}
+            sessionAffinity: None
+            type: ClusterIP
+          status: {loadBalancer: {}}
+        """;
+    StringBuilder yaml = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
+    for (int i = 1; i <= 7; i++) {
+      yaml.append(clusterIp.formatted("svc-" + i, i));
+    }
+    yaml.append("""
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: web, namespace: default}
+          spec:
+            allocateLoadBalancerNodePorts: true
+            clusterIP: 10.96.0.50
+            clusterIPs: [10.96.0.50]
+            externalTrafficPolicy: Cluster
+            internalTrafficPolicy: Cluster
+            ipFamilies: [IPv4]
+            ipFamilyPolicy: SingleStack
+            ports: [{nodePort: 30080, port: 80, protocol: TCP, targetPort: 8080}]
+            selector: {app: web}
+            sessionAffinity: None
+            type: LoadBalancer
+          status: {loadBalancer: {ingress: [{ip: 10.0.0.10, ipMode: VIP}]}}
+        """);
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse(yaml.toString(), warnings::add);
+    assertEquals(List.of("7 Services are not of type LoadBalancer, ignored: kube-system/svc-1, kube-system/svc-2,"
+        + " kube-system/svc-3, kube-system/svc-4, kube-system/svc-5, ..."), warnings);
+    assertEquals(1, set.services().size());
   }
 
   /** {@code kubectl get ... -o json}: JSON is YAML's flow syntax, so the same List reads. */
