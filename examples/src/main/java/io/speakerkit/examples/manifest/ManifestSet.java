@@ -24,7 +24,7 @@ import org.yaml.snakeyaml.representer.Representer;
 /**
  * The MetalLB objects read from one or more multi-document YAML files, checked field by field and across objects
  * (advertisements name existing pools and peers, peers name existing BFD profiles and Secrets, community aliases
- * resolve). Value ranges are checked where the values are used, by {@link ManifestMapper}. Kinds that are not MetalLB's or a LoadBalancer Service are ignored with one warning per kind.
+ * resolve). Value ranges are checked where the values are used, by {@link ManifestMapper}. Kinds the speaker does not use are ignored, named in one warning.
  */
 public final class ManifestSet {
 
@@ -45,7 +45,7 @@ public final class ManifestSet {
   private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> nodeLabels = new LinkedHashMap<>();
   private final Consumer<String> warnings;
-  private final Set<String> warnedKinds = new HashSet<>();
+  private final Set<String> unusedKinds = new java.util.TreeSet<>();
   private final List<String> notLoadBalancers = new ArrayList<>();
 
   private ManifestSet(Consumer<String> warnings) {
@@ -220,9 +220,7 @@ public final class ManifestSet {
       }
       case "discovery/EndpointSlice" -> endpointSlices.add(EndpointSliceSpec.read(ref, labels, root));
       default -> {
-        if (warnedKinds.add(apiVersion + "/" + kind)) {
-          warnings.accept(kind + " (" + apiVersion + "): kind not used by the speaker, ignored");
-        }
+        unusedKinds.add(kind + " (" + apiVersion + ")");
         return;
       }
     }
@@ -241,6 +239,9 @@ public final class ManifestSet {
 
   /** Cross-object checks and community alias resolution. */
   private void resolve() {
+    if (!unusedKinds.isEmpty()) {
+      warnings.accept("kinds not used by the speaker, ignored: " + String.join(", ", unusedKinds));
+    }
     if (!notLoadBalancers.isEmpty()) {
       int n = notLoadBalancers.size();
       warnings.accept(n + (n == 1 ? " Service is" : " Services are") + " not of type LoadBalancer, ignored: "
