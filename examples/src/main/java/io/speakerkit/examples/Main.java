@@ -44,7 +44,8 @@ public final class Main {
         --config FILE|DIR    multi-document YAML (or JSON) of MetalLB objects and LoadBalancer Services, or a
                              directory of such .yaml/.yml/.json files, as kubectl apply -f (repeatable)
         --check              validate the manifests, print what would run, and exit
-        --node-name NAME     this node's name, matched by nodeSelectors (default: the host name)
+        --node-name NAME     this node's name, matched by nodeSelectors (default: $METALLB_NODE_NAME, as
+                             MetalLB's speaker reads it from the pod's spec.nodeName, else the host name)
         --node-label K=V     a label of this node, matched by nodeSelectors (repeatable), over the labels of
                              this node's Node object when the manifests hold one; a node labelled
                              node.kubernetes.io/exclude-from-external-load-balancers announces no service
@@ -253,6 +254,12 @@ public final class Main {
     return new InetSocketAddress(InetAddress.getByName(host), port);
   }
 
+  /** As MetalLB's speaker: METALLB_NODE_NAME (a DaemonSet sets it from spec.nodeName), else the host name. */
+  static String defaultNodeName(java.util.Map<String, String> env) {
+    String fromEnv = env.get("METALLB_NODE_NAME");
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : hostName();
+  }
+
   private static String hostName() {
     try {
       return InetAddress.getLocalHost().getHostName();
@@ -366,7 +373,7 @@ public final class Main {
         return 2;
       }
     }
-    String node = nodeName != null ? nodeName : hostName();
+    String node = nodeName != null ? nodeName : defaultNodeName(System.getenv());
     ManifestReloader manifests = new ManifestReloader(configs, lbClass, node, nodeLabels, err);
     ManifestReloader.Loaded loaded;
     try {

@@ -64,6 +64,13 @@ class MainTest {
   }
 
   @Test
+  void defaultNodeName_metallbNodeNameFirst() {
+    assertEquals("worker-3", Main.defaultNodeName(java.util.Map.of("METALLB_NODE_NAME", "worker-3")));
+    assertTrue(!Main.defaultNodeName(java.util.Map.of()).isEmpty(), "the host name otherwise");
+    assertEquals(Main.defaultNodeName(java.util.Map.of()), Main.defaultNodeName(java.util.Map.of("METALLB_NODE_NAME", " ")));
+  }
+
+  @Test
   void unknownCommand_exits2() {
     assertEquals(2, run("nope"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown command: nope"));
