@@ -59,6 +59,11 @@ public final class ManifestSet {
    */
   public static ManifestSet read(List<Path> files, Consumer<String> warnings) throws IOException {
     ManifestSet set = new ManifestSet(warnings);
+    for (Path p : files) {
+      if (Files.isDirectory(p) && expand(List.of(p)).isEmpty()) {
+        warnings.accept(p + ": no .yaml, .yml or .json file in this directory");
+      }
+    }
     for (Path file : expand(files)) {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         set.addDocuments(file.toString(), r);

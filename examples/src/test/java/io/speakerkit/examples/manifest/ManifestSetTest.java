@@ -389,6 +389,12 @@ class ManifestSetTest {
     ManifestSet set = ManifestSet.read(List.of(dir), warnings::add);
     assertEquals(List.of(), warnings);
     assertEquals(List.of("first", "second"), set.pools().stream().map(p -> p.ref().name()).toList());
+
+    // a directory without manifests is most likely a wrong path: said, not silently empty
+    java.nio.file.Files.delete(dir.resolve("sub").resolve("c.yaml"));
+    List<String> empty = new ArrayList<>();
+    ManifestSet.read(List.of(dir.resolve("sub"), dir.resolve("a.yaml")), empty::add);
+    assertEquals(List.of(dir.resolve("sub") + ": no .yaml, .yml or .json file in this directory"), empty);
   }
 
   /**
