@@ -59,12 +59,15 @@ public final class ManifestSet {
    */
   public static ManifestSet read(List<Path> files, Consumer<String> warnings) throws IOException {
     ManifestSet set = new ManifestSet(warnings);
+    List<Path> expanded = new ArrayList<>();
     for (Path p : files) {
-      if (Files.isDirectory(p) && expand(List.of(p)).isEmpty()) {
+      List<Path> some = expand(List.of(p));
+      if (some.isEmpty() && Files.isDirectory(p)) {
         warnings.accept(p + ": no .yaml, .yml or .json file in this directory");
       }
+      expanded.addAll(some);
     }
-    for (Path file : expand(files)) {
+    for (Path file : expanded) {
       try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         set.addDocuments(file.toString(), r);
       }
