@@ -10,8 +10,10 @@ import java.util.List;
  * Builds UPDATE messages (RFC 4271 §4.3, RFC 4760 §3-4) straight into a caller-supplied buffer, with pre-encoded
  * {@link PathAttributes}: announcing a prefix copies the attribute bytes and writes the prefix, allocating nothing.
  * IPv4 prefixes go in the NLRI / Withdrawn Routes fields; IPv6 prefixes (and IPv4 with an IPv6 next hop, RFC 8950)
- * in MP_REACH_NLRI / MP_UNREACH_NLRI, written with the Extended Length flag. Path identifiers (RFC 7911) are
- * written when {@link CodecContext#sendsPathId} says so for the family. Stateless.
+ * in MP_REACH_NLRI / MP_UNREACH_NLRI, written with the Extended Length flag and as the first attribute (RFC 7606
+ * §5.1). Path identifiers (RFC 7911) are written when {@link CodecContext#sendsPathId} says so for the family.
+ * {@link #writeAnnouncements} and {@link #writeWithdrawals} each carry one kind of route per UPDATE, as RFC 7606 §5.1
+ * asks of a sender; {@link #write} can combine them, for testing receivers. Stateless.
  *
  * <p><b>Ownership.</b> {@code out} belongs to the caller (usually from the channel's allocator, pooled): the
  * encoder only writes at its writer index and never retains or releases it. On an exception the writer index is
@@ -50,14 +52,14 @@ public final class UpdateEncoder {
       out.writeShort(0);
       int alenAt = out.writerIndex();
       out.writeShort(0);
-      attrs.writeBeforeMpReach(out, four, false);
+      // RFC 7606 §5.1: MP_REACH_NLRI first, so that a receiver finds the NLRI even past a malformed attribute.
       int mpAt = writeMpReachStart(out, attrs, prefix.family());
       if (addPath) {
         out.writeInt(pathId);
       }
       prefix.writeNlri(out);
       out.setShort(mpAt, out.writerIndex() - mpAt - 2);
-      attrs.writeAfterMpReach(out, four);
+      attrs.writeTo(out, four, false);
       out.setShort(alenAt, out.writerIndex() - alenAt - 2);
     }
     int len = out.writerIndex() - start;
@@ -142,12 +144,12 @@ public final class UpdateEncoder {
       out.setShort(alenAt, out.writerIndex() - alenAt - 2);
       i = writePrefixes(out, prefixes, i, ipv6, addPath, pathId, per, start + max);
     } else {
-      attrs.writeBeforeMpReach(out, four, false);
+      // RFC 7606 §5.1: MP_REACH_NLRI first; the other attributes follow the prefixes, so leave room for them.
       int mpAt = writeMpReachStart(out, attrs, family);
-      int room = start + max - attrs.encodedLength(four, false) + attrs.lengthBeforeMpReach(four, false);
+      int room = start + max - attrs.encodedLength(four, false);
       i = writePrefixes(out, prefixes, i, ipv6, addPath, pathId, per, room);
       out.setShort(mpAt, out.writerIndex() - mpAt - 2);
-      attrs.writeAfterMpReach(out, four);
+      attrs.writeTo(out, four, false);
       out.setShort(alenAt, out.writerIndex() - alenAt - 2);
     }
     int len = out.writerIndex() - start;
@@ -275,6 +277,10 @@ public final class UpdateEncoder {
    * IPv4 in NLRI (or MP_REACH_NLRI with RFC 8950), IPv6 in MP_REACH_NLRI. {@code attrs} may be null when nothing is
    * announced. Path identifier 0 where ADD-PATH send is on.
    *
+   * <p>Given routes of more than one kind it puts them all in the one UPDATE, which RFC 7606 §5.1 says a speaker MUST
+   * NOT send (and a receiver must still accept): meant for testing receivers and for tools. A speaker sends
+   * {@link #writeAnnouncements} and {@link #writeWithdrawals} instead.
+   *
    * @throws IllegalArgumentException when it does not fit one message, or announcements need two MP_REACH_NLRI
    */
   public static void write(ByteBuf out, List<IpPrefix> withdrawn, PathAttributes attrs, List<IpPrefix> announced,
@@ -315,9 +321,7 @@ public final class UpdateEncoder {
       out.writeShort(0);
       // NEXT_HOP goes with IPv4 NLRI; it is left out only when every announcement travels in MP_REACH_NLRI.
       boolean withNextHop = v4Classic || mpFamily == null;
-      if (attrs != null) {
-        attrs.writeBeforeMpReach(out, four, withNextHop);
-      }
+      // RFC 7606 §5.1: MP_REACH_NLRI and MP_UNREACH_NLRI come before every other attribute.
       if (mpFamily != null) {
         int mpAt = writeMpReachStart(out, attrs, mpFamily);
         for (IpPrefix p : announced) {
@@ -341,7 +345,7 @@ public final class UpdateEncoder {
         out.setShort(mpAt, out.writerIndex() - mpAt - 2);
       }
       if (attrs != null) {
-        attrs.writeAfterMpReach(out, four);
+        attrs.writeTo(out, four, withNextHop);
       }
       out.setShort(alenAt, out.writerIndex() - alenAt - 2);
       if (v4Classic) {

@@ -35,12 +35,13 @@ class UpdateGoldenTest {
       + "20 0a00000a";
 
   /** 2001:db8:1::/48 and 2001:db8:2::/64 via 2001:db8::1 in MP_REACH_NLRI, AS_PATH 65000. */
+  /** MP_REACH_NLRI comes first (RFC 7606 §5.1). */
   static final String IPV6_UPDATE = "M 004d 02 0000 0036"
-      + "40 01 01 00"
-      + "40 02 06 02 01 0000fde8"
       + "90 0e 0025 0002 01 10 20010db8000000000000000000000001 00"
       + "30 20010db80001"
-      + "40 20010db800020000";
+      + "40 20010db800020000"
+      + "40 01 01 00"
+      + "40 02 06 02 01 0000fde8";
 
   @Test
   void ipv4Update_decodesInPlace() {
@@ -144,6 +145,48 @@ class UpdateGoldenTest {
     } finally {
       out.release();
     }
+  }
+
+  /** RFC 7606 §5.1: MP_REACH_NLRI / MP_UNREACH_NLRI, when present, are the very first path attribute. */
+  @Test
+  void mpReachAndMpUnreach_areTheFirstAttribute_inEveryEncoderForm() throws Exception {
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("2001:db8::1")).localPref(100).build();
+    List<IpPrefix> v6Prefixes = List.of(IpPrefix.parse("2001:db8:1::/48"), IpPrefix.parse("2001:db8:2::/64"));
+    List<IpPrefix> v4Prefixes = List.of(IpPrefix.parse("10.1.0.0/16"), IpPrefix.parse("10.2.0.0/16"));
+    CodecContext extendedNextHop = IBGP.withExtendedNextHop(java.util.Set.of(AddressFamily.IPV4_UNICAST));
+    ByteBuf out = Unpooled.buffer();
+    try {
+      UpdateEncoder.writeAnnouncement(out, v6, v6Prefixes.get(0), IBGP);
+      assertFirstAttribute(out, AttributeTypeCodes.MP_REACH, IBGP, List.of(v6Prefixes.get(0)));
+      UpdateEncoder.writeAnnouncements(out, v6, v6Prefixes, 0, 0, IBGP);
+      assertFirstAttribute(out, AttributeTypeCodes.MP_REACH, IBGP, v6Prefixes);
+      // RFC 8950: IPv4 NLRI with an IPv6 next hop travel in MP_REACH_NLRI too
+      UpdateEncoder.writeAnnouncements(out, v6, v4Prefixes, 0, 0, extendedNextHop);
+      assertFirstAttribute(out, AttributeTypeCodes.MP_REACH, extendedNextHop, v4Prefixes);
+      UpdateEncoder.writeWithdrawals(out, v6Prefixes, 0, 0, IBGP);
+      assertFirstAttribute(out, AttributeTypeCodes.MP_UNREACH, IBGP, List.of());
+      UpdateEncoder.write(out, v6Prefixes, v6, List.of(IpPrefix.parse("2001:db8:3::/48")), IBGP);
+      assertFirstAttribute(out, AttributeTypeCodes.MP_REACH, IBGP, List.of(IpPrefix.parse("2001:db8:3::/48")));
+    } finally {
+      out.release();
+    }
+  }
+
+  private interface AttributeTypeCodes {
+    int MP_REACH = 14;
+    int MP_UNREACH = 15;
+  }
+
+  /** Decodes the next UPDATE of {@code out} and checks its first attribute's type and what it announces. */
+  private static void assertFirstAttribute(ByteBuf out, int type, CodecContext ctx, List<IpPrefix> announced) {
+    int length = out.getUnsignedShort(out.readerIndex() + 16);
+    ByteBuf frame = out.readSlice(length);
+    int withdrawnLength = frame.getUnsignedShort(19);
+    assertEquals(type, frame.getUnsignedByte(19 + 2 + withdrawnLength + 2 + 1), () -> Hex.hex(frame));
+    UpdateMessage u = BgpMessageDecoder.decodeUpdate(frame, ctx);
+    assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+    assertEquals(announced, u.announced());
   }
 
   @Test

@@ -25,8 +25,9 @@ import java.util.TreeMap;
  * AS4_PATH / AS4_AGGREGATOR given explicitly are left out of the 4-octet form, RFC 6793 §4.1).
  *
  * <p>Next hops: an IPv4 next hop becomes the NEXT_HOP attribute (used for IPv4 NLRI); an IPv6 next hop (global,
- * optionally with link-local, RFC 2545 §3) goes into MP_REACH_NLRI, which the encoder writes per message between
- * the attributes below type 14 and those above.
+ * optionally with link-local, RFC 2545 §3) goes into MP_REACH_NLRI, which the encoder writes per message before
+ * these attributes (RFC 7606 §5.1); an MRT RIB entry places it in type order instead
+ * ({@link #writeBeforeMpReach}, {@link #writeAfterMpReach}).
  */
 public final class PathAttributes {
 
@@ -214,12 +215,6 @@ public final class PathAttributes {
   public int encodedLength(boolean fourOctetAs, boolean withNextHop) {
     Encoded e = form(fourOctetAs);
     return e.head.length + (withNextHop ? e.nextHop.length : 0) + e.mid.length + e.tail.length;
-  }
-
-  /** Octets of everything in the encoding that comes before MP_REACH_NLRI. */
-  public int lengthBeforeMpReach(boolean fourOctetAs, boolean withNextHop) {
-    Encoded e = form(fourOctetAs);
-    return e.head.length + (withNextHop ? e.nextHop.length : 0) + e.mid.length;
   }
 
   /** Writes the attributes that come before MP_REACH_NLRI (type {@literal <} 14). Allocates nothing; caller owns {@code out}. */
