@@ -409,7 +409,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           }
         }
         case AttributeType.ORIGINATOR_ID_CODE -> {
-          if (len == 4) {
+          if (!ibgp) {
+            // RFC 7606 §7.9: ORIGINATOR_ID from an external neighbour: attribute discard.
+            error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+                "received from an eBGP peer (expected: iBGP only); discarded");
+          } else if (len == 4) {
             a.originatorId = v;
             a.originatorIdValue = value4;
             valid |= bit;
@@ -419,7 +423,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
           }
         }
         case AttributeType.CLUSTER_LIST_CODE -> {
-          if (len != 0 && (len & 3) == 0) {
+          if (!ibgp) {
+            // RFC 7606 §7.10: CLUSTER_LIST from an external neighbour: attribute discard.
+            error(ErrorAction.ATTRIBUTE_DISCARD, 0, 0, null, type, null,
+                "received from an eBGP peer (expected: iBGP only); discarded");
+          } else if (len != 0 && (len & 3) == 0) {
             a.clusterList = v;
             a.clusterListLen = len;
             valid |= bit;
@@ -567,8 +575,9 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     int sub = UpdateMessageErrorSubcode.ATTRIBUTE_FLAGS_ERROR.value();
     switch (type) {
       case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next), type, null, reason);
-      // RFC 7606 §7.5: LOCAL_PREF from an eBGP peer is discarded whatever its flags.
-      case 5 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next),
+      // RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an eBGP peer are discarded
+      // whatever their flags.
+      case 5, 9, 10 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next),
           type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).

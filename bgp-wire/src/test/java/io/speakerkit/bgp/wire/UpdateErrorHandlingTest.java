@@ -133,6 +133,36 @@ class UpdateErrorHandlingTest {
   }
 
   @Test
+  void originatorIdAndClusterList_fromEbgp_discardedWhateverTheirLengthOrFlags() {
+    // RFC 7606 §7.9, §7.10: route-reflection attributes from an external neighbour are discarded
+    decode(update("", MANDATORY + "80 09 04 0a000009" + "80 0a 04 0a00000a", NLRI), u -> {
+      assertEquals(ErrorAction.ATTRIBUTE_DISCARD, u.errorAction(), () -> u.errors().toString());
+      assertEquals(List.of(9, 10), u.errors().stream().map(UpdateError::attributeType).toList());
+      assertFalse(u.attributes().hasOriginatorId());
+      assertNull(u.attributes().clusterList());
+    });
+    decode(update("", MANDATORY + "80 09 03 0a0000", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 9));
+    decode(update("", MANDATORY + "80 0a 03 0a0000", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 0, 10));
+    decode(update("", MANDATORY + "c0 09 04 0a000009", NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 4, 9));
+  }
+
+  @Test
+  void originatorIdAndClusterList_fromIbgp_keptOrTreatAsWithdrawWhenMalformed() {
+    decode(update("", MANDATORY + "80 09 04 0a000009" + "80 0a 04 0a00000a", NLRI), UpdateGoldenTest.IBGP, u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      assertEquals(0x0a000009, u.attributes().originatorId());
+      assertEquals(0x0a00000a, u.attributes().clusterList().get(0));
+    });
+    decode(update("", MANDATORY + "80 09 03 0a0000", NLRI), UpdateGoldenTest.IBGP,
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 9));
+    decode(update("", MANDATORY + "80 0a 03 0a0000", NLRI), UpdateGoldenTest.IBGP,
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 10));
+  }
+
+  @Test
   void atomicAggregate_badLength_attributeDiscard() {
     decode(update("", MANDATORY + "40 06 01 00", NLRI),
         u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 5, 6));
