@@ -110,17 +110,23 @@ public final class BgpMessageDecoder {
     return new Notification(b.getUnsignedByte(p), b.getUnsignedByte(p + 1), data);
   }
 
+  /**
+   * A ROUTE-REFRESH; octets after the fixed four are ignored for a normal refresh (RFC 5291 §4: ORF entries, never
+   * asked for as this library does not advertise ORF) and for unknown subtypes (RFC 7313 §5: the message is ignored).
+   */
   static RouteRefreshMessage decodeRouteRefresh(ByteBuf b, int base, int length) {
-    if (length != BgpFraming.ROUTE_REFRESH_LENGTH) {
-      // RFC 7313 §5: ROUTE-REFRESH Message Error / Invalid Message Length, the data is the whole message.
+    int p = base + BgpMessage.HEADER_LENGTH;
+    int subtype = b.getUnsignedByte(p + 2);
+    if (length != BgpFraming.ROUTE_REFRESH_LENGTH && (subtype == RouteRefreshMessage.BEGINNING_OF_ROUTE_REFRESH
+        || subtype == RouteRefreshMessage.END_OF_ROUTE_REFRESH)) {
+      // RFC 7313 §5: a BoRR or EoRR of another length: ROUTE-REFRESH Message Error / Invalid Message Length, the
+      // data is the whole message.
       byte[] whole = new byte[length];
       b.getBytes(base, whole);
       throw BgpDecodeException.routeRefreshMessageError(RouteRefreshErrorSubcode.INVALID_MESSAGE_LENGTH.value(),
-          whole, "ROUTE-REFRESH length: " + length + " (expected: 23)");
+          whole, "ROUTE-REFRESH (subtype " + subtype + ") length: " + length + " (expected: 23)");
     }
-    int p = base + BgpMessage.HEADER_LENGTH;
-    return new RouteRefreshMessage(AddressFamily.of(b.getUnsignedShort(p), b.getUnsignedByte(p + 3)),
-        b.getUnsignedByte(p + 2));
+    return new RouteRefreshMessage(AddressFamily.of(b.getUnsignedShort(p), b.getUnsignedByte(p + 3)), subtype);
   }
 
   static OpenMessage decodeOpen(ByteBuf b, int base, int length) {

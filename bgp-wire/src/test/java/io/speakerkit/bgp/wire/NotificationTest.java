@@ -103,10 +103,33 @@ class NotificationTest {
   }
 
   @Test
-  void routeRefresh_wrongLength_invalidMessageLengthWithMessageAsData() {
-    BgpDecodeException e = OpenMessageTest.decodeError("M 0018 05 0001 00 01 00");
-    assertEquals(7, e.code());
-    assertEquals(1, e.subcode());
-    assertArrayEquals(Hex.bytes("M 0018 05 0001 00 01 00"), e.data());
+  void routeRefresh_borrOrEorrOfWrongLength_invalidMessageLengthWithMessageAsData() {
+    // RFC 7313 §5
+    for (String rr : new String[] {"M 0018 05 0001 01 01 00", "M 0018 05 0002 02 01 00"}) {
+      BgpDecodeException e = OpenMessageTest.decodeError(rr);
+      assertEquals(7, e.code());
+      assertEquals(1, e.subcode());
+      assertArrayEquals(Hex.bytes(rr), e.data());
+    }
+  }
+
+  @Test
+  void routeRefresh_normalWithOrfEntriesOrUnknownSubtype_longerThanFourOctets_decoded() {
+    // RFC 5291 §4: a normal refresh may carry ORF entries (when-to-refresh, ORF type 64, length, entries)
+    ByteBuf b = Hex.buf("M 001b 05 0001 00 01 01 40 0000");
+    try {
+      assertEquals(RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST),
+          BgpMessageDecoder.decode(b, CodecContext.INITIAL));
+    } finally {
+      b.release();
+    }
+    // RFC 7313 §5: an unknown subtype is ignored by the session, whatever its length
+    ByteBuf unknown = Hex.buf("M 0018 05 0001 07 01 00");
+    try {
+      assertEquals(new RouteRefreshMessage(AddressFamily.IPV4_UNICAST, 7),
+          BgpMessageDecoder.decode(unknown, CodecContext.INITIAL));
+    } finally {
+      unknown.release();
+    }
   }
 }
