@@ -1,6 +1,7 @@
 package io.speakerkit.bgp.wire;
 
 import io.speakerkit.bgp.wire.capability.AddPathCapability;
+import io.speakerkit.bgp.wire.capability.Capability;
 import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
 import io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability;
 import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
@@ -85,6 +86,13 @@ public final class OpenNegotiation {
     }
     if (localRole != null) {
       var peerRole = received.capability(RoleCapability.class);
+      for (Capability c : received.capabilities()) {
+        if (c instanceof RoleCapability other && !other.equals(peerRole.get())) {
+          // RFC 9234 §4.2: several BGP Role capabilities that differ: Role Mismatch.
+          throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.ROLE_MISMATCH.value(), null,
+              "peer roles: " + peerRole.get() + " and " + other + " (expected: one role)");
+        }
+      }
       if (peerRole.isPresent() && !localRole.matches(peerRole.get())) {
         // RFC 9234 §4.2: roles that do not pair: Role Mismatch.
         throw BgpDecodeException.openMessageError(OpenMessageErrorSubcode.ROLE_MISMATCH.value(), null,

@@ -35,6 +35,20 @@ class NegotiationTest {
   }
 
   @Test
+  void negotiate_addPathTupleWithSendReceiveOutsideOneToThree_ignored() {
+    // RFC 7911 §4: any other Send/Receive value is not understood and ignored, not read as bits (5 = 0b101)
+    OpenMessage local = open(65000, 1, new AddPathCapability(List.of(
+        new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 3),
+        new AddPathCapability.Family(AddressFamily.IPV6_UNICAST, 3))));
+    OpenMessage remote = open(65001, 2, new AddPathCapability(List.of(
+        new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 5),
+        new AddPathCapability.Family(AddressFamily.IPV6_UNICAST, 0))));
+    CodecContext ctx = OpenNegotiation.negotiate(local, remote, PeerType.EXTERNAL);
+    assertEquals(Set.of(), ctx.addPathReceive());
+    assertEquals(Set.of(), ctx.addPathSend());
+  }
+
+  @Test
   void check_badPeerAs() {
     BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(
         open(65001, 2), 65002, 1, PeerType.EXTERNAL, null, false));
@@ -52,6 +66,18 @@ class NegotiationTest {
     assertEquals(11, e.subcode());
     assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(open(65001, 2), 65001, 1, PeerType.EXTERNAL,
         provider, true));
+  }
+
+  @Test
+  void check_severalDifferingRoles_roleMismatch() {
+    // RFC 9234 §4.2: BGP Role capabilities of different values in one OPEN
+    RoleCapability provider = new RoleCapability(RoleCapability.PROVIDER);
+    OpenNegotiation.check(open(65001, 2, new RoleCapability(RoleCapability.CUSTOMER),
+        new RoleCapability(RoleCapability.CUSTOMER)), 65001, 1, PeerType.EXTERNAL, provider, false);
+    BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> OpenNegotiation.check(
+        open(65001, 2, new RoleCapability(RoleCapability.CUSTOMER), new RoleCapability(RoleCapability.PEER)), 65001,
+        1, PeerType.EXTERNAL, provider, false));
+    assertEquals(11, e.subcode());
   }
 
   @Test

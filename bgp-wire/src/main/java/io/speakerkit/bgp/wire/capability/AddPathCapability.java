@@ -33,12 +33,19 @@ public record AddPathCapability(List<Family> families) implements Capability {
       }
     }
 
-    public boolean canReceive() {
-      return (sendReceive & RECEIVE) != 0;
+    /** Whether the value is 1, 2 or 3: RFC 7911 §4 has any other ignored. */
+    public boolean isValid() {
+      return sendReceive >= RECEIVE && sendReceive <= BOTH;
     }
 
+    /** Receive or both; false for a value {@link #isValid() other than 1-3}. */
+    public boolean canReceive() {
+      return isValid() && (sendReceive & RECEIVE) != 0;
+    }
+
+    /** Send or both; false for a value {@link #isValid() other than 1-3}. */
     public boolean canSend() {
-      return (sendReceive & SEND) != 0;
+      return isValid() && (sendReceive & SEND) != 0;
     }
   }
 
