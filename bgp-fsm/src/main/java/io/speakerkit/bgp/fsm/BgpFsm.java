@@ -125,6 +125,20 @@ public final class BgpFsm {
     return Optional.ofNullable(lastCause);
   }
 
+  /**
+   * Takes over how {@code replaced} restarts: the start mode its automatic restarts use (connecting or passive), its
+   * ConnectRetryCounter and its backoff and damping steps. For the transport, when the machine of the second
+   * connection of a collision (RFC 4271 §6.8), started passively because that connection was accepted, becomes the
+   * session in place of {@code replaced}.
+   */
+  public void inheritRestartState(BgpFsm replaced) {
+    passive = replaced.passive;
+    connectRetryCounter = replaced.connectRetryCounter;
+    backoffStep = replaced.backoffStep;
+    lastConnectRetryTime = replaced.lastConnectRetryTime;
+    dampStep = replaced.dampStep;
+  }
+
   /** The OPEN this machine sends. */
   public OpenMessage localOpen() {
     return localOpen;

@@ -294,7 +294,14 @@ public final class BgpSession implements AutoCloseable {
    */
   public void teardown(int ceaseSubcode) {
     BgpEvent.AutomaticStop stop = BgpEvent.AutomaticStop.cease(ceaseSubcode);
-    loop.execute(() -> primary.driver.fire(stop));
+    loop.execute(() -> {
+      // the peer's second connection of a collision goes too: it would otherwise bring the session straight back
+      Connection other = secondary;
+      if (other != null) {
+        other.driver.fire(BgpEvent.AutomaticStop.cease(ceaseSubcode));
+      }
+      primary.driver.fire(stop);
+    });
   }
 
   /**
@@ -441,6 +448,11 @@ public final class BgpSession implements AutoCloseable {
   /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
   public void execute(Runnable task) {
     loop.execute(task);
+  }
+
+  /** Whether a second connection of a collision is open (RFC 4271 §6.8); read on the loop (tests). */
+  boolean hasSecondConnection() {
+    return secondary != null;
   }
 
   /** Whether the session's connection is one this side dialled (for collision detection); read on the loop. */
@@ -623,11 +635,21 @@ public final class BgpSession implements AutoCloseable {
       NegotiatedSession s = c.driver.fsm().session().orElseThrow();
       c.codec = s.codecContext(); // (the decoder switched already, on the channel's thread)
     }
+    if (c == secondary && (change.to() == BgpState.Idle
+        || change.from() != BgpState.Idle && (change.to() == BgpState.Active || change.to() == BgpState.Connect))) {
+      // The second connection failed: its machine existed only to carry that connection (started passively, as the
+      // connection was accepted: Idle -> Active -> OpenSent), so it goes, instead of waiting in Active for another
+      // or dialling the peer itself.
+      secondary = null;
+      c.dispose();
+      return;
+    }
     if (c == secondary && change.to() == BgpState.Established) {
       // the second connection won (or the first is still waiting for an OPEN): it becomes the session
       Connection old = primary;
       primary = c;
       secondary = null;
+      c.driver.fsm().inheritRestartState(old.driver.fsm());
       if (old.driver.fsm().state() != BgpState.Idle) {
         old.driver.fire(new BgpEvent.OpenCollisionDump());
       }
@@ -640,16 +662,12 @@ public final class BgpSession implements AutoCloseable {
     }
     if (change.to() == BgpState.Idle) {
       c.detach();
-      if (c == secondary) {
-        secondary = null;
-        c.dispose();
-        return;
-      }
       if (c == primary && secondary != null && change.cause().event().number() == 23) {
         // the first connection lost the collision: the second one carries on as the session
         Connection old = primary;
         primary = secondary;
         secondary = null;
+        primary.driver.fsm().inheritRestartState(old.driver.fsm());
         old.dispose();
         publish(new BgpAction.StateChanged(change.from(), primary.driver.fsm().state(), change.cause()));
         return;

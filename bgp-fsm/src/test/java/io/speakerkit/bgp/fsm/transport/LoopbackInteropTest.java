@@ -356,6 +356,128 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 4271 §6.8: the peer's second connection of a collision, closed by the peer in OpenSent, goes with its
+   * machine, which neither waits in Active for another connection nor dials the peer itself: the next connection
+   * the peer makes is taken as the second one again.
+   */
+  @Test
+  void collision_secondConnectionClosedInOpenSent_machineGoes_nextConnectionTaken() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.59");
+    InetAddress b = InetAddress.getByName("127.253.0.60");
+    int portA = 11210;
+    int portB = 11211;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
+      server.bind(new InetSocketAddress(b, portB));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .connectRetryTime(Duration.ofSeconds(1)).build())
+          .build();
+      sa.start();
+      try (java.net.Socket first = server.accept()) { // a's own connection, OpenSent; the peer stays silent on it
+        Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+        try (java.net.Socket second = peerDials(b, a, portA)) {
+          bodyOfNext(second.getInputStream(), 1, "a's OPEN on the second connection");
+          assertTrue(hasSecondConnection(sa));
+        } // closed by the peer without a NOTIFICATION: that machine's OpenSent -> Active
+        Poll.until(LIMIT, "the second connection's machine gone", () -> !hasSecondConnection(sa),
+            () -> "" + sa.state());
+        try (java.net.Socket third = peerDials(b, a, portA)) {
+          bodyOfNext(third.getInputStream(), 1, "a's OPEN on the peer's next connection (not refused)");
+        }
+        assertEquals(BgpState.OpenSent, sa.state(), "a's own connection carries on");
+      }
+    }
+  }
+
+  /**
+   * RFC 4271 §6.8: after the peer's connection won a collision, the session's automatic restart keeps the
+   * configured start mode: a session that connects dials again (Idle -> Connect), not Idle -> Active as the passive
+   * machine the accepted connection was started with.
+   */
+  @Test
+  void collision_wonByPeersConnection_automaticRestartStillConnects() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.61");
+    InetAddress b = InetAddress.getByName("127.253.0.62");
+    int portA = 11212;
+    int portB = 11213;
+    List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
+      server.bind(new InetSocketAddress(b, portB));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .connectRetryTime(Duration.ofSeconds(60)).build())
+          .random(() -> 0L).build();
+      sa.addListener(changes::add);
+      sa.start();
+      try (java.net.Socket first = server.accept()) {
+        Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+        try (java.net.Socket second = peerDials(b, a, portA)) {
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeOpenAndKeepalive(out, rawPeerConfig().build()); // 10.0.0.2 > 10.0.0.1: the peer's connection wins
+          writeTo(second, out);
+          out.release();
+          Poll.until(LIMIT, "Established on the peer's connection", () -> sa.state() == BgpState.Established,
+              changes::toString);
+        } // the session on it ends
+        Poll.until(LIMIT, "Idle", () -> sa.state() == BgpState.Idle, changes::toString);
+        changes.clear();
+        Poll.until(LIMIT, "the automatic restart", () -> !changes.isEmpty(), changes::toString);
+        assertEquals(BgpState.Connect, changes.get(0).to(), changes::toString);
+      }
+    }
+  }
+
+  /**
+   * {@link BgpSession#teardown} (e.g. BFD Down) ends the peer's second connection of a collision too, which would
+   * otherwise bring the session back up on the peer's OPEN.
+   */
+  @Test
+  void teardown_withSecondConnection_bothConnectionsEnd() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.63");
+    InetAddress b = InetAddress.getByName("127.253.0.64");
+    int portA = 11214;
+    int portB = 11215;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
+      server.bind(new InetSocketAddress(b, portB));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)).build())
+          .random(() -> 0L).build();
+      sa.start();
+      try (java.net.Socket first = server.accept(); java.net.Socket second = peerDials(b, a, portA)) {
+        Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
+        bodyOfNext(second.getInputStream(), 1, "a's OPEN on the second connection");
+        sa.teardown(io.speakerkit.bgp.fsm.Notification.BFD_DOWN);
+        byte[] cease = bodyOfNext(second.getInputStream(), 3, "the NOTIFICATION on the second connection");
+        assertEquals(List.of(6, 10), List.of((int) cease[0], (int) cease[1]), "Cease / BFD Down (RFC 9384)");
+        assertEquals(-1, second.getInputStream().read(), "the second connection is closed");
+        Poll.until(LIMIT, "Idle", () -> sa.state() == BgpState.Idle, () -> "" + sa.state());
+        assertFalse(hasSecondConnection(sa));
+      }
+    }
+  }
+
+  private static boolean hasSecondConnection(BgpSession s) {
+    try {
+      return onLoop(s, s::hasSecondConnection);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A connection from the peer's address {@code from} to {@code to}:{@code port}, reads timing out after 10 s. */
+  private static java.net.Socket peerDials(InetAddress from, InetAddress to, int port) throws java.io.IOException {
+    java.net.Socket s = new java.net.Socket();
+    s.bind(new InetSocketAddress(from, 0));
+    s.connect(new InetSocketAddress(to, port), 5000);
+    s.setSoTimeout(10_000);
+    return s;
+  }
+
+  /**
    * RFC 2918 §4: a ROUTE-REFRESH for a family that was not negotiated (IPv6 here) is ignored; the IPv4 one that
    * follows is answered, bracketed by BoRR/EoRR for IPv4 (RFC 7313).
    */
