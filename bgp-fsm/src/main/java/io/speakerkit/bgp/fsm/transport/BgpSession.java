@@ -67,6 +67,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -102,6 +103,11 @@ public final class BgpSession implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BgpSession.class);
   private static final int DRAIN_BATCH = 4096;
+  /**
+   * Attribute sets whose per-peer form (AS_PATH, LOCAL_PREF, next hop, OTC) each connection keeps, most recently used
+   * first: routes mostly share a few sets; an application announcing ever new ones must not grow the session.
+   */
+  static final int OUTBOUND_CACHE_SIZE = 4096;
   /** RFC 5082: GTSM senders use TTL 255. */
   private static final int MAX_TTL = 255;
   private static final int IPPROTO_IP = 0;
@@ -448,6 +454,21 @@ public final class BgpSession implements AutoCloseable {
   /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
   public void execute(Runnable task) {
     loop.execute(task);
+  }
+
+  /** A map of at most {@link #OUTBOUND_CACHE_SIZE} entries that drops the least recently used. */
+  private static Map<PathAttributes, PathAttributes> outboundCache() {
+    return new LinkedHashMap<>(64, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<PathAttributes, PathAttributes> eldest) {
+        return size() > OUTBOUND_CACHE_SIZE;
+      }
+    };
+  }
+
+  /** Attribute sets in the per-peer form cache of the session's connection; read on the loop (tests). */
+  int outboundCacheSize() {
+    return primary.outboundV4.size() + primary.outboundV6.size();
   }
 
   /** Whether a second connection of a collision is open (RFC 4271 §6.8); read on the loop (tests). */
@@ -1010,8 +1031,8 @@ public final class BgpSession implements AutoCloseable {
     UpdateMessage current;
     boolean eorPending;
     final List<AddressFamily> refreshEnds = new ArrayList<>();
-    final Map<PathAttributes, PathAttributes> outboundV4 = new HashMap<>();
-    final Map<PathAttributes, PathAttributes> outboundV6 = new HashMap<>();
+    final Map<PathAttributes, PathAttributes> outboundV4 = outboundCache();
+    final Map<PathAttributes, PathAttributes> outboundV6 = outboundCache();
     /** The peer's routes by family, for the prefix limit (only with one). */
     final Map<AddressFamily, Set<RouteKey>> received = new HashMap<>();
     /** Whether an UPDATE failing {@link UpdateChecks} was logged on this connection (once is enough). */

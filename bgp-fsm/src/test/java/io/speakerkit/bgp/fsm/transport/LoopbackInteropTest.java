@@ -468,6 +468,44 @@ class LoopbackInteropTest {
     }
   }
 
+  /**
+   * Routes announced with ever new attribute sets (one MED each) all reach the peer, while the connection's cache of
+   * their per-peer form stays within {@link BgpSession#OUTBOUND_CACHE_SIZE}.
+   */
+  @Test
+  void manyDistinctAttributeSets_allSent_perPeerFormCacheBounded() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.65");
+    InetAddress b = InetAddress.getByName("127.253.0.66");
+    int port = 11216;
+    int routes = BgpSession.OUTBOUND_CACHE_SIZE + 500;
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .connectMode(io.speakerkit.bgp.fsm.ConnectMode.PASSIVE).build())
+          .build();
+      sa.start();
+      try (java.net.Socket peer = peerDials(b, a, port)) {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeOpenAndKeepalive(out, rawPeerConfig().build());
+        writeTo(peer, out);
+        out.release();
+        Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established, () -> "" + sa.state());
+        for (int i = 0; i < routes; i++) {
+          sa.announce(IpPrefix.ipv4(0x0a000000 + (i << 8), 24), PathAttributes.builder()
+              .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath().nextHop(a).med(i).build());
+        }
+        int announced = 0;
+        while (announced < routes) {
+          byte[] m = nextMessage(peer.getInputStream());
+          if (m[0] == 2 && m.length > 5) { // an UPDATE with routes (not the 23-octet End-of-RIB)
+            announced++;
+          }
+        }
+        assertTrue(onLoop(sa, sa::outboundCacheSize) <= BgpSession.OUTBOUND_CACHE_SIZE);
+      }
+    }
+  }
+
   /** A connection from the peer's address {@code from} to {@code to}:{@code port}, reads timing out after 10 s. */
   private static java.net.Socket peerDials(InetAddress from, InetAddress to, int port) throws java.io.IOException {
     java.net.Socket s = new java.net.Socket();
