@@ -1289,9 +1289,10 @@ public final class BgpSession implements AutoCloseable {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       BgpFrameDecoder d = ctx.pipeline().get(BgpFrameDecoder.class);
-      if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o && d != null) {
+      if (msg instanceof io.speakerkit.bgp.wire.OpenMessage o && d != null && ctx.executor().inEventLoop()) {
         // Switch the decoder to the negotiated context here, on the channel's own thread, before anything else is
-        // read: the peer's UPDATEs follow our KEEPALIVE, which the session sends only after this.
+        // read: the peer's UPDATEs follow our KEEPALIVE, which the session sends only after this. (Not again when
+        // this call is handed on to the session's loop: the decoder is the channel thread's alone.)
         OpenNegotiation.Result r = OpenNegotiation.negotiate(config, WireAdapter.fromWire(o));
         if (r instanceof OpenNegotiation.Accepted a) {
           d.context(a.session().codecContext());
