@@ -577,8 +577,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       case 6, 7, 17, 18 -> error(ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next), type, null, reason);
       // RFC 7606 §7.5, §7.9, §7.10: LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST from an eBGP peer are discarded
       // whatever their flags.
-      case 5, 9, 10 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub, copy(p, next),
-          type, null, reason);
+      case 5, 9, 10 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub,
+          copy(p, next), type, null, reason);
       case 14, 15 -> {
         // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
         error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);

@@ -369,10 +369,7 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket();
         BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
       server.bind(new InetSocketAddress(b, portB));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .connectRetryTime(Duration.ofSeconds(1)).build())
-          .build();
+      BgpSession sa = dialling(ta, a, b, portB, c -> c.connectRetryTime(Duration.ofSeconds(1)));
       sa.start();
       try (java.net.Socket first = server.accept()) { // a's own connection, OpenSent; the peer stays silent on it
         Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
@@ -405,10 +402,7 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket();
         BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
       server.bind(new InetSocketAddress(b, portB));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .connectRetryTime(Duration.ofSeconds(60)).build())
-          .random(() -> 0L).build();
+      BgpSession sa = dialling(ta, a, b, portB, c -> c.connectRetryTime(Duration.ofSeconds(60)));
       sa.addListener(changes::add);
       sa.start();
       try (java.net.Socket first = server.accept()) {
@@ -442,10 +436,7 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket();
         BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, portA)).build().start()) {
       server.bind(new InetSocketAddress(b, portB));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)).build())
-          .random(() -> 0L).build();
+      BgpSession sa = dialling(ta, a, b, portB, c -> c.backoff(Duration.ofSeconds(30), Duration.ofSeconds(60)));
       sa.start();
       try (java.net.Socket first = server.accept(); java.net.Socket second = peerDials(b, a, portA)) {
         Poll.until(LIMIT, "OpenSent", () -> sa.state() == BgpState.OpenSent, () -> "" + sa.state());
@@ -458,6 +449,15 @@ class LoopbackInteropTest {
         assertFalse(hasSecondConnection(sa));
       }
     }
+  }
+
+  /** Session a (AS 64601, 10.0.0.1) on {@code ta}, dialling b:{@code portB}; {@code settings} finish its config. */
+  private static BgpSession dialling(BgpTransport ta, InetAddress a, InetAddress b, int portB,
+      java.util.function.UnaryOperator<FsmConfig.Builder> settings) {
+    return BgpSession.builder().transport(ta).peer(b).peerPort(portB).localAddress(a)
+        .config(settings.apply(FsmConfig.builder().localAs(64601).peerAs(64602)
+            .bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))).build())
+        .random(() -> 0L).build();
   }
 
   private static boolean hasSecondConnection(BgpSession s) {
