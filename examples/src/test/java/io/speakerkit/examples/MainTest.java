@@ -52,7 +52,7 @@ class MainTest {
         spec: {myASN: 64512, peerASN: 64512, peerAddress: 192.0.2.1, holdTime: 1s}
         """);
     assertEquals(2, run("speaker", "--config", bad.toString(), "--check"));
-    assertEquals("invalid manifest: BGPPeer metallb-system/p: spec.holdTime: 1s (expected: 0 or 3-65535 whole seconds)\n",
+    assertEquals("invalid manifest: BGPPeer metallb-system/p: spec.holdTime: 1s (expected: 0 or 3-65535 seconds)\n",
         err.toString(StandardCharsets.UTF_8));
   }
 

@@ -136,22 +136,26 @@ public record PeerConfig(
       return this;
     }
 
+    /**
+     * The proposed hold time, cut to whole seconds as MetalLB does (config.go parseTimers; FRR takes whole seconds):
+     * 90.5 s proposes 90 s.
+     */
     public Builder holdTime(Duration holdTime) {
+      Duration whole = Duration.ofSeconds(holdTime.getSeconds());
       // RFC 4271 §4.2: zero or at least three seconds; the field is 16 bits of seconds.
-      if (holdTime.isNegative() || holdTime.getNano() != 0 || holdTime.getSeconds() > 65535
-          || (!holdTime.isZero() && holdTime.getSeconds() < 3)) {
-        throw new IllegalArgumentException("holdTime: " + seconds(holdTime) + " (expected: 0 or 3-65535 whole seconds)");
+      if (holdTime.isNegative() || whole.getSeconds() > 65535 || (!whole.isZero() && whole.getSeconds() < 3)) {
+        throw new IllegalArgumentException("holdTime: " + seconds(holdTime) + " (expected: 0 or 3-65535 seconds)");
       }
-      this.holdTime = holdTime;
+      this.holdTime = whole;
       return this;
     }
 
+    /** The keepalive interval, cut to whole seconds as MetalLB does. */
     public Builder keepaliveTime(Duration keepaliveTime) {
-      if (keepaliveTime.isNegative() || keepaliveTime.getNano() != 0 || keepaliveTime.getSeconds() > 65535) {
-        throw new IllegalArgumentException(
-            "keepaliveTime: " + seconds(keepaliveTime) + " (expected: 0-65535 whole seconds)");
+      if (keepaliveTime.isNegative() || keepaliveTime.getSeconds() > 65535) {
+        throw new IllegalArgumentException("keepaliveTime: " + seconds(keepaliveTime) + " (expected: 0-65535 seconds)");
       }
-      this.keepaliveTime = keepaliveTime;
+      this.keepaliveTime = Duration.ofSeconds(keepaliveTime.getSeconds());
       return this;
     }
 

@@ -99,8 +99,8 @@ public record SpeakerConfig(
 
   private static void validate(List<IpAddressPool> pools, Map<String, Map<String, String>> poolLabels,
       List<PeerConfig> peers, List<AdvertisementConfig> advertisements, Map<String, BfdProfile> bfdProfiles) {
-    Set<String> poolNames = unique("IPAddressPool", pools.stream().map(IpAddressPool::name).toList());
-    Set<String> peerNames = unique("BGPPeer", peers.stream().map(PeerConfig::name).toList());
+    unique("IPAddressPool", pools.stream().map(IpAddressPool::name).toList());
+    unique("BGPPeer", peers.stream().map(PeerConfig::name).toList());
     unique("BGPAdvertisement", advertisements.stream().map(AdvertisementConfig::name).toList());
     Set<String> peerTargets = new LinkedHashSet<>();
     for (PeerConfig p : peers) {
@@ -116,20 +116,8 @@ public record SpeakerConfig(
             + " is already the address of another BGPPeer");
       }
     }
-    for (AdvertisementConfig adv : advertisements) {
-      for (String pool : adv.ipAddressPools()) {
-        if (!poolNames.contains(pool)) {
-          throw new IllegalArgumentException("BGPAdvertisement " + adv.name() + ": spec.ipAddressPools: \"" + pool
-              + "\": no IPAddressPool of that name");
-        }
-      }
-      for (String peer : adv.peers()) {
-        if (!peerNames.contains(peer)) {
-          throw new IllegalArgumentException("BGPAdvertisement " + adv.name() + ": spec.peers: \"" + peer
-              + "\": no BGPPeer of that name");
-        }
-      }
-    }
+    // An advertisement may name pools and peers that do not exist: as in MetalLB, those names select nothing (a pool
+    // or peer can be deleted while advertisements still name it, or named before it is created).
     for (AdvertisementConfig adv : advertisements) {
       for (IpAddressPool pool : pools) {
         if (!appliesTo(adv, pool.name(), poolLabels)) {

@@ -92,6 +92,22 @@ class RoutePlanTest {
     assertEquals(java.util.Set.of(ip("198.51.100.11")), plan.announcedAddresses());
   }
 
+  /** MetalLB skips an advertisement's names of pools and peers that do not exist: they select nothing. */
+  @Test
+  void advertisementNamingAbsentPoolOrPeer_selectsNothingByThoseNames() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("kept", "198.51.100.0/24"))
+        .pool(pool("other", "203.0.113.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("pools").ipAddressPools("kept", "deleted").build())
+        .advertisement(AdvertisementConfig.builder("peers").ipAddressPools("other").peers("gone").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.10"), "kept");
+    plan.add(ip("203.0.113.5"), "other");
+    assertEquals(java.util.Set.of(ip("198.51.100.10")), plan.announcedAddresses());
+  }
+
   /** MetalLB docs: localPref is applied to iBGP sessions only. */
   @Test
   void localPref_onlyToIbgpPeers() {

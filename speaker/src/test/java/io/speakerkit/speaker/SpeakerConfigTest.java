@@ -104,10 +104,11 @@ class SpeakerConfigTest {
   }
 
   @Test
-  void references_unknownPoolPeerProfile_rejected() throws Exception {
-    assertEquals("BGPAdvertisement a: spec.ipAddressPools: \"nope\": no IPAddressPool of that name",
-        assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
-            .advertisement(AdvertisementConfig.builder("a").ipAddressPools("nope").build()).build()).getMessage());
+  void references_unknownBfdProfile_rejected_unknownPoolOrPeerOfAnAdvertisement_accepted() throws Exception {
+    // MetalLB config.go setBGPAdvertisementsToPools skips pool names that do not exist, and peer names are only
+    // matched when announcing: a pool or peer may be deleted while an advertisement still names it
+    SpeakerConfig.builder().advertisement(AdvertisementConfig.builder("a").ipAddressPools("deleted").peers("gone")
+        .build()).build();
     PeerConfig withBfd = PeerConfig.builder().name("r").myAsn(1).peerAsn(2).peerAddress(ip("192.0.2.1"))
         .bfdProfile("fast").build();
     assertEquals("BGPPeer r: spec.bfdProfile: \"fast\": no BFDProfile of that name",
@@ -130,8 +131,14 @@ class SpeakerConfigTest {
         .peerAddress(ip("192.0.2.1")).keepaliveTime(Duration.ofSeconds(120)).build().holdTime());
     assertThrows(IllegalArgumentException.class, () -> PeerConfig.builder().myAsn(64512).peerAsn(64512)
         .peerAddress(ip("192.0.2.1")).keepaliveTime(Duration.ofSeconds(30000)).build());
-    assertEquals("holdTime: 2s (expected: 0 or 3-65535 whole seconds)",
+    assertEquals("holdTime: 2s (expected: 0 or 3-65535 seconds)",
         assertThrows(IllegalArgumentException.class, () -> b.holdTime(Duration.ofSeconds(2))).getMessage());
+    // MetalLB (config.go parseTimers) cuts to whole seconds before checking, and FRR takes whole seconds
+    assertThrows(IllegalArgumentException.class, () -> b.holdTime(Duration.ofMillis(2900)));
+    PeerConfig fractional = PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+        .holdTime(Duration.ofMillis(90_500)).keepaliveTime(Duration.ofMillis(30_500)).build();
+    assertEquals(Duration.ofSeconds(90), fractional.holdTime());
+    assertEquals(Duration.ofSeconds(30), fractional.keepaliveTime());
     assertEquals("keepaliveTime: 40s (expected: at most holdTime 30s)", assertThrows(IllegalArgumentException.class,
         () -> b.holdTime(Duration.ofSeconds(30)).keepaliveTime(Duration.ofSeconds(40)).build()).getMessage());
     assertEquals("ebgpMultiHop: true on an iBGP peer (expected: eBGP only)", assertThrows(

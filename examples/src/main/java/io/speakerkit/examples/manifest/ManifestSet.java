@@ -289,16 +289,18 @@ public final class ManifestSet {
     }
     for (int i = 0; i < advertisements.size(); i++) {
       BgpAdvertisementSpec a = advertisements.get(i);
+      // MetalLB skips names of pools and peers that do not exist (yet, or any more: deleting a pool or a peer that
+      // an advertisement names is allowed); so do we, with a warning.
       for (int j = 0; j < a.ipAddressPools().size(); j++) {
         if (!poolNames.contains(a.ipAddressPools().get(j))) {
-          throw new ManifestException(a.ref(), "spec.ipAddressPools[" + j + "]",
-              "\"" + a.ipAddressPools().get(j) + "\": no IPAddressPool of that name");
+          warnings.accept(a.ref() + ": spec.ipAddressPools[" + j + "]: \"" + a.ipAddressPools().get(j)
+              + "\": no IPAddressPool of that name; skipped");
         }
       }
       for (int j = 0; j < a.peers().size(); j++) {
         if (!peerNames.contains(a.peers().get(j))) {
-          throw new ManifestException(a.ref(), "spec.peers[" + j + "]",
-              "\"" + a.peers().get(j) + "\": no BGPPeer of that name");
+          warnings.accept(a.ref() + ": spec.peers[" + j + "]: \"" + a.peers().get(j)
+              + "\": no BGPPeer of that name; skipped");
         }
       }
       List<String> resolved = new ArrayList<>();
