@@ -624,21 +624,37 @@ public final class Allocator implements AutoCloseable {
       }
       return fromPool(p, req);
     }
-    List<Integer> candidates = candidatePools(req);
-    if (candidates.isEmpty()) {
+    List<List<Integer>> groups = candidatePools(req);
+    if (groups.get(0).isEmpty() && groups.get(1).isEmpty()) {
       return new Refused(Refusal.NO_ELIGIBLE_POOL, "no pool may assign addresses to " + req.serviceKey()
           + " automatically (" + poolNames() + "; pools need autoAssign, and a matching serviceAllocation if they have one;"
           + " expected: name a pool or an address, or configure an eligible pool)");
     }
-    // MetalLB (findBestPoolForService): with ClusterIPs of both families, PreferDualStack takes the first pool that
-    // gives both, else the first that gives the primary family, else the first that gives the other; with one
-    // family only, the first pool that gives the primary family (fromPool refuses the others)
+    // MetalLB (allocator.go Allocate): the pinned pools as a group first, the open pools only if none of them gives
+    // an address
+    StringBuilder why = new StringBuilder();
+    boolean[] exhausted = new boolean[1];
+    for (List<Integer> group : groups) {
+      Allocated a = bestOf(group, req, why, exhausted);
+      if (a != null) {
+        return a;
+      }
+    }
+    return new Refused(exhausted[0] ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
+        "no address for " + req.serviceKey() + " in any eligible pool: " + why);
+  }
+
+  /**
+   * The allocation of the best pool of {@code group}, or null (the reasons appended to {@code why}). MetalLB
+   * (findBestPoolForService): with ClusterIPs of both families, PreferDualStack takes the first pool that gives both,
+   * else the first that gives the primary family, else the first that gives the other; with one family only, the
+   * first pool that gives the primary family (fromPool refuses the others).
+   */
+  private Allocated bestOf(List<Integer> group, ServiceRequest req, StringBuilder why, boolean[] exhausted) {
     boolean wantsBoth = req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK && req.dualStackClusterIps();
     Allocated primaryOnly = null;
     Allocated otherOnly = null;
-    StringBuilder why = new StringBuilder();
-    boolean exhausted = false;
-    for (int p : candidates) {
+    for (int p : group) {
       AllocationResult r = fromPool(p, req);
       if (r instanceof Allocated a) {
         List<InetAddress> got = a.allocation().addresses();
@@ -653,14 +669,10 @@ public final class Allocator implements AutoCloseable {
         continue;
       }
       Refused f = (Refused) r;
-      exhausted |= f.reason() == Refusal.POOL_EXHAUSTED;
+      exhausted[0] |= f.reason() == Refusal.POOL_EXHAUSTED;
       why.append(why.length() == 0 ? "" : "; ").append(f.message());
     }
-    if (primaryOnly != null || otherOnly != null) {
-      return primaryOnly != null ? primaryOnly : otherOnly;
-    }
-    return new Refused(exhausted ? Refusal.POOL_EXHAUSTED : Refusal.FAMILY_MISMATCH,
-        "no address for " + req.serviceKey() + " in any eligible pool: " + why);
+    return primaryOnly != null ? primaryOnly : otherOnly;
   }
 
   /**
@@ -675,10 +687,13 @@ public final class Allocator implements AutoCloseable {
     return "pool \"" + pool.name() + "\" admits other namespaces or services only (its serviceAllocation)";
   }
 
-  /** Pools for automatic assignment, in MetalLB's order. */
-  private List<Integer> candidatePools(ServiceRequest req) {
+  /**
+   * Pools for automatic assignment, in MetalLB's order: the pools pinned to the service by their serviceAllocation
+   * (by priority, then name), then the pools without one (by name).
+   */
+  private List<List<Integer>> candidatePools(ServiceRequest req) {
     if (!pools.anyPinned) {
-      return pools.openAutoPools;
+      return List.of(List.of(), pools.openAutoPools);
     }
     List<Integer> pinned = new ArrayList<>();
     List<Integer> open = new ArrayList<>();
@@ -690,8 +705,7 @@ public final class Allocator implements AutoCloseable {
       }
       if (pool.serviceAllocation().isEmpty()) {
         open.add(p);
-      } else if (pool.serviceAllocation().get().pinsAnything()
-          && pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
+      } else if (pool.serviceAllocation().get().matches(ns, req.namespaceLabels(), req.serviceLabels())) {
         pinned.add(p);
       }
     }
@@ -699,8 +713,7 @@ public final class Allocator implements AutoCloseable {
       int prio = pools.pools.get(p).serviceAllocation().get().priority();
       return prio == 0 ? Integer.MAX_VALUE : prio;
     }).thenComparing(p -> pools.pools.get(p).name()));
-    pinned.addAll(open); // open is already in name order
-    return pinned;
+    return List.of(pinned, open); // open is already in name order
   }
 
   private AllocationResult fromPool(int p, ServiceRequest req) {
@@ -714,8 +727,9 @@ public final class Allocator implements AutoCloseable {
           : !req.dualStackClusterIps() ? List.of(req.ipFamily())
           : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
     };
-    // MetalLB: PreferDualStack in a pool of both families takes both if free, else the primary family alone
-    boolean otherOptional = families.size() == 2 && req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK;
+    // MetalLB: PreferDualStack in a pool of both families takes both if free, else the primary family alone; with
+    // ClusterIPs of both families also the other family alone (allocation.go selectIPsForFamilyAndPolicy)
+    boolean preferBoth = families.size() == 2 && req.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK;
     List<InetAddress> got = new ArrayList<>(2);
     for (IpFamily f : families) {
       if (!pool.hasFamily(f)) {
@@ -723,7 +737,7 @@ public final class Allocator implements AutoCloseable {
             + req.serviceKey() + " (" + req.ipFamilyPolicy() + ") needs one");
       }
       if (!findAddress(p, f, req)) {
-        if (otherOptional && f != req.ipFamily()) {
+        if (preferBoth && (f != req.ipFamily() || req.dualStackClusterIps())) {
           continue;
         }
         String cap = pool.capacity(f).toString();
@@ -732,6 +746,10 @@ public final class Allocator implements AutoCloseable {
             + " (" + inUse[p][f.ordinal()] + " of " + cap + " in use)");
       }
       got.add(U128.toInet(foundHi, foundLo));
+    }
+    if (got.isEmpty()) {
+      return new Refused(Refusal.POOL_EXHAUSTED, "pool \"" + pool.name() + "\" has no free address of either family"
+          + (req.sharingKey().isPresent() ? " and none shareable under key \"" + req.sharingKey().get() + "\"" : ""));
     }
     return new Allocated(withRequestMeta(got, pool.name(), req), true);
   }

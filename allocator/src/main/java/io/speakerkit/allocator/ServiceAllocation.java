@@ -13,7 +13,8 @@ import java.util.Set;
  * {@code namespaceSelectors} (either list empty and the other empty too means any namespace), and when one of
  * {@code serviceSelectors} selects its labels (empty means any service). For automatic assignment a pool with a
  * service allocation is used only for the services it matches, before any pool without one; one that sets none of
- * namespaces and selectors matches nothing (see {@link #pinsAnything()}).
+ * namespaces and selectors, only a priority, matches every service (MetalLB from v0.15, metallb/metallb#2714: it
+ * selects everything; v0.14 left such a pool out of automatic assignment).
  *
  * @param priority lower wins; {@code 0} means unset and sorts after every set priority, as in MetalLB
  * @param namespaces namespace names
@@ -29,14 +30,6 @@ public record ServiceAllocation(
     namespaces = Set.copyOf(Objects.requireNonNull(namespaces, "namespaces"));
     namespaceSelectors = List.copyOf(Objects.requireNonNull(namespaceSelectors, "namespaceSelectors"));
     serviceSelectors = List.copyOf(Objects.requireNonNull(serviceSelectors, "serviceSelectors"));
-  }
-
-  /**
-   * True if some namespace, namespace selector or service selector is set. MetalLB pins a pool only through these;
-   * a service allocation with a priority alone leaves the pool out of automatic assignment altogether.
-   */
-  public boolean pinsAnything() {
-    return !namespaces.isEmpty() || !namespaceSelectors.isEmpty() || !serviceSelectors.isEmpty();
   }
 
   /** True if this allocation admits a service in {@code namespace} with the given labels. */

@@ -175,9 +175,13 @@ class AllocatorStatefulProperties {
         case PREFER_DUAL_STACK -> pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6)
             ? List.of(IpFamily.IPV4, IpFamily.IPV6) : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
       };
+      IpFamily other = q.ipFamily() == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4;
       if (fams.size() == 2 && q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK
-          && modelFind(pool, q.ipFamily() == IpFamily.IPV4 ? IpFamily.IPV6 : IpFamily.IPV4, q) == null) {
+          && modelFind(pool, other, q) == null) {
         fams = List.of(q.ipFamily()); // MetalLB: the other family is full, the primary alone
+      } else if (fams.size() == 2 && q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK && q.dualStackClusterIps()
+          && modelFind(pool, q.ipFamily(), q) == null) {
+        fams = List.of(other); // MetalLB selectIPsForFamilyAndPolicy: the primary is full, the other alone
       }
       List<InetAddress> got = new ArrayList<>();
       for (IpFamily f : fams) {
@@ -234,22 +238,30 @@ class AllocatorStatefulProperties {
         }
         return null;
       }
-      // MetalLB order: pinned pools (priority, unset last), then pools without serviceAllocation; ties by name
-      List<Integer> order = new ArrayList<>();
+      // MetalLB order: pinned pools (priority, unset last; ties by name) as one group, then the pools without
+      // serviceAllocation as another, tried only when the first gives nothing
+      List<Integer> pinned = new ArrayList<>();
       for (int p = 0; p < pools.size(); p++) {
         if (pools.get(p).autoAssign() && modelPinned(pools.get(p), q)) {
-          order.add(p);
+          pinned.add(p);
         }
       }
-      order.sort(Comparator.comparingInt((Integer p) -> {
+      pinned.sort(Comparator.comparingInt((Integer p) -> {
         int prio = pools.get(p).serviceAllocation().get().priority();
         return prio == 0 ? Integer.MAX_VALUE : prio;
       }).thenComparing(p -> pools.get(p).name()));
+      List<Integer> open = new ArrayList<>();
       for (int p = 0; p < pools.size(); p++) { // configs are listed in name order
         if (pools.get(p).autoAssign() && pools.get(p).serviceAllocation().isEmpty()) {
-          order.add(p);
+          open.add(p);
         }
       }
+      Allocation fromPinned = modelBest(pinned, q);
+      return fromPinned != null ? fromPinned : modelBest(open, q);
+    }
+
+    /** MetalLB's findBestPoolForService over one group of pools. */
+    Allocation modelBest(List<Integer> order, ServiceRequest q) {
       if (q.ipFamilyPolicy() == IpFamilyPolicy.PREFER_DUAL_STACK) {
         for (int p : order) { // MetalLB: first a pool that gives both families
           Allocation a = modelFromPool(p, q);
@@ -278,9 +290,7 @@ class AllocatorStatefulProperties {
         return false;
       }
       ServiceAllocation sa = pool.serviceAllocation().get();
-      if (sa.namespaces().isEmpty() && sa.serviceSelectors().isEmpty() && sa.namespaceSelectors().isEmpty()) {
-        return false; // MetalLB: pinned to nothing
-      }
+      // MetalLB v0.15 (#2714): no namespaces and no selectors, only a priority: pinned to every service
       if (!sa.namespaces().isEmpty() && !sa.namespaces().contains(q.namespace())) {
         return false;
       }

@@ -98,10 +98,17 @@ class MetalLbBehaviourTest {
             List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build()).build(),
                 pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(99).namespaces("ns").build()).build()),
             List.of(), svc("ns/a"), "10.0.2.0"),
-        row("[metallb allocator.go pinnedPoolsForService] priority alone pins to nothing: pool unused automatically",
+        row("[metallb config.go addressPoolServiceAllocationsFromCR, #2714 (v0.15)] priority alone selects every"
+                + " service: the pool comes first",
             List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(1).build()).build(),
                 pool("b", "10.0.2.0/24").build()),
-            List.of(), svc("ns/a"), "10.0.2.0"),
+            List.of(), svc("ns/a"), "10.0.1.0"),
+        row("[allocator.go Allocate] PreferDualStack: a pinned pool of one family before an open pool of both",
+            List.of(pool("a-open", "10.0.2.0/24", "fd00::/120").build(),
+                pool("z-pinned", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build())
+                    .build()),
+            List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.1.0"),
         row("[advanced] pinned pools come before pools without serviceAllocation",
             List.of(pool("a-open", "10.0.1.0/24").build(),
                 pool("z-pinned", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build()).build()),
@@ -211,6 +218,11 @@ class MetalLbBehaviourTest {
             List.of(pool("a-v4", "10.0.0.0/24").build(), pool("b-dual", "10.0.1.0/24", "fd00::/64").build()),
             List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
                 .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.1.0,fd00::"),
+        row("[allocation.go selectIPsForFamilyAndPolicy] PreferDualStack, dual-stack ClusterIPs, the primary family"
+                + " full: the other alone",
+            List.of(pool("d", "10.0.0.0/32", "fd00::/120").build()), List.of(svc("ns/x")),
+            svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+                .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "fd00:0:0:0:0:0:0:0"),
         row("[allocator.go findBestPoolForService] PreferDualStack, no pool of both: the primary family's first",
             List.of(pool("a-v6", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()), List.of(),
             svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
