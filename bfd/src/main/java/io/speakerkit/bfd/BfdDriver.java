@@ -254,9 +254,16 @@ public final class BfdDriver {
   }
 
   void reschedule(DriverSession s) {
+    if (!registered(s)) {
+      return; // closed (also from a listener of the event just handled): no timers any more
+    }
     heap.update(s, s.fsm.nextDeadlineNanos());
     s.publish();
     armTimer();
+  }
+
+  private boolean registered(DriverSession s) {
+    return byDiscr.get(s.fsm.localDiscr()) == s;
   }
 
   /** The periodic timer runs while the next deadline is at most this many slack periods away. */
@@ -292,7 +299,16 @@ public final class BfdDriver {
     timerDeadline = Long.MAX_VALUE;
     long now = now();
     runDue(now);
+    if (tick != null) {
+      return; // a one-shot armed before the periodic timer started: the periodic timer runs the deadlines now
+    }
     if (timerSlackNanos > 0 && nextDeadline() - now <= TICK_HORIZON * timerSlackNanos) {
+      if (timer != null) {
+        // a listener of the deadlines just run armed a one-shot (e.g. adminDown): the periodic timer replaces it
+        timer.cancel();
+        timer = null;
+        timerDeadline = Long.MAX_VALUE;
+      }
       // Dense deadlines: one periodic timer on the grid from the next grid point on.
       long first = Math.floorDiv(now, timerSlackNanos) * timerSlackNanos + timerSlackNanos;
       tick = scheduler.scheduleAtFixedRate(onTick, first - now, timerSlackNanos, TimeUnit.NANOSECONDS);
@@ -321,6 +337,10 @@ public final class BfdDriver {
     DriverSession s;
     while ((s = heap.peek()) != null && s.key <= now) {
       s.fsm.onTimer(now);
+      if (!registered(s)) {
+        heap.remove(s); // a listener closed it
+        continue;
+      }
       heap.update(s, s.fsm.nextDeadlineNanos());
       s.publish();
     }

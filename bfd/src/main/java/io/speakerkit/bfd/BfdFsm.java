@@ -630,6 +630,9 @@ public final class BfdFsm {
     int r = pkt.readerIndex();
     int type = pkt.getUnsignedByte(r + 24);
     int authLen = pkt.getUnsignedByte(r + 25);
+    if (authLen < 3) {
+      return false; // RFC 5880 §4.2-4.4: every type has a Key ID after the length (the packet may end before it)
+    }
     int keyId = pkt.getUnsignedByte(r + 26);
     if (type != authType.code() || keyId != auth.keyId()) {
       return false;

@@ -214,4 +214,21 @@ class AuthenticationTest {
     assertTrue(e.getMessage().contains("1-16"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> auth(AuthType.KEYED_SHA1, 256, "k"));
   }
+
+  /** A packet of the minimum length with the A bit (26 octets) and Auth Len 2 has no Key ID: discarded, not read. */
+  @Test
+  void authSectionOfTwoOctets_discarded() {
+    Recorder r = Recorder.of(7, BfdProfile.DEFAULT, BfdAuthentication.of(AuthType.SIMPLE_PASSWORD, 1, "secret"),
+        new SplittableRandom(1));
+    r.start();
+    byte[] p = new byte[26];
+    p[0] = 0x20; // version 1
+    p[1] = (byte) (1 << 6 | 0x04); // Down, A bit
+    p[2] = 3;
+    p[3] = 26; // Length
+    p[7] = 9; // My Discriminator
+    p[24] = 1; // Auth Type: simple password
+    p[25] = 2; // Auth Len
+    assertEquals(DiscardReason.AUTHENTICATION, r.receiveRaw(p));
+  }
 }

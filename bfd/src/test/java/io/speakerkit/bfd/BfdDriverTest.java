@@ -250,4 +250,87 @@ class BfdDriverTest {
       throw new AssertionError(e);
     }
   }
+
+  private static final BfdProfile FIFTY_MS =
+      BfdProfile.builder().receiveIntervalMillis(50).transmitIntervalMillis(50).build();
+
+  /** A session closed by its own listener (on Down) stops: its timers do not come back. */
+  @Test
+  void closedFromItsListener_timersStop() {
+    Wire w = new Wire(11);
+    BfdSession[] s = w.pair(FIFTY_MS, FIFTY_MS, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, s[0].state());
+    s[0].subscribe(c -> {
+      if (c.newState() == SessionState.Down) {
+        c.session().close();
+      }
+    });
+    w.cut = true;
+    w.run(Duration.ofSeconds(1));
+    assertEquals(SessionState.Down, s[0].state());
+    long out = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(10));
+    assertEquals(out, s[0].counters().controlPacketsOut(), "a closed session still runs its timers");
+  }
+
+  /** updateProfile, adminDown and enable after close change nothing: the session stays without timers. */
+  @Test
+  void closed_thenUpdateProfileAdminDownEnable_timersStayStopped() {
+    Wire w = new Wire(12);
+    BfdSession[] s = w.pair(FIFTY_MS, FIFTY_MS, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    s[0].close();
+    s[0].updateProfile(FIFTY_MS.toBuilder().transmitIntervalMillis(100).build());
+    s[0].adminDown();
+    s[0].enable();
+    long out = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(10));
+    assertEquals(out, s[0].counters().controlPacketsOut(), "a closed session still runs its timers");
+  }
+
+  /**
+   * With timer slack, a listener that reschedules (adminDown) while due deadlines run arms a one-shot timer as the
+   * periodic timer starts: the one-shot is cancelled, never left to start a second periodic timer.
+   */
+  @Test
+  void timerSlack_listenerReschedulesWhileDeadlinesRun_onePeriodicTimerAtMost() throws Exception {
+    io.speakerkit.timers.ManualScheduler sched = new io.speakerkit.timers.ManualScheduler();
+    BfdDriver d = new BfdDriver(sched, new java.util.SplittableRandom(5), new BfdDriver.PacketIo() {
+      @Override
+      public io.netty.buffer.ByteBuf allocate() {
+        return io.netty.buffer.Unpooled.buffer(64);
+      }
+
+      @Override
+      public void send(BfdSession s, io.netty.buffer.ByteBuf p) {
+        p.release();
+      }
+    });
+    d.timerSlack(Duration.ofMillis(1));
+    InetAddress local = InetAddress.getByName("10.0.0.1");
+    BfdSession a = d.createSession(BfdSessionConfig.builder().localAddress(local)
+        .remoteAddress(InetAddress.getByName("10.0.0.2")).profile(FIFTY_MS).build());
+    a.subscribe(c -> {
+      if (c.newState() == SessionState.Down) {
+        c.session().adminDown();
+      }
+    });
+    d.createSession(BfdSessionConfig.builder().localAddress(local).remoteAddress(InetAddress.getByName("10.0.0.3"))
+        .profile(FIFTY_MS).build());
+    d.createSession(BfdSessionConfig.builder().localAddress(local).remoteAddress(InetAddress.getByName("10.0.0.4"))
+        .profile(FIFTY_MS).build());
+    io.netty.buffer.ByteBuf down = io.netty.buffer.Unpooled.buffer();
+    ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, 0x55, 0, 1_000_000, 50_000)
+        .encode(down);
+    // each goes to Init, detection times 2 ms apart: dense when the first expires
+    for (String remote : List.of("10.0.0.2", "10.0.0.3", "10.0.0.4")) {
+      d.receive(down, local, InetAddress.getByName(remote), false);
+      sched.advance(Duration.ofMillis(2));
+    }
+    down.release();
+    sched.advance(Duration.ofSeconds(20));
+    assertEquals(SessionState.AdminDown, a.state());
+    assertEquals(1, sched.pendingTasks(), () -> "pending " + sched.pendingDeadlines());
+  }
 }
