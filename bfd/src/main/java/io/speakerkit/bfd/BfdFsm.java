@@ -278,11 +278,13 @@ public final class BfdFsm {
       if (received == SessionState.Down) {
         changeState(SessionState.Init, localDiag, now);
       } else if (received == SessionState.Init) {
-        changeState(SessionState.Up, localDiag, now);
+        changeState(SessionState.Up, Diagnostic.NO_DIAGNOSTIC, now);
       }
     } else if (sessionState == SessionState.Init) {
+      // Up clears the diagnostic of the last failure (bfd.LocalDiag tells why the state last changed, RFC 5880
+      // §6.8.1); FRR's bfdd does the same
       if (received == SessionState.Init || received == SessionState.Up) {
-        changeState(SessionState.Up, localDiag, now);
+        changeState(SessionState.Up, Diagnostic.NO_DIAGNOSTIC, now);
       }
     } else if (received == SessionState.Down) { // Up
       changeState(SessionState.Down, Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, now);

@@ -184,6 +184,23 @@ class BfdFsmTest {
         last + 150 * MS), c);
   }
 
+  /** The diagnostic tells why the state last changed: Up again after a failure sends No Diagnostic (as FRR). */
+  @Test
+  void upAgainAfterDetectionTimeExpired_diagnosticCleared() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.Up, 50_000, 50_000, 3));
+    r.runUntil(r.now + 150 * MS);
+    assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, r.fsm.localDiag());
+    r.receive(r.fromPeer(PEER, SessionState.Down, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, r.fsm.localDiag(), "Init still tells of the failure");
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    assertEquals(Diagnostic.NO_DIAGNOSTIC, r.fsm.localDiag());
+    r.runUntil(r.now + 1_000 * MS);
+    assertEquals(Diagnostic.NO_DIAGNOSTIC, r.last().diag());
+  }
+
   @Test
   void detectionTime_usesPeerMultiplierAndLargerOfIntervals() {
     Recorder r = up(FAST);
