@@ -18,6 +18,9 @@ import java.util.Optional;
  * @param aggregationLengthV6 the same for IPv6 (default 128)
  * @param localPref LOCAL_PREF sent to iBGP peers (never to eBGP peers)
  * @param nodeSelectors announce only from nodes matching one of these (empty: every node)
+ * @param serviceSelectors announce only the addresses of services whose labels match one of these (empty: every
+ *     service); an address several services share, when one of them matches (MetalLB's BGPAdvertisement
+ *     {@code spec.serviceSelectors}, metallb/metallb#2917)
  */
 public record AdvertisementConfig(
     String name,
@@ -29,7 +32,8 @@ public record AdvertisementConfig(
     Optional<Long> localPref,
     List<Community> communities,
     List<LargeCommunity> largeCommunities,
-    List<LabelSelector> nodeSelectors) {
+    List<LabelSelector> nodeSelectors,
+    List<LabelSelector> serviceSelectors) {
 
   public AdvertisementConfig {
     Objects.requireNonNull(name, "name");
@@ -39,6 +43,7 @@ public record AdvertisementConfig(
     communities = List.copyOf(communities);
     largeCommunities = List.copyOf(largeCommunities);
     nodeSelectors = List.copyOf(nodeSelectors);
+    serviceSelectors = List.copyOf(serviceSelectors);
     if (aggregationLength < 0 || aggregationLength > 32) {
       throw new IllegalArgumentException("aggregationLength: " + aggregationLength + " (expected: 0-32)");
     }
@@ -68,6 +73,7 @@ public record AdvertisementConfig(
     private List<Community> communities = List.of();
     private List<LargeCommunity> largeCommunities = List.of();
     private List<LabelSelector> nodeSelectors = List.of();
+    private List<LabelSelector> serviceSelectors = List.of();
 
     private Builder(String name) {
       this.name = Objects.requireNonNull(name, "name");
@@ -140,9 +146,15 @@ public record AdvertisementConfig(
       return this;
     }
 
+    public Builder serviceSelectors(List<LabelSelector> selectors) {
+      this.serviceSelectors = List.copyOf(selectors);
+      return this;
+    }
+
     public AdvertisementConfig build() {
       return new AdvertisementConfig(name, ipAddressPools, ipAddressPoolSelectors, peers, aggregationLength,
-          aggregationLengthV6, Optional.ofNullable(localPref), communities, largeCommunities, nodeSelectors);
+          aggregationLengthV6, Optional.ofNullable(localPref), communities, largeCommunities, nodeSelectors,
+          serviceSelectors);
     }
   }
 }

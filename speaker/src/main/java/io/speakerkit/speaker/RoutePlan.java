@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,9 +52,12 @@ public final class RoutePlan {
   private final Map<String, Map<IpPrefix, Map<InetAddress, Contribution>>> contributions = new HashMap<>();
   private final Map<String, TreeMap<IpPrefix, PlannedRoute>> routes = new HashMap<>();
 
+  /** A service using an address, with its labels (for advertisements' serviceSelectors). */
+  private record ServiceUse(String serviceKey, Map<String, String> labels) {}
+
   private static final class Use {
     final String pool;
-    int count;
+    final List<ServiceUse> services = new ArrayList<>(1);
 
     Use(String pool) {
       this.pool = pool;
@@ -74,52 +78,100 @@ public final class RoutePlan {
     return matchesNode(peer.nodeSelectors());
   }
 
-  /**
-   * Records that {@code address} (from {@code pool}) is in use by one more service; returns the changes to send.
-   * Services sharing an address count once each; the routes change only with the first.
-   */
+  /** {@link #add(InetAddress, String, String, Map)} for a service without a key or labels. */
   public List<Change> add(InetAddress address, String pool) {
-    Use use = inUse.computeIfAbsent(address, a -> new Use(pool));
-    if (!use.pool.equals(pool)) {
+    return add(address, pool, "", Map.of());
+  }
+
+  /**
+   * Records that service {@code serviceKey}, labelled {@code serviceLabels}, uses {@code address} from {@code pool};
+   * returns the changes to send. An address several services share is announced once, with every advertisement
+   * that applies to one of them.
+   */
+  public List<Change> add(InetAddress address, String pool, String serviceKey, Map<String, String> serviceLabels) {
+    Use use = inUse.get(address);
+    if (use != null && !use.pool.equals(pool)) {
       throw new IllegalArgumentException(
           "address " + address.getHostAddress() + ": in use from pool " + use.pool + ", not " + pool);
     }
-    if (use.count++ > 0) {
-      return List.of();
+    Map<String, Map<IpPrefix, Contribution>> before = use == null ? Map.of() : contributionsOf(address, use);
+    if (use == null) {
+      use = new Use(pool);
+      inUse.put(address, use);
     }
-    List<Change> changes = new ArrayList<>();
-    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : contributionsOf(address, pool).entrySet()) {
-      for (Map.Entry<IpPrefix, Contribution> c : e.getValue().entrySet()) {
-        contributions.computeIfAbsent(e.getKey(), k -> new HashMap<>())
-            .computeIfAbsent(c.getKey(), k -> new LinkedHashMap<>())
-            .put(address, c.getValue());
-        refresh(e.getKey(), c.getKey(), changes);
-      }
-    }
-    return changes;
+    use.services.add(new ServiceUse(serviceKey, Map.copyOf(serviceLabels)));
+    return replan(address, before, contributionsOf(address, use));
   }
 
-  /** Records that one service no longer uses {@code address}; returns the changes to send. */
+  /** {@link #remove(InetAddress, String)} for a service added without a key. */
   public List<Change> remove(InetAddress address) {
+    return remove(address, "");
+  }
+
+  /** Records that service {@code serviceKey} no longer uses {@code address}; returns the changes to send. */
+  public List<Change> remove(InetAddress address, String serviceKey) {
     Use use = inUse.get(address);
-    if (use == null) {
+    int i = use == null ? -1 : indexOf(use, serviceKey);
+    if (i < 0) {
       return List.of();
     }
-    if (--use.count > 0) {
+    Map<String, Map<IpPrefix, Contribution>> before = contributionsOf(address, use);
+    use.services.remove(i);
+    if (use.services.isEmpty()) {
+      inUse.remove(address);
+      return replan(address, before, Map.of());
+    }
+    return replan(address, before, contributionsOf(address, use));
+  }
+
+  /** Service {@code serviceKey} using {@code address} now has {@code serviceLabels}; returns the changes to send. */
+  public List<Change> relabel(InetAddress address, String serviceKey, Map<String, String> serviceLabels) {
+    Use use = inUse.get(address);
+    int i = use == null ? -1 : indexOf(use, serviceKey);
+    if (i < 0 || use.services.get(i).labels().equals(serviceLabels)) {
       return List.of();
     }
-    inUse.remove(address);
-    List<Change> changes = new ArrayList<>();
-    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : contributionsOf(address, use.pool).entrySet()) {
+    Map<String, Map<IpPrefix, Contribution>> before = contributionsOf(address, use);
+    use.services.set(i, new ServiceUse(serviceKey, Map.copyOf(serviceLabels)));
+    return replan(address, before, contributionsOf(address, use));
+  }
+
+  private static int indexOf(Use use, String serviceKey) {
+    for (int i = 0; i < use.services.size(); i++) {
+      if (use.services.get(i).serviceKey().equals(serviceKey)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Replaces what {@code address} contributed ({@code before}) by {@code after}; the changes to send. */
+  private List<Change> replan(InetAddress address, Map<String, Map<IpPrefix, Contribution>> before,
+      Map<String, Map<IpPrefix, Contribution>> after) {
+    if (before.equals(after)) {
+      return List.of(); // e.g. a second service on a shared address, no serviceSelectors involved
+    }
+    Map<String, Set<IpPrefix>> touched = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : before.entrySet()) {
       for (IpPrefix prefix : e.getValue().keySet()) {
         Map<InetAddress, Contribution> byAddress = contributions.get(e.getKey()).get(prefix);
         byAddress.remove(address);
         if (byAddress.isEmpty()) {
           contributions.get(e.getKey()).remove(prefix);
         }
-        refresh(e.getKey(), prefix, changes);
+        touched.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(prefix);
       }
     }
+    for (Map.Entry<String, Map<IpPrefix, Contribution>> e : after.entrySet()) {
+      for (Map.Entry<IpPrefix, Contribution> c : e.getValue().entrySet()) {
+        contributions.computeIfAbsent(e.getKey(), k -> new HashMap<>())
+            .computeIfAbsent(c.getKey(), k -> new LinkedHashMap<>())
+            .put(address, c.getValue());
+        touched.computeIfAbsent(e.getKey(), k -> new LinkedHashSet<>()).add(c.getKey());
+      }
+    }
+    List<Change> changes = new ArrayList<>();
+    touched.forEach((peer, prefixes) -> prefixes.forEach(prefix -> refresh(peer, prefix, changes)));
     return changes;
   }
 
@@ -161,8 +213,8 @@ public final class RoutePlan {
       // An address kept across a pool change belongs to the pool that holds it now (MetalLB's SetPools), whose
       // advertisements apply from here on.
       String pool = poolHolding(newConfig, e.getKey()).orElse(e.getValue().pool);
-      for (int i = 0; i < e.getValue().count; i++) {
-        next.add(e.getKey(), pool);
+      for (ServiceUse service : e.getValue().services) {
+        next.add(e.getKey(), pool, service.serviceKey(), service.labels());
       }
     }
     List<Change> changes = new ArrayList<>();
@@ -222,14 +274,15 @@ public final class RoutePlan {
   }
 
   /** Per peer, the prefix {@code address} is announced as and what it contributes there. */
-  private Map<String, Map<IpPrefix, Contribution>> contributionsOf(InetAddress address, String pool) {
+  private Map<String, Map<IpPrefix, Contribution>> contributionsOf(InetAddress address, Use use) {
+    String pool = use.pool;
     boolean v4 = address instanceof Inet4Address;
     Map<String, Map<IpPrefix, List<AdvertisementConfig>>> matched = new LinkedHashMap<>();
     if (node.excludedFromLoadBalancers()) {
       return Map.of(); // MetalLB announces no service from a node labelled so (NodeIdentity.EXCLUDE_FROM_...)
     }
     for (AdvertisementConfig adv : config.advertisements()) {
-      if (!config.appliesTo(adv, pool) || !matchesNode(adv.nodeSelectors())) {
+      if (!config.appliesTo(adv, pool) || !matchesNode(adv.nodeSelectors()) || !selectsAService(adv, use)) {
         continue;
       }
       IpPrefix prefix = IpPrefix.of(maskTo(address, v4 ? adv.aggregationLength() : adv.aggregationLengthV6()),
@@ -264,6 +317,21 @@ public final class RoutePlan {
       }
     }
     return out;
+  }
+
+  /** Whether {@code adv} has no serviceSelectors, or one of them selects a service using the address. */
+  private static boolean selectsAService(AdvertisementConfig adv, Use use) {
+    if (adv.serviceSelectors().isEmpty()) {
+      return true;
+    }
+    for (ServiceUse service : use.services) {
+      for (LabelSelector selector : adv.serviceSelectors()) {
+        if (selector.matches(service.labels())) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** A session carries the family of its peer address, and the other one too with dualStackAddressFamily. */

@@ -119,6 +119,8 @@ public final class Speaker implements AutoCloseable {
   private RoutePlan plan;
   /** Services this node does not announce now ({@link #setAnnounceable}); kept across stop and start. */
   private final Set<String> withheld = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** The labels each announced service was last given, for advertisements' serviceSelectors. Worker thread. */
+  private final Map<String, Map<String, String>> serviceLabels = new HashMap<>();
   private BgpTransport transport;
   private BfdEngine bfd;
   private final Map<String, PeerRuntime> peers = new LinkedHashMap<>();
@@ -387,9 +389,17 @@ public final class Speaker implements AutoCloseable {
       List<InetAddress> before = startedAllocator().allocation(request.serviceKey()).map(Allocation::addresses)
           .orElse(List.of());
       AllocationResult result = allocator.allocate(request);
+      Map<String, String> labelsBefore = serviceLabels.put(request.serviceKey(), request.serviceLabels());
       if (result instanceof AllocationResult.Allocated allocated) {
         Allocation a = allocated.allocation();
         if (!allocated.changed()) {
+          if (!request.serviceLabels().equals(labelsBefore == null ? Map.of() : labelsBefore)
+              && !withheld.contains(a.serviceKey())) {
+            // new labels may select other advertisements (serviceSelectors)
+            for (InetAddress address : a.addresses()) {
+              apply(plan.relabel(address, a.serviceKey(), request.serviceLabels()));
+            }
+          }
           return result;
         }
         events.publish(new SpeakerEvent.Allocated(clock.instant(), a.serviceKey(), a.addresses(), a.pool()));
@@ -397,6 +407,13 @@ public final class Speaker implements AutoCloseable {
             before.stream().filter(address -> !a.addresses().contains(address)).toList(), false);
         planAddresses(a.serviceKey(), a.pool(),
             a.addresses().stream().filter(address -> !before.contains(address)).toList(), true);
+        if (!withheld.contains(a.serviceKey())) {
+          for (InetAddress kept : a.addresses()) {
+            if (before.contains(kept)) {
+              apply(plan.relabel(kept, a.serviceKey(), request.serviceLabels()));
+            }
+          }
+        }
       } else if (result instanceof AllocationResult.Refused refusedResult) {
         events.publish(new SpeakerEvent.AllocationRefused(clock.instant(), request.serviceKey(),
             refusedResult.message()));
@@ -419,6 +436,7 @@ public final class Speaker implements AutoCloseable {
         planAddresses(serviceKey, a.pool(), a.addresses(), false);
       });
       withheld.remove(serviceKey);
+      serviceLabels.remove(serviceKey);
       return released;
     });
   }
@@ -998,7 +1016,8 @@ public final class Speaker implements AutoCloseable {
       return;
     }
     for (InetAddress address : addresses) {
-      apply(add ? plan.add(address, pool) : plan.remove(address));
+      apply(add ? plan.add(address, pool, serviceKey, serviceLabels.getOrDefault(serviceKey, Map.of()))
+          : plan.remove(address, serviceKey));
     }
   }
 

@@ -108,6 +108,37 @@ class RoutePlanTest {
     assertEquals(java.util.Set.of(ip("198.51.100.10")), plan.announcedAddresses());
   }
 
+  /**
+   * MetalLB's BGPAdvertisement serviceSelectors (metallb/metallb#2917): an advertisement announces only the addresses
+   * of services it selects; a shared address takes the advertisements of every service on it, and loses them with the
+   * last; a service given new labels moves between advertisements without a withdrawal in between.
+   */
+  @Test
+  void serviceSelectors_selectTheServicesAnAdvertisementAnnounces() {
+    LabelSelector web = LabelSelector.matchLabels(Map.of("tier", "web"));
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("web").serviceSelectors(List.of(web)).communities("65000:80").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    assertEquals(List.of(), plan.add(ip("198.51.100.1"), "p", "ns/db", Map.of("tier", "db")));
+    assertEquals(java.util.Set.of(), plan.announcedAddresses());
+    IpPrefix slash32 = IpPrefix.parse("198.51.100.1/32");
+    List<RoutePlan.Change> shared = plan.add(ip("198.51.100.1"), "p", "ns/web", Map.of("tier", "web"));
+    assertEquals(1, shared.size());
+    assertEquals(slash32, shared.get(0).prefix());
+    assertEquals(List.of(Community.parse("65000:80")), shared.get(0).route().orElseThrow().communities());
+    assertEquals(List.of(new RoutePlan.Change("r", slash32, Optional.empty())),
+        plan.remove(ip("198.51.100.1"), "ns/web"));
+    List<RoutePlan.Change> relabelled = plan.relabel(ip("198.51.100.1"), "ns/db", Map.of("tier", "web"));
+    assertEquals(1, relabelled.size());
+    assertTrue(relabelled.get(0).route().isPresent());
+    assertEquals(List.of(), plan.relabel(ip("198.51.100.1"), "ns/db", Map.of("tier", "web")));
+    assertEquals(List.of(new RoutePlan.Change("r", slash32, Optional.empty())),
+        plan.relabel(ip("198.51.100.1"), "ns/db", Map.of()));
+  }
+
   /** MetalLB docs: localPref is applied to iBGP sessions only. */
   @Test
   void localPref_onlyToIbgpPeers() {

@@ -201,6 +201,42 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /**
+   * MetalLB's BGPAdvertisement serviceSelectors: a service the advertisement does not select is allocated, not
+   * announced; announced again with labels it selects (the same address), its route reaches the router, and goes
+   * when the service is labelled out again.
+   */
+  @Test
+  void advertisementServiceSelectors_followTheServiceLabels() throws Exception {
+    InetAddress routerAddress = InetAddress.getByName("127.0.0.18");
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 1, routerAddress)) {
+      port = probe.getLocalPort();
+    }
+    io.speakerkit.allocator.LabelSelector web =
+        io.speakerkit.allocator.LabelSelector.matchLabels(java.util.Map.of("tier", "web"));
+    try (Speaker router = Speaker.builder()
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.1")
+                .sourceAddress(routerAddress).build())
+            .listen(new InetSocketAddress(routerAddress, port)).passive(true).allowLocalPeers(true).start();
+        Speaker speaker = Speaker.builder().pool("public", "10.0.18.10-10.0.18.20")
+            .peer(PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress("127.0.0.18").peerPort(port)
+                .sourceAddress(InetAddress.getByName("127.0.0.1")).build())
+            .advertisement(AdvertisementConfig.builder("web").serviceSelectors(List.of(web)).build())
+            .allowLocalPeers(true).start()) {
+      Poll.until(LIMIT, "Established", () -> router.status().get(0).state().equals("Established"),
+          () -> router.status().toString());
+      speaker.announce(ServiceRequest.builder("default/db").serviceLabels(java.util.Map.of("tier", "db")).build());
+      assertEquals(java.util.Map.of(), speaker.announced());
+      speaker.announce(ServiceRequest.builder("default/db").serviceLabels(java.util.Map.of("tier", "web")).build());
+      Poll.until(LIMIT, "the route at the router", () -> router.status().get(0).routesReceived() == 1,
+          () -> router.status() + "\n" + speaker.status());
+      speaker.announce(ServiceRequest.builder("default/db").build());
+      Poll.until(LIMIT, "the route withdrawn", () -> router.status().get(0).routesReceived() == 0,
+          () -> router.status() + "\n" + speaker.status());
+    }
+  }
+
   /** RFC 4271 §4.2: hold time 0 on both sides, no keepalives; the session comes up and routes flow. */
   @Test
   void holdTimeZero_sessionUpWithoutKeepalives() throws Exception {

@@ -7,6 +7,7 @@ import java.util.List;
  * {@link ManifestSet}): {@code A:B}, {@code large:G:L1:L2} or a well-known name.
  *
  * @param localPref null when unset
+ * @param serviceSelectors the services whose addresses it announces (metallb/metallb#2917); empty: every service
  */
 public record BgpAdvertisementSpec(
     ObjectRef ref,
@@ -17,7 +18,8 @@ public record BgpAdvertisementSpec(
     int aggregationLengthV6,
     Long localPref,
     List<String> communities,
-    List<SelectorSpec> nodeSelectors) {
+    List<SelectorSpec> nodeSelectors,
+    List<SelectorSpec> serviceSelectors) {
 
   static BgpAdvertisementSpec read(ObjectRef ref, Node spec) {
     Long v4 = spec.integer("aggregationLength", 0, 32);
@@ -31,11 +33,12 @@ public record BgpAdvertisementSpec(
         v6 == null ? 128 : v6.intValue(),
         spec.integer("localPref", 0, 4294967295L),
         spec.strings("communities"),
-        SelectorSpec.readAll(spec, "nodeSelectors"));
+        SelectorSpec.readAll(spec, "nodeSelectors"),
+        SelectorSpec.readAll(spec, "serviceSelectors"));
   }
 
   BgpAdvertisementSpec withCommunities(List<String> resolved) {
     return new BgpAdvertisementSpec(ref, ipAddressPools, ipAddressPoolSelectors, peers, aggregationLength,
-        aggregationLengthV6, localPref, List.copyOf(resolved), nodeSelectors);
+        aggregationLengthV6, localPref, List.copyOf(resolved), nodeSelectors, serviceSelectors);
   }
 }

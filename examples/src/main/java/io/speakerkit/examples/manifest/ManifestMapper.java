@@ -185,7 +185,8 @@ public final class ManifestMapper {
         .aggregationLength(spec.aggregationLength())
         .aggregationLengthV6(spec.aggregationLengthV6())
         .communities(communities, large)
-        .nodeSelectors(selectors(spec.nodeSelectors()));
+        .nodeSelectors(selectors(spec.nodeSelectors()))
+        .serviceSelectors(selectors(spec.serviceSelectors()));
     if (spec.localPref() != null && spec.localPref() != 0) { // MetalLB: 0 means unset (no LOCAL_PREF of its own)
       b.localPref(spec.localPref());
     }

@@ -556,6 +556,24 @@ class ManifestSetTest {
   }
 
   @Test
+  void advertisement_serviceSelectors_mapped() {
+    List<String> warnings = new ArrayList<>();
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: a, namespace: ns}
+        spec:
+          serviceSelectors:
+          - matchLabels: {tier: web}
+        """, warnings::add);
+    assertEquals(List.of(), warnings);
+    var selectors = ManifestMapper.toConfig(set).advertisements().get(0).serviceSelectors();
+    assertEquals(1, selectors.size());
+    assertTrue(selectors.get(0).matches(Map.of("tier", "web")));
+    assertFalse(selectors.get(0).matches(Map.of("tier", "db")));
+  }
+
+  @Test
   void advertisement_badCommunityOrLength_rejected() {
     String base = """
         apiVersion: metallb.io/v1beta1
