@@ -73,7 +73,9 @@ final class ManifestReloader {
 
   /** Reads the manifests; warnings go to stderr. */
   Loaded load() throws IOException {
-    stamps.putAll(stamps());
+    Map<Path, String> now = stamps();
+    stamps.clear(); // a file gone from a --config directory is forgotten too, or changed() would stay true
+    stamps.putAll(now);
     ManifestSet set = ManifestSet.read(files, w -> err.println("warning: " + w));
     Map<String, String> labels = new java.util.LinkedHashMap<>(set.nodeLabels(node).orElse(Map.of()));
     labels.putAll(commandLineLabels);

@@ -119,6 +119,8 @@ public final class Speaker implements AutoCloseable {
   private RoutePlan plan;
   /** Services this node does not announce now ({@link #setAnnounceable}); kept across stop and start. */
   private final Set<String> withheld = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** BFD sessions of peers whose profile was removed, held AdminDown for a while before they close. */
+  private final Map<String, BfdSession> bfdClosing = new java.util.concurrent.ConcurrentHashMap<>();
   /** The labels each announced service was last given, for advertisements' serviceSelectors. Worker thread. */
   private final Map<String, Map<String, String>> serviceLabels = new HashMap<>();
   private BgpTransport transport;
@@ -627,7 +629,12 @@ public final class Speaker implements AutoCloseable {
       reportBfdRemoved(updated);
       updated.bfd = null;
       updated.bfdSubscription = null;
-      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(old::close);
+      // closed after 2 s of AdminDown, or at once when the profile comes back before (startBfd)
+      bfdClosing.put(next.name(), old);
+      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> {
+        bfdClosing.remove(next.name(), old);
+        old.close();
+      });
     }
     if (before.isPresent() != after.isPresent()) {
       log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
@@ -971,6 +978,10 @@ public final class Speaker implements AutoCloseable {
     if (bfd == null) {
       bfd = newBfdEngine();
     }
+    BfdSession closing = bfdClosing.remove(runtime.config.name());
+    if (closing != null) {
+      closing.close(); // the AdminDown session of a profile removed moments ago still holds the address pair
+    }
     runtime.bfdProfile = profile;
     BfdSessionConfig cfg = BfdSessionConfig.builder()
         .localAddress(local)
@@ -1292,10 +1303,11 @@ public final class Speaker implements AutoCloseable {
   private String checkPeer(PeerConfig peer) {
     for (PeerRuntime other : peers.values()) {
       // Two BGPPeers of one address may both select this node (SpeakerConfig refuses it only without
-      // nodeSelectors); MetalLB refuses the second, and one TCP peer can carry one session only.
-      if (other.config.peerAddress().equals(peer.peerAddress()) && other.config.peerPort() == peer.peerPort()) {
-        return "peerAddress " + peer.peerAddress().getHostAddress() + " port " + peer.peerPort()
-            + " is already the address of BGPPeer " + other.config.name() + " on this node; give one of them"
+      // nodeSelectors); MetalLB refuses the second (FRR has one neighbor per address, whatever the port), and the
+      // transport carries one session per peer address and local address.
+      if (other.config.peerAddress().equals(peer.peerAddress())) {
+        return "peerAddress " + peer.peerAddress().getHostAddress() + " is already the address of BGPPeer "
+            + other.config.name() + " on this node (port " + other.config.peerPort() + "); give one of them"
             + " nodeSelectors that do not select this node";
       }
     }

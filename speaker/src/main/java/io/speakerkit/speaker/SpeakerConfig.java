@@ -110,7 +110,8 @@ public record SpeakerConfig(
               + "\": no BFDProfile of that name");
         }
       });
-      String target = p.peerAddress().getHostAddress() + " port " + p.peerPort();
+      // one neighbor per address, as FRR has it (whatever the port)
+      String target = p.peerAddress().getHostAddress();
       if (p.nodeSelectors().isEmpty() && !peerTargets.add(target)) {
         throw new IllegalArgumentException("BGPPeer " + p.name() + ": spec.peerAddress: " + target
             + " is already the address of another BGPPeer");

@@ -237,6 +237,52 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /**
+   * A BFD profile removed from a peer and given back before its AdminDown session has closed (a reverted edit): the
+   * old session goes at once, the new one runs; also when a session setting changes with it (the peer restarts).
+   */
+  @Test
+  void bfdProfileRemovedThenGivenBack_newSessionRuns() throws Exception {
+    BfdProfile p = BfdProfile.builder().build();
+    PeerConfig.Builder peer = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512)
+        .peerAddress(InetAddress.getByName("127.0.0.20")).peerPort(11941)
+        .sourceAddress(InetAddress.getByName("127.0.0.19"));
+    SpeakerConfig with = SpeakerConfig.builder().peer(peer.bfdProfile("p").build()).bfdProfile("p", p).build();
+    SpeakerConfig without = SpeakerConfig.builder().peer(peer.bfdProfile(null).build()).bfdProfile("p", p).build();
+    SpeakerConfig withNewHold = SpeakerConfig.builder()
+        .peer(peer.holdTime(Duration.ofSeconds(30)).bfdProfile("p").build()).bfdProfile("p", p).build();
+    try (Speaker s = Speaker.builder().config(with).allowLocalPeers(true).bfdSingleHopPort(13941).build()) {
+      s.start();
+      assertEquals(java.util.Optional.of("Down"), s.status().get(0).bfdState());
+      s.apply(without);
+      assertEquals(java.util.Optional.empty(), s.status().get(0).bfdState());
+      s.apply(with);
+      assertEquals(java.util.Optional.of("Down"), s.status().get(0).bfdState(), s.status()::toString);
+      s.apply(without);
+      s.apply(withNewHold);
+      assertEquals(java.util.Optional.of("Down"), s.status().get(0).bfdState(), s.status()::toString);
+      Poll.until(LIMIT, "the restarted session out of Idle", () -> !s.status().get(0).state().equals("Idle"),
+          () -> s.status().toString());
+    }
+  }
+
+  /** One neighbor per router address, as FRR has it: a second BGPPeer of that address on another port is refused. */
+  @Test
+  void twoPeersOfOneAddressOnTwoPorts_secondRefused_speakerRuns() throws Exception {
+    PeerConfig.Builder peer = PeerConfig.builder().myAsn(64512).peerAsn(64512)
+        .peerAddress(InetAddress.getByName("127.0.0.20")).sourceAddress(InetAddress.getByName("127.0.0.19"));
+    SpeakerConfig config = SpeakerConfig.builder()
+        .peer(peer.name("a").peerPort(11942).nodeSelectors(List.of(io.speakerkit.allocator.LabelSelector.matchLabels(
+            Map.of()))).build())
+        .peer(peer.name("b").peerPort(11943).build())
+        .build();
+    try (Speaker s = Speaker.builder().config(config).allowLocalPeers(true).start()) {
+      assertEquals(2, s.status().size(), s.status()::toString);
+      assertTrue(s.status().stream().anyMatch(st -> st.explanation().contains("already the address of BGPPeer")),
+          s.status()::toString);
+    }
+  }
+
   /** RFC 4271 §4.2: hold time 0 on both sides, no keepalives; the session comes up and routes flow. */
   @Test
   void holdTimeZero_sessionUpWithoutKeepalives() throws Exception {
