@@ -10,7 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A scheduler on virtual time, for tests: time stands still until {@link #advance} moves it, and due tasks run on the
  * caller's thread in deadline order (ties in scheduling order), each seeing {@link #nanoTime()} equal to its own
- * deadline.
+ * deadline. A task that throws does not stop the tasks after it, as on {@link EventLoopScheduler}; the call that ran
+ * it ({@link #advance}, {@link #runDueTasks}) then throws the first failure, the others suppressed in it, so a test
+ * still sees it.
  *
  * <p>Published for users' own tests of code built on speakerkit engines. Not thread-safe: drive it from one thread.
  *
@@ -85,25 +87,52 @@ public final class ManualScheduler implements Scheduler, Ticker {
 
   /** Moves the clock to {@code deadlineNanos} (not backwards), running every task due by then. */
   public void advanceTo(long deadlineNanos) {
+    Throwable failure = null;
     Task next;
     while ((next = peekLive()) != null && next.deadline <= deadlineNanos) {
       queue.poll();
       now = Math.max(now, next.deadline);
-      run(next);
+      failure = run(next, failure);
     }
     now = Math.max(now, deadlineNanos);
+    rethrow(failure);
   }
 
   /** Runs the tasks due now without moving the clock; returns how many ran. */
   public int runDueTasks() {
+    Throwable failure = null;
     int ran = 0;
     Task next;
     while ((next = peekLive()) != null && next.deadline <= now) {
       queue.poll();
-      run(next);
+      failure = run(next, failure);
       ran++;
     }
+    rethrow(failure);
     return ran;
+  }
+
+  /** Runs {@code t}; returns the first failure so far ({@code failure}, or what {@code t} threw). */
+  private Throwable run(Task t, Throwable failure) {
+    try {
+      run(t);
+      return failure;
+    } catch (RuntimeException | Error e) {
+      if (failure == null) {
+        return e;
+      }
+      failure.addSuppressed(e);
+      return failure;
+    }
+  }
+
+  private static void rethrow(Throwable failure) {
+    if (failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (failure instanceof Error e) {
+      throw e;
+    }
   }
 
   /**

@@ -33,6 +33,30 @@ class ManualSchedulerTest {
     assertEquals(1, time.pendingTasks());
   }
 
+  /** As on the event loop, a task that throws stops nothing; the advance then reports the first failure. */
+  @Test
+  void taskThrows_laterTasksRunPeriodicContinues_firstFailureThrownAfterwards() {
+    ManualScheduler time = new ManualScheduler();
+    List<String> ran = new ArrayList<>();
+    time.schedule(() -> {
+      throw new IllegalStateException("first");
+    }, 10, TimeUnit.NANOSECONDS);
+    time.scheduleAtFixedRate(() -> {
+      ran.add("tick@" + time.nanoTime());
+      throw new IllegalArgumentException("tick");
+    }, 15, 10, TimeUnit.NANOSECONDS);
+    time.schedule(() -> ran.add("b@" + time.nanoTime()), 20, TimeUnit.NANOSECONDS);
+
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> time.advance(30, TimeUnit.NANOSECONDS));
+
+    assertEquals("first", e.getMessage());
+    assertEquals(2, e.getSuppressed().length);
+    assertEquals(List.of("tick@15", "b@20", "tick@25"), ran);
+    assertEquals(30, time.nanoTime());
+    assertEquals(1, time.pendingTasks(), "the periodic task goes on");
+  }
+
   @Test
   void scheduleAtFixedRate_runsOnTheGridUntilCancelledFromInside() {
     ManualScheduler time = new ManualScheduler();
