@@ -419,7 +419,13 @@ public final class UpdateAttributes {
     if (r != null && (r.nextHopLength() == 16 || r.nextHopLength() == 32)) {
       v6 = r.nextHopBytes();
     }
-    return PathAttributes.of(toList(), v6);
+    List<PathAttribute> list = toList();
+    if (r != null && r.nextHopLength() == 4 && !present(AttributeType.NEXT_HOP_CODE)) {
+      // IPv4 NLRI in MP_REACH_NLRI with an IPv4 next hop (RFC 4760 §3), no NEXT_HOP: the route's next hop all the same
+      list = new ArrayList<>(list);
+      list.add(new NextHop(r.nextHopIpv4()));
+    }
+    return PathAttributes.of(list, v6);
   }
 
   /**

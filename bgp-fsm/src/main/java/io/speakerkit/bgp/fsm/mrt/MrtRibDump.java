@@ -103,7 +103,7 @@ public final class MrtRibDump {
           body.writeShort(e.peerIndex()).writeInt((int) e.originatedSeconds());
           int lengthAt = body.writerIndex();
           body.writeShort(0);
-          writeAttributes(body, e.attributes());
+          writeAttributes(body, e.attributes(), v6);
           body.setShort(lengthAt, body.writerIndex() - lengthAt - 2);
         }
         record(out, timeSeconds, v6 ? SUBTYPE_RIB_IPV6_UNICAST : SUBTYPE_RIB_IPV4_UNICAST, body);
@@ -114,9 +114,13 @@ public final class MrtRibDump {
     }
   }
 
-  /** RFC 6396 §4.3.4: 4-octet AS numbers; MP_REACH_NLRI with only the next hop where the route has an IPv6 one. */
-  private static void writeAttributes(ByteBuf out, PathAttributes a) {
-    boolean ipv4NextHop = a.hasIpv4NextHop();
+  /**
+   * RFC 6396 §4.3.4: 4-octet AS numbers; the next hop of an IPv4 route in NEXT_HOP, of an IPv6 route (or an IPv4 one
+   * with an IPv6 next hop, RFC 8950) in an MP_REACH_NLRI holding only the next hop. One UPDATE may carry routes of
+   * both families, so the entry's prefix decides.
+   */
+  private static void writeAttributes(ByteBuf out, PathAttributes a, boolean v6Prefix) {
+    boolean ipv4NextHop = !v6Prefix && a.hasIpv4NextHop();
     a.writeBeforeMpReach(out, true, ipv4NextHop);
     if (!ipv4NextHop && a.hasIpv6NextHop()) {
       out.writeByte(0x80).writeByte(MP_REACH_NLRI).writeByte(1 + a.ipv6NextHopLength())

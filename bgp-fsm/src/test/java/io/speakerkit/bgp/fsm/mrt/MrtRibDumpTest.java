@@ -131,6 +131,60 @@ class MrtRibDumpTest {
     assertTrue(contains(out.toByteArray(), fourOctetPath), "AS_PATH 65001 4200000000 in 4 octets");
   }
 
+  /**
+   * RFC 6396 §4.3.4: each entry carries its own route's next hop: NEXT_HOP for IPv4 (also from an MP_REACH_NLRI with
+   * a 4-octet next hop and no NEXT_HOP, RFC 4760 §3), an MP_REACH_NLRI of the next hop alone for IPv6 (also when the
+   * UPDATE carried a NEXT_HOP for its IPv4 routes).
+   */
+  @Test
+  void entries_eachWithItsOwnRoutesNextHop() throws Exception {
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_699_999_000L), ZoneOffset.UTC);
+    AdjRibIn rib = new AdjRibIn(new ManualScheduler(), clock);
+    String originAndPath = "40010100 40020602010000fdea";
+    // 198.51.100.0/24 in MP_REACH_NLRI with next hop 10.0.0.2, no NEXT_HOP
+    feed(rib, originAndPath + "900e000d 0001 01 04 0a000002 00 18 c63364", "");
+    // 203.0.113.0/24 with NEXT_HOP 10.0.0.3, and 2001:db8:1::/48 in MP_REACH_NLRI via 2001:db8::2
+    feed(rib, originAndPath + "4003040a000003 900e001c 0002 01 10 20010db8000000000000000000000002 00 30 20010db80001",
+        "18 cb0071");
+    assertEquals(3, rib.size());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L,
+        List.of(new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65002)),
+        MrtRibDump.entries(List.of(rib)));
+    byte[] dump = out.toByteArray();
+    assertTrue(contains(dump, hex("4003040a000002")), "NEXT_HOP 10.0.0.2 of the route from MP_REACH_NLRI");
+    assertTrue(contains(dump, hex("4003040a000003")), "NEXT_HOP 10.0.0.3");
+    assertTrue(contains(dump, hex("800e1110 20010db8000000000000000000000002")), "IPv6 next hop of the IPv6 route");
+    assertEquals(2, count(dump, hex("400304")), "a NEXT_HOP in the two IPv4 entries only");
+  }
+
+  private static void feed(AdjRibIn rib, String attributesHex, String nlriHex) {
+    byte[] a = hex(attributesHex);
+    byte[] n = hex(nlriHex);
+    ByteBuf b = Unpooled.buffer();
+    try {
+      b.writeLong(-1L).writeLong(-1L).writeShort(23 + a.length + n.length).writeByte(2).writeShort(0)
+          .writeShort(a.length).writeBytes(a).writeBytes(n);
+      rib.onUpdate(null, BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS));
+    } finally {
+      b.release();
+    }
+  }
+
+  private static byte[] hex(String s) {
+    return io.netty.buffer.ByteBufUtil.decodeHexDump(s.replace(" ", ""));
+  }
+
+  private static int count(byte[] haystack, byte[] needle) {
+    int n = 0;
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private static void announce(AdjRibIn rib, CodecContext ctx, PathAttributes attributes, IpPrefix... prefixes) {
     ByteBuf buf = Unpooled.buffer();
     try {
