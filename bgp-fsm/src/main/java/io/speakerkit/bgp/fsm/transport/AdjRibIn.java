@@ -228,7 +228,9 @@ public final class AdjRibIn implements RouteListener {
       if (staleCount() > 0) {
         staleTimer = scheduler.schedule(() -> {
           staleTimer = null;
-          removeIf(Route::stale);
+          // a family in an enhanced route refresh is left to its EoRR or refresh timer (RFC 7313 §4): its routes are
+          // stale because of that refresh now
+          removeIf(r -> r.stale() && !refreshTimers.containsKey(r.prefix().family()));
         }, stalePathTime);
       }
     }

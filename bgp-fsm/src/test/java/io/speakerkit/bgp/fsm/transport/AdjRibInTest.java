@@ -31,6 +31,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +71,31 @@ class AdjRibInTest {
   private void announce(String... prefixes) {
     List<IpPrefix> list = java.util.Arrays.stream(prefixes).map(IpPrefix::parse).toList();
     feed(b -> UpdateEncoder.writeAllAnnouncements(b, ATTRS, list, CodecContext.FOUR_OCTET_AS));
+  }
+
+  /**
+   * RFC 7313 §4 within RFC 4724: the restart's stale-path timer leaves the routes of a family in an enhanced route
+   * refresh to that refresh (its EoRR, or its own timer), and removes only the others still stale.
+   */
+  @Test
+  void gracefulRestartStalePathTimer_leavesAFamilyInRouteRefreshToThatRefresh() {
+    announce("198.51.100.1/32");
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).asPath(65002).nextHop(ipv6("2001:db8::2")).build();
+    IpPrefix v6Prefix = IpPrefix.parse("2001:db8:1::/48");
+    feed(b -> UpdateEncoder.writeAnnouncement(b, v6, v6Prefix, CodecContext.FOUR_OCTET_AS));
+    rib.onSessionDown(null, Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST), Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(
+        AddressFamily.IPV4_UNICAST, true, AddressFamily.IPV6_UNICAST, true))));
+    // the IPv6 route again and the IPv6 End-of-RIB; the IPv4 End-of-RIB never comes
+    feed(b -> UpdateEncoder.writeAnnouncement(b, v6, v6Prefix, CodecContext.FOUR_OCTET_AS));
+    feed(b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV6_UNICAST));
+    time.advance(Duration.ofSeconds(300));
+    rib.onRefreshBegin(null, AddressFamily.IPV6_UNICAST);
+    time.advance(Duration.ofSeconds(60)); // the stale-path timer, 360 s after the session came back
+    assertEquals(1, rib.paths(v6Prefix).size(), "60 s into its refresh, no EoRR yet");
+    assertEquals(0, rib.paths(IpPrefix.parse("198.51.100.1/32")).size(), "still stale from the restart");
+    rib.onRefreshEnd(null, AddressFamily.IPV6_UNICAST);
+    assertEquals(0, rib.paths(v6Prefix).size(), "not sent again in the refresh");
   }
 
   /** A clock that moves with the manual scheduler, from 2023-11-14T22:13:20Z. */
