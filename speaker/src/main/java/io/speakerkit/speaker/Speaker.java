@@ -1136,8 +1136,12 @@ public final class Speaker implements AutoCloseable {
       MrtUpdateDump dump = mrt;
       if (dump != null) {
         NegotiatedSession n = session.negotiated().orElseThrow(); // Established
-        dump.message(n.peerAs(), localAs, peerAddress, localAddress, n.fourOctetAs(), update.content(),
-            update.offset(), update.length());
+        // RFC 8050 §3: path identifiers in the NLRI when the session receives them for the message's family
+        AddressFamily family = update.attributes().hasMpReach() ? update.attributes().mpReach().family()
+            : update.attributes().hasMpUnreach() ? update.attributes().mpUnreach().family()
+            : AddressFamily.IPV4_UNICAST;
+        dump.message(n.peerAs(), localAs, peerAddress, localAddress, n.fourOctetAs(),
+            n.addPathReceive().contains(family), update.content(), update.offset(), update.length());
       }
       AddressFamily endOfRib = update.endOfRib();
       if (endOfRib != null) {

@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * A snapshot of the routes peers sent, as an MRT TABLE_DUMP_V2 file (RFC 6396 §4.3): what RouteViews' and RIS's RIB
  * files and FRR's {@code dump bgp routes-mrt} hold, and what bgpdump and BGPStream read. One PEER_INDEX_TABLE, then
- * one RIB_IPV4_UNICAST or RIB_IPV6_UNICAST record per prefix with an entry per peer that sent it.
+ * one RIB_IPV4_UNICAST or RIB_IPV6_UNICAST record per prefix with an entry per peer that sent it (per path, in the
+ * RIB_IPV4_UNICAST_ADDPATH or RIB_IPV6_UNICAST_ADDPATH record of RFC 8050 §4, for peers that send path identifiers).
  *
  * <p>Attributes are written as §4.3.4 asks: AS numbers in 4 octets whatever the session negotiated, and
  * MP_REACH_NLRI cut to its next hop (length and address) for IPv6 routes and for IPv4 routes with an IPv6 next hop.
@@ -40,6 +41,10 @@ public final class MrtRibDump {
   public static final int SUBTYPE_RIB_IPV4_UNICAST = 2;
   /** The IPv6 unicast routes of one prefix. */
   public static final int SUBTYPE_RIB_IPV6_UNICAST = 4;
+  /** RFC 8050 §4: the IPv4 unicast routes of one prefix, each entry with its ADD-PATH path identifier. */
+  public static final int SUBTYPE_RIB_IPV4_UNICAST_ADDPATH = 8;
+  /** RFC 8050 §4: the IPv6 unicast routes of one prefix, each entry with its ADD-PATH path identifier. */
+  public static final int SUBTYPE_RIB_IPV6_UNICAST_ADDPATH = 10;
   private static final int PEER_TYPE_IPV6 = 0x01;
   private static final int PEER_TYPE_AS4 = 0x02;
   private static final int MP_REACH_NLRI = 14;
@@ -47,8 +52,17 @@ public final class MrtRibDump {
   /** A peer of the index table: its BGP identifier, address and AS. */
   public record Peer(int bgpIdentifier, InetAddress address, long as) {}
 
-  /** One peer's route for a prefix: the peer's index in the table, when the route arrived, its attributes. */
-  public record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {}
+  /**
+   * One peer's route for a prefix: the peer's index in the table, when the route arrived, its attributes, and its
+   * RFC 7911 path identifier when the peer sends them ({@code addPath}).
+   */
+  public record Entry(int peerIndex, long originatedSeconds, PathAttributes attributes, int pathId, boolean addPath) {
+
+    /** A route without a path identifier. */
+    public Entry(int peerIndex, long originatedSeconds, PathAttributes attributes) {
+      this(peerIndex, originatedSeconds, attributes, 0, false);
+    }
+  }
 
   private MrtRibDump() {}
 
@@ -67,8 +81,8 @@ public final class MrtRibDump {
           PathAttributes a = r.pathAttributes();
           return r.context().fourOctetAs() ? a : a.withAs4AttributesMerged();
         });
-        rib.computeIfAbsent(r.prefix(), p -> new ArrayList<>())
-            .add(new Entry(peer, r.receivedMillis() / 1000, attributes));
+        rib.computeIfAbsent(r.prefix(), p -> new ArrayList<>()).add(new Entry(peer, r.receivedMillis() / 1000,
+            attributes, r.pathId(), r.context().receivesPathId(r.prefix().family())));
       }
     }
     return rib;
@@ -99,14 +113,22 @@ public final class MrtRibDump {
         prefix.copyAddress(prefixOctets, 0);
         body.writeBytes(prefixOctets, 0, (prefix.length() + 7) >>> 3);
         body.writeShort(route.getValue().size());
+        // RFC 8050 §4: with a path identifier in any entry, the ADD-PATH subtype and one in every entry (0 for a peer
+        // that sends none)
+        boolean addPath = route.getValue().stream().anyMatch(Entry::addPath);
         for (Entry e : route.getValue()) {
           body.writeShort(e.peerIndex()).writeInt((int) e.originatedSeconds());
+          if (addPath) {
+            body.writeInt(e.pathId());
+          }
           int lengthAt = body.writerIndex();
           body.writeShort(0);
           writeAttributes(body, e.attributes(), v6);
           body.setShort(lengthAt, body.writerIndex() - lengthAt - 2);
         }
-        record(out, timeSeconds, v6 ? SUBTYPE_RIB_IPV6_UNICAST : SUBTYPE_RIB_IPV4_UNICAST, body);
+        int subtype = v6 ? (addPath ? SUBTYPE_RIB_IPV6_UNICAST_ADDPATH : SUBTYPE_RIB_IPV6_UNICAST)
+            : (addPath ? SUBTYPE_RIB_IPV4_UNICAST_ADDPATH : SUBTYPE_RIB_IPV4_UNICAST);
+        record(out, timeSeconds, subtype, body);
       }
       out.flush();
     } finally {

@@ -42,6 +42,10 @@ public final class MrtUpdateDump implements AutoCloseable {
   public static final int SUBTYPE_MESSAGE_AS4 = 4;
   /** A session state change, with 4-octet AS numbers. */
   public static final int SUBTYPE_STATE_CHANGE_AS4 = 5;
+  /** RFC 8050 §3: a BGP message with 2-octet AS numbers whose NLRI carry ADD-PATH path identifiers. */
+  public static final int SUBTYPE_MESSAGE_ADDPATH = 8;
+  /** RFC 8050 §3: a BGP message with 4-octet AS numbers whose NLRI carry ADD-PATH path identifiers. */
+  public static final int SUBTYPE_MESSAGE_AS4_ADDPATH = 9;
   private static final int AS_TRANS = 23456;
 
   private static final Logger log = LoggerFactory.getLogger(MrtUpdateDump.class);
@@ -75,9 +79,20 @@ public final class MrtUpdateDump implements AutoCloseable {
    */
   public void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs,
       ByteBuf message, int offset, int length) {
+    message(peerAs, localAs, peer, local, fourOctetAs, false, message, offset, length);
+  }
+
+  /**
+   * As {@link #message(long, long, InetAddress, InetAddress, boolean, ByteBuf, int, int)}; {@code addPath}: the
+   * message's NLRI carry path identifiers (the session receives them for its family, RFC 7911), written with the
+   * ADD-PATH subtypes of RFC 8050 §3.
+   */
+  public void message(long peerAs, long localAs, InetAddress peer, InetAddress local, boolean fourOctetAs,
+      boolean addPath, ByteBuf message, int offset, int length) {
     int asSize = fourOctetAs ? 4 : 2;
-    ByteBuffer r = record(fourOctetAs ? SUBTYPE_MESSAGE_AS4 : SUBTYPE_MESSAGE, peerAs, localAs, asSize, peer, local,
-        length);
+    int subtype = fourOctetAs ? (addPath ? SUBTYPE_MESSAGE_AS4_ADDPATH : SUBTYPE_MESSAGE_AS4)
+        : (addPath ? SUBTYPE_MESSAGE_ADDPATH : SUBTYPE_MESSAGE);
+    ByteBuffer r = record(subtype, peerAs, localAs, asSize, peer, local, length);
     message.getBytes(offset, r.array(), r.position(), length);
     write(r.array());
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.fsm.transport.AdjRibIn;
+import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.BgpMessageDecoder;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.IpPrefix;
@@ -156,6 +157,61 @@ class MrtRibDumpTest {
     assertTrue(contains(dump, hex("4003040a000003")), "NEXT_HOP 10.0.0.3");
     assertTrue(contains(dump, hex("800e1110 20010db8000000000000000000000002")), "IPv6 next hop of the IPv6 route");
     assertEquals(2, count(dump, hex("400304")), "a NEXT_HOP in the two IPv4 entries only");
+  }
+
+  /**
+   * RFC 8050 §4: the paths of a peer that sends path identifiers, in a RIB_IPV4_UNICAST_ADDPATH record, each entry with
+   * its path identifier after the originated time; a prefix no such peer sent stays in RIB_IPV4_UNICAST.
+   */
+  @Test
+  void entries_addPathPaths_ribIpv4UnicastAddPathWithPathIdentifiers() throws Exception {
+    Clock clock = Clock.fixed(Instant.ofEpochSecond(1_699_999_000L), ZoneOffset.UTC);
+    AddressFamily v4 = AddressFamily.IPV4_UNICAST;
+    CodecContext sends = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(), java.util.Set.of(v4));
+    CodecContext receives = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(v4), java.util.Set.of());
+    AdjRibIn addPath = new AdjRibIn(new ManualScheduler(), clock);
+    AdjRibIn plain = new AdjRibIn(new ManualScheduler(), clock);
+    IpPrefix prefix = IpPrefix.parse("198.51.100.0/24");
+    for (int pathId : new int[] {7, 9}) {
+      PathAttributes a = PathAttributes.builder().origin(Origin.IGP).asPath(65010).nextHop(0x0A000000 + pathId).build();
+      ByteBuf buf = Unpooled.buffer();
+      try {
+        UpdateEncoder.writeAnnouncements(buf, a, List.of(prefix), 0, pathId, sends);
+        addPath.onUpdate(null, BgpMessageDecoder.decodeUpdate(buf, receives));
+      } finally {
+        buf.release();
+      }
+    }
+    announce(plain, CodecContext.FOUR_OCTET_AS,
+        PathAttributes.builder().origin(Origin.IGP).asPath(65020).nextHop(0x0A000014).build(),
+        IpPrefix.parse("203.0.113.0/24"));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L, List.of(
+        new MrtRibDump.Peer(0x0A000001, InetAddress.getByName("10.0.0.1"), 65010),
+        new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65020)),
+        MrtRibDump.entries(List.of(addPath, plain)));
+    ByteBuffer r = ByteBuffer.wrap(out.toByteArray());
+    r.position(12 + r.getInt(8)); // past the peer index table
+    assertEquals(1_700_000_000, r.getInt());
+    assertEquals(MrtRibDump.TYPE_TABLE_DUMP_V2, r.getShort());
+    assertEquals(MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST_ADDPATH, r.getShort());
+    assertEquals(8, MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST_ADDPATH);
+    int length = r.getInt();
+    int end = r.position() + length;
+    r.getInt(); // sequence
+    assertEquals(24, r.get());
+    bytes(r, 3);
+    assertEquals(2, r.getShort(), "two paths");
+    for (int pathId : new int[] {7, 9}) {
+      assertEquals(0, r.getShort(), "peer index");
+      assertEquals(1_699_999_000, r.getInt(), "originated time");
+      assertEquals(pathId, r.getInt(), "path identifier");
+      bytes(r, r.getShort());
+    }
+    assertEquals(end, r.position());
+    r.getInt();
+    r.getShort();
+    assertEquals(MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST, r.getShort(), "the other prefix, no path identifiers");
   }
 
   private static void feed(AdjRibIn rib, String attributesHex, String nlriHex) {

@@ -78,6 +78,25 @@ class MrtUpdateDumpTest {
     assertArrayEquals(update, bytes(r, update.length));
   }
 
+  /** RFC 8050 §3: a message whose NLRI carry path identifiers goes in the ADD-PATH subtypes (9 and 8). */
+  @Test
+  void message_addPath_addPathSubtypes(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    byte[] update = emptyUpdate();
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.message(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), true, true, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+      dump.message(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), false, true, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE_AS4_ADDPATH, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
+    assertEquals(9, MrtUpdateDump.SUBTYPE_MESSAGE_AS4_ADDPATH);
+    bytes(r, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE_ADDPATH, 2 + 2 + 2 + 2 + 4 + 4 + update.length);
+    assertEquals(8, MrtUpdateDump.SUBTYPE_MESSAGE_ADDPATH);
+  }
+
   /** Appending after a restart keeps the records already written; writing after close writes nothing. */
   @Test
   void appendAfterRestart_keepsRecords_writeAfterCloseIgnored(@TempDir Path dir) throws Exception {
