@@ -511,6 +511,11 @@ public final class BgpSession implements AutoCloseable {
   }
 
   /** IP_MINTTL / IPV6_MINHOPCOUNT: the kernel drops TCP segments (also SYNs to a listener) below this TTL. */
+  /** The TTL (IPv4) or unicast hop limit (IPv6) of the packets a socket sends. */
+  static IntegerUnixChannelOption ttlOption(boolean v6) {
+    return new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL);
+  }
+
   static IntegerUnixChannelOption minTtlOption(boolean v6) {
     return new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL);
   }

@@ -95,10 +95,17 @@ public final class BgpTransport implements AutoCloseable {
             accept(ch);
           }
         });
-    for (InetSocketAddress a : listenAddresses) {
-      ChannelFuture f = sb.bind(a).sync();
-      listeners.add(f.channel());
-      log.info("BGP listener on {}", f.channel().localAddress());
+    try {
+      for (InetSocketAddress a : listenAddresses) {
+        ChannelFuture f = sb.bind(a).sync();
+        listeners.add(f.channel());
+        log.info("BGP listener on {}", f.channel().localAddress());
+      }
+    } catch (Exception e) { // also the BindException Netty's sync() rethrows undeclared
+      // `builder().build().start()` leaves the caller nothing to close: release the listeners bound so far and the
+      // event loops this transport made
+      close();
+      throw e;
     }
     updateMd5();
     updateListenerMinTtl();
@@ -173,9 +180,9 @@ public final class BgpTransport implements AutoCloseable {
     }
     for (Channel l : listeners) {
       Map<InetAddress, byte[]> sameFamily = new HashMap<>();
-      boolean v6 = ((InetSocketAddress) l.localAddress()).getAddress() instanceof java.net.Inet6Address;
+      InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
       keys.forEach((a, k) -> {
-        if ((a instanceof java.net.Inet6Address) == v6) {
+        if (takesConnectionsFrom(bound, a)) {
           sameFamily.put(a, k);
         }
       });
@@ -188,9 +195,21 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   /**
-   * RFC 5082 §3: when every peer that can connect to a listener uses GTSM, the listener itself gets the minimum TTL,
-   * so the kernel drops a SYN from too far away before any handshake (accepted sockets inherit it). With a peer
-   * without GTSM on the same listener, each accepted connection gets its own minimum TTL instead.
+   * Whether a listener bound to {@code bound} takes connections from {@code peer}: one of its family, or any peer for
+   * the IPv6 wildcard, which Linux makes dual-stack (IPv4 peers arrive IPv4-mapped).
+   */
+  private static boolean takesConnectionsFrom(InetAddress bound, InetAddress peer) {
+    boolean v6Listener = bound instanceof java.net.Inet6Address;
+    return (peer instanceof java.net.Inet6Address) == v6Listener || v6Listener && bound.isAnyLocalAddress();
+  }
+
+  /**
+   * RFC 5082 §3 on the listeners. When every peer that can connect to a listener uses GTSM, the listener itself gets
+   * the minimum TTL, so the kernel drops a SYN from too far away before any handshake (accepted sockets inherit it);
+   * with a peer without GTSM on the same listener, each accepted connection gets its own minimum TTL instead. And
+   * with any GTSM peer, the listener sends with TTL 255: the kernel answers a SYN from the listening socket, and a
+   * GTSM peer that dials us drops a SYN-ACK that arrives with less. Per address family: the IPv6 wildcard listener
+   * takes IPv4 connections too.
    */
   private void updateListenerMinTtl() {
     if (listeners.isEmpty() || !epoll) {
@@ -198,26 +217,32 @@ public final class BgpTransport implements AutoCloseable {
     }
     for (Channel l : listeners) {
       InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
-      boolean v6 = bound instanceof java.net.Inet6Address;
-      boolean any = false;
-      boolean allGtsm = true;
-      int maxHops = 0;
-      for (List<BgpSession> list : sessions.values()) {
-        for (BgpSession s : list) {
-          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
-              && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
-          if (reaches) {
-            any = true;
-            allGtsm &= s.gtsmHops() > 0;
-            maxHops = Math.max(maxHops, s.gtsmHops());
+      boolean v6Listener = bound instanceof java.net.Inet6Address;
+      for (boolean v6 : v6Listener && bound.isAnyLocalAddress() ? new boolean[] {true, false}
+          : new boolean[] {v6Listener}) {
+        boolean any = false;
+        boolean allGtsm = true;
+        int maxHops = 0;
+        for (List<BgpSession> list : sessions.values()) {
+          for (BgpSession s : list) {
+            boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
+                && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
+            if (reaches) {
+              any = true;
+              allGtsm &= s.gtsmHops() > 0;
+              maxHops = Math.max(maxHops, s.gtsmHops());
+            }
           }
         }
-      }
-      int minTtl = any && allGtsm ? 256 - maxHops : 0;
-      try {
-        l.config().setOption(BgpSession.minTtlOption(v6), minTtl);
-      } catch (RuntimeException e) {
-        log.warn("could not set the minimum TTL {} on the listener {}", minTtl, l.localAddress(), e);
+        int minTtl = any && allGtsm ? 256 - maxHops : 0;
+        int ttl = maxHops > 0 ? 255 : -1; // -1: the system's default
+        try {
+          l.config().setOption(BgpSession.minTtlOption(v6), minTtl);
+          l.config().setOption(BgpSession.ttlOption(v6), ttl);
+        } catch (RuntimeException e) {
+          log.warn("could not set the TTL {} and minimum TTL {} ({}) on the listener {}", ttl, minTtl,
+              v6 ? "IPv6" : "IPv4", l.localAddress(), e);
+        }
       }
     }
   }
