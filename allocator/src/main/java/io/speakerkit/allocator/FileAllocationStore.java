@@ -99,6 +99,7 @@ public final class FileAllocationStore implements AllocationStore {
   private Recovery recovery = new Recovery(0, 0, 0, "");
   private long records;
   private boolean replayed;
+  private boolean closed;
 
   private final FileChannel lockChannel;
   /** The lock file's path in {@link #LOCKED_IN_THIS_JVM} while this store is open. */
@@ -127,7 +128,11 @@ public final class FileAllocationStore implements AllocationStore {
     // of a file drops all of the process's locks on it (FileLock's javadoc), the first store's included.
     Path lockKey;
     try {
-      lockKey = Files.exists(lockPath) ? lockPath.toRealPath() : lockPath.toAbsolutePath().normalize();
+      // the same key however the path is spelled (a symlinked directory included), whether the lock file exists yet
+      // or not
+      Path absolute = lockPath.toAbsolutePath();
+      lockKey = Files.exists(lockPath) ? lockPath.toRealPath()
+          : absolute.getParent().toRealPath().resolve(absolute.getFileName());
     } catch (IOException e) {
       throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
     }
@@ -136,6 +141,7 @@ public final class FileAllocationStore implements AllocationStore {
           + lockPath + "; expected: one speaker per journal, and close() before reopening)");
     }
     FileChannel lock = null;
+    FileChannel ch = null;
     try {
       lock = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       boolean locked;
@@ -148,9 +154,10 @@ public final class FileAllocationStore implements AllocationStore {
         throw new AllocationStoreException("journal " + path + " is in use by another store (lock " + lockPath
             + " is held; expected: one speaker per journal, and close() before reopening)");
       }
-      FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      if (ch.size() < HEADER) {
-        // new (or torn during creation): nothing was ever acknowledged
+      ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      if (ch.size() < HEADER || ch.size() == HEADER && headerZeroed(ch)) {
+        // new, or torn during creation (short, or the header's blocks never reached the disk): nothing was ever
+        // acknowledged
         ch.truncate(0);
         ByteBuffer h = ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip();
         while (h.hasRemaining()) {
@@ -162,6 +169,13 @@ public final class FileAllocationStore implements AllocationStore {
       return new FileAllocationStore(path, ch, lock, lockKey);
     } catch (IOException | RuntimeException e) {
       LOCKED_IN_THIS_JVM.remove(lockKey);
+      if (ch != null) {
+        try {
+          ch.close();
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
       if (lock != null) {
         try {
           lock.close();
@@ -202,6 +216,9 @@ public final class FileAllocationStore implements AllocationStore {
 
   private void replayLocked(Replay sink) {
     try {
+      // What the previous run wrote but had not forced yet may still be only in the page cache: force it now, before
+      // this run serves it as durable and counts it as synced in its own records.
+      channel.force(true);
       long size = channel.size();
       if (size > Integer.MAX_VALUE) {
         throw new AllocationStoreException("journal " + path + ": " + size + " bytes (expected: < 2 GiB; compact it)");
@@ -285,6 +302,9 @@ public final class FileAllocationStore implements AllocationStore {
         throw corrupt(bad, what + "; an intact record follows at offset " + q, size);
       }
       int synced = m.getInt(q + 8);
+      if (synced > q) {
+        continue; // no record says more was synced than comes before it: record-shaped bytes inside the torn record
+      }
       if (synced > bad) {
         throw corrupt(bad, what + "; the intact record at offset " + q + " was written after an fsync had covered the first "
             + synced + " bytes", size);
@@ -604,6 +624,14 @@ public final class FileAllocationStore implements AllocationStore {
     records++;
   }
 
+  private static boolean headerZeroed(FileChannel ch) throws IOException {
+    ByteBuffer h = ByteBuffer.allocate(HEADER);
+    while (h.hasRemaining() && ch.read(h, h.position()) >= 0) {
+      // read the whole header
+    }
+    return h.position() == HEADER && h.getLong(0) == 0;
+  }
+
   private static void forceDirectory(Path file) {
     Path dir = file.toAbsolutePath().getParent();
     try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
@@ -618,6 +646,10 @@ public final class FileAllocationStore implements AllocationStore {
   public void close() {
     synchronized (syncLock) {
       synchronized (this) {
+        if (closed) {
+          return; // a second close must not release a lock a newer store on the same journal now holds
+        }
+        closed = true;
         try (FileChannel l = lockChannel) {
           channel.close();
         } catch (IOException e) {
