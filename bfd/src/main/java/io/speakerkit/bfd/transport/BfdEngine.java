@@ -103,7 +103,11 @@ public final class BfdEngine implements AutoCloseable {
   private final ByteBuf rxBuf = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(512)).clear();
   private final SessionReceiver.Sink sink = this::receivedOnSessionSocket;
   /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
-  private final java.util.Set<Integer> sourcePorts = new java.util.HashSet<>();
+  /**
+   * Source ports in use, with how many sessions use each: once the range is used up a port is shared by sessions of
+   * different local addresses, and it stays taken until the last of them goes.
+   */
+  private final java.util.Map<Integer, Integer> sourcePorts = new java.util.HashMap<>();
   private volatile boolean closed;
 
   private BfdEngine(Builder b) {
@@ -293,7 +297,7 @@ public final class BfdEngine implements AutoCloseable {
       if (io != null) {
         io.closed = true;
         if (io.port != 0) {
-          sourcePorts.remove(io.port);
+          releasePort(io.port);
         }
         if (io.channel != null) {
           io.channel.close();
@@ -410,15 +414,19 @@ public final class BfdEngine implements AutoCloseable {
         .handler(handler);
   }
 
+  private void releasePort(int port) {
+    sourcePorts.computeIfPresent(port, (p, users) -> users == 1 ? null : users - 1);
+  }
+
   /** RFC 5881 §4: a source port in 49152-65535, the same for the life of the session; retried on collision. */
   private void openSender(BfdSession session, SessionIo io, int attempt) {
     int range = sourcePortHigh - sourcePortLow + 1;
     int port = sourcePortLow + portRandom.nextInt(range);
-    for (int i = 0; i < range && sourcePorts.contains(port); i++) {
+    for (int i = 0; i < range && sourcePorts.containsKey(port); i++) {
       port = port == sourcePortHigh ? sourcePortLow : port + 1;
     }
     int chosen = port;
-    sourcePorts.add(chosen);
+    sourcePorts.merge(chosen, 1, Integer::sum);
     int dstPort = session.multihop() ? multihopPort : singleHopPort;
     SocketProtocolFamily family = session.localAddress() instanceof Inet6Address
         ? SocketProtocolFamily.INET6 : SocketProtocolFamily.INET;
@@ -428,7 +436,7 @@ public final class BfdEngine implements AutoCloseable {
       Channel ch = f.channel();
       if (!done.isSuccess()) {
         ch.close();
-        sourcePorts.remove(chosen);
+        releasePort(chosen);
         if (attempt < 64 && !io.closed && !closed) {
           openSender(session, io, attempt + 1);
         } else {
@@ -439,7 +447,7 @@ public final class BfdEngine implements AutoCloseable {
       }
       if (io.closed) {
         ch.close();
-        sourcePorts.remove(chosen);
+        releasePort(chosen);
         return;
       }
       io.port = chosen;

@@ -2,6 +2,7 @@ package io.speakerkit.bfd.transport;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import io.speakerkit.bfd.BfdProfile;
 import io.speakerkit.bfd.BfdSession;
@@ -77,6 +78,37 @@ class SessionSocketIT {
       long in2 = sa.counters().controlPacketsIn();
       Poll.until(Duration.ofSeconds(5), "packets keep arriving", () -> sa.counters().controlPacketsIn() > in2 + 20);
       assertEquals(SessionState.Up, sa.state());
+    }
+  }
+
+  /**
+   * RFC 5881 §4 source ports, a range of two and three sessions: the third shares a port with a live session of
+   * another local address; closing it leaves that port taken, so a new session gets the free one.
+   */
+  @Test
+  void sourcePortRangeUsedUp_portSharedByTwo_staysTakenUntilBothGo() throws Exception {
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(300).transmitIntervalMillis(300).build();
+    try (BfdEngine e = BfdEngine.builder().singleHopPort(12060).sourcePortRange(12050, 12051).build()) {
+      java.util.function.Function<String, BfdSession> open = local -> {
+        try {
+          BfdSession s = e.createSession(BfdSessionConfig.builder().localAddress(InetAddress.getByName(local))
+              .remoteAddress(InetAddress.getByName("127.0.0.59")).profile(slow).build());
+          Poll.until(java.time.Duration.ofSeconds(5), "source port of " + local, () -> e.sourcePort(s) != 0);
+          return s;
+        } catch (java.net.UnknownHostException ex) {
+          throw new IllegalStateException(ex);
+        }
+      };
+      BfdSession s1 = open.apply("127.0.0.50");
+      BfdSession s2 = open.apply("127.0.0.51");
+      BfdSession s3 = open.apply("127.0.0.52"); // the range is used up: it shares a port with s1 or s2
+      BfdSession sharer = e.sourcePort(s1) == e.sourcePort(s3) ? s1 : s2;
+      BfdSession other = sharer == s1 ? s2 : s1;
+      s3.close();
+      other.close();
+      e.call(() -> null); // both closes done on the engine's loop
+      BfdSession s4 = open.apply("127.0.0.53");
+      assertNotEquals(e.sourcePort(sharer), e.sourcePort(s4), "the port the sharer still sends from");
     }
   }
 }
