@@ -1342,10 +1342,15 @@ public final class BgpSession implements AutoCloseable {
         log.info("peer {}: {}", peerAddress, e.getMessage());
         c.driver.fire(WireAdapter.eventFor(e));
       } else {
+        if (!(cause instanceof java.io.IOException)) {
+          // not the network: a fault of this library or of a handler added to the pipeline, with its stack
+          log.warn("peer {}: connection dropped on an unexpected exception", peerAddress, cause);
+        }
         // The connection is gone (a reset, say): let go of it first, so that its channelInactive does not report the
         // same failure again (in OpenSent that second event would take Active on to Idle, RFC 4271 §8.2.2).
         c.detach();
-        c.driver.fire(new BgpEvent.TcpConnectionFails(String.valueOf(cause.getMessage())));
+        c.driver.fire(new BgpEvent.TcpConnectionFails(cause.getMessage() != null ? cause.getMessage()
+            : cause.getClass().getSimpleName()));
       }
     }
 
