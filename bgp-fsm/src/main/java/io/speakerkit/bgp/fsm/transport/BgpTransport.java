@@ -140,6 +140,19 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   void register(BgpSession s) {
+    // RFC 2385, RFC 5082: the listeners hold the new peer's key and minimum TTL before accept() can find its session
+    updateMd5(s);
+    updateListenerMinTtl(s);
+    try {
+      add(s);
+    } catch (IllegalStateException e) {
+      updateMd5(); // not registered after all
+      updateListenerMinTtl();
+      throw e;
+    }
+  }
+
+  private void add(BgpSession s) {
     sessions.compute(s.peerAddress(), (k, list) -> {
       List<BgpSession> l = list == null ? new ArrayList<>() : new ArrayList<>(list);
       for (BgpSession o : l) {
@@ -151,8 +164,6 @@ public final class BgpTransport implements AutoCloseable {
       l.add(s);
       return List.copyOf(l);
     });
-    updateMd5();
-    updateListenerMinTtl();
   }
 
   void unregister(BgpSession s) {
@@ -167,15 +178,27 @@ public final class BgpTransport implements AutoCloseable {
 
   /** RFC 2385: the listener must know every peer's key before the SYN arrives. */
   private void updateMd5() {
+    updateMd5(null);
+  }
+
+  /** The registered sessions, and {@code joining} (may be null) that is about to be. */
+  private List<BgpSession> sessionsWith(BgpSession joining) {
+    List<BgpSession> all = new ArrayList<>();
+    sessions.values().forEach(all::addAll);
+    if (joining != null) {
+      all.add(joining);
+    }
+    return all;
+  }
+
+  private void updateMd5(BgpSession joining) {
     if (listeners.isEmpty() || !epoll) {
       return;
     }
     Map<InetAddress, byte[]> keys = new HashMap<>();
-    for (List<BgpSession> l : sessions.values()) {
-      for (BgpSession s : l) {
-        if (s.md5Key() != null) {
-          keys.put(s.peerAddress(), s.md5Key());
-        }
+    for (BgpSession s : sessionsWith(joining)) {
+      if (s.md5Key() != null) {
+        keys.put(s.peerAddress(), s.md5Key());
       }
     }
     for (Channel l : listeners) {
@@ -212,9 +235,14 @@ public final class BgpTransport implements AutoCloseable {
    * takes IPv4 connections too.
    */
   private void updateListenerMinTtl() {
+    updateListenerMinTtl(null);
+  }
+
+  private void updateListenerMinTtl(BgpSession joining) {
     if (listeners.isEmpty() || !epoll) {
       return;
     }
+    List<BgpSession> all = sessionsWith(joining);
     for (Channel l : listeners) {
       InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
       boolean v6Listener = bound instanceof java.net.Inet6Address;
@@ -223,15 +251,13 @@ public final class BgpTransport implements AutoCloseable {
         boolean any = false;
         boolean allGtsm = true;
         int maxHops = 0;
-        for (List<BgpSession> list : sessions.values()) {
-          for (BgpSession s : list) {
-            boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
-                && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
-            if (reaches) {
-              any = true;
-              allGtsm &= s.gtsmHops() > 0;
-              maxHops = Math.max(maxHops, s.gtsmHops());
-            }
+        for (BgpSession s : all) {
+          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
+              && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
+          if (reaches) {
+            any = true;
+            allGtsm &= s.gtsmHops() > 0;
+            maxHops = Math.max(maxHops, s.gtsmHops());
           }
         }
         int minTtl = any && allGtsm ? 256 - maxHops : 0;
