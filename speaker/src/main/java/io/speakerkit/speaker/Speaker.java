@@ -111,7 +111,8 @@ public final class Speaker implements AutoCloseable {
 
   // Worker-thread state.
   private static final long REFUSED_RETRY_SECONDS = 5;
-  private ExecutorService worker;
+  /** Set and cleared under the speaker's monitor (start, stop); read without it by calls from any thread. */
+  private volatile ExecutorService worker;
   /** Checks the refused peers again: what refused them (no route, an address not yet up) may have changed. */
   private java.util.concurrent.ScheduledFuture<?> refusedRetry;
   private SpeakerConfig config;
