@@ -222,6 +222,8 @@ public final class BfdEngine implements AutoCloseable {
     Map<InetAddress, Integer> filterSources;
     int sessions;
     volatile String failure;
+    /** A bind is pending. */
+    boolean binding;
 
     Listener(ListenerKey key) {
       this.key = key;
@@ -285,6 +287,10 @@ public final class BfdEngine implements AutoCloseable {
       if (l == null) {
         l = new Listener(key);
         listeners.put(key, l);
+        openListener(l);
+      } else if (l.failure != null && !l.binding) {
+        // its bind failed (the port was taken, the address not up yet): a new session tries again; the failure is
+        // reported until a bind succeeds
         openListener(l);
       }
       l.sessions++;
@@ -479,12 +485,15 @@ public final class BfdEngine implements AutoCloseable {
     l.channel = f.channel();
     l.filter = filter;
     l.filterSources = sources;
+    l.binding = true;
     f.addListener(done -> {
+      l.binding = false;
       if (!done.isSuccess()) {
         l.failure = "cannot listen on " + l.key.local().getHostAddress() + " port " + port + ": "
             + done.cause().getMessage();
         log.warn("BFD: {}", l.failure);
       } else {
+        l.failure = null;
         updateFilter(l); // multihop sessions added while the bind was pending
       }
     });

@@ -31,6 +31,28 @@ class ReceiveProblemIT {
     }
   }
 
+  /** The port freed again, the next session on that address binds the receive socket: the problem is gone. */
+  @Test
+  void receivePortTakenThenFreed_nextSessionListens() throws Exception {
+    InetAddress local = InetAddress.getByName("127.0.0.1");
+    DatagramSocket squatter = new DatagramSocket(new InetSocketAddress(local, 0));
+    try (BfdEngine engine = BfdEngine.builder().singleHopPort(squatter.getLocalPort()).build()) {
+      BfdSession first = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName("127.0.0.9")).profile(BfdProfile.DEFAULT).build());
+      Poll.until(Duration.ofSeconds(10), "the bind failure reported", () -> engine.receiveProblem(first).isPresent());
+      squatter.close();
+      BfdSession second = engine.createSession(BfdSessionConfig.builder().localAddress(local)
+          .remoteAddress(InetAddress.getByName("127.0.0.10")).profile(BfdProfile.DEFAULT).build());
+      Poll.until(Duration.ofSeconds(10), "the receive socket bound", () -> engine.receiveProblem(second).isEmpty(),
+          () -> engine.receiveProblem(second).toString());
+      assertEquals(Optional.empty(), engine.receiveProblem(first), "one socket for both");
+      first.close();
+      second.close();
+    } finally {
+      squatter.close();
+    }
+  }
+
   @Test
   void receivePortFree_noProblem() throws Exception {
     InetAddress local = InetAddress.getByName("127.0.0.1");
