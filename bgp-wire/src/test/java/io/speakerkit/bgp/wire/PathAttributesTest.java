@@ -24,6 +24,7 @@ import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.List;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
 import org.junit.jupiter.api.Test;
 
 class PathAttributesTest {
@@ -126,6 +127,53 @@ class PathAttributesTest {
         + "c0 11 0c 03 01 0000fdea 02 01 fa56ea00", "18 0a0102");
     UpdateErrorHandlingTest.decode(hex, CodecContext.INITIAL,
         u -> assertEquals(AsPath.sequence(65001, 4200000000L), u.attributes().effectiveAsPath()));
+  }
+
+  /** RFC 6793 §3: confederation segments are never sent in AS4_PATH, also one given explicitly (or received). */
+  @Test
+  void twoOctetSession_explicitAs4PathWithConfederationSegment_sentWithout() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65001)
+        .add(new As4Path(List.of(new AsPathSegment(AsPathSegment.AS_CONFED_SEQUENCE, List.of(4200000001L)),
+            new AsPathSegment(AsPathSegment.AS_SEQUENCE, List.of(4200000000L)))))
+        .build();
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 04 02 01 fde9" + "c0 11 06 02 01 fa56ea00"), written(attrs, false));
+  }
+
+  /** RFC 6793 §4.2.2: no AS4_PATH when the only 4-octet AS is in a confederation segment (it would carry nothing). */
+  @Test
+  void twoOctetSession_fourOctetAsOnlyInConfederationSegment_noAs4Path() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP)
+        .asPath(new AsPath(List.of(new AsPathSegment(AsPathSegment.AS_CONFED_SEQUENCE, List.of(4200000000L)))))
+        .build();
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 04 03 01 5ba0"), written(attrs, false));
+  }
+
+  /** RFC 6793 §4.2.3: a leading confederation segment stays when AS4_PATH is as long as AS_PATH. */
+  @Test
+  void withAs4Path_sameLength_leadingConfederationSegmentKept() {
+    AsPath received = new AsPath(List.of(new AsPathSegment(AsPathSegment.AS_CONFED_SEQUENCE, List.of(65010L)),
+        new AsPathSegment(AsPathSegment.AS_SEQUENCE, List.of(23456L, 65001L))));
+    assertEquals(new AsPath(List.of(new AsPathSegment(AsPathSegment.AS_CONFED_SEQUENCE, List.of(65010L)),
+            new AsPathSegment(AsPathSegment.AS_SEQUENCE, List.of(4200000000L, 65001L)))),
+        received.withAs4Path(AsPath.sequence(4200000000L, 65001).segments()));
+  }
+
+  /** RFC 8092 §5: a large community given twice is sent once. */
+  @Test
+  void largeCommunities_duplicateSentOnce() {
+    LargeCommunity c = new LargeCommunity(65000, 1, 2);
+    PathAttributes attrs = PathAttributes.builder().largeCommunities(c, c).build();
+    assertEquals(Hex.norm("c0 20 0c 0000fde8 00000001 00000002"), written(attrs, true));
+  }
+
+  private static String written(PathAttributes attrs, boolean fourOctetAs) {
+    ByteBuf out = Unpooled.buffer();
+    try {
+      attrs.writeTo(out, fourOctetAs, true);
+      return Hex.hex(out);
+    } finally {
+      out.release();
+    }
   }
 
   @Test

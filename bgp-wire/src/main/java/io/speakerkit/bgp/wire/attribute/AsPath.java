@@ -59,8 +59,9 @@ public record AsPath(List<AsPathSegment> segments) implements PathAttribute {
     List<AsPathSegment> segs = new ArrayList<>();
     int keep = n - n4;
     for (AsPathSegment s : segments) {
-      if (keep <= 0) {
-        break;
+      boolean confed = s.type() == AsPathSegment.AS_CONFED_SEQUENCE || s.type() == AsPathSegment.AS_CONFED_SET;
+      if (keep <= 0 && !confed) {
+        break; // leading confederation segments stay even when AS4_PATH is as long as AS_PATH (RFC 6793 §4.2.3)
       }
       if (s.type() == AsPathSegment.AS_SEQUENCE) {
         int take = Math.min(keep, s.asns().size());

@@ -71,6 +71,16 @@ public final class PathAttributes {
     return b.build();
   }
 
+  private static List<AsPathSegment> withoutConfed(List<AsPathSegment> segments) {
+    List<AsPathSegment> out = new ArrayList<>(segments.size());
+    for (AsPathSegment s : segments) {
+      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
+        out.add(s);
+      }
+    }
+    return out;
+  }
+
   private static Encoded encode(List<PathAttribute> attrs, boolean fourOctetAs) {
     List<PathAttribute> list = new ArrayList<>(attrs.size() + 2);
     AsPath asPath = null;
@@ -78,10 +88,18 @@ public final class PathAttributes {
     boolean hasAs4Path = false;
     boolean hasAs4Aggregator = false;
     for (PathAttribute a : attrs) {
-      if (a instanceof As4Path) {
+      if (a instanceof As4Path p4) {
         hasAs4Path = true;
         if (fourOctetAs) {
           continue;
+        }
+        // RFC 6793 §3: confederation segments are never carried in AS4_PATH (one given, or kept from a received UPDATE)
+        List<AsPathSegment> segs = withoutConfed(p4.segments());
+        if (segs.isEmpty()) {
+          continue;
+        }
+        if (segs.size() != p4.segments().size()) {
+          a = new As4Path(segs);
         }
       }
       if (a instanceof As4Aggregator) {
@@ -101,13 +119,9 @@ public final class PathAttributes {
     if (!fourOctetAs) {
       // RFC 6793 §4.2.2: towards a 2-octet speaker, carry the real path in AS4_PATH (without confederation
       // segments) and the real aggregator in AS4_AGGREGATOR.
-      if (asPath != null && !hasAs4Path && asPath.hasFourOctetAs()) {
-        List<AsPathSegment> segs = new ArrayList<>();
-        for (AsPathSegment s : asPath.segments()) {
-          if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
-            segs.add(s);
-          }
-        }
+      List<AsPathSegment> segs = asPath == null ? List.of() : withoutConfed(asPath.segments());
+      // only when a 4-octet AS outside the confederation segments needs it (§4.2.2: not when it adds nothing)
+      if (!hasAs4Path && segs.stream().anyMatch(s -> s.asns().stream().anyMatch(asn -> asn > 0xFFFF))) {
         list.add(new As4Path(segs));
       }
       if (aggregator != null && !hasAs4Aggregator && aggregator.asNumber() > 0xFFFF) {
