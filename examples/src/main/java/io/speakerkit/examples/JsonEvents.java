@@ -148,7 +148,9 @@ final class JsonEvents {
           case '\r' -> sb.append("\\r");
           case '\t' -> sb.append("\\t");
           default -> {
-            if (c < 0x20) {
+            // control characters, and everything beyond ASCII too: the lines stay intact whatever charset the
+            // console has (System.out is ASCII under LANG=C, as in many containers and systemd units)
+            if (c < 0x20 || c > 0x7e) {
               sb.append(String.format("\\u%04x", (int) c));
             } else {
               sb.append(c);

@@ -116,7 +116,7 @@ public final class Main {
    * the end, or null), prints events as JSON lines until SIGINT/SIGTERM.
    */
   private static int runUntilSignalled(Speaker speaker, java.util.function.Function<Speaker, Thread> serve,
-      PrintStream out) {
+      PrintStream out, PrintStream err, String command, AutoCloseable alongside) {
     EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(100_000);
     Thread printer = new Thread(() -> {
       try {
@@ -134,7 +134,7 @@ public final class Main {
     printer.start();
     CountDownLatch done = new CountDownLatch(1);
     Thread[] served = new Thread[1];
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+    Thread hook = new Thread(() -> {
       if (served[0] != null) {
         served[0].interrupt();
       }
@@ -150,8 +150,24 @@ public final class Main {
       }
       out.flush();
       done.countDown();
-    }, "speakerkit-shutdown"));
-    speaker.start();
+    }, "speakerkit-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      speaker.start();
+    } catch (RuntimeException e) {
+      // e.g. the listen address taken (port 179 without root), a capture file in a missing directory
+      err.println(command + ": cannot start: " + e.getMessage());
+      Runtime.getRuntime().removeShutdownHook(hook);
+      printer.interrupt();
+      try {
+        if (alongside != null) {
+          alongside.close(); // the metrics endpoint, whose server thread would keep the JVM alive
+        }
+      } catch (Exception closing) {
+        e.addSuppressed(closing);
+      }
+      return 1;
+    }
     served[0] = serve.apply(speaker);
     try {
       done.await();
@@ -184,7 +200,13 @@ public final class Main {
           case "--listen" -> listen = socketAddress(v);
           case "--asn" -> asn = Long.parseLong(v);
           case "--peer" -> peerArgs.add(v);
-          case "--router-id" -> routerId = (Inet4Address) InetAddress.getByName(v);
+          case "--router-id" -> {
+            if (!(InetAddress.getByName(v) instanceof Inet4Address id)) {
+              throw new IllegalArgumentException(
+                  "--router-id " + v + ": expected an IPv4 address (RFC 4271 BGP Identifier)");
+            }
+            routerId = id;
+          }
           case "--mrt" -> mrt = Path.of(v);
           case "--mrt-rib" -> mrtRib = Path.of(v);
           case "--mrt-rib-interval" -> mrtRibInterval = io.speakerkit.examples.manifest.GoDuration.parse(v);
@@ -222,7 +244,7 @@ public final class Main {
         builder.mrtRibDump(mrtRib, mrtRibInterval);
       }
       Speaker collector = builder.build();
-      return runUntilSignalled(collector, started -> null, out);
+      return runUntilSignalled(collector, started -> null, out, err, "collector", null);
     } catch (IllegalArgumentException | java.net.UnknownHostException | ClassCastException e) {
       err.println("collector: " + e.getMessage());
       err.print(COLLECTOR_USAGE);
@@ -393,9 +415,10 @@ public final class Main {
         builder.capture(capture);
       }
       Speaker speaker = builder.build();
+      MetricsEndpoint endpoint = null;
       if (metrics != null) {
         try {
-          MetricsEndpoint.start(metrics, speaker, node, manifests::status); // serves until the process exits
+          endpoint = MetricsEndpoint.start(metrics, speaker, node, manifests::status); // serves until the process exits
         } catch (IOException e) {
           err.println("speaker: cannot serve metrics on " + metrics + ": " + e);
           return 1;
@@ -407,7 +430,7 @@ public final class Main {
         watcher.setDaemon(true);
         watcher.start();
         return watcher;
-      }, out);
+      }, out, err, "speaker", endpoint);
     }
     out.println(loaded.summary());
     return 0;

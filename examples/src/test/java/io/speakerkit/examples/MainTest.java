@@ -56,6 +56,45 @@ class MainTest {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /** A start that fails (the listen port taken) is a message and status 1, not a stack trace. */
+  @Test
+  void collector_listenAddressTaken_messageAndExit1() throws Exception {
+    try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int rc = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+          () -> run("collector", "--listen", "127.0.0.1:" + busy.getLocalPort(), "--asn", "64512", "--peer",
+              "127.0.0.2"));
+      assertEquals(1, rc);
+      assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: cannot start: "), err::toString);
+    }
+  }
+
+  /** The same after --metrics began serving: the endpoint goes too, its server thread would keep the JVM alive. */
+  @Test
+  void speaker_startFailsWithMetrics_endpointClosed(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: pool, namespace: metallb-system}
+        spec: {addresses: [10.0.0.10-10.0.0.20]}
+        """);
+    int rc = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+        () -> run("speaker", "--config", lab.toString(), "--node-name", "n", "--metrics", "127.0.0.1:0",
+            "--capture", dir.resolve("no/such/dir/x.pcap").toString()));
+    assertEquals(1, rc);
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("speaker: cannot start: "), err::toString);
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(t -> t.isAlive() && !t.isDaemon() && t.getName().equals("HTTP-Dispatcher")));
+  }
+
+  @Test
+  void collector_ipv6RouterId_plainMessage() {
+    assertEquals(2, run("collector", "--listen", "127.0.0.1:1179", "--asn", "64512", "--peer", "127.0.0.2",
+        "--router-id", "2001:db8::1"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --router-id 2001:db8::1: expected an IPv4"),
+        err::toString);
+  }
+
   @Test
   void speakerMetrics_withoutPort_exits2() {
     assertEquals(2, run("speaker", "--config", "x.yaml", "--metrics", "127.0.0.1"));

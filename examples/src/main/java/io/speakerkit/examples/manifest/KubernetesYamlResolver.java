@@ -12,8 +12,8 @@ import org.yaml.snakeyaml.resolver.Resolver;
 final class KubernetesYamlResolver extends Resolver {
 
   private static final Pattern BOOL = Pattern.compile("^(?:true|True|TRUE|false|False|FALSE)$");
-  private static final Pattern INT =
-      Pattern.compile("^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$");
+  // 0o octal (defaultMode: 0o644 in objects the speaker ignores) is left a string: SnakeYAML cannot build it
+  private static final Pattern INT = Pattern.compile("^(?:[-+]?(?:0|[1-9][0-9]*)|0x[0-9a-fA-F]+)$");
   private static final Pattern FLOAT = Pattern.compile(
       "^(?:[-+]?(?:\\.[0-9]+|[0-9]+(?:\\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$");
   private static final Pattern NULL = Pattern.compile("^(?:~|null|Null|NULL| )$");
@@ -25,5 +25,6 @@ final class KubernetesYamlResolver extends Resolver {
     addImplicitResolver(Tag.FLOAT, FLOAT, "-+0123456789.");
     addImplicitResolver(Tag.NULL, NULL, "~nN\0");
     addImplicitResolver(Tag.NULL, EMPTY, null);
+    addImplicitResolver(Tag.MERGE, MERGE, "<"); // <<: merge keys, which kubectl's YAML reader takes too
   }
 }

@@ -105,6 +105,9 @@ public final class ManifestSet {
   private void addDocuments(String source, Reader reader) {
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
+    // `kubectl get ... -o yaml` of a cluster runs past SnakeYAML's default 3 MiB; its alias limit still guards
+    // against expansion bombs
+    options.setCodePointLimit(256 * 1024 * 1024);
     Yaml yaml = new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(),
         options, new KubernetesYamlResolver());
     int index = 0;
@@ -149,8 +152,9 @@ public final class ManifestSet {
     Node meta = root.child("metadata");
     String name = meta.string("name");
     String namespace = meta.string("namespace");
-    if ((namespace == null || namespace.isEmpty()) && "v1".equals(apiVersion) && !CLUSTER_SCOPED.contains(kind)) {
-      namespace = DEFAULT_NAMESPACE; // where kubectl apply puts a namespaced object that names none
+    if ((namespace == null || namespace.isEmpty())
+        && ("v1".equals(apiVersion) || "discovery.k8s.io/v1".equals(apiVersion)) && !CLUSTER_SCOPED.contains(kind)) {
+      namespace = DEFAULT_NAMESPACE; // where kubectl apply puts a namespaced object (an EndpointSlice too) that names none
     }
     ObjectRef ref = new ObjectRef(kind, namespace, name == null ? "<unnamed>" : name);
     root = new Node(ref, "", map);

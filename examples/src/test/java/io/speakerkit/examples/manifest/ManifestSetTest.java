@@ -573,6 +573,58 @@ class ManifestSetTest {
     assertFalse(selectors.get(0).matches(Map.of("tier", "db")));
   }
 
+  /** kubectl apply puts a namespaced object without metadata.namespace in "default": a Service and an EndpointSlice. */
+  @Test
+  void endpointSliceWithoutNamespace_matchesItsServiceInDefault() {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: pool, namespace: metallb-system}
+        spec: {addresses: [10.0.0.10-10.0.0.20]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {type: LoadBalancer, ports: [{port: 80, protocol: TCP}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: web-1
+          labels: {kubernetes.io/service-name: web}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.1.0.5], conditions: {ready: true}, nodeName: node-a}
+        """, w -> { });
+    assertEquals(java.util.Set.of(), ManifestMapper.withheld(set, null, "node-a"));
+  }
+
+  /** YAML as kubectl reads it: merge keys, a 0o octal in an ignored object, a cluster dump over 3 MiB. */
+  @Test
+  void yaml_mergeKeyOctalAndLargeDump_read() {
+    ManifestSet merged = ManifestSet.parse("""
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p, namespace: metallb-system}
+        spec:
+          <<: {myASN: 64512, peerASN: 64513}
+          peerAddress: 192.0.2.1
+        """, w -> { });
+    assertEquals(64513L, ManifestMapper.toConfig(merged).peers().get(0).peerAsn().orElseThrow());
+    ManifestSet.parse("""
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: default}
+        spec: {template: {spec: {volumes: [{name: c, secret: {secretName: s, defaultMode: 0o644}}]}}}
+        """, w -> { });
+    StringBuilder dump = new StringBuilder("apiVersion: v1\nkind: List\nitems:\n");
+    for (int i = 0; dump.length() < 3_400_000; i++) {
+      dump.append("- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: cm-").append(i)
+          .append(", namespace: default}\n  data: {k: \"").append("x".repeat(200)).append("\"}\n");
+    }
+    ManifestSet.parse(dump.toString(), w -> { });
+  }
+
   @Test
   void advertisement_badCommunityOrLength_rejected() {
     String base = """
