@@ -201,7 +201,7 @@ public final class Main {
           case "--asn" -> asn = Long.parseLong(v);
           case "--peer" -> peerArgs.add(v);
           case "--router-id" -> {
-            if (!(InetAddress.getByName(v) instanceof Inet4Address id)) {
+            if (!v.matches("\\d{1,3}(\\.\\d{1,3}){3}") || !(InetAddress.getByName(v) instanceof Inet4Address id)) {
               throw new IllegalArgumentException(
                   "--router-id " + v + ": expected an IPv4 address (RFC 4271 BGP Identifier)");
             }
@@ -257,7 +257,10 @@ public final class Main {
     return socketAddress("--listen", text);
   }
 
-  /** The value {@code text} of {@code option}: {@code 192.0.2.1:179}, {@code [2001:db8::1]:179}. */
+  /**
+   * The value {@code text} of {@code option}: {@code 192.0.2.1:179}, {@code [2001:db8::1]:179}, or {@code :7472} for
+   * every address (as Go programs such as MetalLB's speaker and Prometheus read it).
+   */
   static InetSocketAddress socketAddress(String option, String text) throws java.net.UnknownHostException {
     int colon = text.lastIndexOf(':');
     int port = -1;
@@ -270,6 +273,9 @@ public final class Main {
       throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. 127.0.0.1:7472)");
     }
     String host = text.substring(0, colon);
+    if (host.isEmpty()) {
+      return new InetSocketAddress(port); // the wildcard address
+    }
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
     }

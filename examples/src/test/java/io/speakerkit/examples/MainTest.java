@@ -87,6 +87,22 @@ class MainTest {
         .noneMatch(t -> t.isAlive() && !t.isDaemon() && t.getName().equals("HTTP-Dispatcher")));
   }
 
+  /** {@code :7472} is every address, as Go programs (MetalLB's speaker, Prometheus) read it. */
+  @Test
+  void socketAddress_withoutHost_wildcard() throws Exception {
+    assertTrue(Main.socketAddress("--metrics", ":7472").getAddress().isAnyLocalAddress());
+    assertEquals(7472, Main.socketAddress("--metrics", ":7472").getPort());
+    assertTrue(Main.socketAddress("--metrics", "127.0.0.1:7472").getAddress().isLoopbackAddress());
+  }
+
+  @Test
+  void collector_routerIdNotADottedQuad_refused() {
+    assertEquals(2, run("collector", "--listen", "127.0.0.1:1179", "--asn", "64512", "--peer", "127.0.0.2",
+        "--router-id", "1.2.3"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --router-id 1.2.3: expected an IPv4"),
+        err::toString);
+  }
+
   @Test
   void collector_ipv6RouterId_plainMessage() {
     assertEquals(2, run("collector", "--listen", "127.0.0.1:1179", "--asn", "64512", "--peer", "127.0.0.2",

@@ -746,6 +746,13 @@ public final class Speaker implements AutoCloseable {
         MrtRibDump.write(out, snapshot.collectorId(), clock.instant().getEpochSecond(), snapshot.peers(),
             snapshot.rib());
       }
+      try {
+        // readable by the tools of other users, as a file written in place would be (a temporary file is 0600)
+        java.nio.file.Files.setPosixFilePermissions(tmp,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException notPosix) {
+        // keep the platform's default
+      }
       java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (java.io.IOException e) {

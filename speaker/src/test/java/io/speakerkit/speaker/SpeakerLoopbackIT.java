@@ -638,6 +638,8 @@ class SpeakerLoopbackIT {
         Poll.until(LIMIT, "the route at the collector", () -> collector.status().get(0).routesReceived() == 1,
             () -> collector.status().toString());
         collector.writeMrtRib(rib);
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+            java.nio.file.Files.getPosixFilePermissions(rib)), "readable by other users' tools");
         String dumped = io.speakerkit.testing.Commands.run("bgpdump", "-q", "-m", rib.toString()).check().stdout();
         String[] f = dumped.trim().split("\\|", -1);
         assertEquals(List.of("TABLE_DUMP2", "B", "127.0.0.1", "65001", "10.0.12.0/24", "65001 4200000000"),
