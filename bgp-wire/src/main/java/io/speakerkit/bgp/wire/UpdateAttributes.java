@@ -425,7 +425,24 @@ public final class UpdateAttributes {
       list = new ArrayList<>(list);
       list.add(new NextHop(r.nextHopIpv4()));
     }
-    return PathAttributes.of(list, v6);
+    // RFC 4271 §5: a Partial bit received on an attribute we know is passed on (unknown ones keep their flags anyway)
+    List<Integer> partial = new ArrayList<>(0);
+    AttributeCursor c = cursor();
+    while (c.next()) {
+      if ((c.flags() & AttributeFlags.PARTIAL) != 0 && c.type() < 64 && present(c.type())) {
+        partial.add(c.type());
+      }
+    }
+    if (partial.isEmpty()) {
+      return PathAttributes.of(list, v6);
+    }
+    PathAttributes.Builder b = PathAttributes.builder();
+    list.forEach(b::add);
+    if (v6 != null) {
+      b.ipv6NextHop(v6);
+    }
+    partial.forEach(b::partial);
+    return b.build();
   }
 
   /**

@@ -217,6 +217,26 @@ class PathAttributesTest {
     }
   }
 
+  /**
+   * RFC 4271 §5: the Partial bit, once set on an optional transitive attribute, is never cleared on the way, also on
+   * attributes this library knows (COMMUNITIES, AGGREGATOR, LARGE_COMMUNITY here); those without it stay without.
+   */
+  @Test
+  void receivedKnownOptionalTransitiveWithPartialBit_propagatedWithIt() {
+    String received = "e0 07 08 0000fde9 0a000002" + "e0 08 04 fde90064" + "c0 20 0c 0000fde8 00000001 00000002";
+    String hex = UpdateErrorHandlingTest.update("", UpdateErrorHandlingTest.MANDATORY + received,
+        UpdateErrorHandlingTest.NLRI);
+    ByteBuf b = Hex.buf(hex);
+    try {
+      PathAttributes p = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS).attributes()
+          .toPathAttributes().forPropagation();
+      assertEquals(Hex.norm(UpdateErrorHandlingTest.MANDATORY + received), written(p, true));
+      assertEquals(p, p.toBuilder().build(), "the Partial bits survive toBuilder");
+    } finally {
+      b.release();
+    }
+  }
+
   @Test
   void ipv6_linkLocalNextHop_encoded() throws Exception {
     PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath()

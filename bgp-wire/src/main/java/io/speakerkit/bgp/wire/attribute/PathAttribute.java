@@ -51,12 +51,17 @@ public sealed interface PathAttribute
    * received).
    */
   static void write(ByteBuf out, PathAttribute a, boolean fourOctetAs, boolean extendedLength) {
+    write(out, a, fourOctetAs, extendedLength, 0);
+  }
+
+  /** As {@link #write(ByteBuf, PathAttribute, boolean, boolean)}, with {@code extraFlags} (the Partial bit) set. */
+  static void write(ByteBuf out, PathAttribute a, boolean fourOctetAs, boolean extendedLength, int extraFlags) {
     int len = a.valueLength(fourOctetAs);
     if (len > 0xFFFF) {
       throw new IllegalArgumentException(AttributeType.valueOf(a.typeCode()) + " length: " + len
           + " (expected: <= 65535)");
     }
-    int flags = a.flags() & 0xE0;
+    int flags = (a.flags() | extraFlags) & 0xE0;
     boolean ext = extendedLength || len > 255
         || (a instanceof UnknownAttribute u && (u.flags() & AttributeFlags.EXTENDED_LENGTH) != 0);
     out.writeByte(ext ? flags | AttributeFlags.EXTENDED_LENGTH : flags);

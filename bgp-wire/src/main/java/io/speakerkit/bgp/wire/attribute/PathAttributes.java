@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -37,6 +38,11 @@ public final class PathAttributes {
   private final int ipv4NextHop;
   private final boolean hasIpv4NextHop;
   private final byte[] ipv6NextHop;
+  /**
+   * Types of known optional transitive attributes received with the Partial bit, written with it again (RFC 4271 §5:
+   * once set, it is never cleared on the way). Unknown attributes keep their own flags.
+   */
+  private final Set<Integer> partial;
   private final Encoded four;
   private final Encoded two;
 
@@ -44,8 +50,9 @@ public final class PathAttributes {
   private record Encoded(byte[] head, byte[] nextHop, byte[] mid, byte[] tail) {
   }
 
-  private PathAttributes(List<PathAttribute> attributes, byte[] ipv6NextHop) {
+  private PathAttributes(List<PathAttribute> attributes, byte[] ipv6NextHop, Set<Integer> partial) {
     this.attributes = List.copyOf(attributes);
+    this.partial = Set.copyOf(partial);
     NextHop nh = null;
     for (PathAttribute a : this.attributes) {
       if (a instanceof NextHop n) {
@@ -55,8 +62,8 @@ public final class PathAttributes {
     this.hasIpv4NextHop = nh != null;
     this.ipv4NextHop = nh == null ? 0 : nh.address();
     this.ipv6NextHop = ipv6NextHop;
-    this.four = encode(this.attributes, true);
-    this.two = encode(this.attributes, false);
+    this.four = encode(this.attributes, true, this.partial);
+    this.two = encode(this.attributes, false, this.partial);
   }
 
   /** Attributes as given (e.g. materialised from a received UPDATE), plus an optional IPv6 next hop (16 or 32). */
@@ -81,7 +88,7 @@ public final class PathAttributes {
     return out;
   }
 
-  private static Encoded encode(List<PathAttribute> attrs, boolean fourOctetAs) {
+  private static Encoded encode(List<PathAttribute> attrs, boolean fourOctetAs, Set<Integer> partial) {
     List<PathAttribute> list = new ArrayList<>(attrs.size() + 2);
     AsPath asPath = null;
     Aggregator aggregator = null;
@@ -138,7 +145,10 @@ public final class PathAttributes {
         int t = a.typeCode();
         ByteBuf dst = t < AttributeType.NEXT_HOP_CODE ? head : t == AttributeType.NEXT_HOP_CODE ? nh
             : t < AttributeType.MP_REACH_NLRI_CODE ? mid : tail;
-        PathAttribute.write(dst, a, fourOctetAs);
+        boolean optionalTransitive = (a.flags() & (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE))
+            == (AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE);
+        PathAttribute.write(dst, a, fourOctetAs, false,
+            optionalTransitive && partial.contains(t) ? AttributeFlags.PARTIAL : 0);
       }
       return new Encoded(bytes(head), bytes(nh), bytes(mid), bytes(tail));
     } finally {
@@ -171,6 +181,7 @@ public final class PathAttributes {
     if (ipv6NextHop != null) {
       b.ipv6NextHop(ipv6NextHop);
     }
+    partial.forEach(b::partial);
     return b;
   }
 
@@ -300,17 +311,18 @@ public final class PathAttributes {
       }
       out.add(a);
     }
-    return changed ? new PathAttributes(out, ipv6NextHop) : this;
+    return changed ? new PathAttributes(out, ipv6NextHop, partial) : this;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PathAttributes p && p.attributes.equals(attributes) && Arrays.equals(p.ipv6NextHop, ipv6NextHop);
+    return o instanceof PathAttributes p && p.attributes.equals(attributes) && Arrays.equals(p.ipv6NextHop, ipv6NextHop)
+        && p.partial.equals(partial);
   }
 
   @Override
   public int hashCode() {
-    return attributes.hashCode() * 31 + Arrays.hashCode(ipv6NextHop);
+    return (attributes.hashCode() * 31 + Arrays.hashCode(ipv6NextHop)) * 31 + partial.hashCode();
   }
 
   @Override
@@ -330,10 +342,21 @@ public final class PathAttributes {
 
   /** Builds {@link PathAttributes}; setters validate at once, {@link #build()} can be called again. */
   public static final class Builder {
+
     private final TreeMap<Integer, PathAttribute> byType = new TreeMap<>();
     private byte[] ipv6NextHop;
+    private final Set<Integer> partial = new java.util.TreeSet<>();
 
     private Builder() {
+    }
+
+    /**
+     * Writes the attribute of {@code typeCode} with the Partial bit: for a known optional transitive attribute received
+     * with it (RFC 4271 §5); ignored for other attributes.
+     */
+    public Builder partial(int typeCode) {
+      partial.add(typeCode);
+      return this;
     }
 
     /** Adds or replaces the attribute of the same type. MP_REACH_NLRI / MP_UNREACH_NLRI are not accepted. */
@@ -452,7 +475,8 @@ public final class PathAttributes {
      * session's maximum is checked when encoding ({@code UpdateEncoder} throws {@code IllegalArgumentException}).
      */
     public PathAttributes build() {
-      PathAttributes p = new PathAttributes(new ArrayList<>(byType.values()), ipv6NextHop);
+      partial.retainAll(byType.keySet());
+      PathAttributes p = new PathAttributes(new ArrayList<>(byType.values()), ipv6NextHop, partial);
       int worst = Math.max(p.encodedLength(true, true), p.encodedLength(false, true))
           + (ipv6NextHop == null ? 0 : 9 + ipv6NextHop.length);
       if (worst > 65535 - 23 - 21) {
