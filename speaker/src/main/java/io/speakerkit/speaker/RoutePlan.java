@@ -47,6 +47,11 @@ public final class RoutePlan {
   private record Contribution(List<Community> communities, List<LargeCommunity> large, Optional<Long> localPref) {}
 
   private final SpeakerConfig config;
+  /**
+   * Whether an advertisement has serviceSelectors: only then can which services use an address change its routes;
+   * without, a second service on a shared address (or one leaving it, or relabelled) changes nothing.
+   */
+  private final boolean servicesMatter;
   private final NodeIdentity node;
   private final Map<InetAddress, Use> inUse = new LinkedHashMap<>();
   private final Map<String, Map<IpPrefix, Map<InetAddress, Contribution>>> contributions = new HashMap<>();
@@ -67,6 +72,7 @@ public final class RoutePlan {
   public RoutePlan(SpeakerConfig config, NodeIdentity node) {
     this.config = Objects.requireNonNull(config, "config");
     this.node = Objects.requireNonNull(node, "node");
+    this.servicesMatter = config.advertisements().stream().anyMatch(a -> !a.serviceSelectors().isEmpty());
   }
 
   public SpeakerConfig config() {
@@ -94,12 +100,17 @@ public final class RoutePlan {
       throw new IllegalArgumentException(
           "address " + address.getHostAddress() + ": in use from pool " + use.pool + ", not " + pool);
     }
+    ServiceUse service = new ServiceUse(serviceKey, Map.copyOf(serviceLabels));
+    if (use != null && !servicesMatter) {
+      use.services.add(service);
+      return List.of();
+    }
     Map<String, Map<IpPrefix, Contribution>> before = use == null ? Map.of() : contributionsOf(address, use);
     if (use == null) {
       use = new Use(pool);
       inUse.put(address, use);
     }
-    use.services.add(new ServiceUse(serviceKey, Map.copyOf(serviceLabels)));
+    use.services.add(service);
     return replan(address, before, contributionsOf(address, use));
   }
 
@@ -113,6 +124,10 @@ public final class RoutePlan {
     Use use = inUse.get(address);
     int i = use == null ? -1 : indexOf(use, serviceKey);
     if (i < 0) {
+      return List.of();
+    }
+    if (use.services.size() > 1 && !servicesMatter) {
+      use.services.remove(i);
       return List.of();
     }
     Map<String, Map<IpPrefix, Contribution>> before = contributionsOf(address, use);
@@ -131,8 +146,13 @@ public final class RoutePlan {
     if (i < 0 || use.services.get(i).labels().equals(serviceLabels)) {
       return List.of();
     }
+    ServiceUse relabelled = new ServiceUse(serviceKey, Map.copyOf(serviceLabels));
+    if (!servicesMatter) {
+      use.services.set(i, relabelled);
+      return List.of();
+    }
     Map<String, Map<IpPrefix, Contribution>> before = contributionsOf(address, use);
-    use.services.set(i, new ServiceUse(serviceKey, Map.copyOf(serviceLabels)));
+    use.services.set(i, relabelled);
     return replan(address, before, contributionsOf(address, use));
   }
 

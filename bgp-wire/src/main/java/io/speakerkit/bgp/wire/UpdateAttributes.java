@@ -433,16 +433,7 @@ public final class UpdateAttributes {
         partial.add(c.type());
       }
     }
-    if (partial.isEmpty()) {
-      return PathAttributes.of(list, v6);
-    }
-    PathAttributes.Builder b = PathAttributes.builder();
-    list.forEach(b::add);
-    if (v6 != null) {
-      b.ipv6NextHop(v6);
-    }
-    partial.forEach(b::partial);
-    return b.build();
+    return PathAttributes.of(list, v6, partial);
   }
 
   /**

@@ -585,12 +585,10 @@ public final class BgpSession implements AutoCloseable {
       ch.config().setOption(EpollChannelOption.TCP_MD5SIG, Map.of(peerAddress, md5Key));
     }
     if (gtsmHops > 0) {
-      ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-          v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
+      ch.config().setOption(ttlOption(v6), MAX_TTL);
       ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
     } else if (ttl > 0) {
-      ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-          v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);
+      ch.config().setOption(ttlOption(v6), ttl);
     }
   }
 
@@ -1082,12 +1080,10 @@ public final class BgpSession implements AutoCloseable {
       if (!outgoing) {
         boolean v6 = peerAddress instanceof Inet6Address;
         if (gtsmHops > 0) {
-          ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-              v6 ? IPV6_UNICAST_HOPS : IP_TTL), MAX_TTL);
+          ch.config().setOption(ttlOption(v6), MAX_TTL);
           ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
         } else if (ttl > 0) {
-          ch.config().setOption(new IntegerUnixChannelOption("TTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
-              v6 ? IPV6_UNICAST_HOPS : IP_TTL), ttl);
+          ch.config().setOption(ttlOption(v6), ttl);
         }
       }
     }

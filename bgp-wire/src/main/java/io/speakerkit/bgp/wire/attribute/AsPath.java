@@ -42,13 +42,7 @@ public record AsPath(List<AsPathSegment> segments) implements PathAttribute {
    */
   public AsPath withAs4Path(List<AsPathSegment> as4Path) {
     // RFC 6793 §3: confederation segments are invalid in AS4_PATH; they are discarded and the rest used.
-    List<AsPathSegment> as4Segments = new ArrayList<>();
-    for (AsPathSegment s : as4Path) {
-      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
-        as4Segments.add(s);
-      }
-    }
-    AsPath as4 = new AsPath(as4Segments);
+    AsPath as4 = new AsPath(AsPathSegment.withoutConfederation(as4Path));
     int n = pathLength();
     int n4 = as4.pathLength();
     if (n < n4) {
@@ -59,8 +53,7 @@ public record AsPath(List<AsPathSegment> segments) implements PathAttribute {
     List<AsPathSegment> segs = new ArrayList<>();
     int keep = n - n4;
     for (AsPathSegment s : segments) {
-      boolean confed = s.type() == AsPathSegment.AS_CONFED_SEQUENCE || s.type() == AsPathSegment.AS_CONFED_SET;
-      if (keep <= 0 && !confed) {
+      if (keep <= 0 && !s.isConfederation()) {
         break; // leading confederation segments stay even when AS4_PATH is as long as AS_PATH (RFC 6793 §4.2.3)
       }
       if (s.type() == AsPathSegment.AS_SEQUENCE) {

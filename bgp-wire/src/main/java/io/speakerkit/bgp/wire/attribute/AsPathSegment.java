@@ -30,6 +30,16 @@ public record AsPathSegment(int type, List<Long> asns) {
     }
   }
 
+  /** Whether this is an AS_CONFED_SEQUENCE or AS_CONFED_SET (RFC 5065 §3). */
+  public boolean isConfederation() {
+    return type == AS_CONFED_SEQUENCE || type == AS_CONFED_SET;
+  }
+
+  /** {@code segments} without the confederation ones: what AS4_PATH may carry (RFC 6793 §3). */
+  public static List<AsPathSegment> withoutConfederation(List<AsPathSegment> segments) {
+    return segments.stream().filter(s -> !s.isConfederation()).toList();
+  }
+
   public static AsPathSegment sequence(long... asns) {
     return new AsPathSegment(AS_SEQUENCE, boxed(asns));
   }

@@ -68,6 +68,12 @@ public final class PathAttributes {
 
   /** Attributes as given (e.g. materialised from a received UPDATE), plus an optional IPv6 next hop (16 or 32). */
   public static PathAttributes of(Collection<? extends PathAttribute> attributes, byte[] ipv6NextHop) {
+    return of(attributes, ipv6NextHop, Set.of());
+  }
+
+  /** As {@link #of(Collection, byte[])}, the attributes of {@code partial} types written with the Partial bit. */
+  public static PathAttributes of(Collection<? extends PathAttribute> attributes, byte[] ipv6NextHop,
+      Collection<Integer> partial) {
     Builder b = builder();
     for (PathAttribute a : attributes) {
       b.add(a);
@@ -75,17 +81,8 @@ public final class PathAttributes {
     if (ipv6NextHop != null) {
       b.ipv6NextHop(ipv6NextHop);
     }
+    partial.forEach(b::partial);
     return b.build();
-  }
-
-  private static List<AsPathSegment> withoutConfed(List<AsPathSegment> segments) {
-    List<AsPathSegment> out = new ArrayList<>(segments.size());
-    for (AsPathSegment s : segments) {
-      if (s.type() == AsPathSegment.AS_SEQUENCE || s.type() == AsPathSegment.AS_SET) {
-        out.add(s);
-      }
-    }
-    return out;
   }
 
   private static Encoded encode(List<PathAttribute> attrs, boolean fourOctetAs, Set<Integer> partial) {
@@ -100,8 +97,8 @@ public final class PathAttributes {
         if (fourOctetAs) {
           continue;
         }
-        // RFC 6793 §3: confederation segments are never carried in AS4_PATH (one given, or kept from a received UPDATE)
-        List<AsPathSegment> segs = withoutConfed(p4.segments());
+        // RFC 6793 §3: no confederation segments in AS4_PATH (also one given, or kept from a received UPDATE)
+        List<AsPathSegment> segs = AsPathSegment.withoutConfederation(p4.segments());
         if (segs.isEmpty()) {
           continue;
         }
@@ -126,7 +123,7 @@ public final class PathAttributes {
     if (!fourOctetAs) {
       // RFC 6793 §4.2.2: towards a 2-octet speaker, carry the real path in AS4_PATH (without confederation
       // segments) and the real aggregator in AS4_AGGREGATOR.
-      List<AsPathSegment> segs = asPath == null ? List.of() : withoutConfed(asPath.segments());
+      List<AsPathSegment> segs = asPath == null ? List.of() : AsPathSegment.withoutConfederation(asPath.segments());
       // only when a 4-octet AS outside the confederation segments needs it (§4.2.2: not when it adds nothing)
       if (!hasAs4Path && segs.stream().anyMatch(s -> s.asns().stream().anyMatch(asn -> asn > 0xFFFF))) {
         list.add(new As4Path(segs));
