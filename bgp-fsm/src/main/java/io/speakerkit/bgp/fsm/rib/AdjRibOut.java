@@ -65,6 +65,8 @@ public final class AdjRibOut<A> {
 
   // drain scratch
   private long[] polled = new long[0];
+  /** Announcements polled in this drain while a resend runs, which the cursor must not list a second time. */
+  private final LongHashSet polledAnnouncements = new LongHashSet();
   private final Map<Integer, long[]> buckets = new HashMap<>();
   private final Map<Integer, Integer> bucketSizes = new HashMap<>();
 
@@ -268,6 +270,9 @@ public final class AdjRibOut<A> {
         withdrawn[withdrawnCount++] = key;
       } else {
         addToBucket(gid, key);
+        if (syncSlot != NONE) {
+          polledAnnouncements.add(key);
+        }
       }
     }
     total += n;
@@ -280,7 +285,8 @@ public final class AdjRibOut<A> {
       int cap = v4.capacity();
       while (syncSlot < cap && total < max) {
         long key = v4.keyAt(syncSlot);
-        if (key != LongIntHashMap.FREE) {
+        if (key != LongIntHashMap.FREE
+            && (polledAnnouncements.isEmpty() || !polledAnnouncements.contains(key))) {
           addToBucket(v4.valueAt(syncSlot), key);
           total++;
         }
@@ -289,6 +295,9 @@ public final class AdjRibOut<A> {
       if (syncSlot >= cap) {
         syncSlot = NONE;
       }
+    }
+    if (!polledAnnouncements.isEmpty()) {
+      polledAnnouncements.clear();
     }
     if (withdrawnCount > 0) {
       sink.withdrawIpv4(withdrawn, withdrawnCount);

@@ -34,6 +34,17 @@ final class LongHashSet {
     return size == 0;
   }
 
+  /** Removes every element, keeping the table unless it grew large. */
+  void clear() {
+    if (keys.length > 1024) {
+      alloc(16);
+    } else {
+      Arrays.fill(keys, FREE);
+      cursor = 0;
+    }
+    size = 0;
+  }
+
   private static int hash(long key) {
     long h = key * 0x9E3779B97F4A7C15L;
     return (int) (h ^ (h >>> 32));

@@ -24,6 +24,8 @@ class AdjRibOutTest {
     final Map<Long, String> v4 = new HashMap<>();
     final Map<Ipv6Prefix, String> v6 = new HashMap<>();
     final List<String> batches = new ArrayList<>();
+    /** Each IPv4 prefix announced within one batch, to catch a prefix listed twice in one UPDATE. */
+    final List<Long> duplicatesInBatch = new ArrayList<>();
 
     @Override
     public void withdrawIpv4(long[] keys, int count) {
@@ -36,8 +38,12 @@ class AdjRibOutTest {
     @Override
     public void announceIpv4(String attributes, long[] keys, int count) {
       batches.add(attributes + " " + count);
+      Map<Long, String> batch = new HashMap<>();
       for (int i = 0; i < count; i++) {
         v4.put(keys[i], attributes);
+        if (batch.put(keys[i], attributes) != null) {
+          duplicatesInBatch.add(keys[i]);
+        }
       }
     }
 
@@ -151,6 +157,25 @@ class AdjRibOutTest {
     assertEquals(List.of("A 9", "withdraw 1"), peer.batches.stream().sorted().toList());
     assertEquals(9, peer.v4.size());
     assertTrue(peer.v6.isEmpty());
+  }
+
+  @Test
+  void resendIpv4_routeChangedAheadOfCursor_sentOnceInTheDrain() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 10; i++) {
+      rib.announceIpv4(ip(10, 1, 0, i), 32, "A");
+    }
+    Peer peer = new Peer();
+    peer.drainAll(rib, 100);
+    rib.resendIpv4();
+    for (int i = 0; i < 10; i++) {
+      rib.announceIpv4(ip(10, 1, 0, i), 32, "B"); // pending and ahead of the cursor
+    }
+    peer.batches.clear();
+    rib.drain(100, peer);
+    assertEquals(List.of(), peer.duplicatesInBatch);
+    assertEquals(List.of("B 10"), peer.batches);
+    assertFalse(rib.hasPending());
   }
 
   @Test
@@ -273,5 +298,6 @@ class AdjRibOutTest {
     peer.drainAll(rib, batch);
     assertEquals(model, peer.v4);
     assertEquals(model.size(), rib.size());
+    assertEquals(List.of(), peer.duplicatesInBatch);
   }
 }
