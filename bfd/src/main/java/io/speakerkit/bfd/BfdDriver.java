@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.collection.IntObjectHashMap;
 import io.speakerkit.timers.Scheduler;
 import io.speakerkit.timers.Timeout;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -108,7 +109,7 @@ public final class BfdDriver {
    */
   public BfdSession createSession(BfdSessionConfig config) {
     Objects.requireNonNull(config, "config");
-    PeerKey key = new PeerKey(config.localAddress(), config.remoteAddress(), config.multihop());
+    PeerKey key = PeerKey.of(config.localAddress(), config.remoteAddress(), config.multihop());
     if (!scheduler.inSchedulerThread()) {
       java.util.concurrent.CompletableFuture<BfdSession> f = new java.util.concurrent.CompletableFuture<>();
       scheduler.execute(() -> {
@@ -219,7 +220,7 @@ public final class BfdDriver {
       int your = ControlPacketCodec.yourDiscriminator(pkt);
       if (your != 0) {
         s = byDiscr.get(your);
-        if (s != null && (s.peer.multihop != multihop || !s.peer.remote.equals(remote))) {
+        if (s != null && !s.peer.matchesRemote(remote, multihop)) {
           s = null;
         }
       }
@@ -227,7 +228,7 @@ public final class BfdDriver {
     if (s == null) {
       // Your Discriminator 0 (or unknown): select by the addresses (RFC 5881 §3, RFC 5883 §3). The session then
       // applies the rest of §6.8.6 (Your Discriminator 0 only in Down/AdminDown, or it names no session).
-      s = byPeer.get(new PeerKey(local, remote, multihop));
+      s = byPeer.get(PeerKey.of(local, remote, multihop));
       if (s == null) {
         unmatchedDiscarded++;
         return null;
@@ -240,7 +241,7 @@ public final class BfdDriver {
 
   /** A datagram from {@code remote} that the transport dropped (e.g. TTL): counted on the matching session. */
   public void countDiscard(InetAddress local, InetAddress remote, boolean multihop, DiscardReason reason) {
-    DriverSession s = byPeer.get(new PeerKey(local, remote, multihop));
+    DriverSession s = byPeer.get(PeerKey.of(local, remote, multihop));
     if (s == null) {
       unmatchedDiscarded++;
     } else {
@@ -388,11 +389,32 @@ public final class BfdDriver {
     }
   }
 
-  /** The addresses that identify a session when Your Discriminator is zero. */
-  record PeerKey(InetAddress local, InetAddress remote, boolean multihop) {
+  /**
+   * The addresses that identify a session when Your Discriminator is zero. {@code InetAddress.equals} ignores IPv6
+   * scope ids, so the link of a link-local pair is part of the key (RFC 5881 §3: the interface identifies the
+   * session too): the local address's scope, or the remote's when only it names one; 0 for other addresses.
+   */
+  record PeerKey(InetAddress local, InetAddress remote, int scope, boolean multihop) {
+
+    static PeerKey of(InetAddress local, InetAddress remote, boolean multihop) {
+      int scope = BfdDriver.linkScope(local);
+      return new PeerKey(local, remote, scope != 0 ? scope : BfdDriver.linkScope(remote), multihop);
+    }
+
+    /** Whether a packet from {@code remote} may belong to this session (its scope, when it has one, is ours). */
+    boolean matchesRemote(InetAddress remote, boolean multihop) {
+      int scope = BfdDriver.linkScope(remote);
+      return this.multihop == multihop && this.remote.equals(remote) && (scope == 0 || scope == this.scope);
+    }
+
     @Override
     public String toString() {
       return local.getHostAddress() + "->" + remote.getHostAddress() + (multihop ? " multihop" : " single-hop");
     }
+  }
+
+  /** The interface index of a scoped IPv6 link-local address, else 0. */
+  public static int linkScope(InetAddress address) {
+    return address instanceof Inet6Address a && a.isLinkLocalAddress() ? a.getScopeId() : 0;
   }
 }

@@ -241,6 +241,32 @@ class BfdDriverTest {
     assertEquals(SessionState.Up, s[0].state());
   }
 
+  /**
+   * RFC 5881 §3: a link-local session is identified by its interface as well. The same link-local pair on two links
+   * (as on unnumbered fabric links) makes two sessions, each fed by its own link's packets.
+   */
+  @Test
+  void linkLocal_sameAddressesOnTwoLinks_twoIndependentSessions() throws Exception {
+    Wire w = new Wire(12);
+    byte[] one = InetAddress.getByName("fe80::1").getAddress();
+    byte[] two = InetAddress.getByName("fe80::2").getAddress();
+    BfdSession[] link1 = w.pair(java.net.Inet6Address.getByAddress(null, one, 1),
+        java.net.Inet6Address.getByAddress(null, two, 1), FAST);
+    BfdSession[] link2 = w.pair(java.net.Inet6Address.getByAddress(null, one, 2),
+        java.net.Inet6Address.getByAddress(null, two, 2), FAST);
+    w.run(Duration.ofSeconds(5));
+    for (BfdSession s : new BfdSession[] {link1[0], link1[1], link2[0], link2[1]}) {
+      assertEquals(SessionState.Up, s.state(), s.toString());
+    }
+    assertEquals(link1[1].localDiscriminator(), link1[0].remoteDiscriminator());
+    assertEquals(link2[1].localDiscriminator(), link2[0].remoteDiscriminator());
+    assertEquals(0, w.a.unmatchedDiscarded());
+    // The same addresses on the same link stay one session.
+    assertThrows(IllegalArgumentException.class, () -> w.a.createSession(BfdSessionConfig.builder()
+        .localAddress(java.net.Inet6Address.getByAddress(null, one, 2))
+        .remoteAddress(java.net.Inet6Address.getByAddress(null, two, 2)).build()));
+  }
+
   static InetAddress addr(String prefix, int extra) {
     try {
       String[] parts = prefix.split("\\.");

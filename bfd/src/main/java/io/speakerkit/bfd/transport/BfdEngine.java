@@ -212,7 +212,12 @@ public final class BfdEngine implements AutoCloseable {
 
   // ------------------------------------------------------------------------------------------------------------
 
-  private record ListenerKey(InetAddress local, boolean multihop) {}
+  /** A listening socket: the local address, its link for a link-local one (the address alone ignores it), the port. */
+  private record ListenerKey(InetAddress local, int linkScope, boolean multihop) {
+    static ListenerKey of(BfdSession session) {
+      return new ListenerKey(session.localAddress(), BfdDriver.linkScope(session.localAddress()), session.multihop());
+    }
+  }
 
   /** One receiving socket: a local address and port 3784 or 4784. */
   private final class Listener {
@@ -282,7 +287,7 @@ public final class BfdEngine implements AutoCloseable {
       SessionIo io = new SessionIo();
       BfdDriver.attach(session, io);
       openSender(session, io, 0);
-      ListenerKey key = new ListenerKey(session.localAddress(), session.multihop());
+      ListenerKey key = ListenerKey.of(session);
       Listener l = listeners.get(key);
       if (l == null) {
         l = new Listener(key);
@@ -313,7 +318,7 @@ public final class BfdEngine implements AutoCloseable {
           io.receiver = null;
         }
       }
-      ListenerKey key = new ListenerKey(session.localAddress(), session.multihop());
+      ListenerKey key = ListenerKey.of(session);
       Listener l = listeners.get(key);
       if (l != null && --l.sessions == 0) {
         listeners.remove(key);
@@ -327,7 +332,7 @@ public final class BfdEngine implements AutoCloseable {
 
     @Override
     public void profileUpdated(BfdSession session) {
-      Listener l = listeners.get(new ListenerKey(session.localAddress(), session.multihop()));
+      Listener l = listeners.get(ListenerKey.of(session));
       if (l != null) {
         updateFilter(l);
       }
@@ -528,7 +533,7 @@ public final class BfdEngine implements AutoCloseable {
         java.util.Comparator.comparing(InetAddress::getHostAddress));
     if (l.key.multihop()) {
       for (BfdSession s : driver.sessions()) {
-        if (s.multihop() && s.localAddress().equals(l.key.local())) {
+        if (s.multihop() && ListenerKey.of(s).equals(l.key)) {
           bySource.put(s.remoteAddress(), s.profile().minimumTtl());
         }
       }
@@ -575,7 +580,7 @@ public final class BfdEngine implements AutoCloseable {
    */
   public Optional<String> receiveProblem(BfdSession session) {
     return call(() -> {
-      Listener l = listeners.get(new ListenerKey(session.localAddress(), session.multihop()));
+      Listener l = listeners.get(ListenerKey.of(session));
       return Optional.ofNullable(l == null ? null : l.failure);
     });
   }

@@ -112,6 +112,41 @@ class BirdInteropTest {
     }
   }
 
+  /**
+   * RFC 5881 §3: the same link-local pair on two links (as on unnumbered fabric links) is two sessions, each on its
+   * own interface: both come Up with their BIRD, and cutting one link takes down only its session.
+   */
+  @Test
+  void linkLocal_samePairOnTwoLinks_independentSessions() throws Exception {
+    Commands.require("bird", "birdc");
+    try (Netns ns1 = Netns.create("skbfdll1", "fe80::b/64", "fe80::a/64");
+        Netns ns2 = Netns.create("skbfdll2", "fe80::b/64", "fe80::a/64");
+        BfdEngine engine = BfdEngine.builder().build()) {
+      Bird bird1 = Bird.start(ns1, "ll", "none", 1, "x");
+      Bird bird2 = Bird.start(ns2, "ll", "none", 1, "x");
+      BfdSession s1 = engine.createSession(BfdSessionConfig.builder()
+          .localAddress(InetAddress.getByName("fe80::b%" + ns1.hostInterface()))
+          .remoteAddress(InetAddress.getByName("fe80::a%" + ns1.hostInterface())).profile(FAST).build());
+      BfdSession s2 = engine.createSession(BfdSessionConfig.builder()
+          .localAddress(InetAddress.getByName("fe80::b%" + ns2.hostInterface()))
+          .remoteAddress(InetAddress.getByName("fe80::a%" + ns2.hostInterface())).profile(FAST).build());
+      Poll.until(Duration.ofSeconds(20), "both links Up",
+          () -> s1.state() == SessionState.Up && s2.state() == SessionState.Up
+              && "Up".equals(bird1.state()) && "Up".equals(bird2.state()),
+          () -> s1.counters() + "\n" + s2.counters() + "\n" + bird1.sessions() + bird2.sessions());
+      assertTrue(s1.remoteDiscriminator() != 0 && s2.remoteDiscriminator() != 0);
+      ns1.setHostLink(false);
+      Poll.until(Duration.ofSeconds(3), "link 1 Down", () -> s1.state() == SessionState.Down);
+      long until = System.nanoTime() + 1_000_000_000L; // well past link 2's detection time of 150 ms
+      Poll.until(Duration.ofSeconds(3), "1 s after the cut", () -> System.nanoTime() > until);
+      assertEquals(SessionState.Up, s2.state());
+      assertEquals(0, s2.counters().downTransitions());
+      assertEquals("Up", bird2.state(), bird2.sessions());
+      bird1.stop();
+      bird2.stop();
+    }
+  }
+
   /** BIRD in the namespace, one BFD neighbor with the interface's authentication. */
   static final class Bird {
     final Netns ns;
@@ -129,7 +164,8 @@ class BirdInteropTest {
       Bird b = new Bird(ns, dir);
       String authLines = auth.equals("none") ? "    authentication none;\n"
           : "    authentication " + auth + ";\n    password \"" + password + "\" { id " + keyId + "; };\n";
-      String conf = "router id " + ns.nsAddress() + ";\n"
+      String routerId = ns.nsAddress().contains(":") ? "10.252.99.1" : ns.nsAddress();
+      String conf = "router id " + routerId + ";\n"
           + "log \"" + dir + "/bird.log\" all;\n"
           + "protocol device { }\n"
           + "protocol bfd bfd1 {\n"
