@@ -515,9 +515,10 @@ public final class Speaker implements AutoCloseable {
    *   <li>advertisements, communities, localPref, aggregation: UPDATEs only;
    *   <li>pools: allocations still inside a pool stay; those left outside are released (a {@code release} event each)
    *       and their routes withdrawn, for the caller to request again;
+   *   <li>a peer's connectTime: used from its next connect retry, the session untouched (as FRR applies it);
    *   <li>a peer's BFD profile: a BFD Poll Sequence on the live session (RFC 5880 §6.8.3), BGP untouched; BFD added
    *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone);
-   *   <li>myASN, peerASN, routerID, holdTime, keepaliveTime, connectTime, password, graceful restart, address families,
+   *   <li>myASN, peerASN, routerID, holdTime, keepaliveTime, password, graceful restart, address families,
    *       eBGP multihop, address or port: that one session is reset with Cease / Other Configuration Change
    *       (RFC 4486) and started with the new settings;
    *   <li>a peer removed, or no longer selected for this node: Cease / Peer De-configured.
@@ -588,6 +589,9 @@ public final class Speaker implements AutoCloseable {
         startPeer(peer);
         restarted.add(peer.name());
       } else {
+        if (!current.config.connectTime().equals(peer.connectTime())) {
+          current.session.connectRetryTime(peer.connectTime()); // as FRR applies `timers connect`: in place
+        }
         reconfigureBfd(current, peer);
       }
     }
@@ -603,7 +607,7 @@ public final class Speaker implements AutoCloseable {
   /** What a BGP session is built from; a difference means the session must be reset. */
   private static List<Object> sessionSettings(PeerConfig p) {
     return List.of(p.myAsn(), p.peerAsn(), p.dynamicAsn(), p.peerAddress(), p.peerPort(), p.sourceAddress(),
-        p.routerId(), p.holdTime(), p.keepaliveTime(), p.connectTime(), p.password(), p.ebgpMultiHop(),
+        p.routerId(), p.holdTime(), p.keepaliveTime(), p.password(), p.ebgpMultiHop(),
         p.enableGracefulRestart(), p.dualStackAddressFamily());
   }
 

@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Live reconfiguration ({@link Speaker#apply}) against FRR with two sessions (from two of our addresses): changed
- * communities and local preference plus a new pool reach FRR as UPDATEs while FRR's session uptime keeps growing
- * (same {@code bgpTimerUpEstablishedEpoch}, no dropped connection); a changed hold time resets only that session
- * (FRR sees Cease / Other Configuration Change), the other keeps its uptime; the speaker still follows the state of
- * a session it reconfigured.
+ * communities and local preference plus a new pool reach FRR as UPDATEs, and a changed connectTime changes nothing
+ * on the wire, while FRR's session uptime keeps growing (same {@code bgpTimerUpEstablishedEpoch}, no dropped
+ * connection); a changed hold time resets only that session (FRR sees Cease / Other Configuration Change), the
+ * other keeps its uptime; the speaker still follows the state of a session it reconfigured.
  */
 class FrrReconfigureInteropTest {
 
@@ -27,11 +27,14 @@ class FrrReconfigureInteropTest {
 
   private static SpeakerConfig config(String community, long localPref, boolean extraPool, Duration holdA)
       throws Exception {
+    PeerConfig.Builder a = PeerConfig.builder().name("a").myAsn(64512).peerAsn(64512)
+        .peerAddress(InetAddress.getByName("10.250.7.2")).sourceAddress(InetAddress.getByName(A)).holdTime(holdA);
+    if (extraPool) {
+      a.connectTime(Duration.ofSeconds(10)); // applied in place, as FRR applies `timers connect`
+    }
     SpeakerConfig.Builder b = SpeakerConfig.builder()
         .pool(IpAddressPool.builder().name("pool").addresses("10.0.9.10-10.0.9.20").build())
-        .peer(PeerConfig.builder().name("a").myAsn(64512).peerAsn(64512)
-            .peerAddress(InetAddress.getByName("10.250.7.2")).sourceAddress(InetAddress.getByName(A))
-            .holdTime(holdA).build())
+        .peer(a.build())
         .peer(PeerConfig.builder().name("b").myAsn(64512).peerAsn(64512)
             .peerAddress(InetAddress.getByName("10.250.7.6")).sourceAddress(InetAddress.getByName(B))
             .holdTime(Duration.ofSeconds(9)).build())
@@ -102,7 +105,7 @@ class FrrReconfigureInteropTest {
         String sessionsA = connections(frr, A);
         String sessionsB = connections(frr, B);
 
-        // Communities, local preference and a new pool: UPDATEs only.
+        // Communities, local preference, a new pool and a's connectTime: UPDATEs only.
         speaker.apply(config("65000:2", 200, true, Duration.ofSeconds(9)));
         speaker.announce(ServiceRequest.builder("ns/extra").pool("extra").build());
         Poll.until(LIMIT, "route with 65000:2 / 200 and the new pool's route on FRR",

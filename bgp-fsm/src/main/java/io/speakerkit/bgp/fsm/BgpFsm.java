@@ -67,6 +67,8 @@ public final class BgpFsm {
   private boolean automatic;
   private int backoffStep;
   private Duration lastConnectRetryTime;
+  /** {@link FsmConfig#connectRetryTime()}, changeable while the machine runs ({@link #connectRetryTime(Optional)}). */
+  private Optional<Duration> connectRetryTime;
   private int dampStep;
   private long establishedAt;
   private NegotiatedSession session;
@@ -90,6 +92,7 @@ public final class BgpFsm {
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.random = Objects.requireNonNull(random, "random");
     this.localOpen = config.localOpen();
+    this.connectRetryTime = config.connectRetryTime();
   }
 
   public FsmConfig config() {
@@ -127,7 +130,7 @@ public final class BgpFsm {
 
   /**
    * Takes over how {@code replaced} restarts: the start mode its automatic restarts use (connecting or passive), its
-   * ConnectRetryCounter and its backoff and damping steps. For the transport, when the machine of the second
+   * ConnectRetryCounter, its ConnectRetryTime and its backoff and damping steps. For the transport, when the machine of the second
    * connection of a collision (RFC 4271 §6.8), started passively because that connection was accepted, becomes the
    * session in place of {@code replaced}.
    */
@@ -136,6 +139,7 @@ public final class BgpFsm {
     connectRetryCounter = replaced.connectRetryCounter;
     backoffStep = replaced.backoffStep;
     lastConnectRetryTime = replaced.lastConnectRetryTime;
+    connectRetryTime = replaced.connectRetryTime;
     dampStep = replaced.dampStep;
   }
 
@@ -177,6 +181,21 @@ public final class BgpFsm {
    * The path to the peer is known to work again (BFD came Up, say): the connect and idle backoff start over from
    * {@link FsmConfig#minBackoff()}. Not an RFC 4271 event; changes no state and returns no action.
    */
+  /** The fixed ConnectRetryTime in use; empty: the exponential backoff. */
+  public Optional<Duration> connectRetryTime() {
+    return connectRetryTime;
+  }
+
+  /**
+   * Changes the fixed ConnectRetryTime (empty: back to the exponential backoff) without touching the session, as FRR
+   * applies {@code timers connect}: it is used the next time the ConnectRetryTimer starts; a running timer keeps its
+   * deadline. The value is checked as by {@link FsmConfig.Builder#connectRetryTime}.
+   */
+  public void connectRetryTime(Optional<Duration> value) {
+    value.ifPresent(d -> FsmConfig.builder().connectRetryTime(d)); // the builder's range check
+    connectRetryTime = value;
+  }
+
   public void resetBackoff() {
     backoffStep = 0;
     dampStep = 0;
@@ -692,8 +711,8 @@ public final class BgpFsm {
   }
 
   private Duration nextConnectRetryTime() {
-    if (config.connectRetryTime().isPresent()) {
-      return config.connectRetryTime().get();
+    if (connectRetryTime.isPresent()) {
+      return connectRetryTime.get();
     }
     lastConnectRetryTime = backoff(backoffStep++);
     return lastConnectRetryTime;
@@ -701,8 +720,8 @@ public final class BgpFsm {
 
   /** The ConnectRetryTime last chosen, for a restart that is not a new failure. */
   private Duration currentConnectRetryTime() {
-    if (config.connectRetryTime().isPresent()) {
-      return config.connectRetryTime().get();
+    if (connectRetryTime.isPresent()) {
+      return connectRetryTime.get();
     }
     return lastConnectRetryTime != null ? lastConnectRetryTime : nextConnectRetryTime();
   }

@@ -4,6 +4,7 @@ import static io.speakerkit.bgp.fsm.Fixtures.config;
 import static io.speakerkit.bgp.fsm.Fixtures.event;
 import static io.speakerkit.bgp.fsm.Fixtures.peerOpen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -213,6 +214,28 @@ class FsmDriverTest {
       time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer));
       assertEquals(BgpState.Connect, d.fsm().state());
     }
+  }
+
+  /** FRR applies {@code timers connect} in place: the next ConnectRetryTimer uses it, a running one keeps its deadline. */
+  @Test
+  void connectRetryTime_changedWhileRetrying_nextTimerUsesIt() {
+    FsmDriver d = driver(config().activeOnConnectFailure(true).build()); // connectRetryTime 120 s
+    d.fire(event(1));
+    d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+    long deadline = d.deadlineNanos(BgpTimer.ConnectRetryTimer);
+    d.fsm().connectRetryTime(java.util.Optional.of(Duration.ofSeconds(5)));
+    assertEquals(deadline, d.deadlineNanos(BgpTimer.ConnectRetryTimer));
+    time.advanceTo(deadline);
+    assertEquals(BgpState.Connect, d.fsm().state());
+    d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+    assertEquals(5_000_000_000L, d.deadlineNanos(BgpTimer.ConnectRetryTimer) - time.nanoTime());
+    d.fsm().connectRetryTime(java.util.Optional.empty()); // back to the backoff, from its start
+    time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer)); // Connect: its timer takes the first step, 1 s
+    d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+    assertEquals(2_000_000_000L, d.deadlineNanos(BgpTimer.ConnectRetryTimer) - time.nanoTime());
+    assertThrows(IllegalArgumentException.class,
+        () -> d.fsm().connectRetryTime(java.util.Optional.of(Duration.ofMillis(1500))));
+    assertEquals(BgpState.Active, d.fsm().state());
   }
 
   @Test

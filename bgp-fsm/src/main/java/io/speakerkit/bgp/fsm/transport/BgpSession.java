@@ -147,6 +147,8 @@ public final class BgpSession implements AutoCloseable {
 
   private Connection primary;
   private Connection secondary;
+  /** The fixed ConnectRetryTime of this session's machines: the config's until {@link #connectRetryTime(Optional)}. */
+  private volatile Optional<Duration> connectRetryTime;
   private volatile BgpState state = BgpState.Idle;
   private volatile NegotiatedSession negotiated;
   private volatile BgpAction.StateChanged lastChange;
@@ -169,6 +171,7 @@ public final class BgpSession implements AutoCloseable {
     loop = transport.group().next();
     scheduler = b.scheduler != null ? b.scheduler : EventLoopScheduler.on(loop);
     random = b.random;
+    connectRetryTime = config.connectRetryTime();
     primary = newConnection(true);
   }
 
@@ -214,6 +217,28 @@ public final class BgpSession implements AutoCloseable {
 
   public void removeListener(SessionListener listener) {
     listeners.remove(listener);
+  }
+
+  /** The fixed ConnectRetryTime in use (empty: the exponential backoff). */
+  public Optional<Duration> connectRetryTime() {
+    return connectRetryTime;
+  }
+
+  /**
+   * Changes the fixed ConnectRetryTime (MetalLB's {@code connectTime}; empty: the exponential backoff) in place, as
+   * FRR applies {@code timers connect}: the next ConnectRetryTimer uses it, a running one keeps its deadline, and the
+   * session is not reset. Any thread.
+   */
+  public void connectRetryTime(Optional<Duration> value) {
+    value.ifPresent(d -> FsmConfig.builder().connectRetryTime(d)); // the builder's range check, on the caller
+    loop.execute(() -> {
+      connectRetryTime = value;
+      primary.driver.fsm().connectRetryTime(value);
+      Connection s = secondary;
+      if (s != null) {
+        s.driver.fsm().connectRetryTime(value);
+      }
+    });
   }
 
   /** Starts the session (RFC 4271 ManualStart, or its passive form as configured). */
@@ -1047,7 +1072,9 @@ public final class BgpSession implements AutoCloseable {
 
     Connection(boolean outgoing) {
       this.outgoing = outgoing;
-      this.driver = new FsmDriver(new BgpFsm(config, scheduler.ticker(), random), scheduler, this::perform);
+      BgpFsm fsm = new BgpFsm(config, scheduler.ticker(), random);
+      fsm.connectRetryTime(connectRetryTime);
+      this.driver = new FsmDriver(fsm, scheduler, this::perform);
     }
 
     void attach(SocketChannel ch) {
