@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The file store: restore of 1,000,000 allocations (open the journal and build an allocator on it, which replays
- * every record before returning), and one durable put (write + fsync) on the file system holding {@code java.io.tmpdir}.
+ * every record before returning), their compaction into a fresh journal, and one durable put (write + fsync) on the file system holding {@code java.io.tmpdir}.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms4g"})
@@ -45,12 +45,13 @@ public class AllocatorStoreBenchmark {
 
   Path dir;
   Path journal;
+  List<Allocation> live;
 
   @Setup(Level.Trial)
   public void writeJournal() throws IOException {
     dir = Files.createTempDirectory("alloc-bench");
     journal = dir.resolve("restore.journal");
-    List<Allocation> live = new ArrayList<>(allocations);
+    live = new ArrayList<>(allocations);
     byte[] b = InetAddress.getByName("2001:db8:0:1::").getAddress();
     for (int i = 0; i < allocations; i++) {
       b[12] = (byte) (i >>> 24);
@@ -87,6 +88,22 @@ public class AllocatorStoreBenchmark {
       }
       return a.serviceCount();
     }
+  }
+
+  /** Compacting {@code allocations} live allocations into a fresh journal: the writes, one fsync, the rename. */
+  @Benchmark
+  @BenchmarkMode(Mode.SingleShotTime)
+  @OutputTimeUnit(TimeUnit.MILLISECONDS)
+  @Warmup(iterations = 2)
+  @Measurement(iterations = 5)
+  public long compact() throws IOException {
+    Path file = dir.resolve("compact.journal");
+    Files.deleteIfExists(file);
+    FileAllocationStore s = FileAllocationStore.open(file);
+    try (Allocator a = Allocator.builder().pools(POOLS).store(s).build()) {
+      s.compact(live);
+    }
+    return Files.size(file);
   }
 
   /** One durable put: write a ~60-byte record and fsync; the journal grows during the run. */
