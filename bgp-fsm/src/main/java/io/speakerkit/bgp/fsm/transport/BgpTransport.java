@@ -48,6 +48,8 @@ public final class BgpTransport implements AutoCloseable {
   private final List<InetSocketAddress> listenAddresses;
   private final Map<InetAddress, List<BgpSession>> sessions = new ConcurrentHashMap<>();
   private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+  /** Held while the session set changes and the listeners' MD5 keys and TTLs are computed from it. */
+  private final Object listenerLock = new Object();
 
   private BgpTransport(Builder b) {
     this.epoll = b.useEpoll;
@@ -107,8 +109,10 @@ public final class BgpTransport implements AutoCloseable {
       close();
       throw e;
     }
-    updateMd5();
-    updateListenerMinTtl();
+    synchronized (listenerLock) {
+      updateMd5();
+      updateListenerMinTtl();
+    }
     return this;
   }
 
@@ -140,15 +144,20 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   void register(BgpSession s) {
-    // RFC 2385, RFC 5082: the listeners hold the new peer's key and minimum TTL before accept() can find its session
-    updateMd5(s);
-    updateListenerMinTtl(s);
-    try {
-      add(s);
-    } catch (IllegalStateException e) {
-      updateMd5(); // not registered after all
-      updateListenerMinTtl();
-      throw e;
+    // Sessions of several loops may come and go at once: each computes the listeners' options from the sessions it
+    // sees, so the computation and the update of the session set happen under one lock, or an older view could be
+    // written last and leave a listener without a peer's key.
+    synchronized (listenerLock) {
+      // RFC 2385, RFC 5082: the listeners hold the new peer's key and minimum TTL before accept() can find its session
+      updateMd5(s);
+      updateListenerMinTtl(s);
+      try {
+        add(s);
+      } catch (IllegalStateException e) {
+        updateMd5(); // not registered after all
+        updateListenerMinTtl();
+        throw e;
+      }
     }
   }
 
@@ -167,13 +176,15 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   void unregister(BgpSession s) {
-    sessions.computeIfPresent(s.peerAddress(), (k, list) -> {
-      List<BgpSession> l = new ArrayList<>(list);
-      l.remove(s);
-      return l.isEmpty() ? null : List.copyOf(l);
-    });
-    updateMd5();
-    updateListenerMinTtl();
+    synchronized (listenerLock) {
+      sessions.computeIfPresent(s.peerAddress(), (k, list) -> {
+        List<BgpSession> l = new ArrayList<>(list);
+        l.remove(s);
+        return l.isEmpty() ? null : List.copyOf(l);
+      });
+      updateMd5();
+      updateListenerMinTtl();
+    }
   }
 
   /** RFC 2385: the listener must know every peer's key before the SYN arrives. */
