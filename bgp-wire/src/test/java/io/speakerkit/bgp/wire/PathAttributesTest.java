@@ -158,6 +158,28 @@ class PathAttributesTest {
         received.withAs4Path(AsPath.sequence(4200000000L, 65001).segments()));
   }
 
+  /**
+   * RFC 6793 §4.2.2: AS4_PATH carries the path sent. An AS4_PATH kept from received attributes described the old
+   * AS_PATH: replacing AS_PATH drops it, and the encoder derives the new one for a 2-octet peer. Likewise AGGREGATOR
+   * and AS4_AGGREGATOR.
+   */
+  @Test
+  void replacedAsPathAndAggregator_staleAs4AttributesDropped() throws Exception {
+    PathAttributes received = PathAttributes.builder().origin(Origin.IGP).asPath(23456, 65001)
+        .add(new As4Path(AsPath.sequence(4200000000L, 65001).segments()))
+        .aggregator(23456, (java.net.Inet4Address) java.net.InetAddress.getByName("10.0.0.1"))
+        .add(new As4Aggregator(4200000000L, 0x0a000001)).build();
+    PathAttributes changed = received.toBuilder().asPath(4200000001L, 4200000000L, 65001)
+        .aggregator(65002, (java.net.Inet4Address) java.net.InetAddress.getByName("10.0.0.2")).build();
+    assertTrue(changed.get(As4Path.class).isEmpty(), changed::toString);
+    assertTrue(changed.get(As4Aggregator.class).isEmpty(), changed::toString);
+    // 2-octet form: AS_TRANS in AS_PATH, the new path in a derived AS4_PATH, no AS4_AGGREGATOR (65002 fits)
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 08 02 03 5ba0 5ba0 fde9" + "c0 07 06 fdea 0a000002"
+        + "c0 11 0e 02 03 fa56ea01 fa56ea00 0000fde9"), written(changed, false));
+    // The same AS_PATH again is no change: the AS4_PATH stays.
+    assertEquals(received.get(As4Path.class), received.toBuilder().asPath(23456, 65001).build().get(As4Path.class));
+  }
+
   /** RFC 8092 §5: a large community given twice is sent once. */
   @Test
   void largeCommunities_duplicateSentOnce() {

@@ -356,7 +356,11 @@ public final class PathAttributes {
       return this;
     }
 
-    /** Adds or replaces the attribute of the same type. MP_REACH_NLRI / MP_UNREACH_NLRI are not accepted. */
+    /**
+     * Adds or replaces the attribute of the same type. MP_REACH_NLRI / MP_UNREACH_NLRI are not accepted. Replacing
+     * AS_PATH (AGGREGATOR) with a different one drops AS4_PATH (AS4_AGGREGATOR): it described the old one, and the
+     * encoder derives the new one for a 2-octet peer (RFC 6793 §4.2.2).
+     */
     public Builder add(PathAttribute a) {
       Objects.requireNonNull(a, "attribute");
       int t = a.typeCode();
@@ -364,7 +368,14 @@ public final class PathAttributes {
         throw new IllegalArgumentException("attribute type: " + t + " (expected: not MP_REACH/MP_UNREACH_NLRI, "
             + "which the encoder writes per message)");
       }
-      byType.put(t, a);
+      PathAttribute replaced = byType.put(t, a);
+      if (replaced != null && !replaced.equals(a)) {
+        if (t == AttributeType.AS_PATH_CODE) {
+          byType.remove(AttributeType.AS4_PATH_CODE);
+        } else if (t == AttributeType.AGGREGATOR_CODE) {
+          byType.remove(AttributeType.AS4_AGGREGATOR_CODE);
+        }
+      }
       return this;
     }
 
