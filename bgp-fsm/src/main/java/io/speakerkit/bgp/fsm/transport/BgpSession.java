@@ -496,6 +496,11 @@ public final class BgpSession implements AutoCloseable {
     return primary.outboundV4.size() + primary.outboundV6.size();
   }
 
+  /** Whether the primary connection's channel runs on the session's event loop; read on the loop (tests). */
+  boolean primaryChannelOnSessionLoop() {
+    return primary.channel != null && primary.channel.eventLoop() == loop;
+  }
+
   /** Whether a second connection of a collision is open (RFC 4271 §6.8); read on the loop (tests). */
   boolean hasSecondConnection() {
     return secondary != null;
@@ -560,7 +565,29 @@ public final class BgpSession implements AutoCloseable {
   /** A connection accepted by the transport's listener for this peer (any thread). */
   void accepted(SocketChannel ch) {
     ch.config().setAutoRead(false);
-    loop.execute(() -> adopt(ch));
+    if (ch.eventLoop() == loop) {
+      loop.execute(() -> adopt(ch));
+      return;
+    }
+    // Accepted on another of the transport's loops: moved to the session's loop before it reads anything, so its
+    // reads run where the session does, with no hand-off queue between loops that a fast peer could grow. (After
+    // the registration in progress, which called us, has finished.)
+    ch.eventLoop().execute(() -> ch.deregister().addListener(off -> {
+      if (!off.isSuccess()) {
+        log.warn("peer {}: cannot move an accepted connection to the session's event loop", peerAddress, off.cause());
+        ch.unsafe().closeForcibly();
+        return;
+      }
+      loop.register(ch).addListener(on -> {
+        if (on.isSuccess()) {
+          adopt(ch);
+        } else {
+          log.warn("peer {}: cannot move an accepted connection to the session's event loop", peerAddress,
+              on.cause());
+          ch.unsafe().closeForcibly();
+        }
+      });
+    }));
   }
 
   private void adopt(SocketChannel ch) {

@@ -213,6 +213,9 @@ public final class BgpTransport implements AutoCloseable {
       }
     }
     for (Channel l : listeners) {
+      if (!l.isOpen()) {
+        continue; // closing: a session that ends after the transport closed its listeners
+      }
       Map<InetAddress, byte[]> sameFamily = new HashMap<>();
       InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
       keys.forEach((a, k) -> {
@@ -255,6 +258,9 @@ public final class BgpTransport implements AutoCloseable {
     }
     List<BgpSession> all = sessionsWith(joining);
     for (Channel l : listeners) {
+      if (!l.isOpen()) {
+        continue;
+      }
       InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
       boolean v6Listener = bound instanceof java.net.Inet6Address;
       for (boolean v6 : v6Listener && bound.isAnyLocalAddress() ? new boolean[] {true, false}
@@ -335,7 +341,10 @@ public final class BgpTransport implements AutoCloseable {
       return this;
     }
 
-    /** Threads of the group created when none is given; default 1 (many sessions on one event loop). */
+    /**
+     * Threads of the group created when none is given; default 1 (many sessions on one event loop). With more, each
+     * session lives on one of them, and a connection accepted on another is moved to its session's before it reads.
+     */
     public Builder threads(int value) {
       if (value < 1) {
         throw new IllegalArgumentException("threads: " + value + " (expected: >= 1)");

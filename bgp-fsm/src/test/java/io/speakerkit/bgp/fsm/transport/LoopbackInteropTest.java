@@ -506,6 +506,68 @@ class LoopbackInteropTest {
     }
   }
 
+  /**
+   * A transport with several event loops: connections it accepts start on any of them and are moved to their
+   * session's loop, so every session reads on its own loop (no hand-off queue between loops). Routes flow both ways.
+   */
+  @Test
+  void severalEventLoops_acceptedConnectionsMovedToTheirSessionsLoop_routesFlow() throws Exception {
+    InetAddress listen = InetAddress.getByName("127.253.0.67");
+    int port = 11217;
+    int peers = 6;
+    List<BgpSession> ours = new java.util.ArrayList<>();
+    List<BgpSession> theirs = new java.util.ArrayList<>();
+    Set<String> receivedByUs = ConcurrentHashMap.newKeySet();
+    Set<String> receivedByThem = ConcurrentHashMap.newKeySet();
+    try (BgpTransport ta = BgpTransport.builder().threads(4).listen(new InetSocketAddress(listen, port)).build()
+        .start();
+        BgpTransport tb = BgpTransport.builder().threads(1).build()) {
+      for (int i = 0; i < peers; i++) {
+        InetAddress peer = InetAddress.getByName("127.253.0." + (68 + i));
+        int n = i;
+        BgpSession sa = BgpSession.builder().transport(ta).peer(peer).localAddress(listen)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .connectMode(io.speakerkit.bgp.fsm.ConnectMode.PASSIVE).build())
+            .routeListener(routesInto(receivedByUs, "from " + n + " ")).build();
+        BgpSession sb = BgpSession.builder().transport(tb).peer(listen).peerPort(port).localAddress(peer)
+            .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.1." + n))
+                .build())
+            .routeListener(routesInto(receivedByThem, "to " + n + " ")).build();
+        sa.announce(IpPrefix.parse("192.0.2." + n + "/32"), PathAttributes.builder()
+            .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath().nextHop(listen).build());
+        sb.announce(IpPrefix.parse("198.51.100." + n + "/32"), PathAttributes.builder()
+            .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath().nextHop(peer).build());
+        sa.start();
+        sb.start();
+        ours.add(sa);
+        theirs.add(sb);
+      }
+      Poll.until(LIMIT, "every session Established and every route received",
+          () -> ours.stream().allMatch(s -> s.state() == BgpState.Established)
+              && theirs.stream().allMatch(s -> s.state() == BgpState.Established)
+              && receivedByUs.size() == peers && receivedByThem.size() == peers,
+          () -> receivedByUs + " " + receivedByThem);
+      for (int i = 0; i < peers; i++) {
+        assertTrue(receivedByUs.contains("from " + i + " 198.51.100." + i + "/32"), receivedByUs::toString);
+        assertTrue(receivedByThem.contains("to " + i + " 192.0.2." + i + "/32"), receivedByThem::toString);
+        BgpSession sa = ours.get(i);
+        assertTrue(onLoop(sa, sa::primaryChannelOnSessionLoop), "session " + i + " reads on another loop");
+      }
+    }
+  }
+
+  private static RouteListener routesInto(Set<String> into, String tag) {
+    return new RouteListener() {
+      @Override
+      public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
+        io.speakerkit.bgp.wire.PrefixCursor c = update.nlri();
+        while (c.next()) {
+          into.add(tag + c.prefix());
+        }
+      }
+    };
+  }
+
   /** A connection from the peer's address {@code from} to {@code to}:{@code port}, reads timing out after 10 s. */
   private static java.net.Socket peerDials(InetAddress from, InetAddress to, int port) throws java.io.IOException {
     java.net.Socket s = new java.net.Socket();
