@@ -130,9 +130,9 @@ public final class BgpFsm {
 
   /**
    * Takes over how {@code replaced} restarts: the start mode its automatic restarts use (connecting or passive), its
-   * ConnectRetryCounter, its ConnectRetryTime and its backoff and damping steps. For the transport, when the machine of the second
-   * connection of a collision (RFC 4271 §6.8), started passively because that connection was accepted, becomes the
-   * session in place of {@code replaced}.
+   * ConnectRetryCounter, its ConnectRetryTime and its backoff and damping steps. For the transport, when the machine
+   * of the second connection of a collision (RFC 4271 §6.8), started passively because that connection was accepted,
+   * becomes the session in place of {@code replaced}.
    */
   public void inheritRestartState(BgpFsm replaced) {
     passive = replaced.passive;
@@ -177,10 +177,6 @@ public final class BgpFsm {
     return result;
   }
 
-  /**
-   * The path to the peer is known to work again (BFD came Up, say): the connect and idle backoff start over from
-   * {@link FsmConfig#minBackoff()}. Not an RFC 4271 event; changes no state and returns no action.
-   */
   /** The fixed ConnectRetryTime in use; empty: the exponential backoff. */
   public Optional<Duration> connectRetryTime() {
     return connectRetryTime;
@@ -196,6 +192,10 @@ public final class BgpFsm {
     connectRetryTime = value;
   }
 
+  /**
+   * The path to the peer is known to work again (BFD came Up, say): the connect and idle backoff start over from
+   * {@link FsmConfig#minBackoff()}. Not an RFC 4271 event; changes no state and returns no action.
+   */
   public void resetBackoff() {
     backoffStep = 0;
     dampStep = 0;
