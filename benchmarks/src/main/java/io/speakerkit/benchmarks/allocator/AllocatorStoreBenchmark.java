@@ -33,7 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The file store: restore of 1,000,000 allocations (open the journal and build an allocator on it, which replays
- * every record before returning), their compaction into a fresh journal, and one durable put (write + fsync) on the file system holding {@code java.io.tmpdir}.
+ * every record before returning), their compaction into a fresh journal, and one durable put (write + fsync), on the
+ * file system holding {@code java.io.tmpdir}.
  */
 @State(Scope.Benchmark)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx4g", "-Xms4g"})

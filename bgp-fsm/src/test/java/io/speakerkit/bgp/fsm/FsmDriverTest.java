@@ -216,7 +216,7 @@ class FsmDriverTest {
     }
   }
 
-  /** FRR applies {@code timers connect} in place: the next ConnectRetryTimer uses it, a running one keeps its deadline. */
+  /** As FRR applies {@code timers connect}: the next ConnectRetryTimer uses it; a running one keeps its deadline. */
   @Test
   void connectRetryTime_changedWhileRetrying_nextTimerUsesIt() {
     FsmDriver d = driver(config().activeOnConnectFailure(true).build()); // connectRetryTime 120 s
