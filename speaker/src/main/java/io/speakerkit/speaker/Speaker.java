@@ -577,16 +577,18 @@ public final class Speaker implements AutoCloseable {
       }
     }
     refused.keySet().removeIf(name -> !wanted.containsKey(name));
+    // Every session that ends goes before any starts: peers that trade addresses find them free.
+    List<PeerConfig> starting = new ArrayList<>();
     for (PeerConfig peer : wanted.values()) {
       PeerRuntime current = peers.get(peer.name());
       if (current == null) {
         refused.remove(peer.name());
-        startPeer(peer);
+        starting.add(peer);
         restarted.add(peer.name());
       } else if (!sessionSettings(current.config).equals(sessionSettings(peer))) {
         peers.remove(peer.name());
         endPeer(current, CeaseSubcode.OTHER_CONFIGURATION_CHANGE.value());
-        startPeer(peer);
+        starting.add(peer);
         restarted.add(peer.name());
       } else {
         if (!current.config.connectTime().equals(peer.connectTime())) {
@@ -595,6 +597,7 @@ public final class Speaker implements AutoCloseable {
         reconfigureBfd(current, peer);
       }
     }
+    starting.forEach(this::startPeer);
     List<RoutePlan.Change> changes = new ArrayList<>();
     for (RoutePlan.Change c : r.changes()) {
       if (!restarted.contains(c.peer())) {

@@ -283,6 +283,31 @@ class SpeakerLoopbackIT {
     }
   }
 
+  /**
+   * Two peers trading addresses in one reload: both old sessions end before the new ones start, so neither new
+   * session finds its address still taken (it was refused until the next retry, up to 5 s later).
+   */
+  @Test
+  void apply_peersTradeAddresses_bothStartAtOnce() throws Exception {
+    InetAddress x = InetAddress.getByName("127.0.0.21");
+    InetAddress y = InetAddress.getByName("127.0.0.22");
+    java.util.function.BiFunction<InetAddress, InetAddress, SpeakerConfig> config = (a, b) -> SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("a").myAsn(64512).peerAsn(64512).peerAddress(a).peerPort(11944).build())
+        .peer(PeerConfig.builder().name("b").myAsn(64512).peerAsn(64512).peerAddress(b).peerPort(11944).build())
+        .build();
+    try (Speaker s = Speaker.builder().config(config.apply(x, y)).allowLocalPeers(true).start()) {
+      EventHub.Subscription<SpeakerEvent> events = s.subscribe(1_000);
+      s.apply(config.apply(y, x)); // nothing listens: the sessions only try to connect
+      assertTrue(s.status().stream().noneMatch(st -> st.state().equals("Refused")), s.status()::toString);
+      List<SpeakerEvent> seen = new java.util.ArrayList<>();
+      FrrLabInteropTest.drain(events, seen);
+      assertTrue(seen.stream().noneMatch(ev -> ev instanceof SpeakerEvent.PeerRefused), seen::toString);
+      Map<String, InetAddress> addresses = new java.util.HashMap<>();
+      s.metrics().forEach(m -> addresses.put(m.peer(), m.peerAddress()));
+      assertEquals(Map.of("a", y, "b", x), addresses);
+    }
+  }
+
   /** RFC 4271 §4.2: hold time 0 on both sides, no keepalives; the session comes up and routes flow. */
   @Test
   void holdTimeZero_sessionUpWithoutKeepalives() throws Exception {
