@@ -454,7 +454,9 @@ public final class Speaker implements AutoCloseable {
    */
   public void setAnnounceable(String serviceKey, boolean announceable) {
     Objects.requireNonNull(serviceKey, "serviceKey");
-    synchronized (this) { // not while start() runs: it reads the set when it announces restored allocations
+    // Not while start() or stop() runs: start() reads the set when it announces restored allocations, and a stop()
+    // in between would make the call below fail and the setting be lost for the next start().
+    synchronized (this) {
       if (worker == null) {
         if (announceable) {
           withheld.remove(serviceKey);
@@ -463,21 +465,21 @@ public final class Speaker implements AutoCloseable {
         }
         return;
       }
+      call(() -> {
+        if (announceable == withheld.contains(serviceKey)) {
+          Optional<Allocation> held = startedAllocator().allocation(serviceKey);
+          // the addresses enter the plan once the service is no longer withheld, and leave it before it is
+          if (announceable) {
+            withheld.remove(serviceKey);
+          }
+          held.ifPresent(a -> planAddresses(serviceKey, a.pool(), a.addresses(), announceable));
+          if (!announceable) {
+            withheld.add(serviceKey);
+          }
+        }
+        return null;
+      });
     }
-    call(() -> {
-      if (announceable == withheld.contains(serviceKey)) {
-        Optional<Allocation> held = startedAllocator().allocation(serviceKey);
-        // the addresses enter the plan once the service is no longer withheld, and leave it before it is
-        if (announceable) {
-          withheld.remove(serviceKey);
-        }
-        held.ifPresent(a -> planAddresses(serviceKey, a.pool(), a.addresses(), announceable));
-        if (!announceable) {
-          withheld.add(serviceKey);
-        }
-      }
-      return null;
-    });
   }
 
   /**
