@@ -50,6 +50,11 @@ public record AdvertisementConfig(
     if (aggregationLengthV6 < 0 || aggregationLengthV6 > 128) {
       throw new IllegalArgumentException("aggregationLengthV6: " + aggregationLengthV6 + " (expected: 0-128)");
     }
+    // MetalLB (bgpAdvertisementFromCR): mutually exclusive, an aggregate would also carry the services left out
+    if (!serviceSelectors.isEmpty() && (aggregationLength != 32 || aggregationLengthV6 != 128)) {
+      throw new IllegalArgumentException("serviceSelectors: cannot be set with aggregationLength " + aggregationLength
+          + " / aggregationLengthV6 " + aggregationLengthV6 + " (expected: 32 / 128; use a second BGPAdvertisement)");
+    }
     localPref.ifPresent(lp -> {
       if (lp < 0 || lp > 4294967295L) {
         throw new IllegalArgumentException("localPref: " + lp + " (expected: 0-4294967295)");

@@ -55,6 +55,23 @@ class SpeakerConfigTest {
   }
 
   /**
+   * MetalLB (bgpAdvertisementFromCR): serviceSelectors and an aggregation length are mutually exclusive; the aggregate
+   * would carry the services the selectors leave out.
+   */
+  @Test
+  void serviceSelectorsWithAggregation_rejected() {
+    io.speakerkit.allocator.LabelSelector web =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("app", "web"));
+    IllegalArgumentException v4 = assertThrows(IllegalArgumentException.class,
+        () -> AdvertisementConfig.builder("agg").aggregationLength(24).serviceSelectors(List.of(web)).build());
+    assertEquals("serviceSelectors: cannot be set with aggregationLength 24 / aggregationLengthV6 128 (expected: "
+        + "32 / 128; use a second BGPAdvertisement)", v4.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> AdvertisementConfig.builder("agg").aggregationLengthV6(64).serviceSelectors(List.of(web)).build());
+    AdvertisementConfig.builder("selected").serviceSelectors(List.of(web)).build(); // host routes: fine
+  }
+
+  /**
    * A start-end range (10.0.0.10-10.0.0.20: /31, /30, /30, /32) is refused, as by MetalLB, only when the aggregation
    * length is shorter than its broadest CIDR.
    */

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A {@code discovery.k8s.io/v1} EndpointSlice, reduced to what decides whether a node announces its service: which
- * endpoints are ready and on which node.
+ * endpoints can serve and on which node.
  *
  * @param service the Service it belongs to (label {@code kubernetes.io/service-name}), in the slice's namespace
  * @param endpoints its endpoints
@@ -15,7 +15,9 @@ public record EndpointSliceSpec(ObjectRef ref, String service, List<Endpoint> en
   /**
    * One endpoint.
    *
-   * @param ready {@code conditions.ready}; absent counts as ready, as Kubernetes tells consumers to read it
+   * @param ready whether it can serve, as MetalLB's {@code EndpointCanServe} reads the conditions: {@code ready}
+   *     true or absent (as Kubernetes tells consumers to read it), or {@code serving} true (a terminating pod that
+   *     still finishes its connections)
    * @param nodeName the node it runs on, or null
    */
   public record Endpoint(boolean ready, String nodeName) {}
@@ -34,8 +36,8 @@ public record EndpointSliceSpec(ObjectRef ref, String service, List<Endpoint> en
       boolean ready = true;
       if (e.has("conditions")) {
         Node c = e.child("conditions");
-        ready = c.bool("ready", true);
-        c.skip("serving");
+        boolean serving = c.bool("serving", false);
+        ready = c.bool("ready", true) || serving;
         c.skip("terminating");
       }
       String node = e.string("nodeName");

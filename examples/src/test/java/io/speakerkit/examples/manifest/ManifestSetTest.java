@@ -249,6 +249,35 @@ class ManifestSetTest {
     assertEquals(java.util.Set.of(), ManifestMapper.withheld(services, null, "node-a"));
   }
 
+  /**
+   * MetalLB (epslices.EndpointCanServe) counts an endpoint that is not ready but still serving, as a terminating pod
+   * of a rolling update is: the service stays announced while it finishes its connections.
+   */
+  @Test
+  void endpointSlices_terminatingButServing_stillAnnounced() {
+    String yaml = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: default}
+        spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata:
+          name: web-1
+          namespace: default
+          labels: {kubernetes.io/service-name: web}
+        addressType: IPv4
+        endpoints:
+        - addresses: [10.1.0.5]
+          conditions: {ready: false, serving: true, terminating: true}
+          nodeName: node-a
+        """;
+    ManifestSet set = ManifestSet.parse(yaml, w -> { });
+    assertEquals(java.util.Set.of(), ManifestMapper.withheld(set, null, "node-a"));
+    assertEquals(java.util.Set.of("default/web"), ManifestMapper.withheld(set, null, "node-b"));
+  }
+
   /** MetalLB takes a service's families from its ClusterIPs; without them both are assumed. */
   @Test
   void clusterIps_tellWhetherTheServiceHasBothFamilies() {
