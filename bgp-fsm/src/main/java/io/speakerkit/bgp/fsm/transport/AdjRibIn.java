@@ -260,9 +260,12 @@ public final class AdjRibIn implements RouteListener {
   @Override
   public void onRefreshEnd(BgpSession session, AddressFamily family) {
     Timeout timer = refreshTimers.remove(family);
-    if (timer != null) {
-      timer.cancel();
+    if (timer == null) {
+      // RFC 7313 §4: an EoRR ends a refresh its BoRR began; without one it must not purge routes kept stale for
+      // the peer's End-of-RIB (RFC 4724 §4.2). FRR ignores it too.
+      return;
     }
+    timer.cancel();
     removeStale(family);
   }
 

@@ -766,6 +766,9 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       c.eorPending = true;
+      // nothing owed from an earlier session of this connection: its BoRRs went to another session
+      c.refreshEnds.clear();
+      c.refreshesAfterEor.clear();
       rib.resendAll();
       pump();
     }
@@ -797,11 +800,14 @@ public final class BgpSession implements AutoCloseable {
     }
     Channel ch = c.channel;
     boolean wrote = false;
-    while (ch.isWritable() && rib.hasPending()) {
-      rib.drain(DRAIN_BATCH, c.sink);
-      wrote = true;
-    }
-    if (!rib.hasPending()) {
+    for (;;) {
+      while (ch.isWritable() && rib.hasPending()) {
+        rib.drain(DRAIN_BATCH, c.sink);
+        wrote = true;
+      }
+      if (rib.hasPending()) {
+        break;
+      }
       if (c.eorPending) {
         c.eorPending = false;
         for (AddressFamily f : negotiated.families()) {
@@ -810,6 +816,12 @@ public final class BgpSession implements AutoCloseable {
           ch.write(buf, ch.voidPromise());
         }
         wrote = true;
+        if (!c.refreshesAfterEor.isEmpty()) {
+          // RFC 7313 §4: the refreshes asked for before our End-of-RIB are answered now, after it
+          c.refreshesAfterEor.forEach(f -> beginRefresh(c, f));
+          c.refreshesAfterEor.clear();
+          continue;
+        }
       }
       if (!c.refreshEnds.isEmpty()) {
         for (AddressFamily f : c.refreshEnds) {
@@ -817,6 +829,7 @@ public final class BgpSession implements AutoCloseable {
         }
         c.refreshEnds.clear();
       }
+      break;
     }
     if (wrote) {
       ch.flush();
@@ -888,17 +901,29 @@ public final class BgpSession implements AutoCloseable {
       log.info("peer {}: ignoring ROUTE-REFRESH for {}, which is not negotiated", peerAddress, rr.family());
       return;
     }
-    // RFC 2918 §4 / RFC 7313 §4: re-send the family's Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced.
-    if (negotiated.enhancedRouteRefresh()) {
-      c.write(RouteRefreshMessage.beginning(rr.family()));
-      c.refreshEnds.add(rr.family());
+    if (negotiated.enhancedRouteRefresh() && c.eorPending) {
+      // RFC 7313 §4: no BoRR before our End-of-RIB for the family (FRR postpones the request the same way); the
+      // refresh follows the End-of-RIB
+      if (!c.refreshesAfterEor.contains(rr.family())) {
+        c.refreshesAfterEor.add(rr.family());
+      }
+      return;
     }
-    if (rr.family().equals(AddressFamily.IPV4_UNICAST)) {
+    beginRefresh(c, rr.family());
+    pump();
+  }
+
+  /** RFC 2918 §4 / RFC 7313 §4: re-sends the family's Adj-RIB-Out, bracketed by BoRR/EoRR when enhanced. */
+  private void beginRefresh(Connection c, AddressFamily family) {
+    if (negotiated.enhancedRouteRefresh()) {
+      c.write(RouteRefreshMessage.beginning(family));
+      c.refreshEnds.add(family);
+    }
+    if (family.equals(AddressFamily.IPV4_UNICAST)) {
       rib.resendIpv4();
-    } else if (rr.family().equals(AddressFamily.IPV6_UNICAST)) {
+    } else if (family.equals(AddressFamily.IPV6_UNICAST)) {
       rib.resendIpv6();
     }
-    pump();
   }
 
   /** The peer's BoRR or EoRR (RFC 7313 §4): they bracket its routes, so they go to the route listener. */
@@ -1086,6 +1111,8 @@ public final class BgpSession implements AutoCloseable {
     UpdateMessage current;
     boolean eorPending;
     final List<AddressFamily> refreshEnds = new ArrayList<>();
+    /** Families whose refresh the peer asked for before our End-of-RIB (RFC 7313 §4: answered after it). */
+    final List<AddressFamily> refreshesAfterEor = new ArrayList<>();
     final Map<PathAttributes, PathAttributes> outboundV4 = outboundCache();
     final Map<PathAttributes, PathAttributes> outboundV6 = outboundCache();
     /** The peer's routes by family, for the prefix limit (only with one). */

@@ -41,6 +41,7 @@ class AdjRibInProperties {
     ManualScheduler time = new ManualScheduler();
     AdjRibIn rib = new AdjRibIn(time);
     Set<RouteKey> announced = new HashSet<>(); // announced and not withdrawn since: what may be held
+    long v4RefreshBegan = -1; // virtual time of the IPv4 BoRR whose refresh is open, -1: none
     for (int op : ops) {
       int kind = op % KINDS;
       int index = op / KINDS;
@@ -60,11 +61,18 @@ class AdjRibInProperties {
           announced.remove(k);
           assertTrue(rib.get(k.prefix(), k.pathId()).isEmpty());
         }
-        case 4 -> rib.onSessionDown(null, V4, Duration.ofSeconds(120));
-        case 5 -> rib.onSessionDown(null, BOTH, Duration.ofSeconds(90));
+        case 4 -> {
+          rib.onSessionDown(null, V4, Duration.ofSeconds(120));
+          v4RefreshBegan = -1; // a refresh ends with its session
+        }
+        case 5 -> {
+          rib.onSessionDown(null, BOTH, Duration.ofSeconds(90));
+          v4RefreshBegan = -1;
+        }
         case 6 -> {
           rib.onSessionDown(null, Set.of(), Duration.ZERO);
           announced.clear();
+          v4RefreshBegan = -1;
           assertEquals(0, rib.size());
         }
         case 7 -> rib.onSessionUp(null, AdjRibInTest.negotiatedWithPeer(
@@ -75,10 +83,22 @@ class AdjRibInProperties {
           AdjRibInTest.feed(rib, CTX, b -> UpdateEncoder.writeEndOfRib(b, f));
           assertNoStale(rib, f);
         }
-        case 11, 13 -> rib.onRefreshBegin(null, kind == 11 ? AddressFamily.IPV4_UNICAST : AddressFamily.IPV6_UNICAST);
+        case 11 -> {
+          rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+          v4RefreshBegan = time.nanoTime();
+        }
+        case 13 -> rib.onRefreshBegin(null, AddressFamily.IPV6_UNICAST);
         case 12 -> {
+          boolean open = v4RefreshBegan >= 0 && time.nanoTime() - v4RefreshBegan < Duration.ofSeconds(360).toNanos();
+          List<AdjRibIn.Route> staleBefore = staleOf(rib, AddressFamily.IPV4_UNICAST);
           rib.onRefreshEnd(null, AddressFamily.IPV4_UNICAST);
-          assertNoStale(rib, AddressFamily.IPV4_UNICAST);
+          v4RefreshBegan = -1;
+          if (open) {
+            assertNoStale(rib, AddressFamily.IPV4_UNICAST);
+          } else {
+            // RFC 7313 §4: an EoRR without its BoRR ends nothing; routes kept for a restart stay
+            assertEquals(staleBefore, staleOf(rib, AddressFamily.IPV4_UNICAST));
+          }
         }
         default -> time.advance(Duration.ofSeconds(50));
       }
@@ -99,6 +119,10 @@ class AdjRibInProperties {
 
   private static Set<RouteKey> keys(List<AdjRibIn.Route> routes) {
     return routes.stream().map(r -> new RouteKey(r.prefix(), r.pathId())).collect(Collectors.toSet());
+  }
+
+  private static List<AdjRibIn.Route> staleOf(AdjRibIn rib, AddressFamily family) {
+    return rib.routes().stream().filter(r -> r.stale() && r.prefix().family().equals(family)).toList();
   }
 
   private static void assertNoStale(AdjRibIn rib, AddressFamily family) {

@@ -297,6 +297,23 @@ class AdjRibInTest {
     assertEquals(0, rib.size());
   }
 
+  /**
+   * RFC 7313 §4: an EoRR ends a refresh its BoRR began. A stray one during a graceful restart must not purge the
+   * routes kept stale for the peer's End-of-RIB (RFC 4724 §4.2); FRR ignores it as well.
+   */
+  @Test
+  void refreshEndWithoutBeginning_gracefulRestartStaleRoutesKept() {
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+    assertEquals(1, rib.staleCount());
+    rib.onRefreshEnd(null, AddressFamily.IPV4_UNICAST); // no BoRR before it
+    assertEquals(1, rib.size());
+    assertEquals(1, rib.staleCount());
+    feed(b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV4_UNICAST)); // the End-of-RIB still ends the wait
+    assertEquals(0, rib.size());
+  }
+
   /** What our OPEN and a peer's with graceful restart forwarding bits {@code forwarding} (absent: none) negotiate. */
   static NegotiatedSession negotiatedWithPeer(Optional<java.util.Map<AddressFamily, Boolean>> forwarding) {
     FsmConfig local = FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))

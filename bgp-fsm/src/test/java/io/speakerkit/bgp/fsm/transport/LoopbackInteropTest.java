@@ -568,6 +568,146 @@ class LoopbackInteropTest {
     };
   }
 
+  /**
+   * RFC 7313 §4: no BoRR before our End-of-RIB. A ROUTE-REFRESH that arrives while the initial table is still going
+   * out (more than the 1 MB write high-water mark) is answered after the End-of-RIB, with BoRR, the table and EoRR,
+   * as FRR postpones it.
+   */
+  @Test
+  void routeRefreshDuringInitialTable_borrAfterEndOfRib() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.74");
+    InetAddress b = InetAddress.getByName("127.253.0.75");
+    int port = 11218;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().build()) {
+      server.setReceiveBufferSize(64 * 1024); // a small window: our table cannot all be in flight at once
+      server.bind(new InetSocketAddress(b, port));
+      BgpSession sa = sessionToRawPeer(ta, a, b, port);
+      announceHostRoutes(sa, LARGE_TABLE);
+      sa.start();
+      try (java.net.Socket peer = server.accept()) {
+        peer.setSoTimeout(10_000);
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeRawPeerOpenAndKeepalive(out);
+        writeTo(peer, out);
+        // not reading yet: the table stalls in our outbound queue, the End-of-RIB still to come
+        Poll.until(LIMIT, "Established with the table stalled", () -> sa.state() == BgpState.Established
+            && pending(sa) > 0, () -> sa.state() + " " + pending(sa));
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+            io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        writeTo(peer, out);
+        out.release();
+        Poll.until(LIMIT, "the ROUTE-REFRESH received", () -> sa.counters().routeRefreshesReceived() == 1,
+            () -> "" + sa.counters());
+        List<String> markers = new java.util.ArrayList<>(); // End-of-RIB, BoRR, EoRR in the order they come
+        int announced = 0;
+        int afterBorr = 0;
+        while (!markers.contains("EoRR")) {
+          byte[] m = nextMessage(peer.getInputStream());
+          if (m[0] == 2 && m.length == 5) {
+            markers.add("End-of-RIB");
+          } else if (m[0] == 2) {
+            int n = prefixesIn(m);
+            announced += n;
+            afterBorr += markers.contains("BoRR") ? n : 0;
+          } else if (m[0] == 5) {
+            markers.add(m[3] == 1 ? "BoRR" : m[3] == 2 ? "EoRR" : "ROUTE-REFRESH " + m[3]);
+          }
+        }
+        assertEquals(List.of("End-of-RIB", "BoRR", "EoRR"), markers);
+        assertEquals(LARGE_TABLE, afterBorr, "the whole table again between BoRR and EoRR");
+        assertEquals(2 * LARGE_TABLE, announced);
+      }
+    }
+  }
+
+  /**
+   * A refresh owed when a session ends (its BoRR sent, or postponed until our End-of-RIB) belongs to that session:
+   * the next one, here with a peer that has no route refresh at all, gets no ROUTE-REFRESH (RFC 2918 §3).
+   */
+  @Test
+  void refreshOwedWhenSessionEnds_notSentInTheNextSession() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.76");
+    InetAddress b = InetAddress.getByName("127.253.0.77");
+    int port = 11219;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().build()) {
+      server.setReceiveBufferSize(64 * 1024);
+      server.bind(new InetSocketAddress(b, port));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build())
+          .build();
+      announceHostRoutes(sa, LARGE_TABLE);
+      sa.start();
+      try (java.net.Socket peer = server.accept()) { // asks for a refresh, then goes away without reading
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeRawPeerOpenAndKeepalive(out);
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+            io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        writeTo(peer, out);
+        out.release();
+        Poll.until(LIMIT, "the ROUTE-REFRESH received", () -> sa.counters().routeRefreshesReceived() == 1,
+            () -> "" + sa.counters());
+      }
+      try (java.net.Socket peer = server.accept()) { // a peer without route refresh
+        peer.setSoTimeout(10_000);
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeOpenAndKeepalive(out, rawPeerConfig().routeRefresh(false).enhancedRouteRefresh(false).build());
+        writeTo(peer, out);
+        out.release();
+        int announced = 0;
+        for (;;) {
+          byte[] m = nextMessage(peer.getInputStream());
+          assertTrue(m[0] != 5, "ROUTE-REFRESH to a peer that has no route refresh");
+          if (m[0] == 2 && m.length == 5) {
+            break; // End-of-RIB
+          }
+          announced += m[0] == 2 ? prefixesIn(m) : 0;
+        }
+        assertEquals(LARGE_TABLE, announced);
+        peer.setSoTimeout(1_000);
+        try {
+          byte[] m = nextMessage(peer.getInputStream());
+          assertTrue(m[0] != 5, "ROUTE-REFRESH after the End-of-RIB: an EoRR owed to the previous session");
+        } catch (java.net.SocketTimeoutException quiet) {
+          // nothing after the End-of-RIB but keepalives, and none within a second
+        }
+      }
+    }
+  }
+
+  /**
+   * More /32s (about 10 MB of UPDATEs) than the socket buffers (up to 4 MB here) and Netty's outbound queue (1 MB)
+   * hold while the peer does not read, as in {@link #withStuckPeer}: the initial table stalls until the peer reads.
+   */
+  private static final int LARGE_TABLE = 2_000_000;
+
+  private static void announceHostRoutes(BgpSession s, int count) {
+    List<IpPrefix> all = new java.util.ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      all.add(IpPrefix.ipv4((100 << 24) + i, 32));
+    }
+    s.announceAll(all, PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath()
+        .nextHop(0x0a000001).build());
+  }
+
+  /** The number of NLRI prefixes of an UPDATE as {@link #nextMessage} returns it (no ADD-PATH). */
+  private static int prefixesIn(byte[] m) {
+    int withdrawnLength = (m[1] & 0xFF) << 8 | (m[2] & 0xFF);
+    int p = 3 + withdrawnLength;
+    int attributesLength = (m[p] & 0xFF) << 8 | (m[p + 1] & 0xFF);
+    p += 2 + attributesLength;
+    int n = 0;
+    while (p < m.length) {
+      p += 1 + ((m[p] & 0xFF) + 7) / 8;
+      n++;
+    }
+    return n;
+  }
+
   /** A connection from the peer's address {@code from} to {@code to}:{@code port}, reads timing out after 10 s. */
   private static java.net.Socket peerDials(InetAddress from, InetAddress to, int port) throws java.io.IOException {
     java.net.Socket s = new java.net.Socket();
