@@ -55,9 +55,10 @@ import org.slf4j.LoggerFactory;
  * IPv4 and IPv6, every session on one event loop.
  *
  * <p>Each session sends from its own socket, bound to a source port in 49152-65535 (RFC 5881 §4) and connected to
- * the peer, with IP_TTL / IPV6_UNICAST_HOPS 255. Each local address has one receiving socket per port with a BPF
- * filter ({@link TtlFilter}) that lets only TTL 255 through (single-hop) or at least the smallest minimumTtl of
- * its multihop sessions; the filter is attached before the socket is bound.
+ * the peer, with IP_TTL / IPV6_UNICAST_HOPS 255 and DSCP CS6 (network control, as FRR and BIRD send BFD). Each local
+ * address has one receiving socket per port with a BPF filter ({@link TtlFilter}) that lets only TTL 255 through
+ * (single-hop) or at least the smallest minimumTtl of its multihop sessions; the filter is attached before the
+ * socket is bound.
  *
  * <p>No allocation per packet on the steady path: packets are written into one reused buffer and sent with a
  * {@code send} on the session's socket (no Netty outbound buffer, no pooled buffer); once a session has
@@ -82,6 +83,13 @@ public final class BfdEngine implements AutoCloseable {
 
   static final IntegerUnixChannelOption IP_TTL = new IntegerUnixChannelOption("IP_TTL", 0, 2);
   static final IntegerUnixChannelOption IPV6_UNICAST_HOPS = new IntegerUnixChannelOption("IPV6_UNICAST_HOPS", 41, 16);
+  static final IntegerUnixChannelOption IP_TOS = new IntegerUnixChannelOption("IP_TOS", 0, 1);
+  static final IntegerUnixChannelOption IPV6_TCLASS = new IntegerUnixChannelOption("IPV6_TCLASS", 41, 67);
+  /**
+   * DSCP CS6 (network control, RFC 4594 §3.2), as FRR's bfdd and BIRD mark BFD: queued ahead of bulk traffic on a
+   * congested link, where a dropped control packet is a false Down. On Linux it also raises the socket's priority.
+   */
+  static final int NETWORK_CONTROL_TOS = 0xC0;
 
   private final EventLoopGroup ownedGroup;
   private final EventLoop loop;
@@ -422,6 +430,7 @@ public final class BfdEngine implements AutoCloseable {
         .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(512))
         .option(ChannelOption.SO_RCVBUF, 1 << 20)
         .option(v6 ? IPV6_UNICAST_HOPS : IP_TTL, 255)
+        .option(v6 ? IPV6_TCLASS : IP_TOS, NETWORK_CONTROL_TOS)
         .handler(handler);
   }
 

@@ -13,6 +13,7 @@ import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -73,6 +74,14 @@ class FrrInteropTest {
     }
   }
 
+  /** The DSCP of three BFD control packets from {@code source} to {@code port}, read by tshark in the namespace. */
+  private static List<String> dscpOf(Netns ns, String source, int port, boolean v6) {
+    String out = ns.inside("tshark", "-i", ns.nsInterface(), "-c", "3", "-a", "duration:10", "-f",
+        "udp dst port " + port + " and src host " + source, "-T", "fields", "-e",
+        v6 ? "ipv6.tclass.dscp" : "ip.dsfield.dscp").check().stdout();
+    return out.lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
+  }
+
   private void run(String name, String hostCidr, String nsCidr, boolean multihop) throws Exception {
     try (Netns ns = Netns.create(name, hostCidr, nsCidr);
         BfdEngine engine = BfdEngine.builder().build()) {
@@ -95,6 +104,11 @@ class FrrInteropTest {
       Poll.until(Duration.ofSeconds(5), "FRR sees 50 ms", () -> "50".equals(frr.field("remote-receive-interval"))
           && "50".equals(frr.field("remote-transmit-interval")), frr::peers);
       assertEquals("3", frr.field("remote-detect-multiplier"));
+      // DSCP CS6 (48) on our packets, as on bfdd's: network control, ahead of bulk traffic under congestion
+      boolean v6 = hostCidr.contains(":");
+      int port = multihop ? 4784 : 3784;
+      assertEquals(List.of("48", "48", "48"), dscpOf(ns, ns.hostAddress(), port, v6));
+      assertEquals(List.of("48", "48", "48"), dscpOf(ns, ns.nsAddress(), port, v6));
 
       Poll.until(Duration.ofSeconds(5), "our first poll (1 s -> 50 ms) answered",
           () -> s.counters().pollSequencesCompleted() == s.counters().pollSequencesStarted(), s::toString);
