@@ -415,7 +415,8 @@ class LoopbackInteropTest {
           Poll.until(LIMIT, "Established on the peer's connection", () -> sa.state() == BgpState.Established,
               changes::toString);
         } // the session on it ends
-        Poll.until(LIMIT, "Idle", () -> sa.state() == BgpState.Idle, changes::toString);
+        // the listener has seen it (state() changes before the listeners are told)
+        Poll.until(LIMIT, "Idle", () -> changes.stream().anyMatch(c -> c.to() == BgpState.Idle), changes::toString);
         changes.clear();
         Poll.until(LIMIT, "the automatic restart", () -> !changes.isEmpty(), changes::toString);
         assertEquals(BgpState.Connect, changes.get(0).to(), changes::toString);
