@@ -116,6 +116,10 @@ public final class BgpSession implements AutoCloseable {
   private static final int IP_MINTTL = 21;
   private static final int IPV6_UNICAST_HOPS = 16;
   private static final int IPV6_MINHOPCOUNT = 73;
+  private static final int IP_TOS = 1;
+  private static final int IPV6_TCLASS = 67;
+  /** DSCP CS6, network control (RFC 4594 §3.2): how FRR's bgpd and BIRD mark BGP, ahead of bulk traffic. */
+  static final int NETWORK_CONTROL_TOS = 0xC0;
 
   /** How long a channel closing gracefully may wait for its last write to leave before it is closed anyway. */
   static final int GRACEFUL_CLOSE_LIMIT_SECONDS = 3;
@@ -550,6 +554,18 @@ public final class BgpSession implements AutoCloseable {
     return new IntegerUnixChannelOption("MINTTL", v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MINHOPCOUNT : IP_MINTTL);
   }
 
+  /**
+   * Marks the socket's packets to peers of one family with {@link #NETWORK_CONTROL_TOS}: IP_TOS for IPv4 (also on
+   * the dual-stack sockets Netty's epoll transport opens), IPV6_TCLASS for IPv6; Java's IP_TOS without epoll.
+   */
+  static void markNetworkControl(Channel ch, boolean v6) {
+    IntegerUnixChannelOption tos = new IntegerUnixChannelOption("TOS", v6 ? IPPROTO_IPV6 : IPPROTO_IP,
+        v6 ? IPV6_TCLASS : IP_TOS);
+    if (!ch.config().setOption(tos, NETWORK_CONTROL_TOS)) {
+      ch.config().setOption(ChannelOption.IP_TOS, NETWORK_CONTROL_TOS);
+    }
+  }
+
   byte[] md5Key() {
     return md5Key;
   }
@@ -633,6 +649,7 @@ public final class BgpSession implements AutoCloseable {
 
   private void applyOptions(Channel ch) {
     boolean v6 = peerAddress instanceof Inet6Address;
+    markNetworkControl(ch, v6);
     if (md5Key != null) {
       ch.config().setOption(EpollChannelOption.TCP_MD5SIG, Map.of(peerAddress, md5Key));
     }
@@ -1160,6 +1177,7 @@ public final class BgpSession implements AutoCloseable {
     private void applyAcceptedOptions(SocketChannel ch) {
       if (!outgoing) {
         boolean v6 = peerAddress instanceof Inet6Address;
+        markNetworkControl(ch, v6); // the listener's SYN-ACK was marked already (BgpTransport)
         if (gtsmHops > 0) {
           ch.config().setOption(ttlOption(v6), MAX_TTL);
           ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);

@@ -113,6 +113,19 @@ public final class BgpTransport implements AutoCloseable {
       updateMd5();
       updateListenerMinTtl();
     }
+    for (Channel l : listeners) {
+      // DSCP CS6 on the SYN-ACK (sent by the listening socket) and on what accepted sockets inherit
+      InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
+      boolean v6Listener = bound instanceof java.net.Inet6Address;
+      try {
+        for (boolean v6 : v6Listener && bound.isAnyLocalAddress() ? new boolean[] {true, false}
+            : new boolean[] {v6Listener}) {
+          BgpSession.markNetworkControl(l, v6);
+        }
+      } catch (RuntimeException e) {
+        log.warn("could not set DSCP CS6 on the listener {}", l.localAddress(), e);
+      }
+    }
     return this;
   }
 

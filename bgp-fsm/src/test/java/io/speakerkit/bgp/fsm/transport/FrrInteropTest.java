@@ -22,6 +22,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
@@ -316,5 +317,36 @@ class FrrInteropTest {
     IllegalStateException notNegotiated = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
         () -> ebgp6.requestRouteRefresh(AddressFamily.IPV4_UNICAST));
     assertTrue(notNegotiated.getMessage().contains("IPv4/unicast not negotiated"), notNegotiated.getMessage());
+  }
+
+  /**
+   * DSCP CS6 (network control, 48) on our BGP packets, IPv4 and IPv6, as FRR marks its own: keepalives in both
+   * directions, read by tshark in FRR's namespace.
+   */
+  @Test
+  @Order(9)
+  void dscp_networkControlOnOurPacketsAsOnFrrs() {
+    awaitEstablished(ibgp);
+    awaitEstablished(ebgp6);
+    assertEquals(Map.of("10.253.1.5", Set.of("48"), "10.253.1.6", Set.of("48")),
+        dscpBySource("10.253.1.5", "ip.src", "ip.dsfield.dscp"));
+    assertEquals(Map.of("fd00:253::1", Set.of("48"), "fd00:253::2", Set.of("48")),
+        dscpBySource("fd00:253::1", "ipv6.src", "ipv6.tclass.dscp"));
+  }
+
+  /**
+   * The DSCP values of four packets of the session by source address: keepalives come every 3 s and each is
+   * acknowledged, so both sides appear.
+   */
+  private Map<String, Set<String>> dscpBySource(String ourAddress, String sourceField, String dscpField) {
+    String out = ns.inside("tshark", "-i", ns.nsInterface(), "-c", "4", "-a", "duration:15", "-f",
+        "tcp port 179 and host " + ourAddress, "-T", "fields", "-e",
+        sourceField, "-e", dscpField).check().stdout();
+    Map<String, Set<String>> bySource = new java.util.TreeMap<>();
+    out.lines().map(String::trim).filter(l -> !l.isEmpty()).forEach(l -> {
+      String[] f = l.split("\\s+");
+      bySource.computeIfAbsent(f[0], k -> new java.util.TreeSet<>()).add(f[1]);
+    });
+    return bySource;
   }
 }
