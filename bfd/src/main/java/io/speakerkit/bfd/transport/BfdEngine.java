@@ -237,6 +237,8 @@ public final class BfdEngine implements AutoCloseable {
     volatile String failure;
     /** A bind is pending. */
     boolean binding;
+    /** The wait before binding again after a failure (0: none yet). */
+    long rebindDelayMillis;
 
     Listener(ListenerKey key) {
       this.key = key;
@@ -250,6 +252,8 @@ public final class BfdEngine implements AutoCloseable {
     Socket socket;
     int port;
     boolean closed;
+    /** The wait before binding the sending socket again, after the address refused it (0: no failure yet). */
+    long rebindDelayMillis;
     /** The session's own receiving socket, once the peer's source port is known. */
     SessionReceiver receiver;
     long receiverOpenedNanos;
@@ -434,6 +438,27 @@ public final class BfdEngine implements AutoCloseable {
         .handler(handler);
   }
 
+  /** Opens the session's sending socket again after a wait that doubles with each failure (warned about once). */
+  private void openSenderLater(BfdSession session, SessionIo io, String what, Throwable cause) {
+    io.rebindDelayMillis = nextRebindDelay(io.rebindDelayMillis);
+    (io.rebindDelayMillis == REBIND_FIRST_MILLIS ? log.atWarn() : log.atDebug()).log(
+        "BFD session {}: cannot {} (trying again every {} s at most): {}", session, what, REBIND_MAX_MILLIS / 1000,
+        cause.toString());
+    loop.schedule(() -> {
+      if (!io.closed && !closed) {
+        openSender(session, io, 0);
+      }
+    }, io.rebindDelayMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** The first wait before a socket that could not be bound is bound again; it doubles up to the next. */
+  static final long REBIND_FIRST_MILLIS = 1_000;
+  static final long REBIND_MAX_MILLIS = 30_000;
+
+  private static long nextRebindDelay(long previous) {
+    return previous == 0 ? REBIND_FIRST_MILLIS : Math.min(REBIND_MAX_MILLIS, previous * 2);
+  }
+
   private void releasePort(int port) {
     sourcePorts.computeIfPresent(port, (p, users) -> users == 1 ? null : users - 1);
   }
@@ -457,12 +482,17 @@ public final class BfdEngine implements AutoCloseable {
       if (!done.isSuccess()) {
         ch.close();
         releasePort(chosen);
-        if (attempt < 64 && !io.closed && !closed) {
-          openSender(session, io, attempt + 1);
-        } else {
-          log.warn("BFD session {}: no source port in {}-{}: {}", session, sourcePortLow, sourcePortHigh,
-              done.cause().toString());
+        if (io.closed || closed) {
+          return;
         }
+        boolean portTaken = String.valueOf(done.cause().getMessage()).contains("already in use");
+        if (portTaken && attempt < 64) {
+          openSender(session, io, attempt + 1);
+          return;
+        }
+        // The address cannot be bound (not configured yet, an IPv6 address still in duplicate address detection)
+        // or no port was free: try again later, the session waits without sending until then.
+        openSenderLater(session, io, "bind " + session.localAddress().getHostAddress(), done.cause());
         return;
       }
       if (io.closed) {
@@ -473,11 +503,17 @@ public final class BfdEngine implements AutoCloseable {
       io.port = chosen;
       ch.connect(new InetSocketAddress(session.remoteAddress(), dstPort)).addListener(c -> {
         if (!c.isSuccess()) {
-          log.warn("BFD session {}: cannot connect to {}: {}", session, session.remoteAddress(), c.cause());
+          // no route to the peer yet, say: as for a failed bind, a fresh socket later
           ch.close();
+          releasePort(chosen);
+          io.port = 0;
+          if (!io.closed && !closed) {
+            openSenderLater(session, io, "connect to " + session.remoteAddress().getHostAddress(), c.cause());
+          }
         } else if (io.closed) {
           ch.close();
         } else {
+          io.rebindDelayMillis = 0;
           io.channel = ch;
           io.socket = (Socket) ((UnixChannel) ch).fd();
         }
@@ -505,9 +541,17 @@ public final class BfdEngine implements AutoCloseable {
       if (!done.isSuccess()) {
         l.failure = "cannot listen on " + l.key.local().getHostAddress() + " port " + port + ": "
             + done.cause().getMessage();
-        log.warn("BFD: {}", l.failure);
+        l.rebindDelayMillis = nextRebindDelay(l.rebindDelayMillis);
+        (l.rebindDelayMillis == REBIND_FIRST_MILLIS ? log.atWarn() : log.atDebug()).log("BFD: {}", l.failure);
+        // the address may come up later (or the port be freed): try again while sessions need the listener
+        loop.schedule(() -> {
+          if (!closed && listeners.get(l.key) == l && l.failure != null && !l.binding) {
+            openListener(l);
+          }
+        }, l.rebindDelayMillis, TimeUnit.MILLISECONDS);
       } else {
         l.failure = null;
+        l.rebindDelayMillis = 0;
         updateFilter(l); // multihop sessions added while the bind was pending
       }
     });
