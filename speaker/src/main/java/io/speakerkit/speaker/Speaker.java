@@ -286,8 +286,13 @@ public final class Speaker implements AutoCloseable {
     }
     refusedRetry = transport.group().next().scheduleAtFixedRate(() -> onWorker(this::retryRefused),
         REFUSED_RETRY_SECONDS, REFUSED_RETRY_SECONDS, TimeUnit.SECONDS);
-    // Restored allocations are announced again before anything new is served.
+    // Restored allocations are announced again before anything new is served; subscribers learn of them, and of
+    // those the store held outside every pool now (released), as of any other allocation.
+    for (Allocation a : allocator.restoreReport().released()) {
+      events.publish(new SpeakerEvent.Released(clock.instant(), a.serviceKey(), a.addresses()));
+    }
     for (Allocation a : allocator.allocations()) {
+      events.publish(new SpeakerEvent.Allocated(clock.instant(), a.serviceKey(), a.addresses(), a.pool()));
       planAddresses(a.serviceKey(), a.pool(), a.addresses(), true);
     }
   }
@@ -392,7 +397,10 @@ public final class Speaker implements AutoCloseable {
       List<InetAddress> before = startedAllocator().allocation(request.serviceKey()).map(Allocation::addresses)
           .orElse(List.of());
       AllocationResult result = allocator.allocate(request);
-      Map<String, String> labelsBefore = serviceLabels.put(request.serviceKey(), request.serviceLabels());
+      // a refused request changes nothing, its labels included: the plan keeps the labels it has
+      Map<String, String> labelsBefore = result instanceof AllocationResult.Allocated
+          ? serviceLabels.put(request.serviceKey(), request.serviceLabels())
+          : serviceLabels.get(request.serviceKey());
       if (result instanceof AllocationResult.Allocated allocated) {
         Allocation a = allocated.allocation();
         if (!allocated.changed()) {
@@ -584,8 +592,7 @@ public final class Speaker implements AutoCloseable {
     for (PeerConfig peer : wanted.values()) {
       PeerRuntime current = peers.get(peer.name());
       if (current == null) {
-        refused.remove(peer.name());
-        starting.add(peer);
+        starting.add(peer); // one still refused for the same reason is not news again (startPeer)
         restarted.add(peer.name());
       } else if (!sessionSettings(current.config).equals(sessionSettings(peer))) {
         peers.remove(peer.name());

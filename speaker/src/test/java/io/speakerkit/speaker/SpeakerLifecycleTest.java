@@ -1,0 +1,128 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.allocator.AllocationResult;
+import io.speakerkit.allocator.FileAllocationStore;
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.allocator.LabelSelector;
+import io.speakerkit.allocator.ServiceRequest;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The speaker's bookkeeping across requests, restarts and reloads, with sessions to nothing (127.0.0.40-43, ports
+ * 13200-13203, nobody listens): only the plan, the status and the events are looked at.
+ */
+class SpeakerLifecycleTest {
+
+  private static InetAddress ip(String s) {
+    try {
+      return InetAddress.getByName(s);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static PeerConfig peer(String name, String address, int port) {
+    return PeerConfig.builder().name(name).myAsn(64512).peerAsn(64512).peerAddress(ip(address)).peerPort(port)
+        .sourceAddress(ip("127.0.0.1")).build();
+  }
+
+  /**
+   * A service selected by a serviceSelectors advertisement is relabelled (no longer selected) in a request refused
+   * for its shape; the same labels then come in a valid request. The route must be withdrawn: no advertisement
+   * selects the service any more.
+   */
+  @Test
+  void labelsOfRefusedRequest_notKept_laterRelabelWithdrawsRoute() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200))
+        .advertisement(AdvertisementConfig.builder("web").serviceSelectors(
+            List.of(LabelSelector.matchLabels(Map.of("app", "web")))).build())
+        .build();
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("ns/svc").serviceLabels(Map.of("app", "web")).build());
+      assertEquals(1, speaker.status().get(0).routesSent());
+
+      // labels changed together with an unreadable request (two IPv4 addresses): refused, nothing released
+      AllocationResult refused = speaker.announce(ServiceRequest.builder("ns/svc")
+          .serviceLabels(Map.of("app", "db")).addresses(ip("10.0.0.10"), ip("10.0.0.11")).build());
+      assertInstanceOf(AllocationResult.Refused.class, refused);
+      // the service is fixed: same new labels, valid request
+      AllocationResult ok = speaker.announce(ServiceRequest.builder("ns/svc").serviceLabels(Map.of("app", "db"))
+          .build());
+      assertInstanceOf(AllocationResult.Allocated.class, ok);
+
+      assertEquals(0, speaker.status().get(0).routesSent(), "no advertisement selects app=db");
+      assertEquals(Map.of(), speaker.announced());
+    }
+  }
+
+  /**
+   * A subscriber that subscribes before start() (as the example CLI does) with a file store holding an allocation:
+   * the restored allocation's routes are reported, but never the allocation itself.
+   */
+  @Test
+  void restoredAllocation_reportedAsAllocatedToEarlySubscriber(@TempDir Path dir) {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.41", 13201))
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    Path journal = dir.resolve("alloc");
+    try (Speaker first = Speaker.builder().config(config).allowLocalPeers(true)
+        .storeFactory(() -> FileAllocationStore.open(journal)).build()) {
+      first.start();
+      first.announce(ServiceRequest.builder("ns/svc").build());
+    }
+    // a new process
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
+        .storeFactory(() -> FileAllocationStore.open(journal)).build()) {
+      EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
+      speaker.start();
+      assertEquals(1, speaker.status().get(0).routesSent());
+      List<Object> seen = new ArrayList<>(events.drain());
+      assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.RouteSent), seen::toString);
+      assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.Allocated a && a.service().equals("ns/svc")),
+          "routes of ns/svc sent, but its allocation never reported: " + seen);
+    }
+  }
+
+  /**
+   * A peer refused for a problem that has not changed: a config reload that changes nothing for it (here: another
+   * peer's holdTime) reports it refused again, although retryRefused treats "a repeat is not news".
+   */
+  @Test
+  void refusedPeer_sameProblem_notReportedAgainOnApply() {
+    PeerConfig bad = PeerConfig.builder().name("bad").myAsn(64512).peerAsn(64512).peerAddress(ip("127.0.0.42"))
+        .peerPort(13202).sourceAddress(ip("203.0.113.9")).build(); // not an address of this host
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(bad).peer(peer("r", "127.0.0.43", 13203))
+        .build();
+    SpeakerConfig reloaded = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(bad).peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("127.0.0.43"))
+            .peerPort(13203).sourceAddress(ip("127.0.0.1")).holdTime(java.time.Duration.ofSeconds(30)).build())
+        .build();
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).build()) {
+      speaker.start();
+      EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
+      events.drain();
+      speaker.apply(reloaded);
+      speaker.status();
+      List<Object> seen = events.drain();
+      assertTrue(seen.stream().noneMatch(e -> e instanceof SpeakerEvent.PeerRefused), seen::toString);
+    }
+  }
+}
