@@ -36,8 +36,9 @@ public final class OpenNegotiation {
     // RFC 6793 §4.1: the AS comes from the capability when both sides speak it.
     boolean fourOctet = config.fourOctetAs() && caps.fourOctetAs().isPresent();
     long peerAs = fourOctet ? caps.fourOctetAs().getAsLong() : open.myAs();
-    if (fourOctet && peerAs <= 0xFFFF && open.myAs() != peerAs) {
-      // RFC 6793 §4.1: a 2-octet AS goes in My AS as is; AS_TRANS there with a small AS is a broken speaker.
+    if (fourOctet && peerAs <= 0xFFFF && open.myAs() != peerAs && open.myAs() != OpenMessage.AS_TRANS) {
+      // RFC 6793 §4.1: a 2-octet AS goes in My AS as is. AS_TRANS there with a small AS in the capability is odd but
+      // harmless, and FRR and GoBGP take the capability's AS: so do we.
       return badPeerAs(open, "my AS: " + open.myAs() + " with 4-octet AS capability " + peerAs
           + " (expected: the same number)");
     }
@@ -63,11 +64,12 @@ public final class OpenNegotiation {
       return new Rejected(Notification.of(Notification.OPEN_MESSAGE_ERROR, Notification.UNACCEPTABLE_HOLD_TIME),
           "hold time: " + open.holdTime() + " (expected: 0 or >= 3)");
     }
-    // RFC 5492 §5: a capability we require and the peer lacks.
+    // RFC 5492 §5: a capability we require and the peer lacks. The data would list it as encoded in an OPEN; a code
+    // with length 0 is not that encoding for most capabilities, so none is sent, as FRR sends none.
     for (int code : config.requiredCapabilities()) {
       if (!caps.has(code)) {
         return new Rejected(new Notification(Notification.OPEN_MESSAGE_ERROR, Notification.UNSUPPORTED_CAPABILITY,
-            new byte[] {(byte) code, 0}), "capability " + code + ": absent (expected: advertised)");
+            new byte[0]), "capability " + code + ": absent (expected: advertised)");
       }
     }
     // RFC 9234 §4.2: on eBGP, a peer whose BGP Role does not face ours (or that advertises several), or none at all
@@ -87,10 +89,13 @@ public final class OpenNegotiation {
     Duration keepalive;
     if (holdSeconds == 0) {
       keepalive = Duration.ZERO;
-    } else if (config.keepaliveTime().isPresent() && config.keepaliveTime().get().compareTo(hold) < 0) {
-      keepalive = config.keepaliveTime().get();
     } else {
+      // RFC 4271 §4.4 / §10: at most a third of the negotiated hold time; the configured keepalive when shorter (as
+      // FRR and GoBGP: a peer offering a shorter hold time lowers it)
       keepalive = Duration.ofSeconds(Math.max(1, holdSeconds / 3));
+      if (config.keepaliveTime().isPresent() && config.keepaliveTime().get().compareTo(keepalive) < 0) {
+        keepalive = config.keepaliveTime().get();
+      }
     }
     Set<AddressFamily> families = new LinkedHashSet<>(config.families());
     families.retainAll(caps.families());

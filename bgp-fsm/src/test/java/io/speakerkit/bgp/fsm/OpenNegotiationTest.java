@@ -145,7 +145,24 @@ class OpenNegotiationTest {
   void requiredCapability_absent_unsupportedCapability() {
     FsmConfig c = config().requireCapability(Capabilities.GRACEFUL_RESTART).build();
     OpenNegotiation.Rejected r = rejected(c, open(65002, 65002, 90, PEER_ID));
-    assertEquals(new Notification(2, 7, new byte[] {64, 0}), r.notification());
+    assertEquals(new Notification(2, 7, new byte[0]), r.notification()); // not {64, 0}: no such GR encoding
+  }
+
+  /** FRR and GoBGP: a third of the negotiated hold time, or the configured keepalive when shorter. */
+  @Test
+  void keepalive_configured30_peerHold40_aThirdOfIt() {
+    FsmConfig c = config().holdTime(Duration.ofSeconds(90)).keepaliveTime(Duration.ofSeconds(30)).build();
+    NegotiatedSession s = accepted(c, open(65002, 65002, 40, PEER_ID));
+    assertEquals(Duration.ofSeconds(40), s.holdTime());
+    assertEquals(Duration.ofSeconds(13), s.keepaliveTime());
+  }
+
+  /** FRR ("very odd peer") and GoBGP take the 4-octet AS capability's AS also with AS_TRANS and a small AS. */
+  @Test
+  void asTransInMyAs_smallFourOctetAs_acceptedAsTheCapabilitysAs() {
+    OpenMessage open = new OpenMessage(4, OpenMessage.AS_TRANS, 90, PEER_ID,
+        Capabilities.builder().fourOctetAs(65002).build());
+    assertEquals(65002, accepted(config().build(), open).peerAs());
   }
 
   @Test
