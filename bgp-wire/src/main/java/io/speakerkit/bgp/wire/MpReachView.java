@@ -110,7 +110,9 @@ public final class MpReachView {
 
   /** Whether a link-local IPv6 next hop follows the global one (next hop length 32, RFC 2545 §3). */
   public boolean hasLinkLocalNextHop() {
-    return nextHopLength() == 32;
+    // RFC 2545 §3: the second address is the link-local one; a second that is not in fe80::/10 is ignored, as FRR
+    // (bgp_mp_reach_parse) does
+    return nextHopLength() == 32 && (linkLocalNextHopHi() & 0xFFC0_0000_0000_0000L) == 0xFE80_0000_0000_0000L;
   }
 
   public long linkLocalNextHopHi() {

@@ -70,7 +70,9 @@ public final class UpdateChecks {
     if (update.nlriLength() > 0 && a.hasNextHop()) {
       int nh = a.nextHopIpv4();
       int top = nh >>> 24;
-      if (nh == 0 || nh == -1 || (top == 127 && !loopbackSession) || (top & 0xF0) == 0xE0) {
+      // 0/8, loopback, multicast and 240/4 (with the broadcast address): not a host's address, as FRR's martian
+      // check (ipv4_unicast_valid) without allow-reserved-ranges
+      if (top == 0 || (top == 127 && !loopbackSession) || top >= 224) {
         // RFC 4271 §6.3: NEXT_HOP must be a valid host address: Invalid NEXT_HOP; RFC 7606 §7.3: treat-as-withdraw.
         out = add(out, new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
             UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(),

@@ -299,6 +299,12 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
         v = p + 4;
       }
       if (len > end - v) {
+        if (type == AttributeType.MP_REACH_NLRI_CODE || type == AttributeType.MP_UNREACH_NLRI_CODE) {
+          // RFC 7606 §2: treat-as-withdraw needs the MP attributes parsed; one that overruns cannot be, and its
+          // routes would be lost: session reset (FRR: Attribute Length Error)
+          throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value(),
+              copy(p, end), AttributeType.valueOf(type) + " length: " + len + " (expected: <= " + (end - v) + ")");
+        }
         overrun = true;
         break;
       }
@@ -580,9 +586,13 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       case 5, 9, 10 -> error(ibgp ? ErrorAction.TREAT_AS_WITHDRAW : ErrorAction.ATTRIBUTE_DISCARD, 3, sub,
           copy(p, next), type, null, reason);
       case 14, 15 -> {
-        // The NLRI inside still has to be read for treat-as-withdraw (RFC 7606 §5.3).
-        error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
-        return type == 14 ? mpReach(a, b, p, v, len, next) : mpUnreach(a, b, p, v, len, next);
+        // RFC 7606 §3.c: handled as the attribute's length errors, which for MP_REACH_NLRI / MP_UNREACH_NLRI are
+        // AFI/SAFI disable or session reset (§7.11, RFC 4760 §7; FRR resets), not treat-as-withdraw.
+        if (len < 3) {
+          throw BgpDecodeException.updateMessageError(sub, copy(p, next), AttributeType.valueOf(type) + ": " + reason);
+        }
+        error(ErrorAction.AFI_SAFI_DISABLE, 3, sub, copy(p, next), type,
+            AddressFamily.of(b.getUnsignedShort(v), b.getUnsignedByte(v + 2)), reason);
       }
       default -> error(ErrorAction.TREAT_AS_WITHDRAW, 3, sub, copy(p, next), type, null, reason);
     }

@@ -519,4 +519,58 @@ class UpdateErrorHandlingTest {
       b.release();
     }
   }
+
+  /**
+   * RFC 7606 §3.c: wrong Optional/Transitive bits are handled as the attribute's length errors, which for
+   * MP_REACH_NLRI are AFI/SAFI disable or session reset (§7.11, RFC 4760 §7; FRR resets), not treat-as-withdraw.
+   */
+  @Test
+  void mpReachWrongFlags_afiSafiDisable() {
+    String mp = "c0 0e 1c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.AFI_SAFI_DISABLE, u.errorAction(), u.errors().toString());
+      assertEquals(AddressFamily.IPV6_UNICAST, u.errors().get(0).family());
+      assertEquals(4, u.errors().get(0).subcode()); // Attribute Flags Error
+    });
+  }
+
+  /**
+   * RFC 7606 §2: treat-as-withdraw needs MP_REACH_NLRI / MP_UNREACH_NLRI parsed; one that overruns the attributes
+   * cannot be, and its withdrawals would be lost: session reset with Attribute Length Error (as FRR).
+   */
+  @Test
+  void mpUnreachOverrunningTheAttributes_sessionReset() {
+    BgpDecodeException e = reset(update("", MANDATORY + "80 0f 20 0002 01 30 20010db80001", NLRI),
+        CodecContext.FOUR_OCTET_AS);
+    assertEquals(3, e.code());
+    assertEquals(5, e.subcode());
+  }
+
+  /** FRR's martian check (ipv4_unicast_valid): 0/8 and 240/4 are no host's address: Invalid NEXT_HOP. */
+  @Test
+  void nextHopInNet0OrClassE_invalidNextHop() {
+    for (String nh : List.of("00010203", "f0000001", "ffffffff")) {
+      decode(update("", ORIGIN + AS_PATH + "40 03 04 " + nh, NLRI), u -> {
+        List<UpdateError> found = UpdateChecks.check(u, 65000, true);
+        assertEquals(1, found.size(), "next hop " + nh);
+        assertEquals(ErrorAction.TREAT_AS_WITHDRAW, found.get(0).action());
+        assertEquals(8, found.get(0).subcode());
+      });
+    }
+  }
+
+  /** RFC 2545 §3: the second of two IPv6 next hops is the link-local one; one outside fe80::/10 is not (FRR). */
+  @Test
+  void mpReachSecondNextHopNotLinkLocal_notReportedAsLinkLocal() {
+    String mp = "90 0e 002c 0002 01 20 20010db8000000000000000000000001 20010db8000000000000000000000002 00"
+        + "30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertFalse(u.attributes().mpReach().hasLinkLocalNextHop());
+    });
+    String linkLocal = "90 0e 002c 0002 01 20 20010db8000000000000000000000001 fe800000000000000000000000000002 00"
+        + "30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + linkLocal, ""),
+        u -> assertTrue(u.attributes().mpReach().hasLinkLocalNextHop()));
+  }
 }
