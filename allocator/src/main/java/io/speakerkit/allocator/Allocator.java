@@ -560,12 +560,14 @@ public final class Allocator implements AutoCloseable {
   }
 
   /**
-   * A single-stack service that now asks for dual stack keeps its address and gets the other family from the same
-   * pool, as MetalLB does; null if that is not the situation or the pool has no such address.
+   * A single-stack service that now prefers dual stack keeps its address and gets the other family from the same
+   * pool, as MetalLB does; null if that is not the situation or the pool has no such address. A service that now
+   * requires dual stack is allocated afresh instead: MetalLB (serviceFamilyChanged) accepts a family difference
+   * only under PreferDualStack, and otherwise clears the service and allocates again.
    */
   private Allocation growToDualStack(Allocation current, ServiceRequest req) {
     List<InetAddress> have = current.addresses();
-    if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK
+    if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() != IpFamilyPolicy.PREFER_DUAL_STACK
         || !stillFits(have, req)) {
       return null;
     }

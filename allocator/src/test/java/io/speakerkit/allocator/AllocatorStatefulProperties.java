@@ -312,7 +312,7 @@ class AllocatorStatefulProperties {
     }
 
     Allocation modelGrow(Allocation c, ServiceRequest q) {
-      if (c.addresses().size() != 1 || !q.addresses().isEmpty() || q.ipFamilyPolicy() == IpFamilyPolicy.SINGLE_STACK) {
+      if (c.addresses().size() != 1 || !q.addresses().isEmpty() || q.ipFamilyPolicy() != IpFamilyPolicy.PREFER_DUAL_STACK) {
         return null;
       }
       InetAddress have = c.addresses().get(0);

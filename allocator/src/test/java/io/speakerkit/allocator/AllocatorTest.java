@@ -349,4 +349,40 @@ class AllocatorTest {
     }
     assertEquals("ns", ServiceRequest.builder("ns/x").build().namespace());
   }
+
+  /**
+   * MetalLB (controller serviceFamilyChanged, convergeBalancer): a service holding one address that now requires dual
+   * stack has changed family and is allocated afresh, the lowest free address of the best pool; only PreferDualStack
+   * keeps its address and gains the other family.
+   */
+  @Test
+  void singleStackNowRequiringDualStack_allocatedAfresh() {
+    Allocator a = Allocator.builder()
+        .pools(IpAddressPool.builder().name("d").addresses("10.0.0.0/24", "fd00::/120").build()).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/x").build()).isAllocated()); // 10.0.0.0
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated()); // 10.0.0.1
+    a.release("ns/x");
+    AllocationResult r = a.allocate(ServiceRequest.builder("ns/a").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK)
+        .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).build());
+    assertEquals(List.of(ip("10.0.0.0"), ip("fd00::")), ((Allocated) r).allocation().addresses(), r::toString);
+    // PreferDualStack keeps the address it has
+    assertTrue(a.allocate(ServiceRequest.builder("ns/b").build()).isAllocated()); // 10.0.0.1
+    AllocationResult p = a.allocate(ServiceRequest.builder("ns/b").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+        .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).build());
+    assertEquals(ip("10.0.0.1"), ((Allocated) p).allocation().addresses().get(0), p::toString);
+  }
+
+  /** Same rule across pools: the pinned (priority) dual-stack pool wins the fresh allocation, as in MetalLB. */
+  @Test
+  void singleStackNowRequiringDualStack_takesTheBestPool() {
+    IpAddressPool low = IpAddressPool.builder().name("a-low").addresses("10.0.0.0/24", "fd00::/120").build();
+    Allocator a = Allocator.builder().pools(low).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated()); // 10.0.0.0 from a-low
+    IpAddressPool pinned = IpAddressPool.builder().name("b-pinned").addresses("10.0.1.0/24", "fd01::/120")
+        .serviceAllocation(ServiceAllocation.builder().namespaces("ns").priority(1).build()).build();
+    a.updatePools(List.of(low, pinned));
+    AllocationResult r = a.allocate(ServiceRequest.builder("ns/a").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK)
+        .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).build());
+    assertEquals(List.of(ip("10.0.1.0"), ip("fd01::")), ((Allocated) r).allocation().addresses(), r::toString);
+  }
 }
