@@ -571,7 +571,7 @@ class LoopbackInteropTest {
 
   /**
    * RFC 7313 §4: no BoRR before our End-of-RIB. A ROUTE-REFRESH that arrives while the initial table is still going
-   * out (more than the 1 MB write high-water mark) is answered after the End-of-RIB, with BoRR, the table and EoRR,
+   * out (stalled by a peer that does not read yet) is answered after the End-of-RIB, with BoRR, the table and EoRR,
    * as FRR postpones it.
    */
   @Test
@@ -594,13 +594,8 @@ class LoopbackInteropTest {
         // not reading yet: the table stalls in our outbound queue, the End-of-RIB still to come
         Poll.until(LIMIT, "Established with the table stalled", () -> sa.state() == BgpState.Established
             && pending(sa) > 0, () -> sa.state() + " " + pending(sa));
-        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
-            io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
-            io.speakerkit.bgp.wire.CodecContext.INITIAL);
-        writeTo(peer, out);
+        askRouteRefreshAndWait(peer, sa, out);
         out.release();
-        Poll.until(LIMIT, "the ROUTE-REFRESH received", () -> sa.counters().routeRefreshesReceived() == 1,
-            () -> "" + sa.counters());
         List<String> markers = new java.util.ArrayList<>(); // End-of-RIB, BoRR, EoRR in the order they come
         int announced = 0;
         int afterBorr = 0;
@@ -645,13 +640,8 @@ class LoopbackInteropTest {
       try (java.net.Socket peer = server.accept()) { // asks for a refresh, then goes away without reading
         io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
         writeRawPeerOpenAndKeepalive(out);
-        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
-            io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
-            io.speakerkit.bgp.wire.CodecContext.INITIAL);
-        writeTo(peer, out);
+        askRouteRefreshAndWait(peer, sa, out);
         out.release();
-        Poll.until(LIMIT, "the ROUTE-REFRESH received", () -> sa.counters().routeRefreshesReceived() == 1,
-            () -> "" + sa.counters());
       }
       try (java.net.Socket peer = server.accept()) { // a peer without route refresh
         peer.setSoTimeout(10_000);
@@ -693,6 +683,17 @@ class LoopbackInteropTest {
     }
     s.announceAll(all, PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath()
         .nextHop(0x0a000001).build());
+  }
+
+  /** Writes what {@code out} holds and an IPv4 ROUTE-REFRESH; returns once {@code s} has received it. */
+  private static void askRouteRefreshAndWait(java.net.Socket peer, BgpSession s, io.netty.buffer.ByteBuf out)
+      throws java.io.IOException {
+    io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+        io.speakerkit.bgp.wire.RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
+        io.speakerkit.bgp.wire.CodecContext.INITIAL);
+    writeTo(peer, out);
+    Poll.until(LIMIT, "the ROUTE-REFRESH received", () -> s.counters().routeRefreshesReceived() == 1,
+        () -> "" + s.counters());
   }
 
   /** The number of NLRI prefixes of an UPDATE as {@link #nextMessage} returns it (no ADD-PATH). */
