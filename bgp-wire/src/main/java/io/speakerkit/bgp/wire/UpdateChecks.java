@@ -81,7 +81,40 @@ public final class UpdateChecks {
             "next hop: " + IpPrefix.formatIpv4(nh) + " (expected: a unicast host address)"));
       }
     }
+    MpReachView reach = a.mpReach();
+    if (reach != null && martianNextHop(reach, loopbackSession)) {
+      // RFC 4760 §3 leaves the check to the receiver: a next hop that is no host's address is treated as NEXT_HOP's
+      // (treat-as-withdraw), as FRR filters martian MP_REACH_NLRI next hops
+      out = add(out, new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3,
+          UpdateMessageErrorSubcode.INVALID_NEXT_HOP_ATTRIBUTE.value(), null, AttributeType.MP_REACH_NLRI_CODE,
+          null, "MP_REACH_NLRI next hop: " + reachNextHopText(reach) + " (expected: a unicast host address)"));
+    }
     return out;
+  }
+
+  /**
+   * 0/8, loopback (but on a loopback session), multicast and 240/4 for a 4-octet next hop; the unspecified address,
+   * ::1 (but on a loopback session) and ff00::/8 for the global address of a 16- or 32-octet one.
+   */
+  private static boolean martianNextHop(MpReachView reach, boolean loopbackSession) {
+    int length = reach.nextHopLength();
+    if (length == 4) {
+      int top = reach.nextHopIpv4() >>> 24;
+      return top == 0 || (top == 127 && !loopbackSession) || top >= 224;
+    }
+    if (length == 16 || length == 32) {
+      long hi = reach.nextHopIpv6Hi();
+      long lo = reach.nextHopIpv6Lo();
+      return hi == 0 && (lo == 0 || (lo == 1 && !loopbackSession)) || (hi >>> 56) == 0xFF;
+    }
+    return false;
+  }
+
+  private static String reachNextHopText(MpReachView reach) {
+    if (reach.nextHopLength() == 4) {
+      return IpPrefix.formatIpv4(reach.nextHopIpv4());
+    }
+    return IpPrefix.ipv6(reach.nextHopIpv6Hi(), reach.nextHopIpv6Lo(), 128).toString().replace("/128", "");
   }
 
   /** {@code errors} with {@code e} appended: the first problem found allocates the list. */

@@ -573,4 +573,32 @@ class UpdateErrorHandlingTest {
     decode(update("", ORIGIN + AS_PATH + linkLocal, ""),
         u -> assertTrue(u.attributes().mpReach().hasLinkLocalNextHop()));
   }
+
+  /**
+   * An MP_REACH_NLRI next hop that is no host's address (FRR's martian filter): 0.0.0.0 for IPv4, ::, ::1 and
+   * ff00::/8 for IPv6, treat-as-withdraw; a global unicast one passes, and ::1 on a session over loopback.
+   */
+  @Test
+  void mpReachMartianNextHop_invalidNextHop() {
+    String ipv4Zero = "80 0e 0d 0001 01 04 00000000 00 18 0a0102";
+    decode(update("", ORIGIN + AS_PATH + ipv4Zero, ""), u -> {
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      List<UpdateError> found = UpdateChecks.check(u, 65000, true);
+      assertEquals(1, found.size());
+      assertEquals(ErrorAction.TREAT_AS_WITHDRAW, found.get(0).action());
+      assertEquals(8, found.get(0).subcode());
+      assertTrue(found.get(0).reason().contains("0.0.0.0"), found.get(0).reason());
+    });
+    for (String nh : List.of("00000000000000000000000000000000", "00000000000000000000000000000001",
+        "ff020000000000000000000000000001")) {
+      String mp = "90 0e 001c 0002 01 10 " + nh + " 00 30 20010db80001";
+      decode(update("", ORIGIN + AS_PATH + mp, ""),
+          u -> assertEquals(1, UpdateChecks.check(u, 65000, true).size(), "next hop " + nh));
+    }
+    String global = "90 0e 001c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + global, ""), u -> assertEquals(List.of(), UpdateChecks.check(u, 65000, true)));
+    String loopback = "90 0e 001c 0002 01 10 00000000000000000000000000000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + loopback, ""),
+        u -> assertEquals(List.of(), UpdateChecks.check(u, 65000, true, false, true)));
+  }
 }
