@@ -70,7 +70,9 @@ final class JsonEvents {
   }
 
   private static void attributes(Obj o, IpPrefix prefix, PathAttributes a) {
-    if (a.hasIpv4NextHop()) {
+    // NEXT_HOP belongs to IPv4 NLRI; an IPv6 route's next hop is MP_REACH_NLRI's (RFC 4760 §3)
+    if (a.hasIpv4NextHop() && (io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST.equals(prefix.family())
+        || !a.hasIpv6NextHop())) {
       o.str("nextHop", IpPrefix.formatIpv4(a.ipv4NextHop()));
     } else if (a.hasIpv6NextHop()) {
       byte[] nh = a.ipv6NextHop();

@@ -192,13 +192,17 @@ public final class Main {
           out.print(COLLECTOR_USAGE);
           return 0;
         }
+        if (!List.of("--listen", "--asn", "--peer", "--router-id", "--mrt", "--mrt-rib", "--mrt-rib-interval")
+            .contains(a)) {
+          throw new IllegalArgumentException("unknown option: " + a);
+        }
         if (i + 1 >= args.length) {
           throw new IllegalArgumentException(a + " needs a value");
         }
         String v = args[++i];
         switch (a) {
           case "--listen" -> listen = socketAddress(v);
-          case "--asn" -> asn = Long.parseLong(v);
+          case "--asn" -> asn = asNumber("--asn " + v, v);
           case "--peer" -> peerArgs.add(v);
           case "--router-id" -> {
             if (!v.matches("\\d{1,3}(\\.\\d{1,3}){3}") || !(InetAddress.getByName(v) instanceof Inet4Address id)) {
@@ -209,7 +213,13 @@ public final class Main {
           }
           case "--mrt" -> mrt = Path.of(v);
           case "--mrt-rib" -> mrtRib = Path.of(v);
-          case "--mrt-rib-interval" -> mrtRibInterval = io.speakerkit.examples.manifest.GoDuration.parse(v);
+          case "--mrt-rib-interval" -> {
+            try {
+              mrtRibInterval = io.speakerkit.examples.manifest.GoDuration.parse(v);
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--mrt-rib-interval " + e.getMessage(), e);
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option: " + a);
         }
       }
@@ -224,7 +234,7 @@ public final class Main {
         if (at < 0) {
           b.dynamicAsn(DynamicAsn.ANY);
         } else {
-          b.peerAsn(Long.parseLong(peer.substring(at + 1)));
+          b.peerAsn(asNumber("--peer " + peer, peer.substring(at + 1)));
         }
         if (!listen.getAddress().isAnyLocalAddress()
             && (listen.getAddress() instanceof Inet4Address) == (address instanceof Inet4Address)) {
@@ -249,6 +259,14 @@ public final class Main {
       err.println("collector: " + e.getMessage());
       err.print(COLLECTOR_USAGE);
       return 2;
+    }
+  }
+
+  private static long asNumber(String seen, String text) {
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(seen + " (expected: an AS number, 1-4294967295)");
     }
   }
 

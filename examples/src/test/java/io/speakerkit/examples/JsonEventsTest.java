@@ -2,7 +2,11 @@ package io.speakerkit.examples;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.Origin;
+import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.speaker.SpeakerEvent;
+import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,5 +19,20 @@ class JsonEventsTest {
     String line = JsonEvents.toJson(new SpeakerEvent.Released(Instant.EPOCH, "default/caf\u00e9", List.of()));
     assertTrue(line.contains("\"default/caf\\u00e9\""), line);
     assertTrue(line.chars().allMatch(c -> c < 0x80), line);
+  }
+
+  /**
+   * An IPv6 route's next hop is MP_REACH_NLRI's, never a NEXT_HOP attribute in the same UPDATE (RFC 4760 §3: with no
+   * IPv4 NLRI the receiver ignores NEXT_HOP; with IPv4 NLRI too, NEXT_HOP is theirs). toPathAttributes() keeps both.
+   */
+  @Test
+  void routeReceived_ipv6PrefixWithNextHopAttribute_reportsMpReachNextHop() throws Exception {
+    PathAttributes a = PathAttributes.builder().origin(Origin.IGP).asPath(65001)
+        .nextHop(InetAddress.getByName("192.0.2.1"))
+        .ipv6NextHop(InetAddress.getByName("2001:db8::1").getAddress()).build();
+    String line = JsonEvents.toJson(new SpeakerEvent.RouteReceived(Instant.EPOCH, "2001:db8::1",
+        IpPrefix.parse("2001:db8:100::/48"), a));
+    assertTrue(line.contains("\"nextHop\":\"2001:db8:0:0:0:0:0:1\"") || line.contains("\"nextHop\":\"2001:db8::1\""),
+        line);
   }
 }

@@ -130,4 +130,44 @@ class MainTest {
     assertEquals(2, run("nope"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("unknown command: nope"));
   }
+
+  /** README: overlaps between pools are refused; --check only validates; invalid manifests exit 2. */
+  @Test
+  void speakerCheck_overlappingPools_exits2(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("pools.yaml");
+    Files.writeString(f, """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: a, namespace: metallb-system}
+        spec: {addresses: [10.0.0.0/24]}
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: b, namespace: metallb-system}
+        spec: {addresses: [10.0.0.128/25]}
+        """);
+    assertEquals(2, run("speaker", "--config", f.toString(), "--check", "--node-name", "n"),
+        () -> "out=" + out + " err=" + err);
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("invalid manifest: "), err::toString);
+  }
+  /** An unknown flag is named as such, not as "needs a value" (the speaker command says "unknown option"). */
+  @Test
+  void collector_unknownOptionLast_saysUnknown() {
+    assertEquals(2, run("collector", "--listen", "127.0.0.30:13300", "--asn", "64512", "--peer", "127.0.0.31",
+        "--bogus"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: unknown option: --bogus"), err::toString);
+  }
+  /** Messages say what was seen and what was expected (CONVENTIONS.md), and name the option. */
+  @Test
+  void collector_asnNotANumber_namesOption() {
+    assertEquals(2, run("collector", "--listen", "127.0.0.30:13300", "--asn", "abc", "--peer", "127.0.0.31"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --asn abc"), err::toString);
+    err.reset();
+    assertEquals(2, run("collector", "--listen", "127.0.0.30:13300", "--asn", "64512", "--peer", "127.0.0.31@x"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --peer 127.0.0.31@x"), err::toString);
+    err.reset();
+    assertEquals(2, run("collector", "--listen", "127.0.0.30:13300", "--asn", "64512", "--peer", "127.0.0.31",
+        "--mrt-rib-interval", "2"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --mrt-rib-interval"), err::toString);
+  }
 }

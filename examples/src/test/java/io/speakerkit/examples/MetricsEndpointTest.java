@@ -7,15 +7,20 @@ import io.speakerkit.allocator.IpFamily;
 import io.speakerkit.allocator.PoolUsage;
 import io.speakerkit.speaker.MetalLbMetrics;
 import io.speakerkit.speaker.Speaker;
+import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MetricsEndpointTest {
 
@@ -57,6 +62,48 @@ class MetricsEndpointTest {
       HttpResponse<String> other = client.send(HttpRequest.newBuilder(URI.create(base + "/")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(404, other.statusCode());
+    }
+  }
+
+  /**
+   * Two BGPPeers of one address that both select this node: the second is refused (README, Troubleshooting) and listed
+   * as down, under the same labels as the running one: two samples of one series, which the text format forbids.
+   */
+  @Test
+  void metrics_twoPeersSameAddressOnThisNode_noDuplicateSeries(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("peers.yaml");
+    Files.writeString(f, """
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p1, namespace: metallb-system}
+        spec:
+          myASN: 64512
+          peerASN: 64512
+          peerAddress: 127.0.0.31
+          peerPort: 13310
+          nodeSelectors: [{matchLabels: {kubernetes.io/hostname: n}}]
+        ---
+        apiVersion: metallb.io/v1beta2
+        kind: BGPPeer
+        metadata: {name: p2, namespace: metallb-system}
+        spec:
+          myASN: 64512
+          peerASN: 64513
+          peerAddress: 127.0.0.31
+          peerPort: 13310
+          nodeSelectors: [{matchLabels: {rack: r1}}]
+        """);
+    ManifestReloader r = new ManifestReloader(List.of(f), null, "n",
+        Map.of("kubernetes.io/hostname", "n", "rack", "r1"), new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).allowLocalPeers(true)
+        .build()) {
+      speaker.start();
+      String text = MetricsEndpoint.render(MetalLbMetrics.of(speaker, "n"), r.status());
+      Map<String, Long> samples = text.lines().filter(l -> !l.startsWith("#"))
+          .map(l -> l.substring(0, l.lastIndexOf(' ')))
+          .collect(Collectors.groupingBy(s -> s, Collectors.counting()));
+      samples.forEach((series, n) -> assertEquals(1L, n, series + " appears " + n + " times:\n" + text));
     }
   }
 }

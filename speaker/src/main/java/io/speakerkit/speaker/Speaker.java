@@ -853,7 +853,9 @@ public final class Speaker implements AutoCloseable {
     // A refused peer is down, not absent, as in MetalLB (whose FRR has every configured neighbor): alerts on
     // metallb_bgp_session_up == 0 must fire for it too.
     for (PeerConfig c : config.peers()) {
-      if (refused.containsKey(c.name())) {
+      // not when a running peer has its labels (a second BGPPeer of the same address): one series, one sample
+      if (refused.containsKey(c.name()) && out.stream()
+          .noneMatch(m -> m.peerAddress().equals(c.peerAddress()) && m.peerPort() == c.peerPort())) {
         out.add(new PeerMetrics(c.name(), c.peerAddress(), c.peerPort(), false, NO_MESSAGES, 0, 0,
             c.bfdProfile().isPresent() ? Optional.of(NO_BFD_PACKETS) : Optional.empty(), false));
       }
