@@ -875,9 +875,16 @@ public final class BgpSession implements AutoCloseable {
     }
     AsPath path = a.get(AsPath.class).orElse(AsPath.EMPTY);
     if (negotiated.peerType() == PeerType.EXTERNAL) {
-      List<AsPathSegment> segs = new ArrayList<>();
-      segs.add(AsPathSegment.sequence(config.localAs()));
-      segs.addAll(path.segments());
+      // RFC 4271 §5.1.2: our AS goes into the first AS_SEQUENCE (a new one when the path starts otherwise or is full)
+      List<AsPathSegment> segs = new ArrayList<>(path.segments());
+      if (!segs.isEmpty() && segs.get(0).type() == AsPathSegment.AS_SEQUENCE && segs.get(0).asns().size() < 255) {
+        List<Long> asns = new ArrayList<>(segs.get(0).asns().size() + 1);
+        asns.add(config.localAs());
+        asns.addAll(segs.get(0).asns());
+        segs.set(0, new AsPathSegment(AsPathSegment.AS_SEQUENCE, asns));
+      } else {
+        segs.add(0, AsPathSegment.sequence(config.localAs()));
+      }
       b.add(new AsPath(segs));
       b.remove(AttributeType.LOCAL_PREF_CODE);
       if (!hasOnlyToCustomer && role.isPresent() && role.get().marksOnlyToCustomer()) {
@@ -1359,7 +1366,13 @@ public final class BgpSession implements AutoCloseable {
         // e.g. an IPv6 route without an IPv6 next hop on an IPv4 session: say which, keep the session
         log.warn("peer {}: cannot send {} prefixes starting with {}: {}", peerAddress, prefixes.size(),
             prefixes.get(0), e.getMessage());
-        return;
+        if (attrs == null) {
+          return;
+        }
+        // RFC 4271 §9.2: not advertised; the peer may still hold an earlier announcement of these prefixes
+        buf.clear();
+        UpdateEncoder.writeAllWithdrawals(buf, prefixes, codec);
+        ok = true;
       } finally {
         if (!ok) {
           buf.release();

@@ -7,16 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.speakerkit.bgp.fsm.BgpAction;
 import io.speakerkit.bgp.fsm.BgpIdentifier;
 import io.speakerkit.bgp.fsm.BgpState;
+import io.speakerkit.bgp.fsm.ConnectMode;
 import io.speakerkit.bgp.fsm.EventType;
 import io.speakerkit.bgp.fsm.FsmConfig;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.IpPrefix;
+import io.speakerkit.bgp.wire.attribute.AsPath;
+import io.speakerkit.bgp.wire.attribute.AsPathSegment;
+import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
 import io.speakerkit.testing.Poll;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -683,6 +689,103 @@ class LoopbackInteropTest {
     }
     s.announceAll(all, PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath()
         .nextHop(0x0a000001).build());
+  }
+
+  /**
+   * Two of our speakers over loopback, A dialling B; runs {@code whileUp} on A once both are Established. Returns B's
+   * view: prefix -> the route's attributes as received (absent once withdrawn).
+   */
+  private static Map<String, PathAttributes> twoSpeakers(String aAddr, String bAddr, int port, boolean fourOctetB,
+      SessionAction<BgpSession> whileUp, Map<String, PathAttributes> ribB) throws Exception {
+    return twoSpeakers(aAddr, bAddr, port, fourOctetB, 64601, 64601, whileUp, ribB);
+  }
+
+  private static Map<String, PathAttributes> twoSpeakers(String aAddr, String bAddr, int port, boolean fourOctetB, long asA,
+      long asAatB, SessionAction<BgpSession> whileUp, Map<String, PathAttributes> ribB) throws Exception {
+    InetAddress a = InetAddress.getByName(aAddr);
+    InetAddress b = InetAddress.getByName(bAddr);
+    try (BgpTransport ta = BgpTransport.builder().build();
+        BgpTransport tb = BgpTransport.builder().listen(new InetSocketAddress(b, port)).build().start()) {
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(asA).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(a).localAddress(b)
+          .config(FsmConfig.builder().localAs(64602).peerAs(asAatB).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
+              .fourOctetAs(fourOctetB).connectMode(ConnectMode.LISTEN_ONLY).build())
+          .routeListener((session, u) -> {
+            for (IpPrefix p : u.withdrawnAll()) {
+              ribB.remove(p.toString());
+            }
+            for (IpPrefix p : u.announced()) {
+              ribB.put(p.toString(), u.attributes().toPathAttributes());
+            }
+          })
+          .build();
+      sb.start();
+      sa.start();
+      Poll.until(LIMIT, "Established", () -> sa.state() == BgpState.Established
+          && sb.state() == BgpState.Established, () -> sa.state() + " " + sb.state());
+      whileUp.accept(sa);
+      sa.close();
+      sb.close();
+    }
+    return ribB;
+  }
+
+  interface SessionAction<T> {
+    void accept(T t) throws Exception;
+  }
+
+  /**
+   * RFC 4271 §5.1.2 b: "if the first path segment of the AS_PATH is of type AS_SEQUENCE, the local system prepends
+   * its own AS number as the last element of the sequence (put it in the leftmost position with respect to the
+   * position of octets in the protocol message)".
+   */
+  @Test
+  void ebgp_ourAsJoinsTheFirstSequence() throws Exception {
+    Map<String, PathAttributes> ribB = new ConcurrentHashMap<>();
+    twoSpeakers("127.253.0.78", "127.253.0.79", 11220, true, sa -> {
+      sa.announce(IpPrefix.parse("192.0.2.10/32"), PathAttributes.builder().asPath(65010).build());
+      Poll.until(LIMIT, "route at B", () -> ribB.containsKey("192.0.2.10/32"), ribB::toString);
+    }, ribB);
+    AsPath path = ribB.get("192.0.2.10/32").get(AsPath.class).orElseThrow();
+    assertEquals(List.of(AsPathSegment.sequence(64601, 65010)), path.segments());
+  }
+
+  /**
+   * A route re-announced with attributes that no longer fit a 4096-octet UPDATE cannot be sent (RFC 4271 §9.2: "the
+   * BGP speaker MUST NOT advertise the route"), but the peer still holds the earlier announcement: it must be
+   * withdrawn, not left with the old attributes.
+   */
+  @Test
+  void reannouncementTooLargeForTheSession_oldRouteWithdrawn() throws Exception {
+    Map<String, PathAttributes> ribB = new ConcurrentHashMap<>();
+    twoSpeakers("127.253.0.80", "127.253.0.81", 11221, true, sa -> {
+      sa.announce(IpPrefix.parse("192.0.2.20/32"), PathAttributes.builder().communities(new Community(1)).build());
+      Poll.until(LIMIT, "route at B", () -> ribB.containsKey("192.0.2.20/32"), ribB::toString);
+      List<Community> many = new ArrayList<>();
+      for (int i = 0; i < 1100; i++) {
+        many.add(new Community(0x10000 + i)); // 4400 octets of COMMUNITIES: no 4096-octet UPDATE holds them
+      }
+      sa.announce(IpPrefix.parse("192.0.2.20/32"), PathAttributes.builder().communities(many).build());
+      sa.announce(IpPrefix.parse("192.0.2.21/32"), PathAttributes.builder().build()); // a marker that comes after
+      Poll.until(LIMIT, "marker at B", () -> ribB.containsKey("192.0.2.21/32"), ribB::toString);
+    }, ribB);
+    assertFalse(ribB.containsKey("192.0.2.20/32"), "B still holds the old route: " + ribB.get("192.0.2.20/32"));
+  }
+
+  @Test
+  void twoOctetPeer_asTransAndAs4Path_oneSequenceOnceMerged() throws Exception {
+    Map<String, PathAttributes> ribB = new ConcurrentHashMap<>();
+    twoSpeakers("127.253.0.82", "127.253.0.83", 11222, false, 4200000001L, 23456, sa -> {
+      sa.announce(IpPrefix.parse("192.0.2.30/32"), PathAttributes.builder().asPath(65010, 4200000002L)
+          .aggregator(4200000003L, (java.net.Inet4Address) InetAddress.getByName("10.0.0.9")).build());
+      Poll.until(LIMIT, "route at B", () -> ribB.containsKey("192.0.2.30/32"), ribB::toString);
+    }, ribB);
+    PathAttributes got = ribB.get("192.0.2.30/32");
+    System.out.println("REVIEW 2-octet: " + got);
+    assertEquals(AsPath.sequence(4200000001L, 65010, 4200000002L), got.withAs4AttributesMerged().get(AsPath.class).orElseThrow());
   }
 
   /** Writes what {@code out} holds and an IPv4 ROUTE-REFRESH; returns once {@code s} has received it. */
