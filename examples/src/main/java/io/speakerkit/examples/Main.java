@@ -205,9 +205,12 @@ public final class Main {
           case "--asn" -> asn = asNumber("--asn " + v, v);
           case "--peer" -> peerArgs.add(v);
           case "--router-id" -> {
-            if (!v.matches("\\d{1,3}(\\.\\d{1,3}){3}") || !(InetAddress.getByName(v) instanceof Inet4Address id)) {
+            // a dotted quad of octets, not 0.0.0.0 (RFC 6286 §2.1: a non-zero BGP Identifier); checked before the
+            // lookup, which would take 999.1.1.1 for a host name
+            if (!v.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}")
+                || v.equals("0.0.0.0") || !(InetAddress.getByName(v) instanceof Inet4Address id)) {
               throw new IllegalArgumentException(
-                  "--router-id " + v + ": expected an IPv4 address (RFC 4271 BGP Identifier)");
+                  "--router-id " + v + ": expected an IPv4 address other than 0.0.0.0 (RFC 4271 BGP Identifier)");
             }
             routerId = id;
           }

@@ -103,6 +103,18 @@ class MainTest {
         err::toString);
   }
 
+  /** An octet over 255 is no address (it was looked up as a host name); 0.0.0.0 is no BGP Identifier (RFC 6286). */
+  @Test
+  void collector_routerIdOctetTooLargeOrZero_refused() {
+    for (String id : java.util.List.of("999.1.1.1", "0.0.0.0")) {
+      err.reset();
+      assertEquals(2, run("collector", "--listen", "127.0.0.1:1179", "--asn", "64512", "--peer", "127.0.0.2",
+          "--router-id", id));
+      assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --router-id " + id + ": expected a"),
+          err::toString);
+    }
+  }
+
   @Test
   void collector_ipv6RouterId_plainMessage() {
     assertEquals(2, run("collector", "--listen", "127.0.0.1:1179", "--asn", "64512", "--peer", "127.0.0.2",
