@@ -147,9 +147,14 @@ final class Node {
     return parseAddress(field, s);
   }
 
+  /** Go's net.ParseIP (what MetalLB parses with): four decimal octets without leading zeros, or IPv6. */
+  private static final java.util.regex.Pattern IPV4 =
+      java.util.regex.Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+
   InetAddress parseAddress(String field, String s) {
     String t = s.trim();
-    if (!t.matches("[0-9.]+") && !t.contains(":")) {
+    // not Java's inet_aton forms: "1.2.3" would be 1.2.0.3, "10.1" 10.0.0.1
+    if (!t.contains(":") && !IPV4.matcher(t).matches()) {
       throw error(field, "\"" + s + "\" (expected: an IPv4 or IPv6 address)");
     }
     try {

@@ -554,6 +554,8 @@ class ManifestSetTest {
       "ebgpMultiHop: true | BGPPeer ns/p: spec.ebgpMultiHop: true on an iBGP peer (expected: eBGP only)",
       "dynamicASN: internal | BGPPeer ns/p: spec.dynamicASN: cannot be set together with peerASN",
       "routerID: fd00::1 | BGPPeer ns/p: spec.routerID: fd00:0:0:0:0:0:0:1 (expected: an IPv4 address)",
+      "routerID: 1.2.3 | BGPPeer ns/p: spec.routerID: \"1.2.3\" (expected: an IPv4 or IPv6 address)",
+      "sourceAddress: 10.1 | BGPPeer ns/p: spec.sourceAddress: \"10.1\" (expected: an IPv4 or IPv6 address)",
       "bfdProfile: missing | BGPPeer ns/p: spec.bfdProfile: \"missing\": no BFDProfile of that name",
       "passwordSecret: {name: s} | BGPPeer ns/p: spec.passwordSecret: \"s\": no Secret of that name in namespace ns",
       "passwordSecret: {name: s, namespace: other} | BGPPeer ns/p: spec.passwordSecret.namespace: \"other\" (expected: ns, the BGPPeer's namespace: MetalLB reads Secrets of its own namespace only)",
