@@ -148,8 +148,9 @@ final class Node {
   }
 
   /** Go's net.ParseIP (what MetalLB parses with): four decimal octets without leading zeros, or IPv6. */
+  private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
   private static final java.util.regex.Pattern IPV4 =
-      java.util.regex.Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+      java.util.regex.Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
 
   InetAddress parseAddress(String field, String s) {
     String t = s.trim();
