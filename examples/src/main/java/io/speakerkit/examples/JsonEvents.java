@@ -43,12 +43,12 @@ final class JsonEvents {
     } else if (e instanceof SpeakerEvent.NotificationEvent n) {
       o.str("peer", n.peer()).str("direction", n.sent() ? "sent" : "received").str("notification", n.notification());
     } else if (e instanceof SpeakerEvent.Allocated a) {
-      o.str("service", a.service()).list("addresses", a.addresses().stream().map(InetAddress::getHostAddress)
+      o.str("service", a.service()).list("addresses", a.addresses().stream().map(JsonEvents::text)
           .toList()).str("pool", a.pool());
     } else if (e instanceof SpeakerEvent.AllocationRefused a) {
       o.str("service", a.service()).str("reason", a.reason());
     } else if (e instanceof SpeakerEvent.Released r) {
-      o.str("service", r.service()).list("addresses", r.addresses().stream().map(InetAddress::getHostAddress)
+      o.str("service", r.service()).list("addresses", r.addresses().stream().map(JsonEvents::text)
           .toList());
     } else if (e instanceof SpeakerEvent.RouteSent r) {
       PlannedRoute route = r.route();
@@ -69,18 +69,23 @@ final class JsonEvents {
     return o.end();
   }
 
+  /** An address as FRR, GoBGP and the prefixes here print it: dotted quad, or RFC 5952 (2001:db8::1). */
+  static String text(InetAddress address) {
+    if (address instanceof java.net.Inet6Address) {
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(address.getAddress());
+      return IpPrefix.formatIpv6(b.getLong(0), b.getLong(8));
+    }
+    return address.getHostAddress();
+  }
+
   private static void attributes(Obj o, IpPrefix prefix, PathAttributes a) {
     // NEXT_HOP belongs to IPv4 NLRI; an IPv6 route's next hop is MP_REACH_NLRI's (RFC 4760 §3)
     if (a.hasIpv4NextHop() && (io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST.equals(prefix.family())
         || !a.hasIpv6NextHop())) {
       o.str("nextHop", IpPrefix.formatIpv4(a.ipv4NextHop()));
     } else if (a.hasIpv6NextHop()) {
-      byte[] nh = a.ipv6NextHop();
-      try {
-        o.str("nextHop", InetAddress.getByAddress(java.util.Arrays.copyOf(nh, 16)).getHostAddress());
-      } catch (java.net.UnknownHostException ex) {
-        // 16 bytes always form an address
-      }
+      java.nio.ByteBuffer nh = java.nio.ByteBuffer.wrap(a.ipv6NextHop()); // the global address first
+      o.str("nextHop", IpPrefix.formatIpv6(nh.getLong(0), nh.getLong(8)));
     }
     a.get(Origin.class).ifPresent(v -> o.str("origin", v.toString()));
     a.get(AsPath.class).ifPresent(v -> o.str("asPath", v.toString()));

@@ -233,7 +233,7 @@ public final class Main {
       for (String peer : peerArgs) {
         int at = peer.lastIndexOf('@');
         InetAddress address = InetAddress.getByName(at < 0 ? peer : peer.substring(0, at));
-        PeerConfig.Builder b = PeerConfig.builder().name(address.getHostAddress()).myAsn(asn).peerAddress(address);
+        PeerConfig.Builder b = PeerConfig.builder().name(JsonEvents.text(address)).myAsn(asn).peerAddress(address);
         if (at < 0) {
           b.dynamicAsn(DynamicAsn.ANY);
         } else {
