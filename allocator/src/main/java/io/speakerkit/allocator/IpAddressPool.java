@@ -96,6 +96,16 @@ public record IpAddressPool(
     return n < r ? 0 : (n - r) / 256 + 1;
   }
 
+  /**
+   * Checks that no address lies in two pools or in two ranges of one pool, as the allocator does whenever it is given
+   * pools (MetalLB's webhook refuses overlapping pools): for configurations checked before an allocator exists.
+   *
+   * @throws IllegalArgumentException naming the pools and their overlapping ranges
+   */
+  public static void checkDisjoint(List<IpAddressPool> pools) {
+    PoolIndex.of(pools);
+  }
+
   /** A builder: autoAssign on, avoidBuggyIPs off, no service allocation, as MetalLB's defaults. */
   public static Builder builder() {
     return new Builder();

@@ -79,16 +79,7 @@ final class ManifestReloader {
     ManifestSet set = ManifestSet.read(files, w -> err.println("warning: " + w));
     Map<String, String> labels = new java.util.LinkedHashMap<>(set.nodeLabels(node).orElse(Map.of()));
     labels.putAll(commandLineLabels);
-    SpeakerConfig config = ManifestMapper.toConfig(set);
-    // overlaps are the allocator's to refuse (SpeakerConfig leaves them): refuse them here too, so that --check and
-    // a reload see them as invalid manifests (exit 2) and the speaker does not die at start (exit 1)
-    try (io.speakerkit.allocator.Allocator check = io.speakerkit.allocator.Allocator.builder().pools(config.pools())
-        .build()) {
-      check.serviceCount();
-    } catch (IllegalArgumentException e) {
-      throw new ManifestException(null, "IPAddressPool spec.addresses", e.getMessage());
-    }
-    Loaded loaded = new Loaded(set, config, ManifestMapper.requests(set, loadBalancerClass),
+    Loaded loaded = new Loaded(set, ManifestMapper.toConfig(set), ManifestMapper.requests(set, loadBalancerClass),
         ManifestMapper.withheld(set, loadBalancerClass, node), new NodeIdentity(node, labels));
     if (set.endpointSlices().isEmpty() && !loaded.requests().isEmpty()) {
       err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"

@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Everything a speaker is configured with, checked across objects the way MetalLB's webhook checks them (pool
- * overlaps are the allocator's to refuse): names are unique, advertisements name existing pools and peers, peers name existing BFD profiles, aggregation lengths are
- * not shorter than a pool's own prefixes, and two advertisements that can announce one pool to one peer agree on
- * localPref. Immutable; {@link #builder()} builds it.
+ * Everything a speaker is configured with, checked across objects the way MetalLB's webhook checks them: names are
+ * unique, pools do not overlap, advertisements name existing pools and peers, peers name existing BFD profiles,
+ * aggregation lengths are not shorter than a pool's own prefixes, and two advertisements that can announce one pool
+ * to one peer agree on localPref. Immutable; {@link #builder()} builds it.
  *
  * @param poolLabels labels of each pool by pool name, for {@code ipAddressPoolSelectors}
  */
@@ -100,6 +100,7 @@ public record SpeakerConfig(
   private static void validate(List<IpAddressPool> pools, Map<String, Map<String, String>> poolLabels,
       List<PeerConfig> peers, List<AdvertisementConfig> advertisements, Map<String, BfdProfile> bfdProfiles) {
     unique("IPAddressPool", pools.stream().map(IpAddressPool::name).toList());
+    IpAddressPool.checkDisjoint(pools);
     unique("BGPPeer", peers.stream().map(PeerConfig::name).toList());
     unique("BGPAdvertisement", advertisements.stream().map(AdvertisementConfig::name).toList());
     Set<String> peerTargets = new LinkedHashSet<>();

@@ -114,7 +114,7 @@ public final class UpdateChecks {
     if (reach.nextHopLength() == 4) {
       return IpPrefix.formatIpv4(reach.nextHopIpv4());
     }
-    return IpPrefix.ipv6(reach.nextHopIpv6Hi(), reach.nextHopIpv6Lo(), 128).toString().replace("/128", "");
+    return IpPrefix.formatIpv6(reach.nextHopIpv6Hi(), reach.nextHopIpv6Lo());
   }
 
   /** {@code errors} with {@code e} appended: the first problem found allocates the list. */

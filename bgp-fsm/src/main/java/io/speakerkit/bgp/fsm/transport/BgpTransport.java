@@ -115,11 +115,8 @@ public final class BgpTransport implements AutoCloseable {
     }
     for (Channel l : listeners) {
       // DSCP CS6 on the SYN-ACK (sent by the listening socket) and on what accepted sockets inherit
-      InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
-      boolean v6Listener = bound instanceof java.net.Inet6Address;
       try {
-        for (boolean v6 : v6Listener && bound.isAnyLocalAddress() ? new boolean[] {true, false}
-            : new boolean[] {v6Listener}) {
+        for (boolean v6 : familiesServed(l)) {
           BgpSession.markNetworkControl(l, v6);
         }
       } catch (RuntimeException e) {
@@ -275,9 +272,7 @@ public final class BgpTransport implements AutoCloseable {
         continue;
       }
       InetAddress bound = ((InetSocketAddress) l.localAddress()).getAddress();
-      boolean v6Listener = bound instanceof java.net.Inet6Address;
-      for (boolean v6 : v6Listener && bound.isAnyLocalAddress() ? new boolean[] {true, false}
-          : new boolean[] {v6Listener}) {
+      for (boolean v6 : familiesServed(l)) {
         boolean any = false;
         boolean allGtsm = true;
         int maxHops = 0;
@@ -301,6 +296,13 @@ public final class BgpTransport implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The families a listener takes connections of (true: IPv6): its own, both for the dual-stack IPv6 wildcard. */
+  private static boolean[] familiesServed(Channel listener) {
+    InetAddress bound = ((InetSocketAddress) listener.localAddress()).getAddress();
+    boolean v6 = bound instanceof java.net.Inet6Address;
+    return v6 && bound.isAnyLocalAddress() ? new boolean[] {true, false} : new boolean[] {v6};
   }
 
   @Override
