@@ -99,6 +99,13 @@ public final class OpenNegotiation {
     }
     Set<AddressFamily> families = new LinkedHashSet<>(config.families());
     families.retainAll(caps.families());
+    if (families.isEmpty() && !caps.multiprotocol().isEmpty()) {
+      // RFC 5492 §5: a session that could exchange no route is refused with Unsupported Capability, listing the
+      // peer's Multiprotocol capabilities we do not share (FRR: "Configured AFI/SAFIs do not overlap").
+      return new Rejected(new Notification(Notification.OPEN_MESSAGE_ERROR, Notification.UNSUPPORTED_CAPABILITY,
+          multiprotocolCapabilities(caps.multiprotocol())), "address families: " + caps.multiprotocol()
+          + " (expected: at least one of " + config.families() + ")");
+    }
     Set<AddressFamily> addPathReceive = new HashSet<>();
     Set<AddressFamily> addPathSend = new HashSet<>();
     config.addPath().forEach((family, mine) -> {
@@ -124,6 +131,22 @@ public final class OpenNegotiation {
         config.extendedMessage() && caps.extendedMessage(), extendedNextHop, caps.routeRefresh(),
         config.enhancedRouteRefresh() && caps.enhancedRouteRefresh(), gr, open);
     return new Accepted(session);
+  }
+
+  /** RFC 4760 §8: one Multiprotocol Extensions capability (code 1, length 4: AFI, reserved, SAFI) per family. */
+  private static byte[] multiprotocolCapabilities(Set<AddressFamily> families) {
+    byte[] data = new byte[6 * families.size()];
+    int i = 0;
+    for (AddressFamily f : families) {
+      int afi = f.afi().value();
+      data[i] = 1;
+      data[i + 1] = 4;
+      data[i + 2] = (byte) (afi >>> 8);
+      data[i + 3] = (byte) afi;
+      data[i + 5] = (byte) f.safi().value();
+      i += 6;
+    }
+    return data;
   }
 
   private static Rejected badPeerAs(OpenMessage open, String detail) {

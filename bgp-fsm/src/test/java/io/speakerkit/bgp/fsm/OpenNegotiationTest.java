@@ -209,6 +209,24 @@ class OpenNegotiationTest {
     assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());
   }
 
+  /** FRR: "Configured AFI/SAFIs do not overlap with received MP capabilities", OPEN error Unsupported Capability. */
+  @Test
+  void multiprotocol_noFamilyInCommon_unsupportedCapabilityListingThePeers() {
+    FsmConfig ipv4 = config().families(Set.of(AddressFamily.IPV4_UNICAST)).build();
+    Capabilities ipv6Only = Capabilities.builder().fourOctetAs(65002).multiprotocol(AddressFamily.IPV6_UNICAST)
+        .build();
+    OpenNegotiation.Rejected r = rejected(ipv4, new OpenMessage(4, 65002, 90, PEER_ID, ipv6Only));
+    assertEquals(new Notification(2, 7, new byte[] {1, 4, 0, 2, 0, 1}), r.notification());
+    assertEquals("address families: [IPv6/unicast] (expected: at least one of [IPv4/unicast])", r.detail());
+  }
+
+  /** No Multiprotocol capability at all means IPv4 unicast (RFC 4760 §8); FRR refuses only a received one. */
+  @Test
+  void multiprotocol_absent_ipv6OnlyConfig_acceptedWithNoFamily() {
+    FsmConfig ipv6 = config().families(Set.of(AddressFamily.IPV6_UNICAST)).build();
+    assertEquals(Set.of(), accepted(ipv6, open(65002, 65002, 90, PEER_ID)).families());
+  }
+
   @Test
   void gracefulRestart_notConfigured_peerCapabilityIgnored() {
     Capabilities theirs = Capabilities.builder().fourOctetAs(65002)
