@@ -123,7 +123,11 @@ public final class Main {
         while (!Thread.currentThread().isInterrupted()) {
           Object next = events.poll(1, TimeUnit.SECONDS);
           if (next != null) {
-            out.println(JsonEvents.toJson(next));
+            try {
+              out.println(JsonEvents.toJson(next));
+            } catch (RuntimeException e) { // one event that cannot be printed must not end the event stream
+              err.println(command + ": event not printed: " + next + ": " + e);
+            }
           }
         }
       } catch (InterruptedException e) {
