@@ -240,6 +240,7 @@ public final class BgpFsm {
         // restart, so the IdleHoldTimer stops too.
         automatic = false;
         stop(BgpTimer.IdleHoldTimer);
+        resetBackoff();
       }
       default -> {
         // RFC 4271 §8.2.2: AutomaticStop is ignored in Idle, and any other event does not change
@@ -631,6 +632,8 @@ public final class BgpFsm {
     dropTcp();
     connectRetryCounter = 0;
     stop(BgpTimer.IdleHoldTimer);
+    // An operator's start after this one begins afresh, as FRR's neighbor shutdown resets its start timer.
+    resetBackoff();
     transition(BgpState.Idle, EventType.ManualStop);
   }
 

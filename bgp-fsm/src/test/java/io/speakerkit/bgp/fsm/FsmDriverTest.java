@@ -182,6 +182,25 @@ class FsmDriverTest {
     assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
   }
 
+  /**
+   * An operator's stop and start begins afresh (RFC 4271 §8.2.2: ManualStop zeroes the ConnectRetryCounter; FRR's
+   * {@code neighbor shutdown} resets its start timer): the waits grown by earlier failures are forgotten.
+   */
+  @Test
+  void manualStopThenStart_backoffStartsOver() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    for (int i = 0; i < 4; i++) { // IdleHoldTimes 1, 2, 4, 8 s
+      d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+      time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    }
+    d.fire(event(2));
+    assertEquals(BgpState.Idle, d.fsm().state());
+    d.fire(event(1));
+    d.fire(new BgpEvent.TcpConnectionFails("Connection refused"));
+    assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+  }
+
   @Test
   void connectionRefused_activeOnConnectFailure_waitsInActiveThenRedialsWithBackoff() {
     FsmDriver d = driver(FsmConfig.builder().localAs(65001).peerAs(65002).bgpIdentifier(Fixtures.LOCAL_ID)
