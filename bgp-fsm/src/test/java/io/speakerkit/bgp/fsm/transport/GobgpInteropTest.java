@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Against GoBGP in a namespace: eBGP with a 4-octet AS both ways, our route with communities and large communities
  * in GoBGP's RIB (its JSON), iBGP with LOCAL_PREF, IPv6 with our next hop, GoBGP's route in our listener,
- * withdrawal, and Cease on stop.
+ * withdrawal, Cease on stop, and a peer with no family in common refused.
  */
 class GobgpInteropTest {
 
@@ -164,6 +164,49 @@ class GobgpInteropTest {
         ns.inside("gobgp", "global", "rib", "add", "203.0.113.0/24", "-a", "ipv4", "nexthop", "fd00:253:16::2")
             .check();
         ours.awaitIpv6NextHop("203.0.113.0/24", "fd00:253:16::2");
+      }
+    }
+  }
+
+  /**
+   * GoBGP configured for IPv6 unicast only, we for IPv4 unicast only: GoBGP would bring up a session that can carry
+   * nothing; we refuse it with OPEN Message Error / Unsupported Capability, as FRR does, and GoBGP counts it.
+   */
+  @Test
+  void noFamilyInCommon_refusedWithUnsupportedCapability() throws Exception {
+    try (Netns ns = Netns.create("skfsmgonof", "10.253.17.1/30", "10.253.17.2/30")) {
+      GobgpRouter.start(ns, """
+          [global.config]
+            as = 65502
+            router-id = "10.253.17.2"
+            port = 179
+          [[neighbors]]
+            [neighbors.config]
+              neighbor-address = "10.253.17.1"
+              peer-as = 65501
+            [neighbors.timers.config]
+              connect-retry = 2
+            [[neighbors.afi-safis]]
+              [neighbors.afi-safis.config]
+                afi-safi-name = "ipv6-unicast"
+          """);
+      try (BgpTransport t = BgpTransport.builder()
+          .listen(new InetSocketAddress(InetAddress.getByName("10.253.17.1"), 179)).build().start()) {
+        java.util.List<String> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BgpSession s = BgpSession.builder().transport(t).peer(InetAddress.getByName("10.253.17.2"))
+            .localAddress(InetAddress.getByName("10.253.17.1"))
+            .config(FsmConfig.builder().localAs(65501).peerAs(65502).bgpIdentifier(BgpIdentifier.parse("10.253.17.1"))
+                .families(Set.of(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST))
+                .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
+            .build();
+        s.addListener(change -> changes.add(change.from() + " -> " + change.to() + ": " + change.cause()));
+        s.start();
+        Poll.until(LIMIT, "our Unsupported Capability NOTIFICATION", () -> changes.stream()
+            .anyMatch(c -> c.contains("sent OPEN Message Error / Unsupported Capability")), changes::toString);
+        assertTrue(changes.stream().noneMatch(c -> c.contains("-> Established")), changes.toString());
+        String neighbor = ns.inside("gobgp", "neighbor", "10.253.17.1", "-j").stdout().replaceAll("\\s+", "");
+        assertTrue(neighbor.matches(".*\"received\":\\{[^}]*\"notification\":[1-9].*"), neighbor);
+        s.stop("bye");
       }
     }
   }
