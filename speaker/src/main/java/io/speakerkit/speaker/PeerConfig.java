@@ -146,16 +146,19 @@ public record PeerConfig(
       if (holdTime.isNegative() || whole.getSeconds() > 65535 || (!whole.isZero() && whole.getSeconds() < 3)) {
         throw new IllegalArgumentException("holdTime: " + seconds(holdTime) + " (expected: 0 or 3-65535 seconds)");
       }
-      this.holdTime = whole;
+      this.holdTime = holdTime; // cut at build, after the checks MetalLB makes on the value as given
       return this;
     }
 
-    /** The keepalive interval, cut to whole seconds as MetalLB does. */
+    /**
+     * The keepalive interval, cut to whole seconds as MetalLB does, after the hold time is derived from it
+     * (config.go parseTimers: keepaliveTime alone gives a hold time of 3 x keepaliveTime as given).
+     */
     public Builder keepaliveTime(Duration keepaliveTime) {
       if (keepaliveTime.isNegative() || keepaliveTime.getSeconds() > 65535) {
         throw new IllegalArgumentException("keepaliveTime: " + seconds(keepaliveTime) + " (expected: 0-65535 seconds)");
       }
-      this.keepaliveTime = Duration.ofSeconds(keepaliveTime.getSeconds());
+      this.keepaliveTime = keepaliveTime;
       return this;
     }
 
@@ -217,10 +220,22 @@ public record PeerConfig(
         throw new IllegalArgumentException("dynamicASN: cannot be set together with peerASN");
       }
       String name = this.name == null ? peerAddress.getHostAddress() : this.name;
-      // as MetalLB: either timer alone sets the other (hold = 3 x keepalive, keepalive = hold / 3)
-      Duration hold = holdTime != null ? holdTime
+      // as MetalLB (config.go parseTimers): either timer alone sets the other (hold = 3 x keepalive, keepalive = hold
+      // / 3) on the values as given; the hold time must then be 0 or at least 3 s once cut to whole seconds, and the
+      // keepalive at most the hold time; FRR gets both cut to whole seconds
+      Duration givenHold = holdTime != null ? holdTime
           : keepaliveTime != null ? keepaliveTime.multipliedBy(3) : DEFAULT_HOLD_TIME;
-      Duration keepalive = keepaliveTime == null ? Duration.ofSeconds(hold.getSeconds() / 3) : keepaliveTime;
+      Duration givenKeepalive = keepaliveTime != null ? keepaliveTime : givenHold.dividedBy(3);
+      Duration hold = Duration.ofSeconds(givenHold.getSeconds());
+      Duration keepalive = Duration.ofSeconds(givenKeepalive.getSeconds());
+      if (!hold.isZero() && hold.getSeconds() < 3) {
+        throw new IllegalArgumentException("keepaliveTime: " + seconds(givenKeepalive) + " without holdTime gives a hold "
+            + "time of " + seconds(givenHold) + " (expected: a hold time of 0 or at least 3 seconds)");
+      }
+      if (givenKeepalive.compareTo(givenHold) > 0 && !hold.isZero()) {
+        throw new IllegalArgumentException("keepaliveTime: " + seconds(givenKeepalive) + " (expected: at most holdTime "
+            + seconds(givenHold) + ")");
+      }
       if (hold.getSeconds() > 65535) {
         throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds()
             + "s without holdTime (expected: at most 21845s, so that the hold time of 3 x keepaliveTime fits 65535s)");
@@ -236,7 +251,9 @@ public record PeerConfig(
           peerAddress, peerPort, Optional.ofNullable(sourceAddress), Optional.ofNullable(routerId), hold, keepalive,
           Optional.ofNullable(connectTime), Optional.ofNullable(password), Optional.ofNullable(bfdProfile),
           ebgpMultiHop, enableGracefulRestart, dualStackAddressFamily, nodeSelectors);
-      if (ebgpMultiHop && built.internal()) {
+      // MetalLB (peerFromCR) refuses it when peerASN equals myASN; with dynamicASN it is accepted, and on a session
+      // that turns out internal it changes nothing, as FRR ignores ebgp-multihop on iBGP
+      if (ebgpMultiHop && peerAsn != null && peerAsn == myAsn) {
         throw new IllegalArgumentException("ebgpMultiHop: true on an iBGP peer (expected: eBGP only)");
       }
       if (sourceAddress != null && (sourceAddress instanceof Inet4Address) != (peerAddress instanceof Inet4Address)) {

@@ -1395,7 +1395,7 @@ public final class Speaker implements AutoCloseable {
    * an address that is not on the network of the local address (a route reflector's loopback, say).
    */
   static boolean bfdMultihop(PeerConfig peer, InetAddress local) {
-    return peer.ebgpMultiHop() || (peer.internal() && !sharesNetwork(local, peer.peerAddress()));
+    return peer.internal() ? !sharesNetwork(local, peer.peerAddress()) : peer.ebgpMultiHop();
   }
 
   /** Whether {@code peer} lies in the subnet of the interface address {@code local}; true when that cannot be told. */

@@ -31,6 +31,14 @@ class BfdMultihopTest {
     assertTrue(Speaker.bfdMultihop(peer(64512, 64512, "192.0.2.1", false), ip("127.0.0.1")));
   }
 
+  /** MetalLB accepts ebgpMultiHop with dynamicASN internal; FRR ignores ebgp-multihop on iBGP, and so do we here. */
+  @Test
+  void dynamicInternal_withEbgpMultiHop_accepted_connectedPeerSingleHop() throws Exception {
+    PeerConfig p = PeerConfig.builder().myAsn(64512).dynamicAsn(DynamicAsn.INTERNAL).peerAddress(ip("127.0.0.2"))
+        .ebgpMultiHop(true).build();
+    assertFalse(Speaker.bfdMultihop(p, ip("127.0.0.1")));
+  }
+
   @Test
   void samePrefix_bitsCompared() throws Exception {
     assertTrue(Speaker.samePrefix(ip("10.1.2.3").getAddress(), ip("10.1.2.200").getAddress(), 24));

@@ -163,6 +163,25 @@ class SpeakerConfigTest {
         () -> b.keepaliveTime(Duration.ofSeconds(10)).ebgpMultiHop(true).build()).getMessage());
   }
 
+  /**
+   * MetalLB (config.go parseTimers) derives the hold time from keepaliveTime as given and checks it before cutting
+   * both to whole seconds for FRR: 1.5 s gives hold 4.5 s (FRR: timers 1 4), 0.5 s gives 1.5 s, which is refused.
+   */
+  @Test
+  void peer_keepaliveOnly_holdTimeDerivedBeforeCutting() throws Exception {
+    PeerConfig p = PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+        .keepaliveTime(Duration.ofMillis(1500)).build();
+    assertEquals(Duration.ofSeconds(4), p.holdTime());
+    assertEquals(Duration.ofSeconds(1), p.keepaliveTime());
+    assertEquals("keepaliveTime: 0.5s without holdTime gives a hold time of 1.5s (expected: a hold time of 0 or at "
+        + "least 3 seconds)", assertThrows(IllegalArgumentException.class, () -> PeerConfig.builder().myAsn(64512)
+            .peerAsn(64512).peerAddress(ip("192.0.2.1")).keepaliveTime(Duration.ofMillis(500)).build()).getMessage());
+    // compared as given: 3.7 s is more than 3.5 s, though both are 3 s once cut
+    assertEquals("keepaliveTime: 3.7s (expected: at most holdTime 3.5s)", assertThrows(IllegalArgumentException.class,
+        () -> PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+            .holdTime(Duration.ofMillis(3500)).keepaliveTime(Duration.ofMillis(3700)).build()).getMessage());
+  }
+
   @Test
   void cidrs_rangeDecomposition() {
     assertEquals(java.util.List.of(31, 30, 30, 32),
