@@ -26,13 +26,13 @@ public record BgpAdvertisementSpec(
     Long v6 = spec.integer("aggregationLengthV6", 0, 128);
     return new BgpAdvertisementSpec(
         ref,
-        spec.strings("ipAddressPools"),
+        spec.distinctStrings("ipAddressPools"),
         SelectorSpec.readAll(spec, "ipAddressPoolSelectors"),
-        spec.strings("peers"),
+        spec.distinctStrings("peers"),
         v4 == null ? 32 : v4.intValue(),
         v6 == null ? 128 : v6.intValue(),
         spec.integer("localPref", 0, 4294967295L),
-        spec.strings("communities"),
+        spec.distinctStrings("communities"),
         SelectorSpec.readAll(spec, "nodeSelectors"),
         SelectorSpec.readAll(spec, "serviceSelectors"));
   }

@@ -35,7 +35,7 @@ public record IpAddressPoolSpec(
       Long priority = sa.integer("priority", 0, Integer.MAX_VALUE);
       alloc = new ServiceAllocation(
           priority == null ? null : priority.intValue(),
-          sa.strings("namespaces"),
+          sa.distinctStrings("namespaces"),
           SelectorSpec.readAll(sa, "namespaceSelectors"),
           SelectorSpec.readAll(sa, "serviceSelectors"));
     }

@@ -184,6 +184,17 @@ final class Node {
     return List.copyOf(out);
   }
 
+  /** As {@link #strings}, refusing an entry listed twice (MetalLB's validateDuplicate). */
+  List<String> distinctStrings(String field) {
+    List<String> out = strings(field);
+    for (int i = 1; i < out.size(); i++) {
+      if (out.subList(0, i).contains(out.get(i))) {
+        throw error(field + "[" + i + "]", "\"" + out.get(i) + "\" listed twice (expected: each entry once)");
+      }
+    }
+    return out;
+  }
+
   Map<String, String> stringMap(String field) {
     Object v = raw(field);
     if (v == null) {

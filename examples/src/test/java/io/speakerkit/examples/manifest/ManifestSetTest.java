@@ -547,6 +547,7 @@ class ManifestSetTest {
       "holdTime: 2.9s | BGPPeer ns/p: spec.holdTime: 2.9s (expected: 0 or 3-65535 seconds)",
       "holdTime: 30s\\n  keepaliveTime: 40s | BGPPeer ns/p: spec.keepaliveTime: 40s (expected: at most holdTime 30s)",
       "holdTime: 0s\\n  keepaliveTime: 10s | BGPPeer ns/p: spec.keepaliveTime: 10s (expected: 0 when holdTime is 0)",
+      "keepaliveTime: 500ms | BGPPeer ns/p: spec.keepaliveTime: 0.5s without holdTime gives a hold time of 1.5s (expected: a hold time of 0 or at least 3 seconds)",
       "holdTime: soon | BGPPeer ns/p: spec.holdTime: \"soon\" (expected: a duration such as 90s, 1m30s or 500ms)",
       "connectTime: 0s | BGPPeer ns/p: spec.connectTime: 0s (expected: 1-65535 whole seconds)",
       "vrf: red | BGPPeer ns/p: spec.vrf: \"red\" not supported: binding sessions to a Linux VRF needs the host's VRF devices, which an embedded speaker does not manage; run the speaker inside the VRF instead",
@@ -672,6 +673,27 @@ class ManifestSetTest {
     ManifestException length = assertThrows(ManifestException.class,
         () -> ManifestSet.parse(base + "  aggregationLength: 33\n", w -> { }));
     assertEquals("BGPAdvertisement ns/a: spec.aggregationLength: 33 (expected: 0-32)", length.getMessage());
+  }
+
+  /** MetalLB (bgpAdvertisementFromCR, validateDuplicate): a pool, peer or community listed twice is refused. */
+  @Test
+  void advertisement_entryListedTwice_rejected() {
+    String base = """
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: a, namespace: ns}
+        spec:
+        """;
+    assertEquals("BGPAdvertisement ns/a: spec.ipAddressPools[1]: \"p\" listed twice (expected: each entry once)",
+        assertThrows(ManifestException.class,
+            () -> ManifestSet.parse(base + "  ipAddressPools: [p, p]\n", w -> { })).getMessage());
+    assertEquals("BGPAdvertisement ns/a: spec.peers[2]: \"r\" listed twice (expected: each entry once)",
+        assertThrows(ManifestException.class,
+            () -> ManifestSet.parse(base + "  peers: [r, s, r]\n", w -> { })).getMessage());
+    assertEquals("BGPAdvertisement ns/a: spec.communities[1]: \"65535:65282\" listed twice (expected: each entry "
+        + "once)", assertThrows(ManifestException.class,
+            () -> ManifestSet.parse(base + "  communities: [\"65535:65282\", \"65535:65282\"]\n", w -> { }))
+        .getMessage());
   }
 
   @Test
