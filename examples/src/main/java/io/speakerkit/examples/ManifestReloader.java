@@ -85,9 +85,14 @@ final class ManifestReloader {
       err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
           + " service only while it has ready endpoints)");
     }
-    for (String service : loaded.withheld()) {
-      err.println("warning: " + service + ": no ready endpoint for this node (" + node + "): allocated, not"
-          + " announced");
+    if (set.nodeNetworkUnavailable(node)) {
+      err.println("warning: node " + node + ": its NetworkUnavailable condition is True: no service is announced"
+          + " from it (as MetalLB), the sessions stay up");
+    } else {
+      for (String service : loaded.withheld()) {
+        err.println("warning: " + service + ": no ready endpoint for this node (" + node + "): allocated, not"
+            + " announced");
+      }
     }
     return loaded;
   }

@@ -71,6 +71,11 @@ public final class ManifestMapper {
    * service is announced).
    */
   public static Set<String> withheld(ManifestSet set, String loadBalancerClass, String nodeName) {
+    if (set.nodeNetworkUnavailable(nodeName)) {
+      Set<String> all = new java.util.TreeSet<>();
+      set.servicesOfClass(loadBalancerClass).forEach(svc -> all.add(svc.ref().namespace() + "/" + svc.ref().name()));
+      return all;
+    }
     if (set.endpointSlices().isEmpty()) {
       return Set.of();
     }

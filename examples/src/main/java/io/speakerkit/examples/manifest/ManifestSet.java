@@ -44,6 +44,7 @@ public final class ManifestSet {
   private final List<EndpointSliceSpec> endpointSlices = new ArrayList<>();
   private final Map<String, Map<String, String>> namespaceLabels = new LinkedHashMap<>();
   private final Map<String, Map<String, String>> nodeLabels = new LinkedHashMap<>();
+  private final Set<String> networkUnavailableNodes = new HashSet<>();
   private final Consumer<String> warnings;
   private final Set<String> unusedKinds = new java.util.TreeSet<>();
   private final List<String> notLoadBalancers = new ArrayList<>();
@@ -213,7 +214,9 @@ public final class ManifestSet {
       }
       case "core/Node" -> {
         root.skip("spec");
-        root.skip("status");
+        if (networkUnavailable(root.raw("status"))) {
+          networkUnavailableNodes.add(ref.name());
+        }
         nodeLabels.put(ref.name(), Map.copyOf(labels));
       }
       case "core/Secret" -> {
@@ -370,6 +373,26 @@ public final class ManifestSet {
    */
   public Optional<Map<String, String>> nodeLabels(String node) {
     return Optional.ofNullable(nodeLabels.get(node));
+  }
+
+  /**
+   * Whether the Node object of {@code node} has its NetworkUnavailable condition True: MetalLB's speaker then
+   * announces no service from it (bgp_controller.go ShouldAnnounce, nodes.IsNetworkUnavailable).
+   */
+  public boolean nodeNetworkUnavailable(String node) {
+    return networkUnavailableNodes.contains(node);
+  }
+
+  /** The status of the first condition of type NetworkUnavailable is "True" (status: a Node's, may be absent). */
+  private static boolean networkUnavailable(Object status) {
+    if (status instanceof Map<?, ?> s && s.get("conditions") instanceof List<?> conditions) {
+      for (Object c : conditions) {
+        if (c instanceof Map<?, ?> m && "NetworkUnavailable".equals(String.valueOf(m.get("type")))) {
+          return "True".equals(String.valueOf(m.get("status")));
+        }
+      }
+    }
+    return false;
   }
 
   /** Every LoadBalancer service read, whatever its class. */
