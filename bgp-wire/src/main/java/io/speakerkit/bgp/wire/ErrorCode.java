@@ -1,6 +1,6 @@
 package io.speakerkit.bgp.wire;
 
-/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 §5). Open code point: {@link #valueOf(int)} returns an unnamed instance for other values. */
+/** NOTIFICATION error codes (RFC 4271 §4.5, RFC 7313 §5, RFC 9687 §4). Open code point: {@link #valueOf(int)} returns an unnamed instance for other values. */
 public record ErrorCode(int value) {
 
   public static final ErrorCode MESSAGE_HEADER_ERROR = new ErrorCode(1);
@@ -10,6 +10,7 @@ public record ErrorCode(int value) {
   public static final ErrorCode FSM_ERROR = new ErrorCode(5);
   public static final ErrorCode CEASE = new ErrorCode(6);
   public static final ErrorCode ROUTE_REFRESH_MESSAGE_ERROR = new ErrorCode(7);
+  public static final ErrorCode SEND_HOLD_TIMER_EXPIRED = new ErrorCode(8);
 
   public ErrorCode {
     if (value < 0 || value > 255) {
@@ -26,6 +27,7 @@ public record ErrorCode(int value) {
       case 5 -> FSM_ERROR;
       case 6 -> CEASE;
       case 7 -> ROUTE_REFRESH_MESSAGE_ERROR;
+      case 8 -> SEND_HOLD_TIMER_EXPIRED;
       default -> new ErrorCode(value);
     };
   }
@@ -45,6 +47,7 @@ public record ErrorCode(int value) {
       case 5 -> "Finite State Machine Error";
       case 6 -> "Cease";
       case 7 -> "ROUTE-REFRESH Message Error";
+      case 8 -> "Send Hold Timer Expired";
       default -> null;
     };
   }

@@ -65,6 +65,11 @@ public record Notification(int code, int subcode, byte[] data) implements BgpMes
     return new Notification(ErrorCode.HOLD_TIMER_EXPIRED.value(), 0, EMPTY);
   }
 
+  /** RFC 9687 §4: Send Hold Timer Expired (the peer took nothing we sent for the SendHoldTime). */
+  public static Notification sendHoldTimerExpired() {
+    return new Notification(ErrorCode.SEND_HOLD_TIMER_EXPIRED.value(), 0, EMPTY);
+  }
+
   /** RFC 6608 §3: Finite State Machine Error with its subcode. */
   public static Notification fsmError(FsmErrorSubcode subcode) {
     return new Notification(ErrorCode.FSM_ERROR.value(), subcode.value(), EMPTY);

@@ -69,6 +69,7 @@ class NotificationTest {
         new Notification(3, 11, new byte[] {0x40, 0x02}).describe());
     assertEquals("Message Header Error / Bad Message Type (data: 09)", new Notification(1, 3, new byte[] {9}).describe());
     assertEquals("Cease / Subcode 42", new Notification(6, 42, null).describe());
+    assertEquals("Send Hold Timer Expired", Notification.sendHoldTimerExpired().describe()); // RFC 9687
     for (int sub = 1; sub <= 10; sub++) {
       assertTrue(CeaseSubcode.valueOf(sub).isKnown());
     }

@@ -386,7 +386,8 @@ class EncoderDissectionTest {
       updates += 6;
       b6.send(Notification.cease(CeaseSubcode.HARD_RESET, "speakerkit: hard reset"));
       a6.send(Notification.of(io.speakerkit.bgp.wire.ErrorCode.HOLD_TIMER_EXPIRED, 0));
-      notifications += 2;
+      a6.send(Notification.sendHoldTimerExpired());
+      notifications += 3;
       tcp6.close();
     }
 
