@@ -294,6 +294,17 @@ public sealed interface BgpEvent {
     }
   }
 
+  /**
+   * Event 29 (RFC 9687): the connection has made no progress sending for the SendHoldTime while it had messages to
+   * send; the transport measures it (twice the negotiated hold time, as FRR and BIRD).
+   */
+  record SendHoldTimer_Expires() implements BgpEvent {
+    @Override
+    public EventType type() {
+      return EventType.SendHoldTimer_Expires;
+    }
+  }
+
   /** The event for a received NOTIFICATION: Event 24 for a version error, Event 25 otherwise. */
   static BgpEvent notificationReceived(Notification notification) {
     return notification.isVersionError() ? new NotifMsgVerErr(notification) : new NotifMsg(notification);

@@ -387,6 +387,12 @@ public final class BgpFsm {
         sendNotification(Notification.holdTimerExpired());
         toIdle(t, true, true);
       }
+      case SendHoldTimer_Expires -> {
+        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
+        // connection dropped without waiting for it
+        sendNotification(Notification.sendHoldTimerExpired());
+        toIdle(t, true, true);
+      }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // RFC 4271 §8.2.2: a second connection is tracked by collision detection (§6.8); no change here.
       }
@@ -463,6 +469,12 @@ public final class BgpFsm {
         sendNotification(Notification.holdTimerExpired());
         toIdle(t, true, true);
       }
+      case SendHoldTimer_Expires -> {
+        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
+        // connection dropped without waiting for it
+        sendNotification(Notification.sendHoldTimerExpired());
+        toIdle(t, true, true);
+      }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
         if (!session.holdTime().isZero()) {
@@ -522,6 +534,12 @@ public final class BgpFsm {
       }
       case HoldTimer_Expires -> {
         sendNotification(Notification.holdTimerExpired());
+        toIdle(t, true, true);
+      }
+      case SendHoldTimer_Expires -> {
+        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
+        // connection dropped without waiting for it
+        sendNotification(Notification.sendHoldTimerExpired());
         toIdle(t, true, true);
       }
       case KeepaliveTimer_Expires -> {

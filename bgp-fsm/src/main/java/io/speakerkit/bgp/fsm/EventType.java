@@ -1,6 +1,9 @@
 package io.speakerkit.bgp.fsm;
 
-/** The 28 events of RFC 4271 §8.1, with their numbers and names as the RFC spells them. */
+/**
+ * The 28 events of RFC 4271 §8.1 and Event 29 of RFC 9687 (Send Hold Timer), with their numbers and names as the
+ * RFCs spell them.
+ */
 public enum EventType {
   ManualStart(1, "ManualStart"),
   ManualStop(2, "ManualStop"),
@@ -30,7 +33,8 @@ public enum EventType {
   NotifMsg(25, "NotifMsg"),
   KeepAliveMsg(26, "KeepAliveMsg"),
   UpdateMsg(27, "UpdateMsg"),
-  UpdateMsgErr(28, "UpdateMsgErr");
+  UpdateMsgErr(28, "UpdateMsgErr"),
+  SendHoldTimer_Expires(29, "SendHoldTimer_Expires");
 
   private final int number;
   private final String rfcName;

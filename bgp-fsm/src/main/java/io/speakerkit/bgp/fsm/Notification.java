@@ -31,6 +31,8 @@ public record Notification(int code, int subcode, byte[] data) {
   public static final int FSM_ERROR = 5;
   public static final int CEASE = 6;
   public static final int ROUTE_REFRESH_MESSAGE_ERROR = 7;
+  /** RFC 9687 §4. */
+  public static final int SEND_HOLD_TIMER_EXPIRED = 8;
 
   /** RFC 4271 §6.2 OPEN Message Error subcodes. */
   public static final int UNSUPPORTED_VERSION_NUMBER = 1;
@@ -83,6 +85,11 @@ public record Notification(int code, int subcode, byte[] data) {
   /** Hold Timer Expired (RFC 4271 §6.5). */
   public static Notification holdTimerExpired() {
     return of(HOLD_TIMER_EXPIRED, 0);
+  }
+
+  /** Send Hold Timer Expired (RFC 9687 §4). */
+  public static Notification sendHoldTimerExpired() {
+    return of(SEND_HOLD_TIMER_EXPIRED, 0);
   }
 
   /** Finite State Machine Error with an RFC 6608 subcode. */

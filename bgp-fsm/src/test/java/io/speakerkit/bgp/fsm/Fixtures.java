@@ -66,6 +66,7 @@ final class Fixtures {
       case 26 -> new BgpEvent.KeepAliveMsg();
       case 27 -> new BgpEvent.UpdateMsg();
       case 28 -> new BgpEvent.UpdateMsgErr(Notification.of(3, 1));
+      case 29 -> new BgpEvent.SendHoldTimer_Expires();
       default -> throw new IllegalArgumentException("event " + number);
     };
   }

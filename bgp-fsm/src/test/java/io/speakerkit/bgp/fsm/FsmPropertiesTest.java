@@ -30,7 +30,7 @@ class FsmPropertiesTest {
   @Provide
   Arbitrary<List<Integer>> events() {
     List<Tuple.Tuple2<Integer, Integer>> weights = new ArrayList<>();
-    for (int e = 1; e <= 28; e++) {
+    for (int e = 1; e <= 29; e++) {
       if (e == 20) {
         continue;
       }

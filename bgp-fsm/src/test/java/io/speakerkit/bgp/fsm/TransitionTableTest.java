@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every state × event pair of RFC 4271 §8.2.2: the exact actions (messages, timers started and stopped, TCP), the next
- * state and the ConnectRetryCounter. Timers: ConnectRetryTime 120 s, HoldTime 90 s (keepalive 30 s), OpenSent hold
+ * Every state × event pair of RFC 4271 §8.2.2, and of Event 29 (SendHoldTimer_Expires, RFC 9687 §4): the exact
+ * actions (messages, timers started and stopped, TCP), the next state and the ConnectRetryCounter. Timers: ConnectRetryTime 120 s, HoldTime 90 s (keepalive 30 s), OpenSent hold
  * 4 min, DelayOpenTime 5 s where named, IdleHoldTime 1 s (first automatic restart). No jitter.
  *
  * <p>Rows: {@code state | event number | actions | next state | ConnectRetryCounter}. An empty action list means the
@@ -60,6 +60,7 @@ class TransitionTableTest {
       Idle | 26 |  | Idle | 0
       Idle | 27 |  | Idle | 0
       Idle | 28 |  | Idle | 0
+      Idle | 29 |  | Idle | 0
 
       Connect | 1 |  | Connect | 0
       Connect | 2 | Stop(ConnectRetryTimer); DropTcp; Connect->Idle | Idle | 0
@@ -88,6 +89,7 @@ class TransitionTableTest {
       Connect | 26 | Stop(ConnectRetryTimer); DropTcp; IH; Connect->Idle | Idle | 1
       Connect | 27 | Stop(ConnectRetryTimer); DropTcp; IH; Connect->Idle | Idle | 1
       Connect | 28 | Stop(ConnectRetryTimer); DropTcp; IH; Connect->Idle | Idle | 1
+      Connect | 29 | Stop(ConnectRetryTimer); DropTcp; IH; Connect->Idle | Idle | 1
 
       ConnectDelayOpen | 2 | Stop(DelayOpenTimer); DropTcp; Connect->Idle | Idle | 0
       ConnectDelayOpen | 9 | DropTcp; Start(ConnectRetryTimer,120000ms); Stop(DelayOpenTimer); ConnectTcp | Connect | 0
@@ -126,6 +128,7 @@ class TransitionTableTest {
       Active | 26 | Stop(ConnectRetryTimer); IH; Active->Idle | Idle | 1
       Active | 27 | Stop(ConnectRetryTimer); IH; Active->Idle | Idle | 1
       Active | 28 | Stop(ConnectRetryTimer); IH; Active->Idle | Idle | 1
+      Active | 29 | Stop(ConnectRetryTimer); IH; Active->Idle | Idle | 1
 
       ActiveDelayOpen | 2 | Stop(DelayOpenTimer); DropTcp; Active->Idle | Idle | 0
       ActiveDelayOpen | 9 | Start(ConnectRetryTimer,120000ms); ConnectTcp; Active->Connect | Connect | 0
@@ -162,6 +165,7 @@ class TransitionTableTest {
       OpenSent | 26 | SendNotification(5/1); Stop(HoldTimer); DropTcp; IH; OpenSent->Idle | Idle | 1
       OpenSent | 27 | SendNotification(5/1); Stop(HoldTimer); DropTcp; IH; OpenSent->Idle | Idle | 1
       OpenSent | 28 | SendNotification(5/1); Stop(HoldTimer); DropTcp; IH; OpenSent->Idle | Idle | 1
+      OpenSent | 29 | SendNotification(8/0); Stop(HoldTimer); DropTcp; IH; OpenSent->Idle | Idle | 1
 
       OpenConfirm | 1 |  | OpenConfirm | 0
       OpenConfirm | 2 | SendNotification(6/2); REL; DropTcp; OpenConfirm->Idle | Idle | 0
@@ -190,6 +194,7 @@ class TransitionTableTest {
       OpenConfirm | 26 | Start(HoldTimer,90000ms); OpenConfirm->Established | Established | 0
       OpenConfirm | 27 | SendNotification(5/2); REL; DropTcp; IH; OpenConfirm->Idle | Idle | 1
       OpenConfirm | 28 | SendNotification(5/2); REL; DropTcp; IH; OpenConfirm->Idle | Idle | 1
+      OpenConfirm | 29 | SendNotification(8/0); REL; DropTcp; IH; OpenConfirm->Idle | Idle | 1
 
       Established | 1 |  | Established | 0
       Established | 2 | SendNotification(6/2); REL; DeleteRoutes; DropTcp; Established->Idle | Idle | 0
@@ -218,6 +223,7 @@ class TransitionTableTest {
       Established | 26 | Start(HoldTimer,90000ms) | Established | 0
       Established | 27 | ProcessUpdate; Start(HoldTimer,90000ms) | Established | 0
       Established | 28 | SendNotification(3/1); REL; DeleteRoutes; DropTcp; IH; Established->Idle | Idle | 1
+      Established | 29 | SendNotification(8/0); REL; DeleteRoutes; DropTcp; IH; Established->Idle | Idle | 1
       """;
 
   static Stream<Arguments> rows() {
@@ -281,7 +287,7 @@ class TransitionTableTest {
     Set<String> seen = new HashSet<>();
     rows().forEach(a -> seen.add(a.get()[0] + "/" + a.get()[1]));
     for (String s : List.of("Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established")) {
-      for (int e = 1; e <= 28; e++) {
+      for (int e = 1; e <= 29; e++) {
         if (e == 20) {
           continue;
         }

@@ -851,6 +851,26 @@ public final class BgpSession implements AutoCloseable {
     if (wrote) {
       ch.flush();
       c.driver.updateSent();
+      checkSendHold(c);
+    }
+  }
+
+  /**
+   * RFC 9687 Send Hold Timer: once the session is negotiated, a connection whose queued messages have not moved for
+   * twice the hold time (FRR's and BIRD's SendHoldTime) gets SendHoldTimer_Expires. Looked at whenever messages are
+   * queued, so at least every keepalive interval (as FRR does); never with a hold time of 0.
+   */
+  private void checkSendHold(Connection c) {
+    Channel ch = c.channel;
+    Optional<NegotiatedSession> s = c.driver.fsm().session();
+    if (ch == null || c.sendHold == null || s.isEmpty() || s.get().holdTime().isZero()) {
+      return;
+    }
+    long limit = s.get().holdTime().toNanos() * 2;
+    if (c.sendHold.stalled(ch, scheduler.ticker().nanoTime(), limit)) {
+      log.warn("peer {}: nothing we sent has left for {} s, twice the hold time (RFC 9687 Send Hold Timer): the peer"
+          + " is not reading", peerAddress, limit / 1_000_000_000L);
+      c.driver.fire(new BgpEvent.SendHoldTimer_Expires());
     }
   }
 
@@ -1147,6 +1167,8 @@ public final class BgpSession implements AutoCloseable {
     final Set<AddressFamily> ignoredFamilies = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);
     boolean routesToDelete;
+    /** RFC 9687: whether what this connection sends still moves. */
+    SendHold sendHold;
 
     Connection(boolean outgoing) {
       this.outgoing = outgoing;
@@ -1170,6 +1192,8 @@ public final class BgpSession implements AutoCloseable {
         }
       }
       ch.config().setWriteBufferWaterMark(new WriteBufferWaterMark(256 * 1024, 1024 * 1024));
+      sendHold = new SendHold();
+      ch.pipeline().addFirst("bgp-send-hold", sendHold);
       if (tap != null) {
         ch.pipeline().addLast("bgp-tap", new TapHandler(tap));
       }
@@ -1261,6 +1285,7 @@ public final class BgpSession implements AutoCloseable {
         write(WireAdapter.toWire(o.open()));
       } else if (a instanceof BgpAction.SendKeepalive) {
         write(KeepaliveMessage.INSTANCE);
+        checkSendHold(this);
       } else if (a instanceof BgpAction.SendNotification n) {
         io.speakerkit.bgp.wire.Notification wire = WireAdapter.toWire(n.notification());
         if (notificationGracefulRestart() && deletesRoutes(n.notification()) && n.notification().subcode() != 9) {

@@ -1300,6 +1300,73 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 9687: a peer that keeps sending KEEPALIVEs (so our hold timer never fires) but stopped reading. Once what we
+   * queued has not moved for twice the hold time (3 s here), the session ends with Send Hold Timer Expired instead of
+   * staying Established forever with the table stuck.
+   */
+  @Test
+  void peerStopsReadingButKeepsSendingKeepalives_sendHoldTimerEndsTheSession() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.84");
+    InetAddress b = InetAddress.getByName("127.253.0.85");
+    int port = 11223;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().build()) {
+      server.setReceiveBufferSize(64 * 1024);
+      server.bind(new InetSocketAddress(b, port));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .holdTime(Duration.ofSeconds(3)).build())
+          .build();
+      List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
+      sa.addListener(changes::add);
+      // Megabytes must stall in the socket buffers, in few encoding steps (paranoid leak detection records each):
+      // an optional transitive attribute of 4000 octets leaves room for 9 prefixes per UPDATE.
+      List<IpPrefix> routes = new ArrayList<>();
+      for (int i = 0; i < 40_000; i++) {
+        routes.add(IpPrefix.ipv4((100 << 24) + i, 32));
+      }
+      sa.announceAll(routes, PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+          .nextHop(0x0a000001).add(new io.speakerkit.bgp.wire.attribute.UnknownAttribute(0xD0, 255, new byte[4000]))
+          .build());
+      sa.start();
+      try (java.net.Socket peer = server.accept()) {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeOpenAndKeepalive(out, rawPeerConfig().holdTime(Duration.ofSeconds(3)).build());
+        writeTo(peer, out);
+        out.release();
+        Thread keepalives = new Thread(() -> { // one a second, at most 40, until the connection goes
+          byte[] keepalive = new byte[19];
+          java.util.Arrays.fill(keepalive, 0, 16, (byte) 0xFF);
+          keepalive[17] = 19;
+          keepalive[18] = 4;
+          try {
+            for (int i = 0; i < 40; i++) {
+              Thread.sleep(1000);
+              peer.getOutputStream().write(keepalive);
+            }
+          } catch (java.io.IOException | InterruptedException e) {
+            // the session closed the connection, or the test ended
+          }
+        }, "raw-peer-keepalives");
+        keepalives.setDaemon(true);
+        keepalives.start();
+        try {
+          Poll.until(Duration.ofSeconds(30), "Send Hold Timer expired", () -> changes.stream()
+              .anyMatch(c -> c.cause().event() == EventType.SendHoldTimer_Expires), changes::toString);
+        } finally {
+          keepalives.interrupt();
+        }
+        BgpAction.StateChanged end = changes.stream()
+            .filter(c -> c.cause().event() == EventType.SendHoldTimer_Expires).findFirst().orElseThrow();
+        assertEquals(BgpState.Established, end.from());
+        assertEquals(BgpState.Idle, end.to());
+        assertEquals("SendHoldTimer_Expires (Event 29), sent Send Hold Timer Expired / Unspecific",
+            end.cause().toString());
+      }
+    }
+  }
+
+  /**
    * Brings up a session to a peer that reads our OPEN and KEEPALIVE and then nothing, waits until the queue towards it
    * is full, and runs {@code end}.
    */
