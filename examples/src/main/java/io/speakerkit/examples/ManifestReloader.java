@@ -1,5 +1,6 @@
 package io.speakerkit.examples;
 
+import io.speakerkit.allocator.AllocationResult;
 import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.examples.manifest.ManifestException;
 import io.speakerkit.examples.manifest.ManifestMapper;
@@ -12,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,8 +32,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ManifestReloader {
 
   /** What one read of the manifests gives. */
-  record Loaded(ManifestSet set, SpeakerConfig config, List<ServiceRequest> requests, Set<String> withheld,
-      NodeIdentity node) {
+  record Loaded(ManifestSet set, SpeakerConfig config, List<ServiceRequest> requests,
+      Map<String, ServiceRequest> heldRequests, Set<String> withheld, NodeIdentity node) {
     Set<String> services() {
       Set<String> keys = new LinkedHashSet<>();
       requests.forEach(r -> keys.add(r.serviceKey()));
@@ -80,7 +82,8 @@ final class ManifestReloader {
     Map<String, String> labels = new java.util.LinkedHashMap<>(set.nodeLabels(node).orElse(Map.of()));
     labels.putAll(commandLineLabels);
     Loaded loaded = new Loaded(set, ManifestMapper.toConfig(set), ManifestMapper.requests(set, loadBalancerClass),
-        ManifestMapper.withheld(set, loadBalancerClass, node), new NodeIdentity(node, labels));
+        ManifestMapper.heldRequests(set, loadBalancerClass), ManifestMapper.withheld(set, loadBalancerClass, node),
+        new NodeIdentity(node, labels));
     if (set.endpointSlices().isEmpty() && !loaded.requests().isEmpty()) {
       err.println("warning: no EndpointSlice in the manifests: every service is announced (MetalLB announces a"
           + " service only while it has ready endpoints)");
@@ -158,7 +161,18 @@ final class ManifestReloader {
     for (String service : loaded.services()) {
       speaker.setAnnounceable(service, !loaded.withheld().contains(service));
     }
+    // MetalLB keeps the addresses a service holds (status.loadBalancer.ingress): those services first, asking for
+    // them, so that no other service takes them; one the configuration no longer allows is allocated afresh below.
+    // Only for a service without an allocation here: a reload must not move a service from what it got.
+    List<ServiceRequest> rest = new ArrayList<>();
     for (ServiceRequest request : loaded.requests()) {
+      ServiceRequest held = loaded.heldRequests().get(request.serviceKey());
+      if (held == null || speaker.allocation(request.serviceKey()).isPresent()
+          || !(speaker.announce(held) instanceof AllocationResult.Allocated)) {
+        rest.add(request);
+      }
+    }
+    for (ServiceRequest request : rest) {
       speaker.announce(request);
     }
     services = loaded.services();

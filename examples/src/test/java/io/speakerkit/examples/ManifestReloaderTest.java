@@ -100,4 +100,41 @@ class ManifestReloaderTest {
           - {type: NetworkUnavailable, status: "False", reason: RouteCreated}
         """, new PrintStream(PrintStream.nullOutputStream())));
   }
+
+  private static String service(String name, String clusterIp, String heldAddress) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %s, namespace: default}
+        spec: {type: LoadBalancer, clusterIP: %s, ports: [{port: 80}]}
+        status:
+          loadBalancer:
+            ingress: [{ip: %s}]
+        """.formatted(name, clusterIp, heldAddress);
+  }
+
+  /**
+   * A cluster's dump: each service keeps the address MetalLB gave it (status.loadBalancer.ingress; its controller's
+   * convergeBalancer keeps what the configuration allows), whatever the order of the manifests; one the pools no
+   * longer cover is allocated afresh, and never takes an address another service holds.
+   */
+  @Test
+  void clusterDump_servicesKeepTheAddressesTheyHold(@TempDir Path dir) throws Exception {
+    String config = CONFIG.substring(0, CONFIG.indexOf("---\napiVersion: v1\nkind: Service"));
+    Files.writeString(dir.resolve("all.yaml"), config + service("bb", "10.96.0.2", "10.0.0.10")
+        + service("outside", "10.96.0.3", "192.0.2.77") + service("aaa", "10.96.0.1", "10.0.0.11"));
+    ManifestReloader r = new ManifestReloader(List.of(dir), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).allowLocalPeers(true)
+        .start()) {
+      r.serve(speaker, loaded);
+      assertEquals(Map.of("default/bb", List.of(InetAddress.getByName("10.0.0.10")),
+          "default/aaa", List.of(InetAddress.getByName("10.0.0.11")),
+          "default/outside", List.of(InetAddress.getByName("10.0.0.12"))), speaker.announced());
+      r.reload(); // the same files again: nobody moves
+      assertEquals(List.of(InetAddress.getByName("10.0.0.12")), speaker.announced().get("default/outside"));
+    }
+  }
 }

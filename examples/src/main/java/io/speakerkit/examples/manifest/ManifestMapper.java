@@ -65,6 +65,23 @@ public final class ManifestMapper {
   }
 
   /**
+   * For each service that holds addresses ({@code status.loadBalancer.ingress}) and asks for none itself, the request
+   * for those addresses: MetalLB's controller keeps what a service holds while the configuration allows it
+   * (convergeBalancer), and allocates afresh otherwise.
+   */
+  public static Map<String, ServiceRequest> heldRequests(ManifestSet set, String loadBalancerClass) {
+    Map<String, ServiceRequest> out = new java.util.LinkedHashMap<>();
+    for (ServiceSpec svc : set.servicesOfClass(loadBalancerClass)) {
+      if (!svc.heldAddresses().isEmpty() && svc.requestedAddresses().isEmpty()) {
+        ServiceSpec keeping = svc.askingForHeldAddresses();
+        out.put(svc.ref().namespace() + "/" + svc.ref().name(), field(svc.ref(), "status",
+            () -> request(keeping, set.namespaceLabels(svc.ref().namespace()))));
+      }
+    }
+    return out;
+  }
+
+  /**
    * The services this node should not announce, as MetalLB's BGP speaker decides from EndpointSlices: a service is
    * announced while it has a ready endpoint, on this node when its {@code externalTrafficPolicy} is Local, on any
    * node when it is Cluster. Empty when the manifests hold no EndpointSlice at all (nothing to decide from: every

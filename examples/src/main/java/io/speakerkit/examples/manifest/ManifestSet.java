@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -225,8 +226,8 @@ public final class ManifestSet {
       }
       case "core/Service" -> {
         spec = root.child("spec");
-        root.skip("status");
-        ServiceSpec svc = ServiceSpec.read(ref, labels, annotations, spec, warnings);
+        ServiceSpec svc = ServiceSpec.read(ref, labels, annotations, spec, heldAddresses(ref, root.raw("status")),
+            warnings);
         if (svc != null) {
           services.add(svc);
         } else {
@@ -381,6 +382,29 @@ public final class ManifestSet {
    */
   public boolean nodeNetworkUnavailable(String node) {
     return networkUnavailableNodes.contains(node);
+  }
+
+  /**
+   * The addresses a Service holds, {@code status.loadBalancer.ingress[].ip} (in a cluster's dump, what MetalLB assigned
+   * it); none when any of them is not an address, as MetalLB's controller then starts over.
+   */
+  private static List<InetAddress> heldAddresses(ObjectRef ref, Object status) {
+    if (!(status instanceof Map<?, ?> s && s.get("loadBalancer") instanceof Map<?, ?> lb
+        && lb.get("ingress") instanceof List<?> ingress)) {
+      return List.of();
+    }
+    Node reader = new Node(ref, "status.loadBalancer", lb);
+    List<InetAddress> out = new ArrayList<>();
+    for (Object entry : ingress) {
+      if (entry instanceof Map<?, ?> m && m.get("ip") != null && !String.valueOf(m.get("ip")).isEmpty()) {
+        try {
+          out.add(reader.parseAddress("ingress", String.valueOf(m.get("ip"))));
+        } catch (ManifestException e) {
+          return List.of();
+        }
+      }
+    }
+    return out;
   }
 
   /** The status of the first condition of type NetworkUnavailable is "True" (status: a Node's, may be absent). */

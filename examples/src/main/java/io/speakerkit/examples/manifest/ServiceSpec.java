@@ -32,7 +32,8 @@ public record ServiceSpec(
     String externalTrafficPolicy,
     Map<String, String> selector,
     List<Port> ports,
-    List<InetAddress> clusterIps) {
+    List<InetAddress> clusterIps,
+    List<InetAddress> heldAddresses) {
 
   /** One {@code spec.ports} entry; protocol defaults to TCP. */
   public record Port(String protocol, int port) {}
@@ -44,7 +45,7 @@ public record ServiceSpec(
    * holds many ({@link ManifestSet} names them in one warning).
    */
   static ServiceSpec read(ObjectRef ref, Map<String, String> labels, Map<String, String> annotations, Node spec,
-      Consumer<String> warnings) {
+      List<InetAddress> heldAddresses, Consumer<String> warnings) {
     String type = spec.string("type");
     if (!"LoadBalancer".equals(type)) {
       spec.skipAll();
@@ -127,7 +128,14 @@ public record ServiceSpec(
         etp == null ? "Cluster" : etp,
         spec.stringMap("selector"),
         List.copyOf(ports),
-        List.copyOf(clusterIps));
+        List.copyOf(clusterIps),
+        List.copyOf(heldAddresses));
+  }
+
+  /** This service asking for the addresses it holds ({@code status.loadBalancer.ingress}) instead. */
+  ServiceSpec askingForHeldAddresses() {
+    return new ServiceSpec(ref, labels, loadBalancerClass, heldAddresses, addressPool, sharingKey, ipFamilyPolicy,
+        ipFamilies, externalTrafficPolicy, selector, ports, clusterIps, heldAddresses);
   }
 
   private static String annotation(Map<String, String> annotations, String name) {
