@@ -637,10 +637,8 @@ class LoopbackInteropTest {
         BgpTransport ta = BgpTransport.builder().build()) {
       server.setReceiveBufferSize(64 * 1024);
       server.bind(new InetSocketAddress(b, port));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build())
-          .build();
+      BgpSession sa = sessionToRawPeer(ta, a, b, port,
+          c -> c.backoff(Duration.ofMillis(100), Duration.ofSeconds(1)));
       announceHostRoutes(sa, LARGE_TABLE);
       sa.start();
       try (java.net.Socket peer = server.accept()) { // asks for a refresh, then goes away without reading
@@ -1313,10 +1311,7 @@ class LoopbackInteropTest {
         BgpTransport ta = BgpTransport.builder().build()) {
       server.setReceiveBufferSize(64 * 1024);
       server.bind(new InetSocketAddress(b, port));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .holdTime(Duration.ofSeconds(3)).build())
-          .build();
+      BgpSession sa = sessionToRawPeer(ta, a, b, port, c -> c.holdTime(Duration.ofSeconds(3)));
       List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
       sa.addListener(changes::add);
       // Megabytes must stall in the socket buffers, in few encoding steps (paranoid leak detection records each):
@@ -1619,9 +1614,15 @@ class LoopbackInteropTest {
 
   /** A session from {@code a} (AS 64601) to a raw peer that listens at {@code b:port} and speaks for AS 64602. */
   private static BgpSession sessionToRawPeer(BgpTransport transport, InetAddress a, InetAddress b, int port) {
+    return sessionToRawPeer(transport, a, b, port, c -> c);
+  }
+
+  /** As above, with the session's configuration changed by {@code tweak}. */
+  private static BgpSession sessionToRawPeer(BgpTransport transport, InetAddress a, InetAddress b, int port,
+      java.util.function.UnaryOperator<FsmConfig.Builder> tweak) {
     return BgpSession.builder().transport(transport).peer(b).peerPort(port).localAddress(a)
-        .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-            .build())
+        .config(tweak.apply(FsmConfig.builder().localAs(64601).peerAs(64602)
+            .bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))).build())
         .build();
   }
 
