@@ -1307,12 +1307,13 @@ public final class Speaker implements AutoCloseable {
   }
 
   /**
-   * ORIGIN IGP, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address) for
-   * routes of its own family. Routes of the other family (dualStackAddressFamily) carry our address of that family
+   * ORIGIN IGP, MED 0, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address)
+   * for routes of its own family. MED 0 as MetalLB's FRR sends it: a prefix of a {@code network} statement gets
+   * MULTI_EXIT_DISC 0 (bgp_static_update), kept toward eBGP peers too since the route is originated here. Routes of the other family (dualStackAddressFamily) carry our address of that family
    * on the interface toward the peer: the session has none of its own to put there.
    */
   private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
-    PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP);
+    PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).med(0);
     boolean sessionV4 = peer.config.peerAddress() instanceof Inet4Address;
     if (peer.otherFamilyNextHop != null && route.prefix().isIpv4() != sessionV4) {
       b.nextHop(peer.otherFamilyNextHop);

@@ -91,6 +91,8 @@ class FrrLabInteropTest {
         String route = awaitRoute(frr, "10.0.0.10/32");
         assertTrue(route.contains("\"community\":{\"string\":\"no-advertise\",\"list\":[\"noAdvertise\"]}"), route);
         assertTrue(route.contains("\"locPrf\":100"), route);
+        // the path's MED 0 (not its next hop's IGP metric), as from MetalLB's FRR: a network statement's MED
+        assertTrue(route.contains("\"origin\":\"IGP\",\"metric\":0"), route);
         assertTrue(route.contains("\"ip\":\"" + ns.hostAddress() + "\""), route);
 
         // Cut the cable: BFD (300 ms) must take BGP down on both sides well before the 5 s hold time.
