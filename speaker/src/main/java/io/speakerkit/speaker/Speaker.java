@@ -150,6 +150,8 @@ public final class Speaker implements AutoCloseable {
     volatile NegotiatedSession negotiated;
     /** dualStackAddressFamily: our address of the other family, the next hop of routes of that family. */
     InetAddress otherFamilyNextHop;
+    /** The link-local address added to the next hop of our IPv6 routes toward a peer on our network, or null. */
+    java.net.Inet6Address linkLocalNextHop;
     final Set<IpPrefix> received = new HashSet<>();
     /** Received routes kept from a session that ended for a graceful restart (RFC 4724 §4.2), not yet refreshed. */
     final Set<IpPrefix> stale = new HashSet<>();
@@ -179,6 +181,7 @@ public final class Speaker implements AutoCloseable {
       r.lastCause = lastCause;
       r.negotiated = negotiated;
       r.otherFamilyNextHop = otherFamilyNextHop;
+      r.linkLocalNextHop = linkLocalNextHop;
       r.received.addAll(received);
       r.stale.addAll(stale);
       r.staleTimer = staleTimer;
@@ -957,6 +960,7 @@ public final class Speaker implements AutoCloseable {
     if (peer.dualStackAddressFamily()) {
       runtime.otherFamilyNextHop = otherFamilyAddress(local, v4).orElse(null);
     }
+    runtime.linkLocalNextHop = linkLocalToward(local, peer.peerAddress()).orElse(null);
     peers.put(peer.name(), runtime);
     // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
     runtime.session.addListener(change -> {
@@ -1315,8 +1319,12 @@ public final class Speaker implements AutoCloseable {
   private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).med(0);
     boolean sessionV4 = peer.config.peerAddress() instanceof Inet4Address;
-    if (peer.otherFamilyNextHop != null && route.prefix().isIpv4() != sessionV4) {
-      b.nextHop(peer.otherFamilyNextHop);
+    InetAddress global = route.prefix().isIpv4() != sessionV4 ? peer.otherFamilyNextHop
+        : route.prefix().isIpv4() ? null : peer.local;
+    if (global instanceof java.net.Inet6Address v6 && peer.linkLocalNextHop != null) {
+      b.ipv6NextHop(v6, peer.linkLocalNextHop); // global and link-local, as FRR sends to a peer on its network
+    } else if (global != null && route.prefix().isIpv4() != sessionV4) {
+      b.nextHop(global);
     }
     if (!route.communities().isEmpty()) {
       b.communities(route.communities());
@@ -1442,6 +1450,28 @@ public final class Speaker implements AutoCloseable {
       probe.connect(new InetSocketAddress(peer, 179));
       InetAddress local = probe.getLocalAddress();
       return local == null || local.isAnyLocalAddress() ? Optional.empty() : Optional.of(local);
+    } catch (SocketException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The link-local address FRR adds to the next hop of an IPv6 route it originates (32 octets: global and
+   * link-local, bgp_route.c subgroup_announce_check) toward a peer on a network of the interface holding
+   * {@code local}: that interface's IPv6 link-local address. Empty toward a peer beyond that network, or without one.
+   */
+  static Optional<java.net.Inet6Address> linkLocalToward(InetAddress local, InetAddress peer) {
+    try {
+      NetworkInterface nif = NetworkInterface.getByInetAddress(local);
+      if (nif == null || !sharesNetwork(local, peer)) {
+        return Optional.empty();
+      }
+      for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+        if (a instanceof java.net.Inet6Address v6 && v6.isLinkLocalAddress()) {
+          return Optional.of(v6);
+        }
+      }
+      return Optional.empty();
     } catch (SocketException e) {
       return Optional.empty();
     }

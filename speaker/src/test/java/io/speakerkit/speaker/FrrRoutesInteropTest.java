@@ -112,6 +112,7 @@ class FrrRoutesInteropTest {
       String prefix = "2001:db8:250::10/128";
       String route = awaitRoute(frr, prefix);
       assertTrue(route.contains("\"ip\":\"fd00:250::31\""), route);
+      assertLinkLocalNextHop(route, "fd00:250::31", "fd00:250::32");
       assertTrue(route.contains("\"list\":[\"65000:6\"]"), route);
       speaker.release("ns/v6");
       awaitGone("ipv6", prefix);
@@ -138,6 +139,7 @@ class FrrRoutesInteropTest {
       assertTrue(route4.contains("\"ip\":\"10.250.3.1\""), route4);
       String route6 = awaitRoute(frr, "2001:db8:251::10/128");
       assertTrue(route6.contains("\"ip\":\"fd00:250::31\""), route6);
+      assertLinkLocalNextHop(route6, "10.250.3.1", "10.250.3.2");
       assertTrue(route6.contains("\"accessible\":true"), route6);
       speaker.release("ns/ds");
       awaitGone("ipv4", v4);
@@ -208,5 +210,17 @@ class FrrRoutesInteropTest {
       speaker.release("ns/https");
       awaitGone("ipv4", a.getHostAddress() + "/32");
     }
+  }
+
+  /**
+   * As from MetalLB's FRR toward a peer on its network: the IPv6 route's next hop carries our interface's link-local
+   * address beside the global one (32 octets), which FRR lists with scope link-local.
+   */
+  private static void assertLinkLocalNextHop(String route, String local, String peer) throws Exception {
+    byte[] ll = Speaker.linkLocalToward(InetAddress.getByName(local), InetAddress.getByName(peer)).orElseThrow()
+        .getAddress();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(ll);
+    String text = io.speakerkit.bgp.wire.IpPrefix.formatIpv6(b.getLong(0), b.getLong(8));
+    assertTrue(route.contains("\"ip\":\"" + text + "\",\"afi\":\"ipv6\",\"scope\":\"link-local\""), route);
   }
 }
