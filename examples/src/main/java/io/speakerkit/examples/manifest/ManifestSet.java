@@ -268,13 +268,16 @@ public final class ManifestSet {
     Set<String> bfdNames = uniqueNames(bfdProfiles.stream().map(BfdProfileSpec::ref).toList());
     uniqueNames(advertisements.stream().map(BgpAdvertisementSpec::ref).toList());
     Map<String, String> aliases = new LinkedHashMap<>();
+    Map<String, ObjectRef> definedIn = new LinkedHashMap<>();
     for (CommunitySpec c : communities) {
       for (Map.Entry<String, String> e : c.aliases().entrySet()) {
-        String previous = aliases.put(e.getKey(), e.getValue());
-        if (previous != null && !previous.equals(e.getValue())) {
+        // MetalLB (communitiesFromCrs): "duplicate definition of community", whatever the values
+        ObjectRef previous = definedIn.putIfAbsent(e.getKey(), c.ref());
+        if (previous != null) {
           throw new ManifestException(c.ref(), "spec.communities",
-              "alias \"" + e.getKey() + "\" defined twice with different values");
+              "alias \"" + e.getKey() + "\" already defined in " + previous + " (expected: each alias defined once)");
         }
+        aliases.put(e.getKey(), e.getValue());
       }
     }
     for (BgpPeerSpec p : peers) {

@@ -112,6 +112,22 @@ class ManifestSetTest {
     assertEquals("[64512:1:2]", adv.largeCommunities().toString());
   }
 
+  /** MetalLB (communitiesFromCrs): an alias defined in two Community objects is refused, even with one value. */
+  @Test
+  void communityAlias_definedInTwoObjects_rejected() {
+    String community = """
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: Community
+        metadata: {name: %s, namespace: metallb-system}
+        spec: {communities: [{name: vpn-only, value: "1234:1"}]}
+        """;
+    ManifestException e = assertThrows(ManifestException.class,
+        () -> ManifestSet.parse(community.formatted("c1") + community.formatted("c2"), w -> { }));
+    assertEquals("Community metallb-system/c2: spec.communities: alias \"vpn-only\" already defined in Community "
+        + "metallb-system/c1 (expected: each alias defined once)", e.getMessage());
+  }
+
   @Test
   void serviceAnnotations_bothSpellings() {
     String yaml = """
