@@ -31,8 +31,9 @@ import java.util.function.Predicate;
  * was negotiated, the routes of the families in the peer's capability are kept and marked stale, the others removed.
  * When the session is back, stale routes of a family whose Forwarding State bit the peer no longer sets are removed;
  * the peer's End-of-RIB for a family removes that family's routes still stale. Every stale route is removed when the
- * peer's restart time runs out before its session is back, or {@link #stalePathTime} after it is back. Any other
- * session end removes everything at once.
+ * peer's restart time runs out before its session is back, and at the latest {@link #stalePathTime} after the
+ * session went down, as FRR bounds them (its stale-path timer starts with the restart timer). Any other session end
+ * removes everything at once.
  *
  * <p>Enhanced route refresh (RFC 7313 §4): the peer's BoRR marks the family's routes stale, a route sent again is
  * fresh, and its EoRR removes those still stale; without an EoRR they go after {@link #refreshStaleTime}, 360 s by
@@ -79,8 +80,10 @@ public final class AdjRibIn implements RouteListener {
    */
   private final Map<IpPrefix, Object> routes = new ConcurrentHashMap<>();
   private volatile int size;
-  /** The peer's restart time while its session is down, then the stale-path time until its End-of-RIB. */
+  /** The peer's restart time, while its session is down. */
   private Timeout staleTimer;
+  /** The stale-path time, from the session going down until no route is stale (FRR's t_gr_stale). */
+  private Timeout stalePathTimer;
   /** Per family: removes what a BoRR marked stale if no EoRR comes in time. */
   private final Map<AddressFamily, Timeout> refreshTimers = new HashMap<>();
   private Duration refreshStaleTime = Duration.ofSeconds(360);
@@ -191,10 +194,7 @@ public final class AdjRibIn implements RouteListener {
 
   @Override
   public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
-    if (staleTimer != null) {
-      staleTimer.cancel();
-      staleTimer = null;
-    }
+    cancelStaleTimers();
     refreshTimers.values().forEach(Timeout::cancel); // a refresh ends with its session; the restart rules take over
     refreshTimers.clear();
     if (staleFamilies.isEmpty()) {
@@ -209,13 +209,19 @@ public final class AdjRibIn implements RouteListener {
       staleTimer = null;
       removeIf(Route::stale);
     }, restartTime);
+    stalePathTimer = scheduler.schedule(() -> {
+      stalePathTimer = null;
+      // a family in an enhanced route refresh is left to its EoRR or refresh timer (RFC 7313 §4): its routes are
+      // stale because of that refresh now
+      removeIf(r -> r.stale() && !refreshTimers.containsKey(r.prefix().family()));
+    }, stalePathTime);
   }
 
   /**
    * RFC 4724 §4.2: stale routes of a family the restarted peer did not preserve forwarding for (its Forwarding State
    * bit is clear, or the capability is gone) are deleted at once instead of waiting for its End-of-RIB. The restart
-   * timer has done its job: the others wait for the End-of-RIB up to {@link #stalePathTime} (the upper bound §4.2
-   * allows; FRR's stale-path time, 360 s by default), so a peer that reconnects late still has time to send them.
+   * timer has done its job: the others wait for the End-of-RIB until the stale-path timer, started when the session
+   * went down, runs out (the upper bound §4.2 allows; FRR's stale-path time, 360 s by default).
    */
   @Override
   public void onSessionUp(BgpSession session, NegotiatedSession negotiated) {
@@ -225,18 +231,14 @@ public final class AdjRibIn implements RouteListener {
     if (staleTimer != null) {
       staleTimer.cancel();
       staleTimer = null;
-      if (staleCount() > 0) {
-        staleTimer = scheduler.schedule(() -> {
-          staleTimer = null;
-          // a family in an enhanced route refresh is left to its EoRR or refresh timer (RFC 7313 §4): its routes are
-          // stale because of that refresh now
-          removeIf(r -> r.stale() && !refreshTimers.containsKey(r.prefix().family()));
-        }, stalePathTime);
-      }
     }
+    stopStaleTimerIfNoneStale();
   }
 
-  /** How long stale routes wait for the End-of-RIB once the restarted peer's session is up; 360 s by default. */
+  /**
+   * How long stale routes are kept at most, counted from the session going down (FRR's stale-path time); 360 s by
+   * default.
+   */
   public AdjRibIn stalePathTime(Duration value) {
     if (value.isNegative() || value.isZero()) {
       throw new IllegalArgumentException("stale path time: " + value + " (expected: > 0)");
@@ -330,9 +332,19 @@ public final class AdjRibIn implements RouteListener {
   }
 
   private void stopStaleTimerIfNoneStale() {
-    if (staleTimer != null && staleCount() == 0) {
+    if (staleCount() == 0) {
+      cancelStaleTimers();
+    }
+  }
+
+  private void cancelStaleTimers() {
+    if (staleTimer != null) {
       staleTimer.cancel();
       staleTimer = null;
+    }
+    if (stalePathTimer != null) {
+      stalePathTimer.cancel();
+      stalePathTimer = null;
     }
   }
 

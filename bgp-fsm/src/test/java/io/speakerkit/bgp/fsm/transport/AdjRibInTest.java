@@ -91,7 +91,7 @@ class AdjRibInTest {
     feed(b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV6_UNICAST));
     time.advance(Duration.ofSeconds(300));
     rib.onRefreshBegin(null, AddressFamily.IPV6_UNICAST);
-    time.advance(Duration.ofSeconds(60)); // the stale-path timer, 360 s after the session came back
+    time.advance(Duration.ofSeconds(60)); // the stale-path timer, 360 s after the session went down (and came back)
     assertEquals(1, rib.paths(v6Prefix).size(), "60 s into its refresh, no EoRR yet");
     assertEquals(0, rib.paths(IpPrefix.parse("198.51.100.1/32")).size(), "still stale from the restart");
     rib.onRefreshEnd(null, AddressFamily.IPV6_UNICAST);
@@ -244,10 +244,11 @@ class AdjRibInTest {
 
   /**
    * RFC 4724 §4.2: once the restarted peer's session is back, its restart time no longer bounds the stale routes; they
-   * wait for its End-of-RIB up to the stale-path time (360 s, FRR's default), counted from the session's return.
+   * wait for its End-of-RIB up to the stale-path time (360 s, FRR's default), counted as FRR counts it: from the
+   * session going down (bgp_stop starts t_gr_stale with t_gr_restart; bgp_establish stops only the latter).
    */
   @Test
-  void gracefulRestart_backLate_staleRoutesWaitTheStalePathTimeNotTheRestartTime() {
+  void gracefulRestart_backLate_staleRoutesWaitTheStalePathTimeFromSessionDown() {
     announce("198.51.100.1/32", "198.51.100.2/32");
     rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
     time.advance(Duration.ofSeconds(100));
@@ -256,10 +257,21 @@ class AdjRibInTest {
     time.advance(Duration.ofSeconds(60)); // 160 s after the session went down, past the restart time
     assertEquals(2, rib.size());
     assertEquals(1, rib.staleCount());
-    time.advance(Duration.ofSeconds(299)); // 359 s after the session came back
+    time.advance(Duration.ofSeconds(199)); // 359 s after the session went down
     assertEquals(2, rib.size());
     time.advance(Duration.ofSeconds(1));
     assertEquals(List.of(IpPrefix.parse("198.51.100.1/32")), rib.routes().stream().map(AdjRibIn.Route::prefix).toList());
+  }
+
+  /** FRR's stale-path timer bounds a restart time longer than itself too, while the session is still down. */
+  @Test
+  void gracefulRestart_restartTimeLongerThanStalePathTime_staleGoneAtTheStalePathTime() {
+    announce("198.51.100.1/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(600));
+    time.advance(Duration.ofSeconds(359));
+    assertEquals(1, rib.size());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(0, rib.size());
   }
 
   /** RFC 4724 §4.2: only the families of the peer's graceful restart capability are kept; the others go at once. */
