@@ -135,6 +135,7 @@ public final class BgpSession implements AutoCloseable {
   private final int gtsmHops;
   private final long maxPrefixes;
   private final boolean enforceFirstAs;
+  private final int allowOwnAs;
   private final RouteListener routeListener;
   private final BgpTap tap;
   private final EventLoop loop;
@@ -170,6 +171,7 @@ public final class BgpSession implements AutoCloseable {
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
     enforceFirstAs = b.enforceFirstAs;
+    allowOwnAs = b.allowOwnAs;
     routeListener = b.routeListener;
     tap = b.tap;
     loop = transport.group().next();
@@ -990,6 +992,32 @@ public final class BgpSession implements AutoCloseable {
     }
   }
 
+  /** How often {@code as} appears in the route's AS_PATH, or in AS4_PATH on a session without 4-octet AS. */
+  private static int ownAsOccurrences(io.speakerkit.bgp.wire.UpdateAttributes a, long as) {
+    if (!a.hasAsPath()) {
+      return 0;
+    }
+    int n = occurrences(a.asPath(), as);
+    if (!a.fourOctetAs() && as > 0xFFFF && a.has(AttributeType.AS4_PATH_CODE)) {
+      n = Math.max(n, occurrences(a.as4Path(), as)); // RFC 6793 §4.2.3: the real path of a 2-octet session
+    }
+    return n;
+  }
+
+  private static int occurrences(io.speakerkit.bgp.wire.attribute.AsPathView path, long as) {
+    int n = 0;
+    path.reset();
+    while (path.nextSegment()) {
+      for (int i = 0, len = path.segmentLength(); i < len; i++) {
+        if (path.asn(i) == as) {
+          n++;
+        }
+      }
+    }
+    path.reset();
+    return n;
+  }
+
   private void onUpdate(Connection c, UpdateMessage u) {
     Set<AddressFamily> families = negotiated.families();
     if (!hasNegotiatedFamily(c, u, families)) {
@@ -1008,6 +1036,14 @@ public final class BgpSession implements AutoCloseable {
       found.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 0, 0, null, AttributeType.ONLY_TO_CUSTOMER_CODE, null,
           "route leak: Only to Customer " + otc + " from the peer of AS " + negotiated.peerAs() + ", which is our "
               + role.get().peerRelation() + " (RFC 9234 §5)"));
+    }
+    if ((u.nlriLength() > 0 || u.attributes().hasMpReach())
+        && ownAsOccurrences(u.attributes(), config.localAs()) > allowOwnAs) {
+      // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is a loop and not used; FRR denies it ("as-path
+      // contains our own AS", bgp_update) and drops what the peer announced before for the prefix
+      found = new ArrayList<>(found);
+      found.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 0, 0, null, AttributeType.AS_PATH_CODE, null,
+          "AS_PATH contains our own AS " + config.localAs() + " (a loop)"));
     }
     if (!found.isEmpty()) {
       u.addErrors(found);
@@ -1054,6 +1090,10 @@ public final class BgpSession implements AutoCloseable {
             (byte) (maxPrefixes >> 24), (byte) (maxPrefixes >> 16), (byte) (maxPrefixes >> 8), (byte) maxPrefixes};
         c.driver.fire(new BgpEvent.AutomaticStop(
             new Notification(Notification.CEASE, Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED, data)));
+        // and it stays down, as FRR keeps a peer over its maximum-prefix down (no automatic restart) until cleared:
+        // start() brings it back
+        c.driver.fire(new BgpEvent.ManualStop());
+        log.warn("peer {}: stays down after exceeding the prefix limit until start() is called", peerAddress);
         return;
       }
     }
@@ -1523,6 +1563,7 @@ public final class BgpSession implements AutoCloseable {
     private int gtsmHops;
     private long maxPrefixes;
     private boolean enforceFirstAs = true;
+    private int allowOwnAs;
     private RouteListener routeListener;
     private BgpTap tap;
     private Scheduler scheduler;
@@ -1602,7 +1643,8 @@ public final class BgpSession implements AutoCloseable {
     /**
      * Cease / Maximum Number of Prefixes Reached when the peer announces more routes of one family (as FRR's
      * per-family maximum-prefix; the NOTIFICATION names that family, RFC 4486 §4), every ADD-PATH path counted; 0
-     * (default) for no limit.
+     * (default) for no limit. The session then stays down until {@link BgpSession#start()}, as FRR keeps such a peer
+     * down until it is cleared.
      */
     public Builder maxPrefixes(long value) {
       if (value < 0) {
@@ -1617,6 +1659,19 @@ public final class BgpSession implements AutoCloseable {
      * {@code enforce-first-as}, on by default there and here). An UPDATE that breaks it is treated as withdraw
      * (RFC 7606 §7.2). Turn it off toward a route server, which does not put its AS in the path.
      */
+    /**
+     * How many times our own AS may appear in a received AS_PATH before the route is taken for a loop and treated as
+     * withdraw (RFC 4271 §9.1.2); 0 by default, as FRR's {@code allowas-in} unset. (A route collector that wants
+     * every route as sent can raise it.)
+     */
+    public Builder allowOwnAs(int occurrences) {
+      if (occurrences < 0 || occurrences > 10) {
+        throw new IllegalArgumentException("own AS occurrences: " + occurrences + " (expected: 0-10, as FRR's allowas-in)");
+      }
+      allowOwnAs = occurrences;
+      return this;
+    }
+
     public Builder enforceFirstAs(boolean value) {
       enforceFirstAs = value;
       return this;

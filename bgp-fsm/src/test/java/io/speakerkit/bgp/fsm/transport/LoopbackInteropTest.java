@@ -2,6 +2,7 @@ package io.speakerkit.bgp.fsm.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.bgp.fsm.BgpAction;
@@ -125,6 +126,92 @@ class LoopbackInteropTest {
           () -> changesA.stream().anyMatch(c -> c.cause().received()
               .map(n -> n.code() == 6 && n.subcode() == 1).orElse(false)),
           changesA::toString);
+    }
+  }
+
+  /**
+   * RFC 4271 §9.1.2 as FRR applies it (bgp_update: "as-path contains our own AS"): a route whose AS_PATH holds our AS
+   * is treated as withdraw, also replacing the peer's earlier route for the prefix; the session stays up. With
+   * {@code allowOwnAs(1)} (FRR's allowas-in 1) one occurrence is accepted.
+   */
+  @Test
+  void ownAsInReceivedPath_treatedAsWithdraw_unlessAllowed() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.88");
+    InetAddress b = InetAddress.getByName("127.253.0.89");
+    int port = 11225;
+    io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
+    PathAttributes clean = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+        .asPath(64602, 65010).nextHop(b).build();
+    PathAttributes looped = PathAttributes.builder().origin(io.speakerkit.bgp.wire.attribute.Origin.IGP)
+        .asPath(64602, 64601, 65010).nextHop(b).build();
+    for (int allow : new int[] {0, 1}) {
+      try (java.net.ServerSocket server = new java.net.ServerSocket();
+          BgpTransport ta = BgpTransport.builder().build()) {
+        server.bind(new InetSocketAddress(b, port));
+        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
+            .allowOwnAs(allow)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .build())
+            .build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeRawPeerOpenAndKeepalive(out);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, clean, IpPrefix.parse("198.51.100.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, clean, IpPrefix.parse("198.51.101.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, looped, IpPrefix.parse("198.51.101.0/24"), ctx);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAnnouncement(out, looped, IpPrefix.parse("198.51.102.0/24"), ctx);
+          writeTo(peer, out);
+          out.release();
+          Poll.until(LIMIT, "4 UPDATEs received", () -> sa.counters().updatesReceived() == 4,
+              () -> sa.counters() + " " + sa.lastChange());
+          java.util.concurrent.CompletableFuture<List<String>> held = new java.util.concurrent.CompletableFuture<>();
+          sa.execute(() -> held.complete(rib.routes().stream().map(r -> r.prefix().toString()).sorted().toList()));
+          assertEquals(allow == 0 ? List.of("198.51.100.0/24")
+              : List.of("198.51.100.0/24", "198.51.101.0/24", "198.51.102.0/24"), held.get(5, java.util.concurrent.TimeUnit.SECONDS));
+          assertEquals(BgpState.Established, sa.state());
+        }
+      }
+    }
+  }
+
+  /**
+   * As FRR without {@code maximum-prefix N restart M} (bgp_maximum_prefix_overflow, BGP_PEER_START_SUPPRESSED): a
+   * peer that sent too many prefixes gets Cease / Maximum Number of Prefixes Reached and is not dialled again until
+   * the session is started again.
+   */
+  @Test
+  void maxPrefixes_exceeded_staysDownUntilStarted() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.86");
+    InetAddress b = InetAddress.getByName("127.253.0.87");
+    int port = 11224;
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport ta = BgpTransport.builder().build()) {
+      server.bind(new InetSocketAddress(b, port));
+      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(2)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .backoff(Duration.ofMillis(200), Duration.ofSeconds(1)).build())
+          .build();
+      sa.start();
+      try (java.net.Socket peer = server.accept()) {
+        peer.setSoTimeout(10_000);
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeRawPeerOpenAndKeepalive(out);
+        io.speakerkit.bgp.wire.UpdateEncoder.writeAllAnnouncements(out, PathAttributes.builder()
+            .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602).nextHop(b).build(),
+            List.of(IpPrefix.parse("198.51.100.0/24"), IpPrefix.parse("198.51.101.0/24"),
+                IpPrefix.parse("198.51.102.0/24")), io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS);
+        writeTo(peer, out);
+        out.release();
+        byte[] cease = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
+        assertEquals(List.of(6, 1), List.of(cease[0] & 0xFF, cease[1] & 0xFF));
+      }
+      server.setSoTimeout(3_000); // an automatic restart would dial within about 200 ms
+      assertThrows(java.net.SocketTimeoutException.class, () -> server.accept().close());
+      sa.start();
+      server.setSoTimeout(10_000);
+      server.accept().close();
     }
   }
 
