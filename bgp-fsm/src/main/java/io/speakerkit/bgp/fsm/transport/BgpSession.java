@@ -134,6 +134,9 @@ public final class BgpSession implements AutoCloseable {
   private final int ttl;
   private final int gtsmHops;
   private final long maxPrefixes;
+  private final Duration maxPrefixesRestart;
+  /** Counts start() and stop() calls (on the loop): a restart after the prefix limit yields to either. */
+  private long operatorCommands;
   private final boolean enforceFirstAs;
   private final int allowOwnAs;
   private final RouteListener routeListener;
@@ -170,6 +173,7 @@ public final class BgpSession implements AutoCloseable {
     ttl = b.ttl;
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
+    maxPrefixesRestart = b.maxPrefixesRestart;
     enforceFirstAs = b.enforceFirstAs;
     allowOwnAs = b.allowOwnAs;
     routeListener = b.routeListener;
@@ -253,6 +257,7 @@ public final class BgpSession implements AutoCloseable {
       if (closed) {
         return;
       }
+      operatorCommands++;
       primary.driver.fire(config.connectMode() == ConnectMode.ACTIVE ? new BgpEvent.ManualStart()
           : new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
     });
@@ -265,6 +270,7 @@ public final class BgpSession implements AutoCloseable {
   public void stop(String shutdownCommunication) {
     Notification cease = Notification.administrativeShutdown(shutdownCommunication);
     loop.execute(() -> {
+      operatorCommands++;
       Connection s = secondary;
       if (s != null) {
         s.driver.fire(new BgpEvent.ManualStop(cease));
@@ -1091,9 +1097,20 @@ public final class BgpSession implements AutoCloseable {
         c.driver.fire(new BgpEvent.AutomaticStop(
             new Notification(Notification.CEASE, Notification.MAXIMUM_NUMBER_OF_PREFIXES_REACHED, data)));
         // and it stays down, as FRR keeps a peer over its maximum-prefix down (no automatic restart) until cleared:
-        // start() brings it back
+        // start() brings it back, or the restart time of maxPrefixesRestart (FRR's "maximum-prefix N restart M")
         c.driver.fire(new BgpEvent.ManualStop());
-        log.warn("peer {}: stays down after exceeding the prefix limit until start() is called", peerAddress);
+        if (maxPrefixesRestart == null) {
+          log.warn("peer {}: stays down after exceeding the prefix limit until start() is called", peerAddress);
+        } else {
+          log.warn("peer {}: down for {} s after exceeding the prefix limit", peerAddress,
+              maxPrefixesRestart.toSeconds());
+          long commands = operatorCommands;
+          scheduler.schedule(() -> {
+            if (!closed && operatorCommands == commands && primary.driver.fsm().state() == BgpState.Idle) {
+              start();
+            }
+          }, maxPrefixesRestart);
+        }
         return;
       }
     }
@@ -1562,6 +1579,7 @@ public final class BgpSession implements AutoCloseable {
     private int ttl;
     private int gtsmHops;
     private long maxPrefixes;
+    private Duration maxPrefixesRestart;
     private boolean enforceFirstAs = true;
     private int allowOwnAs;
     private RouteListener routeListener;
@@ -1659,6 +1677,18 @@ public final class BgpSession implements AutoCloseable {
      * {@code enforce-first-as}, on by default there and here). An UPDATE that breaks it is treated as withdraw
      * (RFC 7606 §7.2). Turn it off toward a route server, which does not put its AS in the path.
      */
+    /**
+     * After the prefix limit: start again by itself after {@code delay} instead of staying down until
+     * {@link BgpSession#start()} (FRR's {@code maximum-prefix N restart M}).
+     */
+    public Builder maxPrefixesRestart(Duration delay) {
+      if (delay.isNegative() || delay.isZero()) {
+        throw new IllegalArgumentException("max prefixes restart: " + delay + " (expected: > 0)");
+      }
+      maxPrefixesRestart = delay;
+      return this;
+    }
+
     /**
      * How many times our own AS may appear in a received AS_PATH before the route is taken for a loop and treated as
      * withdraw (RFC 4271 §9.1.2); 0 by default, as FRR's {@code allowas-in} unset. (A route collector that wants

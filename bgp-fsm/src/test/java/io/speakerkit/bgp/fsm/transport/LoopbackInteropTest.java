@@ -179,39 +179,51 @@ class LoopbackInteropTest {
   /**
    * As FRR without {@code maximum-prefix N restart M} (bgp_maximum_prefix_overflow, BGP_PEER_START_SUPPRESSED): a
    * peer that sent too many prefixes gets Cease / Maximum Number of Prefixes Reached and is not dialled again until
-   * the session is started again.
+   * the session is started again; with {@code maxPrefixesRestart} (FRR's restart M) it is, after that time.
    */
   @Test
-  void maxPrefixes_exceeded_staysDownUntilStarted() throws Exception {
+  void maxPrefixes_exceeded_staysDownUntilStarted_orUntilTheRestartTime() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.86");
     InetAddress b = InetAddress.getByName("127.253.0.87");
     int port = 11224;
-    try (java.net.ServerSocket server = new java.net.ServerSocket();
-        BgpTransport ta = BgpTransport.builder().build()) {
-      server.bind(new InetSocketAddress(b, port));
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).maxPrefixes(2)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .backoff(Duration.ofMillis(200), Duration.ofSeconds(1)).build())
-          .build();
-      sa.start();
-      try (java.net.Socket peer = server.accept()) {
-        peer.setSoTimeout(10_000);
-        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
-        writeRawPeerOpenAndKeepalive(out);
-        io.speakerkit.bgp.wire.UpdateEncoder.writeAllAnnouncements(out, PathAttributes.builder()
-            .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602).nextHop(b).build(),
-            List.of(IpPrefix.parse("198.51.100.0/24"), IpPrefix.parse("198.51.101.0/24"),
-                IpPrefix.parse("198.51.102.0/24")), io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS);
-        writeTo(peer, out);
-        out.release();
-        byte[] cease = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
-        assertEquals(List.of(6, 1), List.of(cease[0] & 0xFF, cease[1] & 0xFF));
+    for (Duration restart : new Duration[] {null, Duration.ofSeconds(1)}) {
+      try (java.net.ServerSocket server = new java.net.ServerSocket();
+          BgpTransport ta = BgpTransport.builder().build()) {
+        server.bind(new InetSocketAddress(b, port));
+        BgpSession.Builder builder = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
+            .maxPrefixes(2)
+            .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+                .backoff(Duration.ofMillis(200), Duration.ofSeconds(1)).build());
+        if (restart != null) {
+          builder.maxPrefixesRestart(restart);
+        }
+        BgpSession sa = builder.build();
+        sa.start();
+        try (java.net.Socket peer = server.accept()) {
+          peer.setSoTimeout(10_000);
+          io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+          writeRawPeerOpenAndKeepalive(out);
+          io.speakerkit.bgp.wire.UpdateEncoder.writeAllAnnouncements(out, PathAttributes.builder()
+              .origin(io.speakerkit.bgp.wire.attribute.Origin.IGP).asPath(64602).nextHop(b).build(),
+              List.of(IpPrefix.parse("198.51.100.0/24"), IpPrefix.parse("198.51.101.0/24"),
+                  IpPrefix.parse("198.51.102.0/24")), io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS);
+          writeTo(peer, out);
+          out.release();
+          byte[] cease = bodyOfNext(peer.getInputStream(), 3, "NOTIFICATION");
+          assertEquals(List.of(6, 1), List.of(cease[0] & 0xFF, cease[1] & 0xFF));
+        }
+        long down = System.nanoTime();
+        if (restart == null) {
+          server.setSoTimeout(3_000); // an automatic restart would dial within about 200 ms
+          assertThrows(java.net.SocketTimeoutException.class, () -> server.accept().close());
+          sa.start();
+        }
+        server.setSoTimeout(10_000);
+        server.accept().close();
+        if (restart != null) {
+          assertTrue(System.nanoTime() - down >= restart.toNanos() - 100_000_000L, "dialled before the restart time");
+        }
       }
-      server.setSoTimeout(3_000); // an automatic restart would dial within about 200 ms
-      assertThrows(java.net.SocketTimeoutException.class, () -> server.accept().close());
-      sa.start();
-      server.setSoTimeout(10_000);
-      server.accept().close();
     }
   }
 
