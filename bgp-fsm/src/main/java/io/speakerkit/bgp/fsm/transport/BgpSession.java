@@ -1043,20 +1043,21 @@ public final class BgpSession implements AutoCloseable {
           "route leak: Only to Customer " + otc + " from the peer of AS " + negotiated.peerAs() + ", which is our "
               + role.get().peerRelation() + " (RFC 9234 §5)"));
     }
-    if ((u.nlriLength() > 0 || u.attributes().hasMpReach())
-        && ownAsOccurrences(u.attributes(), config.localAs()) > allowOwnAs) {
-      // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is a loop and not used; FRR denies it ("as-path
-      // contains our own AS", bgp_update) and drops what the peer announced before for the prefix
-      found = new ArrayList<>(found);
-      found.add(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 0, 0, null, AttributeType.AS_PATH_CODE, null,
-          "AS_PATH contains our own AS " + config.localAs() + " (a loop)"));
-    }
     if (!found.isEmpty()) {
       u.addErrors(found);
       if (!c.checkLogged) {
         c.checkLogged = true;
         log.warn("peer {}: UPDATE treated as withdraw: {} (logged once per connection)", peerAddress, found.get(0).reason());
       }
+    }
+    if ((u.nlriLength() > 0 || u.attributes().hasMpReach())
+        && ownAsOccurrences(u.attributes(), config.localAs()) > allowOwnAs) {
+      // RFC 4271 §9.1.2: a route whose AS_PATH holds our AS is a loop and not used; FRR denies it ("as-path
+      // contains our own AS", bgp_update) and drops what the peer announced before for the prefix. Routine (an
+      // eBGP router sends our own routes back), so not a warning, as FRR only says it in its update debugging.
+      u.addErrors(List.of(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 0, 0, null, AttributeType.AS_PATH_CODE, null,
+          "AS_PATH contains our own AS " + config.localAs() + " (a loop)")));
+      log.debug("peer {}: routes with our own AS {} in AS_PATH treated as withdraw", peerAddress, config.localAs());
     }
     if (u.errorAction() == ErrorAction.AFI_SAFI_DISABLE) {
       // RFC 4760 §7 / RFC 7606 §2: the family's routes from this peer are unusable. This session does not run with a
