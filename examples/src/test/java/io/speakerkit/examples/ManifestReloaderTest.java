@@ -123,7 +123,8 @@ class ManifestReloaderTest {
   void clusterDump_servicesKeepTheAddressesTheyHold(@TempDir Path dir) throws Exception {
     String config = CONFIG.substring(0, CONFIG.indexOf("---\napiVersion: v1\nkind: Service"));
     Files.writeString(dir.resolve("all.yaml"), config + service("bb", "10.96.0.2", "10.0.0.10")
-        + service("outside", "10.96.0.3", "192.0.2.77") + service("aaa", "10.96.0.1", "10.0.0.11"));
+        + service("outside", "10.96.0.3", "192.0.2.77") + service("aaa", "10.96.0.1", "10.0.0.11")
+        + service("two", "10.96.0.4", "10.0.0.13}, {ip: 10.0.0.14"));
     ManifestReloader r = new ManifestReloader(List.of(dir), null, "node-a", Map.of(),
         new PrintStream(PrintStream.nullOutputStream()));
     ManifestReloader.Loaded loaded = r.load();
@@ -132,7 +133,9 @@ class ManifestReloaderTest {
       r.serve(speaker, loaded);
       assertEquals(Map.of("default/bb", List.of(InetAddress.getByName("10.0.0.10")),
           "default/aaa", List.of(InetAddress.getByName("10.0.0.11")),
-          "default/outside", List.of(InetAddress.getByName("10.0.0.12"))), speaker.announced());
+          "default/outside", List.of(InetAddress.getByName("10.0.0.12")),
+          // two IPv4 addresses no request can ask for: allocated afresh, the load not failed
+          "default/two", List.of(InetAddress.getByName("10.0.0.13"))), speaker.announced());
       r.reload(); // the same files again: nobody moves
       assertEquals(List.of(InetAddress.getByName("10.0.0.12")), speaker.announced().get("default/outside"));
     }
