@@ -301,7 +301,8 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
       if (len > end - v) {
         if (type == AttributeType.MP_REACH_NLRI_CODE || type == AttributeType.MP_UNREACH_NLRI_CODE) {
           // RFC 7606 §2: treat-as-withdraw needs the MP attributes parsed; one that overruns cannot be, and its
-          // routes would be lost: session reset (FRR: Attribute Length Error)
+          // routes would be lost: session reset (FRR sends Attribute Length Error to iBGP peers only and treats an
+          // eBGP peer's overrun as withdraw, leaving the MP routes it could not read in place)
           throw BgpDecodeException.updateMessageError(UpdateMessageErrorSubcode.ATTRIBUTE_LENGTH_ERROR.value(),
               copy(p, end), AttributeType.valueOf(type) + " length: " + len + " (expected: <= " + (end - v) + ")");
         }

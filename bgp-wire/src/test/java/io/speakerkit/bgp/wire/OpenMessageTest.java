@@ -151,6 +151,24 @@ class OpenMessageTest {
     }
   }
 
+  /**
+   * Lengths FRR's bgp_capability_parse lets pass (its minimum and multiple-of sizes) are kept as unknown capabilities
+   * instead of refusing the OPEN: Route Refresh with a data octet, a Multiprotocol capability of 8 octets. A
+   * Multiprotocol capability of 5 octets, which FRR refuses too, is still Unspecific.
+   */
+  @Test
+  void open_capabilityLengthsFrrTolerates_keptAsUnknown() {
+    ByteBuf b = Hex.buf("M 002c 01 04 fde8 005a 0a000001 0f 02 0d 02 01 00 01 08 0002 00 01 0002 00 02");
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(List.of(new UnknownCapability(2, new byte[] {0}),
+          new UnknownCapability(1, new byte[] {0, 2, 0, 1, 0, 2, 0, 2})), m.capabilities());
+    } finally {
+      b.release();
+    }
+    assertEquals(0, decodeError("M 0026 01 04 fde8 005a 0a000001 09 02 07 01 05 0002 00 01 00").subcode());
+  }
+
   static BgpDecodeException decodeError(String hex) {
     ByteBuf b = Hex.buf(hex);
     try {

@@ -536,7 +536,8 @@ class UpdateErrorHandlingTest {
 
   /**
    * RFC 7606 §2: treat-as-withdraw needs MP_REACH_NLRI / MP_UNREACH_NLRI parsed; one that overruns the attributes
-   * cannot be, and its withdrawals would be lost: session reset with Attribute Length Error (as FRR).
+   * cannot be, and its withdrawals would be lost: session reset with Attribute Length Error (as FRR toward iBGP
+   * peers; toward eBGP ones FRR treats it as withdraw and keeps the MP routes it could not read).
    */
   @Test
   void mpUnreachOverrunningTheAttributes_sessionReset() {

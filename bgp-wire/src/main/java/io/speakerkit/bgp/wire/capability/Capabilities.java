@@ -43,21 +43,24 @@ public final class Capabilities {
 
   private static Capability decodeOne(ByteBuf b, int code, int p, int len) {
     switch (code) {
+      // Lengths FRR lets pass (bgp_open.c bgp_capability_parse: cap_minsizes / cap_modsizes) but that are not the
+      // capability's encoding are kept as unknown capabilities rather than refusing the OPEN: a Multiprotocol
+      // capability of 4n octets, the flag capabilities with data.
       case 1 -> {
+        if (len > 4 && len % 4 == 0) {
+          return new UnknownCapability(code, bytes(b, p, len));
+        }
         expectLength(code, len, len == 4, "4");
         return new MultiprotocolCapability(AddressFamily.of(b.getUnsignedShort(p), b.getUnsignedByte(p + 3)));
       }
       case 2 -> {
-        expectLength(code, len, len == 0, "0");
-        return RouteRefreshCapability.INSTANCE;
+        return len == 0 ? RouteRefreshCapability.INSTANCE : new UnknownCapability(code, bytes(b, p, len));
       }
       case 70 -> {
-        expectLength(code, len, len == 0, "0");
-        return EnhancedRouteRefreshCapability.INSTANCE;
+        return len == 0 ? EnhancedRouteRefreshCapability.INSTANCE : new UnknownCapability(code, bytes(b, p, len));
       }
       case 6 -> {
-        expectLength(code, len, len == 0, "0");
-        return ExtendedMessageCapability.INSTANCE;
+        return len == 0 ? ExtendedMessageCapability.INSTANCE : new UnknownCapability(code, bytes(b, p, len));
       }
       case 65 -> {
         expectLength(code, len, len == 4, "4");
