@@ -658,6 +658,7 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   @Override
+  @SuppressWarnings("try") // the lock channel is closed by the try, after the journal
   public void close() {
     synchronized (syncLock) {
       synchronized (this) {

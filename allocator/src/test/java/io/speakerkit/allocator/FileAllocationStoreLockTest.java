@@ -22,6 +22,7 @@ class FileAllocationStoreLockTest {
 
   /** A second open through a symlinked directory is refused in this process, and the first store keeps its lock. */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void secondOpenViaSymlinkedDir_refused_firstStoreKeepsItsLock(@TempDir Path dir) throws Exception {
     Path real = Files.createDirectory(dir.resolve("real"));
     Path link = Files.createSymbolicLink(dir.resolve("link"), real);
@@ -35,6 +36,7 @@ class FileAllocationStoreLockTest {
 
   /** Closing a store a second time leaves alone the lock of a store opened on the file in between. */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void doubleClose_afterReopen_newStoreKeepsItsLock(@TempDir Path dir) throws Exception {
     Path j = dir.resolve("j");
     FileAllocationStore s1 = FileAllocationStore.open(j);

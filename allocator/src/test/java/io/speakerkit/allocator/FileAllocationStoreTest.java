@@ -72,6 +72,7 @@ class FileAllocationStoreTest {
    * the first store's lock (POSIX locks are per process), and another process could then append to the journal.
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void open_refusedInTheSameJvm_firstStoreKeepsItsLockAgainstOtherProcesses(@TempDir Path dir) throws Exception {
     Path j = dir.resolve("j");
     try (Allocator a = open(j, POOLS)) {

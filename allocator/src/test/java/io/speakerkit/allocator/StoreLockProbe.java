@@ -7,6 +7,7 @@ public final class StoreLockProbe {
 
   private StoreLockProbe() {}
 
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   public static void main(String[] args) {
     try (FileAllocationStore store = FileAllocationStore.open(Path.of(args[0]))) {
       System.out.println("OPENED");

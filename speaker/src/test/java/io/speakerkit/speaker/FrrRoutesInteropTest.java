@@ -150,6 +150,7 @@ class FrrRoutesInteropTest {
   }
 
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void dualStackPeer_interfaceWithoutIpv6_refusedWithMessage() throws Exception {
     try (Netns plain = Netns.create("skspkv4", "10.250.4.1/30", "10.250.4.2/30")) {
       IpAddressPool pool = IpAddressPool.builder().name("ds").addresses("10.0.4.10-10.0.4.20").build();

@@ -49,6 +49,7 @@ public class AllocatorStoreBenchmark {
   List<Allocation> live;
 
   @Setup(Level.Trial)
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   public void writeJournal() throws IOException {
     dir = Files.createTempDirectory("alloc-bench");
     journal = dir.resolve("restore.journal");
@@ -97,6 +98,7 @@ public class AllocatorStoreBenchmark {
   @OutputTimeUnit(TimeUnit.MILLISECONDS)
   @Warmup(iterations = 2)
   @Measurement(iterations = 5)
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   public long compact() throws IOException {
     Path file = dir.resolve("compact.journal");
     Files.deleteIfExists(file);

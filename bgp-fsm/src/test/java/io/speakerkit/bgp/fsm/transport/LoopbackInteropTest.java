@@ -400,6 +400,7 @@ class LoopbackInteropTest {
    * the next connection this side dials counts as outgoing again (it stayed marked incoming).
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void adoptedIncomingConnection_nextDialledConnectionIsOutgoing() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.25");
     InetAddress b = InetAddress.getByName("127.253.0.26");
@@ -466,6 +467,7 @@ class LoopbackInteropTest {
    * the peer makes is taken as the second one again.
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void collision_secondConnectionClosedInOpenSent_machineGoes_nextConnectionTaken() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.59");
     InetAddress b = InetAddress.getByName("127.253.0.60");
@@ -498,6 +500,7 @@ class LoopbackInteropTest {
    * machine the accepted connection was started with.
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void collision_wonByPeersConnection_automaticRestartStillConnects() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.61");
     InetAddress b = InetAddress.getByName("127.253.0.62");
@@ -534,6 +537,7 @@ class LoopbackInteropTest {
    * otherwise bring the session back up on the peer's OPEN.
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
   void teardown_withSecondConnection_bothConnectionsEnd() throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.63");
     InetAddress b = InetAddress.getByName("127.253.0.64");
