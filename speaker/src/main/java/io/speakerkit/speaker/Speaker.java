@@ -529,9 +529,11 @@ public final class Speaker implements AutoCloseable {
    *   <li>pools: allocations still inside a pool stay; those left outside are released (a {@code release} event each)
    *       and their routes withdrawn, for the caller to request again;
    *   <li>a peer's connectTime: used from its next connect retry, the session untouched (as FRR applies it);
+   *   <li>a peer's holdTime and keepaliveTime: proposed in its next OPEN, the live session keeping what it
+   *       negotiated (as FRR applies {@code neighbor X timers});
    *   <li>a peer's BFD profile: a BFD Poll Sequence on the live session (RFC 5880 §6.8.3), BGP untouched; BFD added
    *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone);
-   *   <li>myASN, peerASN, routerID, holdTime, keepaliveTime, password, graceful restart, address families,
+   *   <li>myASN, peerASN, routerID, password, graceful restart, address families,
    *       eBGP multihop, address or port: that one session is reset with Cease / Other Configuration Change
    *       (RFC 4486) and started with the new settings;
    *   <li>a peer removed, or no longer selected for this node: Cease / Peer De-configured.
@@ -606,6 +608,12 @@ public final class Speaker implements AutoCloseable {
         if (!current.config.connectTime().equals(peer.connectTime())) {
           current.session.connectRetryTime(peer.connectTime()); // as FRR applies `timers connect`: in place
         }
+        if (!current.config.holdTime().equals(peer.holdTime())
+            || !current.config.keepaliveTime().equals(peer.keepaliveTime())) {
+          // as FRR applies `neighbor X timers`: for the next OPEN, the live session kept
+          current.session.timers(peer.holdTime(), peer.keepaliveTime().isZero() ? Optional.empty()
+              : Optional.of(peer.keepaliveTime()));
+        }
         reconfigureBfd(current, peer);
       }
     }
@@ -622,7 +630,7 @@ public final class Speaker implements AutoCloseable {
   /** What a BGP session is built from; a difference means the session must be reset. */
   private static List<Object> sessionSettings(PeerConfig p) {
     return List.of(p.myAsn(), p.peerAsn(), p.dynamicAsn(), p.peerAddress(), p.peerPort(), p.sourceAddress(),
-        p.routerId(), p.holdTime(), p.keepaliveTime(), p.password(), p.ebgpMultiHop(),
+        p.routerId(), p.password(), p.ebgpMultiHop(),
         p.enableGracefulRestart(), p.dualStackAddressFamily());
   }
 

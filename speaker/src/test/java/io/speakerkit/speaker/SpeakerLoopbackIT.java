@@ -332,7 +332,7 @@ class SpeakerLoopbackIT {
   }
 
   @Test
-  void apply_changedCommunitiesAndBfdProfile_noReset_changedHoldTime_resetsWithOtherConfigurationChange()
+  void apply_changedCommunitiesBfdProfileAndHoldTime_noReset_changedRouterId_resetsWithOtherConfigurationChange()
       throws Exception {
     InetAddress speakerAddress = InetAddress.getByName("127.0.0.1");
     InetAddress routerAddress = InetAddress.getByName("127.0.0.3");
@@ -355,6 +355,10 @@ class SpeakerLoopbackIT {
     SpeakerConfig communitiesAndBfd = SpeakerConfig.builder().pool(pool).peer(peer.build()).bfdProfile("p", fast)
         .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
     SpeakerConfig holdTime = SpeakerConfig.builder().pool(pool).peer(peer.holdTime(Duration.ofSeconds(30)).build())
+        .bfdProfile("p", fast)
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
+    SpeakerConfig routerId = SpeakerConfig.builder().pool(pool)
+        .peer(peer.routerId((java.net.Inet4Address) InetAddress.getByName("10.9.9.9")).build())
         .bfdProfile("p", fast)
         .advertisement(AdvertisementConfig.builder("a").communities("65000:2").localPref(200).build()).build();
 
@@ -384,11 +388,26 @@ class SpeakerLoopbackIT {
           || e instanceof SpeakerEvent.BfdStateChanged), () -> "no flap expected: " + seen);
       assertEquals("Up", speaker.status().get(0).bfdState().orElseThrow());
 
+      // as FRR applies `neighbor X timers`: for the next OPEN, the live session kept (hold 90 s negotiated still)
       speaker.apply(holdTime);
+      long quietUntil = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+      while (System.nanoTime() < quietUntil) {
+        Object next = routerEvents.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        if (next instanceof SpeakerEvent e) {
+          seen.add(e);
+        }
+      }
+      assertTrue(seen.stream().noneMatch(e -> e instanceof SpeakerEvent.NotificationEvent
+          || e instanceof SpeakerEvent.BgpStateChanged), () -> "no reset expected for new timers: " + seen);
+      assertTrue(speaker.status().get(0).negotiated().contains("hold 90s"), speaker.status()::toString);
+
+      speaker.apply(routerId); // a session setting: reset, and the next OPEN proposes the new hold time
       SpeakerEvent.NotificationEvent reset = awaitEvent(routerEvents, seen, SpeakerEvent.NotificationEvent.class);
       assertTrue(!reset.sent() && reset.notification().contains("Other Configuration Change"), reset::toString);
       Poll.until(LIMIT, "re-established with the route", () -> router.status().get(0).state().equals("Established")
           && router.status().get(0).routesReceived() == 1, () -> router.status() + "\n" + speaker.status());
+      Poll.until(LIMIT, "hold time 30 s negotiated", () -> speaker.status().get(0).negotiated().contains("hold 30s"),
+          () -> speaker.status().toString());
     }
   }
 

@@ -54,10 +54,11 @@ public final class BgpFsm {
   private static final double JITTER = 0.25;
   private static final int MAX_STEP = 30;
 
-  private final FsmConfig config;
+  /** Replaced only by {@link #timers}, for the OPENs to come. */
+  private FsmConfig config;
   private final Ticker ticker;
   private final RandomGenerator random;
-  private final OpenMessage localOpen;
+  private OpenMessage localOpen;
 
   private BgpState state = BgpState.Idle;
   private final EnumSet<BgpTimer> running = EnumSet.noneOf(BgpTimer.class);
@@ -180,6 +181,18 @@ public final class BgpFsm {
   /** The fixed ConnectRetryTime in use; empty: the exponential backoff. */
   public Optional<Duration> connectRetryTime() {
     return connectRetryTime;
+  }
+
+  /**
+   * Changes the hold and keepalive times we propose for the OPENs to come, as FRR applies {@code neighbor X timers}:
+   * a running session keeps what it negotiated. Changes no state and returns no action.
+   *
+   * @param keepalive empty: a third of the negotiated hold time
+   * @throws IllegalArgumentException as {@link FsmConfig.Builder#build()} for these values
+   */
+  public void timers(Duration hold, Optional<Duration> keepalive) {
+    config = config.withTimers(hold, keepalive);
+    localOpen = config.localOpen();
   }
 
   /**

@@ -88,6 +88,52 @@ public final class FsmConfig {
     return new Builder();
   }
 
+  /**
+   * This configuration with other hold and keepalive times (empty keepalive: a third of the negotiated hold time).
+   *
+   * @throws IllegalArgumentException as {@link Builder#build()} for these values
+   */
+  public FsmConfig withTimers(Duration hold, Optional<Duration> keepalive) {
+    Builder b = toBuilder().holdTime(hold);
+    b.keepaliveTime = Optional.empty();
+    keepalive.ifPresent(b::keepaliveTime);
+    return b.build();
+  }
+
+  /** A builder holding these values, to derive a changed configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.localAs = localAs;
+    b.peerAs = peerAs;
+    b.bgpIdentifier = bgpIdentifier;
+    b.holdTime = holdTime;
+    b.keepaliveTime = keepaliveTime;
+    b.connectRetryTime = connectRetryTime;
+    b.minBackoff = minBackoff;
+    b.maxBackoff = maxBackoff;
+    b.stableTime = stableTime;
+    b.delayOpenTime = delayOpenTime;
+    b.openSentHoldTime = openSentHoldTime;
+    b.connectMode = connectMode;
+    b.allowAutomaticStart = allowAutomaticStart;
+    b.dampPeerOscillations = dampPeerOscillations;
+    b.sendNotificationWithoutOpen = sendNotificationWithoutOpen;
+    b.activeOnConnectFailure = activeOnConnectFailure;
+    b.families.clear();
+    b.families.addAll(families);
+    b.fourOctetAs = fourOctetAs;
+    b.routeRefresh = routeRefresh;
+    b.enhancedRouteRefresh = enhancedRouteRefresh;
+    b.extendedMessage = extendedMessage;
+    b.extendedNextHop = extendedNextHop;
+    b.addPath.putAll(addPath);
+    b.gracefulRestart = gracefulRestart;
+    b.role = role;
+    b.strictRole = strictRole;
+    b.requiredCapabilities.addAll(requiredCapabilities);
+    return b;
+  }
+
   /** Our AS number, 1-4294967295. */
   public long localAs() {
     return localAs;

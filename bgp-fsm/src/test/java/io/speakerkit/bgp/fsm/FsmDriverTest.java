@@ -182,6 +182,24 @@ class FsmDriverTest {
     assertEquals(1_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
   }
 
+  /** As FRR applies {@code neighbor X timers}: the next OPEN proposes the new times, the session keeps its own. */
+  @Test
+  void timers_changedWhileEstablished_nextOpenProposesThem() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    d.fsm().timers(Duration.ofSeconds(30), java.util.Optional.of(Duration.ofSeconds(5)));
+    assertEquals(BgpState.Established, d.fsm().state());
+    assertEquals(Duration.ofSeconds(90), d.fsm().session().orElseThrow().holdTime());
+    assertEquals(30, d.fsm().localOpen().holdTime());
+    d.fire(new BgpEvent.TcpConnectionFails("connection reset"));
+    time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    d.fire(event(26));
+    assertEquals(Duration.ofSeconds(30), d.fsm().session().orElseThrow().holdTime());
+    assertEquals(Duration.ofSeconds(5), d.fsm().session().orElseThrow().keepaliveTime());
+  }
+
   /**
    * An operator's stop and start begins afresh (RFC 4271 §8.2.2: ManualStop zeroes the ConnectRetryCounter; FRR's
    * {@code neighbor shutdown} resets its start timer): the waits grown by earlier failures are forgotten.

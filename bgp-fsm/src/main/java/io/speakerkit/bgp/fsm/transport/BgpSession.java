@@ -125,7 +125,8 @@ public final class BgpSession implements AutoCloseable {
   static final int GRACEFUL_CLOSE_LIMIT_SECONDS = 3;
 
   private final BgpTransport transport;
-  private final FsmConfig config;
+  /** Replaced only by {@link #timers} (on the loop), for the OPENs to come. */
+  private volatile FsmConfig config;
   private final InetAddress peerAddress;
   private final int peerPort;
   private final InetAddress localAddress;
@@ -232,6 +233,25 @@ public final class BgpSession implements AutoCloseable {
   /** The fixed ConnectRetryTime in use (empty: the exponential backoff). */
   public Optional<Duration> connectRetryTime() {
     return connectRetryTime;
+  }
+
+  /**
+   * Changes the hold and keepalive times this session proposes, for the OPENs to come, as FRR applies
+   * {@code neighbor X timers}: the running session keeps what it negotiated and is not reset. Any thread.
+   *
+   * @param keepalive empty: a third of the negotiated hold time
+   * @throws IllegalArgumentException for values the configuration refuses (checked on the caller's thread)
+   */
+  public void timers(Duration hold, Optional<Duration> keepalive) {
+    config.withTimers(hold, keepalive); // the checks, on the caller
+    loop.execute(() -> {
+      config = config.withTimers(hold, keepalive);
+      primary.driver.fsm().timers(hold, keepalive);
+      Connection s = secondary;
+      if (s != null) {
+        s.driver.fsm().timers(hold, keepalive);
+      }
+    });
   }
 
   /**
