@@ -99,6 +99,8 @@ public final class FileAllocationStore implements AllocationStore {
   private ByteBuffer buf = ByteBuffer.allocate(512);
   private Recovery recovery = new Recovery(0, 0, 0, "");
   private long records;
+  /** After a compaction could not be written, the next is tried only once the journal has grown as much again. */
+  private long compactionBackoff;
   private boolean replayed;
   private boolean closed;
 
@@ -507,7 +509,7 @@ public final class FileAllocationStore implements AllocationStore {
   /** Wanted when the history outweighs the live records, or to rewrite a version 1 journal in the current format. */
   @Override
   public synchronized boolean wantsCompaction(long liveCount) {
-    return records > 2 * liveCount + 1024 || version != VERSION;
+    return records > 2 * Math.max(liveCount, compactionBackoff) + 1024 || version != VERSION && compactionBackoff == 0;
   }
 
   /**
@@ -526,6 +528,7 @@ public final class FileAllocationStore implements AllocationStore {
   private void compactLocked(Collection<Allocation> live) {
     checkWritable();
     Path tmp = path.resolveSibling(path.getFileName() + ".compact");
+    int oldVersion = version;
     try {
       try (FileChannel t = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
         long pos = writeFully(t, ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).flip(), 0);
@@ -549,6 +552,17 @@ public final class FileAllocationStore implements AllocationStore {
         }
         writeFully(t, batch.flip(), written);
         t.force(true);
+      } catch (IOException e) {
+        // nothing has touched the journal: it is intact and still appendable, so this is not a store failure
+        version = oldVersion;
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        compactionBackoff = records;
+        log.warn("journal {}: compaction skipped, the journal is kept as it is: {}", path, e.toString());
+        return;
       }
       Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       forceDirectory(path);
@@ -559,6 +573,7 @@ public final class FileAllocationStore implements AllocationStore {
       syncedEnd = end;
       durable = ticketBase + end;
       records = live.size();
+      compactionBackoff = 0;
     } catch (IOException e) {
       failed = true;
       throw new AllocationStoreException("journal " + path + ": compaction failed: " + e.getMessage(), e);
