@@ -1432,27 +1432,25 @@ class LoopbackInteropTest {
         writeOpenAndKeepalive(out, rawPeerConfig().holdTime(Duration.ofSeconds(3)).build());
         writeTo(peer, out);
         out.release();
-        Thread keepalives = new Thread(() -> { // one a second, at most 40, until the connection goes
-          byte[] keepalive = new byte[19];
-          java.util.Arrays.fill(keepalive, 0, 16, (byte) 0xFF);
-          keepalive[17] = 19;
-          keepalive[18] = 4;
+        // one KEEPALIVE a second, scheduled (no sleeping thread); stopped with the test, or when writing fails
+        byte[] keepalive = new byte[19];
+        java.util.Arrays.fill(keepalive, 0, 16, (byte) 0xFF);
+        keepalive[17] = 19;
+        keepalive[18] = 4;
+        java.util.concurrent.ScheduledExecutorService keepalives =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        keepalives.scheduleAtFixedRate(() -> {
           try {
-            for (int i = 0; i < 40; i++) {
-              Thread.sleep(1000);
-              peer.getOutputStream().write(keepalive);
-            }
-          } catch (java.io.IOException | InterruptedException e) {
-            // the session closed the connection, or the test ended
+            peer.getOutputStream().write(keepalive);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // the session closed the connection: no more runs
           }
-        }, "raw-peer-keepalives");
-        keepalives.setDaemon(true);
-        keepalives.start();
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         try {
           Poll.until(Duration.ofSeconds(30), "Send Hold Timer expired", () -> changes.stream()
               .anyMatch(c -> c.cause().event() == EventType.SendHoldTimer_Expires), changes::toString);
         } finally {
-          keepalives.interrupt();
+          keepalives.shutdownNow();
         }
         BgpAction.StateChanged end = changes.stream()
             .filter(c -> c.cause().event() == EventType.SendHoldTimer_Expires).findFirst().orElseThrow();
