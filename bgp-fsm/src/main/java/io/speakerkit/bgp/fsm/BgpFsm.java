@@ -396,14 +396,10 @@ public final class BgpFsm {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
         toIdle(t, true, true);
       }
-      case HoldTimer_Expires -> {
-        sendNotification(Notification.holdTimerExpired());
-        toIdle(t, true, true);
-      }
-      case SendHoldTimer_Expires -> {
-        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
-        // connection dropped without waiting for it
-        sendNotification(Notification.sendHoldTimerExpired());
+      case HoldTimer_Expires, SendHoldTimer_Expires -> {
+        // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
+        sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
+            : Notification.sendHoldTimerExpired());
         toIdle(t, true, true);
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
@@ -478,14 +474,10 @@ public final class BgpFsm {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
         toIdle(t, true, true);
       }
-      case HoldTimer_Expires -> {
-        sendNotification(Notification.holdTimerExpired());
-        toIdle(t, true, true);
-      }
-      case SendHoldTimer_Expires -> {
-        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
-        // connection dropped without waiting for it
-        sendNotification(Notification.sendHoldTimerExpired());
+      case HoldTimer_Expires, SendHoldTimer_Expires -> {
+        // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
+        sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
+            : Notification.sendHoldTimerExpired());
         toIdle(t, true, true);
       }
       case KeepaliveTimer_Expires -> {
@@ -545,14 +537,10 @@ public final class BgpFsm {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
         toIdle(t, true, true);
       }
-      case HoldTimer_Expires -> {
-        sendNotification(Notification.holdTimerExpired());
-        toIdle(t, true, true);
-      }
-      case SendHoldTimer_Expires -> {
-        // RFC 9687 §4: the peer has taken nothing we sent for the SendHoldTime; the NOTIFICATION is tried, the
-        // connection dropped without waiting for it
-        sendNotification(Notification.sendHoldTimerExpired());
+      case HoldTimer_Expires, SendHoldTimer_Expires -> {
+        // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
+        sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
+            : Notification.sendHoldTimerExpired());
         toIdle(t, true, true);
       }
       case KeepaliveTimer_Expires -> {
