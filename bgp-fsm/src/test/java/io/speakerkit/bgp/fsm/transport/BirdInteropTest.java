@@ -9,12 +9,10 @@ import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.attribute.Community;
 import io.speakerkit.bgp.wire.attribute.LargeCommunity;
 import io.speakerkit.bgp.wire.attribute.PathAttributes;
-import io.speakerkit.testing.Commands;
+import io.speakerkit.testing.BirdRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import java.io.File;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,7 +29,7 @@ class BirdInteropTest {
   @Test
   void ebgp_routesBothWays() throws Exception {
     try (Netns ns = Netns.create("skfsmbird", "10.253.8.1/30", "10.253.8.2/30")) {
-      String sock = startBird(ns, """
+      BirdRouter bird = BirdRouter.start(ns, """
           router id 10.253.8.2;
           protocol device {}
           protocol static s4 {
@@ -60,21 +58,21 @@ class BirdInteropTest {
             .largeCommunities(new LargeCommunity(4_200_000_001L, 1, 2)).build());
         s.start();
         Poll.until(LIMIT, "Established", () -> s.state() == BgpState.Established,
-            () -> s.lastChange() + Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout());
+            () -> s.lastChange() + bird.show("protocols all speakerkit"));
         Poll.until(LIMIT, "our route in BIRD",
-            () -> route(sock).contains("198.51.100.51/32"), () -> route(sock));
-        String r = route(sock);
+            () -> route(bird).contains("198.51.100.51/32"), () -> route(bird));
+        String r = route(bird);
         assertTrue(r.contains("BGP.as_path: 4200000001"), r);
         assertTrue(r.contains("BGP.next_hop: 10.253.8.1"), r);
         assertTrue(r.contains("BGP.community: (65001,100)"), r);
         assertTrue(r.contains("BGP.large_community: (4200000001, 1, 2)"), r);
         Poll.until(LIMIT, "BIRD's route here", () -> received.contains("203.0.113.128/25"), received::toString);
         s.withdraw(IpPrefix.parse("198.51.100.51/32"));
-        Poll.until(LIMIT, "withdrawn from BIRD", () -> !route(sock).contains("198.51.100.51/32"), () -> route(sock));
+        Poll.until(LIMIT, "withdrawn from BIRD", () -> !route(bird).contains("198.51.100.51/32"), () -> route(bird));
         s.stop("bye");
         Poll.until(LIMIT, "BIRD sees the shutdown",
-            () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout().contains("bye"),
-            () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout());
+            () -> bird.show("protocols all speakerkit").contains("bye"),
+            () -> bird.show("protocols all speakerkit"));
       }
     }
   }
@@ -86,7 +84,7 @@ class BirdInteropTest {
   @Test
   void ipv4OverIpv6_extendedNextHop() throws Exception {
     try (Netns ns = Netns.create("skfsmbenh", "fd00:253:15::1/64", "fd00:253:15::2/64")) {
-      String sock = startBird(ns, """
+      BirdRouter bird = BirdRouter.start(ns, """
           router id 10.253.15.2;
           protocol device {}
           protocol static s4 {
@@ -103,28 +101,16 @@ class BirdInteropTest {
           """);
       try (ExtendedNextHopSession ours = ExtendedNextHopSession.establish("fd00:253:15::1", "fd00:253:15::2",
           65401, 65402, IpPrefix.parse("198.51.100.60/32"),
-          () -> Commands.run("birdc", "-s", sock, "show protocols all speakerkit").stdout())) {
-        String show = "show route all 198.51.100.60/32";
-        Poll.until(LIMIT, "our route in BIRD", () -> Commands.run("birdc", "-s", sock, show).stdout()
-            .contains("BGP.next_hop: fd00:253:15::1"), () -> Commands.run("birdc", "-s", sock, show).stdout());
+          () -> bird.show("protocols all speakerkit"))) {
+        String show = "route all 198.51.100.60/32";
+        Poll.until(LIMIT, "our route in BIRD", () -> bird.show(show).contains("BGP.next_hop: fd00:253:15::1"),
+            () -> bird.show(show));
         ours.awaitIpv6NextHop("203.0.113.0/24", "fd00:253:15::2");
       }
     }
   }
 
-  /** Starts BIRD in {@code ns} with {@code config}; returns its control socket once it answers. */
-  private static String startBird(Netns ns, String config) throws java.io.IOException {
-    Commands.require("bird", "birdc");
-    File dir = ns.dir();
-    String sock = dir + "/bird.ctl";
-    Files.writeString(new File(dir, "bird.conf").toPath(), config);
-    ns.start(new File(dir, "bird.log"), "bird", "-f", "-c", dir + "/bird.conf", "-s", sock, "-P", dir + "/bird.pid");
-    Poll.until(LIMIT, "bird control socket", () -> Commands.run("birdc", "-s", sock, "show status").exitCode() == 0,
-        () -> Commands.run("birdc", "-s", sock, "show status").toString());
-    return sock;
-  }
-
-  private static String route(String sock) {
-    return Commands.run("birdc", "-s", sock, "show route all 198.51.100.51/32").stdout();
+  private static String route(BirdRouter bird) {
+    return bird.show("route all 198.51.100.51/32");
   }
 }
