@@ -17,9 +17,9 @@ import java.util.Set;
 
 /**
  * Everything a speaker is configured with, checked across objects the way MetalLB's webhook checks them: names are
- * unique, pools do not overlap, advertisements name existing pools and peers, peers name existing BFD profiles,
- * aggregation lengths are not shorter than a pool's own prefixes, and two advertisements that can announce one pool
- * to one peer agree on localPref. Immutable; {@link #builder()} builds it.
+ * unique, pools do not overlap, peers name existing BFD profiles, aggregation lengths are not shorter than a pool's own
+ * prefixes, and two advertisements that can announce one pool to one peer agree on localPref. Pool and peer names an
+ * advertisement lists are not checked: as in MetalLB, a name that matches nothing selects nothing. Immutable; {@link #builder()} builds it.
  *
  * @param poolLabels labels of each pool by pool name, for {@code ipAddressPoolSelectors}
  */

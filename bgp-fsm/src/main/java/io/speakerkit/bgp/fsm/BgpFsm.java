@@ -44,7 +44,8 @@ import java.util.random.RandomGenerator;
  *       {@link FsmConfig#dampPeerOscillations()} the IdleHoldTime doubles from {@link FsmConfig#minBackoff()} to
  *       {@link FsmConfig#maxBackoff()} on each such fall and starts over once a session has stayed Established for
  *       {@link FsmConfig#stableTime()}. Unless a ConnectRetryTime is configured, the ConnectRetryTimer backs off
- *       the same way. Both take up to 25% jitter from the injected {@link RandomGenerator}.
+ *       the same way. Both take up to 25% jitter from the injected {@link RandomGenerator}. ManualStop starts both
+ *       over from the minimum ({@link #resetBackoff()}), as FRR's {@code neighbor shutdown} resets its start timer.
  * </ul>
  *
  * <p>Not thread-safe: drive it from one thread (the channel's event loop).

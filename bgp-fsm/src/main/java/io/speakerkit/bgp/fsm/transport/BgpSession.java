@@ -1694,11 +1694,6 @@ public final class BgpSession implements AutoCloseable {
     }
 
     /**
-     * Whether routes from an eBGP peer must have the peer's AS leftmost in AS_PATH (RFC 4271 §6.3; FRR's
-     * {@code enforce-first-as}, on by default there and here). An UPDATE that breaks it is treated as withdraw
-     * (RFC 7606 §7.2). Turn it off toward a route server, which does not put its AS in the path.
-     */
-    /**
      * After the prefix limit: start again by itself after {@code delay} instead of staying down until
      * {@link BgpSession#start()} (FRR's {@code maximum-prefix N restart M}).
      */
@@ -1723,6 +1718,11 @@ public final class BgpSession implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether routes from an eBGP peer must have the peer's AS leftmost in AS_PATH (RFC 4271 §6.3; FRR's
+     * {@code enforce-first-as}, on by default there and here). An UPDATE that breaks it is treated as withdraw
+     * (RFC 7606 §7.2). Turn it off toward a route server, which does not put its AS in the path.
+     */
     public Builder enforceFirstAs(boolean value) {
       enforceFirstAs = value;
       return this;
