@@ -17,6 +17,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -81,7 +83,12 @@ public final class BgpTransport implements AutoCloseable {
     return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
-  /** Starts the listeners, if listen addresses were configured. Blocks until bound. */
+  /**
+   * Starts the listeners, if listen addresses were configured. Blocks until bound.
+   *
+   * @throws UncheckedIOException naming the address when one cannot be bound (in use, not an address of this host,
+   *     port 179 without the privilege); the transport is closed then
+   */
   public BgpTransport start() throws InterruptedException {
     if (listenAddresses.isEmpty() || !listeners.isEmpty()) {
       return this;
@@ -97,16 +104,22 @@ public final class BgpTransport implements AutoCloseable {
             accept(ch);
           }
         });
+    InetSocketAddress binding = null;
     try {
       for (InetSocketAddress a : listenAddresses) {
+        binding = a;
         ChannelFuture f = sb.bind(a).sync();
         listeners.add(f.channel());
         log.info("BGP listener on {}", f.channel().localAddress());
       }
-    } catch (Exception e) { // also the BindException Netty's sync() rethrows undeclared
+    } catch (Exception e) { // also the IOException (address in use) Netty's sync() rethrows undeclared
       // `builder().build().start()` leaves the caller nothing to close: release the listeners bound so far and the
       // event loops this transport made
       close();
+      if (e instanceof IOException io) {
+        // Netty's message ("bind(..) failed with error(-98): Address already in use") does not say which address
+        throw new UncheckedIOException("BGP listener on " + binding + ": " + io.getMessage(), io);
+      }
       throw e;
     }
     synchronized (listenerLock) {

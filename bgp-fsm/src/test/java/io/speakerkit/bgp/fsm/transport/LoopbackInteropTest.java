@@ -129,6 +129,19 @@ class LoopbackInteropTest {
     }
   }
 
+  /** A listen address in use: start() fails naming it (Netty's own message does not) and leaves nothing running. */
+  @Test
+  void listenAddressTaken_startFailsNamingIt() throws Exception {
+    InetSocketAddress taken = new InetSocketAddress(InetAddress.getByName("127.253.0.90"), 11226);
+    try (java.net.ServerSocket holder = new java.net.ServerSocket()) {
+      holder.bind(taken);
+      BgpTransport t = BgpTransport.builder().listen(taken).build();
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, t::start);
+      assertTrue(e.getMessage().startsWith("BGP listener on /127.253.0.90:11226: "), e.getMessage());
+      assertTrue(t.group().isShuttingDown(), "the transport's event loops were left running");
+    }
+  }
+
   /**
    * RFC 4271 §9.1.2 as FRR applies it (bgp_update: "as-path contains our own AS"): a route whose AS_PATH holds our AS
    * is treated as withdraw, also replacing the peer's earlier route for the prefix; the session stays up. With
