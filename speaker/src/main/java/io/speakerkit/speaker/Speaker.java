@@ -1361,7 +1361,8 @@ public final class Speaker implements AutoCloseable {
     if (!allowLocalPeers && isLocal(peer.peerAddress())) {
       return "peerAddress " + peer.peerAddress().getHostAddress() + " is an address of this host"
           + interfaceName(peer.peerAddress()) + ": a speaker cannot peer with itself; set peerAddress to the"
-          + " router's address";
+          + " router's address (for a lab router on this host: Speaker.Builder.allowLocalPeers, the"
+          + " speaker command's --allow-local-peers)";
     }
     if (peer.sourceAddress().isPresent() && !isLocal(peer.sourceAddress().get())) {
       return "sourceAddress " + peer.sourceAddress().get().getHostAddress() + " is not an address of this host;"

@@ -36,7 +36,7 @@ class RoutePlanTest {
     return IpAddressPool.builder().name(name).addresses(ranges).build();
   }
 
-  /** The MetalLB lab of ../shared/fixtures: iBGP, /32, NO_ADVERTISE, localPref 100. */
+  /** The MetalLB lab of examples/src/test/resources/fixtures: iBGP, /32, NO_ADVERTISE, localPref 100. */
   @Test
   void lab_announcesSlash32WithNoAdvertiseAndLocalPref() {
     SpeakerConfig config = SpeakerConfig.builder()

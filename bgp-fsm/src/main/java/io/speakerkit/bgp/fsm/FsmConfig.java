@@ -415,6 +415,11 @@ public final class FsmConfig {
       return this;
     }
 
+    /**
+     * How the session gets its connection: {@link ConnectMode#ACTIVE} (the default) dials and accepts,
+     * {@link ConnectMode#PASSIVE} waits for the peer first, {@link ConnectMode#LISTEN_ONLY} never dials (a route
+     * collector; needs a listener on the transport, {@code BgpTransport.Builder.listen}).
+     */
     public Builder connectMode(ConnectMode value) {
       connectMode = Objects.requireNonNull(value, "connectMode");
       return this;

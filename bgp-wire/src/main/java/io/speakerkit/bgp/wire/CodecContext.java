@@ -34,7 +34,10 @@ public record CodecContext(
   public static final CodecContext INITIAL =
       new CodecContext(false, false, Set.of(), Set.of(), Set.of(), PeerType.EXTERNAL);
 
-  /** What a modern peer usually negotiates: 4-octet AS, nothing else. */
+  /**
+   * What a modern eBGP peer usually negotiates: 4-octet AS, nothing else. The checks are eBGP's (RFC 7606 §7.5:
+   * LOCAL_PREF from an external peer is discarded); {@code withPeerType(PeerType.INTERNAL)} for an iBGP session.
+   */
   public static final CodecContext FOUR_OCTET_AS =
       new CodecContext(true, false, Set.of(), Set.of(), Set.of(), PeerType.EXTERNAL);
 

@@ -286,6 +286,8 @@ public final class BgpSession implements AutoCloseable {
   /**
    * Stops the session: Cease / Administrative Shutdown carrying {@code shutdownCommunication} (RFC 9003; may be
    * empty), so the peer withdraws our routes at once even with graceful restart. No automatic restart follows.
+   * Asynchronous: it returns at once and the session's event loop sends the NOTIFICATION; {@link
+   * #awaitConnectionsClosed} waits until it has gone and the connection is closed.
    */
   public void stop(String shutdownCommunication) {
     Notification cease = Notification.administrativeShutdown(shutdownCommunication);
@@ -1610,21 +1612,25 @@ public final class BgpSession implements AutoCloseable {
 
     private Builder() {}
 
+    /** The transport whose event loop runs the session and whose listeners accept the peer's connections. */
     public Builder transport(BgpTransport value) {
       transport = Objects.requireNonNull(value, "transport");
       return this;
     }
 
+    /** AS numbers, identifier, timers, families and capabilities: what the OPENs carry and how the FSM runs. */
     public Builder config(FsmConfig value) {
       config = Objects.requireNonNull(value, "config");
       return this;
     }
 
+    /** The peer's address: dialled, and what an accepted connection must come from to reach this session. */
     public Builder peer(InetAddress value) {
       peer = Objects.requireNonNull(value, "peer");
       return this;
     }
 
+    /** The port dialled (179 by default); accepted connections come to the transport's listen ports instead. */
     public Builder peerPort(int value) {
       if (value < 1 || value > 65535) {
         throw new IllegalArgumentException("peer port: " + value + " (expected: 1-65535)");
@@ -1728,6 +1734,10 @@ public final class BgpSession implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Receives every UPDATE from the peer on the session's event loop, after RFC 7606 handling and the receive
+     * checks above; optional.
+     */
     public Builder routeListener(RouteListener value) {
       routeListener = Objects.requireNonNull(value, "routeListener");
       return this;
