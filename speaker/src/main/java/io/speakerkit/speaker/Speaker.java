@@ -113,6 +113,8 @@ public final class Speaker implements AutoCloseable {
   private static final long REFUSED_RETRY_SECONDS = 5;
   /** Set and cleared under the speaker's monitor (start, stop); read without it by calls from any thread. */
   private volatile ExecutorService worker;
+  /** The worker's thread: a call made on it (from a listener) runs in place instead of waiting for itself. */
+  private volatile Thread workerThread;
   /** Checks the refused peers again: what refused them (no route, an address not yet up) may have changed. */
   private java.util.concurrent.ScheduledFuture<?> refusedRetry;
   private SpeakerConfig config;
@@ -226,6 +228,7 @@ public final class Speaker implements AutoCloseable {
     worker = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "speakerkit-speaker");
       t.setDaemon(true);
+      workerThread = t;
       return t;
     });
     try {
@@ -311,19 +314,37 @@ public final class Speaker implements AutoCloseable {
     if (worker == null) {
       return;
     }
+    // Uninterruptible: returning (and clearing worker) while stopOnWorker still runs would let a start() run a
+    // second worker over the same fields.
+    boolean interrupted = Thread.interrupted();
     try {
-      call(() -> {
-        stopOnWorker(message);
-        return null;
-      });
+      Future<?> f = worker.submit(() -> stopOnWorker(message));
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+      }
     } finally {
       worker.shutdown();
-      try {
-        worker.awaitTermination(10, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      while (true) {
+        try {
+          if (worker.awaitTermination(10, TimeUnit.SECONDS)) {
+            break;
+          }
+          log.warn("speaker worker still busy after stop; waiting");
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
       worker = null;
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -500,9 +521,10 @@ public final class Speaker implements AutoCloseable {
    */
   public Map<String, List<InetAddress>> announced() {
     return call(() -> {
+      List<Allocation> allocations = startedAllocator().allocations(); // before plan: null until the first start
       Set<InetAddress> carried = plan.announcedAddresses();
       Map<String, List<InetAddress>> out = new java.util.TreeMap<>();
-      for (Allocation a : startedAllocator().allocations()) {
+      for (Allocation a : allocations) {
         if (withheld.contains(a.serviceKey())) {
           continue;
         }
@@ -538,13 +560,12 @@ public final class Speaker implements AutoCloseable {
    *       (RFC 4486) and started with the new settings;
    *   <li>a peer removed, or no longer selected for this node: Cease / Peer De-configured.
    * </ul>
+   *
+   * <p>Before {@link #start()}, or while stopped, the configuration is kept for the next start.
    */
   public void apply(SpeakerConfig next) {
     Objects.requireNonNull(next, "next");
-    call(() -> {
-      applyOnWorker(next, node);
-      return null;
-    });
+    applyNow(next, null);
   }
 
   /**
@@ -556,11 +577,32 @@ public final class Speaker implements AutoCloseable {
   public void apply(SpeakerConfig next, NodeIdentity nextNode) {
     Objects.requireNonNull(next, "next");
     Objects.requireNonNull(nextNode, "nextNode");
-    NodeIdentity effective = ignoreExcludeLb ? nextNode.ignoringExclusion() : nextNode;
-    call(() -> {
-      applyOnWorker(next, effective);
-      return null;
-    });
+    applyNow(next, ignoreExcludeLb ? nextNode.ignoringExclusion() : nextNode);
+  }
+
+  /**
+   * On the worker when started; otherwise kept for the next {@link #start()} (as {@link #setAnnounceable} is), so a
+   * configuration that arrives while the speaker is stopped or restarting is not lost. {@code nextNode} null: the
+   * node stays.
+   */
+  private void applyNow(SpeakerConfig next, NodeIdentity nextNode) {
+    if (Thread.currentThread() == workerThread) {
+      applyOnWorker(next, nextNode != null ? nextNode : node); // from a listener
+      return;
+    }
+    synchronized (this) { // not while start() or stop() runs
+      if (worker == null) {
+        config = next;
+        if (nextNode != null) {
+          node = nextNode;
+        }
+        return;
+      }
+      call(() -> {
+        applyOnWorker(next, nextNode != null ? nextNode : node);
+        return null;
+      });
+    }
   }
 
   private void applyOnWorker(SpeakerConfig next, NodeIdentity nextNode) {
@@ -897,11 +939,18 @@ public final class Speaker implements AutoCloseable {
     if (worker != null) {
       try {
         return call(() -> events.subscribe(capacity));
-      } catch (IllegalStateException | java.util.concurrent.RejectedExecutionException e) {
-        // stopped meanwhile: nothing runs, the state is at rest
+      } catch (IllegalStateException e) {
+        // stopped meanwhile
       }
     }
-    return events.subscribe(capacity);
+    // Not started: the state is at rest, unless a start() is filling it in right now; it holds the monitor until
+    // it has finished, and then the snapshot is taken on the worker.
+    synchronized (this) {
+      if (worker == null) {
+        return events.subscribe(capacity);
+      }
+    }
+    return call(() -> events.subscribe(capacity));
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -1183,7 +1232,7 @@ public final class Speaker implements AutoCloseable {
       }
       AddressFamily endOfRib = update.endOfRib();
       if (endOfRib != null) {
-        onWorker(() -> dropStale(peers.get(peer), prefix -> prefix.family().equals(endOfRib)));
+        onWorker(() -> dropStale(current(session), prefix -> prefix.family().equals(endOfRib)));
         return;
       }
       // NLRI of a family not negotiated are ignored (RFC 4760 §7)
@@ -1197,7 +1246,7 @@ public final class Speaker implements AutoCloseable {
       PathAttributes ribAttributes = attributes == null || mrtRibPath == null || update.context().fourOctetAs()
           ? attributes : attributes.withAs4AttributesMerged();
       onWorker(() -> {
-        PeerRuntime p = peers.get(peer);
+        PeerRuntime p = current(session);
         if (p == null) {
           return;
         }
@@ -1228,7 +1277,7 @@ public final class Speaker implements AutoCloseable {
     @Override
     public void onSessionDown(BgpSession session, Set<AddressFamily> staleFamilies, Duration restartTime) {
       onWorker(() -> {
-        PeerRuntime p = peers.get(peer);
+        PeerRuntime p = current(session);
         if (p == null) {
           return;
         }
@@ -1248,12 +1297,21 @@ public final class Speaker implements AutoCloseable {
       Map<AddressFamily, Boolean> forwarding = negotiated.peerGracefulRestart().map(GracefulRestart::forwardingState)
           .orElse(Map.of());
       onWorker(() -> {
-        PeerRuntime p = peers.get(peer);
+        PeerRuntime p = current(session);
         dropStale(p, prefix -> !forwarding.getOrDefault(prefix.family(), false));
         if (p != null && p.staleTimer != null) {
           staleFor(p, STALE_PATH_TIME);
         }
       });
+    }
+
+    /**
+     * The peer's runtime while {@code session} is still its session, else null: what a session queued before an
+     * {@link #apply} replaced it under the same name must not land on its successor.
+     */
+    private PeerRuntime current(BgpSession session) {
+      PeerRuntime p = peers.get(peer);
+      return p != null && p.session == session ? p : null;
     }
 
     /** (Re)starts the timer that drops whatever is still stale after {@code time}. */
@@ -1644,7 +1702,22 @@ public final class Speaker implements AutoCloseable {
     if (w == null) {
       throw new IllegalStateException("speaker not started");
     }
-    Future<T> f = w.submit(task);
+    if (Thread.currentThread() == workerThread) {
+      // a listener (metrics, events) calling back into the speaker: the worker cannot wait for itself
+      try {
+        return task.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Future<T> f;
+    try {
+      f = w.submit(task);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      throw new IllegalStateException("speaker not started (or stopped meanwhile)", stopping);
+    }
     try {
       return f.get();
     } catch (InterruptedException e) {

@@ -125,4 +125,45 @@ class SpeakerLifecycleTest {
       assertTrue(seen.stream().noneMatch(e -> e instanceof SpeakerEvent.PeerRefused), seen::toString);
     }
   }
+
+  /** A configuration applied while the speaker is stopped (or before its first start) is the one the next start runs. */
+  @Test
+  void applyWhileStopped_keptForTheNextStart() {
+    SpeakerConfig first = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200)).build();
+    SpeakerConfig second = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r2", "127.0.0.41", 13201)).build();
+    try (Speaker speaker = Speaker.builder().config(first).allowLocalPeers(true).build()) {
+      speaker.apply(second); // before the first start
+      speaker.start();
+      assertEquals(List.of("r2"), speaker.status().stream().map(PeerStatus::peer).toList());
+      speaker.stop("reload");
+      speaker.apply(first); // while stopped
+      speaker.start();
+      assertEquals(List.of("r"), speaker.status().stream().map(PeerStatus::peer).toList());
+    }
+  }
+
+  /**
+   * A metrics listener runs on the speaker's worker; one that calls back into the speaker (as MetalLbMetrics.of
+   * does) gets its answer there instead of waiting for the worker, which is itself.
+   */
+  @Test
+  void metricsListenerCallingBack_answeredOnTheWorker() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200)).build();
+    java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<Integer> answered = new java.util.concurrent.CompletableFuture<>();
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true)
+        .metricsListener(metrics -> answered.complete(self.get().status().size())).build()) {
+      self.set(speaker);
+      speaker.start();
+      speaker.announce(ServiceRequest.builder("ns/svc").build());
+      // a listener waiting for itself would never answer (nor would stop() afterwards)
+      assertEquals(1, answered.get(30, java.util.concurrent.TimeUnit.SECONDS));
+    }
+  }
 }
