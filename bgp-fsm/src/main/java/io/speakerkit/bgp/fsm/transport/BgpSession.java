@@ -243,15 +243,16 @@ public final class BgpSession implements AutoCloseable {
    * @throws IllegalArgumentException for values the configuration refuses (checked on the caller's thread)
    */
   public void timers(Duration hold, Optional<Duration> keepalive) {
-    config.withTimers(hold, keepalive); // the checks, on the caller
-    loop.execute(() -> {
+    synchronized (this) { // the checks, on the caller; the caller reads what it wrote; submission order = write order
       config = config.withTimers(hold, keepalive);
+      run(() -> {
       primary.driver.fsm().timers(hold, keepalive);
       Connection s = secondary;
       if (s != null) {
         s.driver.fsm().timers(hold, keepalive);
       }
-    });
+      });
+    }
   }
 
   /**
@@ -261,19 +262,21 @@ public final class BgpSession implements AutoCloseable {
    */
   public void connectRetryTime(Optional<Duration> value) {
     value.ifPresent(d -> FsmConfig.builder().connectRetryTime(d)); // the builder's range check, on the caller
-    loop.execute(() -> {
+    synchronized (this) {
       connectRetryTime = value;
-      primary.driver.fsm().connectRetryTime(value);
-      Connection s = secondary;
-      if (s != null) {
-        s.driver.fsm().connectRetryTime(value);
-      }
-    });
+      run(() -> {
+        primary.driver.fsm().connectRetryTime(value);
+        Connection s = secondary;
+        if (s != null) {
+          s.driver.fsm().connectRetryTime(value);
+        }
+      });
+    }
   }
 
   /** Starts the session (RFC 4271 ManualStart, or its passive form as configured). */
   public void start() {
-    loop.execute(() -> {
+    run(() -> {
       if (closed) {
         return;
       }
@@ -291,14 +294,16 @@ public final class BgpSession implements AutoCloseable {
    */
   public void stop(String shutdownCommunication) {
     Notification cease = Notification.administrativeShutdown(shutdownCommunication);
-    loop.execute(() -> {
-      operatorCommands++;
-      Connection s = secondary;
-      if (s != null) {
-        s.driver.fire(new BgpEvent.ManualStop(cease));
-      }
-      primary.driver.fire(new BgpEvent.ManualStop(cease));
-    });
+    run(() -> stopOnLoop(cease));
+  }
+
+  private void stopOnLoop(Notification cease) {
+    operatorCommands++;
+    Connection s = secondary;
+    if (s != null) {
+      s.driver.fire(new BgpEvent.ManualStop(cease));
+    }
+    primary.driver.fire(new BgpEvent.ManualStop(cease));
   }
 
   /**
@@ -307,7 +312,7 @@ public final class BgpSession implements AutoCloseable {
    * instead of after up to the maximum backoff. A session that is connecting, up, or stopped is left alone.
    */
   public void retryNow() {
-    loop.execute(() -> {
+    run(() -> {
       FsmDriver d = primary.driver;
       if (closed || d.disposed()) {
         return;
@@ -336,10 +341,11 @@ public final class BgpSession implements AutoCloseable {
    * No automatic restart follows either way.
    */
   public void stopForRestart(String shutdownCommunication) {
-    loop.execute(() -> {
+    Notification cease = Notification.administrativeShutdown(shutdownCommunication);
+    run(() -> {
       NegotiatedSession s = negotiated;
       if (s == null || s.peerGracefulRestart().isEmpty() || primary.driver.fsm().state() != BgpState.Established) {
-        stop(shutdownCommunication);
+        stopOnLoop(cease); // here, in this task: a stop() re-submitted would run after a start() called meanwhile
         return;
       }
       Connection other = secondary;
@@ -359,7 +365,7 @@ public final class BgpSession implements AutoCloseable {
    */
   public void teardown(int ceaseSubcode) {
     BgpEvent.AutomaticStop stop = BgpEvent.AutomaticStop.cease(ceaseSubcode);
-    loop.execute(() -> {
+    run(() -> {
       // the peer's second connection of a collision goes too: it would otherwise bring the session straight back
       Connection other = secondary;
       if (other != null) {
@@ -402,7 +408,7 @@ public final class BgpSession implements AutoCloseable {
   public void announce(IpPrefix prefix, PathAttributes attributes) {
     Objects.requireNonNull(prefix, "prefix");
     Objects.requireNonNull(attributes, "attributes");
-    loop.execute(() -> {
+    run(() -> {
       if (prefix.isIpv4()) {
         rib.announceIpv4(prefix.ipv4Address(), prefix.length(), attributes);
       } else {
@@ -416,7 +422,7 @@ public final class BgpSession implements AutoCloseable {
   public void announceAll(List<IpPrefix> prefixes, PathAttributes attributes) {
     List<IpPrefix> copy = List.copyOf(prefixes);
     Objects.requireNonNull(attributes, "attributes");
-    loop.execute(() -> {
+    run(() -> {
       for (IpPrefix p : copy) {
         if (p.isIpv4()) {
           rib.announceIpv4(p.ipv4Address(), p.length(), attributes);
@@ -431,7 +437,7 @@ public final class BgpSession implements AutoCloseable {
   /** Withdraws {@code prefix}. */
   public void withdraw(IpPrefix prefix) {
     Objects.requireNonNull(prefix, "prefix");
-    loop.execute(() -> {
+    run(() -> {
       if (prefix.isIpv4()) {
         rib.withdrawIpv4(prefix.ipv4Address(), prefix.length());
       } else {
@@ -445,7 +451,7 @@ public final class BgpSession implements AutoCloseable {
   @Override
   public void close() {
     stop("");
-    loop.execute(() -> {
+    run(() -> {
       closed = true;
       transport.unregister(this);
       if (secondary != null) {
@@ -453,6 +459,21 @@ public final class BgpSession implements AutoCloseable {
       }
       primary.dispose();
     });
+  }
+
+  /**
+   * Runs {@code task} on the loop. Once the transport is closed (its loops shut down) the session is closed too and
+   * the call does nothing, instead of throwing RejectedExecutionException at the caller.
+   */
+  private void run(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      if (!loop.isShuttingDown()) {
+        throw e;
+      }
+      log.debug("peer {}: transport closed, call ignored", peerAddress);
+    }
   }
 
   /**
@@ -805,6 +826,7 @@ public final class BgpSession implements AutoCloseable {
       negotiated = null;
     }
     if (change.to() == BgpState.Established) {
+      state = change.to(); // a listener calling back (state(), requestRouteRefresh) sees the session up
       if (routeListener != null) {
         try {
           routeListener.onSessionUp(this, negotiated);

@@ -52,6 +52,8 @@ public final class BgpTransport implements AutoCloseable {
   private final List<Channel> listeners = new CopyOnWriteArrayList<>();
   /** Held while the session set changes and the listeners' MD5 keys and TTLs are computed from it. */
   private final Object listenerLock = new Object();
+  /** Set by the first {@link #close()}; start() and close() hold the transport's monitor. */
+  private boolean closed;
 
   private BgpTransport(Builder b) {
     this.epoll = b.useEpoll;
@@ -84,12 +86,17 @@ public final class BgpTransport implements AutoCloseable {
   }
 
   /**
-   * Starts the listeners, if listen addresses were configured. Blocks until bound.
+   * Starts the listeners, if listen addresses were configured. Blocks until bound; a second call (also a concurrent
+   * one) returns the started transport.
    *
    * @throws UncheckedIOException naming the address when one cannot be bound (in use, not an address of this host,
    *     port 179 without the privilege); the transport is closed then
+   * @throws IllegalStateException once the transport is closed
    */
-  public BgpTransport start() throws InterruptedException {
+  public synchronized BgpTransport start() throws InterruptedException {
+    if (closed) {
+      throw new IllegalStateException("transport closed");
+    }
     if (listenAddresses.isEmpty() || !listeners.isEmpty()) {
       return this;
     }
@@ -318,8 +325,18 @@ public final class BgpTransport implements AutoCloseable {
     return v6 && bound.isAnyLocalAddress() ? new boolean[] {true, false} : new boolean[] {v6};
   }
 
+  /**
+   * Closes every session (Cease / Administrative Shutdown to established peers), the listeners and, when the
+   * transport made them, its event loops. Idempotent. Calls on a session of a closed transport do nothing.
+   */
   @Override
   public void close() {
+    synchronized (this) { // start() and close() do not interleave
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
     List<BgpSession> all = new ArrayList<>();
     for (List<BgpSession> l : sessions.values()) {
       all.addAll(l);
