@@ -184,7 +184,11 @@ public final class BfdDriver {
     if (scheduler.inSchedulerThread()) {
       task.run();
     } else {
-      scheduler.execute(task);
+      try {
+        scheduler.execute(task);
+      } catch (java.util.concurrent.RejectedExecutionException stopped) {
+        // the scheduler has stopped (its engine closed, which removed every session): nothing is left to change
+      }
     }
   }
 

@@ -112,7 +112,12 @@ final class DriverSession implements BfdSession {
   public Subscription subscribe(BfdListener listener) {
     java.util.Objects.requireNonNull(listener, "listener");
     listeners.add(listener);
-    return () -> listeners.remove(listener);
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    return () -> {
+      if (open.compareAndSet(true, false)) {
+        listeners.remove(listener); // once: a second close must not take another registration of the listener
+      }
+    };
   }
 
   @Override
@@ -139,11 +144,7 @@ final class DriverSession implements BfdSession {
 
   @Override
   public void close() {
-    try {
-      driver.onLoop(() -> driver.removeOnLoop(this));
-    } catch (java.util.concurrent.RejectedExecutionException stopped) {
-      // the engine's loop has stopped: closing the engine removed every session already
-    }
+    driver.onLoop(() -> driver.removeOnLoop(this));
   }
 
   @Override

@@ -168,7 +168,19 @@ public final class BfdEngine implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("engine closed");
     }
-    return driver.createSession(config);
+    BfdSession session;
+    try {
+      session = driver.createSession(config);
+    } catch (java.util.concurrent.RejectedExecutionException stopped) {
+      throw new IllegalStateException("engine closed", stopped);
+    }
+    if (closed) {
+      // close() ran meanwhile, and its sweep of the sessions may have come before this one was made (with a loop
+      // the engine does not own, nothing else would ever stop it)
+      session.close();
+      throw new IllegalStateException("engine closed");
+    }
+    return session;
   }
 
   /** Runs {@code task} on the event loop and waits for it (not from the event loop). */
@@ -187,23 +199,29 @@ public final class BfdEngine implements AutoCloseable {
     }
   }
 
-  /** Closes every session and socket; shuts the event loop down if the engine created it. */
+  /**
+   * Closes every session and socket; shuts the event loop down if the engine created it. Idempotent; may be called
+   * from a listener (then it does not wait for the loop, which is the caller's own thread).
+   */
   @Override
   public void close() {
-    if (closed) {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    if (loop.inEventLoop()) {
+      closeOnLoop();
+      if (ownedGroup != null) {
+        ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      }
       return;
     }
-    closed = true;
     CompletableFuture<Void> done = new CompletableFuture<>();
     loop.execute(() -> {
       try {
-        for (BfdSession s : driver.sessions()) {
-          s.close();
-        }
-        for (Listener l : listeners.values()) {
-          l.channel.close();
-        }
-        listeners.clear();
+        closeOnLoop();
       } finally {
         done.complete(null);
       }
@@ -216,6 +234,16 @@ public final class BfdEngine implements AutoCloseable {
     if (ownedGroup != null) {
       ownedGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  private void closeOnLoop() {
+    for (BfdSession s : driver.sessions()) {
+      s.close();
+    }
+    for (Listener l : listeners.values()) {
+      l.channel.close();
+    }
+    listeners.clear();
   }
 
   // ------------------------------------------------------------------------------------------------------------
