@@ -581,6 +581,9 @@ public final class FileAllocationStore implements AllocationStore {
   }
 
   private void checkWritable() {
+    if (closed) {
+      throw new AllocationStoreException("journal " + path + ": store closed");
+    }
     checkReplayed();
     if (failed) {
       throw new AllocationStoreException("journal " + path + ": an earlier write or fsync failed (expected: reopen the store)");
@@ -682,6 +685,15 @@ public final class FileAllocationStore implements AllocationStore {
         }
         closed = true;
         try (FileChannel l = lockChannel) {
+          // Records already written belong to callers still waiting (outside the allocator's lock) in awaitDurable:
+          // make them durable now so those callers succeed, rather than fail on a closed channel while the
+          // change is in the file after all.
+          if (replayed && !failed && durable < ticketBase + end) {
+            channel.force(false);
+            forces++;
+            durable = ticketBase + end;
+            syncedEnd = end;
+          }
           channel.close();
         } catch (IOException e) {
           throw new AllocationStoreException("journal " + path + ": close failed: " + e.getMessage(), e);
