@@ -352,8 +352,10 @@ public final class BfdDriver {
   }
 
   private final class FsmOutput implements BfdFsm.Output {
+    /** The live session of {@code fsm}; null once it is removed, also when a new session reuses its discriminator. */
     DriverSession current(BfdFsm fsm) {
-      return byDiscr.get(fsm.localDiscr());
+      DriverSession s = byDiscr.get(fsm.localDiscr());
+      return s != null && s.fsm == fsm ? s : null;
     }
 
     @Override
