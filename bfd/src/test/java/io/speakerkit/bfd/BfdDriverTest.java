@@ -359,4 +359,51 @@ class BfdDriverTest {
     assertEquals(SessionState.AdminDown, a.state());
     assertEquals(1, sched.pendingTasks(), () -> "pending " + sched.pendingDeadlines());
   }
+
+  /**
+   * A closed session's discriminator may be given to a new session (RFC 5880 §6.8.1 asks only for uniqueness among
+   * live ones): a late call on the closed handle must not send from, or report changes to, the new session.
+   */
+  @Test
+  void closedHandle_discriminatorReused_callsDoNotReachTheNewSession() throws Exception {
+    io.speakerkit.timers.ManualScheduler time = new io.speakerkit.timers.ManualScheduler();
+    List<BfdSession> sentFrom = new ArrayList<>();
+    java.util.random.RandomGenerator sameDiscriminator = new java.util.random.RandomGenerator() {
+      @Override
+      public long nextLong() {
+        return 0x1234_5678_9abcL;
+      }
+
+      @Override
+      public int nextInt() {
+        return 7;
+      }
+    };
+    BfdDriver driver = new BfdDriver(time, sameDiscriminator, new BfdDriver.PacketIo() {
+      @Override
+      public io.netty.buffer.ByteBuf allocate() {
+        return io.netty.buffer.Unpooled.buffer(64);
+      }
+
+      @Override
+      public void send(BfdSession session, io.netty.buffer.ByteBuf packet) {
+        sentFrom.add(session);
+        packet.release();
+      }
+    });
+    InetAddress local = InetAddress.getByName("10.252.0.1");
+    BfdSession old = driver.createSession(BfdSessionConfig.builder().localAddress(local)
+        .remoteAddress(InetAddress.getByName("10.252.0.2")).profile(FAST).build());
+    old.close();
+    BfdSession next = driver.createSession(BfdSessionConfig.builder().localAddress(local)
+        .remoteAddress(InetAddress.getByName("10.252.0.3")).profile(FAST).build());
+    assertEquals(old.localDiscriminator(), next.localDiscriminator());
+    List<BfdStateChange> events = new ArrayList<>();
+    next.subscribe(events::add);
+    sentFrom.clear();
+    old.adminDown();
+    assertEquals(List.of(), sentFrom);
+    assertEquals(List.of(), events);
+    assertEquals(SessionState.Down, next.state());
+  }
 }
