@@ -72,7 +72,8 @@ public final class AdjRibIn implements RouteListener {
 
   private static final Comparator<Route> BY_PATH_ID = Comparator.comparingInt(r -> r.pathId());
 
-  private final Scheduler scheduler;
+  /** Where the timers run; the session's own scheduler, taken from its first callback, unless given. */
+  private Scheduler scheduler;
   private final Clock clock;
   /**
    * The paths of each prefix: one {@link Route}, or with ADD-PATH several as a {@code Route[]} sorted by path
@@ -88,6 +89,15 @@ public final class AdjRibIn implements RouteListener {
   private final Map<AddressFamily, Timeout> refreshTimers = new HashMap<>();
   private Duration refreshStaleTime = Duration.ofSeconds(360);
   private Duration stalePathTime = Duration.ofSeconds(360);
+
+  /**
+   * An Adj-RIB-In whose timers run on its session's event loop ({@link BgpSession#scheduler()}), the thread it is
+   * updated on, however many event loops the transport has.
+   */
+  public AdjRibIn() {
+    this.scheduler = null;
+    this.clock = Clock.systemUTC();
+  }
 
   /** @param scheduler where the restart timer runs: the session's event loop (or a manual scheduler in tests) */
   public AdjRibIn(Scheduler scheduler) {
@@ -205,6 +215,7 @@ public final class AdjRibIn implements RouteListener {
     // RFC 4724 §4.2: the families of the peer's capability are kept, stale; the others go now
     removeIf(r -> !staleFamilies.contains(r.prefix().family()));
     routes.replaceAll((p, paths) -> markedStale(paths));
+    Scheduler scheduler = scheduler(session);
     staleTimer = scheduler.schedule(() -> {
       staleTimer = null;
       removeIf(Route::stale);
@@ -247,10 +258,17 @@ public final class AdjRibIn implements RouteListener {
     return this;
   }
 
+  private Scheduler scheduler(BgpSession session) {
+    if (scheduler == null) {
+      scheduler = session.scheduler();
+    }
+    return scheduler;
+  }
+
   @Override
   public void onRefreshBegin(BgpSession session, AddressFamily family) {
     routes.replaceAll((p, paths) -> p.family().equals(family) ? markedStale(paths) : paths);
-    Timeout previous = refreshTimers.put(family, scheduler.schedule(() -> {
+    Timeout previous = refreshTimers.put(family, scheduler(session).schedule(() -> {
       refreshTimers.remove(family);
       removeStale(family);
     }, refreshStaleTime));

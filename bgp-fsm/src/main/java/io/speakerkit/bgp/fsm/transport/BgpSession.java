@@ -531,6 +531,14 @@ public final class BgpSession implements AutoCloseable {
     return counters.snapshot();
   }
 
+  /**
+   * The scheduler the session's timers run on: its event loop (or the builder's test scheduler). Listeners are
+   * called there, so what they schedule here runs on the same thread as they do.
+   */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
   /** Runs {@code task} on the session's event loop (for diagnostics such as the Adj-RIB-Out size). */
   public void execute(Runnable task) {
     loop.execute(task);

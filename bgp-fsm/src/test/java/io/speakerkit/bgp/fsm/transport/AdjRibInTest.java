@@ -74,6 +74,27 @@ class AdjRibInTest {
   }
 
   /**
+   * Built without a scheduler, the table runs its timers on its session's ({@link BgpSession#scheduler()}): the
+   * thread it is updated on, whichever of the transport's event loops that is.
+   */
+  @Test
+  void withoutScheduler_timersRunOnTheSessionsScheduler() throws Exception {
+    try (BgpTransport transport = BgpTransport.builder().nio().build()) {
+      BgpSession session = BgpSession.builder().transport(transport).peer(java.net.InetAddress.getLoopbackAddress())
+          .config(io.speakerkit.bgp.fsm.FsmConfig.builder().localAs(65001).peerAs(65002)
+              .bgpIdentifier(io.speakerkit.bgp.fsm.BgpIdentifier.parse("10.0.0.1")).build())
+          .scheduler(time).build();
+      AdjRibIn ownTimers = new AdjRibIn();
+      feed(ownTimers, CodecContext.FOUR_OCTET_AS,
+          b -> UpdateEncoder.writeAnnouncement(b, ATTRS, IpPrefix.parse("198.51.100.9/32"), CodecContext.FOUR_OCTET_AS));
+      ownTimers.onSessionDown(session, IPV4, Duration.ofSeconds(120));
+      assertEquals(1, ownTimers.size(), "kept stale for the restart time");
+      time.advance(Duration.ofSeconds(121));
+      assertEquals(0, ownTimers.size(), "the restart timer ran on the session's scheduler");
+    }
+  }
+
+  /**
    * RFC 7313 §4 within RFC 4724: the restart's stale-path timer leaves the routes of a family in an enhanced route
    * refresh to that refresh (its EoRR, or its own timer), and removes only the others still stale.
    */

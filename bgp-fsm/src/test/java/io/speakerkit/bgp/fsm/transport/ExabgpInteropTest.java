@@ -24,7 +24,6 @@ import io.speakerkit.bgp.wire.attribute.UnknownAttribute;
 import io.speakerkit.testing.ExabgpRouter;
 import io.speakerkit.testing.Netns;
 import io.speakerkit.testing.Poll;
-import io.speakerkit.timers.EventLoopScheduler;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -284,7 +283,7 @@ class ExabgpInteropTest {
         BiConsumer<BgpSession, UpdateMessage> onUpdate) throws Exception {
       BgpTransport t = BgpTransport.builder()
           .listen(new InetSocketAddress(InetAddress.getByName(local), 179)).build().start();
-      AdjRibIn rib = new AdjRibIn(EventLoopScheduler.on(t.group().next()));
+      AdjRibIn rib = new AdjRibIn();
       AtomicInteger up = new AtomicInteger();
       RouteListener listener = new RouteListener() {
         @Override

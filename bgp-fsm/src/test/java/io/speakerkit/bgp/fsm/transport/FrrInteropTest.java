@@ -103,7 +103,7 @@ class FrrInteropTest {
             .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build())
         .build();
     ebgp.addListener(ebgpChanges::add);
-    ibgpRib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(transport.group().next())); // the one loop
+    ibgpRib = new AdjRibIn(); // its timers on the session's loop
     ibgp = BgpSession.builder().transport(transport).peer(InetAddress.getByName("10.253.1.6"))
         .localAddress(InetAddress.getByName("10.253.1.5"))
         .routeListener(new RouteListener() {

@@ -161,7 +161,7 @@ class LoopbackInteropTest {
       try (java.net.ServerSocket server = new java.net.ServerSocket();
           BgpTransport ta = BgpTransport.builder().build()) {
         server.bind(new InetSocketAddress(b, port));
-        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        AdjRibIn rib = new AdjRibIn();
         BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
             .allowOwnAs(allow)
             .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
@@ -1054,7 +1054,7 @@ class LoopbackInteropTest {
     io.speakerkit.bgp.wire.CodecContext ctx = io.speakerkit.bgp.wire.CodecContext.FOUR_OCTET_AS;
     List<BgpAction.StateChanged> changes = new CopyOnWriteArrayList<>();
     try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
-      AdjRibIn ribIn = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+      AdjRibIn ribIn = new AdjRibIn();
       BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a).config(local.build())
           .routeListener(ribIn).build();
       sa.addListener(changes::add);
@@ -1283,7 +1283,7 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        AdjRibIn rib = new AdjRibIn();
         BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a).routeListener(rib)
             .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
                 .gracefulRestart(withN).backoff(Duration.ofMillis(100), Duration.ofMillis(500)).build())
@@ -1360,7 +1360,7 @@ class LoopbackInteropTest {
     try (java.net.ServerSocket server = new java.net.ServerSocket()) {
       server.bind(new InetSocketAddress(b, port));
       try (BgpTransport ta = BgpTransport.builder().build()) {
-        AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+        AdjRibIn rib = new AdjRibIn();
         BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port).localAddress(a)
             .maxPrefixes(maxPrefixes).routeListener(rib)
             .config(ours.localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1")).build())
@@ -1564,7 +1564,7 @@ class LoopbackInteropTest {
     java.util.SplittableRandom random = new java.util.SplittableRandom(20261203);
     java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
     try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start()) {
-      AdjRibIn rib = new AdjRibIn(io.speakerkit.timers.EventLoopScheduler.on(ta.group().next()));
+      AdjRibIn rib = new AdjRibIn();
       BgpSession sa = BgpSession.builder().transport(ta).peer(b).localAddress(a)
           .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
               .connectMode(io.speakerkit.bgp.fsm.ConnectMode.LISTEN_ONLY).dampPeerOscillations(false)
