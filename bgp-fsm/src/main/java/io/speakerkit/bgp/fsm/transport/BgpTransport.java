@@ -327,7 +327,8 @@ public final class BgpTransport implements AutoCloseable {
 
   /**
    * Closes every session (Cease / Administrative Shutdown to established peers), the listeners and, when the
-   * transport made them, its event loops. Idempotent. Calls on a session of a closed transport do nothing.
+   * transport made them, its event loops. Idempotent. Calls on a session of a closed transport do nothing. Called
+   * from a listener (on one of the loops) it does not wait for the loops, which finish the sessions' NOTIFICATIONs.
    */
   @Override
   public void close() {
@@ -343,6 +344,15 @@ public final class BgpTransport implements AutoCloseable {
     }
     for (BgpSession s : all) {
       s.close();
+    }
+    if (onOwnLoop()) {
+      // from a listener: this thread is one of the loops, which cannot wait for itself. The sessions' NOTIFICATIONs
+      // go out as their tasks run; the loops finish them before they stop.
+      listeners.forEach(Channel::close);
+      if (ownsGroup) {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+      }
+      return;
     }
     for (Channel l : listeners) {
       l.close().syncUninterruptibly();
@@ -369,6 +379,15 @@ public final class BgpTransport implements AutoCloseable {
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  private boolean onOwnLoop() {
+    for (io.netty.util.concurrent.EventExecutor e : group) {
+      if (e.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Builds a {@link BgpTransport}. */

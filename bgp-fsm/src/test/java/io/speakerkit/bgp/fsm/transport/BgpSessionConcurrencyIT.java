@@ -290,6 +290,34 @@ class BgpSessionConcurrencyIT {
     }
   }
 
+  /** A state listener (on the event loop) closing the whole transport: no exception, and the loops stop. */
+  @Test
+  void listenerClosingTheTransport_returnsAndTheLoopsStop() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(addr(15), 14620)).build().start()) {
+      BgpSession.builder().transport(ta).peer(addr(16))
+          .config(config(64601, 64602, "10.0.0.1").toBuilder().connectMode(ConnectMode.LISTEN_ONLY).build())
+          .build().start();
+      BgpTransport tb = BgpTransport.builder().build();
+      BgpSession sb = BgpSession.builder().transport(tb).peer(addr(15)).peerPort(14620).localAddress(addr(16))
+          .config(config(64602, 64601, "10.0.0.2")).build();
+      sb.addListener(change -> {
+        if (change.to() == BgpState.Established) {
+          try {
+            tb.close();
+            seen.add("closed");
+          } catch (RuntimeException e) {
+            seen.add(e.toString());
+          }
+        }
+      });
+      sb.start();
+      Poll.until(LIMIT, "the listener's close()", () -> !seen.isEmpty(), seen::toString);
+      assertEquals(List.of("closed"), seen);
+      Poll.until(LIMIT, "the transport's loops stopped", () -> tb.group().isTerminated(), () -> "still running");
+    }
+  }
+
   /** Many sessions dialling a listener while its transport closes: no exception, no leak. */
   @Test
   void transportClosesWhileAcceptingAndConnecting_noExceptionNoLeak() throws Exception {
