@@ -50,9 +50,9 @@ public final class MetalLbMetrics {
 
   private MetalLbMetrics() {}
 
-  /** The metrics of a running {@code speaker} on the node named {@code node}. */
+  /** The metrics of a running {@code speaker} on the node named {@code node}, all from one moment of its state. */
   public static MetalLbMetrics of(Speaker speaker, String node) {
-    return of(speaker.metrics(), speaker.announced(), node, speaker.poolUsage());
+    return speaker.atOnce(() -> of(speaker.metrics(), speaker.announced(), node, speaker.poolUsage()));
   }
 
   /** The metrics of {@code peers}, the services {@code node} {@code announced}, and {@code pools}. */

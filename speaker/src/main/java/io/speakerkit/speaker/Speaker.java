@@ -1697,6 +1697,11 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
+  /** Runs {@code task} on the worker: the speaker's calls inside it see one state, nothing changing in between. */
+  <T> T atOnce(Callable<T> task) {
+    return call(task);
+  }
+
   private <T> T call(Callable<T> task) {
     ExecutorService w = worker;
     if (w == null) {
