@@ -101,8 +101,7 @@ class BgpSessionConcurrencyIT {
         System.out.println("stopForRestart+start: start lost " + lost + "/" + iterations);
         assertEquals(0, lost, "start() after stopForRestart() lost in " + lost + " of " + iterations);
       } finally {
-        peer.close();
-        for (Socket so : accepted) {
+        for (Socket so : accepted) { // the server socket closes after them, with the try
           so.close();
         }
       }
