@@ -314,6 +314,16 @@ public final class Speaker implements AutoCloseable {
     if (worker == null) {
       return;
     }
+    if (Thread.currentThread() == workerThread) {
+      // from a listener: stop here, and let the worker end after the task it is running (this one)
+      try {
+        stopOnWorker(message);
+      } finally {
+        worker.shutdown();
+        worker = null;
+      }
+      return;
+    }
     // Uninterruptible: returning (and clearing worker) while stopOnWorker still runs would let a start() run a
     // second worker over the same fields.
     boolean interrupted = Thread.interrupted();
@@ -486,6 +496,10 @@ public final class Speaker implements AutoCloseable {
    */
   public void setAnnounceable(String serviceKey, boolean announceable) {
     Objects.requireNonNull(serviceKey, "serviceKey");
+    if (Thread.currentThread() == workerThread) {
+      setAnnounceableOnWorker(serviceKey, announceable); // from a listener
+      return;
+    }
     // Not while start() or stop() runs: start() reads the set when it announces restored allocations, and a stop()
     // in between would make the call below fail and the setting be lost for the next start().
     synchronized (this) {
@@ -498,19 +512,23 @@ public final class Speaker implements AutoCloseable {
         return;
       }
       call(() -> {
-        if (announceable == withheld.contains(serviceKey)) {
-          Optional<Allocation> held = startedAllocator().allocation(serviceKey);
-          // the addresses enter the plan once the service is no longer withheld, and leave it before it is
-          if (announceable) {
-            withheld.remove(serviceKey);
-          }
-          held.ifPresent(a -> planAddresses(serviceKey, a.pool(), a.addresses(), announceable));
-          if (!announceable) {
-            withheld.add(serviceKey);
-          }
-        }
+        setAnnounceableOnWorker(serviceKey, announceable);
         return null;
       });
+    }
+  }
+
+  private void setAnnounceableOnWorker(String serviceKey, boolean announceable) {
+    if (announceable == withheld.contains(serviceKey)) {
+      Optional<Allocation> held = startedAllocator().allocation(serviceKey);
+      // the addresses enter the plan once the service is no longer withheld, and leave it before it is
+      if (announceable) {
+        withheld.remove(serviceKey);
+      }
+      held.ifPresent(a -> planAddresses(serviceKey, a.pool(), a.addresses(), announceable));
+      if (!announceable) {
+        withheld.add(serviceKey);
+      }
     }
   }
 

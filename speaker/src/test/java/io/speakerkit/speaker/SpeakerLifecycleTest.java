@@ -166,4 +166,31 @@ class SpeakerLifecycleTest {
       assertEquals(1, answered.get(30, java.util.concurrent.TimeUnit.SECONDS));
     }
   }
+
+  /** A listener on the worker may also stop the speaker, and set a service's announceability, without waiting for itself. */
+  @Test
+  void listenerStoppingTheSpeaker_stops() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200)).build();
+    java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
+    try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(metrics -> {
+      Speaker s = self.get();
+      if (s != null && !stopped.isDone()) {
+        s.setAnnounceable("ns/svc", false);
+        s.stop("from a listener");
+        stopped.complete("stopped");
+      }
+    }).build()) {
+      speaker.start();
+      self.set(speaker);
+      speaker.announce(ServiceRequest.builder("ns/svc").build());
+      assertEquals("stopped", stopped.get(30, java.util.concurrent.TimeUnit.SECONDS));
+      IllegalStateException notStarted = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          speaker::status);
+      assertTrue(notStarted.getMessage().contains("not started"), notStarted::toString);
+      assertTrue(!speaker.announceable("ns/svc"));
+    }
+  }
 }
