@@ -14,6 +14,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Precision: Netty schedules in nanoseconds. On the epoll transport the event loop sleeps on a {@code timerfd},
  * which gives sub-millisecond wake-ups; on the NIO transport {@code Selector.select(ms)} rounds to milliseconds.
  * Use an epoll event loop where BFD intervals of tens of milliseconds matter.
+ *
+ * <p>Once the executor is shutting down, {@code schedule} and {@code execute} throw
+ * {@link java.util.concurrent.RejectedExecutionException}, as Netty does; a task accepted just before may never run.
  */
 public final class EventLoopScheduler implements Scheduler {
 
@@ -72,11 +75,8 @@ public final class EventLoopScheduler implements Scheduler {
     };
   }
 
-  @Override
-  public void execute(Runnable task) {
-    Objects.requireNonNull(task, "task");
-    executor.execute(() -> runLogged(task));
-  }
+  // execute(): the interface's schedule(task, 0). Netty's own execute() would overtake tasks scheduled with delay 0
+  // just before it (it moves due scheduled tasks behind its plain task queue), unlike ManualScheduler.
 
   private static void runLogged(Runnable task) {
     try {

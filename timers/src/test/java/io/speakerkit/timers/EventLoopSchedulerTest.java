@@ -76,4 +76,38 @@ class EventLoopSchedulerTest {
     assertEquals(3, runs.get());
     assertTrue(t[0].isCancelled());
   }
+
+  /**
+   * Tasks due at the same instant run in the order they were scheduled (the Scheduler contract), execute() included,
+   * as on ManualScheduler: Netty's own execute() would run before a schedule(task, 0) made just before it.
+   */
+  @Test
+  void executeAfterScheduleZero_runsInSchedulingOrder_asOnManualScheduler() throws Exception {
+    EventLoop loop = new DefaultEventLoop();
+    try {
+      EventLoopScheduler s = EventLoopScheduler.on(loop);
+      List<String> ran = new CopyOnWriteArrayList<>();
+      CountDownLatch done = new CountDownLatch(2);
+      s.execute(() -> {
+        s.schedule(() -> {
+          ran.add("schedule0");
+          done.countDown();
+        }, 0, TimeUnit.NANOSECONDS);
+        s.execute(() -> {
+          ran.add("execute");
+          done.countDown();
+        });
+      });
+      assertTrue(done.await(5, TimeUnit.SECONDS));
+      ManualScheduler manual = new ManualScheduler();
+      List<String> virtual = new java.util.ArrayList<>();
+      manual.schedule(() -> virtual.add("schedule0"), 0, TimeUnit.NANOSECONDS);
+      manual.execute(() -> virtual.add("execute"));
+      manual.runDueTasks();
+      assertEquals(List.of("schedule0", "execute"), virtual);
+      assertEquals(virtual, ran);
+    } finally {
+      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+    }
+  }
 }
