@@ -202,7 +202,9 @@ final class ManifestReloader {
     }
     for (Path p : expanded) {
       try {
-        now.put(p, Files.getLastModifiedTime(p) + "/" + Files.size(p));
+        // and the content's hash: two edits of the same size within one timestamp tick differ only there
+        now.put(p, Files.getLastModifiedTime(p) + "/" + Files.size(p) + "/"
+            + java.util.Arrays.hashCode(Files.readAllBytes(p)));
       } catch (IOException e) {
         now.put(p, "unreadable");
       }

@@ -17,6 +17,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ManifestReloaderTest {
 
+  /**
+   * An edit of the same size within one file-timestamp tick (filesystems with coarse timestamps) is still a change:
+   * the content is part of the stamp.
+   */
+  @Test
+  void sameSizeEditWithinOneTimestampTick_changed(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("svc.yaml");
+    String service = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %s, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        """;
+    Files.writeString(f, service.formatted("aaa"));
+    ManifestReloader r = new ManifestReloader(List.of(f), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    r.load();
+    java.nio.file.attribute.FileTime tick = Files.getLastModifiedTime(f);
+    Files.writeString(f, service.formatted("bbb"));
+    Files.setLastModifiedTime(f, tick);
+    assertTrue(r.changed(), "the edit to service bbb went unseen");
+  }
+
   /** A manifest deleted from a --config directory is a change once; read again, the directory is settled. */
   @Test
   void fileRemovedFromDirectory_changedOnce(@TempDir Path dir) throws Exception {
