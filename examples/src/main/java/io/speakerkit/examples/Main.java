@@ -137,10 +137,16 @@ public final class Main {
     printer.setDaemon(true);
     printer.start();
     CountDownLatch done = new CountDownLatch(1);
+    // A SIGTERM during start-up waits for start() and serving to begin, then stops both; or, before them, skips them.
+    Object starting = new Object();
     Thread[] served = new Thread[1];
+    boolean[] terminated = new boolean[1];
     Thread hook = new Thread(() -> {
-      if (served[0] != null) {
-        served[0].interrupt();
+      synchronized (starting) {
+        terminated[0] = true;
+        if (served[0] != null) {
+          served[0].interrupt();
+        }
       }
       speaker.stop("speakerkit: process terminated");
       printer.interrupt();
@@ -156,23 +162,31 @@ public final class Main {
       done.countDown();
     }, "speakerkit-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
-    try {
-      speaker.start();
-    } catch (RuntimeException e) {
-      // e.g. the listen address taken (port 179 without root), a capture file in a missing directory
-      err.println(command + ": cannot start: " + e.getMessage());
-      Runtime.getRuntime().removeShutdownHook(hook);
-      printer.interrupt();
-      try {
-        if (alongside != null) {
-          alongside.close(); // the metrics endpoint, whose server thread would keep the JVM alive
+    synchronized (starting) {
+      if (!terminated[0]) {
+        try {
+          speaker.start();
+        } catch (RuntimeException e) {
+          // e.g. the listen address taken (port 179 without root), a capture file in a missing directory
+          err.println(command + ": cannot start: " + e.getMessage());
+          try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+          } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway and finds nothing running
+          }
+          printer.interrupt();
+          try {
+            if (alongside != null) {
+              alongside.close(); // the metrics endpoint, whose server thread would keep the JVM alive
+            }
+          } catch (Exception closing) {
+            e.addSuppressed(closing);
+          }
+          return 1;
         }
-      } catch (Exception closing) {
-        e.addSuppressed(closing);
+        served[0] = serve.apply(speaker);
       }
-      return 1;
     }
-    served[0] = serve.apply(speaker);
     try {
       done.await();
     } catch (InterruptedException e) {
