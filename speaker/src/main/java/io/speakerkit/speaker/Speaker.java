@@ -386,6 +386,20 @@ public final class Speaker implements AutoCloseable {
     for (PeerRuntime p : peers.values()) {
       p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
+    // A session's listeners hear its change to Idle in the loop task that made it, after state() already says Idle:
+    // a task queued behind it on the loop runs once they have queued the bgp-state event here, so the event is
+    // published before the worker shuts down.
+    for (PeerRuntime p : peers.values()) {
+      java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(1);
+      p.session.execute(heard::countDown);
+      try {
+        heard.await(Math.max(0, deadline - System.nanoTime()) + TimeUnit.MILLISECONDS.toNanos(100),
+            TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
     for (PeerRuntime p : peers.values()) {
       forgetReceived(p);
       closePeer(p);
