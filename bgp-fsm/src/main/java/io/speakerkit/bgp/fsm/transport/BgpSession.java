@@ -701,8 +701,9 @@ public final class BgpSession implements AutoCloseable {
       c.driver.fire(new BgpEvent.TcpConnectionConfirmed());
       return;
     }
-    // RFC 4271 §6.8: a connection colliding with an Established one is closed
-    log.info("peer {}: closing colliding connection (session {})", peerAddress, ps);
+    // RFC 4271 §6.8: a connection colliding with an Established one is closed (at debug, as FRR: a peer's reconnect
+    // loop would otherwise fill the log)
+    log.debug("peer {}: closing colliding connection (session {})", peerAddress, ps);
     ch.close();
   }
 
@@ -1097,10 +1098,15 @@ public final class BgpSession implements AutoCloseable {
     }
     if (!found.isEmpty()) {
       u.addErrors(found);
-      if (!c.checkLogged) {
-        c.checkLogged = true;
-        log.warn("peer {}: UPDATE treated as withdraw: {} (logged once per connection)", peerAddress, found.get(0).reason());
-      }
+    }
+    // what the decoder found (RFC 7606: a missing mandatory attribute, a malformed one) or the checks above; an
+    // AFI/SAFI disable has its own warning below. FRR warns likewise.
+    if (!c.checkLogged && !u.errors().isEmpty() && u.errorAction() != ErrorAction.AFI_SAFI_DISABLE) {
+      c.checkLogged = true;
+      UpdateError first = u.errors().get(0);
+      log.warn("peer {}: UPDATE {}: {} (logged once per connection)", peerAddress,
+          first.action() == ErrorAction.ATTRIBUTE_DISCARD ? "attribute discarded" : "treated as withdraw",
+          first.reason());
     }
     if ((u.nlriLength() > 0 || u.attributes().hasMpReach())
         && ownAsOccurrences(u.attributes(), config.localAs()) > allowOwnAs) {

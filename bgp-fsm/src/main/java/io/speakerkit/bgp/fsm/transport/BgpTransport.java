@@ -52,6 +52,8 @@ public final class BgpTransport implements AutoCloseable {
   private final List<Channel> listeners = new CopyOnWriteArrayList<>();
   /** Held while the session set changes and the listeners' MD5 keys and TTLs are computed from it. */
   private final Object listenerLock = new Object();
+  /** When a connection from each unconfigured address was last logged at info. */
+  private final Map<InetAddress, Long> strangersLogged = new ConcurrentHashMap<>();
   /** Set by the first {@link #close()}; start() and close() hold the transport's monitor. */
   private boolean closed;
 
@@ -166,7 +168,14 @@ public final class BgpTransport implements AutoCloseable {
       }
     }
     if (s == null) {
-      log.info("closing BGP connection from {}: not a configured peer", ch.remoteAddress());
+      // At info once a minute per address (a router configured with the wrong neighbour address shows up), else at
+      // debug as in FRR's bgp_accept: anyone who can reach the port could otherwise fill the log, a line per connect.
+      if (strangerLogDue(remote)) {
+        log.info("closing BGP connection from {}: not a configured peer (further ones from it this minute at debug)",
+            ch.remoteAddress());
+      } else {
+        log.debug("closing BGP connection from {}: not a configured peer", ch.remoteAddress());
+      }
       ch.close();
       return;
     }
@@ -379,6 +388,20 @@ public final class BgpTransport implements AutoCloseable {
     if (ownsGroup) {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
+  }
+
+  /** Whether a connection from {@code stranger} is to be logged at info: the first in a minute from it. */
+  private boolean strangerLogDue(InetAddress stranger) {
+    long now = System.nanoTime();
+    if (strangersLogged.size() > 1024) {
+      strangersLogged.clear(); // many sources: forget them rather than grow
+    }
+    Long last = strangersLogged.get(stranger);
+    if (last != null && now - last < TimeUnit.MINUTES.toNanos(1)) {
+      return false;
+    }
+    strangersLogged.put(stranger, now);
+    return true;
   }
 
   private boolean onOwnLoop() {
