@@ -14,7 +14,9 @@ import java.util.function.Supplier;
  * Fans events out to subscribers, each through its own bounded queue. Subscribing returns a snapshot of the current
  * state followed, in order, by every event published after it. When a subscriber's queue is full, its queued events
  * are replaced by one {@link Resync} marker that counts what was dropped and carries a fresh snapshot; events after
- * it follow in order. Never silent loss, never unbounded growth.
+ * it follow in order. Never silent loss, never unbounded growth: after a resync a subscriber holds up to as many
+ * events as its snapshot had entries (when that is more than its capacity) before the next one, so a subscriber
+ * that stays behind costs one snapshot per that many events, not one per {@code capacity} events.
  *
  * <p>Publishing never blocks. Thread-safe.
  *
@@ -84,6 +86,8 @@ public final class EventHub<E> {
     private final int capacity;
     private final List<E> snapshot;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    /** How many entries may queue before the next resync: the capacity, or more right after a large snapshot. */
+    private int limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition notEmpty = lock.newCondition();
     private boolean closed;
@@ -91,6 +95,7 @@ public final class EventHub<E> {
     private Subscription(EventHub<E> hub, int capacity, List<E> snapshot) {
       this.hub = hub;
       this.capacity = capacity;
+      this.limit = capacity;
       this.snapshot = snapshot;
     }
 
@@ -105,7 +110,7 @@ public final class EventHub<E> {
         if (closed) {
           return;
         }
-        if (queue.size() < capacity) {
+        if (queue.size() < limit) {
           queue.addLast(event);
         } else {
           long lost = 1;
@@ -113,7 +118,10 @@ public final class EventHub<E> {
             lost += queued instanceof Resync<?> r ? r.droppedEvents() : 1;
           }
           queue.clear();
-          queue.addLast(new Resync<>(lost, List.copyOf(hub.snapshotSource.get())));
+          List<E> fresh = List.copyOf(hub.snapshotSource.get());
+          queue.addLast(new Resync<>(lost, fresh));
+          // a snapshot costs as much as its size: let at least that many events through before the next one
+          limit = Math.max(capacity, fresh.size());
         }
         notEmpty.signalAll();
       } finally {
@@ -135,7 +143,11 @@ public final class EventHub<E> {
           }
           nanos = notEmpty.awaitNanos(nanos);
         }
-        return queue.pollFirst();
+        Object next = queue.pollFirst();
+        if (queue.isEmpty()) {
+          limit = capacity; // caught up
+        }
+        return next;
       } finally {
         lock.unlock();
       }
@@ -147,6 +159,7 @@ public final class EventHub<E> {
       try {
         List<Object> out = new ArrayList<>(queue);
         queue.clear();
+        limit = capacity; // caught up
         return out;
       } finally {
         lock.unlock();

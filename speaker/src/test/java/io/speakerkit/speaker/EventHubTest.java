@@ -2,6 +2,7 @@ package io.speakerkit.speaker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -36,11 +37,41 @@ class EventHubTest {
       state.add(i);
       hub.publish(i);
     }
-    // Overflows at event 3 (Resync of 4), queues 4, 5, overflows at 6 (Resync of 7), queues 7, 8, overflows at 9.
-    assertEquals(List.of(new EventHub.Resync<>(10, List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9))), slow.drain());
+    // Overflows at event 3 (Resync of 4, snapshot of 4 entries, so 4 may queue now), queues 4, 5, 6, overflows at 7
+    // (Resync of 8, snapshot of 8), queues 8, 9.
+    assertEquals(List.of(new EventHub.Resync<>(8, List.of(0, 1, 2, 3, 4, 5, 6, 7)), 8, 9), slow.drain());
     hub.publish(10);
     assertEquals(List.of(10), slow.drain(), "after a resync, delivery resumes in order");
     assertEquals(11, fast.drain().size());
+  }
+
+  /**
+   * A subscriber that stays behind while the state is large: a snapshot per capacity's worth of events would cost
+   * O(state) each time (a flood of routes with 50,000 services took minutes); at least a snapshot's size of events
+   * passes between two.
+   */
+  @Test
+  void slowSubscriber_largeState_oneSnapshotPerStateSizeOfEvents() {
+    List<Integer> state = new ArrayList<>();
+    for (int i = 0; i < 1_000; i++) {
+      state.add(i);
+    }
+    int[] snapshots = new int[1];
+    EventHub<Integer> hub = new EventHub<>(() -> {
+      snapshots[0]++;
+      return state;
+    });
+    EventHub.Subscription<Integer> slow = hub.subscribe(10);
+    snapshots[0] = 0;
+    for (int i = 0; i < 100_000; i++) {
+      hub.publish(i);
+    }
+    assertTrue(snapshots[0] <= 100, snapshots[0] + " snapshots for 100,000 events (capacity 10, state 1,000)");
+    long accounted = 0;
+    for (Object o : slow.drain()) {
+      accounted += o instanceof EventHub.Resync<?> r ? r.droppedEvents() : 1;
+    }
+    assertEquals(100_000, accounted);
   }
 
   @Test
@@ -70,7 +101,7 @@ class EventHubTest {
       }
     }
     List<Object> rest = s.drain();
-    assertEquals(true, rest.size() <= capacity);
+    assertEquals(true, rest.size() <= capacity); // the snapshot is empty: nothing more may queue
     for (Object o : rest) {
       seen += o instanceof EventHub.Resync<?> r ? r.droppedEvents() : 1;
     }
