@@ -156,6 +156,8 @@ public final class BgpSession implements AutoCloseable {
 
   private Connection primary;
   private Connection secondary;
+  /** {@link #pauseReading()} in force; loop only. */
+  private boolean readingPaused;
   /** The fixed ConnectRetryTime of this session's machines: the config's until {@link #connectRetryTime(Optional)}. */
   private volatile Optional<Duration> connectRetryTime;
   private volatile BgpState state = BgpState.Idle;
@@ -304,6 +306,35 @@ public final class BgpSession implements AutoCloseable {
       s.driver.fire(new BgpEvent.ManualStop(cease));
     }
     primary.driver.fire(new BgpEvent.ManualStop(cease));
+  }
+
+  /**
+   * Stops reading from the peer until {@link #resumeReading()}: TCP flow control then holds the peer's messages back
+   * in its own send buffer. For a route listener that hands UPDATEs to slower work and would otherwise queue them
+   * without bound (FRR stops reading likewise when its input queue is full, {@code bgp input-queue-limit}). The
+   * peer's KEEPALIVEs wait too, so a pause longer than the hold time ends the session. Also applies to connections
+   * made while paused.
+   */
+  public void pauseReading() {
+    run(() -> reading(false));
+  }
+
+  /** Reads from the peer again after {@link #pauseReading()}. */
+  public void resumeReading() {
+    run(() -> reading(true));
+  }
+
+  private void reading(boolean on) {
+    readingPaused = !on;
+    for (Connection c : new Connection[] {primary, secondary}) {
+      SocketChannel ch = c == null ? null : c.channel;
+      if (ch != null) { // set with its pipeline (attach)
+        ch.config().setAutoRead(on);
+        if (on) {
+          ch.read();
+        }
+      }
+    }
   }
 
   /**
@@ -1317,8 +1348,10 @@ public final class BgpSession implements AutoCloseable {
       ch.pipeline().addLast("bgp-decoder", decoder);
       ch.pipeline().addLast("bgp-count-in", counters.inboundTap());
       ch.pipeline().addLast("bgp-session", new Handler(this));
-      ch.config().setAutoRead(true);
-      ch.read();
+      if (!readingPaused) {
+        ch.config().setAutoRead(true);
+        ch.read();
+      }
     }
 
     private void applyAcceptedOptions(SocketChannel ch) {
@@ -1354,6 +1387,7 @@ public final class BgpSession implements AutoCloseable {
         // kernel drop the NOTIFICATION before its BGP reads it.
         closing.add(ch);
         ch.closeFuture().addListener(f -> closing.remove(ch));
+        ch.config().setAutoRead(true); // discarding, also when the session paused reading
         ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
           if (ch.isActive() && f.isSuccess()) {
             ch.shutdownOutput();
