@@ -1238,6 +1238,15 @@ public final class Speaker implements AutoCloseable {
   private final class Received implements RouteListener {
     /** How long stale routes wait for the End-of-RIB once the peer is back (RFC 4724 §4.2 bound; FRR's default). */
     private static final Duration STALE_PATH_TIME = Duration.ofSeconds(360);
+    /**
+     * UPDATEs handed to the worker and not yet applied, above which the session stops reading until they fall to
+     * {@link #RECEIVE_QUEUE_RESUME}: TCP then holds a flooding peer back, as FRR's input queue limit (10,000) does,
+     * instead of the queue growing with what the peer sends while the worker is busy.
+     */
+    private static final int RECEIVE_QUEUE_PAUSE = 10_000;
+    private static final int RECEIVE_QUEUE_RESUME = 2_000;
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean paused = new java.util.concurrent.atomic.AtomicBoolean();
     private final String peer;
     private final long localAs;
     private final InetAddress peerAddress;
@@ -1277,33 +1286,47 @@ public final class Speaker implements AutoCloseable {
       // the MRT RIB dump's records carry 4-octet AS numbers (RFC 6396 §4.3.4)
       PathAttributes ribAttributes = attributes == null || mrtRibPath == null || update.context().fourOctetAs()
           ? attributes : attributes.withAs4AttributesMerged();
+      if (queued.incrementAndGet() >= RECEIVE_QUEUE_PAUSE && paused.compareAndSet(false, true)) {
+        session.pauseReading();
+      }
       onWorker(() -> {
-        PeerRuntime p = current(session);
-        if (p == null) {
-          return;
-        }
-        Instant now = clock.instant();
-        for (IpPrefix prefix : withdrawn) {
-          p.stale.remove(prefix);
-          if (p.received.remove(prefix)) {
-            events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
-          }
-        }
-        for (IpPrefix prefix : announced) {
-          p.stale.remove(prefix);
-          if (treatAsWithdraw) {
-            if (p.received.remove(prefix)) {
-              events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
-            }
-          } else {
-            p.received.add(prefix);
-            if (p.ribIn != null) {
-              p.ribIn.put(prefix, new ReceivedRoute(ribAttributes, now.getEpochSecond()));
-            }
-            events.publish(new SpeakerEvent.RouteReceived(now, peer, prefix, attributes));
+        try {
+          applyReceived(session, withdrawn, announced, treatAsWithdraw, attributes, ribAttributes);
+        } finally {
+          if (queued.decrementAndGet() <= RECEIVE_QUEUE_RESUME && paused.compareAndSet(true, false)) {
+            session.resumeReading();
           }
         }
       });
+    }
+
+    private void applyReceived(BgpSession session, List<IpPrefix> withdrawn, List<IpPrefix> announced,
+        boolean treatAsWithdraw, PathAttributes attributes, PathAttributes ribAttributes) {
+      PeerRuntime p = current(session);
+      if (p == null) {
+        return;
+      }
+      Instant now = clock.instant();
+      for (IpPrefix prefix : withdrawn) {
+        p.stale.remove(prefix);
+        if (p.received.remove(prefix)) {
+          events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+        }
+      }
+      for (IpPrefix prefix : announced) {
+        p.stale.remove(prefix);
+        if (treatAsWithdraw) {
+          if (p.received.remove(prefix)) {
+            events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
+          }
+        } else {
+          p.received.add(prefix);
+          if (p.ribIn != null) {
+            p.ribIn.put(prefix, new ReceivedRoute(ribAttributes, now.getEpochSecond()));
+          }
+          events.publish(new SpeakerEvent.RouteReceived(now, peer, prefix, attributes));
+        }
+      }
     }
 
     @Override
