@@ -731,12 +731,13 @@ public final class Speaker implements AutoCloseable {
       reportBfdRemoved(updated);
       updated.bfd = null;
       updated.bfdSubscription = null;
-      // closed after 2 s of AdminDown, or at once when the profile comes back before (startBfd)
+      // closed after 2 s of AdminDown on the BFD engine's own loop (or with the engine), or at once when the profile
+      // comes back before (startBfd)
       bfdClosing.put(next.name(), old);
-      java.util.concurrent.CompletableFuture.delayedExecutor(2, TimeUnit.SECONDS).execute(() -> {
+      bfd.eventLoop().schedule(() -> {
         bfdClosing.remove(next.name(), old);
         old.close();
-      });
+      }, 2, TimeUnit.SECONDS);
     }
     if (before.isPresent() != after.isPresent()) {
       log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
