@@ -272,7 +272,11 @@ public final class Main {
         builder.mrtDump(mrt);
       }
       if (mrtRib != null) {
-        builder.mrtRibDump(mrtRib, mrtRibInterval);
+        try {
+          builder.mrtRibDump(mrtRib, mrtRibInterval);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("--mrt-rib-interval: " + e.getMessage(), e);
+        }
       }
       Speaker collector = builder.build();
       return runUntilSignalled(collector, started -> null, out, err, "collector", null);

@@ -182,4 +182,22 @@ class MainTest {
         "--mrt-rib-interval", "2"));
     assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --mrt-rib-interval"), err::toString);
   }
+
+  /**
+   * The RIB dump's flags are checked at start, as --mrt's are: an interval under a millisecond is refused naming the
+   * option (it once passed and failed start with "null"), a directory that cannot take the file fails the start
+   * (it once ran for hours writing nothing).
+   */
+  @Test
+  void collector_mrtRibSubMillisecondIntervalOrMissingDirectory_refused(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    assertEquals(2, run("collector", "--listen", "127.0.0.30:13300", "--asn", "64512", "--peer", "127.0.0.31",
+        "--mrt-rib", dir.resolve("rib.mrt").toString(), "--mrt-rib-interval", "500us"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --mrt-rib-interval: MRT RIB dump interval"),
+        err::toString);
+    err.reset();
+    assertEquals(1, run("collector", "--listen", "127.0.0.30:13300", "--asn", "64512", "--peer", "127.0.0.31",
+        "--mrt-rib", dir.resolve("missing").resolve("rib.mrt").toString()));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot start: MRT RIB dump"), err::toString);
+  }
 }

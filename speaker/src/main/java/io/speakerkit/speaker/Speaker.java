@@ -261,6 +261,8 @@ public final class Speaker implements AutoCloseable {
       mrtStarted = true;
     }
     if (mrtRibPath != null) {
+      // fail the start, as the update dump does, rather than the first snapshot an interval (2 h) later
+      checkWritableDirectory(mrtRibPath);
       mrtRibTimer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "speakerkit-mrt-rib");
         t.setDaemon(true);
@@ -1753,6 +1755,16 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
+  /** Throws unless a file can be created beside {@code file} (its snapshots are written there, then renamed). */
+  private static void checkWritableDirectory(java.nio.file.Path file) {
+    java.nio.file.Path dir = file.toAbsolutePath().getParent();
+    try {
+      java.nio.file.Files.delete(java.nio.file.Files.createTempFile(dir, ".speakerkit-probe", ".tmp"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("MRT RIB dump " + file + ": cannot write in " + dir, e);
+    }
+  }
+
   /** Runs {@code task} on the worker: the speaker's calls inside it see one state, nothing changing in between. */
   <T> T atOnce(Callable<T> task) {
     return call(task);
@@ -1927,8 +1939,8 @@ public final class Speaker implements AutoCloseable {
      * received routes for it. {@link Speaker#writeMrtRib} writes one at any time.
      */
     public Builder mrtRibDump(java.nio.file.Path file, Duration interval) {
-      if (interval.isNegative() || interval.isZero()) {
-        throw new IllegalArgumentException("MRT RIB dump interval: " + interval + " (expected: > 0)");
+      if (interval.compareTo(Duration.ofMillis(1)) < 0) {
+        throw new IllegalArgumentException("MRT RIB dump interval: " + interval + " (expected: >= 1 ms)");
       }
       this.mrtRibPath = Objects.requireNonNull(file, "file");
       this.mrtRibInterval = interval;
