@@ -63,6 +63,8 @@ final class JsonEvents {
       attributes(o, r.prefix(), r.attributes());
     } else if (e instanceof SpeakerEvent.RouteUnreachable r) {
       o.str("peer", r.peer()).str("prefix", r.prefix().toString());
+    } else if (e instanceof SpeakerEvent.EndOfRibReceived r) {
+      o.str("peer", r.peer()).str("family", r.family().toString());
     } else if (e instanceof SpeakerEvent.PeerRefused r) {
       o.str("peer", r.peer()).str("reason", r.reason());
     }

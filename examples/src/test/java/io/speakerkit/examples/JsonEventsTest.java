@@ -13,6 +13,14 @@ import org.junit.jupiter.api.Test;
 
 class JsonEventsTest {
 
+  /** A peer's End-of-RIB: the peer and the family, as the README's event table lists them. */
+  @Test
+  void endOfRib_peerAndFamily() {
+    String line = JsonEvents.toJson(new SpeakerEvent.EndOfRibReceived(Instant.EPOCH, "10.0.0.1",
+        io.speakerkit.bgp.wire.AddressFamily.IPV6_UNICAST));
+    assertTrue(line.contains("\"kind\":\"end-of-rib\",\"peer\":\"10.0.0.1\",\"family\":\"IPv6/unicast\""), line);
+  }
+
   /** Lines stay ASCII whatever the console's charset (System.out is ASCII under LANG=C): é as \u00e9. */
   @Test
   void nonAsciiName_escaped() {

@@ -1276,7 +1276,13 @@ public final class Speaker implements AutoCloseable {
       }
       AddressFamily endOfRib = update.endOfRib();
       if (endOfRib != null) {
-        onWorker(() -> dropStale(current(session), prefix -> prefix.family().equals(endOfRib)));
+        onWorker(() -> {
+          PeerRuntime p = current(session);
+          dropStale(p, prefix -> prefix.family().equals(endOfRib));
+          if (p != null) {
+            events.publish(new SpeakerEvent.EndOfRibReceived(clock.instant(), peer, endOfRib));
+          }
+        });
         return;
       }
       // NLRI of a family not negotiated are ignored (RFC 4760 §7)

@@ -100,6 +100,18 @@ public sealed interface SpeakerEvent {
     }
   }
 
+  /**
+   * A peer's End-of-RIB for {@code family} (RFC 4724 §2): it has sent its whole table of that family, the moment a
+   * collector's initial table is complete.
+   */
+  record EndOfRibReceived(Instant time, String peer, io.speakerkit.bgp.wire.AddressFamily family)
+      implements SpeakerEvent {
+    @Override
+    public String kind() {
+      return "end-of-rib";
+    }
+  }
+
   /** A peering the speaker will not run, and why (e.g. the peer address is one of our own). */
   record PeerRefused(Instant time, String peer, String reason) implements SpeakerEvent {
     @Override

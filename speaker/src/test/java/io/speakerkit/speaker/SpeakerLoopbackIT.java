@@ -479,6 +479,13 @@ class SpeakerLoopbackIT {
           .equals(IpPrefix.parse("10.0.3.1/32"))) {
         continue;
       }
+      // the restarted node's End-of-RIB, which took the stale route away, reported as such (RFC 4724 §2)
+      if (seen.stream().noneMatch(e -> e instanceof SpeakerEvent.EndOfRibReceived)) {
+        awaitEvent(routerEvents, seen, SpeakerEvent.EndOfRibReceived.class);
+      }
+      SpeakerEvent.EndOfRibReceived eor = seen.stream().filter(e -> e instanceof SpeakerEvent.EndOfRibReceived)
+          .map(SpeakerEvent.EndOfRibReceived.class::cast).findFirst().orElseThrow();
+      assertEquals(io.speakerkit.bgp.wire.AddressFamily.IPV4_UNICAST, eor.family());
       routerEvents.close();
     }
   }
