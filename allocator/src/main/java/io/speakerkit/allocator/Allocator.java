@@ -347,7 +347,12 @@ public final class Allocator implements AutoCloseable {
     PoolIndex next = PoolIndex.of(Objects.requireNonNull(newPools, "newPools"));
     TreeMap<String, Allocation> outside = outsidePools(next);
     if (!outside.isEmpty()) {
-      store.removeAll(outside.keySet());
+      try {
+        store.removeAll(outside.keySet());
+      } catch (AllocationStoreException e) {
+        stopped = e; // as for a failed sync: some removals may be durable, memory still has them; nothing more
+        throw e;
+      }
     }
     for (String k : outside.keySet()) {
       removeInMemory(k);

@@ -433,6 +433,46 @@ class FileAllocationStoreTest {
     assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
   }
 
+  /** A pool update whose releases cannot be made durable stops the allocator, as a failed allocation's sync does. */
+  @Test
+  void poolUpdateNotDurable_stopsAllocator() {
+    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
+    AllocationStore flaky = new AllocationStore() {
+      long tickets;
+
+      @Override
+      public void replay(Replay sink) {}
+
+      @Override
+      public void put(Allocation allocation) {}
+
+      @Override
+      public void remove(String serviceKey) {}
+
+      @Override
+      public void removeAll(java.util.Collection<String> serviceKeys) {
+        if (fail.get()) {
+          throw new AllocationStoreException("fsync: EIO");
+        }
+      }
+
+      @Override
+      public long putDeferred(Allocation allocation) {
+        return ++tickets;
+      }
+
+      @Override
+      public void awaitDurable(long ticket) {}
+    };
+    Allocator a = Allocator.builder().pools(POOLS).store(flaky).build();
+    assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
+    fail.set(true);
+    assertThrows(AllocationStoreException.class, () -> a.updatePools(List.of()));
+    AllocationStoreException e = assertThrows(AllocationStoreException.class,
+        () -> a.allocate(ServiceRequest.builder("ns/b").build()));
+    assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
+  }
+
   static Allocation allocation(String key, String address) {
     return new Allocation(key, List.of(ip(address)), "p", java.util.Optional.empty(), "", java.util.Set.of());
   }
