@@ -156,7 +156,11 @@ public final class Main {
         Thread.currentThread().interrupt();
       }
       for (Object rest : events.drain()) {
-        out.println(JsonEvents.toJson(rest));
+        try {
+          out.println(JsonEvents.toJson(rest));
+        } catch (RuntimeException e) { // as in the printer: one event that cannot be printed must not end the rest
+          err.println(command + ": event not printed: " + rest + ": " + e);
+        }
       }
       out.flush();
       done.countDown();
