@@ -76,7 +76,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe: every method may be called from any thread; the speaker's own state lives on one worker thread,
  * BGP sessions on their Netty event loop and BFD on its own. {@link #start()} after {@link #stop(String)} starts
- * afresh with new sockets and threads; {@link #close()} is idempotent.
+ * afresh with new sockets and threads; {@link #close()} is idempotent. Listeners (metrics, events) run on the worker
+ * and may call back into the speaker, stop() included. Calls while the speaker is not started throw
+ * IllegalStateException ("not started"), except {@link #apply} and {@link #setAnnounceable}, kept for the next start,
+ * and {@link #subscribe}. A caller interrupted while it waits gets IllegalStateException ("interrupted"),
+ * but what it asked for still takes effect on the worker; {@link #stop(String)} is not interruptible.
  */
 public final class Speaker implements AutoCloseable {
 
