@@ -119,6 +119,8 @@ public final class Speaker implements AutoCloseable {
   private volatile ExecutorService worker;
   /** The worker's thread: a call made on it (from a listener) runs in place instead of waiting for itself. */
   private volatile Thread workerThread;
+  /** A worker stopped from its own listener, finishing its queue; under the monitor. */
+  private ExecutorService retiring;
   /** Checks the refused peers again: what refused them (no route, an address not yet up) may have changed. */
   private java.util.concurrent.ScheduledFuture<?> refusedRetry;
   private SpeakerConfig config;
@@ -229,6 +231,11 @@ public final class Speaker implements AutoCloseable {
     if (worker != null) {
       return;
     }
+    if (retiring != null && Thread.currentThread() != workerThread) {
+      // stopped from a listener: its worker runs what was queued before the stop; one worker at a time
+      awaitTerminationUninterruptibly(retiring);
+    }
+    retiring = null;
     worker = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "speakerkit-speaker");
       t.setDaemon(true);
@@ -326,6 +333,7 @@ public final class Speaker implements AutoCloseable {
         stopOnWorker(message);
       } finally {
         worker.shutdown();
+        retiring = worker; // the next start() waits for it: tasks queued before this stop still run there
         worker = null;
       }
       return;
@@ -347,16 +355,7 @@ public final class Speaker implements AutoCloseable {
       }
     } finally {
       worker.shutdown();
-      while (true) {
-        try {
-          if (worker.awaitTermination(10, TimeUnit.SECONDS)) {
-            break;
-          }
-          log.warn("speaker worker still busy after stop; waiting");
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
+      awaitTerminationUninterruptibly(worker);
       worker = null;
       if (interrupted) {
         Thread.currentThread().interrupt();
@@ -1762,6 +1761,23 @@ public final class Speaker implements AutoCloseable {
       });
     } catch (java.util.concurrent.RejectedExecutionException ignored) {
       // stopping
+    }
+  }
+
+  private static void awaitTerminationUninterruptibly(ExecutorService executor) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (executor.awaitTermination(10, TimeUnit.SECONDS)) {
+          break;
+        }
+        log.warn("speaker worker still busy after stop; waiting");
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

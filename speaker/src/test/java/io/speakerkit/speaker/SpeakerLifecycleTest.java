@@ -167,7 +167,10 @@ class SpeakerLifecycleTest {
     }
   }
 
-  /** A listener on the worker may also stop the speaker, and set a service's announceability, without waiting for itself. */
+  /**
+   * A listener on the worker may also stop the speaker, and set a service's announceability, without waiting for
+   * itself; a start() afterwards runs once the stopped worker is done.
+   */
   @Test
   void listenerStoppingTheSpeaker_stops() throws Exception {
     SpeakerConfig config = SpeakerConfig.builder()
@@ -191,6 +194,8 @@ class SpeakerLifecycleTest {
           speaker::status);
       assertTrue(notStarted.getMessage().contains("not started"), notStarted::toString);
       assertTrue(!speaker.announceable("ns/svc"));
+      speaker.start(); // after the stopped worker has finished what was queued on it
+      assertEquals(1, speaker.status().size());
     }
   }
 }
