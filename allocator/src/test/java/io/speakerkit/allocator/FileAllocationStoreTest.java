@@ -398,36 +398,46 @@ class FileAllocationStoreTest {
     }
   }
 
+  /** A store that records nothing and, once {@code fail} is set, fails every sync and every bulk removal. */
+  private static final class FlakyStore implements AllocationStore {
+    final java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
+    long tickets;
+
+    @Override
+    public void replay(Replay sink) {}
+
+    @Override
+    public void put(Allocation allocation) {}
+
+    @Override
+    public void remove(String serviceKey) {}
+
+    @Override
+    public void removeAll(java.util.Collection<String> serviceKeys) {
+      if (fail.get()) {
+        throw new AllocationStoreException("fsync: EIO");
+      }
+    }
+
+    @Override
+    public long putDeferred(Allocation allocation) {
+      return ++tickets;
+    }
+
+    @Override
+    public void awaitDurable(long ticket) {
+      if (fail.get()) {
+        throw new AllocationStoreException("fsync: EIO");
+      }
+    }
+  }
+
   @Test
   void durabilityFailure_stopsAllocator() {
-    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
-    AllocationStore flaky = new AllocationStore() {
-      long tickets;
-
-      @Override
-      public void replay(Replay sink) {}
-
-      @Override
-      public void put(Allocation allocation) {}
-
-      @Override
-      public void remove(String serviceKey) {}
-
-      @Override
-      public long putDeferred(Allocation allocation) {
-        return ++tickets;
-      }
-
-      @Override
-      public void awaitDurable(long ticket) {
-        if (fail.get()) {
-          throw new AllocationStoreException("fsync: EIO");
-        }
-      }
-    };
+    FlakyStore flaky = new FlakyStore();
     Allocator a = Allocator.builder().pools(POOLS).store(flaky).build();
     assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
-    fail.set(true);
+    flaky.fail.set(true);
     assertThrows(AllocationStoreException.class, () -> a.allocate(ServiceRequest.builder("ns/b").build()));
     AllocationStoreException e = assertThrows(AllocationStoreException.class, () -> a.release("ns/a"));
     assertTrue(e.getMessage().contains("allocator stopped") && e.getMessage().contains("EIO"), e.getMessage());
@@ -436,37 +446,10 @@ class FileAllocationStoreTest {
   /** A pool update whose releases cannot be made durable stops the allocator, as a failed allocation's sync does. */
   @Test
   void poolUpdateNotDurable_stopsAllocator() {
-    java.util.concurrent.atomic.AtomicBoolean fail = new java.util.concurrent.atomic.AtomicBoolean();
-    AllocationStore flaky = new AllocationStore() {
-      long tickets;
-
-      @Override
-      public void replay(Replay sink) {}
-
-      @Override
-      public void put(Allocation allocation) {}
-
-      @Override
-      public void remove(String serviceKey) {}
-
-      @Override
-      public void removeAll(java.util.Collection<String> serviceKeys) {
-        if (fail.get()) {
-          throw new AllocationStoreException("fsync: EIO");
-        }
-      }
-
-      @Override
-      public long putDeferred(Allocation allocation) {
-        return ++tickets;
-      }
-
-      @Override
-      public void awaitDurable(long ticket) {}
-    };
+    FlakyStore flaky = new FlakyStore();
     Allocator a = Allocator.builder().pools(POOLS).store(flaky).build();
     assertTrue(a.allocate(ServiceRequest.builder("ns/a").build()).isAllocated());
-    fail.set(true);
+    flaky.fail.set(true);
     assertThrows(AllocationStoreException.class, () -> a.updatePools(List.of()));
     AllocationStoreException e = assertThrows(AllocationStoreException.class,
         () -> a.allocate(ServiceRequest.builder("ns/b").build()));

@@ -1446,8 +1446,9 @@ public final class Speaker implements AutoCloseable {
   /**
    * ORIGIN IGP, MED 0, communities, LOCAL_PREF; the session adds AS_PATH (our AS to eBGP) and NEXT_HOP (its address)
    * for routes of its own family. MED 0 as MetalLB's FRR sends it: a prefix of a {@code network} statement gets
-   * MULTI_EXIT_DISC 0 (bgp_static_update), kept toward eBGP peers too since the route is originated here. Routes of the other family (dualStackAddressFamily) carry our address of that family
-   * on the interface toward the peer: the session has none of its own to put there.
+   * MULTI_EXIT_DISC 0 (bgp_static_update), kept toward eBGP peers too since the route is originated here. Routes of
+   * the other family (dualStackAddressFamily) carry our address of that family on the interface toward the peer: the
+   * session has none of its own to put there.
    */
   private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).med(0);

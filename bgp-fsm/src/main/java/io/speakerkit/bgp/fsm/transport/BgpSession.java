@@ -248,11 +248,11 @@ public final class BgpSession implements AutoCloseable {
     synchronized (this) { // the checks, on the caller; the caller reads what it wrote; submission order = write order
       config = config.withTimers(hold, keepalive);
       run(() -> {
-      primary.driver.fsm().timers(hold, keepalive);
-      Connection s = secondary;
-      if (s != null) {
-        s.driver.fsm().timers(hold, keepalive);
-      }
+        primary.driver.fsm().timers(hold, keepalive);
+        Connection s = secondary;
+        if (s != null) {
+          s.driver.fsm().timers(hold, keepalive);
+        }
       });
     }
   }
