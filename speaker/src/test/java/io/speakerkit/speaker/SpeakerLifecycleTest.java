@@ -175,7 +175,10 @@ class SpeakerLifecycleTest {
   void listenerStoppingTheSpeaker_stops() throws Exception {
     SpeakerConfig config = SpeakerConfig.builder()
         .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
-        .peer(peer("r", "127.0.0.40", 13200)).build();
+        // nobody listens there: the session goes Connect -> Active every second, and each change calls the listener
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("127.0.0.40"))
+            .peerPort(13200).sourceAddress(ip("127.0.0.1")).connectTime(java.time.Duration.ofSeconds(1)).build())
+        .build();
     java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
     try (Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(metrics -> {
@@ -187,8 +190,8 @@ class SpeakerLifecycleTest {
       }
     }).build()) {
       speaker.start();
-      self.set(speaker);
       speaker.announce(ServiceRequest.builder("ns/svc").build());
+      self.set(speaker); // armed only now: a listener call before announce() would make announce() fail
       assertEquals("stopped", stopped.get(30, java.util.concurrent.TimeUnit.SECONDS));
       IllegalStateException notStarted = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
           speaker::status);
