@@ -267,7 +267,7 @@ public final class BfdDriver {
     armTimer();
   }
 
-  private boolean registered(DriverSession s) {
+  boolean registered(DriverSession s) {
     return byDiscr.get(s.fsm.localDiscr()) == s;
   }
 

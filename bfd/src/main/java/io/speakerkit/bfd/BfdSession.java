@@ -61,6 +61,18 @@ public interface BfdSession extends AutoCloseable {
   void enable();
 
   /**
+   * Takes the session AdminDown and removes it once the peer has had time to hear so (RFC 5880 §6.8.16: AdminDown
+   * packets for at least a Detection Time): after the Detection Time the peer runs on our packets (our Detect Mult
+   * times the interval we were sending at) and never sooner than {@link #ADMIN_DOWN_HOLD_MIN}, so that one lost
+   * AdminDown packet is followed by another before the peer's detection expires. {@link #close()} before then
+   * removes it at once.
+   */
+  void adminDownThenClose();
+
+  /** The shortest time {@link #adminDownThenClose()} keeps sending AdminDown. */
+  java.time.Duration ADMIN_DOWN_HOLD_MIN = java.time.Duration.ofSeconds(2);
+
+  /**
    * Removes the session: it stops transmitting and its discriminator is freed. Idempotent; once the engine is
    * closed, a no-op.
    */

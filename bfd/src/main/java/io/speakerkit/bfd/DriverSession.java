@@ -143,6 +143,22 @@ final class DriverSession implements BfdSession {
   }
 
   @Override
+  public void adminDownThenClose() {
+    driver.onLoop(() -> {
+      if (!driver.registered(this)) {
+        return;
+      }
+      // The peer's Detection Time (RFC 5880 §6.8.4 from its side), taken before AdminDown slows our transmission to
+      // one second (§6.8.3).
+      long peerDetectionNanos = fsm.detectMult() * fsm.transmitIntervalMicros() * 1000L;
+      fsm.adminDown(driver.now());
+      driver.reschedule(this);
+      long hold = Math.max(ADMIN_DOWN_HOLD_MIN.toNanos(), peerDetectionNanos);
+      driver.scheduler().schedule(() -> driver.removeOnLoop(this), hold, java.util.concurrent.TimeUnit.NANOSECONDS);
+    });
+  }
+
+  @Override
   public void close() {
     driver.onLoop(() -> driver.removeOnLoop(this));
   }

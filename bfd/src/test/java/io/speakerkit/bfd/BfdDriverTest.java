@@ -208,6 +208,69 @@ class BfdDriverTest {
     assertEquals(SessionState.Up, s[1].state());
   }
 
+  /** Slow timers: the peer's Detection Time (3 x 2 s) is longer than the two-second minimum, and counts. */
+  @Test
+  void adminDownThenClose_sendsAdminDownForThePeersDetectionTime_thenStops() {
+    Wire w = new Wire(30);
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(2000).transmitIntervalMillis(2000).build();
+    BfdSession[] s = w.pair(slow, slow, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(20));
+    assertEquals(SessionState.Up, s[1].state());
+    long before = s[0].counters().controlPacketsOut();
+    s[0].adminDownThenClose();
+    w.run(Duration.ofMillis(6_000));
+    assertEquals(SessionState.AdminDown, s[0].state());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, s[1].localDiagnostic());
+    long closedAt = s[0].counters().controlPacketsOut();
+    // one every 1.5-2 s (RFC 5880 §6.8.7 jitter) for 6 s, not one or two for the two-second minimum
+    assertTrue(closedAt - before >= 3, "AdminDown packets sent: " + (closedAt - before));
+    w.run(Duration.ofSeconds(10));
+    assertEquals(closedAt, s[0].counters().controlPacketsOut(), "still sending after the peer's Detection Time");
+  }
+
+  /** The first AdminDown packet lost: another reaches the peer before its Detection Time, so it sees diagnostic 3. */
+  @Test
+  void adminDownThenClose_firstPacketLost_peerStillSeesAdminDown() {
+    Wire w = new Wire(31);
+    BfdProfile slow = BfdProfile.builder().receiveIntervalMillis(2000).transmitIntervalMillis(2000).build();
+    BfdSession[] s = w.pair(slow, slow, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(20));
+    long out = s[0].counters().controlPacketsOut();
+    s[0].adminDownThenClose();
+    w.cut = true;
+    while (s[0].counters().controlPacketsOut() == out) {
+      w.run(Duration.ofMillis(10));
+    }
+    w.cut = false;
+    w.run(Duration.ofSeconds(10));
+    assertEquals(SessionState.Down, s[1].state());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, s[1].localDiagnostic());
+  }
+
+  /** Fast timers: AdminDown for the two-second minimum, not just the 150 ms Detection Time. */
+  @Test
+  void adminDownThenClose_fastTimers_holdsTwoSeconds_closeEndsItAtOnce() {
+    Wire w = new Wire(32);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    s[0].adminDownThenClose();
+    w.run(Duration.ofMillis(1_500));
+    long out = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofMillis(1_000));
+    assertTrue(s[0].counters().controlPacketsOut() > out, "stopped before two seconds");
+    long closedAt = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(5));
+    assertEquals(closedAt, s[0].counters().controlPacketsOut());
+
+    BfdSession[] again = w.pair(addr("10.252.32.1", 0), addr("10.252.32.2", 0), FAST);
+    w.run(Duration.ofSeconds(5));
+    again[0].adminDownThenClose();
+    again[0].close();
+    long atClose = again[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(3));
+    assertEquals(atClose, again[0].counters().controlPacketsOut(), "close() did not end the AdminDown hold");
+  }
+
   @Test
   void receive_ourDiscriminatorFromWrongAddress_notAccepted() {
     Wire w = new Wire(10);

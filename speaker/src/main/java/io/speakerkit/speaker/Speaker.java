@@ -732,17 +732,13 @@ public final class Speaker implements AutoCloseable {
       // after the Cease changes nothing.)
       BfdSession old = p.bfd;
       p.bfdSubscription.close();
-      old.adminDown();
+      // closed by the BFD engine after the peer's Detection Time (at least 2 s) of AdminDown, or with the engine, or
+      // at once when the profile comes back before (startBfd)
+      old.adminDownThenClose();
       reportBfdRemoved(updated);
       updated.bfd = null;
       updated.bfdSubscription = null;
-      // closed after 2 s of AdminDown on the BFD engine's own loop (or with the engine), or at once when the profile
-      // comes back before (startBfd)
       bfdClosing.put(next.name(), old);
-      bfd.eventLoop().schedule(() -> {
-        bfdClosing.remove(next.name(), old);
-        old.close();
-      }, 2, TimeUnit.SECONDS);
     }
     if (before.isPresent() != after.isPresent()) {
       log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
