@@ -325,11 +325,20 @@ public final class RoutePlan {
         List<Community> communities = new ArrayList<>();
         List<LargeCommunity> large = new ArrayList<>();
         Optional<Long> localPref = Optional.empty();
+        boolean bySelector = false;
         for (AdvertisementConfig adv : p.getValue()) {
           communities.addAll(adv.communities());
           large.addAll(adv.largeCommunities());
-          if (localPref.isEmpty() && peer.internal()) {
+          if (!peer.internal() || adv.localPref().isEmpty()) {
+            continue;
+          }
+          // Only advertisements with serviceSelectors may disagree (SpeakerConfig): the one that selects the service
+          // is the more specific and wins; of several, the highest localPref.
+          boolean selects = !adv.serviceSelectors().isEmpty();
+          if (localPref.isEmpty() || selects && !bySelector
+              || selects == bySelector && adv.localPref().get() > localPref.get()) {
             localPref = adv.localPref();
+            bySelector = selects;
           }
         }
         out.computeIfAbsent(e.getKey(), k -> new LinkedHashMap<>())

@@ -138,15 +138,17 @@ public record SpeakerConfig(
         }
       }
     }
-    // MetalLB (BGPAdvertisementsHaveCompatibleLocalPref): advertisements that can announce the same prefix of one pool
-    // to one peer from one node must agree on localPref; unset counts as 0, as there.
+    // MetalLB (BGPAdvertisementsHaveCompatibleLocalPref): advertisements without serviceSelectors that can announce the
+    // same prefix of one pool to one peer from one node must agree on localPref; unset counts as 0, as there.
     for (int i = 0; i < advertisements.size(); i++) {
       for (int j = i + 1; j < advertisements.size(); j++) {
         AdvertisementConfig a = advertisements.get(i);
         AdvertisementConfig b = advertisements.get(j);
         long lpA = a.localPref().orElse(0L);
         long lpB = b.localPref().orElse(0L);
-        if (lpA == lpB) {
+        // MetalLB (validateBGPAdvPerPool) checks no pair where either selects services: which services it announces
+        // is not known from the configuration (RoutePlan then prefers the one that selects the service)
+        if (lpA == lpB || !a.serviceSelectors().isEmpty() || !b.serviceSelectors().isEmpty()) {
           continue;
         }
         boolean sharedPeer = a.peers().isEmpty() || b.peers().isEmpty()

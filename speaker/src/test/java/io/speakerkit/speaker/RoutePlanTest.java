@@ -139,6 +139,33 @@ class RoutePlanTest {
         plan.relabel(ip("198.51.100.1"), "ns/db", Map.of()));
   }
 
+  /**
+   * Advertisements that may disagree on localPref (one with serviceSelectors): a service it selects gets its
+   * localPref, whether higher or lower and whatever the order; other services the plain advertisement's.
+   */
+  @Test
+  void localPref_advertisementSelectingTheService_wins() {
+    for (long selected : new long[] {200, 50}) {
+      for (boolean selectorFirst : new boolean[] {true, false}) {
+        AdvertisementConfig plain = AdvertisementConfig.builder("default").localPref(100).build();
+        AdvertisementConfig bySelector = AdvertisementConfig.builder("tier").localPref(selected)
+            .serviceSelectors(List.of(LabelSelector.matchLabels(Map.of("tier", "gold")))).build();
+        SpeakerConfig config = SpeakerConfig.builder()
+            .pool(pool("p", "198.51.100.0/24"))
+            .peer(peer("r", "192.0.2.1", 64512, 64512).build())
+            .advertisement(selectorFirst ? bySelector : plain)
+            .advertisement(selectorFirst ? plain : bySelector)
+            .build();
+        RoutePlan plan = new RoutePlan(config, NODE);
+        PlannedRoute gold = plan.add(ip("198.51.100.1"), "p", "ns/gold", Map.of("tier", "gold")).get(0).route()
+            .orElseThrow();
+        PlannedRoute other = plan.add(ip("198.51.100.2"), "p", "ns/other", Map.of()).get(0).route().orElseThrow();
+        assertEquals(Optional.of(selected), gold.localPref(), () -> "selector first: " + selectorFirst);
+        assertEquals(Optional.of(100L), other.localPref());
+      }
+    }
+  }
+
   /** MetalLB docs: localPref is applied to iBGP sessions only. */
   @Test
   void localPref_onlyToIbgpPeers() {

@@ -120,6 +120,23 @@ class SpeakerConfigTest {
         .advertisement(AdvertisementConfig.builder("b").aggregationLength(24).localPref(200).build()).build();
   }
 
+  /**
+   * MetalLB (validateBGPAdvPerPool) checks no localPref pair where either advertisement has serviceSelectors: which
+   * services it announces is not known from the configuration. The "gold services get a higher localPref" pattern.
+   */
+  @Test
+  void localPref_differentWithServiceSelectors_accepted() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.0/24").build())
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1")).build())
+        .advertisement(AdvertisementConfig.builder("default").ipAddressPools("p").localPref(100).build())
+        .advertisement(AdvertisementConfig.builder("gold").ipAddressPools("p").localPref(200)
+            .serviceSelectors(List.of(io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("tier", "gold"))))
+            .build())
+        .build();
+    assertEquals(List.of("default", "gold"), config.advertisements().stream().map(AdvertisementConfig::name).toList());
+  }
+
   @Test
   void references_unknownBfdProfile_rejected_unknownPoolOrPeerOfAnAdvertisement_accepted() throws Exception {
     // MetalLB config.go setBGPAdvertisementsToPools skips pool names that do not exist, and peer names are only
