@@ -19,7 +19,8 @@ import java.util.Objects;
  * route. IPv6 prefixes, rare in a load-balancer speaker, sit in an ordinary hash map.
  *
  * <p>Changes are remembered as pending keys; {@link #drain} hands them out in batches grouped by attribute set (so
- * the writer packs prefixes that share attributes into one UPDATE) and withdrawals together. {@link #resendAll()}, on
+ * the writer packs prefixes that share attributes into one UPDATE) and withdrawals together; a prefix announced and
+ * withdrawn again before it went out is dropped, not withdrawn (the peer never had it). {@link #resendAll()}, on
  * every (re)establishment, makes the whole table pending again without copying it ({@link #resendIpv4()} and
  * {@link #resendIpv6()} one family, for a route refresh): a cursor walks the table (and
  * starts over if the table is rebuilt meanwhile, which only re-sends routes; a route that a deletion shifts behind the
@@ -60,6 +61,12 @@ public final class AdjRibOut<A> {
   private final HashMap<Ipv6Prefix, Integer> v6 = new HashMap<>();
   private final LongHashSet pendingV4 = new LongHashSet();
   private final LinkedHashSet<Ipv6Prefix> pendingV6 = new LinkedHashSet<>();
+  /**
+   * Pending announcements of prefixes the peer does not hold (new since the last drain, or since the session began):
+   * withdrawn before they go out, they are dropped instead of sent as a withdrawal of something never announced.
+   */
+  private final LongHashSet notHeldV4 = new LongHashSet();
+  private final java.util.HashSet<Ipv6Prefix> notHeldV6 = new java.util.HashSet<>();
   private int syncSlot = NONE;
   private int syncModCount;
 
@@ -110,7 +117,9 @@ public final class AdjRibOut<A> {
     if (old != NONE) {
       release(old);
     }
-    pendingV4.add(key);
+    if (pendingV4.add(key) && old == NONE) {
+      notHeldV4.add(key); // (a key pending already is a withdrawal the peer has not had: it holds the route)
+    }
     return true;
   }
 
@@ -123,7 +132,11 @@ public final class AdjRibOut<A> {
       return false;
     }
     release(old);
-    pendingV4.add(key);
+    if (!notHeldV4.isEmpty() && notHeldV4.remove(key)) {
+      pendingV4.remove(key); // never went out: nothing to withdraw
+    } else {
+      pendingV4.add(key);
+    }
     return true;
   }
 
@@ -144,7 +157,9 @@ public final class AdjRibOut<A> {
     if (old != null) {
       release(old);
     }
-    pendingV6.add(prefix);
+    if (pendingV6.add(prefix) && old == null) {
+      notHeldV6.add(prefix);
+    }
     return true;
   }
 
@@ -154,7 +169,11 @@ public final class AdjRibOut<A> {
       return false;
     }
     release(old);
-    pendingV6.add(prefix);
+    if (notHeldV6.remove(prefix)) {
+      pendingV6.remove(prefix);
+    } else {
+      pendingV6.add(prefix);
+    }
     return true;
   }
 
@@ -198,8 +217,11 @@ public final class AdjRibOut<A> {
    */
   public void resendAll() {
     pendingV4.poll(new long[pendingV4.size()], pendingV4.size());
+    notHeldV4.clear(); // the cursor goes over every IPv4 route (a withdrawal it has not reached is still sent)
     pendingV6.clear();
     pendingV6.addAll(v6.keySet());
+    notHeldV6.clear();
+    notHeldV6.addAll(v6.keySet());
     syncSlot = 0;
     syncModCount = v4.modCount();
   }
@@ -242,6 +264,7 @@ public final class AdjRibOut<A> {
           withdrawn.add(p);
         } else {
           byGroup.computeIfAbsent(gid, g -> new ArrayList<>()).add(p);
+          notHeldV6.remove(p);
         }
         total++;
       }
@@ -268,8 +291,13 @@ public final class AdjRibOut<A> {
           withdrawn = new long[n];
         }
         withdrawn[withdrawnCount++] = key;
+      } else if (syncSlot != NONE && v4.modCount() == syncModCount && v4.slotOf(key) >= syncSlot) {
+        // the resend cursor has yet to reach it and will send it with its attributes then: once is enough
       } else {
         addToBucket(gid, key);
+        if (!notHeldV4.isEmpty()) {
+          notHeldV4.remove(key);
+        }
         if (syncSlot != NONE) {
           polledAnnouncements.add(key);
         }
@@ -288,6 +316,9 @@ public final class AdjRibOut<A> {
         if (key != LongIntHashMap.FREE
             && (polledAnnouncements.isEmpty() || !polledAnnouncements.contains(key))) {
           addToBucket(v4.valueAt(syncSlot), key);
+          if (!notHeldV4.isEmpty()) {
+            notHeldV4.remove(key);
+          }
           total++;
         }
         syncSlot++;

@@ -85,6 +85,23 @@ final class LongHashSet {
     return false;
   }
 
+  /** Removes {@code key}; returns whether it was there. */
+  boolean remove(long key) {
+    int i = hash(key) & mask;
+    long k;
+    while ((k = keys[i]) != FREE) {
+      if (k == key) {
+        shiftBack(i);
+        if (--size == 0 && keys.length > 1024) {
+          alloc(16); // as poll: give back the memory of a large burst
+        }
+        return true;
+      }
+      i = (i + 1) & mask;
+    }
+    return false;
+  }
+
   /** Removes up to {@code max} elements into {@code out}; returns how many. */
   int poll(long[] out, int max) {
     int n = 0;

@@ -59,6 +59,19 @@ final class LongIntHashMap {
     return missing;
   }
 
+  /** The slot holding {@code key}, or -1. */
+  int slotOf(long key) {
+    int i = hash(key) & mask;
+    long k;
+    while ((k = keys[i]) != FREE) {
+      if (k == key) {
+        return i;
+      }
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+
   /** Puts; returns the previous value or {@code missing}. */
   int put(long key, int value, int missing) {
     if (key < 0) {

@@ -723,7 +723,8 @@ public final class BgpSession implements AutoCloseable {
       primary.driver.fire(new BgpEvent.TcpConnectionConfirmed());
       return;
     }
-    if (secondary == null && ps != BgpState.Established) {
+    if (secondary == null) {
+      // (colliding with an Established session it gets Cease / Connection Collision Resolution on its OPEN, §6.8)
       // RFC 4271 §6.8: a second connection; both run until an OPEN tells which one stays
       Connection c = newConnection(false);
       secondary = c;
@@ -1025,7 +1026,13 @@ public final class BgpSession implements AutoCloseable {
   }
 
   private void onRouteRefresh(Connection c, RouteRefreshMessage rr) {
-    if (c != primary || c.driver.fsm().state() != BgpState.Established) {
+    if (c.driver.fsm().state() != BgpState.Established) {
+      // RFC 6608 §3: an unexpected message, ROUTE-REFRESH among them: FSM Error with the state's subcode (OpenSent 1,
+      // OpenConfirm 2), as the machine answers an unexpected UPDATE (Event 27); Connect/Active fall to Idle
+      c.driver.fire(new BgpEvent.UpdateMsg());
+      return;
+    }
+    if (c != primary) {
       return;
     }
     if (rr.subtype() != RouteRefreshMessage.NORMAL) {

@@ -1026,7 +1026,8 @@ class LoopbackInteropTest {
    * RFC 4724 §4.2: a graceful-restart peer that connects again while its session still looks Established here has
    * restarted. The old connection ends as if it had failed (its routes stay, stale) and the new one is answered
    * with an OPEN; the peer's End-of-RIB on the new session then removes what it did not announce again. Without
-   * graceful restart the new connection is refused and the session stays (RFC 4271 §6.8).
+   * graceful restart the new connection gets Cease / Connection Collision Resolution on its OPEN and the session
+   * stays (RFC 4271 §6.8).
    */
   @Test
   void gracefulRestartPeer_connectsAgainWhileEstablished_oldSessionEndsRoutesStale() throws Exception {
@@ -1035,7 +1036,7 @@ class LoopbackInteropTest {
   }
 
   @Test
-  void peerWithoutGracefulRestart_connectsAgainWhileEstablished_newConnectionRefused() throws Exception {
+  void peerWithoutGracefulRestart_connectsAgainWhileEstablished_newConnectionGetsCeaseCollision() throws Exception {
     restartedPeerConnectsAgain(false, InetAddress.getByName("127.253.0.35"), InetAddress.getByName("127.253.0.36"),
         11191);
   }
@@ -1075,7 +1076,13 @@ class LoopbackInteropTest {
         second.connect(new InetSocketAddress(a, port), 5000);
         second.setSoTimeout(10_000);
         if (!gracefulRestart) {
-          assertEquals(-1, second.getInputStream().read(), "the new connection is closed without a byte");
+          // RFC 4271 §6.8, as FRR's bgp_collision_detect: the peer's OPEN on the new connection is answered with
+          // Cease / Connection Collision Resolution; the Established session stays
+          writeOpenAndKeepalive(out, remote.build());
+          writeTo(second, out);
+          byte[] cease = bodyOfNext(second.getInputStream(), 3, "NOTIFICATION on the new connection");
+          assertEquals(List.of(6, 7), List.of(cease[0] & 0xFF, cease[1] & 0xFF), "Cease / Connection Collision");
+          assertEquals(-1, second.getInputStream().read(), "then the new connection is closed");
           assertEquals(BgpState.Established, sa.state());
           assertEquals(1, ribIn.size());
           out.release();
