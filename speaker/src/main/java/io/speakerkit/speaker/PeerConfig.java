@@ -17,7 +17,7 @@ import java.util.Optional;
  * @param myAsn our AS number (1-4294967295)
  * @param peerAsn the peer's AS number, empty when {@link #dynamicAsn} is set
  * @param dynamicAsn accept any internal or any external AS, empty when {@link #peerAsn} is set
- * @param holdTime proposed hold time: 0 or 3-65535 s (default 90 s)
+ * @param holdTime proposed hold time: 0 or 3-65535 s (default 180 s, FRR's, as MetalLB v0.14.9+)
  * @param keepaliveTime keepalive interval, at most the hold time (default hold time / 3)
  * @param connectTime ConnectRetry time (1-65535 s); empty means exponential backoff from 1 s to 2 min
  * @param password TCP MD5 password (RFC 2385), empty for none
@@ -44,7 +44,11 @@ public record PeerConfig(
     boolean dualStackAddressFamily,
     List<LabelSelector> nodeSelectors) {
 
-  public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(90);
+  /**
+   * The hold time proposed when neither holdTime nor keepaliveTime is set (keepalive a third of it): FRR's
+   * (traditional profile), to which MetalLB leaves unset timers since v0.14.9 (metallb/metallb#2537; 90 s before).
+   */
+  public static final Duration DEFAULT_HOLD_TIME = Duration.ofSeconds(180);
   public static final int DEFAULT_PORT = 179;
   static final long MAX_ASN = 4294967295L;
 

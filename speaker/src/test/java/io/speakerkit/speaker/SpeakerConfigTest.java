@@ -155,8 +155,8 @@ class SpeakerConfigTest {
   void peer_timersDefaultAndValidateAsMetalLb() throws Exception {
     PeerConfig.Builder b = PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"));
     PeerConfig defaults = b.build();
-    assertEquals(Duration.ofSeconds(90), defaults.holdTime());
-    assertEquals(Duration.ofSeconds(30), defaults.keepaliveTime());
+    assertEquals(Duration.ofSeconds(180), defaults.holdTime()); // FRR's, as MetalLB >= v0.14.9 leaves it to FRR
+    assertEquals(Duration.ofSeconds(60), defaults.keepaliveTime());
     PeerConfig keepaliveOnly = PeerConfig.builder().myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
         .keepaliveTime(Duration.ofSeconds(60)).build();
     assertEquals(Duration.ofSeconds(180), keepaliveOnly.holdTime()); // MetalLB: hold = 3 x keepalive

@@ -51,7 +51,10 @@ public record BgpPeerSpec(
     if (myAsn == null) {
       throw spec.error("myASN", "required");
     }
-    Long peerAsn = spec.integer("peerASN", 1, MAX_ASN);
+    Long peerAsn = spec.integer("peerASN", 0, MAX_ASN);
+    if (peerAsn != null && peerAsn == 0) {
+      peerAsn = null; // MetalLB: Minimum=0, omitempty; 0 is unset (peerFromCR: "missing peer ASN and dynamicASN")
+    }
     String dynamic = spec.string("dynamicASN");
     if (dynamic != null && !dynamic.isEmpty()) {
       if (!dynamic.equals("internal") && !dynamic.equals("external")) {
@@ -102,10 +105,12 @@ public record BgpPeerSpec(
       } else {
         Node secret = spec.child("passwordSecret");
         String namespace = secret.string("namespace");
-        passwordSecret = new ObjectRef("Secret", namespace == null || namespace.isEmpty() ? null : namespace,
-            secret.requiredString("name"));
+        String name = secret.string("name");
+        // MetalLB reads the Secret only when PasswordSecret.Name != "": the Go type writes passwordSecret: {}
+        passwordSecret = name == null || name.isEmpty() ? null
+            : new ObjectRef("Secret", namespace == null || namespace.isEmpty() ? null : namespace, name);
       }
-      if (password != null && !password.isEmpty()) {
+      if (passwordSecret != null && password != null && !password.isEmpty()) {
         throw spec.error("passwordSecret", "cannot be set together with password");
       }
     }

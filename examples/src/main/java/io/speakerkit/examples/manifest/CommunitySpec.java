@@ -11,6 +11,16 @@ public record CommunitySpec(ObjectRef ref, Map<String, String> aliases) {
     for (Node c : spec.children("communities")) {
       String name = c.requiredString("name");
       String value = c.requiredString("value");
+      try { // MetalLB (communitiesFromCrs) parses every alias value, used or not
+        if (value.startsWith("large:")) {
+          io.speakerkit.bgp.wire.attribute.LargeCommunity.parse(value.substring("large:".length()));
+        } else {
+          io.speakerkit.bgp.wire.attribute.Community.parse(value);
+        }
+      } catch (IllegalArgumentException e) {
+        throw c.error("value", "\"" + value + "\" of alias \"" + name + "\" (expected: A:B with 16-bit values or"
+            + " large:G:L1:L2 with 32-bit values)");
+      }
       if (aliases.put(name, value) != null) {
         throw c.error("name", "duplicate community alias \"" + name + "\"");
       }

@@ -5,9 +5,9 @@ import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
- * Scalar typing as Kubernetes manifests are read (YAML 1.2 core schema), not YAML 1.1: {@code 65535:65282} is the
- * string a community is written as, not the base-60 integer YAML 1.1 makes of it, and {@code on}/{@code yes} stay
- * strings.
+ * Scalar typing of the YAML 1.2 core schema, not YAML 1.1: {@code 65535:65282} is the string a community is written
+ * as, not the base-60 integer YAML 1.1 makes of it. {@code on}/{@code yes}/{@code no} stay strings here; kubectl's
+ * reader (goyaml.v2) makes booleans of them, so boolean fields take them too ({@code Node.bool}).
  */
 final class KubernetesYamlResolver extends Resolver {
 

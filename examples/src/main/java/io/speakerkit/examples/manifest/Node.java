@@ -108,8 +108,12 @@ final class Node {
     if (v instanceof Boolean b) {
       return b;
     }
-    if (v instanceof String s && (s.equals("true") || s.equals("false"))) {
-      return Boolean.parseBoolean(s);
+    // kubectl's YAML reader (sigs.k8s.io/yaml, goyaml.v2 resolve.go) takes YAML 1.1 booleans
+    if (v instanceof String s && s.matches("y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON")) {
+      return true;
+    }
+    if (v instanceof String s && s.matches("n|N|no|No|NO|false|False|FALSE|off|Off|OFF")) {
+      return false;
     }
     throw error(field, describe(v) + " (expected: true or false)");
   }
