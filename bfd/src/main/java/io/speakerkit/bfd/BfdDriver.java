@@ -91,6 +91,9 @@ public final class BfdDriver {
       throw new IllegalArgumentException("timerSlack: " + slack + " (expected: 0-10 ms)");
     }
     timerSlackNanos = n;
+    for (DriverSession s : byPeer.values()) {
+      s.fsm.txSlack(n);
+    }
     if (tick != null) {
       tick.cancel();
       tick = null;
@@ -144,6 +147,7 @@ public final class BfdDriver {
     } while (discr == 0 || byDiscr.containsKey(discr));
     DriverSession s = new DriverSession(this, config, key);
     s.fsm = new BfdFsm(discr, config.profile(), config.authentication(), random, output);
+    s.fsm.txSlack(timerSlackNanos);
     s.fsm.start(now());
     byDiscr.put(discr, s);
     byPeer.put(key, s);

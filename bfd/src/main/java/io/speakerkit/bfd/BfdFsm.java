@@ -93,6 +93,8 @@ public final class BfdFsm {
   private long polledDesiredMinTx;
   private long polledRequiredMinRx;
 
+  /** How late the driver's timer may fire (its slack grid), taken off the longest jittered interval. */
+  private long txSlackNanos;
   private long txDeadline = Long.MAX_VALUE;
   /** The transmit interval, microseconds, that {@link #txDeadline} was drawn from. */
   private long txDeadlineInterval;
@@ -354,6 +356,11 @@ public final class BfdFsm {
     }
   }
 
+  /** The driver's timer slack (RFC 5880 §6.8.7: no periodic gap may exceed the negotiated interval). */
+  void txSlack(long nanos) {
+    txSlackNanos = nanos;
+  }
+
   /**
    * Sets bfd.DetectMult outside MetalLB's 2-255 (e.g. 1, for which RFC 5880 §6.8.7 narrows the jitter to 75-90%).
    * For tests and non-MetalLB configurations.
@@ -453,6 +460,8 @@ public final class BfdFsm {
     // RFC 5880 §6.8.7: reduce by a random 0-25% (10-25% when bfd.DetectMult is 1).
     long lo = interval * 3 / 4;
     long hi = detectMult == 1 ? interval * 9 / 10 : interval;
+    // the driver may fire up to txSlackNanos late (its timer grid): keep the gap within the bound all the same
+    hi = Math.max(lo, hi - txSlackNanos);
     return lo + random.nextLong(hi - lo + 1);
   }
 
@@ -518,6 +527,7 @@ public final class BfdFsm {
       // starts all the same. Except in AdminDown, which discards every packet (§6.8.6): no Final could end it.
       txDesiredInUse = desired;
       detectRequiredMinRx = required;
+      rearmDetection(); // RFC 5880 §6.8.4: the Detection Time follows bfd.RequiredMinRxInterval
       intervalChanged(now);
       if (sessionState != SessionState.AdminDown && (oldDesired != desired || oldRequired != required)) {
         startPoll();
