@@ -549,7 +549,10 @@ public final class Allocator implements AutoCloseable {
         }
       }
       case PREFER_DUAL_STACK -> {
-        if (have.size() == 1 && req.addresses().isEmpty()) {
+        if (!req.dualStackClusterIps() && (have.size() != 1 || IpFamily.of(have.get(0)) != req.ipFamily())) {
+          return false; // MetalLB (serviceFamilyChanged): LB addresses of other families than single-family ClusterIPs
+        }
+        if (have.size() == 1 && req.addresses().isEmpty() && req.dualStackClusterIps()) {
           // a single-family address is fine only if its pool could not have given both
           int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
           if (p >= 0 && pools.pools.get(p).hasFamily(IpFamily.IPV4) && pools.pools.get(p).hasFamily(IpFamily.IPV6)) {
@@ -573,7 +576,7 @@ public final class Allocator implements AutoCloseable {
   private Allocation growToDualStack(Allocation current, ServiceRequest req) {
     List<InetAddress> have = current.addresses();
     if (have.size() != 1 || !req.addresses().isEmpty() || req.ipFamilyPolicy() != IpFamilyPolicy.PREFER_DUAL_STACK
-        || !stillFits(have, req)) {
+        || !req.dualStackClusterIps() || !stillFits(have, req)) {
       return null;
     }
     int p = pools.poolOf(U128.hi(have.get(0)), U128.lo(have.get(0)));
@@ -728,10 +731,9 @@ public final class Allocator implements AutoCloseable {
     List<IpFamily> families = switch (req.ipFamilyPolicy()) {
       case SINGLE_STACK -> List.of(req.ipFamily());
       case REQUIRE_DUAL_STACK -> List.of(IpFamily.IPV4, IpFamily.IPV6);
-      case PREFER_DUAL_STACK -> pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6)
-          ? List.of(IpFamily.IPV4, IpFamily.IPV6)
-          // MetalLB: ClusterIPs of one family take that family or nothing from a pool of the other
-          : !req.dualStackClusterIps() ? List.of(req.ipFamily())
+      // MetalLB v0.15 (#2726, selectIPsForFamilyAndPolicy): ClusterIPs of one family take that family only
+      case PREFER_DUAL_STACK -> !req.dualStackClusterIps() ? List.of(req.ipFamily())
+          : pool.hasFamily(IpFamily.IPV4) && pool.hasFamily(IpFamily.IPV6) ? List.of(IpFamily.IPV4, IpFamily.IPV6)
           : pool.hasFamily(IpFamily.IPV4) ? List.of(IpFamily.IPV4) : List.of(IpFamily.IPV6);
     };
     // MetalLB: PreferDualStack in a pool of both families takes both if free, else the primary family alone; with

@@ -227,16 +227,18 @@ class MetalLbBehaviourTest {
             List.of(pool("a-v6", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()), List.of(),
             svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
                 .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.0.0"),
-        // with ClusterIPs of one family (a single-stack cluster): the first pool with that family free, then the
-        // other family from that same pool only (service.go: AllocateFromPoolForAdditionalFamily)
+        // with ClusterIPs of one family (a single-stack cluster): the first pool with that family free, and that
+        // family only
         row("[allocator.go findBestPoolForService] PreferDualStack, IPv4 ClusterIPs only: the first IPv4 pool",
             List.of(pool("a-v4", "10.0.0.0/24").build(), pool("b-dual", "10.0.1.0/24", "fd00::/64").build()),
             List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
                 .ipFamilies(List.of(IpFamily.IPV4))), "10.0.0.0"),
-        row("[service.go AllocateFromPoolForAdditionalFamily] PreferDualStack, IPv4 ClusterIPs, a pool of both first",
+        // v0.15 (#2726, allocation.go selectIPsForFamilyAndPolicy): ClusterIPs of one family get that family only,
+        // also from a pool of both (v0.14 gave both; service.go serviceFamilyChanged then cleared them)
+        row("[allocation.go selectIPsForFamilyAndPolicy] PreferDualStack, IPv4 ClusterIPs, a pool of both first",
             List.of(pool("a-dual", "10.0.1.0/24", "fd00::/64").build(), pool("b-v4", "10.0.0.0/24").build()),
             List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
-                .ipFamilies(List.of(IpFamily.IPV4))), "10.0.1.0,fd00::"),
+                .ipFamilies(List.of(IpFamily.IPV4))), "10.0.1.0"),
         // [service.go allocateIPs] requested addresses must have the family of the ClusterIPs (ipfamily.ForService)
         row("[service.go allocateIPs] SingleStack, IPv4 ClusterIPs, an IPv6 address: refused",
             List.of(pool("d", "10.0.1.0/24", "fd00::/64").build()), List.of(),

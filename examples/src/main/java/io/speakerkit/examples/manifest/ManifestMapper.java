@@ -240,8 +240,9 @@ public final class ManifestMapper {
     }
     if (svc.sharingKey() != null) {
       b.sharingKey(svc.sharingKey());
-      // MetalLB: with externalTrafficPolicy Local, only services with the same selector (backends) may share.
-      if (svc.externalTrafficPolicy().equals("Local")) {
+      // MetalLB: with externalTrafficPolicy Local, only services with the same selector (backends) may share; no
+      // selector gives the empty key there (labels.Set(nil).String()), as a Cluster service has
+      if (svc.externalTrafficPolicy().equals("Local") && !svc.selector().isEmpty()) {
         b.backendKey(new TreeMap<>(svc.selector()).toString());
       }
       Set<ServicePort> ports = new HashSet<>();

@@ -95,4 +95,33 @@ class MetalLbReadingTest {
         """, w -> { })));
     assertTrue(e.getMessage().contains("broken"), e.getMessage());
   }
+
+  /**
+   * MetalLB keys sharing on the backends only for externalTrafficPolicy Local, with labels.Set(selector).String():
+   * "" without a selector, as for a Cluster service, so the two may share one address.
+   */
+  @Test
+  void localServiceWithoutSelector_sharesWithClusterService_asInMetalLb() {
+    ManifestSet set = ManifestSet.parse("""
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: pool, namespace: metallb-system}
+        spec: {addresses: [192.0.2.0/28]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: local, namespace: default, annotations: {metallb.io/allow-shared-ip: k}}
+        spec: {type: LoadBalancer, externalTrafficPolicy: Local, loadBalancerIP: 192.0.2.5, ports: [{port: 80}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cluster, namespace: default, annotations: {metallb.io/allow-shared-ip: k}}
+        spec: {type: LoadBalancer, loadBalancerIP: 192.0.2.5, ports: [{port: 81}]}
+        """, w -> { });
+    io.speakerkit.allocator.Allocator allocator = io.speakerkit.allocator.Allocator.builder()
+        .pools(ManifestMapper.toConfig(set).pools()).build();
+    for (io.speakerkit.allocator.ServiceRequest r : ManifestMapper.requests(set, null)) {
+      assertTrue(allocator.allocate(r) instanceof io.speakerkit.allocator.AllocationResult.Allocated, r::toString);
+    }
+  }
 }
