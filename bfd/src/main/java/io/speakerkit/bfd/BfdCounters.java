@@ -10,7 +10,7 @@ package io.speakerkit.bfd;
  * @param controlPacketsIn control packets accepted (passed every check of RFC 5880 §6.8.6)
  * @param controlPacketsOut control packets sent
  * @param upTransitions transitions into Up
- * @param downTransitions transitions from Up to Down or AdminDown
+ * @param downTransitions transitions into Down (from Up, Init or AdminDown), as FRR's bfdd counts session-down
  * @param discardedTtl packets dropped for their TTL / hop limit
  * @param discardedAuthentication packets that failed authentication
  * @param discardedUnknownDiscriminator packets from this session's peer that named no session

@@ -621,8 +621,9 @@ public final class BfdFsm {
         }
         startPoll();
       }
-    } else if (old == SessionState.Up) {
-      downTransitions++;
+    }
+    if (next == SessionState.Down) {
+      downTransitions++; // every change into Down, as FRR's bfdd counts session-down (not our own AdminDown)
     }
     if (next == SessionState.Down || next == SessionState.AdminDown) {
       // The session starts over; a poll begun in Down or Init goes on through Init and Up until its Final.

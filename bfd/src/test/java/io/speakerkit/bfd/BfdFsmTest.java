@@ -556,4 +556,20 @@ class BfdFsmTest {
   static Duration ms(long v) {
     return Duration.ofMillis(v);
   }
+
+  /**
+   * metallb_bfd_session_down_events is FRR's session-down counter, which bfdd's ptm_bfd_sess_dn increments on every
+   * change into Down, Init to Down on a Detection Time included (a peer that answers once and then goes silent).
+   */
+  @Test
+  void init_detectionTimeExpires_countsSessionDownEventAsFrr() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    r.runUntil(r.now + 5_000 * MS);
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(1, r.fsm.counters().downTransitions());
+  }
 }

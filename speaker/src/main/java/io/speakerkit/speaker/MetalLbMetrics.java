@@ -78,8 +78,11 @@ public final class MetalLbMetrics {
       m.counter("metallb_bgp_total_received", "BGP messages received, all types", peer, c.opensReceived()
           + c.updatesReceived() + c.notificationsReceived() + c.keepalivesReceived() + c.routeRefreshesReceived());
     }
+    // one BFD series per peer address, as FRR has one BFD peer per address (two BGPPeers of one address on two
+    // ports: the first listed, the running one, counts)
+    java.util.Set<InetAddress> bfdSeen = new java.util.HashSet<>();
     for (PeerMetrics p : peers) {
-      if (p.bfd().isEmpty()) {
+      if (p.bfd().isEmpty() || !bfdSeen.add(p.peerAddress())) {
         continue;
       }
       Map<String, String> peer = labels("peer", text(p.peerAddress()), "vrf", "default");
@@ -91,7 +94,7 @@ public final class MetalLbMetrics {
       m.counter("metallb_bfd_echo_packet_input", "BFD echo packets received (echo is not used)", peer, 0);
       m.counter("metallb_bfd_echo_packet_output", "BFD echo packets sent (echo is not used)", peer, 0);
       m.counter("metallb_bfd_session_up_events", "BFD transitions into Up", peer, b.upTransitions());
-      m.counter("metallb_bfd_session_down_events", "BFD transitions from Up to Down or AdminDown", peer,
+      m.counter("metallb_bfd_session_down_events", "BFD transitions into Down", peer,
           b.downTransitions());
     }
     announced.forEach((service, addresses) -> {
@@ -104,7 +107,10 @@ public final class MetalLbMetrics {
     Map<String, BigInteger> total = new LinkedHashMap<>();
     for (PoolUsage u : pools) {
       inUse.computeIfAbsent(u.pool(), k -> new long[1])[0] += u.inUse();
-      total.merge(u.pool(), u.capacity(), BigInteger::add);
+      // MetalLB's poolCount: a range of 2^62 addresses or more counts as math.MaxInt64
+      BigInteger max = BigInteger.valueOf(Long.MAX_VALUE);
+      BigInteger capacity = u.capacity().bitLength() > 62 ? max : u.capacity();
+      total.merge(u.pool(), capacity, (x, y) -> x.add(y).min(max));
     }
     for (Map.Entry<String, long[]> e : inUse.entrySet()) {
       Map<String, String> pool = Map.of("pool", e.getKey());
@@ -146,7 +152,8 @@ public final class MetalLbMetrics {
   public String text() {
     StringBuilder out = new StringBuilder();
     families.forEach((name, family) -> {
-      out.append("# HELP ").append(name).append(' ').append(family.help).append('\n');
+      out.append("# HELP ").append(name).append(' ')
+          .append(family.help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n'); // text format 0.0.4
       out.append("# TYPE ").append(name).append(' ').append(family.type).append('\n');
       for (String sample : family.samples) {
         out.append(name).append(sample).append('\n');

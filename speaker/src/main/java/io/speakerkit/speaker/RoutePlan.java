@@ -195,6 +195,28 @@ public final class RoutePlan {
     return changes;
   }
 
+  /**
+   * The addresses in use that an advertisement announces from this node, whichever peers it names and whether any
+   * runs: MetalLB's desired state (its ShouldAnnounce looks at the advertisements' nodes, not at the peers), which
+   * {@code metallb_speaker_announced} reports.
+   */
+  public Set<InetAddress> desiredAddresses() {
+    Set<InetAddress> out = new HashSet<>();
+    if (node.excludedFromLoadBalancers()) {
+      return out;
+    }
+    for (Map.Entry<InetAddress, Use> e : inUse.entrySet()) {
+      for (AdvertisementConfig adv : config.advertisements()) {
+        if (config.appliesTo(adv, e.getValue().pool) && matchesNode(adv.nodeSelectors())
+            && selectsAService(adv, e.getValue())) {
+          out.add(e.getKey());
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
   /** The addresses in use that some peer's routes carry now (an address no advertisement selects is not among them). */
   public Set<InetAddress> announcedAddresses() {
     Set<InetAddress> out = new HashSet<>();

@@ -552,14 +552,14 @@ public final class Speaker implements AutoCloseable {
   }
 
   /**
-   * The services this node announces, each with its addresses that some peer's routes carry: MetalLB's desired state
-   * ({@code metallb_speaker_announced}), whether or not the sessions are up. A withheld service, or an address no
-   * advertisement selects for this node, is left out.
+   * The services this node announces, each with its addresses an advertisement announces from this node: MetalLB's
+   * desired state ({@code metallb_speaker_announced}), whichever peers the advertisement names and whether or not
+   * any session is up. A withheld service, or an address no advertisement selects for this node, is left out.
    */
   public Map<String, List<InetAddress>> announced() {
     return call(() -> {
       List<Allocation> allocations = startedAllocator().allocations(); // before plan: null until the first start
-      Set<InetAddress> carried = plan.announcedAddresses();
+      Set<InetAddress> carried = plan.desiredAddresses();
       Map<String, List<InetAddress>> out = new java.util.TreeMap<>();
       for (Allocation a : allocations) {
         if (withheld.contains(a.serviceKey())) {

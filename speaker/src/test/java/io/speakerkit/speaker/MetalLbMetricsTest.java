@@ -80,7 +80,7 @@ class MetalLbMetricsTest {
         metallb_allocator_addresses_in_use_total{pool="say \\"hi\\""} 0
         # HELP metallb_allocator_addresses_total Addresses the pool can allocate
         # TYPE metallb_allocator_addresses_total gauge
-        metallb_allocator_addresses_total{pool="default"} 1.8446744073709552E19
+        metallb_allocator_addresses_total{pool="default"} 9.223372036854776E18
         metallb_allocator_addresses_total{pool="say \\"hi\\""} 4
         """), text);
     // every family once: HELP and TYPE lines are not repeated per peer
@@ -99,5 +99,61 @@ class MetalLbMetricsTest {
   @Test
   void escape_backslashQuoteNewline() {
     assertEquals("a\\\\b\\\"c\\nd", MetalLbMetrics.escape("a\\b\"c\nd"));
+  }
+
+  /**
+   * MetalLB's BFD series are keyed by peer address only (FRR has one BFD peer per address): two PeerMetrics of one
+   * address (a running BGPPeer on port 179 and a refused second BGPPeer of that address on port 1790, both with a
+   * bfdProfile, as Speaker.metrics() lists them) must not give two samples with the same labels.
+   */
+  @Test
+  void bfdFamilies_onePerPeerAddress_evenWithTwoPortsOfOneAddress() throws Exception {
+    InetAddress a = InetAddress.getByName("192.168.126.2");
+    List<PeerMetrics> peers = List.of(
+        new PeerMetrics("p1", a, 179, true, new BgpSessionCounters(1, 1, 3, 2, 0, 0, 10, 11, 0, 0), 2, 0,
+            Optional.of(bfd(120, 130, 1, 0)), true),
+        new PeerMetrics("p2", a, 1790, false, new BgpSessionCounters(0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 0, 0,
+            Optional.of(bfd(0, 0, 0, 0)), false));
+    String text = MetalLbMetrics.of(peers, Map.of(), "node-a", List.of()).text();
+    assertEquals(1, text.split("metallb_bfd_session_up\\{peer=\"192.168.126.2\",vrf=\"default\"\\}", -1).length - 1,
+        text);
+  }
+
+  /** MetalLB's poolCount: a range of 2^62 addresses or more counts as math.MaxInt64 (internal/allocator). */
+  @Test
+  void addressesTotal_enormousIpv6Range_isMaxInt64AsMetalLb() {
+    String text = MetalLbMetrics.of(List.of(), Map.of(), "n",
+        List.of(new PoolUsage("v6", IpFamily.IPV6, BigInteger.ONE.shiftLeft(64), 0))).text();
+    String line = text.lines().filter(l -> l.startsWith("metallb_allocator_addresses_total{")).findFirst().orElseThrow();
+    assertEquals((double) Long.MAX_VALUE, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), line);
+  }
+
+  /** Text format 0.0.4: HELP text escapes backslash and line feed, else a caller's help string breaks the page. */
+  @Test
+  void helpText_escapesBackslashAndNewline() {
+    String text = MetalLbMetrics.of(List.of(), Map.of(), "n", List.of())
+        .gauge("app_up", "first line\nsecond \\ line", Map.of(), 1).text();
+    assertEquals("# HELP app_up first line\\nsecond \\\\ line\n# TYPE app_up gauge\napp_up 1\n", text);
+  }
+
+  /**
+   * MetalLB's speaker sets metallb_speaker_announced for every address of a service whose pool has a BGPAdvertisement
+   * for this node (ShouldAnnounce checks the advertisement's nodes, the node and the endpoints, not the peers): the
+   * desired state, also on a node that has no BGP peer (yet).
+   */
+  @Test
+  void speakerAnnounced_desiredStateWithoutAnyPeer() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(io.speakerkit.allocator.IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    try (Speaker speaker = Speaker.builder().config(config).build()) {
+      speaker.start();
+      speaker.announce(io.speakerkit.allocator.ServiceRequest.builder("default/web").build());
+      String text = MetalLbMetrics.of(speaker, "node-a").text();
+      assertTrue(text.contains(
+          "metallb_speaker_announced{service=\"default/web\",protocol=\"bgp\",node=\"node-a\",ip=\"10.0.0.10\"} 1\n"),
+          text);
+    }
   }
 }

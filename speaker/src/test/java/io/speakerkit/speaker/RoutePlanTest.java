@@ -74,7 +74,7 @@ class RoutePlanTest {
     assertEquals(List.of(new RoutePlan.Change("r", agg, Optional.empty())), plan.remove(ip("198.51.100.11")));
   }
 
-  /** What metallb_speaker_announced reports: addresses some peer's routes carry, also inside an aggregate. */
+  /** Addresses some peer's routes carry, also inside an aggregate. */
   @Test
   void announcedAddresses_carriedByAPeer_notWhenNoAdvertisementSelects() {
     SpeakerConfig config = SpeakerConfig.builder()
@@ -90,6 +90,28 @@ class RoutePlanTest {
     assertEquals(java.util.Set.of(ip("198.51.100.10"), ip("198.51.100.11")), plan.announcedAddresses());
     plan.remove(ip("198.51.100.10"));
     assertEquals(java.util.Set.of(ip("198.51.100.11")), plan.announcedAddresses());
+  }
+
+  /**
+   * metallb_speaker_announced is MetalLB's desired state: an address an advertisement announces from this node,
+   * whether or not a peer carries it (no peer configured, or only peers the advertisement does not name).
+   */
+  @Test
+  void desiredAddresses_advertisedFromThisNode_whateverThePeers() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .pool(pool("elsewhere", "203.0.113.0/24"))
+        .pool(pool("unadvertised", "192.0.2.0/24"))
+        .advertisement(AdvertisementConfig.builder("a").ipAddressPools("p").peers("not-configured").build())
+        .advertisement(AdvertisementConfig.builder("b").ipAddressPools("elsewhere")
+            .nodeSelectors(List.of(LabelSelector.matchLabels(Map.of("zone", "west")))).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.10"), "p");
+    plan.add(ip("203.0.113.5"), "elsewhere");
+    plan.add(ip("192.0.2.5"), "unadvertised");
+    assertEquals(java.util.Set.of(), plan.announcedAddresses(), "no peer carries anything");
+    assertEquals(java.util.Set.of(ip("198.51.100.10")), plan.desiredAddresses());
   }
 
   /** MetalLB skips an advertisement's names of pools and peers that do not exist: they select nothing. */
