@@ -105,6 +105,12 @@ public final class Speaker implements AutoCloseable {
   private final java.nio.file.Path capturePath;
   private PcapCapture capture;
   private boolean captureStarted;
+  /**
+   * Whether this speaker started less than the graceful restart time ago: its OPENs then set the Restart State bit
+   * (RFC 4724 §4.1), as FRR's do while its startup timer runs. Worker thread.
+   */
+  private boolean restarting;
+  private java.util.concurrent.ScheduledFuture<?> restartingEnd;
   private final java.nio.file.Path mrtPath;
   private final java.nio.file.Path mrtRibPath;
   private final Duration mrtRibInterval;
@@ -115,6 +121,8 @@ public final class Speaker implements AutoCloseable {
 
   // Worker-thread state.
   private static final long REFUSED_RETRY_SECONDS = 5;
+  /** The Restart Time we advertise with graceful restart: FRR's default, as MetalLB's FRR sends it. */
+  private static final int GRACEFUL_RESTART_SECONDS = 120;
   /** Set and cleared under the speaker's monitor (start, stop); read without it by calls from any thread. */
   private volatile ExecutorService worker;
   /** The worker's thread: a call made on it (from a listener) runs in place instead of waiting for itself. */
@@ -298,6 +306,9 @@ public final class Speaker implements AutoCloseable {
       bfd = newBfdEngine();
     }
     running = true;
+    restarting = true;
+    restartingEnd = transport.group().next().schedule(() -> onWorker(this::endRestartState),
+        GRACEFUL_RESTART_SECONDS, TimeUnit.SECONDS);
     for (PeerConfig peer : config.peers()) {
       if (plan.peerActive(peer)) {
         startPeer(peer);
@@ -368,6 +379,10 @@ public final class Speaker implements AutoCloseable {
     if (mrtRibTimer != null) {
       mrtRibTimer.shutdownNow();
       mrtRibTimer = null;
+    }
+    if (restartingEnd != null) {
+      restartingEnd.cancel(false);
+      restartingEnd = null;
     }
     if (refusedRetry != null) {
       refusedRetry.cancel(false);
@@ -1029,7 +1044,9 @@ public final class Speaker implements AutoCloseable {
     if (peer.enableGracefulRestart()) {
       Map<AddressFamily, Boolean> forwarding = new LinkedHashMap<>();
       families.forEach(f -> forwarding.put(f, true));
-      fsm.gracefulRestart(new GracefulRestart(false, 120, forwarding));
+      // RFC 4724 §4.1: the Restarting Speaker MUST set the Restart State bit; as FRR (bgp->t_startup), for the
+      // restart time after this speaker started (endRestartState clears it)
+      fsm.gracefulRestart(new GracefulRestart(restarting, GRACEFUL_RESTART_SECONDS, forwarding));
     }
     BgpSession.Builder session = BgpSession.builder()
         .transport(transport)
@@ -1084,6 +1101,19 @@ public final class Speaker implements AutoCloseable {
    * after the speaker (a speaker started before the node's network is the common case); still refused, a peer is not
    * reported again unless its problem changed.
    */
+  /** The restart time after start is over: OPENs from now on say this speaker has not just restarted. */
+  private void endRestartState() {
+    if (!running) {
+      return;
+    }
+    restarting = false;
+    for (PeerRuntime p : peers.values()) {
+      if (p.config.enableGracefulRestart()) {
+        p.session.restartState(false);
+      }
+    }
+  }
+
   private void retryRefused() {
     if (!running) {
       return;
@@ -1317,6 +1347,9 @@ public final class Speaker implements AutoCloseable {
       Instant now = clock.instant();
       for (IpPrefix prefix : withdrawn) {
         p.stale.remove(prefix);
+        if (p.ribIn != null) {
+          p.ribIn.remove(prefix);
+        }
         if (p.received.remove(prefix)) {
           events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
         }
@@ -1324,6 +1357,9 @@ public final class Speaker implements AutoCloseable {
       for (IpPrefix prefix : announced) {
         p.stale.remove(prefix);
         if (treatAsWithdraw) {
+          if (p.ribIn != null) {
+            p.ribIn.remove(prefix);
+          }
           if (p.received.remove(prefix)) {
             events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
           }
@@ -1344,6 +1380,9 @@ public final class Speaker implements AutoCloseable {
         if (p == null) {
           return;
         }
+        // RFC 4724 §4.2: a route still stale from an earlier restart goes now ("previously marked as stale MUST be
+        // deleted", consecutive restarts; FRR's bgp_clear_route_node does so)
+        dropStale(p, prefix -> true);
         // every route is stale now; those not kept for a graceful restart go with the session, reported as withdrawn
         p.stale.addAll(p.received);
         dropStale(p, prefix -> !staleFamilies.contains(prefix.family()));
@@ -1405,6 +1444,9 @@ public final class Speaker implements AutoCloseable {
         if (which.test(prefix)) {
           it.remove();
           p.received.remove(prefix);
+          if (p.ribIn != null) {
+            p.ribIn.remove(prefix);
+          }
           events.publish(new SpeakerEvent.RouteUnreachable(now, peer, prefix));
         }
       }
@@ -1791,6 +1833,14 @@ public final class Speaker implements AutoCloseable {
   /** Runs {@code task} on the worker: the speaker's calls inside it see one state, nothing changing in between. */
   <T> T atOnce(Callable<T> task) {
     return call(task);
+  }
+
+  /** How many routes of {@code peer} the MRT RIB dump holds attributes for (tests: it must not outgrow the table). */
+  int mrtRibRoutes(String peer) {
+    return call(() -> {
+      PeerRuntime p = peers.get(peer);
+      return p == null || p.ribIn == null ? 0 : p.ribIn.size();
+    });
   }
 
   private <T> T call(Callable<T> task) {

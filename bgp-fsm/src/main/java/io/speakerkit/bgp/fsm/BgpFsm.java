@@ -197,6 +197,15 @@ public final class BgpFsm {
   }
 
   /**
+   * Sets or clears the Restart State bit of the graceful restart capability for the OPENs to come (RFC 4724 §4.1: set
+   * while the speaker has just restarted). Changes no state and returns no action.
+   */
+  public void restartState(boolean restartState) {
+    config = config.withRestartState(restartState);
+    localOpen = config.localOpen();
+  }
+
+  /**
    * Changes the fixed ConnectRetryTime (empty: back to the exponential backoff) without touching the session, as FRR
    * applies {@code timers connect}: it is used the next time the ConnectRetryTimer starts; a running timer keeps its
    * deadline. The value is checked as by {@link FsmConfig.Builder#connectRetryTime}.

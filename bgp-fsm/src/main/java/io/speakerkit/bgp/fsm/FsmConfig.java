@@ -100,6 +100,20 @@ public final class FsmConfig {
     return b.build();
   }
 
+  /**
+   * This configuration with the Restart State bit of its graceful restart capability set or clear (RFC 4724 §3); the
+   * same configuration when it advertises no graceful restart.
+   */
+  public FsmConfig withRestartState(boolean restartState) {
+    Optional<GracefulRestart> gr = gracefulRestart();
+    if (gr.isEmpty() || gr.get().restartState() == restartState) {
+      return this;
+    }
+    GracefulRestart g = gr.get();
+    return toBuilder().gracefulRestart(new GracefulRestart(restartState, g.restartTimeSeconds(), g.forwardingState(),
+        g.notification())).build();
+  }
+
   /** A builder holding these values, to derive a changed configuration. */
   public Builder toBuilder() {
     Builder b = new Builder();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.timers.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -198,6 +199,21 @@ class FsmDriverTest {
     d.fire(event(26));
     assertEquals(Duration.ofSeconds(30), d.fsm().session().orElseThrow().holdTime());
     assertEquals(Duration.ofSeconds(5), d.fsm().session().orElseThrow().keepaliveTime());
+  }
+
+  /** RFC 4724 §4.1: the Restart State bit for the OPENs to come, set after a restart and cleared later. */
+  @Test
+  void restartState_changesTheNextOpensGracefulRestartCapability() {
+    GracefulRestart gr = new GracefulRestart(true, 120,
+        java.util.Map.of(AddressFamily.IPV4_UNICAST, true));
+    FsmDriver d = driver(config().gracefulRestart(gr).build());
+    assertTrue(d.fsm().localOpen().capabilities().gracefulRestart().orElseThrow().restartState());
+    d.fsm().restartState(false);
+    GracefulRestart after = d.fsm().localOpen().capabilities().gracefulRestart().orElseThrow();
+    assertEquals(new GracefulRestart(false, 120, gr.forwardingState(), gr.notification()), after);
+    FsmDriver plain = driver(config().build());
+    plain.fsm().restartState(true); // no graceful restart advertised: nothing to set
+    assertTrue(plain.fsm().localOpen().capabilities().gracefulRestart().isEmpty());
   }
 
   /**

@@ -212,8 +212,9 @@ public final class AdjRibIn implements RouteListener {
       size = 0;
       return;
     }
-    // RFC 4724 §4.2: the families of the peer's capability are kept, stale; the others go now
-    removeIf(r -> !staleFamilies.contains(r.prefix().family()));
+    // RFC 4724 §4.2: the families of the peer's capability are kept, stale; the others go now, and so does a route
+    // still stale from an earlier restart ("previously marked as stale MUST be deleted"; FRR's bgp_clear_route_node)
+    removeIf(r -> r.stale() || !staleFamilies.contains(r.prefix().family()));
     routes.replaceAll((p, paths) -> markedStale(paths));
     Scheduler scheduler = scheduler(session);
     staleTimer = scheduler.schedule(() -> {

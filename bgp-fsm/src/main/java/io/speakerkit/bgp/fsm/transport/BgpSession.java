@@ -258,6 +258,23 @@ public final class BgpSession implements AutoCloseable {
   }
 
   /**
+   * Sets or clears the Restart State bit (RFC 4724 §4.1) in the OPENs this session sends from now on; the running
+   * session is not touched. Any thread.
+   */
+  public void restartState(boolean restartState) {
+    synchronized (this) {
+      config = config.withRestartState(restartState);
+      run(() -> {
+        primary.driver.fsm().restartState(restartState);
+        Connection s = secondary;
+        if (s != null) {
+          s.driver.fsm().restartState(restartState);
+        }
+      });
+    }
+  }
+
+  /**
    * Changes the fixed ConnectRetryTime (MetalLB's {@code connectTime}; empty: the exponential backoff) in place, as
    * FRR applies {@code timers connect}: the next ConnectRetryTimer uses it, a running one keeps its deadline, and the
    * session is not reset. Any thread.

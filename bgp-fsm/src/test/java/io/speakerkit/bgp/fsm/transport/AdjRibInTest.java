@@ -396,4 +396,33 @@ class AdjRibInTest {
     rib.onSessionDown(null, java.util.Set.of(), Duration.ZERO);
     assertEquals(0, rib.size());
   }
+
+  /**
+   * RFC 4724 §4.2: "To deal with possible consecutive restarts, a route (from the peer) previously marked as stale
+   * MUST be deleted." (FRR's bgp_clear_route_node removes a path already BGP_PATH_STALE.) A peer that restarts again
+   * before its End-of-RIB must not keep the routes it never sent again alive, restart after restart.
+   */
+  @Test
+  void gracefulRestart_consecutiveRestart_routesStillStaleAreDeleted() {
+    announce("198.51.100.1/32", "198.51.100.2/32");
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+    announce("198.51.100.1/32"); // .2 not sent again, and no End-of-RIB before the next restart
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    assertEquals(List.of(IpPrefix.parse("198.51.100.1/32")), rib.routes().stream().map(AdjRibIn.Route::prefix).toList());
+    assertTrue(rib.get(IpPrefix.parse("198.51.100.1/32")).orElseThrow().stale());
+  }
+
+  /** Flapping every 100 s without an End-of-RIB: a route never sent again is gone within one stale-path time. */
+  @Test
+  void gracefulRestart_peerFlappingWithoutEndOfRib_neverResentRouteGoneAtTheStalePathTime() {
+    announce("198.51.100.2/32");
+    for (int i = 0; i < 10; i++) {
+      rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+      time.advance(Duration.ofSeconds(50));
+      rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+      time.advance(Duration.ofSeconds(50));
+    }
+    assertEquals(0, rib.size(), "1000 s after the route was last announced");
+  }
 }
