@@ -92,31 +92,23 @@ class CollisionAndUnexpectedMessageIT {
    */
   @Test
   void openSent_routeRefreshReceived_sendsFsmError5_1() throws Exception {
-    InetAddress a = InetAddress.getByName("127.253.0.91");
-    InetAddress b = InetAddress.getByName("127.253.0.92");
-    int port = 11227;
-    try (ServerSocket server = new ServerSocket(); BgpTransport t = BgpTransport.builder().build()) {
-      server.bind(new InetSocketAddress(b, port));
-      BgpSession s = BgpSession.builder().transport(t).peer(b).peerPort(port).localAddress(a).config(ours().build())
-          .build();
-      s.start();
-      try (Socket peer = server.accept()) {
-        peer.setSoTimeout(4000);
-        readOpen(peer.getInputStream());
-        ByteBuf out = Unpooled.buffer();
-        BgpMessageEncoder.encode(RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out, CodecContext.INITIAL);
-        write(peer, out);
-        assertEquals(List.of(5, 1), notificationBeforeEnd(peer.getInputStream()), "state " + s.state());
-      }
-    }
+    assertEquals(List.of(5, 1), notificationForRouteRefresh(false, "127.253.0.91", "127.253.0.92", 11227));
   }
 
   /** As above in OpenConfirm: RFC 6608 subcode 2, "Receive Unexpected Message in OpenConfirm State". */
   @Test
   void openConfirm_routeRefreshReceived_sendsFsmError5_2() throws Exception {
-    InetAddress a = InetAddress.getByName("127.253.0.93");
-    InetAddress b = InetAddress.getByName("127.253.0.94");
-    int port = 11228;
+    assertEquals(List.of(5, 2), notificationForRouteRefresh(true, "127.253.0.93", "127.253.0.94", 11228));
+  }
+
+  /**
+   * The NOTIFICATION our session sends for a ROUTE-REFRESH that comes in OpenSent, or, {@code afterPeerOpen}, in
+   * OpenConfirm.
+   */
+  private static List<Integer> notificationForRouteRefresh(boolean afterPeerOpen, String local, String remote,
+      int port) throws Exception {
+    InetAddress a = InetAddress.getByName(local);
+    InetAddress b = InetAddress.getByName(remote);
     try (ServerSocket server = new ServerSocket(); BgpTransport t = BgpTransport.builder().build()) {
       server.bind(new InetSocketAddress(b, port));
       BgpSession s = BgpSession.builder().transport(t).peer(b).peerPort(port).localAddress(a).config(ours().build())
@@ -125,13 +117,15 @@ class CollisionAndUnexpectedMessageIT {
       try (Socket peer = server.accept()) {
         peer.setSoTimeout(4000);
         readOpen(peer.getInputStream());
-        write(peer, open());
-        Poll.until(LIMIT, "OpenConfirm", () -> s.state() == BgpState.OpenConfirm, () -> "" + s.lastChange());
+        if (afterPeerOpen) {
+          write(peer, open());
+          Poll.until(LIMIT, "OpenConfirm", () -> s.state() == BgpState.OpenConfirm, () -> "" + s.lastChange());
+        }
         ByteBuf out = Unpooled.buffer();
         BgpMessageEncoder.encode(RouteRefreshMessage.of(AddressFamily.IPV4_UNICAST), out,
-            CodecContext.FOUR_OCTET_AS);
+            afterPeerOpen ? CodecContext.FOUR_OCTET_AS : CodecContext.INITIAL);
         write(peer, out);
-        assertEquals(List.of(5, 2), notificationBeforeEnd(peer.getInputStream()), "state " + s.state());
+        return notificationBeforeEnd(peer.getInputStream());
       }
     }
   }
