@@ -30,6 +30,7 @@ import io.speakerkit.bgp.fsm.GracefulRestart;
 import io.speakerkit.bgp.fsm.NegotiatedSession;
 import io.speakerkit.bgp.fsm.Notification;
 import io.speakerkit.bgp.fsm.OpenNegotiation;
+import io.speakerkit.bgp.fsm.PeerAs;
 import io.speakerkit.bgp.fsm.SessionListener;
 import io.speakerkit.bgp.fsm.rib.AdjRibOut;
 import io.speakerkit.bgp.fsm.rib.Ipv6Prefix;
@@ -622,6 +623,12 @@ public final class BgpSession implements AutoCloseable {
     return primary.outgoing;
   }
 
+  /** A socket option of the session's connection, null without one; read on the loop (tests). */
+  <T> T primarySocketOption(io.netty.channel.ChannelOption<T> option) {
+    Channel ch = primary.channel;
+    return ch == null ? null : ch.config().getOption(option);
+  }
+
   /** Deadline of one of the session's connection timers, -1 when it is not running; read on the loop (tests). */
   long primaryTimerDeadline(BgpTimer timer) {
     return primary.driver.deadlineNanos(timer);
@@ -765,9 +772,23 @@ public final class BgpSession implements AutoCloseable {
     if (gtsmHops > 0) {
       ch.config().setOption(ttlOption(v6), MAX_TTL);
       ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
-    } else if (ttl > 0) {
-      ch.config().setOption(ttlOption(v6), ttl);
+    } else {
+      ch.config().setOption(ttlOption(v6), sendTtl());
     }
+  }
+
+  /**
+   * The TTL without GTSM, as FRR's bgpd (bgpd.c peer_create, bgp_network.c bgp_set_socket_ttl on dialled and accepted
+   * sockets): the configured eBGP multihop TTL, else 255 for iBGP and 1 for a (single-hop) eBGP peer.
+   */
+  private int sendTtl() {
+    if (ttl > 0) {
+      return ttl;
+    }
+    PeerAs p = config.peerAs();
+    boolean internal = p instanceof PeerAs.AnyInternal
+        || p instanceof PeerAs.Exact e && e.asn() == config.localAs();
+    return internal ? MAX_TTL : 1;
   }
 
   private void startConnect(Connection c) {
@@ -1385,8 +1406,8 @@ public final class BgpSession implements AutoCloseable {
         if (gtsmHops > 0) {
           ch.config().setOption(ttlOption(v6), MAX_TTL);
           ch.config().setOption(minTtlOption(v6), 256 - gtsmHops);
-        } else if (ttl > 0) {
-          ch.config().setOption(ttlOption(v6), ttl);
+        } else {
+          ch.config().setOption(ttlOption(v6), sendTtl());
         }
       }
     }

@@ -161,11 +161,16 @@ public final class BgpTransport implements AutoCloseable {
     InetAddress remote = ch.remoteAddress().getAddress();
     InetAddress local = ch.localAddress().getAddress();
     BgpSession s = null;
-    for (BgpSession c : sessions.getOrDefault(remote, List.of())) {
+    List<BgpSession> candidates = sessions.getOrDefault(remote, List.of());
+    for (BgpSession c : candidates) {
       if (c.localAddress() == null || c.localAddress().equals(local)) {
         s = c;
         break;
       }
+    }
+    if (s == null && candidates.size() == 1) {
+      // as FRR's bgp_accept (peer_lookup by the remote address only): the source address is for our connects
+      s = candidates.get(0);
     }
     if (s == null) {
       // At info once a minute per address (a router configured with the wrong neighbour address shows up), else at
@@ -306,8 +311,7 @@ public final class BgpTransport implements AutoCloseable {
         boolean allGtsm = true;
         int maxHops = 0;
         for (BgpSession s : all) {
-          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
-              && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
+          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6; // any listener may take it
           if (reaches) {
             any = true;
             allGtsm &= s.gtsmHops() > 0;
