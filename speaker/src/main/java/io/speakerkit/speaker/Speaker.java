@@ -1486,14 +1486,30 @@ public final class Speaker implements AutoCloseable {
    * for routes of its own family. MED 0 as MetalLB's FRR sends it: a prefix of a {@code network} statement gets
    * MULTI_EXIT_DISC 0 (bgp_static_update), kept toward eBGP peers too since the route is originated here. Routes of
    * the other family (dualStackAddressFamily) carry our address of that family on the interface toward the peer: the
-   * session has none of its own to put there.
+   * session has none of its own to put there; without one, what FRR sends then ({@code ::ffff:<our IPv4>}, or the
+   * router ID).
    */
   private static PathAttributes attributes(PlannedRoute route, PeerRuntime peer) {
     PathAttributes.Builder b = PathAttributes.builder().origin(Origin.IGP).med(0);
     boolean sessionV4 = peer.config.peerAddress() instanceof Inet4Address;
     InetAddress global = route.prefix().isIpv4() != sessionV4 ? peer.otherFamilyNextHop
         : route.prefix().isIpv4() ? null : peer.local;
-    if (global instanceof java.net.Inet6Address v6 && peer.linkLocalNextHop != null) {
+    if (global == null && route.prefix().isIpv4() != sessionV4) {
+      if (sessionV4) {
+        // FRR (bpacket_reformat_for_peer): no IPv6 global toward the peer: ::ffff:<our IPv4>, link-local beside it
+        byte[] nh = new byte[peer.linkLocalNextHop == null ? 16 : 32];
+        nh[10] = (byte) 0xFF;
+        nh[11] = (byte) 0xFF;
+        System.arraycopy(peer.local.getAddress(), 0, nh, 12, 4);
+        if (peer.linkLocalNextHop != null) {
+          System.arraycopy(peer.linkLocalNextHop.getAddress(), 0, nh, 16, 16);
+        }
+        b.ipv6NextHop(nh);
+      } else {
+        // FRR (bgp_zebra_nexthop_set): no IPv4 on the interface: the router ID is the IPv4 next hop
+        b.nextHop(routerId(peer.config, peer.local).toInetAddress());
+      }
+    } else if (global instanceof java.net.Inet6Address v6 && peer.linkLocalNextHop != null) {
       b.ipv6NextHop(v6, peer.linkLocalNextHop); // global and link-local, as FRR sends to a peer on its network
     } else if (global != null && route.prefix().isIpv4() != sessionV4) {
       b.nextHop(global);
@@ -1541,14 +1557,8 @@ public final class Speaker implements AutoCloseable {
       return "routerID is required: this host has no IPv4 address to use as BGP identifier toward "
           + peer.peerAddress().getHostAddress() + " (RFC 4271 §4.2)";
     }
-    if (peer.dualStackAddressFamily()) {
-      boolean v4 = peer.peerAddress() instanceof Inet4Address;
-      if (otherFamilyAddress(local, v4).isEmpty()) {
-        return "dualStackAddressFamily: the interface toward " + peer.peerAddress().getHostAddress() + interfaceName(
-            local) + " has no " + (v4 ? "IPv6" : "IPv4") + " address to use as next hop for " + (v4 ? "IPv6" : "IPv4")
-            + " routes; add one or turn dualStackAddressFamily off";
-      }
-    }
+    // dualStackAddressFamily without an address of the other family toward the peer: not refused; FRR sends
+    // ::ffff:<IPv4> (IPv6 routes) or the router ID (IPv4 routes) as next hop then (attributes)
     return null;
   }
 

@@ -25,8 +25,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * What the speaker announces, as FRR bgpd sees it in its own JSON: an IPv6 pool over an IPv6 session; both families
- * over one IPv4 session (dualStackAddressFamily) with a real IPv6 next hop; a dual-stack peer refused when its
- * interface has no IPv6 address; aggregation to /24 with two services; two services sharing one address.
+ * over one IPv4 session (dualStackAddressFamily) with a real IPv6 next hop, or an IPv4-mapped one when the interface
+ * has no IPv6 address; aggregation to /24 with two services; two services sharing one address.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FrrRoutesInteropTest {
@@ -149,20 +149,47 @@ class FrrRoutesInteropTest {
     }
   }
 
+  /**
+   * dualStackAddressFamily toward an interface with no IPv6 address of ours: not refused; as FRR (10.x,
+   * bpacket_reformat_for_peer) the IPv6 routes carry {@code ::ffff:<our IPv4>} (with our link-local beside it), and
+   * the IPv4 routes are unaffected.
+   */
   @Test
-  @SuppressWarnings("try") // a resource held open for its side effect (a lock, a connection), not read
-  void dualStackPeer_interfaceWithoutIpv6_refusedWithMessage() throws Exception {
+  void dualStackPeer_interfaceWithoutIpv6_ipv4MappedNextHop() throws Exception {
     try (Netns plain = Netns.create("skspkv4", "10.250.4.1/30", "10.250.4.2/30")) {
-      IpAddressPool pool = IpAddressPool.builder().name("ds").addresses("10.0.4.10-10.0.4.20").build();
+      FrrRouter v4only = FrrRouter.start(plain, """
+            frr defaults traditional
+            hostname skspkv4
+            !
+            router bgp 64512
+             bgp router-id 10.250.4.2
+             neighbor 10.250.4.1 remote-as 64512
+             neighbor 10.250.4.1 timers 3 9
+             neighbor 10.250.4.1 timers connect 1
+             address-family ipv6 unicast
+              neighbor 10.250.4.1 activate
+             exit-address-family
+            !
+            """, null);
+      IpAddressPool pool = IpAddressPool.builder().name("ds").addresses("10.0.4.10-10.0.4.20", "2001:db8:254::/64")
+          .build();
       PeerConfig p = peer("10.250.4.2").dualStackAddressFamily(true).build();
       try (Speaker speaker = Speaker.builder().config(config(p, pool, AdvertisementConfig.builder("adv")))
           .build()) {
         speaker.start();
-        PeerStatus status = speaker.status().get(0);
-        assertEquals("Refused", status.state(), status::toString);
-        assertTrue(status.explanation().contains("dualStackAddressFamily")
-            && status.explanation().contains("skspkv4h")
-            && status.explanation().contains("has no IPv6 address"), status::toString);
+        Poll.until(LIMIT, "Established with 10.250.4.1",
+            () -> FrrLabInteropTest.frrEstablished(v4only, "10.250.4.1")
+                && speaker.status().get(0).state().equals("Established"),
+            () -> v4only.json("show bgp neighbors json") + "\n" + speaker.status());
+        speaker.announce(ServiceRequest.builder("ns/ds").ipFamilyPolicy(IpFamilyPolicy.REQUIRE_DUAL_STACK).build());
+        Poll.until(LIMIT, "both routes at FRR",
+            () -> v4only.json("show bgp ipv4 unicast json").contains("\"10.0.4.10/32\"")
+                && v4only.json("show bgp ipv6 unicast json").contains("\"2001:db8:254::/128\""),
+            () -> v4only.json("show bgp ipv4 unicast json") + "\n" + v4only.json("show bgp ipv6 unicast json"));
+        String route6 = v4only.json("show bgp ipv6 unicast 2001:db8:254::/128 json");
+        // FRR 8.4 prints ::ffff:10.250.4.1 in hex; our link-local is the one it uses
+        assertTrue(route6.contains("\"ip\":\"::ffff:afa:401\",\"afi\":\"ipv6\",\"scope\":\"global\""), route6);
+        assertTrue(route6.contains("\"scope\":\"link-local\",\"accessible\":true,\"used\":true"), route6);
       }
     }
   }
