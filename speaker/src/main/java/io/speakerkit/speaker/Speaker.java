@@ -1096,11 +1096,6 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
-  /**
-   * Starts the refused peers whose problem has gone, e.g. a route toward the router or a sourceAddress that came up
-   * after the speaker (a speaker started before the node's network is the common case); still refused, a peer is not
-   * reported again unless its problem changed.
-   */
   /** The restart time after start is over: OPENs from now on say this speaker has not just restarted. */
   private void endRestartState() {
     if (!running) {
@@ -1114,6 +1109,11 @@ public final class Speaker implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts the refused peers whose problem has gone, e.g. a route toward the router or a sourceAddress that came up
+   * after the speaker (a speaker started before the node's network is the common case); still refused, a peer is not
+   * reported again unless its problem changed.
+   */
   private void retryRefused() {
     if (!running) {
       return;
