@@ -311,7 +311,10 @@ public final class BgpTransport implements AutoCloseable {
         boolean allGtsm = true;
         int maxHops = 0;
         for (BgpSession s : all) {
-          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6; // any listener may take it
+          // (a peer that dials another listener than its session's source address is still accepted there, see
+          // accept; its socket gets the session's minimum TTL then, only the listener's SYN-ACK is not filtered)
+          boolean reaches = (s.peerAddress() instanceof java.net.Inet6Address) == v6
+              && (bound.isAnyLocalAddress() || s.localAddress() == null || s.localAddress().equals(bound));
           if (reaches) {
             any = true;
             allGtsm &= s.gtsmHops() > 0;
