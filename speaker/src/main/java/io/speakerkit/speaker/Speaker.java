@@ -1071,10 +1071,14 @@ public final class Speaker implements AutoCloseable {
     runtime.linkLocalNextHop = linkLocalToward(local, peer.peerAddress()).orElse(null);
     peers.put(peer.name(), runtime);
     // apply() replaces the PeerRuntime of a live session (withConfig): state changes go to the current one.
+    // the peer's AS as last learnt from its OPEN: still named in the record of its session's end (FRR's peer->as)
+    java.util.concurrent.atomic.AtomicLong knownPeerAs = new java.util.concurrent.atomic.AtomicLong(
+        peer.peerAsn().orElse(0L));
     runtime.session.addListener(change -> {
+      runtime.session.negotiated().ifPresent(n -> knownPeerAs.set(n.peerAs()));
       MrtUpdateDump dump = mrt;
       if (dump != null) { // here, on the session's loop, in order with the UPDATEs Received dumps
-        long peerAs = runtime.session.negotiated().map(NegotiatedSession::peerAs).orElse(peer.peerAsn().orElse(0L));
+        long peerAs = knownPeerAs.get();
         dump.stateChange(peerAs, peer.myAsn(), peer.peerAddress(), local, change.from(), change.to());
       }
       onWorker(() -> {
@@ -1319,11 +1323,12 @@ public final class Speaker implements AutoCloseable {
       List<IpPrefix> withdrawn = RouteKey.withdrawn(update, families).stream().map(RouteKey::prefix).toList();
       List<IpPrefix> announced = RouteKey.announced(update, families).stream().map(RouteKey::prefix).toList();
       boolean treatAsWithdraw = update.errorAction().withdrawsRoutes();
+      // RFC 6793 §4.2.3: a 2-octet AS speaker's path is AS_PATH and AS4_PATH together, for the route-received event
+      // as for the MRT RIB dump's records (4-octet AS numbers, RFC 6396 §4.3.4)
       PathAttributes attributes = announced.isEmpty() || treatAsWithdraw ? null
-          : update.attributes().toPathAttributes();
-      // the MRT RIB dump's records carry 4-octet AS numbers (RFC 6396 §4.3.4)
-      PathAttributes ribAttributes = attributes == null || mrtRibPath == null || update.context().fourOctetAs()
-          ? attributes : attributes.withAs4AttributesMerged();
+          : update.context().fourOctetAs() ? update.attributes().toPathAttributes()
+          : update.attributes().toPathAttributes().withAs4AttributesMerged();
+      PathAttributes ribAttributes = attributes;
       if (queued.incrementAndGet() >= RECEIVE_QUEUE_PAUSE && paused.compareAndSet(false, true)) {
         session.pauseReading();
       }
