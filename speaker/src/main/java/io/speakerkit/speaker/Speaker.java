@@ -858,11 +858,16 @@ public final class Speaker implements AutoCloseable {
     }
     java.nio.file.Path parent = file.toAbsolutePath().getParent();
     java.nio.file.Path tmp = null;
+    boolean moved = false;
     try {
       tmp = java.nio.file.Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      try (java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tmp))) {
+      try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(tmp,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        java.io.OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel));
         MrtRibDump.write(out, snapshot.collectorId(), clock.instant().getEpochSecond(), snapshot.peers(),
             snapshot.rib());
+        out.flush();
+        channel.force(true); // on disk before the rename makes it the dump: a power cut leaves the old or the new one
       }
       try {
         // readable by the tools of other users, as a file written in place would be (a temporary file is 0600)
@@ -873,15 +878,17 @@ public final class Speaker implements AutoCloseable {
       }
       java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      moved = true;
     } catch (java.io.IOException e) {
-      if (tmp != null) {
+      throw new java.io.UncheckedIOException("MRT RIB dump " + file, e);
+    } finally {
+      if (tmp != null && !moved) {
         try {
-          java.nio.file.Files.deleteIfExists(tmp); // a full disk: no half-written file left beside the dump
+          java.nio.file.Files.deleteIfExists(tmp); // a full disk or a failed write: no half-written file left behind
         } catch (java.io.IOException ignored) {
-          e.addSuppressed(ignored);
+          // the dump's own failure is what the caller sees
         }
       }
-      throw new java.io.UncheckedIOException("MRT RIB dump " + file, e);
     }
   }
 
