@@ -91,6 +91,9 @@ public final class Main {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (args.length == 2 && args[0].equals("help")) {
+      return run(new String[] {args[1], "--help"}, out, err); // help speaker: the command's options, as git help
+    }
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
       (args.length == 0 ? err : out).print(USAGE);
       return args.length == 0 ? 2 : 0;
@@ -127,6 +130,13 @@ public final class Main {
               out.println(JsonEvents.toJson(next));
             } catch (RuntimeException e) { // one event that cannot be printed must not end the event stream
               err.println(command + ": event not printed: " + next + ": " + e);
+            }
+            if (out.checkError()) {
+              // stdout is gone (| head, a consumer that exited): stop as a SIGPIPE would, through the shutdown hook
+              // (Cease to the peers, files flushed), instead of running on with nobody reading
+              err.println(command + ": standard output closed, stopping");
+              new Thread(() -> System.exit(141), "speakerkit-stdout-closed").start();
+              return;
             }
           }
         }
@@ -252,9 +262,13 @@ public final class Main {
         throw new IllegalArgumentException("--listen, --asn and at least one --peer are required");
       }
       SpeakerConfig.Builder config = SpeakerConfig.builder();
+      java.util.Set<InetAddress> peerAddresses = new java.util.HashSet<>();
       for (String peer : peerArgs) {
         int at = peer.lastIndexOf('@');
         InetAddress address = InetAddress.getByName(at < 0 ? peer : peer.substring(0, at));
+        if (!peerAddresses.add(address)) {
+          throw new IllegalArgumentException("--peer " + peer + ": that address is given twice");
+        }
         PeerConfig.Builder b = PeerConfig.builder().name(JsonEvents.text(address)).myAsn(asn).peerAddress(address);
         if (at < 0) {
           b.dynamicAsn(DynamicAsn.ANY);
@@ -293,7 +307,11 @@ public final class Main {
 
   private static long asNumber(String seen, String text) {
     try {
-      return Long.parseLong(text);
+      long asn = Long.parseLong(text);
+      if (asn < 1 || asn > 4294967295L) {
+        throw new NumberFormatException(text);
+      }
+      return asn;
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(seen + " (expected: an AS number, 1-4294967295)");
     }
@@ -317,7 +335,8 @@ public final class Main {
       // reported below
     }
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. 127.0.0.1:7472)");
+      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. "
+          + (option.equals("--listen") ? "192.0.2.10:179" : "127.0.0.1:7472") + ")");
     }
     String host = text.substring(0, colon);
     if (host.isEmpty()) {

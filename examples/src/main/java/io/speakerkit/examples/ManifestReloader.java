@@ -125,7 +125,15 @@ final class ManifestReloader {
   void reload() {
     Loaded loaded;
     try {
-      loaded = load();
+      loaded = load(); // (takes the new stamps first: the next edit of an empty file is reloaded)
+      for (Path p : ManifestSet.expand(files)) {
+        // kubectl get -o yaml > file, cat > file and many editors empty a file before they write it: applying that
+        // moment would release every service and end every session
+        if (Files.size(p) == 0) {
+          failed(p + ": empty (being rewritten?), the running configuration stays");
+          return;
+        }
+      }
     } catch (ManifestException e) {
       failed("invalid manifest, the running configuration stays: " + e.getMessage());
       return;

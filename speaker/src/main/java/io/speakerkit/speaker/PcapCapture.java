@@ -59,7 +59,9 @@ final class PcapCapture implements BgpTap, BfdTap, AutoCloseable {
       }
       return c;
     } catch (IOException e) {
-      throw new UncheckedIOException("capture file " + file + ": " + e.getMessage(), e);
+      String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory" // (the path alone)
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+      throw new UncheckedIOException("capture file " + file + ": " + why, e);
     }
   }
 

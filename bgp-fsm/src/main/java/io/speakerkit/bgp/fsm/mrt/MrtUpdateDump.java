@@ -69,7 +69,10 @@ public final class MrtUpdateDump implements AutoCloseable {
           StandardOpenOption.WRITE, append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)),
           clock);
     } catch (IOException e) {
-      throw new UncheckedIOException("MRT dump " + file, e);
+      // the JDK's message of a missing directory or a refused open is the path alone: say which it is
+      String why = e instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+          : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : e.getMessage();
+      throw new UncheckedIOException("MRT dump " + file + ": " + why, e);
     }
   }
 
