@@ -32,7 +32,7 @@ public final class Main {
       commands:
         demo       the MetalLB BGP lab in one process on loopback: a speaker and a router, no root needed
         speaker    run a speaker from MetalLB manifests (IPAddressPool, BGPPeer, BGPAdvertisement,
-                   BFDProfile, Community, Secret, Service)
+                   BFDProfile, Community, Secret, Service, EndpointSlice, Node)
         collector  accept BGP sessions and print every route received as JSON lines
 
       'java -jar speakerkit.jar <command> --help' describes a command's options.
@@ -463,7 +463,8 @@ public final class Main {
     }
     for (Path p : configs) {
       if (!Files.isReadable(p)) {
-        err.println("speaker: cannot read " + p);
+        err.println("speaker: cannot read " + p + ": "
+            + (Files.exists(p) ? "permission denied" : "no such file or directory"));
         return 2;
       }
     }

@@ -88,4 +88,12 @@ class CommandLineErrorsTest {
     String e = err.toString(StandardCharsets.UTF_8);
     assertTrue(e.startsWith("collector: --peer 127.0.0.31: that address is given twice"), e);
   }
+
+  /** A --config file that is not there: said so, not only "cannot read". */
+  @Test
+  void speakerConfigMissing_messageSaysWhy(@TempDir Path dir) {
+    assertEquals(2, run("speaker", "--config", dir.resolve("lab.yaml").toString()));
+    String e = err.toString(StandardCharsets.UTF_8);
+    assertTrue(e.contains("lab.yaml: no such file or directory"), e);
+  }
 }
