@@ -3,14 +3,10 @@ package io.speakerkit.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.speakerkit.speaker.Speaker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,43 +19,6 @@ class CommandLineErrorsTest {
   private int run(String... args) {
     return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
-  }
-
-  private static final String LAB = """
-      apiVersion: metallb.io/v1beta1
-      kind: IPAddressPool
-      metadata: {name: pool, namespace: metallb-system}
-      spec: {addresses: [10.0.0.10-10.0.0.20]}
-      ---
-      apiVersion: metallb.io/v1beta1
-      kind: BGPAdvertisement
-      metadata: {name: adv, namespace: metallb-system}
-      spec: {ipAddressPools: [pool]}
-      ---
-      apiVersion: v1
-      kind: Service
-      metadata: {name: web, namespace: default}
-      spec: {type: LoadBalancer, clusterIP: 10.96.0.1, ports: [{port: 80}]}
-      """;
-
-  /**
-   * `kubectl get ... -o yaml > lab.yaml` (or any truncate-then-write editor) leaves the file empty for a moment; the
-   * watcher must not apply "no pools, no peers, no services": that withdraws everything (Cease to every router).
-   */
-  @Test
-  void configTruncatedWhileRewritten_runningConfigurationStays(@TempDir Path dir) throws Exception {
-    Path lab = dir.resolve("lab.yaml");
-    Files.writeString(lab, LAB);
-    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(),
-        new PrintStream(PrintStream.nullOutputStream()));
-    ManifestReloader.Loaded loaded = r.load();
-    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
-      r.serve(speaker, loaded);
-      assertEquals(1, speaker.announced().size());
-      Files.writeString(lab, ""); // truncated, the new content not yet written
-      r.reload();
-      assertEquals(1, speaker.announced().size(), "an emptied --config file released every service");
-    }
   }
 
   /** A --mrt file in a directory that does not exist: the message should say why, as for --capture. */

@@ -104,6 +104,29 @@ class ManifestReloaderTest {
   }
 
   /**
+   * {@code kubectl get ... -o yaml > lab.yaml} (or any truncate-then-write editor) leaves the file empty for a moment;
+   * applying that would release every service and end every session: the running configuration stays.
+   */
+  @Test
+  void configEmptiedWhileRewritten_runningConfigurationStays(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, CONFIG);
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(), new PrintStream(err, true));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).allowLocalPeers(true)
+        .start()) {
+      r.serve(speaker, loaded);
+      assertEquals(1, speaker.announced().size());
+      Files.writeString(lab, ""); // truncated, the new content not yet written
+      r.reload();
+      assertEquals(1, speaker.announced().size(), "an emptied --config file released every service");
+      assertEquals(1, speaker.status().size(), "an emptied --config file removed the peer");
+      assertTrue(err.toString().contains("empty (being rewritten?)"), err.toString());
+    }
+  }
+
+  /**
    * MetalLB's speaker announces nothing from a node whose NetworkUnavailable condition is True (bgp_controller.go
    * ShouldAnnounce, nodes.IsNetworkUnavailable); the address is still allocated.
    */

@@ -47,39 +47,35 @@ class SocketDefaultsIT {
    */
   @Test
   void peerDialsAnotherOfOurAddressesThanTheSourceAddress_accepted() throws Exception {
-    InetAddress listenOn = InetAddress.getByName("127.253.0.97");
-    InetAddress peer = InetAddress.getByName("127.253.0.98");
-    InetAddress ourSource = InetAddress.getByName("127.253.0.99");
-    try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(listenOn, 11237)).build().start();
-        BgpTransport tb = BgpTransport.builder().build()) {
-      BgpSession sa = BgpSession.builder().transport(ta).peer(peer).peerPort(11238).localAddress(ourSource)
-          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .connectMode(ConnectMode.LISTEN_ONLY).build())
-          .build();
-      BgpSession sb = BgpSession.builder().transport(tb).peer(listenOn).peerPort(11237).localAddress(peer)
-          .connectTimeout(Duration.ofSeconds(2))
-          .config(FsmConfig.builder().localAs(64602).peerAs(64601).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
-              .backoff(Duration.ofMillis(200), Duration.ofSeconds(1)).build())
-          .build();
-      sa.start();
-      sb.start();
-      Poll.until(LIMIT, "both Established",
-          () -> sa.state() == BgpState.Established && sb.state() == BgpState.Established,
-          () -> sa.state() + " / " + sb.state());
-    }
+    // listening on .97, our session's source address .99: the peer .98 dials .97 and both come up
+    assertEquals(List.of(1, 1), establishAndRead(11237, InetAddress.getByName("127.253.0.99"), 64601, 64602,
+        BgpSession.ttlOption(false)));
   }
 
-  /** The option on the listening side's (accepted) and the dialling side's socket once both are Established. */
+  /** {@link #establishAndRead(int, InetAddress, long, long, ChannelOption)} with no source address on our side. */
   private static List<Integer> establishAndRead(int port, long asA, long asB, ChannelOption<Integer> option)
       throws Exception {
+    return establishAndRead(port, null, asA, asB, option);
+  }
+
+  /**
+   * Our session listens on 127.253.0.97:{@code port} ({@code ourSource}, if given, the source address of its own
+   * connects), the peer 127.253.0.98 dials it; once both are Established, {@code option} on the listening side's
+   * (accepted) and the dialling side's socket.
+   */
+  private static List<Integer> establishAndRead(int port, InetAddress ourSource, long asA, long asB,
+      ChannelOption<Integer> option) throws Exception {
     InetAddress a = InetAddress.getByName("127.253.0.97");
     InetAddress b = InetAddress.getByName("127.253.0.98");
     try (BgpTransport ta = BgpTransport.builder().listen(new InetSocketAddress(a, port)).build().start();
         BgpTransport tb = BgpTransport.builder().build()) {
-      BgpSession sa = BgpSession.builder().transport(ta).peer(b).peerPort(port + 1)
+      BgpSession.Builder ours = BgpSession.builder().transport(ta).peer(b).peerPort(port + 1)
           .config(FsmConfig.builder().localAs(asA).peerAs(asB).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
-              .connectMode(ConnectMode.LISTEN_ONLY).build())
-          .build();
+              .connectMode(ConnectMode.LISTEN_ONLY).build());
+      if (ourSource != null) {
+        ours.localAddress(ourSource);
+      }
+      BgpSession sa = ours.build();
       BgpSession sb = BgpSession.builder().transport(tb).peer(a).peerPort(port).localAddress(b)
           .connectTimeout(Duration.ofSeconds(2))
           .config(FsmConfig.builder().localAs(asB).peerAs(asA).bgpIdentifier(BgpIdentifier.parse("10.0.0.2"))
