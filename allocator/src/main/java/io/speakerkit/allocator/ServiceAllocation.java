@@ -16,7 +16,8 @@ import java.util.Set;
  * namespaces and selectors, only a priority, matches every service (MetalLB from v0.15, metallb/metallb#2714: it
  * selects everything; v0.14 left such a pool out of automatic assignment).
  *
- * @param priority lower wins; {@code 0} means unset and sorts after every set priority, as in MetalLB
+ * @param priority lower wins; {@code 0} means unset and sorts after every set priority, as in MetalLB; a negative
+ *     priority sorts before every positive one (MetalLB takes it, in an order its comparator leaves undefined)
  * @param namespaces namespace names
  * @param namespaceSelectors selectors over namespace labels
  * @param serviceSelectors selectors over service labels
@@ -24,9 +25,6 @@ import java.util.Set;
 public record ServiceAllocation(
     int priority, Set<String> namespaces, List<LabelSelector> namespaceSelectors, List<LabelSelector> serviceSelectors) {
   public ServiceAllocation {
-    if (priority < 0) {
-      throw new IllegalArgumentException("priority: " + priority + " (expected: >= 0, 0 meaning unset)");
-    }
     namespaces = Set.copyOf(Objects.requireNonNull(namespaces, "namespaces"));
     namespaceSelectors = List.copyOf(Objects.requireNonNull(namespaceSelectors, "namespaceSelectors"));
     serviceSelectors = List.copyOf(Objects.requireNonNull(serviceSelectors, "serviceSelectors"));
@@ -69,9 +67,6 @@ public record ServiceAllocation(
     private Builder() {}
 
     public Builder priority(int priority) {
-      if (priority < 0) {
-        throw new IllegalArgumentException("priority: " + priority + " (expected: >= 0, 0 meaning unset)");
-      }
       this.priority = priority;
       return this;
     }

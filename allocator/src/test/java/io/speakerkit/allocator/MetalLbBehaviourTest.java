@@ -98,6 +98,11 @@ class MetalLbBehaviourTest {
             List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build()).build(),
                 pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(99).namespaces("ns").build()).build()),
             List.of(), svc("ns/a"), "10.0.2.0"),
+        row("[our order: MetalLB takes a negative priority, its comparator leaves the order undefined] a negative"
+                + " priority comes before every positive one",
+            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(1).namespaces("ns").build()).build(),
+                pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(-1).namespaces("ns").build()).build()),
+            List.of(), svc("ns/a"), "10.0.2.0"),
         row("[metallb config.go addressPoolServiceAllocationsFromCR, #2714 (v0.15)] priority alone selects every"
                 + " service: the pool comes first",
             List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(1).build()).build(),

@@ -236,9 +236,10 @@ public record PeerConfig(
         throw new IllegalArgumentException("keepaliveTime: " + seconds(givenKeepalive) + " without holdTime gives a hold "
             + "time of " + seconds(givenHold) + " (expected: a hold time of 0 or at least 3 seconds)");
       }
-      if (givenKeepalive.compareTo(givenHold) > 0 && !hold.isZero()) {
-        throw new IllegalArgumentException("keepaliveTime: " + seconds(givenKeepalive) + " (expected: at most holdTime "
-            + seconds(givenHold) + ")");
+      // MetalLB compares the timers as given: holdTime 0s with keepaliveTime 500ms is refused, although both cut to 0
+      if (givenKeepalive.compareTo(givenHold) > 0) {
+        throw new IllegalArgumentException("keepaliveTime: " + seconds(givenKeepalive) + (hold.isZero()
+            ? " (expected: 0 when holdTime is 0)" : " (expected: at most holdTime " + seconds(givenHold) + ")"));
       }
       if (hold.getSeconds() > 65535) {
         throw new IllegalArgumentException("keepaliveTime: " + keepalive.toSeconds()

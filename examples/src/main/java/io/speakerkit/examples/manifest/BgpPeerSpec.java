@@ -97,6 +97,10 @@ public record BgpPeerSpec(
     Duration connect = spec.duration("connectTime", warnings);
 
     String password = spec.string("password");
+    if (password != null && (password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0)) {
+      // MetalLB (peerFromCR): "password for peer ... contains invalid characters"
+      throw spec.error("password", "contains a line break (expected: a password without \\n or \\r)");
+    }
     ObjectRef passwordSecret = null;
     if (spec.has("passwordSecret")) {
       Object raw = spec.raw("passwordSecret");

@@ -6,12 +6,18 @@ import java.util.Map;
 /** MetalLB {@code Community} (metallb.io/v1beta1): aliases usable in BGPAdvertisement communities. */
 public record CommunitySpec(ObjectRef ref, Map<String, String> aliases) {
 
+  /** A community as MetalLB's community.New takes it: decimal digits only (strconv.ParseUint), no sign, no blank. */
+  static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("(large:)?[0-9]+(:[0-9]+)+");
+
   static CommunitySpec read(ObjectRef ref, Node spec) {
     Map<String, String> aliases = new LinkedHashMap<>();
     for (Node c : spec.children("communities")) {
       String name = c.requiredString("name");
       String value = c.requiredString("value");
       try { // MetalLB (communitiesFromCrs) parses every alias value, used or not
+        if (value.indexOf(':') >= 0 && !DIGITS.matcher(value).matches()) {
+          throw new IllegalArgumentException(value);
+        }
         if (value.startsWith("large:")) {
           io.speakerkit.bgp.wire.attribute.LargeCommunity.parse(value.substring("large:".length()));
         } else {

@@ -32,7 +32,9 @@ public record IpAddressPoolSpec(
     ServiceAllocation alloc = null;
     if (spec.has("serviceAllocation")) {
       Node sa = spec.child("serviceAllocation");
-      Long priority = sa.integer("priority", 0, Integer.MAX_VALUE);
+      // the CRD types it as a plain integer: MetalLB takes a negative priority (sortPools then orders it unpredictably;
+      // the allocator puts it before every positive one)
+      Long priority = sa.integer("priority", Integer.MIN_VALUE, Integer.MAX_VALUE);
       alloc = new ServiceAllocation(
           priority == null ? null : priority.intValue(),
           sa.distinctStrings("namespaces"),

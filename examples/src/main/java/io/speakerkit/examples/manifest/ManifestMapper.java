@@ -190,6 +190,10 @@ public final class ManifestMapper {
       String value = spec.communities().get(i);
       String field = "communities[" + i + "]";
       try {
+        if (value.indexOf(':') >= 0 && !CommunitySpec.DIGITS.matcher(value).matches()) {
+          // MetalLB (community.New) parses each part with strconv.ParseUint: no sign, no blank
+          throw new IllegalArgumentException(value);
+        }
         if (value.startsWith("large:")) {
           large.add(LargeCommunity.parse(value.substring("large:".length())));
         } else {

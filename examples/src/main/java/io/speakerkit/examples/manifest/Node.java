@@ -159,7 +159,8 @@ final class Node {
   InetAddress parseAddress(String field, String s) {
     String t = s.trim();
     // not Java's inet_aton forms: "1.2.3" would be 1.2.0.3, "10.1" 10.0.0.1
-    if (!t.contains(":") && !IPV4.matcher(t).matches()) {
+    // nor a zone ("fe80::1%eth0"): Go's net.ParseIP, which MetalLB uses, refuses it
+    if (!t.contains(":") && !IPV4.matcher(t).matches() || t.indexOf('%') >= 0) {
       throw error(field, "\"" + s + "\" (expected: an IPv4 or IPv6 address)");
     }
     try {

@@ -56,9 +56,17 @@ public record ServiceSpec(
     String ips = annotation(annotations, "loadBalancerIPs");
     String lbip = spec.string("loadBalancerIP");
     if (ips != null) {
-      for (String ip : ips.split(",")) {
-        if (!ip.isBlank()) {
-          requested.add(spec.parseAddress("metadata.annotations[metallb.io/loadBalancerIPs]", ip));
+      // MetalLB (getDesiredLbIPs) parses every comma-separated entry with net.ParseIP: an empty entry ("a,") or a
+      // zoned address fails the Service
+      for (String ip : ips.split(",", -1)) {
+        try {
+          if (ip.isBlank() || ip.indexOf('%') >= 0) {
+            throw spec.error("", "");
+          }
+          requested.add(spec.parseAddress("", ip));
+        } catch (ManifestException e) {
+          throw new ManifestException(ref, "metadata.annotations[metallb.io/loadBalancerIPs]",
+              "\"" + ip + "\" in \"" + ips + "\" (expected: IPv4 or IPv6 addresses separated by commas)");
         }
       }
       if (lbip != null && !lbip.isEmpty()) {
