@@ -60,6 +60,11 @@ public final class BgpFsm {
   private final Ticker ticker;
   private final RandomGenerator random;
   private OpenMessage localOpen;
+  /**
+   * The configuration our OPEN on this connection went out with: the peer's OPEN is negotiated against it (RFC 4271
+   * §4.2, both sides take the smaller of the two hold times sent), whatever {@link #timers} changed since.
+   */
+  private FsmConfig sentConfig;
 
   private BgpState state = BgpState.Idle;
   private final EnumSet<BgpTimer> running = EnumSet.noneOf(BgpTimer.class);
@@ -186,7 +191,8 @@ public final class BgpFsm {
 
   /**
    * Changes the hold and keepalive times we propose for the OPENs to come, as FRR applies {@code neighbor X timers}:
-   * a running session keeps what it negotiated. Changes no state and returns no action.
+   * a running session keeps what it negotiated, and a peer OPEN is negotiated against the OPEN this connection sent
+   * (RFC 4271 §4.2). Changes no state and returns no action.
    *
    * @param keepalive empty: a third of the negotiated hold time
    * @throws IllegalArgumentException as {@link FsmConfig.Builder#build()} for these values
@@ -424,7 +430,7 @@ public final class BgpFsm {
       }
       case BGPOpen -> {
         OpenMessage open = ((BgpEvent.BGPOpen) e).open();
-        OpenNegotiation.Result r = OpenNegotiation.negotiate(config, open);
+        OpenNegotiation.Result r = OpenNegotiation.negotiate(sentConfig != null ? sentConfig : config, open);
         if (r instanceof OpenNegotiation.Rejected rej) {
           detail = rej.detail();
           sendNotification(rej.notification());
@@ -604,6 +610,7 @@ public final class BgpFsm {
   private void sendOpenGoOpenSent(EventType t) {
     stop(BgpTimer.ConnectRetryTimer);
     stop(BgpTimer.DelayOpenTimer);
+    sentConfig = config;
     out.add(new SendOpen(localOpen));
     start(BgpTimer.HoldTimer, config.openSentHoldTime());
     transition(BgpState.OpenSent, t);

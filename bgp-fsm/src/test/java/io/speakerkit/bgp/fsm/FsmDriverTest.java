@@ -201,6 +201,27 @@ class FsmDriverTest {
     assertEquals(Duration.ofSeconds(5), d.fsm().session().orElseThrow().keepaliveTime());
   }
 
+  /**
+   * RFC 4271 §4.2: both sides take the smaller of the hold times in the two OPENs. Timers set in OpenSent, after our
+   * OPEN went with 90 s, are for the OPENs to come: negotiating 0 from them would leave us silent while the peer,
+   * having settled on 90 s, drops us.
+   */
+  @Test
+  void timers_changedInOpenSent_sessionNegotiatesFromTheOpenSent() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(event(16));
+    assertEquals(90, ((BgpAction.SendOpen) io.stream().filter(a -> a instanceof BgpAction.SendOpen).findFirst()
+        .orElseThrow()).open().holdTime());
+    d.fsm().timers(Duration.ZERO, Optional.empty());
+    d.fire(new BgpEvent.BGPOpen(peerOpen(90)));
+    d.fire(event(26));
+    assertEquals(Duration.ofSeconds(90), d.fsm().session().orElseThrow().holdTime());
+    io.clear();
+    time.advance(Duration.ofSeconds(31));
+    assertEquals(1, count(BgpAction.SendKeepalive.class));
+  }
+
   /** RFC 4724 §4.1: the Restart State bit for the OPENs to come, set after a restart and cleared later. */
   @Test
   void restartState_changesTheNextOpensGracefulRestartCapability() {
