@@ -94,7 +94,8 @@ public final class UpdateChecks {
 
   /**
    * 0/8, loopback (but on a loopback session), multicast and 240/4 for a 4-octet next hop; the unspecified address,
-   * ::1 (but on a loopback session) and ff00::/8 for the global address of a 16- or 32-octet one.
+   * ::1 (but on a loopback session) and ff00::/8 for the global address of a 16- or 32-octet one, except "::" followed
+   * by a link-local address (32 octets).
    */
   private static boolean martianNextHop(MpReachView reach, boolean loopbackSession) {
     int length = reach.nextHopLength();
@@ -105,6 +106,11 @@ public final class UpdateChecks {
     if (length == 16 || length == 32) {
       long hi = reach.nextHopIpv6Hi();
       long lo = reach.nextHopIpv6Lo();
+      if (hi == 0 && lo == 0 && reach.hasLinkLocalNextHop()) {
+        // "::" followed by a link-local address: what BIRD sends on a link-local-only session; the link-local one is
+        // the next hop (FRR accepts it since FRRouting/frr#6261, BIRD forbids a zero global only without one)
+        return false;
+      }
       return hi == 0 && (lo == 0 || (lo == 1 && !loopbackSession)) || (hi >>> 56) == 0xFF;
     }
     return false;

@@ -115,4 +115,35 @@ class UpdateChecksTest {
     assertEquals("segment type: 4 (expected: AS_SET or AS_SEQUENCE from a peer outside the confederation)",
         e.get(1).reason());
   }
+
+  /** An UPDATE with only ORIGIN, AS_PATH (65000) and an IPv6 MP_REACH_NLRI of {@code nextHopHex} for 2001:db8::/32. */
+  private static List<UpdateError> checkIpv6NextHop(String nextHopHex) {
+    int nhLen = nextHopHex.replace(" ", "").length() / 2;
+    String mp = String.format("90 0e %04x 0002 01 %02x ", 5 + nhLen + 5, nhLen) + nextHopHex + " 00 20 20010db8";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", UpdateErrorHandlingTest.ORIGIN
+        + UpdateErrorHandlingTest.AS_PATH + mp, ""));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+      return UpdateChecks.check(u, 65000, true);
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void mpReachNextHop_unspecifiedGlobalWithLinkLocal_accepted() {
+    // BIRD on a link-local-only session sends "::" then the link-local address (32 octets); FRR accepts it since
+    // FRRouting/frr#6261 ("Do not discard an UPDATE if the global nexthop is set to ::"), BIRD's own receive check
+    // forbids a zero global only when no link-local follows
+    assertTrue(checkIpv6NextHop("00000000000000000000000000000000 fe800000000000000a0027fffe09f8a3").isEmpty());
+  }
+
+  @Test
+  void mpReachNextHop_unspecifiedGlobalWithoutUsableLinkLocal_stillMartian() {
+    // "::" alone, "::" + "::", and "::" followed by an address that is not link-local stay invalid
+    assertEquals(1, checkIpv6NextHop("00000000000000000000000000000000").size());
+    assertEquals(1, checkIpv6NextHop("00000000000000000000000000000000 00000000000000000000000000000000").size());
+    assertEquals(1, checkIpv6NextHop("00000000000000000000000000000000 20010db8000000000000000000000001").size());
+  }
 }
