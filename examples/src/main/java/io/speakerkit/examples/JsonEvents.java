@@ -88,6 +88,9 @@ final class JsonEvents {
     } else if (a.hasIpv6NextHop()) {
       java.nio.ByteBuffer nh = java.nio.ByteBuffer.wrap(a.ipv6NextHop()); // the global address first
       o.str("nextHop", IpPrefix.formatIpv6(nh.getLong(0), nh.getLong(8)));
+      if (nh.capacity() == 32) { // RFC 2545 §3: global and link-local; BIRD's link-local-only sessions send :: first
+        o.str("nextHopLinkLocal", IpPrefix.formatIpv6(nh.getLong(16), nh.getLong(24)));
+      }
     }
     a.get(Origin.class).ifPresent(v -> o.str("origin", v.toString()));
     a.get(AsPath.class).ifPresent(v -> o.str("asPath", v.toString()));

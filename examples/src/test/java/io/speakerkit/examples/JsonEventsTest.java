@@ -43,6 +43,17 @@ class JsonEventsTest {
     assertTrue(line.contains("\"nextHop\":\"2001:db8::1\""), line);
   }
 
+  /** A 32-octet next hop (RFC 2545 §3) reports both addresses; BIRD's link-local-only sessions send :: first. */
+  @Test
+  void routeReceived_globalAndLinkLocalNextHop_reportsBoth() throws Exception {
+    PathAttributes a = PathAttributes.builder().origin(Origin.IGP).asPath(65001)
+        .ipv6NextHop((java.net.Inet6Address) InetAddress.getByName("::"),
+            (java.net.Inet6Address) InetAddress.getByName("fe80::1")).build();
+    String line = JsonEvents.toJson(new SpeakerEvent.RouteReceived(Instant.EPOCH, "fe80::1",
+        IpPrefix.parse("2001:db8:100::/48"), a));
+    assertTrue(line.contains("\"nextHop\":\"::\",\"nextHopLinkLocal\":\"fe80::1\""), line);
+  }
+
   /** IPv6 addresses in RFC 5952 form, as FRR and GoBGP print them and as our prefixes are: not 2001:db8:0:0:0:0:0:1. */
   @Test
   void ipv6Addresses_shortForm() throws Exception {
