@@ -20,7 +20,7 @@ public final class BgpMessageEncoder {
    * Writes {@code msg}.
    *
    * @throws IllegalArgumentException if the message does not fit {@code ctx.maxMessageLength()} (OPEN and
-   *     KEEPALIVE: 4096)
+   *     KEEPALIVE: 4096); a NOTIFICATION's data is cut to fit instead
    */
   public static void encode(BgpMessage msg, ByteBuf out, CodecContext ctx) {
     int start = out.writerIndex();
@@ -33,7 +33,10 @@ public final class BgpMessageEncoder {
         writeHeader(out, MessageType.NOTIFICATION.value());
         out.writeByte(n.code());
         out.writeByte(n.subcode());
-        out.writeBytes(n.data());
+        // data echoing a whole received message (RFC 7313 §5: a 4096-octet BoRR) would not fit beside the header:
+        // the NOTIFICATION goes with as much of it as fits rather than not at all
+        byte[] data = n.data();
+        out.writeBytes(data, 0, Math.min(data.length, ctx.maxMessageLength() - BgpMessage.HEADER_LENGTH - 2));
         finish(out, start, ctx.maxMessageLength());
       } else if (msg instanceof RouteRefreshMessage r) {
         writeHeader(out, MessageType.ROUTE_REFRESH.value());

@@ -27,6 +27,22 @@ class NotificationTest {
     }
   }
 
+  /** RFC 7313 §5 echoes a whole ROUTE-REFRESH of bad length: at 4096 octets it cannot fit; it goes cut, not never. */
+  @Test
+  void dataLongerThanTheMessageLimit_cutToFit() {
+    byte[] data = new byte[4096];
+    java.util.Arrays.fill(data, (byte) 7);
+    ByteBuf out = io.netty.buffer.Unpooled.buffer();
+    try {
+      BgpMessageEncoder.encode(new Notification(7, 1, data), out, CodecContext.INITIAL);
+      assertEquals(4096, out.readableBytes());
+      Notification d = (Notification) BgpMessageDecoder.decode(out, CodecContext.INITIAL);
+      assertEquals(4096 - 21, d.data().length);
+    } finally {
+      out.release();
+    }
+  }
+
   @Test
   void shutdownCommunication_lengthBeyondData_tolerated() {
     Notification n = new Notification(6, 4, new byte[] {(byte) 200, 'h', 'i'});
