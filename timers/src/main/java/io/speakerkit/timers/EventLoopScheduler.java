@@ -15,8 +15,14 @@ import java.util.concurrent.TimeUnit;
  * which gives sub-millisecond wake-ups; on the NIO transport {@code Selector.select(ms)} rounds to milliseconds.
  * Use an epoll event loop where BFD intervals of tens of milliseconds matter.
  *
- * <p>Once the executor is shutting down, {@code schedule} and {@code execute} throw
- * {@link java.util.concurrent.RejectedExecutionException}, as Netty does; a task accepted just before may never run.
+ * <p>{@link #ticker()} reads the executor's own clock ({@code EventExecutor.ticker()}: {@code System.nanoTime()} on
+ * a real event loop, the frozen clock of an {@code EmbeddedChannel} after {@code freezeTime()}), the clock its tasks
+ * fall due on.
+ *
+ * <p>Shutdown, as Netty does it: while the executor is shutting down gracefully (its quiet period), {@code schedule}
+ * and {@code execute} still accept tasks, and those due before it terminates run; the others are cancelled by
+ * Netty ({@link Timeout#isCancelled()} then reads {@code true} and {@link Timeout#cancel()} {@code false}). Once it
+ * has shut down, {@code schedule} and {@code execute} throw {@link java.util.concurrent.RejectedExecutionException}.
  */
 public final class EventLoopScheduler implements Scheduler {
 
@@ -27,7 +33,8 @@ public final class EventLoopScheduler implements Scheduler {
 
   private EventLoopScheduler(EventExecutor executor) {
     this.executor = Objects.requireNonNull(executor, "executor");
-    this.ticker = Ticker.system();
+    io.netty.util.concurrent.Ticker clock = executor.ticker();
+    this.ticker = clock::nanoTime;
   }
 
   /** A scheduler that runs its tasks on {@code executor} (usually a channel's event loop). */
@@ -65,12 +72,19 @@ public final class EventLoopScheduler implements Scheduler {
     Objects.requireNonNull(task, "task");
     long periodNanos = RepeatingTimeout.periodNanos(period, unit);
     long delayNanos = Math.max(0, unit.toNanos(initialDelay));
-    ScheduledFuture<?> future = executor.scheduleAtFixedRate(() -> runLogged(task), delayNanos, periodNanos,
-        TimeUnit.NANOSECONDS);
+    // The deadline is kept here: Netty's getDelay() stops at zero once a run is due, so it cannot give it back.
+    long[] deadline = {ticker.nanoTime() + delayNanos};
+    ScheduledFuture<?> future = executor.scheduleAtFixedRate(() -> {
+      try {
+        runLogged(task);
+      } finally {
+        deadline[0] += periodNanos; // Netty's fixed rate: previous deadline plus the period, however late the run
+      }
+    }, delayNanos, periodNanos, TimeUnit.NANOSECONDS);
     return new FutureTimeout(future, -1) {
       @Override
       public long deadlineNanos() {
-        return ticker.nanoTime() + future.getDelay(TimeUnit.NANOSECONDS);
+        return deadline[0];
       }
     };
   }

@@ -12,7 +12,11 @@ import java.util.concurrent.TimeUnit;
  * caller's thread in deadline order (ties in scheduling order), each seeing {@link #nanoTime()} equal to its own
  * deadline. A task that throws does not stop the tasks after it, as on {@link EventLoopScheduler}; the call that ran
  * it ({@link #advance}, {@link #runDueTasks}) then throws the first failure, the others suppressed in it, so a test
- * still sees it.
+ * still sees it. Moving the clock from inside a task is refused ({@link IllegalStateException}).
+ *
+ * <p>Like {@link System#nanoTime()}, readings may wrap past {@link Long#MAX_VALUE}: the clock may start anywhere
+ * (only differences are meaningful), and deadlines are kept relative to the start, so order and due times stay
+ * right across the wrap. Virtual time itself stops at {@link Long#MAX_VALUE} nanoseconds (292 years) after the start.
  *
  * <p>Published for users' own tests of code built on speakerkit engines. Not thread-safe: drive it from one thread.
  *
@@ -25,8 +29,13 @@ import java.util.concurrent.TimeUnit;
 public final class ManualScheduler implements Scheduler, Ticker {
 
   private final PriorityQueue<Task> queue = new PriorityQueue<>();
+  /** The reading at virtual time zero; every reading is {@code origin + elapsed} (wrapping, like nanoTime). */
+  private final long origin;
+  /** Virtual nanoseconds since the start, never negative; task deadlines are on this scale. */
   private long now;
   private long sequence;
+  /** True while tasks run: moving the clock from inside one would skip the runs of the periodic task running. */
+  private boolean running;
 
   /** A scheduler whose clock starts at zero. */
   public ManualScheduler() {
@@ -35,7 +44,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
 
   /** A scheduler whose clock starts at {@code startNanos}. */
   public ManualScheduler(long startNanos) {
-    this.now = startNanos;
+    this.origin = startNanos;
   }
 
   @Override
@@ -45,7 +54,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
 
   @Override
   public long nanoTime() {
-    return now;
+    return origin + now;
   }
 
   @Override
@@ -82,57 +91,98 @@ public final class ManualScheduler implements Scheduler, Ticker {
     if (delta < 0) {
       throw new IllegalArgumentException("delta: " + delta + " (expected: >= 0)");
     }
-    advanceTo(saturatedAdd(now, unit.toNanos(delta)));
+    advanceElapsedTo(saturatedAdd(now, unit.toNanos(delta)));
   }
 
-  /** Moves the clock to {@code deadlineNanos} (not backwards), running every task due by then. */
+  /**
+   * Moves the clock to {@code deadlineNanos} (not backwards: a reading before {@link #nanoTime()} moves nothing),
+   * running every task due by then. Readings compare as {@link System#nanoTime()} ones do, by their difference; a
+   * target that is numerically ahead but more than {@link Long#MAX_VALUE} away (such as {@code Long.MAX_VALUE}
+   * from a negative reading) advances as far as the clock goes.
+   */
   public void advanceTo(long deadlineNanos) {
-    Throwable failure = null;
-    Task next;
-    while ((next = peekLive()) != null && next.deadline <= deadlineNanos) {
-      queue.poll();
-      now = Math.max(now, next.deadline);
-      failure = run(next, failure);
+    long current = nanoTime();
+    long delta = deadlineNanos - current;
+    if (delta < 0 && deadlineNanos > current) {
+      delta = Long.MAX_VALUE;
     }
-    now = Math.max(now, deadlineNanos);
+    advanceElapsedTo(delta < 0 ? now : saturatedAdd(now, delta));
+  }
+
+  private void advanceElapsedTo(long deadlineNanos) {
+    enter();
+    Throwable failure = null;
+    try {
+      Task next;
+      while ((next = peekLive()) != null && next.deadline <= deadlineNanos) {
+        queue.poll();
+        now = Math.max(now, next.deadline);
+        failure = run(next, failure);
+      }
+      now = Math.max(now, deadlineNanos);
+    } finally {
+      running = false;
+    }
     rethrow(failure);
   }
 
   /** Runs the tasks due now without moving the clock; returns how many ran. */
   public int runDueTasks() {
+    enter();
     Throwable failure = null;
     int ran = 0;
-    Task next;
-    while ((next = peekLive()) != null && next.deadline <= now) {
-      queue.poll();
-      failure = run(next, failure);
-      ran++;
+    try {
+      Task next;
+      while ((next = peekLive()) != null && next.deadline <= now) {
+        queue.poll();
+        failure = run(next, failure);
+        ran++;
+      }
+    } finally {
+      running = false;
     }
     rethrow(failure);
     return ran;
   }
 
-  /** Runs {@code t}; returns the first failure so far ({@code failure}, or what {@code t} threw). */
+  private void enter() {
+    if (running) {
+      // a periodic task is off the queue while it runs: an inner advance would skip its runs and leave the clock
+      // past deadlines still to run
+      throw new IllegalStateException("the clock moved from inside a task it runs (expected: advance from the test)");
+    }
+    running = true;
+  }
+
+  /**
+   * Runs {@code t}; returns the first failure so far ({@code failure}, or what {@code t} threw). Checked exceptions
+   * too (a Kotlin lambda, {@code @SneakyThrows}), and the same instance thrown twice (Mockito's {@code doThrow}) is
+   * reported once.
+   */
   private Throwable run(Task t, Throwable failure) {
     try {
       run(t);
       return failure;
-    } catch (RuntimeException | Error e) {
+    } catch (Throwable e) {
       if (failure == null) {
         return e;
       }
-      failure.addSuppressed(e);
+      if (e != failure) {
+        failure.addSuppressed(e);
+      }
       return failure;
     }
   }
 
   private static void rethrow(Throwable failure) {
-    if (failure instanceof RuntimeException e) {
-      throw e;
+    if (failure != null) {
+      ManualScheduler.<RuntimeException>sneakyThrow(failure);
     }
-    if (failure instanceof Error e) {
-      throw e;
-    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
+    throw (T) t;
   }
 
   /**
@@ -145,14 +195,14 @@ public final class ManualScheduler implements Scheduler, Ticker {
     if (next == null) {
       return false;
     }
-    advanceTo(next.deadline);
+    advanceElapsedTo(next.deadline);
     return true;
   }
 
   /** The deadline of the earliest pending task, or {@code -1} if none (cancelled tasks are not pending). */
   public long nextDeadlineNanos() {
     Task next = peekLive();
-    return next == null ? -1 : next.deadline;
+    return next == null ? -1 : origin + next.deadline;
   }
 
   /** How many tasks are scheduled and not cancelled. */
@@ -173,7 +223,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
     copy.sort(null);
     List<Long> out = new ArrayList<>(copy.size());
     for (Task t : copy) {
-      out.add(t.deadline);
+      out.add(origin + t.deadline);
     }
     return out;
   }
@@ -203,7 +253,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
     return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
   }
 
-  private static final class Task implements Timeout, Comparable<Task> {
+  private final class Task implements Timeout, Comparable<Task> {
     private final Runnable runnable;
     private final long period;
     private long deadline;
@@ -245,7 +295,7 @@ public final class ManualScheduler implements Scheduler, Ticker {
 
     @Override
     public long deadlineNanos() {
-      return deadline;
+      return origin + deadline;
     }
 
     @Override
