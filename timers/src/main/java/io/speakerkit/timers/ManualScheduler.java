@@ -22,9 +22,12 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>{@code
  * ManualScheduler time = new ManualScheduler();
- * BgpSession session = ... .scheduler(time).build();
- * time.advance(Duration.ofSeconds(90)); // hold timer expires, deterministically
+ * FsmDriver bgp = new FsmDriver(new BgpFsm(config, time, random), time, actions::add); // sans-IO, no sockets
+ * bgp.fire(...); // up to OpenSent
+ * time.advance(Duration.ofSeconds(240)); // hold timer expires, deterministically
  * }</pre>
+ *
+ * <p>Not for an engine on real sockets ({@code BgpSession}): their events run on the event loop's thread.
  */
 public final class ManualScheduler implements Scheduler, Ticker {
 
