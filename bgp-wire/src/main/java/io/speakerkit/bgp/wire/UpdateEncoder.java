@@ -36,6 +36,20 @@ public final class UpdateEncoder {
   public static void writeAnnouncement(ByteBuf out, PathAttributes attrs, IpPrefix prefix, int pathId,
       CodecContext ctx) {
     int start = out.writerIndex();
+    boolean success = false;
+    try {
+      writeAnnouncement0(out, attrs, prefix, pathId, ctx);
+      success = true;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static void writeAnnouncement0(ByteBuf out, PathAttributes attrs, IpPrefix prefix, int pathId,
+      CodecContext ctx) {
+    int start = out.writerIndex();
     boolean four = ctx.fourOctetAs();
     boolean addPath = ctx.sendsPathId(prefix.family());
     if (!usesMpReach(attrs, prefix.isIpv6(), ctx)) {
@@ -122,6 +136,21 @@ public final class UpdateEncoder {
    */
   public static int writeAnnouncements(ByteBuf out, PathAttributes attrs, List<IpPrefix> prefixes, int from,
       int pathId, CodecContext ctx) {
+    int start = out.writerIndex();
+    boolean success = false;
+    try {
+      int next = writeAnnouncements0(out, attrs, prefixes, from, pathId, ctx);
+      success = true;
+      return next;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static int writeAnnouncements0(ByteBuf out, PathAttributes attrs, List<IpPrefix> prefixes, int from,
+      int pathId, CodecContext ctx) {
     if (from < 0 || from >= prefixes.size()) {
       throw new IndexOutOfBoundsException("from: " + from + " (expected: 0-" + (prefixes.size() - 1) + ")");
     }
@@ -185,6 +214,21 @@ public final class UpdateEncoder {
    */
   public static int writeAllAnnouncements(ByteBuf out, PathAttributes attrs, List<IpPrefix> prefixes,
       CodecContext ctx) {
+    int start = out.writerIndex();
+    boolean success = false;
+    try {
+      int next = writeAllAnnouncements0(out, attrs, prefixes, ctx);
+      success = true;
+      return next;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static int writeAllAnnouncements0(ByteBuf out, PathAttributes attrs, List<IpPrefix> prefixes,
+      CodecContext ctx) {
     int count = 0;
     int i = 0;
     while (i < prefixes.size()) {
@@ -201,6 +245,20 @@ public final class UpdateEncoder {
    * @return the index of the first prefix not written
    */
   public static int writeWithdrawals(ByteBuf out, List<IpPrefix> prefixes, int from, int pathId, CodecContext ctx) {
+    int start = out.writerIndex();
+    boolean success = false;
+    try {
+      int next = writeWithdrawals0(out, prefixes, from, pathId, ctx);
+      success = true;
+      return next;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static int writeWithdrawals0(ByteBuf out, List<IpPrefix> prefixes, int from, int pathId, CodecContext ctx) {
     if (from < 0 || from >= prefixes.size()) {
       throw new IndexOutOfBoundsException("from: " + from + " (expected: 0-" + (prefixes.size() - 1) + ")");
     }
@@ -239,6 +297,20 @@ public final class UpdateEncoder {
 
   /** Writes as many UPDATEs as needed to withdraw all {@code prefixes}; returns the number of messages. */
   public static int writeAllWithdrawals(ByteBuf out, List<IpPrefix> prefixes, CodecContext ctx) {
+    int start = out.writerIndex();
+    boolean success = false;
+    try {
+      int next = writeAllWithdrawals0(out, prefixes, ctx);
+      success = true;
+      return next;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static int writeAllWithdrawals0(ByteBuf out, List<IpPrefix> prefixes, CodecContext ctx) {
     int count = 0;
     int i = 0;
     while (i < prefixes.size()) {
@@ -253,6 +325,19 @@ public final class UpdateEncoder {
    * octets); for other families an UPDATE whose only attribute is an empty MP_UNREACH_NLRI for the family.
    */
   public static void writeEndOfRib(ByteBuf out, AddressFamily family) {
+    int start = out.writerIndex();
+    boolean success = false;
+    try {
+      writeEndOfRib0(out, family);
+      success = true;
+    } finally {
+      if (!success) {
+        out.writerIndex(start); // as documented: nothing half-written stays
+      }
+    }
+  }
+
+  private static void writeEndOfRib0(ByteBuf out, AddressFamily family) {
     out.writeLong(-1L);
     out.writeLong(-1L);
     if (family.equals(AddressFamily.IPV4_UNICAST)) {
