@@ -22,8 +22,14 @@ public record BfdStateChange(
     Objects.requireNonNull(diagnostic, "diagnostic");
   }
 
-  /** Whether this is the loss of an Up session: what RFC 5882 clients react to. */
+  /**
+   * Whether this is the failure of an Up session: what RFC 5882 clients react to. Not when the session went
+   * AdminDown here, nor when it went Down because the peer signals AdminDown (RFC 5882 §3.2: an administrative
+   * action, not a path failure, so the client stays up). Read on the engine's thread, in a listener, where
+   * {@link BfdSession#remoteState()} is the peer's state that caused this change.
+   */
   public boolean isUpToDown() {
-    return oldState == SessionState.Up && newState != SessionState.Up;
+    return oldState == SessionState.Up && newState == SessionState.Down
+        && session.remoteState() != SessionState.AdminDown;
   }
 }
