@@ -1156,8 +1156,7 @@ public final class Speaker implements AutoCloseable {
     runtime.bfdSubscription = runtime.bfd.subscribe(change -> {
       // RFC 5882 §3.2: only a session that was Up and failed takes BGP down; a peer signalling AdminDown
       // (a router being reconfigured) leaves BGP alone, and a session that never came Up changes nothing.
-      boolean failed = change.isUpToDown() && change.newState() == SessionState.Down
-          && change.session().remoteState() != SessionState.AdminDown;
+      boolean failed = change.isUpToDown();
       // The cause is queued before its effect: the BGP state change of the teardown reaches the worker through the
       // session's listener, which could otherwise overtake this event.
       String name = runtime.config.name();

@@ -22,7 +22,7 @@ class JavadocSnippetsTest {
   void speakerJavadoc(@TempDir Path dir) throws Exception {
     SpeakerConfig config = SpeakerConfig.builder()
         .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
-        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress("127.0.14.20").peerPort(17020)
+        .peer(PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress("127.0.5.40").peerPort(14340)
             .sourceAddress(InetAddress.getByName("127.0.0.1")).build())
         .advertisement(AdvertisementConfig.builder("all").build())
         .build();

@@ -27,7 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /**
- * bgp-fsm/README.md "Using it", as written but for the addresses (127.0.14.1 / .2, port 17001 instead of 192.0.2.x:179)
+ * bgp-fsm/README.md "Using it", as written but for the addresses (127.253.0.100 / .101, port 11239 instead of 192.0.2.x:179)
  * and a second session standing in for the router. Real sockets on loopback.
  */
 class ReadmeSnippetIT {
@@ -38,9 +38,9 @@ class ReadmeSnippetIT {
 
   @Test
   void readmeSnippet_compilesAndDoesWhatItsCommentsSay() throws Exception {
-    InetAddress ours = InetAddress.getByName("127.0.14.1");
-    InetAddress router = InetAddress.getByName("127.0.14.2");
-    int port = 17001;
+    InetAddress ours = InetAddress.getByName("127.253.0.100");
+    InetAddress router = InetAddress.getByName("127.253.0.101");
+    int port = 11239;
     List<String> log = new CopyOnWriteArrayList<>();
     List<BgpAction.StateChanged> routerChanges = new CopyOnWriteArrayList<>();
     List<Seen> atRouter = new CopyOnWriteArrayList<>();
@@ -99,7 +99,7 @@ class ReadmeSnippetIT {
           atRouter::toString);
       Seen route = atRouter.stream().filter(x -> x.announced().contains(IpPrefix.parse("198.51.100.7/32")))
           .findFirst().orElseThrow();
-      assertEquals("127.0.14.1", route.nextHop(), "next hop defaults to our address");
+      assertEquals("127.253.0.100", route.nextHop(), "next hop defaults to our address");
       assertEquals(64512, route.firstAs(), "eBGP prepends our AS");
       assertFalse(route.localPref(), "eBGP drops LOCAL_PREF");
 
@@ -123,8 +123,6 @@ class ReadmeSnippetIT {
           routerChanges::toString);
       Poll.until(LIMIT, "no restart after stop", () -> session.state() == BgpState.Idle, log::toString);
       assertTrue(log.stream().anyMatch(l -> l.startsWith("OpenConfirm -> Established: ")), log::toString);
-      System.out.println("listener lines: " + log);
-      System.out.println("router lines: " + routerChanges);
       r.close();
       session.close();
     } finally {
