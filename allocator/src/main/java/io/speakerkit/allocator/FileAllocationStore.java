@@ -126,18 +126,22 @@ public final class FileAllocationStore implements AllocationStore {
    */
   public static FileAllocationStore open(Path path) {
     Objects.requireNonNull(path, "path");
-    Path lockPath = path.resolveSibling(path.getFileName() + ".lock");
+    Path given = path;
+    Path lockPath;
     // A lock this JVM holds must be refused before any channel is opened on its file: on Linux closing any descriptor
     // of a file drops all of the process's locks on it (FileLock's javadoc), the first store's included.
     Path lockKey;
     try {
-      // the same key however the path is spelled (a symlinked directory included), whether the lock file exists yet
-      // or not
-      Path absolute = lockPath.toAbsolutePath();
-      lockKey = Files.exists(lockPath) ? lockPath.toRealPath()
-          : absolute.getParent().toRealPath().resolve(absolute.getFileName());
+      // The journal itself is resolved first (a symlinked file or directory included): the lock file, the compaction's
+      // temporary file and its rename must sit beside the real journal, or two spellings of one journal take two
+      // different locks, and a compaction replaces the symlink with a regular file beside it, leaving the target
+      // (say, on a persistent volume) behind.
+      path = realJournalPath(path);
+      lockPath = path.resolveSibling(path.getFileName() + ".lock");
+      // the same key whether the lock file exists yet or not
+      lockKey = Files.exists(lockPath) ? lockPath.toRealPath() : lockPath;
     } catch (IOException e) {
-      throw new AllocationStoreException("journal " + path + ": cannot open: " + e.getMessage(), e);
+      throw new AllocationStoreException("journal " + given + ": cannot open: " + e.getMessage(), e);
     }
     if (!LOCKED_IN_THIS_JVM.add(lockKey)) {
       throw new AllocationStoreException("journal " + path + " is in use by another store in this process (lock "
@@ -193,7 +197,23 @@ public final class FileAllocationStore implements AllocationStore {
     }
   }
 
-  /** The journal file. */
+  /** {@code path} with every symlink resolved, whether the journal exists yet or not. */
+  private static Path realJournalPath(Path path) throws IOException {
+    for (int links = 0; !Files.exists(path) && Files.isSymbolicLink(path); links++) {
+      // a dangling link: the journal is created at its target
+      if (links == 40) {
+        throw new IOException(path + ": too many levels of symbolic links");
+      }
+      path = path.toAbsolutePath().getParent().resolve(Files.readSymbolicLink(path));
+    }
+    if (Files.exists(path)) {
+      return path.toRealPath();
+    }
+    Path absolute = path.toAbsolutePath();
+    return absolute.getParent().toRealPath().resolve(absolute.getFileName());
+  }
+
+  /** The journal file (symlinks resolved). */
   public Path path() {
     return path;
   }
