@@ -65,6 +65,12 @@ public final class BgpFsm {
    * §4.2, both sides take the smaller of the two hold times sent), whatever {@link #timers} changed since.
    */
   private FsmConfig sentConfig;
+  /**
+   * The peer answered an OPEN with OPEN Message Error / Unsupported Optional Parameter: it does not support
+   * capabilities advertisement, and our OPENs go without the Capabilities parameter from now on (RFC 5492 §3, as FRR
+   * does). Nothing is negotiated then: a capability is used only when both sides advertised it.
+   */
+  private volatile boolean capabilitiesRefused;
 
   private BgpState state = BgpState.Idle;
   private final EnumSet<BgpTimer> running = EnumSet.noneOf(BgpTimer.class);
@@ -98,8 +104,34 @@ public final class BgpFsm {
     this.config = Objects.requireNonNull(config, "config");
     this.ticker = Objects.requireNonNull(ticker, "ticker");
     this.random = Objects.requireNonNull(random, "random");
-    this.localOpen = config.localOpen();
+    this.localOpen = localOpen(config);
     this.connectRetryTime = config.connectRetryTime();
+  }
+
+  /** The OPEN {@code config} makes, without capabilities once the peer refused them (RFC 5492 §3). */
+  private OpenMessage localOpen(FsmConfig config) {
+    OpenMessage o = config.localOpen();
+    return capabilitiesRefused
+        ? new OpenMessage(o.version(), o.myAs(), o.holdTime(), o.bgpIdentifier(), Capabilities.NONE) : o;
+  }
+
+  /**
+   * The peer's OPEN as negotiation must see it: when our OPENs go without capabilities (RFC 5492 §3), none of the
+   * peer's can be used, so it is taken as advertising none.
+   */
+  public OpenMessage asNegotiated(OpenMessage open) {
+    return capabilitiesRefused
+        ? new OpenMessage(open.version(), open.myAs(), open.holdTime(), open.bgpIdentifier(), Capabilities.NONE)
+        : open;
+  }
+
+  /** RFC 5492 §3: OPEN Message Error / Unsupported Optional Parameter: the peer does not take capabilities. */
+  private void refusedCapabilities(Notification n) {
+    if (n.code() == Notification.OPEN_MESSAGE_ERROR && n.subcode() == Notification.UNSUPPORTED_OPTIONAL_PARAMETER
+        && !capabilitiesRefused) {
+      capabilitiesRefused = true;
+      localOpen = localOpen(config);
+    }
   }
 
   public FsmConfig config() {
@@ -199,7 +231,7 @@ public final class BgpFsm {
    */
   public void timers(Duration hold, Optional<Duration> keepalive) {
     config = config.withTimers(hold, keepalive);
-    localOpen = config.localOpen();
+    localOpen = localOpen(config);
   }
 
   /**
@@ -208,7 +240,7 @@ public final class BgpFsm {
    */
   public void restartState(boolean restartState) {
     config = config.withRestartState(restartState);
-    localOpen = config.localOpen();
+    localOpen = localOpen(config);
   }
 
   /**
@@ -430,7 +462,8 @@ public final class BgpFsm {
       }
       case BGPOpen -> {
         OpenMessage open = ((BgpEvent.BGPOpen) e).open();
-        OpenNegotiation.Result r = OpenNegotiation.negotiate(sentConfig != null ? sentConfig : config, open);
+        OpenNegotiation.Result r =
+            OpenNegotiation.negotiate(sentConfig != null ? sentConfig : config, asNegotiated(open));
         if (r instanceof OpenNegotiation.Rejected rej) {
           detail = rej.detail();
           sendNotification(rej.notification());
@@ -463,6 +496,7 @@ public final class BgpFsm {
       case NotifMsg -> {
         // Deviation: never answer a NOTIFICATION with a NOTIFICATION.
         received = ((BgpEvent.NotifMsg) e).notification();
+        refusedCapabilities(received);
         toIdle(t, true, true);
       }
       default -> {
@@ -507,6 +541,9 @@ public final class BgpFsm {
       }
       case TcpConnectionFails, NotifMsg -> {
         recordReceived(e);
+        if (e instanceof BgpEvent.NotifMsg n) {
+          refusedCapabilities(n.notification()); // our OPEN refused after the peer's came
+        }
         toIdle(t, true, true);
       }
       case NotifMsgVerErr -> {
@@ -622,7 +659,7 @@ public final class BgpFsm {
       toIdle(EventType.BGPOpen, true, true);
       return;
     }
-    OpenNegotiation.Result r = OpenNegotiation.negotiate(config, e.open());
+    OpenNegotiation.Result r = OpenNegotiation.negotiate(config, asNegotiated(e.open()));
     if (r instanceof OpenNegotiation.Rejected rej) {
       detail = rej.detail();
       // RFC 4271 §8.2.2: Event 22 in Connect/Active sends a NOTIFICATION only with SendNOTIFICATIONwithoutOPEN.

@@ -112,6 +112,12 @@ public final class FsmDriver {
     return t == null || t.isDone() ? -1 : t.deadlineNanos();
   }
 
+  /** Whether {@code timer} is running (a deadline of -1 is a valid clock reading, so {@link #deadlineNanos} can't say). */
+  public boolean timerRunning(BgpTimer timer) {
+    Timeout t = timers.get(timer);
+    return t != null && !t.isDone();
+  }
+
   private void perform(BgpAction a) {
     if (a instanceof BgpAction.StartTimer s) {
       Timeout old = timers.remove(s.timer());

@@ -42,6 +42,12 @@ public final class OpenNegotiation {
       return badPeerAs(open, "my AS: " + open.myAs() + " with 4-octet AS capability " + peerAs
           + " (expected: the same number)");
     }
+    if (fourOctet && peerAs > 0xFFFF && open.myAs() != OpenMessage.AS_TRANS) {
+      // RFC 6793 §4.1: an AS that needs 4 octets goes as AS_TRANS in My AS; another AS there contradicts the
+      // capability (FRR: "got AS4 capability, but remote_as ... mismatch with 16bit 'myasn'", Bad Peer AS)
+      return badPeerAs(open, "my AS: " + open.myAs() + " with 4-octet AS capability " + peerAs
+          + " (expected: AS_TRANS, 23456)");
+    }
     if (peerAs == 0 || peerAs == OpenMessage.AS_TRANS && fourOctet) {
       return badPeerAs(open, "peer AS: " + peerAs + " (expected: a real AS number)");
     }

@@ -368,9 +368,9 @@ public final class BgpSession implements AutoCloseable {
       }
       d.fsm().resetBackoff();
       BgpState st = d.fsm().state();
-      if (st == BgpState.Idle && d.deadlineNanos(BgpTimer.IdleHoldTimer) >= 0) {
+      if (st == BgpState.Idle && d.timerRunning(BgpTimer.IdleHoldTimer)) {
         d.fire(automaticStart());
-      } else if (st == BgpState.Active && d.deadlineNanos(BgpTimer.ConnectRetryTimer) >= 0) {
+      } else if (st == BgpState.Active && d.timerRunning(BgpTimer.ConnectRetryTimer)) {
         // the timer's own event: it restarts the timer, so the one running is replaced, not left behind
         d.fire(new BgpEvent.ConnectRetryTimer_Expires());
       }
@@ -629,9 +629,13 @@ public final class BgpSession implements AutoCloseable {
     return ch == null ? null : ch.config().getOption(option);
   }
 
-  /** Deadline of one of the session's connection timers, -1 when it is not running; read on the loop (tests). */
-  long primaryTimerDeadline(BgpTimer timer) {
-    return primary.driver.deadlineNanos(timer);
+  /**
+   * Time left on one of the session's connection timers in nanoseconds (on the session's clock), -1 when it is not
+   * running; read on the loop (tests).
+   */
+  long primaryTimerRemainingNanos(BgpTimer timer) {
+    return primary.driver.timerRunning(timer)
+        ? Math.max(0, primary.driver.deadlineNanos(timer) - scheduler.ticker().nanoTime()) : -1;
   }
 
   /**
@@ -838,7 +842,8 @@ public final class BgpSession implements AutoCloseable {
   private boolean lostCollision(Connection c, io.speakerkit.bgp.fsm.OpenMessage open) {
     Connection other = c == primary ? secondary : primary;
     if (other == null || other.driver.disposed() || !Collision.collides(other.driver.fsm().state())
-        || !(OpenNegotiation.negotiate(config, open) instanceof OpenNegotiation.Accepted accepted)) {
+        || !(OpenNegotiation.negotiate(config, c.driver.fsm().asNegotiated(open))
+            instanceof OpenNegotiation.Accepted accepted)) {
       return false;
     }
     NegotiatedSession s = accepted.session();
@@ -1626,7 +1631,8 @@ public final class BgpSession implements AutoCloseable {
         // Switch the decoder to the negotiated context here, on the channel's own thread, before anything else is
         // read: the peer's UPDATEs follow our KEEPALIVE, which the session sends only after this. (Not again when
         // this call is handed on to the session's loop: the decoder is the channel thread's alone.)
-        OpenNegotiation.Result r = OpenNegotiation.negotiate(config, WireAdapter.fromWire(o));
+        OpenNegotiation.Result r =
+            OpenNegotiation.negotiate(config, c.driver.fsm().asNegotiated(WireAdapter.fromWire(o)));
         if (r instanceof OpenNegotiation.Accepted a) {
           d.context(a.session().codecContext());
         }
