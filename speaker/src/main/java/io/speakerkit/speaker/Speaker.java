@@ -534,25 +534,60 @@ public final class Speaker implements AutoCloseable {
       setAnnounceableOnWorker(serviceKey, announceable); // from a listener
       return;
     }
-    // Not while start() or stop() runs: start() reads the set when it announces restored allocations, and a stop()
-    // in between would make the call below fail and the setting be lost for the next start().
+    // Not while start() or stop() runs: start() reads the set when it announces restored allocations. A stop() after
+    // the task is queued leaves it to run on the stopped worker, which keeps the setting for the next start().
+    submitThenAwait(() -> setAnnounceableOnWorker(serviceKey, announceable), () -> {
+      if (announceable) {
+        withheld.remove(serviceKey);
+      } else {
+        withheld.add(serviceKey);
+      }
+    });
+  }
+
+  /**
+   * Runs {@code onWorker} on the worker, or {@code stopped} when the speaker is not started, deciding which under the
+   * monitor (not while start() or stop() runs) but waiting for the worker outside it: a listener on the worker may
+   * call {@link #stop}, which takes the monitor, while this thread waits.
+   */
+  private void submitThenAwait(Runnable onWorker, Runnable stopped) {
+    Future<?> f;
     synchronized (this) {
       if (worker == null) {
-        if (announceable) {
-          withheld.remove(serviceKey);
-        } else {
-          withheld.add(serviceKey);
-        }
+        stopped.run();
         return;
       }
-      call(() -> {
-        setAnnounceableOnWorker(serviceKey, announceable);
-        return null;
-      });
+      try {
+        f = worker.submit(onWorker);
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        // stopped from a listener: its worker takes nothing new, and the next start() reads what is kept
+        stopped.run();
+        return;
+      }
+    }
+    try {
+      f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 
   private void setAnnounceableOnWorker(String serviceKey, boolean announceable) {
+    if (allocator == null) {
+      // stopped after this was queued: kept for the next start()
+      if (announceable) {
+        withheld.remove(serviceKey);
+      } else {
+        withheld.add(serviceKey);
+      }
+      return;
+    }
     if (announceable == withheld.contains(serviceKey)) {
       Optional<Allocation> held = startedAllocator().allocation(serviceKey);
       // the addresses enter the plan once the service is no longer withheld, and leave it before it is
@@ -642,19 +677,12 @@ public final class Speaker implements AutoCloseable {
       applyOnWorker(next, nextNode != null ? nextNode : node); // from a listener
       return;
     }
-    synchronized (this) { // not while start() or stop() runs
-      if (worker == null) {
-        config = next;
-        if (nextNode != null) {
-          node = nextNode;
-        }
-        return;
+    submitThenAwait(() -> applyOnWorker(next, nextNode != null ? nextNode : node), () -> {
+      config = next;
+      if (nextNode != null) {
+        node = nextNode;
       }
-      call(() -> {
-        applyOnWorker(next, nextNode != null ? nextNode : node);
-        return null;
-      });
-    }
+    });
   }
 
   private void applyOnWorker(SpeakerConfig next, NodeIdentity nextNode) {
@@ -1014,15 +1042,36 @@ public final class Speaker implements AutoCloseable {
 
   private void startPeer(PeerConfig peer) {
     String problem = checkPeer(peer);
-    if (problem != null) {
-      // refused peers are checked again every few seconds (retryRefused): a repeat is not news
-      if (!problem.equals(refused.put(peer.name(), problem))) {
-        log.warn("peer {}: {}", peer.name(), problem);
-        events.publish(new SpeakerEvent.PeerRefused(clock.instant(), peer.name(), problem));
+    if (problem == null) {
+      try {
+        startCheckedPeer(peer);
+        refused.remove(peer.name());
+        return;
+      } catch (RuntimeException e) {
+        // What the checks did not foresee (a socket option the platform lacks, a BFD address pair still held) refuses
+        // this peer alone, with the reason in status(); the others, and the rest of an apply(), go on. Retried as
+        // every refused peer is (retryRefused).
+        PeerRuntime partial = peers.remove(peer.name());
+        if (partial != null) {
+          try {
+            closePeer(partial);
+          } catch (RuntimeException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+        }
+        log.warn("peer {}: could not start", peer.name(), e);
+        problem = "could not start the session: " + e.getMessage() + " (tried again every few seconds)";
       }
-      return;
     }
-    refused.remove(peer.name());
+    // refused peers are checked again every few seconds (retryRefused): a repeat is not news
+    if (!problem.equals(refused.put(peer.name(), problem))) {
+      log.warn("peer {}: {}", peer.name(), problem);
+      events.publish(new SpeakerEvent.PeerRefused(clock.instant(), peer.name(), problem));
+    }
+  }
+
+  /** Starts a peer that {@link #checkPeer} passed; throws when the session or its BFD session cannot be made. */
+  private void startCheckedPeer(PeerConfig peer) {
     InetAddress local = peer.sourceAddress().orElseGet(() -> localAddressToward(peer.peerAddress()).orElseThrow());
     Set<AddressFamily> families = new LinkedHashSet<>();
     boolean v4 = peer.peerAddress() instanceof Inet4Address;
@@ -1144,6 +1193,14 @@ public final class Speaker implements AutoCloseable {
     if (closing != null) {
       closing.close(); // the AdminDown session of a profile removed moments ago still holds the address pair
     }
+    // ... also when it was another BGPPeer's (a peer renamed: MetalLB deletes it and creates the new one)
+    bfdClosing.values().removeIf(s -> {
+      if (s.remoteAddress().equals(runtime.config.peerAddress()) && s.localAddress().equals(local)) {
+        s.close();
+        return true;
+      }
+      return false;
+    });
     runtime.bfdProfile = profile;
     BfdSessionConfig cfg = BfdSessionConfig.builder()
         .localAddress(local)
