@@ -24,8 +24,9 @@ import java.util.function.LongUnaryOperator;
  *
  * <p>The loop class, looked up in each jar (then in the jar running this, so that older builds can be compared), is a
  * {@code LongUnaryOperator} with a public no-argument constructor that runs the given number of operations. Run it
- * with the flags of the benchmark's fork ({@code -Xms512m -Xmx512m -Dio.netty.leakDetection.level=disabled}, see
- * {@link SharedDefaults}). Not a JMH benchmark: a way to judge a change.
+ * with the flags of the benchmark's fork ({@code -Xms512m -Xmx512m} for {@code UpdateDecodeLoop}, as
+ * {@code UpdateDecodeBenchmark}'s fork; loops of benchmarks that inherit {@link SharedDefaults}' fork also
+ * {@code -Dio.netty.leakDetection.level=disabled}). Not a JMH benchmark: a way to judge a change.
  */
 public final class AlternatingComparison {
 

@@ -5,6 +5,7 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.speakerkit.benchmarks.CpuTime;
 import io.speakerkit.benchmarks.SharedDefaults;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -17,9 +18,16 @@ import org.openjdk.jmh.annotations.TearDown;
  * {@link #walkLengths} only reads each message's length field and steps over it; {@link #walkStructure} also walks
  * every withdrawn-route and NLRI prefix length, every path attribute header and the prefixes inside
  * MP_REACH_NLRI / MP_UNREACH_NLRI, through the same checked {@code ByteBuf} accessors a decoder uses, without
- * validating or reading any value. One operation is one message.
+ * validating or reading any value. One operation is one message. Forked as {@code UpdateDecodeBenchmark} is (no
+ * {@code io.netty.*} property), so that the two compare.
  */
 @State(Scope.Thread)
+@Fork(value = 1, jvmArgsAppend = {
+    "-Xms512m",
+    "-Xmx512m",
+    "-Djmh.executor=CUSTOM",
+    "-Djmh.executor.class=io.speakerkit.benchmarks.EventLoopLikeExecutor",
+})
 public class FramingBaselineBenchmark extends SharedDefaults {
 
   /** Path of a file of raw BGP messages back to back; empty for the built-in mix ({@link UpdateCorpus}). */

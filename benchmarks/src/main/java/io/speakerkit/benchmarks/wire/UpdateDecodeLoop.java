@@ -7,8 +7,9 @@ import java.util.function.LongUnaryOperator;
 /**
  * {@link UpdateDecodeBenchmark}'s operation as a plain loop, for {@link AlternatingComparison}: the same setup and the
  * same {@code decode} per message. Configured by the system properties {@code speakerkit.decode.corpus} (default: the
- * built-in mix), {@code speakerkit.decode.allocator} ({@code default}) and {@code speakerkit.decode.addPath}
- * ({@code false}), as the benchmark's parameters.
+ * built-in mix), {@code speakerkit.decode.allocator} ({@code default}), {@code speakerkit.decode.addPath}
+ * ({@code false}), {@code speakerkit.decode.ibgp} ({@code false}) and {@code speakerkit.decode.peerAs}
+ * ({@code 4200000001}), as the benchmark's parameters.
  */
 public final class UpdateDecodeLoop implements LongUnaryOperator {
 
@@ -19,6 +20,8 @@ public final class UpdateDecodeLoop implements LongUnaryOperator {
     benchmark.corpus = System.getProperty("speakerkit.decode.corpus", "");
     benchmark.allocator = System.getProperty("speakerkit.decode.allocator", "default");
     benchmark.addPath = Boolean.getBoolean("speakerkit.decode.addPath");
+    benchmark.ibgp = Boolean.getBoolean("speakerkit.decode.ibgp");
+    benchmark.peerAs = Long.getLong("speakerkit.decode.peerAs", 4_200_000_001L);
     benchmark.setUp();
   }
 
