@@ -55,7 +55,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * rejects a message or flags one with an RFC 7606 error (the error path is not what this measures): capture the
  * corpus from a session whose context these parameters describe.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar UpdateDecodeBenchmark [-p corpus=/path/to/messages.bin]</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar UpdateDecodeBenchmark [-p corpus=/path/to/messages.bin]
+ *     [-p addPath=true] [-p ibgp=true] [-p peerAs=65001]</pre>
  */
 @State(Scope.Thread)
 @Fork(value = 1, jvmArgsAppend = {
