@@ -230,6 +230,9 @@ public final class ManifestSet {
         try {
           svc = ServiceSpec.read(ref, labels, annotations, spec, heldAddresses(ref, root.raw("status")), warnings);
         } catch (ManifestException e) {
+          if (!e.isObjectOnly()) {
+            throw e; // what the API server refuses (a port out of range): a typo in the file, not a cluster's state
+          }
           // MetalLB's controller fails that Service alone (no address, an AllocationFailed event): the API server
           // does not check MetalLB's annotations, so a cluster can hold such a Service beside working ones
           warnings.accept(e.getMessage() + "; this Service is not served");

@@ -65,12 +65,13 @@ public record ServiceSpec(
           }
           requested.add(spec.parseAddress("", ip));
         } catch (ManifestException e) {
-          throw new ManifestException(ref, "metadata.annotations[metallb.io/loadBalancerIPs]",
+          throw ManifestException.objectOnly(ref, "metadata.annotations[metallb.io/loadBalancerIPs]",
               "\"" + ip + "\" in \"" + ips + "\" (expected: IPv4 or IPv6 addresses separated by commas)");
         }
       }
       if (lbip != null && !lbip.isEmpty()) {
-        throw spec.error("loadBalancerIP", "cannot be set together with the metallb.io/loadBalancerIPs annotation");
+        throw ManifestException.objectOnly(ref, "spec.loadBalancerIP",
+            "cannot be set together with the metallb.io/loadBalancerIPs annotation");
       }
     } else if (lbip != null && !lbip.isEmpty()) {
       requested.add(spec.parseAddress("loadBalancerIP", lbip));
