@@ -71,6 +71,19 @@ class FramingTest {
     }
   }
 
+  /** Every one of the 16 marker octets is checked as it arrives, the last one too (RFC 4271 §4.1). */
+  @Test
+  void marker_badLastOctetSeenBeforeHeaderComplete() {
+    ByteBuf b = Hex.buf("ffffffffffffffffffffffffffffff fe");
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 4096));
+      assertEquals(1, e.code());
+      assertEquals(1, e.subcode());
+    } finally {
+      b.release();
+    }
+  }
+
   @Test
   void length_tooShort_badMessageLengthWithLengthAsData() {
     assertHeaderError("M 0012 04", 2, new byte[] {0, 0x12});

@@ -188,6 +188,25 @@ class PathAttributesTest {
     assertEquals(Hex.norm("c0 20 0c 0000fde8 00000001 00000002"), written(attrs, true));
   }
 
+  /**
+   * RFC 4271 §4.3: an attribute value over 255 octets needs the Extended Length bit and a two-octet length; at 255
+   * octets and below the one-octet form. 64 communities are 256 octets: written with one length octet they would
+   * read as length 0 followed by garbage, a malformed UPDATE at every peer.
+   */
+  @Test
+  void communities_256Octets_extendedLength_255AndBelow_not() {
+    List<Community> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      many.add(Community.of(65000, i));
+    }
+    String ext = written(PathAttributes.builder().communities(many).build(), true);
+    assertTrue(ext.startsWith(Hex.norm("d0 08 0100")), ext.substring(0, 12));
+    assertEquals(4 + 256, ext.length() / 2);
+    String plain = written(PathAttributes.builder().communities(many.subList(0, 63)).build(), true);
+    assertTrue(plain.startsWith(Hex.norm("c0 08 fc")), plain.substring(0, 12));
+    assertEquals(3 + 252, plain.length() / 2);
+  }
+
   private static String written(PathAttributes attrs, boolean fourOctetAs) {
     ByteBuf out = Unpooled.buffer();
     try {

@@ -69,6 +69,23 @@ class PrefixCursorTest {
     });
   }
 
+  /**
+   * RFC 7911 §3: the Path Identifier is four octets; all 32 bits count (GoBGP and FRR allocate IDs above 65535, and
+   * a route is keyed by (prefix, path id), so a truncated one merges or replaces unrelated paths).
+   */
+  @Test
+  void pathId_allFourOctetsRead() {
+    String attrs = ORIGIN + AS_PATH + "4003040a000001";
+    CodecContext addPath = CodecContext.FOUR_OCTET_AS.withAddPath(Set.of(AddressFamily.IPV4_UNICAST), Set.of());
+    bothWays("M 0038 02 0000 0014" + attrs + "80010007" + "180a0b0c" + "00000007" + "00", addPath, u -> {
+      PrefixCursor c = u.nlri();
+      assertTrue(c.next());
+      assertEquals(0x80010007, c.pathId());
+      assertTrue(c.next());
+      assertEquals(7, c.pathId());
+    });
+  }
+
   /** Runs {@code check} on {@code hex} decoded from a heap buffer and from a pooled direct buffer by the pipeline. */
   private static void bothWays(String hex, CodecContext ctx, Consumer<UpdateMessage> check) {
     ByteBuf heap = Hex.buf(hex);
