@@ -114,6 +114,18 @@ class MetalLbBehaviourTest {
                     .build()),
             List.of(), svc("ns/a", b -> b.ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
                 .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6))), "10.0.1.0"),
+        row("[advanced] autoAssign: false pool is skipped for automatic allocation even with a serviceAllocation"
+                + " that selects the service (another pool pinned elsewhere)",
+            List.of(pool("a-pinned", "10.0.1.0/24").autoAssign(false)
+                    .serviceAllocation(ServiceAllocation.builder().priority(1).namespaces("ns").build()).build(),
+                pool("b-open", "10.0.2.0/24").build(),
+                pool("c-other", "10.0.3.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("other").build())
+                    .build()),
+            List.of(), svc("ns/a"), "10.0.2.0"),
+        row("[our order, as documented on Allocator] pinned pools of equal priority: by name",
+            List.of(pool("b", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().priority(5).namespaces("ns").build()).build(),
+                pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().priority(5).namespaces("ns").build()).build()),
+            List.of(), svc("ns/a"), "10.0.1.0"),
         row("[advanced] pinned pools come before pools without serviceAllocation",
             List.of(pool("a-open", "10.0.1.0/24").build(),
                 pool("z-pinned", "10.0.2.0/24").serviceAllocation(ServiceAllocation.builder().namespaces("ns").build()).build()),

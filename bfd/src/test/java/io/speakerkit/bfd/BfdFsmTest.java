@@ -572,4 +572,22 @@ class BfdFsmTest {
     assertEquals(SessionState.Down, r.fsm.sessionState());
     assertEquals(1, r.fsm.counters().downTransitions());
   }
+
+  /**
+   * RFC 5880 §6.8.7: "A system MUST NOT periodically transmit BFD Control packets if bfd.RemoteMinRxInterval is
+   * zero." A peer that asks for no packets (Required Min RX Interval 0) gets none until it asks again.
+   */
+  @Test
+  void remoteRequiredMinRxZero_periodicTransmissionStops_resumesWhenNonZero() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 0, 3));
+    int before = r.sent.size();
+    long from = r.now;
+    r.runUntil(from + 2500 * MS); // within the 3 s Detection Time
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    assertEquals(0, r.sent.size() - before, "periodic packets sent while bfd.RemoteMinRxInterval is 0");
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    r.runUntil(r.now + 1000 * MS);
+    assertTrue(r.sent.size() > before, "transmission resumes once the peer's Required Min RX is non-zero again");
+  }
 }

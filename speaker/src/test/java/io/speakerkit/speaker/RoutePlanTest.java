@@ -335,4 +335,90 @@ class RoutePlanTest {
     plan.add(ip("198.51.100.7"), "p");
     assertThrows(IllegalArgumentException.class, () -> plan.add(ip("198.51.100.7"), "q"));
   }
+
+  /**
+   * MetalLB BGPPeer.spec.nodeSelectors: a peer whose selectors do not match this node does not peer from it, so an
+   * advertisement for all peers sends it nothing (the node is zone=east).
+   */
+  @Test
+  void peerNodeSelectors_peerNotOnThisNode_getsNoRoutes() {
+    LabelSelector west = LabelSelector.matchLabels(Map.of("zone", "west"));
+    PeerConfig westOnly = peer("west-only", "192.0.2.3", 64512, 64512).nodeSelectors(List.of(west)).build();
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r1", "192.0.2.1", 64512, 64512).build())
+        .peer(westOnly)
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    assertEquals(false, plan.peerActive(westOnly));
+    List<RoutePlan.Change> changes = plan.add(ip("198.51.100.7"), "p");
+    assertEquals(List.of("r1"), changes.stream().map(RoutePlan.Change::peer).toList());
+  }
+
+  /**
+   * aggregationLength masks the address: 198.51.100.200 (bit 24 set) under /24 is 198.51.100.0/24, and
+   * 2001:db8:0:1:8000::1 (bit 64 set) under aggregationLengthV6 64 is 2001:db8:0:1::/64.
+   */
+  @Test
+  void aggregationLength_hostBitJustPastTheLength_cleared() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24", "2001:db8:0:1::/64"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).dualStackAddressFamily(true).build())
+        .advertisement(AdvertisementConfig.builder("agg").aggregationLength(24).aggregationLengthV6(64).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    assertEquals(IpPrefix.parse("198.51.100.0/24"), plan.add(ip("198.51.100.200"), "p").get(0).prefix());
+    assertEquals(IpPrefix.parse("2001:db8:0:1::/64"), plan.add(ip("2001:db8:0:1:8000::1"), "p").get(0).prefix());
+  }
+
+  /**
+   * Several advertisements that select the service and disagree on localPref: the highest wins, whatever the order
+   * (RoutePlan's rule for advertisements with serviceSelectors).
+   */
+  @Test
+  void localPref_severalSelectingAdvertisements_highestWins() {
+    for (boolean highFirst : new boolean[] {true, false}) {
+      LabelSelector gold = LabelSelector.matchLabels(Map.of("tier", "gold"));
+      AdvertisementConfig high = AdvertisementConfig.builder("high").localPref(300).serviceSelectors(List.of(gold))
+          .build();
+      AdvertisementConfig low = AdvertisementConfig.builder("low").localPref(150).serviceSelectors(List.of(gold))
+          .build();
+      SpeakerConfig config = SpeakerConfig.builder()
+          .pool(pool("p", "198.51.100.0/24"))
+          .peer(peer("r", "192.0.2.1", 64512, 64512).build())
+          .advertisement(highFirst ? high : low)
+          .advertisement(highFirst ? low : high)
+          .build();
+      RoutePlan plan = new RoutePlan(config, NODE);
+      PlannedRoute route = plan.add(ip("198.51.100.1"), "p", "ns/gold", Map.of("tier", "gold")).get(0).route()
+          .orElseThrow();
+      assertEquals(Optional.of(300L), route.localPref(), () -> "high first: " + highFirst);
+    }
+  }
+
+  /**
+   * A reconfiguration after which no advertisement covers an announced address (here the advertisement is limited to
+   * another pool) withdraws its route: the router must not keep a stale route.
+   */
+  @Test
+  void reconfigure_advertisementNoLongerCovers_routeWithdrawn() {
+    SpeakerConfig before = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .pool(pool("q", "203.0.113.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    SpeakerConfig after = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .pool(pool("q", "203.0.113.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("a").ipAddressPools("q").build())
+        .build();
+    RoutePlan plan = new RoutePlan(before, NODE);
+    assertEquals(1, plan.add(ip("198.51.100.7"), "p").size());
+    RoutePlan.Reconfiguration r = plan.reconfigure(after, NODE);
+    assertEquals(List.of(new RoutePlan.Change("r", IpPrefix.parse("198.51.100.7/32"), Optional.empty())), r.changes());
+    assertTrue(r.plan().routes("r").isEmpty());
+  }
 }

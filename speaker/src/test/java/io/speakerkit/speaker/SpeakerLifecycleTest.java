@@ -9,8 +9,16 @@ import io.speakerkit.allocator.FileAllocationStore;
 import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.allocator.LabelSelector;
 import io.speakerkit.allocator.ServiceRequest;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +207,129 @@ class SpeakerLifecycleTest {
       assertTrue(!speaker.announceable("ns/svc"));
       speaker.start(); // after the stopped worker has finished what was queued on it
       assertEquals(1, speaker.status().size());
+    }
+  }
+
+  // ------------------------------------------------------------------ Cease subcodes (RFC 4486) on reconfiguration
+
+  /** A scripted BGP router on 127.0.5.61:14360 (the speaker at 127.0.5.60): accepts, answers the OPEN, no routes. */
+  private static final class ScriptedRouter implements AutoCloseable {
+    final ServerSocket server;
+    Socket socket;
+    DataInputStream in;
+
+    ScriptedRouter() throws IOException {
+      server = new ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(ip("127.0.5.61"), 14360));
+      server.setSoTimeout(20_000);
+    }
+
+    /** Accepts the speaker's connection and brings the session to Established (OPEN, KEEPALIVE both ways). */
+    void establish() throws IOException {
+      socket = server.accept();
+      socket.setSoTimeout(20_000);
+      in = new DataInputStream(socket.getInputStream());
+      assertEquals(1, read()[18], "the speaker's OPEN");
+      OutputStream out = socket.getOutputStream();
+      // OPEN: version 4, AS 64512, hold 90 s, BGP Identifier 10.9.9.9, no optional parameters; then a KEEPALIVE
+      byte[] open = message(1, new byte[] {4, (byte) 0xfc, 0x00, 0, 90, 10, 9, 9, 9, 0});
+      out.write(open);
+      out.write(message(4, new byte[0]));
+      out.flush();
+      byte[] m;
+      do {
+        m = read();
+      } while (m[18] != 4); // the speaker's KEEPALIVE: Established
+    }
+
+    /** The next NOTIFICATION the speaker sends (UPDATEs and KEEPALIVEs before it skipped): {code, subcode}. */
+    int[] notification() throws IOException {
+      byte[] m;
+      do {
+        m = read();
+      } while (m[18] != 3);
+      return new int[] {m[19] & 0xff, m[20] & 0xff};
+    }
+
+    private byte[] read() throws IOException {
+      byte[] header = new byte[19];
+      in.readFully(header);
+      int length = (header[16] & 0xff) << 8 | header[17] & 0xff;
+      byte[] m = Arrays.copyOf(header, length);
+      in.readFully(m, 19, length - 19);
+      return m;
+    }
+
+    private static byte[] message(int type, byte[] body) {
+      byte[] m = new byte[19 + body.length];
+      Arrays.fill(m, 0, 16, (byte) 0xff);
+      m[16] = (byte) (m.length >> 8);
+      m[17] = (byte) m.length;
+      m[18] = (byte) type;
+      System.arraycopy(body, 0, m, 19, body.length);
+      return m;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (socket != null) {
+        socket.close();
+      }
+      server.close();
+    }
+  }
+
+  private static PeerConfig.Builder scriptedPeer() {
+    return PeerConfig.builder().name("r").myAsn(64512).peerAsn(64512).peerAddress(ip("127.0.5.61")).peerPort(14360)
+        .sourceAddress(ip("127.0.5.60"));
+  }
+
+  private static SpeakerConfig withPeers(PeerConfig... peers) {
+    SpeakerConfig.Builder b = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build());
+    for (PeerConfig p : peers) {
+      b.peer(p);
+    }
+    return b.build();
+  }
+
+  /** MetalLB's BGPPeer deleted: the established session ends with Cease / Peer De-configured (RFC 4486 §4, 6/3). */
+  @Test
+  void peerRemoved_ceasePeerDeconfigured() throws Exception {
+    try (ScriptedRouter router = new ScriptedRouter();
+        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
+      speaker.start();
+      router.establish();
+      speaker.apply(withPeers());
+      assertEquals(List.of(6, 3), Arrays.stream(router.notification()).boxed().toList());
+    }
+  }
+
+  /**
+   * A setting the session is built from changes (here the router ID): the session is reset with Cease / Other
+   * Configuration Change (RFC 4486 §4, 6/6), not Peer De-configured: the peer is still configured.
+   */
+  @Test
+  void peerSessionSettingChanged_ceaseOtherConfigurationChange() throws Exception {
+    try (ScriptedRouter router = new ScriptedRouter();
+        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
+      speaker.start();
+      router.establish();
+      speaker.apply(withPeers(scriptedPeer().routerId((Inet4Address) ip("10.8.8.8")).build()));
+      assertEquals(List.of(6, 6), Arrays.stream(router.notification()).boxed().toList());
+    }
+  }
+
+  /** A new TCP MD5 password (RFC 2385) is a session setting too: reset with Cease / Other Configuration Change. */
+  @Test
+  void peerPasswordChanged_ceaseOtherConfigurationChange() throws Exception {
+    try (ScriptedRouter router = new ScriptedRouter();
+        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
+      speaker.start();
+      router.establish();
+      speaker.apply(withPeers(scriptedPeer().password("s3cret").build()));
+      assertEquals(List.of(6, 6), Arrays.stream(router.notification()).boxed().toList());
     }
   }
 }

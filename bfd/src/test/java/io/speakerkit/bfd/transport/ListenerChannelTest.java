@@ -22,6 +22,8 @@ class ListenerChannelTest {
 
   private static final int IPPROTO_IP = 0;
   private static final int IP_TTL = 2;
+  private static final int IPPROTO_IPV6 = 41;
+  private static final int IPV6_UNICAST_HOPS = 16;
   private static final int BFD_MIN_LENGTH = 24;
 
   @Test
@@ -42,6 +44,55 @@ class ListenerChannelTest {
       send(sender, loopback, port);
       assertEquals(TtlFilter.REJECTED_PAYLOAD, receive(rx), "TTL 64: cut by the filter");
       assertEquals(BFD_MIN_LENGTH, receive(rx), "TTL 255: whole");
+    } finally {
+      sender.close();
+      ch.unsafe().closeForcibly();
+    }
+  }
+
+  /**
+   * RFC 5881 §5 / RFC 5082 (GTSM): single-hop packets are accepted only with TTL exactly 255. TTL 254 is one router
+   * away (or a spoofer one hop off) and must be cut: a filter that merely rejects "low" TTLs would let it in.
+   */
+  @Test
+  void singleHopFilter_ttl254_cut() throws Exception {
+    Epoll.ensureAvailability();
+    InetAddress loopback = InetAddress.getByName("127.0.0.1");
+    EpollDatagramChannel ch = BfdEngine.newListenerChannel(false, TtlFilter.singleHop(false));
+    UdpSocket sender = UdpSocket.open(false);
+    try {
+      Socket rx = (Socket) ch.fd();
+      rx.bind(new InetSocketAddress(loopback, 0));
+      int port = rx.localAddress().getPort();
+      sender.setIntOpt(IPPROTO_IP, IP_TTL, 254);
+      send(sender, loopback, port);
+      sender.setIntOpt(IPPROTO_IP, IP_TTL, 255);
+      send(sender, loopback, port);
+      assertEquals(TtlFilter.REJECTED_PAYLOAD, receive(rx), "TTL 254: cut by the filter");
+      assertEquals(BFD_MIN_LENGTH, receive(rx), "TTL 255: whole");
+    } finally {
+      sender.close();
+      ch.unsafe().closeForcibly();
+    }
+  }
+
+  /** The same check on IPv6 (RFC 5881 §5: hop limit 255), which reads another header byte than IPv4's TTL. */
+  @Test
+  void singleHopFilter_ipv6_hopLimit255Only() throws Exception {
+    Epoll.ensureAvailability();
+    InetAddress loopback = InetAddress.getByName("::1");
+    EpollDatagramChannel ch = BfdEngine.newListenerChannel(true, TtlFilter.singleHop(true));
+    UdpSocket sender = UdpSocket.open(true);
+    try {
+      Socket rx = (Socket) ch.fd();
+      rx.bind(new InetSocketAddress(loopback, 0));
+      int port = rx.localAddress().getPort();
+      sender.setIntOpt(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 254);
+      send(sender, loopback, port);
+      sender.setIntOpt(IPPROTO_IPV6, IPV6_UNICAST_HOPS, 255);
+      send(sender, loopback, port);
+      assertEquals(TtlFilter.REJECTED_PAYLOAD, receive(rx), "hop limit 254: cut by the filter");
+      assertEquals(BFD_MIN_LENGTH, receive(rx), "hop limit 255: whole");
     } finally {
       sender.close();
       ch.unsafe().closeForcibly();
