@@ -565,17 +565,7 @@ public final class Speaker implements AutoCloseable {
         return;
       }
     }
-    try {
-      f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException(e.getCause());
-    }
+    await(f);
   }
 
   private void setAnnounceableOnWorker(String serviceKey, boolean announceable) {
@@ -1942,6 +1932,11 @@ public final class Speaker implements AutoCloseable {
     } catch (java.util.concurrent.RejectedExecutionException stopping) {
       throw new IllegalStateException("speaker not started (or stopped meanwhile)", stopping);
     }
+    return await(f);
+  }
+
+  /** The task's result; what it threw is thrown here (a checked exception wrapped). */
+  private static <T> T await(Future<T> f) {
     try {
       return f.get();
     } catch (InterruptedException e) {
