@@ -111,8 +111,7 @@ public final class BgpFsm {
   /** The OPEN {@code config} makes, without capabilities once the peer refused them (RFC 5492 §3). */
   private OpenMessage localOpen(FsmConfig config) {
     OpenMessage o = config.localOpen();
-    return capabilitiesRefused
-        ? new OpenMessage(o.version(), o.myAs(), o.holdTime(), o.bgpIdentifier(), Capabilities.NONE) : o;
+    return capabilitiesRefused ? o.withoutCapabilities() : o;
   }
 
   /**
@@ -120,9 +119,7 @@ public final class BgpFsm {
    * peer's can be used, so it is taken as advertising none.
    */
   public OpenMessage asNegotiated(OpenMessage open) {
-    return capabilitiesRefused
-        ? new OpenMessage(open.version(), open.myAs(), open.holdTime(), open.bgpIdentifier(), Capabilities.NONE)
-        : open;
+    return capabilitiesRefused ? open.withoutCapabilities() : open;
   }
 
   /** RFC 5492 §3: OPEN Message Error / Unsupported Optional Parameter: the peer does not take capabilities. */

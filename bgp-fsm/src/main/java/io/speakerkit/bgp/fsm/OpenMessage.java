@@ -52,4 +52,9 @@ public record OpenMessage(int version, int myAs, int holdTime, BgpIdentifier bgp
   public long effectiveAs() {
     return capabilities.fourOctetAs().orElse(myAs);
   }
+
+  /** This OPEN without optional parameters (RFC 5492 §3: to a peer that does not take capabilities). */
+  public OpenMessage withoutCapabilities() {
+    return new OpenMessage(version, myAs, holdTime, bgpIdentifier, Capabilities.NONE);
+  }
 }

@@ -7,7 +7,22 @@ import java.util.Map;
 public record CommunitySpec(ObjectRef ref, Map<String, String> aliases) {
 
   /** A community as MetalLB's community.New takes it: decimal digits only (strconv.ParseUint), no sign, no blank. */
-  static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("(large:)?[0-9]+(:[0-9]+)+");
+  private static final java.util.regex.Pattern DIGITS = java.util.regex.Pattern.compile("(large:)?[0-9]+(:[0-9]+)+");
+
+  /**
+   * A community value as MetalLB reads it: a {@link io.speakerkit.bgp.wire.attribute.LargeCommunity} for
+   * {@code large:G:L1:L2}, else a {@link io.speakerkit.bgp.wire.attribute.Community} (A:B or a well-known name).
+   *
+   * @throws IllegalArgumentException if it is neither
+   */
+  static Object parse(String value) {
+    if (value.indexOf(':') >= 0 && !DIGITS.matcher(value).matches()) {
+      throw new IllegalArgumentException(value);
+    }
+    return value.startsWith("large:")
+        ? io.speakerkit.bgp.wire.attribute.LargeCommunity.parse(value.substring("large:".length()))
+        : io.speakerkit.bgp.wire.attribute.Community.parse(value);
+  }
 
   static CommunitySpec read(ObjectRef ref, Node spec) {
     Map<String, String> aliases = new LinkedHashMap<>();
@@ -15,14 +30,7 @@ public record CommunitySpec(ObjectRef ref, Map<String, String> aliases) {
       String name = c.requiredString("name");
       String value = c.requiredString("value");
       try { // MetalLB (communitiesFromCrs) parses every alias value, used or not
-        if (value.indexOf(':') >= 0 && !DIGITS.matcher(value).matches()) {
-          throw new IllegalArgumentException(value);
-        }
-        if (value.startsWith("large:")) {
-          io.speakerkit.bgp.wire.attribute.LargeCommunity.parse(value.substring("large:".length()));
-        } else {
-          io.speakerkit.bgp.wire.attribute.Community.parse(value);
-        }
+        parse(value);
       } catch (IllegalArgumentException e) {
         throw c.error("value", "\"" + value + "\" of alias \"" + name + "\" (expected: A:B with 16-bit values or"
             + " large:G:L1:L2 with 32-bit values)");

@@ -190,14 +190,11 @@ public final class ManifestMapper {
       String value = spec.communities().get(i);
       String field = "communities[" + i + "]";
       try {
-        if (value.indexOf(':') >= 0 && !CommunitySpec.DIGITS.matcher(value).matches()) {
-          // MetalLB (community.New) parses each part with strconv.ParseUint: no sign, no blank
-          throw new IllegalArgumentException(value);
-        }
-        if (value.startsWith("large:")) {
-          large.add(LargeCommunity.parse(value.substring("large:".length())));
+        Object parsed = CommunitySpec.parse(value);
+        if (parsed instanceof LargeCommunity l) {
+          large.add(l);
         } else {
-          communities.add(Community.parse(value));
+          communities.add((Community) parsed);
         }
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(field + ": \"" + value + "\" (expected: A:B with 16-bit values,"

@@ -12,7 +12,12 @@ import java.util.Set;
 public record SelectorSpec(Map<String, String> matchLabels, List<Requirement> matchExpressions) {
 
   /** One {@code matchExpressions} entry. */
-  public record Requirement(String key, String operator, List<String> values) {}
+  public record Requirement(String key, String operator, List<String> values) {
+    /** This requirement with its values sorted: MetalLB compares values as a set. */
+    Requirement normalized() {
+      return new Requirement(key, operator, values.stream().sorted().toList());
+    }
+  }
 
   private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
@@ -38,7 +43,7 @@ public record SelectorSpec(Map<String, String> matchLabels, List<Requirement> ma
   /** This selector with each requirement's values sorted, as MetalLB compares selectors. */
   private SelectorSpec normalized() {
     return new SelectorSpec(matchLabels, matchExpressions.stream()
-        .map(r -> new Requirement(r.key(), r.operator(), r.values().stream().sorted().toList())).toList());
+        .map(Requirement::normalized).toList());
   }
 
   // k8s.io/apimachinery validation: a label key is [prefix/]name, the prefix a DNS subdomain of at most 253
@@ -99,9 +104,7 @@ public record SelectorSpec(Map<String, String> matchLabels, List<Requirement> ma
         throw e.error("values", "must be empty for operator " + op);
       }
       Requirement r = new Requirement(key, op, values);
-      Requirement sorted = new Requirement(key, op, values.stream().sorted().toList());
-      if (reqs.stream().anyMatch(o -> new Requirement(o.key(), o.operator(), o.values().stream().sorted().toList())
-          .equals(sorted))) {
+      if (reqs.stream().anyMatch(o -> o.normalized().equals(r.normalized()))) {
         throw n.error("matchExpressions", "the same requirement on \"" + key + "\" listed twice (expected: each once)");
       }
       reqs.add(r);
