@@ -127,8 +127,13 @@ public final class Speaker implements AutoCloseable {
   private volatile ExecutorService worker;
   /** The worker's thread: a call made on it (from a listener) runs in place instead of waiting for itself. */
   private volatile Thread workerThread;
-  /** A worker stopped from its own listener, finishing its queue; under the monitor. */
-  private ExecutorService retiring;
+  /**
+   * A stopped worker still running its queue and stopOnWorker, which session events still go to; a start() waits for
+   * it. Set under the monitor.
+   */
+  private volatile ExecutorService retiring;
+  /** The start task of {@link #worker}; a second start() waits for it too. Under the monitor. */
+  private Future<?> starting;
   /** Checks the refused peers again: what refused them (no route, an address not yet up) may have changed. */
   private java.util.concurrent.ScheduledFuture<?> refusedRetry;
   private SpeakerConfig config;
@@ -235,33 +240,59 @@ public final class Speaker implements AutoCloseable {
    * must carry) are refused with a message in {@link #status()} and a {@link SpeakerEvent.PeerRefused} event. A start
    * that fails (the listen address taken, a capture file not writable) throws and leaves nothing running.
    */
-  public synchronized void start() {
-    if (worker != null) {
-      return;
+  public void start() {
+    ExecutorService created = null;
+    Future<?> started;
+    while (true) {
+      ExecutorService previous;
+      synchronized (this) {
+        if (worker != null) {
+          if (Thread.currentThread() == workerThread) {
+            return; // from a listener while started: it cannot wait for the worker it runs on
+          }
+          started = starting;
+          break;
+        }
+        // A stopped worker runs what was queued before the stop first; one worker at a time (but for a start() from
+        // a listener on the stopped worker, which cannot wait for itself).
+        previous = retiring != null && Thread.currentThread() != workerThread ? retiring : null;
+        if (previous == null) {
+          retiring = null;
+          created = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "speakerkit-speaker");
+            t.setDaemon(true);
+            workerThread = t;
+            return t;
+          });
+          worker = created;
+          started = starting = created.submit(() -> {
+            startOnWorker();
+            return null;
+          });
+          break;
+        }
+      }
+      // Waited for outside the monitor: a listener on that worker may call stop() or start(), which take it.
+      awaitTerminationUninterruptibly(previous);
+      synchronized (this) {
+        if (retiring == previous) {
+          retiring = null;
+        }
+      }
     }
-    if (retiring != null && Thread.currentThread() != workerThread) {
-      // stopped from a listener: its worker runs what was queued before the stop; one worker at a time
-      awaitTerminationUninterruptibly(retiring);
-    }
-    retiring = null;
-    worker = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "speakerkit-speaker");
-      t.setDaemon(true);
-      workerThread = t;
-      return t;
-    });
+    // Also outside the monitor: a listener hearing the restored routes may stop the speaker meanwhile.
     try {
-      call(() -> {
-        startOnWorker();
-        return null;
-      });
+      await(started);
     } catch (RuntimeException e) {
       // A failed start (the listen address taken, a capture file not writable) leaves nothing running, and start()
-      // can be called again once the problem is fixed.
-      try {
-        stop("start failed");
-      } catch (RuntimeException cleanup) {
-        e.addSuppressed(cleanup);
+      // can be called again once the problem is fixed. Only the start() that made this worker cleans it up, and only
+      // if nobody stopped and started the speaker meanwhile.
+      if (created != null) {
+        try {
+          stop("start failed", created);
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
       }
       throw e;
     }
@@ -334,29 +365,48 @@ public final class Speaker implements AutoCloseable {
    * (RFC 4724 §4.1): the router keeps our routes, stale, for the restart time (120 s), until the restarted speaker
    * sends them again, as a restarting MetalLB speaker's routes are kept.
    */
-  public synchronized void stop(String message) {
-    if (worker == null) {
-      return;
-    }
-    if (Thread.currentThread() == workerThread) {
-      // from a listener: stop here, and let the worker end after the task it is running (this one)
-      try {
-        stopOnWorker(message);
-      } finally {
-        worker.shutdown();
-        retiring = worker; // the next start() waits for it: tasks queued before this stop still run there
-        worker = null;
+  public void stop(String message) {
+    stop(message, null);
+  }
+
+  /** {@link #stop(String)}; with {@code only} not null, only if that is still the worker. */
+  private void stop(String message, ExecutorService only) {
+    ExecutorService stopping;
+    Future<?> stopped;
+    synchronized (this) {
+      stopping = worker;
+      if (stopping == null || (only != null && stopping != only)) {
+        return;
       }
-      return;
+      worker = null;
+      starting = null;
+      retiring = stopping; // a start() from now on waits until the worker has run its queue, stopOnWorker last
+      if (Thread.currentThread() == workerThread) {
+        // from a listener: stop here, and let the worker end after the task it is running (this one)
+        try {
+          stopOnWorker(message);
+        } finally {
+          stopping.shutdown();
+        }
+        return;
+      }
+      // The worker shuts down after stopOnWorker: the session events it waits for are queued to it meanwhile.
+      ExecutorService ending = stopping;
+      stopped = ending.submit(() -> {
+        try {
+          stopOnWorker(message);
+        } finally {
+          ending.shutdown();
+        }
+      });
     }
-    // Uninterruptible: returning (and clearing worker) while stopOnWorker still runs would let a start() run a
-    // second worker over the same fields.
-    boolean interrupted = Thread.interrupted();
+    // Waited for outside the monitor (a listener on the worker may call stop() meanwhile: it finds the speaker
+    // stopping and returns), and uninterruptibly: the caller learns that sockets and threads are free.
+    boolean interrupted = false;
     try {
-      Future<?> f = worker.submit(() -> stopOnWorker(message));
       while (true) {
         try {
-          f.get();
+          stopped.get();
           break;
         } catch (InterruptedException e) {
           interrupted = true;
@@ -365,9 +415,7 @@ public final class Speaker implements AutoCloseable {
         }
       }
     } finally {
-      worker.shutdown();
-      awaitTerminationUninterruptibly(worker);
-      worker = null;
+      awaitTerminationUninterruptibly(stopping);
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
@@ -547,25 +595,34 @@ public final class Speaker implements AutoCloseable {
 
   /**
    * Runs {@code onWorker} on the worker, or {@code stopped} when the speaker is not started, deciding which under the
-   * monitor (not while start() or stop() runs) but waiting for the worker outside it: a listener on the worker may
-   * call {@link #stop}, which takes the monitor, while this thread waits.
+   * monitor but waiting outside it: a listener on the worker may call {@link #stop}, which takes the monitor, while
+   * this thread waits. While a stopped worker still runs its queue, {@code stopped} waits for it, so that what the
+   * queue does comes first.
    */
   private void submitThenAwait(Runnable onWorker, Runnable stopped) {
-    Future<?> f;
-    synchronized (this) {
-      if (worker == null) {
-        stopped.run();
+    while (true) {
+      Future<?> f = null;
+      ExecutorService previous;
+      synchronized (this) {
+        previous = retiring;
+        if (worker != null) {
+          f = worker.submit(onWorker); // a stop() clears worker before it shuts the executor down
+        } else if (previous == null || Thread.currentThread() == workerThread) {
+          stopped.run();
+          return;
+        }
+      }
+      if (f != null) {
+        await(f);
         return;
       }
-      try {
-        f = worker.submit(onWorker);
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
-        // stopped from a listener: its worker takes nothing new, and the next start() reads what is kept
-        stopped.run();
-        return;
+      awaitTerminationUninterruptibly(previous);
+      synchronized (this) {
+        if (retiring == previous) {
+          retiring = null;
+        }
       }
     }
-    await(f);
   }
 
   private void setAnnounceableOnWorker(String serviceKey, boolean announceable) {
@@ -1855,6 +1912,9 @@ public final class Speaker implements AutoCloseable {
 
   private void onWorker(Runnable task) {
     ExecutorService w = worker;
+    if (w == null) {
+      w = retiring; // stopping: what the sessions report while they close is still heard
+    }
     if (w == null || w.isShutdown()) {
       return;
     }

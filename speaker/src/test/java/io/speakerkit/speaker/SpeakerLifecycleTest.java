@@ -1,6 +1,7 @@
 package io.speakerkit.speaker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -208,6 +209,119 @@ class SpeakerLifecycleTest {
       speaker.start(); // after the stopped worker has finished what was queued on it
       assertEquals(1, speaker.status().size());
     }
+  }
+
+  /**
+   * A listener may stop the speaker while start() runs: start() announces the allocations the store holds again, the
+   * listener hears the routes and calls stop(). Neither may wait for the other forever; start() returns and the
+   * speaker is stopped, ready for another start().
+   */
+  @Test
+  void listenerStoppingTheSpeaker_duringStart_noDeadlock() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200))
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
+    Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(metrics -> {
+      if (armed.compareAndSet(true, false)) {
+        try {
+          self.get().stop("from a listener");
+          stopped.complete("stopped");
+        } catch (RuntimeException e) {
+          stopped.completeExceptionally(e);
+        }
+      }
+    }).build();
+    self.set(speaker);
+    speaker.start();
+    speaker.announce(ServiceRequest.builder("ns/svc").build());
+    speaker.stop("restart");
+    armed.set(true);
+    java.util.concurrent.CompletableFuture<String> started = new java.util.concurrent.CompletableFuture<>();
+    Thread starter = new Thread(() -> {
+      try {
+        speaker.start(); // announces ns/svc's restored address: the listener runs and stops the speaker
+        started.complete("returned");
+      } catch (RuntimeException e) {
+        started.completeExceptionally(e);
+      }
+    });
+    starter.setDaemon(true);
+    starter.start();
+    starter.join(15_000);
+    // on a deadlock the speaker cannot be closed either (close() waits for the same monitor): left to the JVM
+    assertFalse(starter.isAlive(), "start() and the listener's stop() wait for each other: deadlock");
+    assertEquals("stopped", stopped.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals("returned", started.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, speaker::status);
+    speaker.start();
+    assertEquals(List.of(ip("10.0.0.10")), speaker.announced().get("ns/svc"));
+    speaker.close();
+  }
+
+  /**
+   * A listener may stop the speaker while another thread is in stop(), waiting for the worker the listener runs on:
+   * neither may wait for the other forever.
+   */
+  @Test
+  void listenerStoppingTheSpeaker_whileAnotherThreadStops_noDeadlock() throws Exception {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build())
+        .peer(peer("r", "127.0.0.40", 13200))
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Thread> stopper = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch inListener = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
+    Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(metrics -> {
+      if (!armed.compareAndSet(true, false)) {
+        return;
+      }
+      inListener.countDown();
+      try {
+        // wait until the other thread is inside stop(), waiting for this worker
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while ((stopper.get() == null || stopper.get().getState() != Thread.State.WAITING)
+            && System.nanoTime() < deadline) {
+          Thread.onSpinWait();
+        }
+        self.get().stop("from a listener");
+        stopped.complete("stopped");
+      } catch (RuntimeException e) {
+        stopped.completeExceptionally(e);
+      }
+    }).build();
+    self.set(speaker);
+    speaker.start();
+    armed.set(true);
+    Thread announcer = new Thread(() -> {
+      try {
+        speaker.announce(ServiceRequest.builder("ns/svc").build()); // a route change: the listener runs
+      } catch (RuntimeException ignored) {
+        // stopped meanwhile
+      }
+    });
+    announcer.setDaemon(true);
+    announcer.start();
+    assertTrue(inListener.await(10, java.util.concurrent.TimeUnit.SECONDS));
+    Thread t = new Thread(() -> speaker.stop("from another thread"));
+    t.setDaemon(true);
+    stopper.set(t);
+    t.start();
+    t.join(15_000);
+    // on a deadlock the speaker cannot be closed either (close() waits for the same monitor): left to the JVM
+    assertFalse(t.isAlive(), "stop() and the listener's stop() wait for each other: deadlock");
+    assertEquals("stopped", stopped.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, speaker::status);
+    speaker.start();
+    assertEquals(1, speaker.status().size());
+    speaker.close();
   }
 
   // ------------------------------------------------------------------ Cease subcodes (RFC 4486) on reconfiguration
