@@ -179,6 +179,19 @@ public final class BgpFsm {
     dampStep = replaced.dampStep;
   }
 
+  /**
+   * Takes what {@code other}, the machine of another connection to the same peer, learned about the peer: that it
+   * refused capabilities advertisement (RFC 5492 §3), so that this machine's OPENs go without them too. For the
+   * transport, before the machine of the second connection of a collision sends its OPEN (FRR keeps this per peer,
+   * PEER_STATUS_CAPABILITY_OPEN). Changes no state and returns no action.
+   */
+  public void learnPeerFrom(BgpFsm other) {
+    if (other.capabilitiesRefused && !capabilitiesRefused) {
+      capabilitiesRefused = true;
+      localOpen = localOpen(config);
+    }
+  }
+
   /** The OPEN this machine sends. */
   public OpenMessage localOpen() {
     return localOpen;

@@ -67,4 +67,26 @@ class CapabilityNegotiationTest {
     assertEquals(false, s.routeRefresh());
     assertEquals(java.util.Set.of(AddressFamily.IPV4_UNICAST), s.families());
   }
+
+  /**
+   * RFC 5492 §3 is knowledge about the peer, not about one TCP connection (FRR: PEER_STATUS_CAPABILITY_OPEN in the
+   * peer's sflags): the machine of a collision's second connection, told what the first learned, sends its OPEN
+   * without capabilities and negotiates the peer's OPEN as advertising none.
+   */
+  @Test
+  void unsupportedOptionalParameter_learnedByAnotherConnectionsMachine() {
+    ManualScheduler time = new ManualScheduler();
+    BgpFsm first = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    first.handle(event(1));
+    first.handle(event(16));
+    first.handle(new BgpEvent.NotifMsg(Notification.of(Notification.OPEN_MESSAGE_ERROR,
+        Notification.UNSUPPORTED_OPTIONAL_PARAMETER)));
+    BgpFsm second = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    second.learnPeerFrom(first);
+    second.handle(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    OpenMessage sent = second.handle(new BgpEvent.TcpConnectionConfirmed()).stream()
+        .filter(a -> a instanceof BgpAction.SendOpen).map(a -> ((BgpAction.SendOpen) a).open()).findFirst()
+        .orElseThrow();
+    assertEquals(Capabilities.NONE, sent.capabilities());
+  }
 }

@@ -755,6 +755,8 @@ public final class BgpSession implements AutoCloseable {
       // (colliding with an Established session it gets Cease / Connection Collision Resolution on its OPEN, §6.8)
       // RFC 4271 §6.8: a second connection; both run until an OPEN tells which one stays
       Connection c = newConnection(false);
+      // what the first connection learned about the peer holds for this one: no capabilities once refused (RFC 5492)
+      c.driver.fsm().learnPeerFrom(primary.driver.fsm());
       secondary = c;
       c.attach(ch);
       c.driver.fire(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
