@@ -857,6 +857,23 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     }
   }
 
+  /**
+   * Drops the problems {@code which} selects and recomputes {@link #errorAction()} from the others: for a session
+   * that finds a problem does not concern it, as an AFI/SAFI disable of a family it did not negotiate (RFC 4760 §7:
+   * the disable applies to that family only, whose NLRI are ignored anyway).
+   */
+  public void removeErrors(java.util.function.Predicate<UpdateError> which) {
+    ensureAccessible();
+    if (errors == null || !errors.removeIf(which)) {
+      return;
+    }
+    ErrorAction a = ErrorAction.NONE;
+    for (UpdateError e : errors) {
+      a = a.max(e.action());
+    }
+    action = a;
+  }
+
   /** The path attributes, read in place. */
   public UpdateAttributes attributes() {
     ensureAccessible();
@@ -972,7 +989,11 @@ public final class UpdateMessage implements BgpMessage, ReferenceCounted {
     ByteBuf c = Unpooled.buffer(length, length);
     c.writeBytes(buf, base, length);
     try {
-      return decode(c, 0, length, ctx);
+      UpdateMessage m = decode(c, 0, length, ctx);
+      // what a session added ({@link #addErrors}) or dropped ({@link #removeErrors}) after decoding stays with it
+      m.errors = errors == null ? null : new ArrayList<>(errors);
+      m.action = action;
+      return m;
     } catch (RuntimeException e) {
       c.release();
       throw e;

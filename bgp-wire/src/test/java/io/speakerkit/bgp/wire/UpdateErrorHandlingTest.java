@@ -412,6 +412,25 @@ class UpdateErrorHandlingTest {
     }
   }
 
+  /**
+   * RouteListener says to keep a message with copy(): a copy must still say treat-as-withdraw when the session found
+   * it so (UpdateChecks: first AS, a route leak, our own AS in the path), or a listener that keeps the copy for later
+   * accepts routes the session rejected.
+   */
+  @Test
+  void copy_keepsErrorsTheSessionAdded() {
+    decode(update("", MANDATORY, NLRI), u -> {
+      u.addErrors(List.of(new UpdateError(ErrorAction.TREAT_AS_WITHDRAW, 3, 11, null, 2, null, "first AS")));
+      UpdateMessage c = u.copy();
+      try {
+        assertEquals(ErrorAction.TREAT_AS_WITHDRAW, c.errorAction());
+        assertEquals(u.errors(), c.errors());
+      } finally {
+        c.release();
+      }
+    });
+  }
+
   @Test
   void asPath_asZero_treatAsWithdraw() {
     decode(update("", ORIGIN + "40 02 06 02 01 00000000" + NEXT_HOP, NLRI),

@@ -1182,6 +1182,13 @@ public final class BgpSession implements AutoCloseable {
     if (!found.isEmpty()) {
       u.addErrors(found);
     }
+    if (u.errorAction() == ErrorAction.AFI_SAFI_DISABLE) {
+      // RFC 4760 §7 / RFC 7606 §2: the disable concerns the family of the malformed MP attribute only. One the session
+      // did not negotiate is ignored anyway (as FRR ignores "UPDATE for non-enabled AFI/SAFI"): it must not take the
+      // UPDATE's routes of the other families with it.
+      u.removeErrors(e -> e.action() == ErrorAction.AFI_SAFI_DISABLE && e.family() != null
+          && !familyNegotiated(c, e.family(), families));
+    }
     // what the decoder found (RFC 7606: a missing mandatory attribute, a malformed one) or the checks above; an
     // AFI/SAFI disable has its own warning below. FRR warns likewise.
     if (!c.checkLogged && !u.errors().isEmpty() && u.errorAction() != ErrorAction.AFI_SAFI_DISABLE) {

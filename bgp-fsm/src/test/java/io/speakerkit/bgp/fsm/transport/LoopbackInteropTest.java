@@ -1213,6 +1213,29 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 4760 §7 / RFC 7606 §2: AFI/SAFI disable concerns the family of the malformed MP_REACH_NLRI only. On an
+   * IPv4-only session, an IPv6 MP_REACH_NLRI with a 4-octet next hop (RFC 7606 §7.11) is for a family that is not
+   * negotiated and ignored (FRR: "UPDATE for non-enabled AFI/SAFI"); the well-formed IPv4 route of the same UPDATE's
+   * NLRI field, whose ORIGIN, AS_PATH and NEXT_HOP are fine, is kept, not treated as withdrawn.
+   */
+  @Test
+  void afiSafiDisable_ofNotNegotiatedFamily_ipv4RoutesOfTheSameUpdateKept() throws Exception {
+    InetAddress b = InetAddress.getByName("127.0.12.2");
+    List<String> held = ribAfterRawPeerUpdates(InetAddress.getByName("127.0.12.1"), b, 16001, 0,
+        rawPeerConfig().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build(), 1, out -> {
+          // ORIGIN IGP, AS_PATH 64602, NEXT_HOP 127.0.12.2, MP_REACH_NLRI IPv6 with a 4-octet next hop
+          // (2001:db8:1::/48); NLRI 198.51.100.0/24
+          byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047f000c02"
+              + "800e10" + "000201" + "04" + "0a000001" + "00" + "3020010db80001");
+          byte[] nlri = {24, (byte) 198, 51, 100};
+          out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+          out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
+              .writeBytes(attrs).writeBytes(nlri);
+        });
+    assertEquals(List.of("198.51.100.0/24"), held);
+  }
+
+  /**
    * RFC 4271 §6.3 / RFC 7606 §7.2, FRR's default enforce-first-as: a route from the eBGP peer whose AS_PATH does not
    * start with the peer's AS is treated as withdraw, here taking away the route it replaces; the session stays up.
    */
