@@ -1191,12 +1191,14 @@ public final class BgpSession implements AutoCloseable {
     }
     // what the decoder found (RFC 7606: a missing mandatory attribute, a malformed one) or the checks above; an
     // AFI/SAFI disable has its own warning below. FRR warns likewise.
-    if (!c.checkLogged && !u.errors().isEmpty() && u.errorAction() != ErrorAction.AFI_SAFI_DISABLE) {
-      c.checkLogged = true;
-      UpdateError first = u.errors().get(0);
+    // The harshest problem is the one told (the UPDATE's action), once per connection and action: an attribute
+    // discard logged first does not hide a later treat-as-withdraw, which loses routes.
+    ErrorAction action = u.errorAction();
+    if (action.ordinal() > c.checkLogged.ordinal() && action != ErrorAction.AFI_SAFI_DISABLE) {
+      c.checkLogged = action;
+      UpdateError worst = u.errors().stream().filter(e -> e.action() == action).findFirst().orElseThrow();
       log.warn("peer {}: UPDATE {}: {} (logged once per connection)", peerAddress,
-          first.action() == ErrorAction.ATTRIBUTE_DISCARD ? "attribute discarded" : "treated as withdraw",
-          first.reason());
+          action == ErrorAction.ATTRIBUTE_DISCARD ? "attribute discarded" : "treated as withdraw", worst.reason());
     }
     if ((u.nlriLength() > 0 || u.attributes().hasMpReach())
         && ownAsOccurrences(u.attributes(), config.localAs()) > allowOwnAs) {
@@ -1367,8 +1369,8 @@ public final class BgpSession implements AutoCloseable {
     final Map<PathAttributes, PathAttributes> outboundV6 = outboundCache();
     /** The peer's routes by family, for the prefix limit (only with one). */
     final Map<AddressFamily, Set<RouteKey>> received = new HashMap<>();
-    /** Whether an UPDATE failing {@link UpdateChecks} was logged on this connection (once is enough). */
-    boolean checkLogged;
+    /** The harshest RFC 7606 action of an UPDATE logged on this connection (each once is enough). */
+    ErrorAction checkLogged = ErrorAction.NONE;
     /** Families whose NLRI this connection ignored as not negotiated (logged once each). */
     final Set<AddressFamily> ignoredFamilies = new java.util.HashSet<>();
     StateHint lastEndHint = new StateHint(Set.of(), true, 0);

@@ -1236,6 +1236,49 @@ class LoopbackInteropTest {
   }
 
   /**
+   * RFC 7606 treat-as-withdraw must reach the operator (FRR logs "rcvd UPDATE with errors in attr(s)!! Withdrawing
+   * route."): an UPDATE whose first problem is a harmless attribute discard (AS4_PATH on a 4-octet AS session) but
+   * which is treated as withdraw (MED of 3 octets) is reported as treated as withdraw, not as "attribute discarded".
+   */
+  @Test
+  void treatAsWithdrawAfterAnAttributeDiscard_loggedAsTreatAsWithdraw() throws Exception {
+    InetAddress b = InetAddress.getByName("127.0.12.4");
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    List<String> held;
+    System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int x) {
+        stderr.write(x);
+        synchronized (captured) {
+          captured.write(x);
+        }
+      }
+    }, true));
+    try {
+      held = ribAfterRawPeerUpdates(InetAddress.getByName("127.0.12.3"), b, 16004, 0, rawPeerConfig().build(), 1,
+          out -> {
+            // ORIGIN IGP, AS4_PATH 64602 (discarded on a 4-octet session), AS_PATH 64602, NEXT_HOP 127.0.12.4,
+            // MED of 3 octets (treat-as-withdraw); NLRI 198.51.100.0/24
+            byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "c0110602010000fc5a"
+                + "40020602010000fc5a" + "4003047f000c04" + "800403000001");
+            byte[] nlri = {24, (byte) 198, 51, 100};
+            out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+            out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
+                .writeBytes(attrs).writeBytes(nlri);
+          });
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals(List.of(), held);
+    String log;
+    synchronized (captured) {
+      log = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    assertTrue(log.contains("UPDATE treated as withdraw: length: 3"), log);
+  }
+
+  /**
    * RFC 4271 §6.3 / RFC 7606 §7.2, FRR's default enforce-first-as: a route from the eBGP peer whose AS_PATH does not
    * start with the peer's AS is treated as withdraw, here taking away the route it replaces; the session stays up.
    */
