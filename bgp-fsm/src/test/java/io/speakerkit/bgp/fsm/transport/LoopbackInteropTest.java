@@ -1220,12 +1220,12 @@ class LoopbackInteropTest {
    */
   @Test
   void afiSafiDisable_ofNotNegotiatedFamily_ipv4RoutesOfTheSameUpdateKept() throws Exception {
-    InetAddress b = InetAddress.getByName("127.0.12.2");
-    List<String> held = ribAfterRawPeerUpdates(InetAddress.getByName("127.0.12.1"), b, 16001, 0,
+    InetAddress b = InetAddress.getByName("127.253.0.105");
+    List<String> held = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.104"), b, 11242, 0,
         rawPeerConfig().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)).build(), 1, out -> {
-          // ORIGIN IGP, AS_PATH 64602, NEXT_HOP 127.0.12.2, MP_REACH_NLRI IPv6 with a 4-octet next hop
+          // ORIGIN IGP, AS_PATH 64602, NEXT_HOP 127.253.0.105, MP_REACH_NLRI IPv6 with a 4-octet next hop
           // (2001:db8:1::/48); NLRI 198.51.100.0/24
-          byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047f000c02"
+          byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047ffd0069"
               + "800e10" + "000201" + "04" + "0a000001" + "00" + "3020010db80001");
           byte[] nlri = {24, (byte) 198, 51, 100};
           out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
@@ -1242,7 +1242,7 @@ class LoopbackInteropTest {
    */
   @Test
   void treatAsWithdrawAfterAnAttributeDiscard_loggedAsTreatAsWithdraw() throws Exception {
-    InetAddress b = InetAddress.getByName("127.0.12.4");
+    InetAddress b = InetAddress.getByName("127.253.0.107");
     java.io.PrintStream stderr = System.err;
     java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
     List<String> held;
@@ -1256,12 +1256,12 @@ class LoopbackInteropTest {
       }
     }, true));
     try {
-      held = ribAfterRawPeerUpdates(InetAddress.getByName("127.0.12.3"), b, 16004, 0, rawPeerConfig().build(), 1,
+      held = ribAfterRawPeerUpdates(InetAddress.getByName("127.253.0.106"), b, 11243, 0, rawPeerConfig().build(), 1,
           out -> {
-            // ORIGIN IGP, AS4_PATH 64602 (discarded on a 4-octet session), AS_PATH 64602, NEXT_HOP 127.0.12.4,
+            // ORIGIN IGP, AS4_PATH 64602 (discarded on a 4-octet session), AS_PATH 64602, NEXT_HOP 127.253.0.107,
             // MED of 3 octets (treat-as-withdraw); NLRI 198.51.100.0/24
             byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "c0110602010000fc5a"
-                + "40020602010000fc5a" + "4003047f000c04" + "800403000001");
+                + "40020602010000fc5a" + "4003047ffd006b" + "800403000001");
             byte[] nlri = {24, (byte) 198, 51, 100};
             out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
             out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
