@@ -1024,6 +1024,25 @@ public final class Speaker implements AutoCloseable {
     return call(this::metricsOnWorker);
   }
 
+  /**
+   * The planned routes of the families the session negotiated: what went out. A route of a family the peer did not
+   * take (dualStackAddressFamily toward an IPv4-only router) is never sent (RFC 4760 §7), and FRR's prefixes sent,
+   * which MetalLB exports, counts only negotiated families.
+   */
+  private int routesOfNegotiatedFamilies(PeerRuntime p) {
+    NegotiatedSession n = p.negotiated;
+    if (n == null) {
+      return 0;
+    }
+    int count = 0;
+    for (PlannedRoute r : plan.routes(p.config.name())) {
+      if (n.families().contains(r.prefix().family())) {
+        count++;
+      }
+    }
+    return count;
+  }
+
   private List<PeerMetrics> metricsOnWorker() {
     List<PeerMetrics> out = new ArrayList<>();
     for (PeerRuntime p : peers.values()) {
@@ -1031,7 +1050,7 @@ public final class Speaker implements AutoCloseable {
       boolean up = p.session.state() == BgpState.Established;
       // as FRR's prefixes sent, which MetalLB exports: none while the session is down
       out.add(new PeerMetrics(p.config.name(), p.config.peerAddress(), p.config.peerPort(), up, p.session.counters(),
-          up ? plan.routes(p.config.name()).size() : 0, p.received.size(),
+          up ? routesOfNegotiatedFamilies(p) : 0, p.received.size(),
           b == null ? Optional.empty() : Optional.of(b.counters()), b != null && b.state() == SessionState.Up));
     }
     // A refused peer is down, not absent, as in MetalLB (whose FRR has every configured neighbor): alerts on
