@@ -84,6 +84,18 @@ final class PcapCapture implements BgpTap, BfdTap, AutoCloseable {
     }
   }
 
+  /** The connection is gone: its sequence numbers go too (a capture left on would keep one pair per reconnect). */
+  @Override
+  public synchronized void tcpClosed(InetSocketAddress local, InetSocketAddress remote) {
+    nextSeq.remove(List.of(local, remote));
+    nextSeq.remove(List.of(remote, local));
+  }
+
+  /** How many TCP directions sequence numbers are kept for (tests). */
+  synchronized int trackedDirections() {
+    return nextSeq.size();
+  }
+
   @Override
   public void udp(InetSocketAddress from, InetSocketAddress to, ByteBuf payload) {
     int len = payload.readableBytes();

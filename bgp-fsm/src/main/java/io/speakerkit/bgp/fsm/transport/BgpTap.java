@@ -12,4 +12,10 @@ public interface BgpTap {
 
   /** {@code payload} went from {@code from} to {@code to} on one TCP connection. */
   void tcp(InetSocketAddress from, InetSocketAddress to, ByteBuf payload);
+
+  /**
+   * The TCP connection between {@code local} and {@code remote} closed: nothing more is shown for it, so per-connection
+   * state (sequence numbers, say) can go. Called once per connection that was shown.
+   */
+  default void tcpClosed(InetSocketAddress local, InetSocketAddress remote) {}
 }

@@ -35,6 +35,21 @@ final class TapHandler extends ChannelDuplexHandler {
     ctx.write(msg, promise);
   }
 
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    // (Netty keeps a closed channel's addresses)
+    InetSocketAddress local = (InetSocketAddress) ctx.channel().localAddress();
+    InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+    if (local != null && remote != null) {
+      try {
+        tap.tcpClosed(local, remote);
+      } catch (RuntimeException e) {
+        log.warn("packet tap threw", e);
+      }
+    }
+    ctx.fireChannelInactive();
+  }
+
   private void show(InetSocketAddress from, InetSocketAddress to, ByteBuf buf) {
     if (from == null || to == null || !buf.isReadable()) {
       return;
