@@ -19,8 +19,8 @@ class PcapCaptureGrowthTest {
   @Test
   void sequenceStateOfClosedConnectionsIsForgotten(@TempDir Path dir) throws Exception {
     Clock clock = Clock.fixed(Instant.EPOCH, ZoneOffset.UTC);
-    InetAddress local = InetAddress.getByName("127.0.13.1");
-    InetAddress peer = InetAddress.getByName("127.0.13.2");
+    InetAddress local = InetAddress.getByName("192.0.2.1");
+    InetAddress peer = InetAddress.getByName("192.0.2.2");
     InetSocketAddress server = new InetSocketAddress(peer, 179);
     ByteBuf open = Unpooled.wrappedBuffer(new byte[29]);
     try (PcapCapture capture = PcapCapture.open(dir.resolve("c.pcap"), false, clock)) {
