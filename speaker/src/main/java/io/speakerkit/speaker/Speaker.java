@@ -149,6 +149,11 @@ public final class Speaker implements AutoCloseable {
   private BfdEngine bfd;
   private final Map<String, PeerRuntime> peers = new LinkedHashMap<>();
   private final Map<String, String> refused = new LinkedHashMap<>();
+  /**
+   * Running peers whose BFD session could not be made (a profile added or changed by apply(), resumeBfd), and why:
+   * their BGP session runs on without BFD; retried with the refused peers (retryRefused). Worker thread.
+   */
+  private final Map<String, String> bfdRefused = new LinkedHashMap<>();
   private boolean running;
 
   /** A received route's attributes and when it arrived (epoch seconds), for the MRT RIB dump. */
@@ -474,6 +479,7 @@ public final class Speaker implements AutoCloseable {
     }
     peers.clear();
     refused.clear();
+    bfdRefused.clear();
     if (bfd != null) {
       bfd.close();
       bfd = null;
@@ -688,7 +694,9 @@ public final class Speaker implements AutoCloseable {
    *   <li>a peer's holdTime and keepaliveTime: proposed in its next OPEN, the live session keeping what it
    *       negotiated (as FRR applies {@code neighbor X timers});
    *   <li>a peer's BFD profile: a BFD Poll Sequence on the live session (RFC 5880 §6.8.3), BGP untouched; BFD added
-   *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone);
+   *       or removed likewise (a removed BFD session first signals AdminDown, so the router leaves BGP alone); a
+   *       BFD session that cannot be made refuses that peer's BFD alone (a {@link SpeakerEvent.PeerRefused} event
+   *       and the reason in {@link #status()}, tried again every few seconds), the rest of the apply goes on;
    *   <li>myASN, peerASN, routerID, password, graceful restart, address families,
    *       eBGP multihop, address or port: that one session is reset with Cease / Other Configuration Change
    *       (RFC 4486) and started with the new settings;
@@ -814,7 +822,7 @@ public final class Speaker implements AutoCloseable {
       }
       updated.bfdProfile = after.get();
     } else if (after.isPresent()) {
-      startBfd(updated, after.get(), updated.local);
+      startBfdOrRefuse(updated, after.get());
     } else if (p.bfd != null) {
       // RFC 5882 §3.2: AdminDown first, so a router that follows it keeps BGP up while the BFD session goes away.
       // (FRR 8.4 does not: it takes BGP down with Cease / BFD Down on the peer's AdminDown as on a timeout. For the
@@ -829,6 +837,9 @@ public final class Speaker implements AutoCloseable {
       updated.bfd = null;
       updated.bfdSubscription = null;
       bfdClosing.put(next.name(), old);
+    }
+    if (after.isEmpty()) {
+      bfdRefused.remove(next.name()); // no BFD wanted: nothing refused any more
     }
     if (before.isPresent() != after.isPresent()) {
       log.info("peer {}: BFD {}", next.name(), after.isPresent() ? "added" : "removed");
@@ -1249,6 +1260,51 @@ public final class Speaker implements AutoCloseable {
         startPeer(peer);
       }
     }
+    for (String name : List.copyOf(bfdRefused.keySet())) {
+      PeerRuntime p = peers.get(name);
+      if (p == null || p.bfd != null || p.config.bfdProfile().isEmpty()) {
+        bfdRefused.remove(name);
+      } else {
+        startBfdOrRefuse(p, config.bfdProfiles().get(p.config.bfdProfile().get()));
+      }
+    }
+  }
+
+  /**
+   * Starts the BFD session of a running peer (a profile added by apply(), resumeBfd, a retry). When it cannot be made
+   * (what the checks did not foresee: an address pair the engine refuses, a socket), that peer's BFD alone is
+   * refused, as startPeer refuses a peer: the reason in status() and a PeerRefused event (not repeated while the
+   * reason stays), tried again every few seconds (retryRefused). Its BGP session runs on, without BFD, as before the
+   * profile came; the rest of an apply() goes on.
+   */
+  private void startBfdOrRefuse(PeerRuntime p, BfdProfile profile) {
+    String name = p.config.name();
+    String problem;
+    try {
+      startBfd(p, profile, p.local);
+      bfdRefused.remove(name);
+      return;
+    } catch (RuntimeException e) {
+      if (p.bfdSubscription != null) {
+        p.bfdSubscription.close();
+      }
+      if (p.bfd != null) {
+        try {
+          p.bfd.close();
+        } catch (RuntimeException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      p.bfd = null;
+      p.bfdSubscription = null;
+      log.warn("peer {}: could not start BFD", name, e);
+      problem = "BFD could not start: " + e.getMessage() + " (tried again every few seconds; BGP runs without BFD"
+          + " meanwhile)";
+    }
+    if (!problem.equals(bfdRefused.put(name, problem))) {
+      log.warn("peer {}: {}", name, problem);
+      events.publish(new SpeakerEvent.PeerRefused(clock.instant(), name, problem));
+    }
   }
 
   private void startBfd(PeerRuntime runtime, BfdProfile profile, InetAddress local) {
@@ -1335,6 +1391,7 @@ public final class Speaker implements AutoCloseable {
   }
 
   private void closePeer(PeerRuntime p) {
+    bfdRefused.remove(p.config.name());
     if (p.staleTimer != null) {
       p.staleTimer.cancel(false);
     }
@@ -1876,6 +1933,10 @@ public final class Speaker implements AutoCloseable {
     Optional<String> bfdState = p.bfd == null ? Optional.empty() : Optional.of(p.bfd.state().name());
     Optional<String> bfdProblem = p.bfd == null || bfd == null ? Optional.empty() : bfd.receiveProblem(p.bfd);
     String explanation = explain(p, state, bfdState);
+    String bfdRefusal = bfdRefused.get(p.config.name());
+    if (bfdRefusal != null) {
+      explanation = (explanation.isEmpty() ? "" : explanation + " ") + bfdRefusal + ".";
+    }
     if (bfdProblem.isPresent()) {
       explanation = (explanation.isEmpty() ? "" : explanation + " ") + "BFD " + bfdProblem.get()
           + " (another BFD daemon on this host?): BFD cannot come Up.";
@@ -1916,6 +1977,9 @@ public final class Speaker implements AutoCloseable {
       }
     }
     for (Map.Entry<String, String> r : refused.entrySet()) {
+      out.add(new SpeakerEvent.PeerRefused(now, r.getKey(), r.getValue()));
+    }
+    for (Map.Entry<String, String> r : bfdRefused.entrySet()) {
       out.add(new SpeakerEvent.PeerRefused(now, r.getKey(), r.getValue()));
     }
     if (allocator != null) {

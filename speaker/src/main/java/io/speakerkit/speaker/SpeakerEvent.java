@@ -112,7 +112,10 @@ public sealed interface SpeakerEvent {
     }
   }
 
-  /** A peering the speaker will not run, and why (e.g. the peer address is one of our own). */
+  /**
+   * A peering the speaker will not run, and why (e.g. the peer address is one of our own); or, with a reason that
+   * starts with "BFD could not start", a running peer whose BFD session could not be made (its BGP session runs on).
+   */
   record PeerRefused(Instant time, String peer, String reason) implements SpeakerEvent {
     @Override
     public String kind() {

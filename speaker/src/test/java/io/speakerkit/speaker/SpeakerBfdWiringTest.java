@@ -1,0 +1,113 @@
+package io.speakerkit.speaker;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.speakerkit.allocator.IpAddressPool;
+import io.speakerkit.bfd.BfdProfile;
+import io.speakerkit.bfd.BfdSession;
+import io.speakerkit.bfd.BfdSessionConfig;
+import io.speakerkit.bfd.SessionState;
+import io.speakerkit.bfd.transport.BfdEngine;
+import io.speakerkit.testing.Poll;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * How the speaker ties BFD to BGP: a BFD failure takes BGP down with Cease / BFD Down, a BFD session that cannot be
+ * started on a live peer does not abort apply(), and a suspended BFD session stays suspended. Loopback only:
+ * 127.0.16.1-127.0.16.9, TCP ports 16401-16409, BFD single-hop on UDP 16450-16452 (source ports 16460-16469).
+ */
+class SpeakerBfdWiringTest {
+
+  private static final Duration LIMIT = Duration.ofSeconds(20);
+
+  private static InetAddress ip(String s) {
+    try {
+      return InetAddress.getByName(s);
+    } catch (java.net.UnknownHostException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static PeerConfig.Builder peer(String name, String address, int port) {
+    return PeerConfig.builder().name(name).myAsn(64512).peerAsn(64512).peerAddress(ip(address)).peerPort(port)
+        .sourceAddress(ip("127.0.16.1"));
+  }
+
+  private static IpAddressPool pool(String addresses) {
+    return IpAddressPool.builder().name("p").addresses(addresses).build();
+  }
+
+  /**
+   * A BFD profile added by apply() to a live peer whose BFD session cannot be made (here: a PeerConfig made with the
+   * record's public constructor, an IPv6 source toward an IPv4 peer) must not abort the apply: the other changes
+   * (a new peer) are made, the peer's BGP session runs on, and its BFD is refused with the reason in status() and a
+   * PeerRefused event.
+   */
+  @Test
+  void bfdAddedToLivePeer_cannotStart_refusedAlone_applyGoesOn() {
+    PeerConfig badNoBfd = badPeer(Optional.empty());
+    PeerConfig badWithBfd = badPeer(Optional.of("bfd"));
+    SpeakerConfig before = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.20"))
+        .peer(badNoBfd)
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    SpeakerConfig after = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.30"))
+        .peer(badWithBfd)
+        .peer(peer("good", "127.0.16.4", 16403).build())
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    try (Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).bfdSingleHopPort(16451).build()) {
+      speaker.start();
+      List<PeerStatus> started = speaker.status();
+      assertFalse(started.get(0).state().equals("Refused"), "without BFD the peer runs: " + started);
+      EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
+      assertDoesNotThrow(() -> speaker.apply(after));
+      List<PeerStatus> status = speaker.status();
+      assertTrue(status.stream().anyMatch(s -> s.peer().equals("good") && !s.state().equals("Refused")),
+          status::toString);
+      PeerStatus bad = status.stream().filter(s -> s.peer().equals("bad")).findFirst().orElseThrow();
+      assertFalse(bad.state().equals("Refused"), "its BGP session runs on: " + status);
+      assertTrue(bad.explanation().contains("BFD could not start"), status::toString);
+      List<SpeakerEvent> seen = new ArrayList<>();
+      drainEvents(events, seen);
+      assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.PeerRefused r && r.peer().equals("bad")
+          && r.reason().contains("BFD")), seen::toString);
+      // the profile removed again: nothing more to refuse
+      speaker.apply(before);
+      PeerStatus again = speaker.status().get(0);
+      assertFalse(again.explanation().contains("BFD could not start"), again::toString);
+    }
+  }
+
+  private static void drainEvents(EventHub.Subscription<SpeakerEvent> events, List<SpeakerEvent> into) {
+    for (Object o : events.drain()) {
+      if (o instanceof SpeakerEvent e) {
+        into.add(e);
+      }
+    }
+  }
+
+  private static PeerConfig badPeer(Optional<String> bfd) {
+    return new PeerConfig("bad", 64512, Optional.of(64512L), Optional.empty(), ip("127.0.16.3"), 16402,
+        Optional.of(ip("::1")), Optional.of((java.net.Inet4Address) ip("192.0.2.1")), Duration.ofSeconds(180),
+        Duration.ofSeconds(60), Optional.empty(), Optional.empty(), bfd, false, false, false, List.of());
+  }
+}
