@@ -154,6 +154,11 @@ public final class Speaker implements AutoCloseable {
    * their BGP session runs on without BFD; retried with the refused peers (retryRefused). Worker thread.
    */
   private final Map<String, String> bfdRefused = new LinkedHashMap<>();
+  /**
+   * Peers whose BFD is held down by {@link #suspendBfd} until {@link #resumeBfd}, the peer's removal or stop():
+   * neither apply() nor a session reset starts it again. Worker thread.
+   */
+  private final Set<String> bfdSuspended = new HashSet<>();
   private boolean running;
 
   /** A received route's attributes and when it arrived (epoch seconds), for the MRT RIB dump. */
@@ -480,6 +485,7 @@ public final class Speaker implements AutoCloseable {
     peers.clear();
     refused.clear();
     bfdRefused.clear();
+    bfdSuspended.clear();
     if (bfd != null) {
       bfd.close();
       bfd = null;
@@ -769,6 +775,7 @@ public final class Speaker implements AutoCloseable {
       }
     }
     refused.keySet().removeIf(name -> !wanted.containsKey(name));
+    bfdSuspended.removeIf(name -> !wanted.containsKey(name)); // a peer removed: its suspension ends with it
     // Every session that ends goes before any starts: peers that trade addresses find them free.
     List<PeerConfig> starting = new ArrayList<>();
     for (PeerConfig peer : wanted.values()) {
@@ -822,7 +829,11 @@ public final class Speaker implements AutoCloseable {
       }
       updated.bfdProfile = after.get();
     } else if (after.isPresent()) {
-      startBfdOrRefuse(updated, after.get());
+      if (bfdSuspended.contains(next.name())) {
+        updated.bfdProfile = after.get(); // started with it by resumeBfd
+      } else {
+        startBfdOrRefuse(updated, after.get());
+      }
     } else if (p.bfd != null) {
       // RFC 5882 §3.2: AdminDown first, so a router that follows it keeps BGP up while the BFD session goes away.
       // (FRR 8.4 does not: it takes BGP down with Cease / BFD Down on the peer's AdminDown as on a timeout. For the
@@ -873,11 +884,15 @@ public final class Speaker implements AutoCloseable {
   /**
    * Failover drill: stops sending BFD control packets to {@code peer} without telling it, exactly as a dead link
    * would look from the router, which then detects the failure within its detection time and (RFC 5882) takes BGP
-   * down. {@link #resumeBfd} starts a fresh BFD session.
+   * down. The suspension lasts until {@link #resumeBfd}, which starts a fresh BFD session: {@link #apply} (a change
+   * to this peer's BFD profile or session settings included) does not start BFD again. It ends with the peer
+   * (removed from the configuration, no longer selecting this node) and with {@link #stop}.
    */
   public void suspendBfd(String peer) {
     call(() -> {
       PeerRuntime p = requirePeer(peer);
+      bfdSuspended.add(peer);
+      bfdRefused.remove(peer);
       if (p.bfd != null) {
         p.bfdSubscription.close();
         p.bfd.close();
@@ -887,12 +902,16 @@ public final class Speaker implements AutoCloseable {
     });
   }
 
-  /** Undoes {@link #suspendBfd}: a new BFD session to the peer, which comes Up again with the peer. */
+  /**
+   * Undoes {@link #suspendBfd}: a new BFD session to the peer, which comes Up again with the peer. One that cannot be
+   * made is refused as in {@link #apply} (reason in {@link #status()}, tried again every few seconds).
+   */
   public void resumeBfd(String peer) {
     call(() -> {
       PeerRuntime p = requirePeer(peer);
+      bfdSuspended.remove(peer);
       if (p.bfd == null && p.config.bfdProfile().isPresent()) {
-        startBfd(p, config.bfdProfiles().get(p.config.bfdProfile().get()), p.local);
+        startBfdOrRefuse(p, config.bfdProfiles().get(p.config.bfdProfile().get()));
       }
       return null;
     });
@@ -1219,7 +1238,9 @@ public final class Speaker implements AutoCloseable {
         onBgpState(current != null && current.session == runtime.session ? current : runtime, change);
       });
     });
-    peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
+    if (!bfdSuspended.contains(peer.name())) { // a suspended peer's session reset: its BFD stays suspended
+      peer.bfdProfile().ifPresent(name -> startBfd(runtime, config.bfdProfiles().get(name), local));
+    }
     runtime.session.start();
     // Routes already planned for this peer (a restart, a peer added by reconfiguration, a refused peer retried).
     Instant now = clock.instant();
@@ -1262,7 +1283,7 @@ public final class Speaker implements AutoCloseable {
     }
     for (String name : List.copyOf(bfdRefused.keySet())) {
       PeerRuntime p = peers.get(name);
-      if (p == null || p.bfd != null || p.config.bfdProfile().isEmpty()) {
+      if (p == null || p.bfd != null || p.config.bfdProfile().isEmpty() || bfdSuspended.contains(name)) {
         bfdRefused.remove(name);
       } else {
         startBfdOrRefuse(p, config.bfdProfiles().get(p.config.bfdProfile().get()));

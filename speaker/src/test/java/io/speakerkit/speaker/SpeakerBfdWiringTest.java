@@ -110,4 +110,57 @@ class SpeakerBfdWiringTest {
         Optional.of(ip("::1")), Optional.of((java.net.Inet4Address) ip("192.0.2.1")), Duration.ofSeconds(180),
         Duration.ofSeconds(60), Optional.empty(), Optional.empty(), bfd, false, false, false, List.of());
   }
+
+  /**
+   * suspendBfd holds the peer's BFD down until resumeBfd: an apply() that does not touch the peer (a pool change), or
+   * one that changes only its connect time, or one that resets its BGP session, must not start it again. Removing
+   * the peer ends the suspension.
+   */
+  @Test
+  void suspendedBfd_staysSuspended_acrossUnrelatedApply_untilResumed() {
+    PeerConfig r = peer("r", "127.0.16.5", 16404).bfdProfile("bfd").build();
+    SpeakerConfig first = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.20"))
+        .peer(r)
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    SpeakerConfig poolChanged = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.30"))
+        .peer(r)
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    SpeakerConfig connectTimeChanged = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.30"))
+        .peer(peer("r", "127.0.16.5", 16404).bfdProfile("bfd").connectTime(Duration.ofSeconds(7)).build())
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    SpeakerConfig sessionReset = SpeakerConfig.builder()
+        .pool(pool("10.0.0.10-10.0.0.30"))
+        .peer(peer("r", "127.0.16.5", 16404).bfdProfile("bfd").connectTime(Duration.ofSeconds(7))
+            .routerId((java.net.Inet4Address) ip("10.1.1.1")).build())
+        .bfdProfile("bfd", BfdProfile.builder().build())
+        .build();
+    SpeakerConfig noPeer = SpeakerConfig.builder().pool(pool("10.0.0.10-10.0.0.30")).build();
+    try (Speaker speaker = Speaker.builder().config(first).allowLocalPeers(true).bfdSingleHopPort(16452).build()) {
+      speaker.start();
+      assertTrue(speaker.status().get(0).bfdState().isPresent(), speaker.status()::toString);
+      speaker.suspendBfd("r");
+      assertEquals(Optional.empty(), speaker.status().get(0).bfdState(), speaker.status()::toString);
+
+      speaker.apply(poolChanged);
+      assertEquals(Optional.empty(), speaker.status().get(0).bfdState(), "still suspended: " + speaker.status());
+      speaker.apply(connectTimeChanged);
+      assertEquals(Optional.empty(), speaker.status().get(0).bfdState(), "still suspended: " + speaker.status());
+      speaker.apply(sessionReset); // the BGP session is reset (Cease / Other Configuration Change): same peer
+      assertEquals(Optional.empty(), speaker.status().get(0).bfdState(), "still suspended: " + speaker.status());
+
+      speaker.resumeBfd("r");
+      assertTrue(speaker.status().get(0).bfdState().isPresent(), speaker.status()::toString);
+
+      speaker.suspendBfd("r");
+      speaker.apply(noPeer);
+      speaker.apply(poolChanged);
+      assertTrue(speaker.status().get(0).bfdState().isPresent(), "a new peer: " + speaker.status());
+    }
+  }
 }
