@@ -54,6 +54,52 @@ class SpeakerBfdWiringTest {
   }
 
   /**
+   * RFC 5882 §3.2 / RFC 9384: the BFD session of an Established peer goes Up -> Down (the router's BFD falls silent,
+   * no AdminDown): the speaker takes the BGP session down with NOTIFICATION Cease (6) / BFD Down (10), as FRR does.
+   * The router is a scripted socket with a BFD engine of its own; the NOTIFICATION is read off the wire.
+   */
+  @Test
+  void bfdUpToDown_takesBgpDown_withCeaseBfdDown() throws Exception {
+    BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100)
+        .detectMultiplier(10).build(); // 1 s: a pause of a loaded machine must not flap it
+    SpeakerConfig config = SpeakerConfig.builder()
+        .peer(peer("r", "127.0.16.2", 16401).bfdProfile("fast").build())
+        .bfdProfile("fast", fast)
+        .build();
+    try (ScriptedRouter router = new ScriptedRouter(ip("127.0.16.2"), 16401);
+        BfdEngine routerBfd = BfdEngine.builder().singleHopPort(16450).sourcePortRange(16460, 16469).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).bfdSingleHopPort(16450).build()) {
+      BfdSession routerSession = routerBfd.createSession(BfdSessionConfig.builder().localAddress(ip("127.0.16.2"))
+          .remoteAddress(ip("127.0.16.1")).profile(fast).build());
+      EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(10_000);
+      speaker.start();
+      router.establish();
+      Poll.until(LIMIT, "BGP Established and BFD Up on both sides",
+          () -> speaker.status().get(0).state().equals("Established")
+              && speaker.status().get(0).bfdState().orElse("").equals("Up")
+              && routerSession.state() == SessionState.Up,
+          () -> speaker.status() + " router BFD " + routerSession.state());
+
+      routerSession.close(); // sends nothing more: to the speaker, a dead path (Control Detection Time Expired)
+
+      assertArrayEquals(new int[] {6, 10}, router.notification(), "Cease / BFD Down (RFC 9384)");
+      List<SpeakerEvent> seen = new ArrayList<>();
+      Poll.until(LIMIT, "the Cease reported as sent", () -> {
+        drainEvents(events, seen);
+        return seen.stream().anyMatch(e -> e instanceof SpeakerEvent.NotificationEvent n && n.sent());
+      }, seen::toString);
+      SpeakerEvent.BfdStateChanged down = seen.stream()
+          .filter(e -> e instanceof SpeakerEvent.BfdStateChanged b && b.to().equals("Down"))
+          .map(SpeakerEvent.BfdStateChanged.class::cast).findFirst().orElseThrow();
+      assertEquals("Up", down.from(), seen::toString);
+      assertEquals("Control Detection Time Expired(1)", down.diagnostic(), seen::toString);
+      // the cause before its effect
+      assertTrue(seen.indexOf(down) < seen.indexOf(seen.stream()
+          .filter(e -> e instanceof SpeakerEvent.NotificationEvent).findFirst().orElseThrow()), seen::toString);
+    }
+  }
+
+  /**
    * A BFD profile added by apply() to a live peer whose BFD session cannot be made (here: a PeerConfig made with the
    * record's public constructor, an IPv6 source toward an IPv4 peer) must not abort the apply: the other changes
    * (a new peer) are made, the peer's BGP session runs on, and its BFD is refused with the reason in status() and a
@@ -161,6 +207,73 @@ class SpeakerBfdWiringTest {
       speaker.apply(noPeer);
       speaker.apply(poolChanged);
       assertTrue(speaker.status().get(0).bfdState().isPresent(), "a new peer: " + speaker.status());
+    }
+  }
+
+  /** A router that speaks just enough BGP: OPEN, KEEPALIVE, and reads what the speaker sends. */
+  private static final class ScriptedRouter implements AutoCloseable {
+    final ServerSocket server;
+    Socket socket;
+    DataInputStream in;
+
+    ScriptedRouter(InetAddress address, int port) throws IOException {
+      server = new ServerSocket();
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress(address, port));
+      server.setSoTimeout(20_000);
+    }
+
+    /** Accepts the speaker's connection and brings the session to Established (OPEN, KEEPALIVE both ways). */
+    void establish() throws IOException {
+      socket = server.accept();
+      socket.setSoTimeout(20_000);
+      in = new DataInputStream(socket.getInputStream());
+      assertEquals(1, read()[18], "the speaker's OPEN");
+      OutputStream out = socket.getOutputStream();
+      // OPEN: version 4, AS 64512, hold 90 s, BGP Identifier 10.9.9.9, no optional parameters; then a KEEPALIVE
+      out.write(message(1, new byte[] {4, (byte) 0xfc, 0x00, 0, 90, 10, 9, 9, 9, 0}));
+      out.write(message(4, new byte[0]));
+      out.flush();
+      byte[] m;
+      do {
+        m = read();
+      } while (m[18] != 4); // the speaker's KEEPALIVE: Established
+    }
+
+    /** The next NOTIFICATION the speaker sends (UPDATEs and KEEPALIVEs before it skipped): {code, subcode}. */
+    int[] notification() throws IOException {
+      byte[] m;
+      do {
+        m = read();
+      } while (m[18] != 3);
+      return new int[] {m[19] & 0xff, m[20] & 0xff};
+    }
+
+    private byte[] read() throws IOException {
+      byte[] header = new byte[19];
+      in.readFully(header);
+      int length = (header[16] & 0xff) << 8 | header[17] & 0xff;
+      byte[] m = Arrays.copyOf(header, length);
+      in.readFully(m, 19, length - 19);
+      return m;
+    }
+
+    private static byte[] message(int type, byte[] body) {
+      byte[] m = new byte[19 + body.length];
+      Arrays.fill(m, 0, 16, (byte) 0xff);
+      m[16] = (byte) (m.length >> 8);
+      m[17] = (byte) m.length;
+      m[18] = (byte) type;
+      System.arraycopy(body, 0, m, 19, body.length);
+      return m;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (socket != null) {
+        socket.close();
+      }
+      server.close();
     }
   }
 }
