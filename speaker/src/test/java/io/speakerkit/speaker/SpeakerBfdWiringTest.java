@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * How the speaker ties BFD to BGP: a BFD failure takes BGP down with Cease / BFD Down, a BFD session that cannot be
  * started on a live peer does not abort apply(), and a suspended BFD session stays suspended. Loopback only:
- * 127.0.16.1-127.0.16.9, TCP ports 16401-16409, BFD single-hop on UDP 16450-16452 (source ports 16460-16469).
+ * 127.0.5.49-127.0.5.53, TCP ports 14355-14358, BFD single-hop on UDP 14370-14372 (source ports 14380-14389).
  */
 class SpeakerBfdWiringTest {
 
@@ -46,7 +46,7 @@ class SpeakerBfdWiringTest {
 
   private static PeerConfig.Builder peer(String name, String address, int port) {
     return PeerConfig.builder().name(name).myAsn(64512).peerAsn(64512).peerAddress(ip(address)).peerPort(port)
-        .sourceAddress(ip("127.0.16.1"));
+        .sourceAddress(ip("127.0.5.49"));
   }
 
   private static IpAddressPool pool(String addresses) {
@@ -63,14 +63,14 @@ class SpeakerBfdWiringTest {
     BfdProfile fast = BfdProfile.builder().receiveIntervalMillis(100).transmitIntervalMillis(100)
         .detectMultiplier(10).build(); // 1 s: a pause of a loaded machine must not flap it
     SpeakerConfig config = SpeakerConfig.builder()
-        .peer(peer("r", "127.0.16.2", 16401).bfdProfile("fast").build())
+        .peer(peer("r", "127.0.5.50", 14355).bfdProfile("fast").build())
         .bfdProfile("fast", fast)
         .build();
-    try (ScriptedRouter router = new ScriptedRouter(ip("127.0.16.2"), 16401);
-        BfdEngine routerBfd = BfdEngine.builder().singleHopPort(16450).sourcePortRange(16460, 16469).build();
-        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).bfdSingleHopPort(16450).build()) {
-      BfdSession routerSession = routerBfd.createSession(BfdSessionConfig.builder().localAddress(ip("127.0.16.2"))
-          .remoteAddress(ip("127.0.16.1")).profile(fast).build());
+    try (ScriptedRouter router = new ScriptedRouter(ip("127.0.5.50"), 14355);
+        BfdEngine routerBfd = BfdEngine.builder().singleHopPort(14370).sourcePortRange(14380, 14389).build();
+        Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).bfdSingleHopPort(14370).build()) {
+      BfdSession routerSession = routerBfd.createSession(BfdSessionConfig.builder().localAddress(ip("127.0.5.50"))
+          .remoteAddress(ip("127.0.5.49")).profile(fast).build());
       EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(10_000);
       speaker.start();
       router.establish();
@@ -117,10 +117,10 @@ class SpeakerBfdWiringTest {
     SpeakerConfig after = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.30"))
         .peer(badWithBfd)
-        .peer(peer("good", "127.0.16.4", 16403).build())
+        .peer(peer("good", "127.0.5.52", 14357).build())
         .bfdProfile("bfd", BfdProfile.builder().build())
         .build();
-    try (Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).bfdSingleHopPort(16451).build()) {
+    try (Speaker speaker = Speaker.builder().config(before).allowLocalPeers(true).bfdSingleHopPort(14371).build()) {
       speaker.start();
       List<PeerStatus> started = speaker.status();
       assertFalse(started.get(0).state().equals("Refused"), "without BFD the peer runs: " + started);
@@ -152,7 +152,7 @@ class SpeakerBfdWiringTest {
   }
 
   private static PeerConfig badPeer(Optional<String> bfd) {
-    return new PeerConfig("bad", 64512, Optional.of(64512L), Optional.empty(), ip("127.0.16.3"), 16402,
+    return new PeerConfig("bad", 64512, Optional.of(64512L), Optional.empty(), ip("127.0.5.51"), 14356,
         Optional.of(ip("::1")), Optional.of((java.net.Inet4Address) ip("192.0.2.1")), Duration.ofSeconds(180),
         Duration.ofSeconds(60), Optional.empty(), Optional.empty(), bfd, false, false, false, List.of());
   }
@@ -164,7 +164,7 @@ class SpeakerBfdWiringTest {
    */
   @Test
   void suspendedBfd_staysSuspended_acrossUnrelatedApply_untilResumed() {
-    PeerConfig r = peer("r", "127.0.16.5", 16404).bfdProfile("bfd").build();
+    PeerConfig r = peer("r", "127.0.5.53", 14358).bfdProfile("bfd").build();
     SpeakerConfig first = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.20"))
         .peer(r)
@@ -177,17 +177,17 @@ class SpeakerBfdWiringTest {
         .build();
     SpeakerConfig connectTimeChanged = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.30"))
-        .peer(peer("r", "127.0.16.5", 16404).bfdProfile("bfd").connectTime(Duration.ofSeconds(7)).build())
+        .peer(peer("r", "127.0.5.53", 14358).bfdProfile("bfd").connectTime(Duration.ofSeconds(7)).build())
         .bfdProfile("bfd", BfdProfile.builder().build())
         .build();
     SpeakerConfig sessionReset = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.30"))
-        .peer(peer("r", "127.0.16.5", 16404).bfdProfile("bfd").connectTime(Duration.ofSeconds(7))
+        .peer(peer("r", "127.0.5.53", 14358).bfdProfile("bfd").connectTime(Duration.ofSeconds(7))
             .routerId((java.net.Inet4Address) ip("10.1.1.1")).build())
         .bfdProfile("bfd", BfdProfile.builder().build())
         .build();
     SpeakerConfig noPeer = SpeakerConfig.builder().pool(pool("10.0.0.10-10.0.0.30")).build();
-    try (Speaker speaker = Speaker.builder().config(first).allowLocalPeers(true).bfdSingleHopPort(16452).build()) {
+    try (Speaker speaker = Speaker.builder().config(first).allowLocalPeers(true).bfdSingleHopPort(14372).build()) {
       speaker.start();
       assertTrue(speaker.status().get(0).bfdState().isPresent(), speaker.status()::toString);
       speaker.suspendBfd("r");
