@@ -148,7 +148,7 @@ public final class FsmConfig {
     return b;
   }
 
-  /** Our AS number, 1-4294967295. */
+  /** Our AS number, 1-4294967295 but not AS_TRANS (23456). */
   public long localAs() {
     return localAs;
   }
@@ -338,8 +338,17 @@ public final class FsmConfig {
 
     private Builder() {}
 
+    /**
+     * 1-4294967295 except 23456, AS_TRANS (RFC 6793 §9): an OPEN carrying it as our own AS (and in the 4-octet AS
+     * capability) is refused by FRR with Bad Peer AS ("NEW speaker using AS_TRANS for AS4, not allowed").
+     */
     public Builder localAs(long asn) {
-      localAs = checkAs("local AS", asn);
+      checkAs("local AS", asn);
+      if (asn == OpenMessage.AS_TRANS) {
+        throw new IllegalArgumentException("local AS: " + asn + " is AS_TRANS, reserved for 2-octet AS speakers"
+            + " (expected: 1-4294967295 except 23456, RFC 6793 §9)");
+      }
+      localAs = asn;
       return this;
     }
 
