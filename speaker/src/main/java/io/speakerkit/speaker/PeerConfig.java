@@ -176,8 +176,10 @@ public record PeerConfig(
     }
 
     public Builder password(String password) {
-      if (password != null && password.length() > 80) {
-        throw new IllegalArgumentException("password: " + password.length() + " characters (expected: at most 80,"
+      // the key is the password's UTF-8 bytes (as FRR keys it), and Linux's limit counts octets
+      int octets = password == null ? 0 : password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (octets > 80) {
+        throw new IllegalArgumentException("password: " + octets + " octets in UTF-8 (expected: at most 80,"
             + " the TCP MD5 key limit of Linux)");
       }
       this.password = password == null || password.isEmpty() ? null : password;

@@ -173,7 +173,7 @@ public final class BgpSession implements AutoCloseable {
     peerPort = b.peerPort;
     localAddress = b.localAddress;
     connectTimeout = b.connectTimeout;
-    md5Key = b.md5Password == null ? null : b.md5Password.getBytes(StandardCharsets.US_ASCII);
+    md5Key = b.md5Password == null ? null : b.md5Password.getBytes(StandardCharsets.UTF_8);
     ttl = b.ttl;
     gtsmHops = b.gtsmHops;
     maxPrefixes = b.maxPrefixes;
@@ -1786,11 +1786,15 @@ public final class BgpSession implements AutoCloseable {
       return this;
     }
 
-    /** RFC 2385 TCP MD5 signature password (1-80 ASCII characters, the Linux limit); needs the epoll transport. */
+    /**
+     * RFC 2385 TCP MD5 signature password, keyed as its UTF-8 bytes (as FRR keys the string it is given): 1-80 octets,
+     * Linux's TCP_MD5SIG_MAXKEYLEN. Needs the epoll transport.
+     */
     public Builder md5Password(String value) {
-      if (value == null || value.isEmpty() || value.length() > 80) {
-        throw new IllegalArgumentException("MD5 password: length " + (value == null ? 0 : value.length())
-            + " (expected: 1-80)");
+      int octets = value == null ? 0 : value.getBytes(StandardCharsets.UTF_8).length;
+      if (octets < 1 || octets > 80) {
+        throw new IllegalArgumentException("MD5 password: " + octets + " octets (expected: 1-80 octets in UTF-8,"
+            + " the Linux TCP MD5 key limit)");
       }
       md5Password = value;
       return this;

@@ -1,11 +1,17 @@
 package io.speakerkit.bgp.fsm.transport;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.speakerkit.bgp.fsm.BgpIdentifier;
 import io.speakerkit.bgp.fsm.FsmConfig;
+import io.netty.channel.epoll.Epoll;
+import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +57,30 @@ class BgpSessionBuilderTest {
       assertThrows(IllegalStateException.class,
           () -> BgpSession.builder().transport(nio).peer(InetAddress.getLoopbackAddress()).config(config()).build());
     }
+  }
+
+  /**
+   * A TCP MD5 password is bytes to the kernel (and to FRR, which MetalLB hands the same string): "pässwörd" must be
+   * keyed as its UTF-8 bytes, not silently turned into "p?ssw?rd" (US-ASCII replacement), which no peer would match.
+   */
+  @Test
+  void md5Password_nonAscii_keyedAsItsUtf8Bytes() throws Exception {
+    assumeTrue(Epoll.isAvailable());
+    try (BgpTransport epoll = BgpTransport.builder().build()) {
+      assumeTrue(epoll.epoll());
+      BgpSession s = BgpSession.builder().transport(epoll).peer(InetAddress.getByName("192.0.2.1"))
+          .config(config()).md5Password("pässwörd").build();
+      assertArrayEquals("pässwörd".getBytes(StandardCharsets.UTF_8), s.md5Key());
+    }
+  }
+
+  /** Linux's TCP_MD5SIG_MAXKEYLEN is 80 octets, not 80 characters: 41 two-octet characters are 82 octets. */
+  @Test
+  void md5Password_limitIsInOctets() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> BgpSession.builder().md5Password("é".repeat(41)));
+    assertTrue(e.getMessage().startsWith("MD5 password:"), e.getMessage());
+    BgpSession.builder().md5Password("é".repeat(40)); // 80 octets
+    BgpSession.builder().md5Password("x".repeat(80));
   }
 }
