@@ -1914,6 +1914,11 @@ public final class BgpSession implements AutoCloseable {
       if (gtsmHops > 0 && ttl > 0) {
         throw new IllegalStateException("GTSM and eBGP multihop: both set (expected: one of them)");
       }
+      if (localAddress != null && (localAddress instanceof Inet6Address) != (peer instanceof Inet6Address)) {
+        // the bind-then-connect of every attempt would fail, and no accepted connection would match
+        throw new IllegalStateException("localAddress: " + localAddress.getHostAddress() + " (expected: the address"
+            + " family of peer " + peer.getHostAddress() + ")");
+      }
       BgpSession s = new BgpSession(this);
       transport.register(s);
       return s;

@@ -83,4 +83,21 @@ class BgpSessionBuilderTest {
     BgpSession.builder().md5Password("é".repeat(40)); // 80 octets
     BgpSession.builder().md5Password("x".repeat(80));
   }
+
+  /**
+   * An IPv6 source address toward an IPv4 peer can neither dial (bind then connect fails with EAFNOSUPPORT/EINVAL)
+   * nor match an accepted connection: the session would sit in Active forever. MetalLB's webhook refuses it too.
+   */
+  @Test
+  void localAddress_otherFamilyThanPeer_refused() throws Exception {
+    try (BgpTransport nio = BgpTransport.builder().nio().build()) {
+      BgpSession.Builder b = BgpSession.builder().transport(nio).peer(InetAddress.getByName("192.0.2.1"))
+          .localAddress(InetAddress.getByName("2001:db8::1")).config(config());
+      IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+      assertTrue(e.getMessage().startsWith("localAddress: 2001:db8:0:0:0:0:0:1"), e.getMessage());
+      BgpSession.Builder b6 = BgpSession.builder().transport(nio).peer(InetAddress.getByName("2001:db8::2"))
+          .localAddress(InetAddress.getByName("192.0.2.2")).config(config());
+      assertThrows(IllegalStateException.class, b6::build);
+    }
+  }
 }
