@@ -1919,6 +1919,13 @@ public final class BgpSession implements AutoCloseable {
         throw new IllegalStateException("localAddress: " + localAddress.getHostAddress() + " (expected: the address"
             + " family of peer " + peer.getHostAddress() + ")");
       }
+      if (peer instanceof Inet6Address p6 && p6.isLinkLocalAddress() && p6.getScopeId() == 0
+          && !(localAddress instanceof Inet6Address l6 && l6.getScopeId() != 0)
+          && config.connectMode() != ConnectMode.LISTEN_ONLY) {
+        // Linux refuses to connect to a link-local address without an interface (EINVAL), as FRR needs one
+        throw new IllegalStateException("peer: " + peer.getHostAddress() + " is link-local without a zone (expected:"
+            + " the interface, e.g. fe80::1%eth0, or a localAddress with one)");
+      }
       BgpSession s = new BgpSession(this);
       transport.register(s);
       return s;

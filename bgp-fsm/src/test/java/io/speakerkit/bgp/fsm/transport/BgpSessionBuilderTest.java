@@ -100,4 +100,23 @@ class BgpSessionBuilderTest {
       assertThrows(IllegalStateException.class, b6::build);
     }
   }
+
+  /**
+   * A link-local peer without a zone (fe80::1 rather than fe80::1%eth0) cannot be dialled: Linux's tcp_v6_connect
+   * returns EINVAL for a link-local destination on a socket bound to no interface. FRR needs the interface too
+   * ({@code neighbor fe80::1%eth0} / {@code neighbor eth0 interface}).
+   */
+  @Test
+  void linkLocalPeer_withoutScope_refused() throws Exception {
+    try (BgpTransport nio = BgpTransport.builder().nio().build()) {
+      InetAddress ll = InetAddress.getByName("fe80::1");
+      assertEquals(0, ((Inet6Address) ll).getScopeId());
+      BgpSession.Builder b = BgpSession.builder().transport(nio).peer(ll).config(config());
+      IllegalStateException e = assertThrows(IllegalStateException.class, b::build);
+      assertTrue(e.getMessage().startsWith("peer: fe80:0:0:0:0:0:0:1"), e.getMessage());
+      // with a zone it is fine
+      BgpSession.builder().transport(nio).peer(Inet6Address.getByAddress(null, ll.getAddress(), 1)).config(config())
+          .build();
+    }
+  }
 }
