@@ -381,11 +381,14 @@ public final class FsmConfig {
       return this;
     }
 
-    /** 1-21845 s, whole seconds; checked against the hold time in {@link #build()}. */
+    /**
+     * 1-65535 s, whole seconds, at most the hold time (checked in {@link #build()}), as FRR's {@code timers} and
+     * MetalLB take it; the interval used is at most a third of the negotiated hold time (RFC 4271 §10).
+     */
     public Builder keepaliveTime(Duration value) {
       long s = wholeSeconds("keepalive time", value);
-      if (s < 1 || s > 21845) {
-        throw new IllegalArgumentException("keepalive time: " + s + "s (expected: 1-21845 s)");
+      if (s < 1 || s > 65535) {
+        throw new IllegalArgumentException("keepalive time: " + s + "s (expected: 1-65535 s)");
       }
       keepaliveTime = Optional.of(value);
       return this;

@@ -31,4 +31,19 @@ class FsmConfigLimitsTest {
       assertEquals(asn, c.localAs());
     }
   }
+
+  /**
+   * FRR ({@code timers <0-65535> <0-65535>}) and MetalLB take any keepalive up to the hold time; the one used is at
+   * most a third of the negotiated hold time (RFC 4271 §10, OpenNegotiation). 30000 s under a 65535 s hold time was
+   * refused here ("expected: 1-21845 s").
+   */
+  @Test
+  void keepalive_upToTheHoldTime_accepted() {
+    FsmConfig c = FsmConfig.builder().localAs(64500).peerAs(64501).bgpIdentifier(BgpIdentifier.parse("192.0.2.1"))
+        .holdTime(java.time.Duration.ofSeconds(65535)).keepaliveTime(java.time.Duration.ofSeconds(30000)).build();
+    assertEquals(java.util.Optional.of(java.time.Duration.ofSeconds(30000)), c.keepaliveTime());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> FsmConfig.builder().keepaliveTime(java.time.Duration.ofSeconds(65536)));
+    assertTrue(e.getMessage().startsWith("keepalive time: 65536s"), e.getMessage());
+  }
 }
