@@ -2067,6 +2067,16 @@ public final class Speaker implements AutoCloseable {
     return call(task);
   }
 
+  /** The BFD engine the peers' sessions run on, made if there is none yet (tests: an address pair held on it). */
+  BfdEngine bfdEngine() {
+    return call(() -> {
+      if (bfd == null) {
+        bfd = newBfdEngine();
+      }
+      return bfd;
+    });
+  }
+
   /** How many routes of {@code peer} the MRT RIB dump holds attributes for (tests: it must not outgrow the table). */
   int mrtRibRoutes(String peer) {
     return call(() -> {

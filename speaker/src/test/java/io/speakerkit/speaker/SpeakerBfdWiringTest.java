@@ -100,23 +100,21 @@ class SpeakerBfdWiringTest {
   }
 
   /**
-   * A BFD profile added by apply() to a live peer whose BFD session cannot be made (here: a PeerConfig made with the
-   * record's public constructor, an IPv6 source toward an IPv4 peer) must not abort the apply: the other changes
+   * A BFD profile added by apply() to a live peer whose BFD session cannot be made (here: the speaker's BFD engine
+   * already holds that address pair, "one session per address pair") must not abort the apply: the other changes
    * (a new peer) are made, the peer's BGP session runs on, and its BFD is refused with the reason in status() and a
-   * PeerRefused event.
+   * PeerRefused event; once the pair is free, the retry of refused peers starts it.
    */
   @Test
   void bfdAddedToLivePeer_cannotStart_refusedAlone_applyGoesOn() {
-    PeerConfig badNoBfd = badPeer(Optional.empty());
-    PeerConfig badWithBfd = badPeer(Optional.of("bfd"));
     SpeakerConfig before = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.20"))
-        .peer(badNoBfd)
+        .peer(peer("bad", "127.0.5.51", 14356).build())
         .bfdProfile("bfd", BfdProfile.builder().build())
         .build();
     SpeakerConfig after = SpeakerConfig.builder()
         .pool(pool("10.0.0.10-10.0.0.30"))
-        .peer(badWithBfd)
+        .peer(peer("bad", "127.0.5.51", 14356).bfdProfile("bfd").build())
         .peer(peer("good", "127.0.5.52", 14357).build())
         .bfdProfile("bfd", BfdProfile.builder().build())
         .build();
@@ -124,6 +122,8 @@ class SpeakerBfdWiringTest {
       speaker.start();
       List<PeerStatus> started = speaker.status();
       assertFalse(started.get(0).state().equals("Refused"), "without BFD the peer runs: " + started);
+      BfdSession holder = speaker.bfdEngine().createSession(BfdSessionConfig.builder()
+          .localAddress(ip("127.0.5.49")).remoteAddress(ip("127.0.5.51")).build());
       EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
       assertDoesNotThrow(() -> speaker.apply(after));
       List<PeerStatus> status = speaker.status();
@@ -132,14 +132,22 @@ class SpeakerBfdWiringTest {
       PeerStatus bad = status.stream().filter(s -> s.peer().equals("bad")).findFirst().orElseThrow();
       assertFalse(bad.state().equals("Refused"), "its BGP session runs on: " + status);
       assertTrue(bad.explanation().contains("BFD could not start"), status::toString);
+      assertTrue(bad.bfdState().isEmpty(), status::toString);
       List<SpeakerEvent> seen = new ArrayList<>();
       drainEvents(events, seen);
       assertTrue(seen.stream().anyMatch(e -> e instanceof SpeakerEvent.PeerRefused r && r.peer().equals("bad")
           && r.reason().contains("BFD")), seen::toString);
-      // the profile removed again: nothing more to refuse
+      // the pair free again: the retry of refused peers (every few seconds) starts the peer's BFD
+      holder.close();
+      Poll.until(LIMIT, "the peer's BFD started by the retry", () -> {
+        PeerStatus s = speaker.status().stream().filter(x -> x.peer().equals("bad")).findFirst().orElseThrow();
+        return s.bfdState().isPresent() && !s.explanation().contains("BFD could not start");
+      }, () -> speaker.status().toString());
+      // the profile removed again: BFD goes, nothing is refused
       speaker.apply(before);
       PeerStatus again = speaker.status().get(0);
       assertFalse(again.explanation().contains("BFD could not start"), again::toString);
+      assertTrue(again.bfdState().isEmpty(), again::toString);
     }
   }
 
@@ -149,12 +157,6 @@ class SpeakerBfdWiringTest {
         into.add(e);
       }
     }
-  }
-
-  private static PeerConfig badPeer(Optional<String> bfd) {
-    return new PeerConfig("bad", 64512, Optional.of(64512L), Optional.empty(), ip("127.0.5.51"), 14356,
-        Optional.of(ip("::1")), Optional.of((java.net.Inet4Address) ip("192.0.2.1")), Duration.ofSeconds(180),
-        Duration.ofSeconds(60), Optional.empty(), Optional.empty(), bfd, false, false, false, List.of());
   }
 
   /**
