@@ -52,9 +52,38 @@ public record PeerConfig(
   public static final int DEFAULT_PORT = 179;
   static final long MAX_ASN = 4294967295L;
 
+  /**
+   * Checks each field's range, so that a peer made with this constructor instead of {@link #builder()} cannot fail
+   * only when a session is made of it (for a live peer's timers, in the middle of an apply). The builder checks more:
+   * the fields against each other, with MetalLB's messages.
+   */
   public PeerConfig {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(peerAddress, "peerAddress");
+    Builder.checkAsn("myASN", myAsn);
+    peerAsn.ifPresent(asn -> Builder.checkAsn("peerASN", asn));
+    if (peerAsn.isPresent() == dynamicAsn.isPresent()) {
+      throw new IllegalArgumentException("peerASN, dynamicASN: " + peerAsn + ", " + dynamicAsn
+          + " (expected: exactly one of them)");
+    }
+    if (peerPort < 1 || peerPort > 65535) {
+      throw new IllegalArgumentException("peerPort: " + peerPort + " (expected: 1-65535)");
+    }
+    long hold = holdTime.getSeconds();
+    if (holdTime.getNano() != 0 || hold < 0 || hold > 65535 || (hold != 0 && hold < 3)) {
+      throw new IllegalArgumentException("holdTime: " + Builder.seconds(holdTime)
+          + " (expected: 0 or 3-65535 whole seconds)");
+    }
+    if (keepaliveTime.getNano() != 0 || keepaliveTime.isNegative() || keepaliveTime.getSeconds() > hold) {
+      throw new IllegalArgumentException("keepaliveTime: " + Builder.seconds(keepaliveTime)
+          + " (expected: whole seconds, at most holdTime " + hold + "s; 0 for a third of it)");
+    }
+    connectTime.ifPresent(t -> {
+      if (t.getNano() != 0 || t.getSeconds() < 1 || t.getSeconds() > 65535) {
+        throw new IllegalArgumentException("connectTime: " + Builder.seconds(t) + " (expected: 1-65535 whole seconds)");
+      }
+    });
+    password.ifPresent(Builder::checkPassword);
     nodeSelectors = List.copyOf(nodeSelectors);
   }
 
@@ -176,14 +205,20 @@ public record PeerConfig(
     }
 
     public Builder password(String password) {
-      // the key is the password's UTF-8 bytes (as FRR keys it), and Linux's limit counts octets
-      int octets = password == null ? 0 : password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (password != null) {
+        checkPassword(password);
+      }
+      this.password = password == null || password.isEmpty() ? null : password;
+      return this;
+    }
+
+    /** The key is the password's UTF-8 bytes (as FRR keys it), and Linux's limit counts octets. */
+    private static void checkPassword(String password) {
+      int octets = password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       if (octets > 80) {
         throw new IllegalArgumentException("password: " + octets + " octets in UTF-8 (expected: at most 80,"
             + " the TCP MD5 key limit of Linux)");
       }
-      this.password = password == null || password.isEmpty() ? null : password;
-      return this;
     }
 
     public Builder bfdProfile(String profile) {

@@ -38,4 +38,38 @@ class PeerConfigLimitsTest {
     fsm.keepaliveTime(p.keepaliveTime());
     assertEquals(java.util.Optional.of(java.time.Duration.ofSeconds(30000)), fsm.build().keepaliveTime());
   }
+
+  /** A peer made with the record's constructor, as the builder would make it but for the given timers and AS. */
+  private static PeerConfig record(long myAsn, java.time.Duration hold, java.time.Duration keepalive,
+      java.util.Optional<java.time.Duration> connect) {
+    return new PeerConfig("r", myAsn, java.util.Optional.of(64501L), java.util.Optional.empty(),
+        io.speakerkit.bgp.wire.IpPrefix.parseAddress("192.0.2.1"), 179, java.util.Optional.empty(),
+        java.util.Optional.empty(), hold, keepalive, connect, java.util.Optional.empty(), java.util.Optional.empty(),
+        false, false, false, java.util.List.of());
+  }
+
+  /**
+   * The record's public constructor checks each field's range as the builder does: a hold time of 1 s or 90.5 s, a
+   * keepalive above the hold time, a connect time of 0 or an AS of 0 made a PeerConfig that only failed when a session
+   * was made of it, and for a live peer's timers that was in the middle of apply(), after the configuration had been
+   * replaced.
+   */
+  @Test
+  void recordConstructor_checksRanges() {
+    java.time.Duration s90 = java.time.Duration.ofSeconds(90);
+    java.time.Duration s30 = java.time.Duration.ofSeconds(30);
+    record(64500, s90, s30, java.util.Optional.empty()); // as the builder makes them
+    record(64500, java.time.Duration.ZERO, java.time.Duration.ZERO, java.util.Optional.of(java.time.Duration.ofSeconds(5)));
+    assertThrows(IllegalArgumentException.class,
+        () -> record(64500, java.time.Duration.ofSeconds(1), java.time.Duration.ZERO, java.util.Optional.empty()));
+    assertThrows(IllegalArgumentException.class,
+        () -> record(64500, java.time.Duration.ofMillis(90_500), s30, java.util.Optional.empty()));
+    assertThrows(IllegalArgumentException.class, () -> record(64500, s30, s90, java.util.Optional.empty()));
+    record(64500, s90, java.time.Duration.ZERO, java.util.Optional.empty()); // keepalive 0: a third of the hold time
+    assertThrows(IllegalArgumentException.class, () -> record(64500, java.time.Duration.ofSeconds(70000), s30,
+        java.util.Optional.empty()));
+    assertThrows(IllegalArgumentException.class,
+        () -> record(64500, s90, s30, java.util.Optional.of(java.time.Duration.ZERO)));
+    assertThrows(IllegalArgumentException.class, () -> record(0, s90, s30, java.util.Optional.empty()));
+  }
 }
