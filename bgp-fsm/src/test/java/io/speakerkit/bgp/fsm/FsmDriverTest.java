@@ -510,4 +510,70 @@ class FsmDriverTest {
     assertEquals(List.of(BgpState.Connect, BgpState.OpenSent), order);
     assertFalse(holder[0].fsm().runningTimers().contains(BgpTimer.ConnectRetryTimer));
   }
+
+  /**
+   * RFC 4271 §4.4: with a negotiated Hold Time of zero, periodic KEEPALIVEs MUST NOT be sent; §8.2.2 (Established)
+   * restarts the KeepaliveTimer on each UPDATE sent "unless the negotiated HoldTime value is zero". An FRR peer with
+   * {@code timers 0 0} must not see a KEEPALIVE after every UPDATE.
+   */
+  @Test
+  void holdTimeZero_updateSent_startsNoKeepaliveTimer() {
+    FsmDriver d = driver(config().build());
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen(0)));
+    d.fire(event(26));
+    assertEquals(BgpState.Established, d.fsm().state());
+    assertEquals(List.of(), d.fsm().updateSent());
+    io.clear();
+    d.updateSent();
+    time.advance(Duration.ofHours(1));
+    assertEquals(0, count(BgpAction.SendKeepalive.class));
+    assertFalse(d.timerRunning(BgpTimer.KeepaliveTimer));
+  }
+
+  /**
+   * A session is stable once it has stayed Established for the stable time since it came up (RFC 4271 §8.1.1
+   * DampPeerOscillations; FRR and GoBGP damp a flapping peer the same way): a short session late in the process's
+   * life does not reset the damping, however long ago the machine was created.
+   */
+  @Test
+  void damping_shortSessionLongAfterStart_notReset() {
+    FsmDriver d = driver(config().build());
+    time.advance(Duration.ofHours(1));
+    d.fire(event(1));
+    for (int i = 0; i < 3; i++) { // 1, 2, 4 s
+      d.fire(new BgpEvent.TcpConnectionFails());
+      time.advanceTo(d.deadlineNanos(BgpTimer.IdleHoldTimer));
+    }
+    d.fire(event(16));
+    d.fire(new BgpEvent.BGPOpen(peerOpen()));
+    d.fire(event(26));
+    time.advance(Duration.ofSeconds(10)); // short: not stable
+    d.fire(new BgpEvent.NotifMsg(Notification.cease(Notification.ADMINISTRATIVE_RESET)));
+    assertEquals(8_000_000_000L, d.deadlineNanos(BgpTimer.IdleHoldTimer) - time.nanoTime());
+  }
+
+  /**
+   * RFC 4271 §8.2.2, Connect and Active with the DelayOpenTimer running, Event 22 (the peer's OPEN fails its checks
+   * before ours went out): a NOTIFICATION is sent only when SendNOTIFICATIONwithoutOPEN is set; otherwise the
+   * connection just drops.
+   */
+  @Test
+  void delayOpen_badOpenBeforeOurs_notificationOnlyWithSendNotificationWithoutOpen() {
+    OpenMessage badAs = new OpenMessage(4, 65099, 90, Fixtures.PEER_ID,
+        Capabilities.builder().fourOctetAs(65099).build());
+    for (boolean withoutOpen : new boolean[] {false, true}) {
+      io.clear();
+      FsmDriver d = driver(config().delayOpenTime(Duration.ofSeconds(5)).sendNotificationWithoutOpen(withoutOpen)
+          .build());
+      d.fire(event(1));
+      d.fire(event(16));
+      d.fire(new BgpEvent.BGPOpen(badAs));
+      assertEquals(BgpState.Idle, d.fsm().state());
+      assertEquals(0, count(BgpAction.SendOpen.class));
+      assertEquals(withoutOpen ? List.of(new BgpAction.SendNotification(Notification.of(2, 2))) : List.of(),
+          io.stream().filter(a -> a instanceof BgpAction.SendNotification).toList(), "withoutOpen " + withoutOpen);
+    }
+  }
 }

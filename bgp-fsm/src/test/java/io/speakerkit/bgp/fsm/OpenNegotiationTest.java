@@ -315,4 +315,43 @@ class OpenNegotiationTest {
     assertEquals(Set.of(2), config().role(BgpRole.ROUTE_SERVER_CLIENT, false).build()
         .localOpen().capabilities().roles());
   }
+
+  /**
+   * RFC 6793 §4.1: a 2-octet AS, 65535 included, goes in My AS as is; a My AS that is neither that number nor
+   * AS_TRANS contradicts the 4-octet AS capability: Bad Peer AS (RFC 4271 §6.2), at the 0xFFFF boundary too.
+   */
+  @Test
+  void peerAs_capability65535_myAsDisagrees_badPeerAs() {
+    FsmConfig c = config().peerAs(PeerAs.anyExternal()).build();
+    assertEquals(Notification.of(2, 2), rejected(c, open(64999, 65535, 90, PEER_ID)).notification());
+    assertEquals(65535, accepted(c, open(65535, 65535, 90, PEER_ID)).peerAs());
+  }
+
+  /**
+   * RFC 6793 §9: AS_TRANS (23456) is a reserved placeholder, never a speaker's own AS; a 4-octet AS capability
+   * carrying it is Bad Peer AS (RFC 4271 §6.2), also for a dynamic peer that accepts any external AS.
+   */
+  @Test
+  void peerAs_capabilityCarriesAsTrans_badPeerAs() {
+    FsmConfig c = config().peerAs(PeerAs.anyExternal()).build();
+    OpenNegotiation.Rejected r = rejected(c, open(23456, 23456, 90, PEER_ID));
+    assertEquals(Notification.of(2, 2), r.notification());
+    assertEquals("peer AS: 23456 (expected: a real AS number)", r.detail());
+  }
+
+  /**
+   * RFC 7911 §4: ADD-PATH is negotiated per AFI/SAFI, and only for a family the session carries (RFC 4760 §8): the
+   * peer's ADD-PATH for IPv6 unicast, without the IPv6 Multiprotocol capability, enables nothing.
+   */
+  @Test
+  void addPath_familyNotNegotiated_notEnabled() {
+    FsmConfig c = config().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+        .addPath(AddressFamily.IPV6_UNICAST, AddPathMode.BOTH).build();
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002).multiprotocol(AddressFamily.IPV4_UNICAST)
+        .addPath(AddressFamily.IPV6_UNICAST, AddPathMode.BOTH).build();
+    NegotiatedSession s = accepted(c, new OpenMessage(4, 65002, 90, PEER_ID, theirs));
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());
+    assertEquals(Set.of(), s.addPathReceive());
+    assertEquals(Set.of(), s.addPathSend());
+  }
 }

@@ -374,4 +374,27 @@ class AdjRibOutTest {
       assertEquals(List.of(), peer.withdrawnNotHeld, "withdrawals of routes the peer never had");
     }
   }
+
+  /**
+   * ROUTE-REFRESH for IPv6 unicast (RFC 2918 §4, RFC 4760 AFI 2): the peer asked for our IPv6 routes again, so every
+   * IPv6 route goes out again, including to a peer that no longer holds them; IPv4 is not re-sent.
+   */
+  @Test
+  void resendIpv6_routeRefresh_peerGetsEveryIpv6RouteAgain() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Ipv6Prefix a = new Ipv6Prefix(0xfd00_0253_0000_0000L, 0, 64);
+    Ipv6Prefix b = new Ipv6Prefix(0xfd00_0254_0000_0000L, 0, 64);
+    rib.announceIpv6(a, "V6");
+    rib.announceIpv6(b, "W6");
+    rib.announceIpv4(ip(10, 1, 0, 1), 32, "A");
+    Peer peer = new Peer();
+    peer.drainAll(rib, 100);
+    peer.v6.clear(); // the peer dropped what it had: only the refresh can bring it back
+    peer.batches.clear();
+    rib.resendIpv6();
+    assertTrue(rib.hasPending());
+    peer.drainAll(rib, 100);
+    assertEquals(Map.of(a, "V6", b, "W6"), peer.v6);
+    assertTrue(peer.batches.isEmpty(), "IPv4 was sent again: " + peer.batches);
+  }
 }

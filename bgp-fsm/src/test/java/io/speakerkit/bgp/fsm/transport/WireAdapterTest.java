@@ -55,4 +55,27 @@ class WireAdapterTest {
     assertInstanceOf(BgpEvent.UpdateMsgErr.class,
         WireAdapter.eventFor(BgpDecodeException.updateMessageError(1, null, "attrs")));
   }
+
+  /**
+   * RFC 4724 §3: the Forwarding State bit is per AFI/SAFI. A family sent or received with the bit clear must stay
+   * clear, since §4.2 has the receiving speaker delete that family's routes at once instead of keeping them stale
+   * (an FRR or GoBGP peer restarting without preserved forwarding must not be blackholed by our stale routes).
+   */
+  @Test
+  void gracefulRestart_forwardingStateClear_roundTripsPerFamily() {
+    GracefulRestart gr = new GracefulRestart(false, 120,
+        Map.of(AddressFamily.IPV4_UNICAST, false, AddressFamily.IPV6_UNICAST, true));
+    Capabilities caps = Capabilities.builder().multiprotocol(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST)
+        .fourOctetAs(65001).gracefulRestart(gr).build();
+    OpenMessage open = new OpenMessage(4, 65001, 90, BgpIdentifier.parse("192.0.2.1"), caps);
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      BgpMessageEncoder.encode(WireAdapter.toWire(open), buf, CodecContext.INITIAL);
+      io.speakerkit.bgp.wire.OpenMessage decoded =
+          (io.speakerkit.bgp.wire.OpenMessage) BgpMessageDecoder.decode(buf, CodecContext.INITIAL);
+      assertEquals(gr, WireAdapter.fromWire(decoded).capabilities().gracefulRestart().orElseThrow());
+    } finally {
+      buf.release();
+    }
+  }
 }
