@@ -41,6 +41,10 @@ class CapabilityGoldenTest {
             new GracefulRestartCapability.Family(AddressFamily.IPV4_UNICAST, 0x80),
             new GracefulRestartCapability.Family(AddressFamily.IPV6_UNICAST, 0))),
             "40 0a c12c 0001 01 80 0002 01 00"),
+        // RFC 4724 §3: Restart Time is 12 bits, up to 4095 seconds, below the 4 flag bits (R set)
+        Arguments.of(new GracefulRestartCapability(0x8, 4095, List.of(
+            new GracefulRestartCapability.Family(AddressFamily.IPV4_UNICAST, 0x80))),
+            "40 06 8fff 0001 01 80"),
         Arguments.of(new FourOctetAsCapability(4200000000L), "41 04 fa56ea00"),
         Arguments.of(new AddPathCapability(List.of(
             new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, AddPathCapability.RECEIVE),

@@ -310,4 +310,29 @@ class FramingTest {
     assertTrue(seen.get(1).startsWith("UPDATE attributes=3 MP_REACH_NLRI"), seen.get(1));
     ch.finishAndReleaseAll();
   }
+
+  /** RFC 4271 §4.1, §6.1: all 16 marker octets must be ones; a zero in the second half is Connection Not Synchronized. */
+  @Test
+  void marker_secondHalfNotAllOnes_connectionNotSynchronized() {
+    ByteBuf b = Hex.buf("ffffffffffffffff ffffffff 00 ffffff 0013 04");
+    try {
+      BgpDecodeException e = assertThrows(BgpDecodeException.class, () -> BgpFraming.frameLength(b, 4096));
+      assertEquals(1, e.code());
+      assertEquals(1, e.subcode());
+    } finally {
+      b.release();
+    }
+  }
+
+  /** RFC 4271 §4.3, §6.1: an UPDATE is at least 23 octets; 22 is Bad Message Length with the Length as data. */
+  @Test
+  void update_shorterThan23_badMessageLength() {
+    assertHeaderError("M 0016 02 0000 00", 2, new byte[] {0, 0x16});
+  }
+
+  /** RFC 2918 §3, RFC 4271 §6.1: a ROUTE-REFRESH is at least 23 octets; 22 is Bad Message Length. */
+  @Test
+  void routeRefresh_shorterThan23_badMessageLength() {
+    assertHeaderError("M 0016 05 0001 00", 2, new byte[] {0, 0x16});
+  }
 }

@@ -95,4 +95,21 @@ class NegotiationTest {
     }
     ch.finishAndReleaseAll();
   }
+
+  /**
+   * RFC 8950 §3, §4: IPv4 NLRI may carry an IPv6 next hop only when both sides list the tuple <1, 1, Nexthop AFI 2>;
+   * a tuple with Nexthop AFI 1 both sides share does not allow IPv6 next hops for IPv4 unicast.
+   */
+  @Test
+  void negotiate_extendedNextHop_onlyTuplesWithIpv6NextHopAfi() {
+    var ipv4NextHop = new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(List.of(
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST, Afi.IPV4)));
+    CodecContext ctx = OpenNegotiation.negotiate(open(65000, 1, ipv4NextHop), open(65001, 2, ipv4NextHop),
+        PeerType.EXTERNAL);
+    assertEquals(Set.of(), ctx.extendedNextHop());
+    var ipv6NextHop = new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(List.of(
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST, Afi.IPV6)));
+    ctx = OpenNegotiation.negotiate(open(65000, 1, ipv6NextHop), open(65001, 2, ipv6NextHop), PeerType.EXTERNAL);
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST), ctx.extendedNextHop());
+  }
 }

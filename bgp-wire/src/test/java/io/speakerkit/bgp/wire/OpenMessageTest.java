@@ -177,4 +177,27 @@ class OpenMessageTest {
       b.release();
     }
   }
+
+  /**
+   * RFC 4724 §3: the Graceful Restart capability is 2 octets of flags and restart time and 4 octets per family; any
+   * other length is malformed, and a recognized but malformed optional parameter is OPEN Message Error / Unspecific
+   * (RFC 4271 §6.2).
+   */
+  @Test
+  void open_gracefulRestartLengthNotTwoPlusFourN_unspecific() {
+    BgpDecodeException e = decodeError("M 0026 01 04 fde8 005a 0a000001 09 02 07 40 05 0078 000101");
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  /**
+   * RFC 7607 §2: zero as the peer AS in an OPEN is Bad Peer AS; My Autonomous System 0 is refused even when a
+   * 4-octet AS capability (RFC 6793) carries a non-zero AS.
+   */
+  @Test
+  void open_myAsZero_withFourOctetAsCapability_badPeerAs() {
+    BgpDecodeException e = decodeError("M 0025 01 04 0000 005a 0a000001 08 02 06 41 04 0000fde8");
+    assertEquals(2, e.code());
+    assertEquals(2, e.subcode());
+  }
 }

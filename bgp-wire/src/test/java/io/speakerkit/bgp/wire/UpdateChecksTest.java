@@ -146,4 +146,25 @@ class UpdateChecksTest {
     assertEquals(1, checkIpv6NextHop("00000000000000000000000000000000 00000000000000000000000000000000").size());
     assertEquals(1, checkIpv6NextHop("00000000000000000000000000000000 20010db8000000000000000000000001").size());
   }
+
+  /**
+   * An IPv4 next hop in MP_REACH_NLRI (RFC 4760 §3) is held to NEXT_HOP's rule (RFC 4271 §6.3, FRR's martian
+   * check): 127/8 is Invalid NEXT_HOP, treat-as-withdraw, except on a session over loopback.
+   */
+  @Test
+  void mpReachIpv4NextHop_loopback_invalidExceptOnALoopbackSession() {
+    String mp = "80 0e 0d 0001 01 04 7f000001 00 18 0a0102";
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("",
+        UpdateErrorHandlingTest.ORIGIN + UpdateErrorHandlingTest.AS_PATH + mp, ""));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.FOUR_OCTET_AS);
+      List<UpdateError> e = UpdateChecks.check(u, 65000, true);
+      assertEquals(1, e.size());
+      assertEquals(ErrorAction.TREAT_AS_WITHDRAW, e.get(0).action());
+      assertEquals(8, e.get(0).subcode());
+      assertTrue(UpdateChecks.check(u, 65000, true, false, true).isEmpty());
+    } finally {
+      b.release();
+    }
+  }
 }

@@ -621,4 +621,140 @@ class UpdateErrorHandlingTest {
     decode(update("", ORIGIN + AS_PATH + loopback, ""),
         u -> assertEquals(List.of(), UpdateChecks.check(u, 65000, true, false, true)));
   }
+
+  /** RFC 7606 §7.8: COMMUNITIES is malformed unless its length is a NON-ZERO multiple of 4: treat-as-withdraw. */
+  @Test
+  void communities_zeroLength_treatAsWithdraw() {
+    decode(update("", MANDATORY + "c0 08 00", NLRI), u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 8);
+      assertArrayEquals(Hex.bytes("c0 08 00"), u.errors().get(0).data());
+    });
+  }
+
+  /**
+   * RFC 7606 §7.10: from an internal neighbour, a CLUSTER_LIST whose length is not a non-zero multiple of 4 is
+   * malformed: treat-as-withdraw (6 octets: even, but not a whole number of cluster IDs).
+   */
+  @Test
+  void clusterList_fromIbgp_lengthNotMultipleOf4_treatAsWithdraw() {
+    decode(update("", MANDATORY + "80 0a 06 0a00000a 0a00", NLRI), UpdateGoldenTest.IBGP, u -> {
+      assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 10);
+      assertNull(u.attributes().clusterList());
+    });
+    decode(update("", MANDATORY + "80 0a 00", NLRI), UpdateGoldenTest.IBGP,
+        u -> assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 10));
+  }
+
+  /** RFC 9234 §5: an OTC attribute of another length than 4 is malformed: treat-as-withdraw, not attribute discard. */
+  @Test
+  void onlyToCustomer_badLength_treatAsWithdraw() {
+    for (String otc : List.of("c0 23 03 00fde8", "c0 23 05 0000fde800")) {
+      decode(update("", MANDATORY + otc, NLRI), u -> {
+        assertOnlyError(u, ErrorAction.TREAT_AS_WITHDRAW, 5, 35);
+        assertArrayEquals(Hex.bytes(otc), u.errors().get(0).data());
+      });
+    }
+  }
+
+  /**
+   * RFC 6793 §6 / RFC 7606 §3.c: an AS4_AGGREGATOR whose flags are wrong is malformed and handled as that attribute's
+   * malformation, attribute discard (not treat-as-withdraw), on a 2-octet session and on a 4-octet one alike.
+   */
+  @Test
+  void flags_as4AggregatorMarkedWellKnown_attributeDiscard() {
+    String as4Aggregator = "40 12 08 0000fde8 0a000001";
+    decode(update("", ORIGIN + "40 02 04 02 01 5ba0" + NEXT_HOP + as4Aggregator, NLRI), CodecContext.INITIAL,
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 4, 18));
+    decode(update("", MANDATORY + as4Aggregator, NLRI),
+        u -> assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 4, 18));
+  }
+
+  /**
+   * RFC 7607 §2 / RFC 7606 §7.7: AS 0 in a 2-octet AGGREGATOR (6 octets on a session without 4-octet AS) is
+   * discarded too; the check reads the 2 AS octets only, not the aggregator's address that follows.
+   */
+  @Test
+  void aggregator_asZero_twoOctetSession_attributeDiscard() {
+    decode(update("", ORIGIN + "40 02 04 02 01 fde8" + NEXT_HOP + "c0 07 06 0000 0a000001", NLRI),
+        CodecContext.INITIAL, u -> {
+          assertOnlyError(u, ErrorAction.ATTRIBUTE_DISCARD, 9, 7);
+          assertFalse(u.attributes().hasAggregator());
+        });
+    decode(update("", ORIGIN + "40 02 04 02 01 fde8" + NEXT_HOP + "c0 07 06 fde8 0a000001", NLRI),
+        CodecContext.INITIAL, u -> assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString()));
+  }
+
+  /**
+   * RFC 4760 §3: after the next hop comes one Reserved octet, so MP_REACH_NLRI is at least 5 + next hop length
+   * octets; one that stops right after the next hop is malformed: AFI/SAFI disable (RFC 7606 §7.11), also for a
+   * family whose NLRI this library keeps raw.
+   */
+  @Test
+  void mpReach_noReservedOctet_otherFamily_afiSafiDisable() {
+    String mp = "90 0e 0008 0019 46 04 0a000001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertOnlyError(u, ErrorAction.AFI_SAFI_DISABLE, 9, 14);
+      assertEquals(AddressFamily.of(25, 70), u.errors().get(0).family());
+      assertNull(u.attributes().mpReach());
+    });
+  }
+
+  /**
+   * RFC 8950 §4 / RFC 7606 §7.11: IPv4 NLRI in MP_REACH_NLRI with a 16- or 32-octet (IPv6) next hop is valid only
+   * when extended next hop was negotiated for IPv4 unicast; otherwise the next hop length does not fit the family:
+   * AFI/SAFI disable.
+   */
+  @Test
+  void mpReach_ipv4WithIpv6NextHop_onlyWithExtendedNextHop() {
+    String mp = "90 0e 0019 0001 01 10 20010db8000000000000000000000001 00 18 0a0102";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      assertOnlyError(u, ErrorAction.AFI_SAFI_DISABLE, 9, 14);
+      assertEquals(AddressFamily.IPV4_UNICAST, u.errors().get(0).family());
+    });
+    decode(update("", ORIGIN + AS_PATH + mp, ""),
+        CodecContext.FOUR_OCTET_AS.withExtendedNextHop(java.util.Set.of(AddressFamily.IPV4_UNICAST)), u -> {
+          assertEquals(ErrorAction.NONE, u.errorAction(), () -> u.errors().toString());
+          assertEquals(List.of(IpPrefix.parse("10.1.2.0/24")), u.announced());
+        });
+  }
+
+  /**
+   * RFC 4760 §3: the next hop's form follows its length; a 16- or 32-octet next hop is no IPv4 address, so reading
+   * it as one fails rather than returning its first four octets.
+   */
+  @Test
+  void mpReach_ipv6NextHop_notReadableAsIpv4() {
+    String mp = "90 0e 001c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> {
+      MpReachView r = u.attributes().mpReach();
+      assertThrows(IllegalStateException.class, r::nextHopIpv4);
+      assertEquals(0x20010db800000000L, r.nextHopIpv6Hi());
+    });
+  }
+
+  /**
+   * RFC 2545 §3 with RFC 4291 §2.4: the second next hop is link-local when it is in fe80::/10 (as FRR's
+   * IN6_IS_ADDR_LINKLOCAL), so fe90::1 counts, not only fe80::/16.
+   */
+  @Test
+  void mpReach_linkLocalNextHop_wholeFe80Slash10() {
+    String mp = "90 0e 002c 0002 01 20 20010db8000000000000000000000001 fe900000000000000000000000000001 00"
+        + "30 20010db80001";
+    decode(update("", ORIGIN + AS_PATH + mp, ""), u -> assertTrue(u.attributes().mpReach().hasLinkLocalNextHop()));
+  }
+
+  /**
+   * RFC 4271 §6.3: Withdrawn Routes Length + Total Attribute Length + 23 above the message length is a Malformed
+   * Attribute List, session reset, also when the Total Attribute Length claims just one octet more than there is and
+   * the UPDATE carries MP_REACH_NLRI (which would otherwise keep it from the RFC 7606 §5.2 escalation).
+   */
+  @Test
+  void totalAttributeLength_oneOctetPastMessage_withMpReach_sessionReset() {
+    String attrs = ORIGIN + AS_PATH + "90 0e 001c 0002 01 10 20010db8000000000000000000000001 00 30 20010db80001";
+    int a = Hex.bytes(attrs).length;
+    String hex = "M " + String.format("%04x", 23 + a) + " 02 0000 " + String.format("%04x", a + 1) + attrs;
+    BgpDecodeException e = reset(hex, CodecContext.FOUR_OCTET_AS);
+    assertEquals(3, e.code());
+    assertEquals(1, e.subcode());
+  }
 }

@@ -293,4 +293,111 @@ class UpdateGoldenTest {
       }
     }
   }
+
+  /**
+   * RFC 4724 §2: End-of-RIB for a family other than IPv4 unicast is an UPDATE whose only attribute is an EMPTY
+   * MP_UNREACH_NLRI; one that withdraws prefixes is an ordinary withdrawal, not End-of-RIB.
+   */
+  @Test
+  void endOfRib_mpUnreachWithPrefixes_isNotEndOfRib() {
+    ByteBuf b = Hex.buf(UpdateErrorHandlingTest.update("", "80 0f 0a 0002 01 30 20010db80001", ""));
+    try {
+      UpdateMessage u = BgpMessageDecoder.decodeUpdate(b, CodecContext.INITIAL);
+      assertEquals(ErrorAction.NONE, u.errorAction());
+      assertNull(u.endOfRib());
+      assertFalse(u.isEndOfRib());
+      assertEquals(List.of(IpPrefix.parse("2001:db8:1::/48")), u.withdrawnAll());
+    } finally {
+      b.release();
+    }
+  }
+
+  /**
+   * RFC 4271 §4.1: a message may be 4096 octets long, that limit included: prefixes that fill an UPDATE to exactly
+   * 4096 octets go in one message (4096 - 23 - 20 octets of attributes = 4053 = 810 /32s and one /16).
+   */
+  @Test
+  void packing_prefixesFillingExactly4096_oneMessage() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("10.0.0.1")).build();
+    List<IpPrefix> prefixes = new java.util.ArrayList<>();
+    for (int i = 0; i < 810; i++) {
+      prefixes.add(IpPrefix.ipv4(0x0a000000 | i, 32));
+    }
+    prefixes.add(IpPrefix.parse("172.16.0.0/16"));
+    ByteBuf out = Unpooled.buffer();
+    try {
+      assertEquals(1, UpdateEncoder.writeAllAnnouncements(out, attrs, prefixes, CodecContext.FOUR_OCTET_AS));
+      assertEquals(4096, out.readableBytes());
+      UpdateMessage u = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.FOUR_OCTET_AS);
+      try {
+        assertEquals(4096, u.length());
+        assertEquals(811, u.nlri().count());
+      } finally {
+        u.release();
+      }
+    } finally {
+      out.release();
+    }
+  }
+
+  /**
+   * RFC 4271 §4.1, §4.3: a withdrawal-only UPDATE carries the 2-octet Total Path Attribute Length after the
+   * withdrawn routes, so the withdrawn routes get at most 4096 - 23 octets; every message stays within 4096 octets
+   * (a longer one draws Bad Message Length from the peer).
+   */
+  @Test
+  void withdrawals_ipv4Packing_leavesRoomForTotalAttributeLength() {
+    List<IpPrefix> prefixes = new java.util.ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      prefixes.add(IpPrefix.ipv4(0x0a000000 | i, 32));
+    }
+    ByteBuf out = Unpooled.buffer();
+    try {
+      assertEquals(2, UpdateEncoder.writeAllWithdrawals(out, prefixes, CodecContext.INITIAL));
+      int seen = 0;
+      UpdateMessage u;
+      while ((u = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.INITIAL)) != null) {
+        try {
+          assertTrue(u.length() <= 4096, "UPDATE of " + u.length() + " octets");
+          seen += u.withdrawn().count();
+        } finally {
+          u.release();
+        }
+      }
+      assertEquals(1000, seen);
+    } finally {
+      out.release();
+    }
+  }
+
+  /**
+   * RFC 4271 §4.1 with RFC 7606 §5.1 (MP_REACH_NLRI first): IPv6 prefixes are packed so that MP_REACH_NLRI and the
+   * attributes after it (not NEXT_HOP, which IPv6 announcements leave out) fill the UPDATE to exactly 4096 octets:
+   * 23 + 25 (MP_REACH_NLRI header, 16-octet next hop) + 13 (ORIGIN, AS_PATH) + 237 /128s + one /40 = 4096.
+   */
+  @Test
+  void packing_ipv6PrefixesFillingExactly4096_oneMessage() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65000)
+        .nextHop(InetAddress.getByName("2001:db8::1")).nextHop(InetAddress.getByName("10.0.0.1")).build();
+    List<IpPrefix> prefixes = new java.util.ArrayList<>();
+    for (int i = 0; i < 237; i++) {
+      prefixes.add(IpPrefix.parse("2001:db8::" + Integer.toHexString(i + 1) + "/128"));
+    }
+    prefixes.add(IpPrefix.parse("2001:db8:ff00::/40"));
+    ByteBuf out = Unpooled.buffer();
+    try {
+      assertEquals(1, UpdateEncoder.writeAllAnnouncements(out, attrs, prefixes, CodecContext.FOUR_OCTET_AS));
+      assertEquals(4096, out.readableBytes());
+      UpdateMessage u = (UpdateMessage) BgpFrameDecoder.next(out, CodecContext.FOUR_OCTET_AS);
+      try {
+        assertEquals(ErrorAction.NONE, u.errorAction());
+        assertEquals(prefixes, u.announced());
+      } finally {
+        u.release();
+      }
+    } finally {
+      out.release();
+    }
+  }
 }
