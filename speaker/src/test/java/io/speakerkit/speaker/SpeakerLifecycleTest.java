@@ -10,14 +10,9 @@ import io.speakerkit.allocator.FileAllocationStore;
 import io.speakerkit.allocator.IpAddressPool;
 import io.speakerkit.allocator.LabelSelector;
 import io.speakerkit.allocator.ServiceRequest;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.ArrayList;
@@ -274,9 +269,24 @@ class SpeakerLifecycleTest {
         .peer(peer("r", "127.0.0.40", 13200))
         .advertisement(AdvertisementConfig.builder("all").build())
         .build();
+    Speaker speaker = listenerStopsWhileAnotherThreadWaits(config, s -> s.stop("from another thread"));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, speaker::status);
+    speaker.start();
+    assertEquals(1, speaker.status().size());
+    speaker.close();
+  }
+
+  /**
+   * Starts a speaker on {@code config} (a pool, one peer, an advertisement) whose metrics listener, on the worker,
+   * waits until another thread doing {@code other} (a call that waits for the worker: stop, apply) is waiting, and then
+   * stops the speaker; the listener runs on a route change (a service announced). Asserts that neither waits for the
+   * other forever and that the listener's stop() returned; returns the speaker, stopped (the caller closes it).
+   */
+  static Speaker listenerStopsWhileAnotherThreadWaits(SpeakerConfig config,
+      java.util.function.Consumer<Speaker> other) throws Exception {
     java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
     java.util.concurrent.atomic.AtomicReference<Speaker> self = new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicReference<Thread> stopper = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Thread> waiter = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch inListener = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CompletableFuture<String> stopped = new java.util.concurrent.CompletableFuture<>();
     Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(metrics -> {
@@ -285,9 +295,9 @@ class SpeakerLifecycleTest {
       }
       inListener.countDown();
       try {
-        // wait until the other thread is inside stop(), waiting for this worker
+        // wait until the other thread is inside its call, waiting for this worker
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while ((stopper.get() == null || stopper.get().getState() != Thread.State.WAITING)
+        while ((waiter.get() == null || waiter.get().getState() != Thread.State.WAITING)
             && System.nanoTime() < deadline) {
           Thread.onSpinWait();
         }
@@ -310,88 +320,22 @@ class SpeakerLifecycleTest {
     announcer.setDaemon(true);
     announcer.start();
     assertTrue(inListener.await(10, java.util.concurrent.TimeUnit.SECONDS));
-    Thread t = new Thread(() -> speaker.stop("from another thread"));
+    Thread t = new Thread(() -> other.accept(speaker));
     t.setDaemon(true);
-    stopper.set(t);
+    waiter.set(t);
     t.start();
     t.join(15_000);
-    // on a deadlock the speaker cannot be closed either (close() waits for the same monitor): left to the JVM
-    assertFalse(t.isAlive(), "stop() and the listener's stop() wait for each other: deadlock");
+    // on a deadlock the speaker cannot be closed either: left to the JVM
+    assertFalse(t.isAlive(), "the other thread's call and the listener's stop() wait for each other: deadlock");
     assertEquals("stopped", stopped.get(5, java.util.concurrent.TimeUnit.SECONDS));
-    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, speaker::status);
-    speaker.start();
-    assertEquals(1, speaker.status().size());
-    speaker.close();
+    return speaker;
   }
 
   // ------------------------------------------------------------------ Cease subcodes (RFC 4486) on reconfiguration
 
-  /** A scripted BGP router on 127.0.5.61:14360 (the speaker at 127.0.5.60): accepts, answers the OPEN, no routes. */
-  private static final class ScriptedRouter implements AutoCloseable {
-    final ServerSocket server;
-    Socket socket;
-    DataInputStream in;
-
-    ScriptedRouter() throws IOException {
-      server = new ServerSocket();
-      server.setReuseAddress(true);
-      server.bind(new InetSocketAddress(ip("127.0.5.61"), 14360));
-      server.setSoTimeout(20_000);
-    }
-
-    /** Accepts the speaker's connection and brings the session to Established (OPEN, KEEPALIVE both ways). */
-    void establish() throws IOException {
-      socket = server.accept();
-      socket.setSoTimeout(20_000);
-      in = new DataInputStream(socket.getInputStream());
-      assertEquals(1, read()[18], "the speaker's OPEN");
-      OutputStream out = socket.getOutputStream();
-      // OPEN: version 4, AS 64512, hold 90 s, BGP Identifier 10.9.9.9, no optional parameters; then a KEEPALIVE
-      byte[] open = message(1, new byte[] {4, (byte) 0xfc, 0x00, 0, 90, 10, 9, 9, 9, 0});
-      out.write(open);
-      out.write(message(4, new byte[0]));
-      out.flush();
-      byte[] m;
-      do {
-        m = read();
-      } while (m[18] != 4); // the speaker's KEEPALIVE: Established
-    }
-
-    /** The next NOTIFICATION the speaker sends (UPDATEs and KEEPALIVEs before it skipped): {code, subcode}. */
-    int[] notification() throws IOException {
-      byte[] m;
-      do {
-        m = read();
-      } while (m[18] != 3);
-      return new int[] {m[19] & 0xff, m[20] & 0xff};
-    }
-
-    private byte[] read() throws IOException {
-      byte[] header = new byte[19];
-      in.readFully(header);
-      int length = (header[16] & 0xff) << 8 | header[17] & 0xff;
-      byte[] m = Arrays.copyOf(header, length);
-      in.readFully(m, 19, length - 19);
-      return m;
-    }
-
-    private static byte[] message(int type, byte[] body) {
-      byte[] m = new byte[19 + body.length];
-      Arrays.fill(m, 0, 16, (byte) 0xff);
-      m[16] = (byte) (m.length >> 8);
-      m[17] = (byte) m.length;
-      m[18] = (byte) type;
-      System.arraycopy(body, 0, m, 19, body.length);
-      return m;
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (socket != null) {
-        socket.close();
-      }
-      server.close();
-    }
+  /** The scripted router of these tests listens on 127.0.5.61:14360; the speaker dials from 127.0.5.60. */
+  private static ScriptedRouter scriptedRouter() throws IOException {
+    return new ScriptedRouter(ip("127.0.5.61"), 14360);
   }
 
   private static PeerConfig.Builder scriptedPeer() {
@@ -411,7 +355,7 @@ class SpeakerLifecycleTest {
   /** MetalLB's BGPPeer deleted: the established session ends with Cease / Peer De-configured (RFC 4486 §4, 6/3). */
   @Test
   void peerRemoved_ceasePeerDeconfigured() throws Exception {
-    try (ScriptedRouter router = new ScriptedRouter();
+    try (ScriptedRouter router = scriptedRouter();
         Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
       speaker.start();
       router.establish();
@@ -426,7 +370,7 @@ class SpeakerLifecycleTest {
    */
   @Test
   void peerSessionSettingChanged_ceaseOtherConfigurationChange() throws Exception {
-    try (ScriptedRouter router = new ScriptedRouter();
+    try (ScriptedRouter router = scriptedRouter();
         Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
       speaker.start();
       router.establish();
@@ -438,7 +382,7 @@ class SpeakerLifecycleTest {
   /** A new TCP MD5 password (RFC 2385) is a session setting too: reset with Cease / Other Configuration Change. */
   @Test
   void peerPasswordChanged_ceaseOtherConfigurationChange() throws Exception {
-    try (ScriptedRouter router = new ScriptedRouter();
+    try (ScriptedRouter router = scriptedRouter();
         Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
       speaker.start();
       router.establish();

@@ -6,16 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.speakerkit.allocator.IpAddressPool;
-import io.speakerkit.allocator.ServiceRequest;
 import io.speakerkit.bfd.BfdProfile;
 import java.net.InetAddress;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -85,53 +78,7 @@ class SpeakerReconfigFailureTest {
         .peer(peer("r", "127.0.5.44", 14343).build())
         .advertisement(AdvertisementConfig.builder("all").build())
         .build();
-    AtomicBoolean armed = new AtomicBoolean();
-    AtomicReference<Speaker> self = new AtomicReference<>();
-    AtomicReference<Thread> applier = new AtomicReference<>();
-    CountDownLatch inListener = new CountDownLatch(1);
-    CompletableFuture<String> stopped = new CompletableFuture<>();
-    Speaker speaker = Speaker.builder().config(config).allowLocalPeers(true).metricsListener(m -> {
-      if (!armed.compareAndSet(true, false)) {
-        return;
-      }
-      inListener.countDown();
-      try {
-        // wait until the other thread is inside apply(), waiting for this worker
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((applier.get() == null || applier.get().getState() != Thread.State.WAITING)
-            && System.nanoTime() < deadline) {
-          Thread.onSpinWait();
-        }
-        self.get().stop("from a listener");
-        stopped.complete("stopped");
-      } catch (RuntimeException e) {
-        stopped.completeExceptionally(e);
-      }
-    }).build();
-    {
-      self.set(speaker);
-      speaker.start();
-      armed.set(true);
-      Thread announcer = new Thread(() -> {
-        try {
-          speaker.announce(ServiceRequest.builder("ns/svc").build()); // a route change: the listener runs
-        } catch (RuntimeException ignored) {
-          // stopped meanwhile
-        }
-      });
-      announcer.setDaemon(true);
-      announcer.start();
-      assertTrue(inListener.await(10, TimeUnit.SECONDS));
-      Thread t = new Thread(() -> speaker.apply(config));
-      t.setDaemon(true);
-      applier.set(t);
-      t.start();
-      t.join(15_000);
-      // on a deadlock the speaker cannot be closed either (close() waits for the same monitor): left to the JVM
-      assertFalse(t.isAlive(), "apply() and the listener's stop() wait for each other: deadlock");
-      assertEquals("stopped", stopped.get(5, TimeUnit.SECONDS));
-      speaker.close();
-    }
+    SpeakerLifecycleTest.listenerStopsWhileAnotherThreadWaits(config, s -> s.apply(config)).close();
   }
 
   /**
