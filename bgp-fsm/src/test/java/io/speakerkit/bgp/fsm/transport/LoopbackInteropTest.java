@@ -1204,10 +1204,7 @@ class LoopbackInteropTest {
           // ORIGIN IGP, AS_PATH 64602, NEXT_HOP 127.253.0.44, MP_UNREACH_NLRI IPv6 2001:db8:1::/48; NLRI 198.51.100.0/24
           byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047ffd002c"
               + "800f0a" + "000201" + "3020010db80001");
-          byte[] nlri = {24, (byte) 198, 51, 100};
-          out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
-          out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
-              .writeBytes(attrs).writeBytes(nlri);
+          writeUpdate(out, attrs, new byte[] {24, (byte) 198, 51, 100}); // NLRI 198.51.100.0/24
         });
     assertEquals(List.of("198.51.100.0/24"), held);
   }
@@ -1227,10 +1224,7 @@ class LoopbackInteropTest {
           // (2001:db8:1::/48); NLRI 198.51.100.0/24
           byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "40020602010000fc5a" + "4003047ffd0069"
               + "800e10" + "000201" + "04" + "0a000001" + "00" + "3020010db80001");
-          byte[] nlri = {24, (byte) 198, 51, 100};
-          out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
-          out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
-              .writeBytes(attrs).writeBytes(nlri);
+          writeUpdate(out, attrs, new byte[] {24, (byte) 198, 51, 100}); // NLRI 198.51.100.0/24
         });
     assertEquals(List.of("198.51.100.0/24"), held);
   }
@@ -1262,10 +1256,7 @@ class LoopbackInteropTest {
             // MED of 3 octets (treat-as-withdraw); NLRI 198.51.100.0/24
             byte[] attrs = io.netty.buffer.ByteBufUtil.decodeHexDump("40010100" + "c0110602010000fc5a"
                 + "40020602010000fc5a" + "4003047ffd006b" + "800403000001");
-            byte[] nlri = {24, (byte) 198, 51, 100};
-            out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
-            out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
-                .writeBytes(attrs).writeBytes(nlri);
+            writeUpdate(out, attrs, new byte[] {24, (byte) 198, 51, 100}); // NLRI 198.51.100.0/24
           });
     } finally {
       System.setErr(stderr);
@@ -1399,6 +1390,13 @@ class LoopbackInteropTest {
         }
       }
     }
+  }
+
+  /** An UPDATE with no withdrawn routes, the path attributes {@code attrs} and the NLRI field {@code nlri}. */
+  private static void writeUpdate(io.netty.buffer.ByteBuf out, byte[] attrs, byte[] nlri) {
+    out.writeBytes(io.netty.buffer.ByteBufUtil.decodeHexDump("ff".repeat(16)));
+    out.writeShort(23 + attrs.length + nlri.length).writeByte(2).writeShort(0).writeShort(attrs.length)
+        .writeBytes(attrs).writeBytes(nlri);
   }
 
   /** A NOTIFICATION of {@code codeSubcodeData} (code, subcode, then data octets) from the raw peer. */
