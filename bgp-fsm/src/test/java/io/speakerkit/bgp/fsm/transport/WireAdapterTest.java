@@ -40,6 +40,31 @@ class WireAdapterTest {
     }
   }
 
+  /**
+   * RFC 8950 §4: the extended next hop capability lists (NLRI AFI/SAFI, Nexthop AFI) tuples; only those with an IPv6
+   * next hop are what this library uses (IPv4 NLRI over an IPv6 next hop). A tuple offering an IPv4 next hop for IPv6
+   * NLRI must not turn IPv6 unicast into an extended-next-hop family: the capability is then only kept as unknown.
+   */
+  @Test
+  void extendedNextHop_onlyTuplesWithAnIpv6NextHop_enableAFamily() {
+    io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability enh =
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(java.util.List.of(
+            new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV6_UNICAST,
+                io.speakerkit.bgp.wire.Afi.IPV4)));
+    OpenMessage only4 = WireAdapter.fromWire(
+        io.speakerkit.bgp.wire.OpenMessage.of(64512, 90, 0x0A000001, java.util.List.of(enh)));
+    assertEquals(java.util.Set.of(), only4.capabilities().extendedNextHop());
+    io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability mixed =
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(java.util.List.of(
+            new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV6_UNICAST,
+                io.speakerkit.bgp.wire.Afi.IPV4),
+            new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST,
+                io.speakerkit.bgp.wire.Afi.IPV6)));
+    OpenMessage both = WireAdapter.fromWire(
+        io.speakerkit.bgp.wire.OpenMessage.of(64512, 90, 0x0A000001, java.util.List.of(mixed)));
+    assertEquals(java.util.Set.of(AddressFamily.IPV4_UNICAST), both.capabilities().extendedNextHop());
+  }
+
   @Test
   void notification_roundTrips() {
     Notification n = Notification.administrativeShutdown("maintenance");
