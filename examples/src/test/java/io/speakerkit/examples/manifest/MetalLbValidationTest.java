@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** What MetalLB v0.14 / v0.15 accepts or refuses (config.go, its webhooks, the API server), read the same way. */
@@ -234,5 +235,111 @@ class MetalLbValidationTest {
       assertThrows(ManifestException.class,
           () -> ManifestMapper.toConfig(ManifestSet.parse(PEER + POOL + adv.formatted(c), w -> { })), c);
     }
+  }
+
+  private static final String SECRET_PEER = """
+      apiVersion: metallb.io/v1beta2
+      kind: BGPPeer
+      metadata: {name: p, namespace: metallb-system}
+      spec: {myASN: 64512, peerASN: 64513, peerAddress: 192.0.2.1, passwordSecret: {name: s}%s}
+      ---
+      apiVersion: v1
+      kind: Secret
+      metadata: {name: s, namespace: metallb-system}
+      """;
+
+  /** MetalLB (peerFromCR / passwordForPeer): "can not have both password and secret ref set in peer config". */
+  @Test
+  void passwordAndPasswordSecretTogether_refused_asMetalLb() {
+    String yaml = SECRET_PEER.formatted(", password: pw") + "type: kubernetes.io/basic-auth\nstringData: {password: x}\n";
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    assertTrue(e.getMessage().contains("spec.passwordSecret: cannot be set together with password"), e.getMessage());
+  }
+
+  /** MetalLB: "secret type mismatch on ..., type kubernetes.io/basic-auth is expected" (an Opaque Secret is refused). */
+  @Test
+  void passwordSecretNotBasicAuth_refused_asMetalLb() {
+    String yaml = SECRET_PEER.formatted("") + "type: Opaque\nstringData: {password: x}\n";
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    assertTrue(e.getMessage().contains("(expected: kubernetes.io/basic-auth)"), e.getMessage());
+  }
+
+  /** MetalLB: "password not specified in the secret" (a basic-auth Secret with a username only). */
+  @Test
+  void passwordSecretWithoutPasswordKey_refused_asMetalLb() {
+    String yaml = SECRET_PEER.formatted("") + "type: kubernetes.io/basic-auth\nstringData: {username: u}\n";
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    assertTrue(e.getMessage().contains("has no \"password\" key"), e.getMessage());
+  }
+
+  /** Two objects of one kind and name are one object in a cluster: the second apply replaces the first. */
+  @Test
+  void samePoolNameTwice_refused() {
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(POOL + POOL, w -> { }));
+    assertTrue(e.getMessage().contains("metadata.name: duplicate IPAddressPool name"), e.getMessage());
+  }
+
+  /** localPref is a uint32 with omitempty in MetalLB: 0 is unset (no LOCAL_PREF of the advertisement's own). */
+  @Test
+  void localPrefZero_isUnset_asMetalLb() {
+    String adv = """
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: adv, namespace: metallb-system}
+        spec: {localPref: %s}
+        """;
+    assertEquals(Optional.empty(), ManifestMapper.toConfig(ManifestSet.parse(PEER + POOL + adv.formatted("0"), w -> { }))
+        .advertisements().get(0).localPref());
+    // the whole uint32 range: 4294967295 is a valid LOCAL_PREF
+    assertEquals(Optional.of(4294967295L), ManifestMapper.toConfig(
+        ManifestSet.parse(PEER + POOL + adv.formatted("4294967295"), w -> { })).advertisements().get(0).localPref());
+  }
+
+  /** Go's net.ParseIP (Go 1.17 on) refuses an IPv4 octet with a leading zero, which inet_aton would read as octal. */
+  @Test
+  void leadingZeroOctet_refused_asGoParseIp() {
+    String yaml = PEER.replace("192.0.2.1", "192.0.2.01");
+    ManifestException e = assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
+    assertTrue(e.getMessage().contains("spec.peerAddress"), e.getMessage());
+  }
+
+  /**
+   * MetalLB turns selectors into labels.Selector (LabelSelectorAsSelector), which refuses a label name over 63
+   * characters and a value with characters outside [-A-Za-z0-9_.].
+   */
+  @Test
+  void invalidLabelKeyOrValue_refused_asMetalLb() {
+    String name63 = "a".repeat(63);
+    String adv = """
+        ---
+        apiVersion: metallb.io/v1beta1
+        kind: BGPAdvertisement
+        metadata: {name: adv, namespace: metallb-system}
+        spec:
+          nodeSelectors: [{matchLabels: {"%s": "%s"}}]
+        """;
+    ManifestSet.parse(PEER + POOL + adv.formatted(name63, "v"), w -> { });
+    for (String[] kv : List.of(new String[] {name63 + "a", "v"}, new String[] {"k", "a b"},
+        new String[] {"p".repeat(254) + "/k", "v"})) {
+      assertThrows(ManifestException.class, () -> ManifestSet.parse(PEER + POOL + adv.formatted(kv[0], kv[1]), w -> { }),
+          kv[0] + "=" + kv[1]);
+    }
+    ManifestSet.parse(PEER + POOL + adv.formatted("p".repeat(253) + "/k", "v"), w -> { });
+  }
+
+  /** MetalLB (communitiesFromCrs): "duplicate definition of community", also within one Community object. */
+  @Test
+  void communityAliasTwiceInOneObject_refused_asMetalLb() {
+    String yaml = """
+        apiVersion: metallb.io/v1beta1
+        kind: Community
+        metadata: {name: c, namespace: metallb-system}
+        spec:
+          communities:
+          - {name: a, value: "65000:1"}
+          - {name: a, value: "65000:2"}
+        """;
+    assertThrows(ManifestException.class, () -> ManifestSet.parse(yaml, w -> { }));
   }
 }
