@@ -901,6 +901,61 @@ class LoopbackInteropTest {
     assertEquals(AsPath.sequence(4200000001L, 65010, 4200000002L), got.withAs4AttributesMerged().get(AsPath.class).orElseThrow());
   }
 
+  /**
+   * RFC 7313 §4: the peer's BoRR and EoRR reach the route listener as what they are, in order: an Adj-RIB-In marks the
+   * family's routes stale at the beginning and drops those not sent again at the end (swapped, every enhanced route
+   * refresh of FRR would leave the routes stale until the stale timer). AdjRibIn's own tests call the listener
+   * directly; this is the session's part.
+   */
+  @Test
+  void peersBorrAndEorr_reachTheRouteListenerInOrder() throws Exception {
+    InetAddress a = InetAddress.getByName("127.253.0.126");
+    InetAddress b = InetAddress.getByName("127.253.0.127");
+    int port = 11259;
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    RouteListener listener = new RouteListener() {
+      @Override
+      public void onUpdate(BgpSession session, io.speakerkit.bgp.wire.UpdateMessage update) {
+        heard.add("update");
+      }
+
+      @Override
+      public void onRefreshBegin(BgpSession session, AddressFamily family) {
+        heard.add("begin " + family);
+      }
+
+      @Override
+      public void onRefreshEnd(BgpSession session, AddressFamily family) {
+        heard.add("end " + family);
+      }
+    };
+    try (java.net.ServerSocket server = new java.net.ServerSocket();
+        BgpTransport t = BgpTransport.builder().build()) {
+      server.bind(new InetSocketAddress(b, port));
+      BgpSession s = BgpSession.builder().transport(t).peer(b).peerPort(port).localAddress(a).routeListener(listener)
+          .config(FsmConfig.builder().localAs(64601).peerAs(64602).bgpIdentifier(BgpIdentifier.parse("10.0.0.1"))
+              .build())
+          .build();
+      s.start();
+      try (java.net.Socket peer = server.accept()) {
+        peer.setSoTimeout(10_000);
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer();
+        writeOpenAndKeepalive(out, rawPeerConfig().build());
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+            io.speakerkit.bgp.wire.RouteRefreshMessage.beginning(AddressFamily.IPV4_UNICAST), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        io.speakerkit.bgp.wire.BgpMessageEncoder.encode(
+            io.speakerkit.bgp.wire.RouteRefreshMessage.end(AddressFamily.IPV4_UNICAST), out,
+            io.speakerkit.bgp.wire.CodecContext.INITIAL);
+        writeTo(peer, out);
+        out.release();
+        Poll.until(LIMIT, "BoRR and EoRR heard", () -> heard.size() >= 2, heard::toString);
+        assertEquals(List.of("begin " + AddressFamily.IPV4_UNICAST, "end " + AddressFamily.IPV4_UNICAST), heard);
+      }
+      s.close();
+    }
+  }
+
   /** Writes what {@code out} holds and an IPv4 ROUTE-REFRESH; returns once {@code s} has received it. */
   private static void askRouteRefreshAndWait(java.net.Socket peer, BgpSession s, io.netty.buffer.ByteBuf out)
       throws java.io.IOException {
