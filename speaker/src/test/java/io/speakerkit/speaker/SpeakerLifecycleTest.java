@@ -343,6 +343,20 @@ class SpeakerLifecycleTest {
         .sourceAddress(ip("127.0.5.60"));
   }
 
+  /**
+   * Brings the scripted peer's session to Established, applies {@code next} and returns the code and subcode of the
+   * NOTIFICATION the router then receives.
+   */
+  private static List<Integer> ceaseAfterApply(SpeakerConfig next) throws Exception {
+    try (ScriptedRouter router = scriptedRouter();
+        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
+      speaker.start();
+      router.establish();
+      speaker.apply(next);
+      return Arrays.stream(router.notification()).boxed().toList();
+    }
+  }
+
   private static SpeakerConfig withPeers(PeerConfig... peers) {
     SpeakerConfig.Builder b = SpeakerConfig.builder()
         .pool(IpAddressPool.builder().name("p").addresses("10.0.0.10-10.0.0.20").build());
@@ -355,13 +369,7 @@ class SpeakerLifecycleTest {
   /** MetalLB's BGPPeer deleted: the established session ends with Cease / Peer De-configured (RFC 4486 §4, 6/3). */
   @Test
   void peerRemoved_ceasePeerDeconfigured() throws Exception {
-    try (ScriptedRouter router = scriptedRouter();
-        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
-      speaker.start();
-      router.establish();
-      speaker.apply(withPeers());
-      assertEquals(List.of(6, 3), Arrays.stream(router.notification()).boxed().toList());
-    }
+    assertEquals(List.of(6, 3), ceaseAfterApply(withPeers()));
   }
 
   /**
@@ -370,24 +378,13 @@ class SpeakerLifecycleTest {
    */
   @Test
   void peerSessionSettingChanged_ceaseOtherConfigurationChange() throws Exception {
-    try (ScriptedRouter router = scriptedRouter();
-        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
-      speaker.start();
-      router.establish();
-      speaker.apply(withPeers(scriptedPeer().routerId((Inet4Address) ip("10.8.8.8")).build()));
-      assertEquals(List.of(6, 6), Arrays.stream(router.notification()).boxed().toList());
-    }
+    assertEquals(List.of(6, 6),
+        ceaseAfterApply(withPeers(scriptedPeer().routerId((Inet4Address) ip("10.8.8.8")).build())));
   }
 
   /** A new TCP MD5 password (RFC 2385) is a session setting too: reset with Cease / Other Configuration Change. */
   @Test
   void peerPasswordChanged_ceaseOtherConfigurationChange() throws Exception {
-    try (ScriptedRouter router = scriptedRouter();
-        Speaker speaker = Speaker.builder().config(withPeers(scriptedPeer().build())).allowLocalPeers(true).build()) {
-      speaker.start();
-      router.establish();
-      speaker.apply(withPeers(scriptedPeer().password("s3cret").build()));
-      assertEquals(List.of(6, 6), Arrays.stream(router.notification()).boxed().toList());
-    }
+    assertEquals(List.of(6, 6), ceaseAfterApply(withPeers(scriptedPeer().password("s3cret").build())));
   }
 }
