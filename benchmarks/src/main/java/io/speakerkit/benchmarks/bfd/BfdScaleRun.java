@@ -259,10 +259,10 @@ public final class BfdScaleRun {
         downTimes.clear();
         ipBatch.getOutputStream().write(("link set dev " + HOST_IF + " down\n").getBytes(StandardCharsets.US_ASCII));
         ipBatch.getOutputStream().flush();
-        long cut = System.nanoTime();
+        long cut = engine.driver().scheduler().ticker().nanoTime(); // the clock atNanos() is read on
         ipBatch.getOutputStream().close();
         ipBatch.waitFor(10, TimeUnit.SECONDS);
-        long cutDeadline = cut + TimeUnit.SECONDS.toNanos(10);
+        long cutDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (downTimes.size() < n && System.nanoTime() < cutDeadline) {
           LockSupport.parkNanos(50_000_000L);
         }

@@ -102,9 +102,11 @@ class BirdInteropTest {
         assertTrue(engine.ownSocketPeer(s).isPresent());
       }
       events.clear();
-      long cut = System.nanoTime();
+      long cut = engine.driver().scheduler().ticker().nanoTime(); // the clock atNanos() is read on
       ns.setHostLink(false);
-      Poll.until(Duration.ofSeconds(3), "Down after the cut", () -> s.state() == SessionState.Down);
+      // the change is heard after state() already says Down (subscribers run after the change is made): wait for it
+      Poll.until(Duration.ofSeconds(3), "Down after the cut, heard",
+          () -> s.state() == SessionState.Down && !events.isEmpty(), events::toString);
       long ms = (events.get(0).atNanos() - cut) / 1_000_000;
       System.out.println("[bfd] BIRD link cut detected after " + ms + " ms (detection time 150 ms)");
       assertTrue(ms <= 150 + 50 + 100, "detected after " + ms + " ms");

@@ -146,9 +146,11 @@ class FrrInteropTest {
             "net.ipv6.conf." + ns.hostInterface() + ".keep_addr_on_down=1").check();
       }
       events.clear();
-      long cut = System.nanoTime();
+      long cut = engine.driver().scheduler().ticker().nanoTime(); // the clock atNanos() is read on
       ns.setHostLink(false);
-      Poll.until(Duration.ofSeconds(3), "Down after the cut", () -> s.state() == SessionState.Down);
+      // the change is heard after state() already says Down (subscribers run after the change is made): wait for it
+      Poll.until(Duration.ofSeconds(3), "Down after the cut, heard",
+          () -> s.state() == SessionState.Down && !events.isEmpty(), events::toString);
       BfdStateChange down = events.get(0);
       assertEquals(Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, down.diagnostic());
       long ms = (down.atNanos() - cut) / 1_000_000;
