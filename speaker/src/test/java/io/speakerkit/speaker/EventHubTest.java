@@ -107,4 +107,46 @@ class EventHubTest {
     }
     assertEquals(events, seen);
   }
+
+  @Test
+  void subscribe_capacityZero_rejected() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new EventHub<Integer>(List::of).subscribe(0));
+  }
+
+  /** The snapshot is the state when subscribing, not a view of it that later changes show through. */
+  @Test
+  void snapshot_copiedWhenSubscribing() {
+    List<String> state = new ArrayList<>(List.of("a"));
+    EventHub.Subscription<String> s = new EventHub<>(() -> state).subscribe(4);
+    state.add("b");
+    assertEquals(List.of("a"), s.snapshot());
+  }
+
+  /**
+   * After a resync with a large snapshot, a subscriber that caught up (by drain or by poll) is back to its own
+   * capacity: one more event than that resyncs again instead of queueing up to the snapshot's size.
+   */
+  @Test
+  void caughtUp_limitBackToCapacity() throws Exception {
+    List<Integer> state = List.of(0, 1, 2, 3, 4, 5, 6, 7);
+    for (boolean byPoll : new boolean[] {false, true}) {
+      EventHub<Integer> hub = new EventHub<>(() -> state);
+      EventHub.Subscription<Integer> s = hub.subscribe(2);
+      for (int i = 0; i < 3; i++) {
+        hub.publish(i); // the third overflows: a Resync with 8 entries, so up to 8 may queue
+      }
+      if (byPoll) {
+        assertTrue(s.poll(0, TimeUnit.SECONDS) instanceof EventHub.Resync<?>);
+      } else {
+        assertEquals(1, s.drain().size());
+      }
+      for (int i = 0; i < 3; i++) {
+        hub.publish(10 + i);
+      }
+      List<Object> queued = s.drain();
+      assertEquals(1, queued.size(), () -> "by poll: " + byPoll + ", " + queued);
+      assertEquals(3L, ((EventHub.Resync<?>) queued.get(0)).droppedEvents());
+    }
+  }
 }

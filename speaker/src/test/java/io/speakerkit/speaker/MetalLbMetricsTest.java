@@ -156,4 +156,41 @@ class MetalLbMetricsTest {
           text);
     }
   }
+
+  /** BFD series are BFD's own: session state and down events are not BGP's, nor up events. */
+  @Test
+  void bfdSeries_ownStateAndDownEvents() throws Exception {
+    List<PeerMetrics> peers = List.of(new PeerMetrics("r", InetAddress.getByName("192.168.126.2"), 179, true,
+        new BgpSessionCounters(1, 1, 0, 0, 0, 0, 0, 0, 0, 0), 0, 0, Optional.of(bfd(5, 6, 3, 2)), false));
+    String text = MetalLbMetrics.of(peers, Map.of(), "n", List.of()).text();
+    assertTrue(text.contains("metallb_bfd_session_up{peer=\"192.168.126.2\",vrf=\"default\"} 0\n"), text);
+    assertTrue(text.contains("metallb_bfd_session_down_events{peer=\"192.168.126.2\",vrf=\"default\"} 2\n"), text);
+    assertTrue(text.contains("metallb_bfd_session_up_events{peer=\"192.168.126.2\",vrf=\"default\"} 3\n"), text);
+  }
+
+  /** metallb_bgp_total_sent counts every type sent, NOTIFICATIONs too. */
+  @Test
+  void totalSent_countsNotifications() throws Exception {
+    List<PeerMetrics> peers = List.of(new PeerMetrics("r", InetAddress.getByName("192.168.126.2"), 179, false,
+        new BgpSessionCounters(1, 0, 0, 0, 4, 0, 0, 0, 0, 0), 0, 0, Optional.empty(), false));
+    String text = MetalLbMetrics.of(peers, Map.of(), "n", List.of()).text();
+    assertTrue(text.contains("metallb_bgp_total_sent{peer=\"192.168.126.2:179\",vrf=\"default\"} 5\n"), text);
+  }
+
+  /**
+   * MetalLB's poolCount: a CIDR of 2^62 addresses (an IPv6 /66) already counts as math.MaxInt64, and a pool holding
+   * one counts as math.MaxInt64 whatever else it holds (an IPv4 /8 beside it adds nothing).
+   */
+  @Test
+  void addressesTotal_atTwoTo62_andWithOtherFamily_isMaxInt64() {
+    for (List<PoolUsage> pools : List.of(
+        List.of(new PoolUsage("v6", IpFamily.IPV6, BigInteger.ONE.shiftLeft(62), 0)),
+        List.of(new PoolUsage("v6", IpFamily.IPV4, BigInteger.ONE.shiftLeft(24), 0),
+            new PoolUsage("v6", IpFamily.IPV6, BigInteger.ONE.shiftLeft(64), 0)))) {
+      String text = MetalLbMetrics.of(List.of(), Map.of(), "n", pools).text();
+      String line = text.lines().filter(l -> l.startsWith("metallb_allocator_addresses_total{")).findFirst()
+          .orElseThrow();
+      assertEquals((double) Long.MAX_VALUE, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), line);
+    }
+  }
 }

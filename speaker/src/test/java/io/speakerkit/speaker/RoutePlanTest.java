@@ -421,4 +421,121 @@ class RoutePlanTest {
     assertEquals(List.of(new RoutePlan.Change("r", IpPrefix.parse("198.51.100.7/32"), Optional.empty())), r.changes());
     assertTrue(r.plan().routes("r").isEmpty());
   }
+
+  /**
+   * The last service leaving an address takes it out of the desired state (metallb_speaker_announced) too, and frees
+   * it for another pool after a reconfiguration.
+   */
+  @Test
+  void remove_lastService_addressNoLongerDesired() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .pool(pool("q", "203.0.113.0/24"))
+        .advertisement(AdvertisementConfig.builder("all").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p", "ns/a", Map.of());
+    plan.remove(ip("198.51.100.7"), "ns/a");
+    assertEquals(java.util.Set.of(), plan.desiredAddresses());
+    plan.add(ip("198.51.100.7"), "q", "ns/b", Map.of()); // not "in use from pool p"
+  }
+
+  /** Communities are compared as unsigned 32-bit values (RFC 1997: AS:value), as FRR orders them: 100:1 first. */
+  @Test
+  void communities_sortedAsUnsignedValues() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("a").communities("no-export", "65000:1", "100:1").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertEquals(List.of(Community.of(100, 1), Community.of(65000, 1), Community.NO_EXPORT),
+        plan.routes("r").get(0).communities());
+  }
+
+  /** RFC 8092: two large communities differing only in the second local data part are two communities. */
+  @Test
+  void largeCommunities_differingOnlyInLocalData2_bothKept() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("a").communities("large:64512:1:2").build())
+        .advertisement(AdvertisementConfig.builder("b").communities("large:64512:1:3").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertEquals(List.of(new LargeCommunity(64512, 1, 2), new LargeCommunity(64512, 1, 3)),
+        plan.routes("r").get(0).largeCommunities());
+  }
+
+  /** MetalLB's desired state: nothing from a node excluded from load balancers; only services an advertisement selects. */
+  @Test
+  void desiredAddresses_excludedNodeOrUnselectedService_notDesired() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .advertisement(AdvertisementConfig.builder("web")
+            .serviceSelectors(List.of(LabelSelector.matchLabels(Map.of("tier", "web")))).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.1"), "p", "ns/db", Map.of("tier", "db"));
+    plan.add(ip("198.51.100.2"), "p", "ns/web", Map.of("tier", "web"));
+    assertEquals(java.util.Set.of(ip("198.51.100.2")), plan.desiredAddresses());
+    RoutePlan excluded = new RoutePlan(config,
+        new NodeIdentity("cp-1", Map.of(NodeIdentity.EXCLUDE_FROM_LOAD_BALANCERS, "")));
+    excluded.add(ip("198.51.100.2"), "p", "ns/web", Map.of("tier", "web"));
+    assertEquals(java.util.Set.of(), excluded.desiredAddresses());
+  }
+
+  /**
+   * A peer that had no routes before a reconfiguration (the advertisement named another peer) and has some after it
+   * is told them: its session is not restarted, so these changes are all it gets.
+   */
+  @Test
+  void reconfigure_peerNewlyNamedByAnAdvertisement_announced() {
+    PeerConfig r1 = peer("r1", "192.0.2.1", 64512, 64513).build();
+    PeerConfig r2 = peer("r2", "192.0.2.2", 64512, 64513).build();
+    SpeakerConfig before = SpeakerConfig.builder().pool(pool("p", "198.51.100.0/24")).peer(r1).peer(r2)
+        .advertisement(AdvertisementConfig.builder("a").peers("r1").build()).build();
+    SpeakerConfig after = SpeakerConfig.builder().pool(pool("p", "198.51.100.0/24")).peer(r1).peer(r2)
+        .advertisement(AdvertisementConfig.builder("a").build()).build();
+    RoutePlan plan = new RoutePlan(before, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    RoutePlan.Reconfiguration r = plan.reconfigure(after, NODE);
+    assertEquals(List.of("r2"), r.changes().stream().map(RoutePlan.Change::peer).toList());
+    assertTrue(r.changes().get(0).route().isPresent());
+  }
+
+  /** Every service sharing an address survives a reconfiguration: the route stays until the last one leaves. */
+  @Test
+  void reconfigure_sharedAddress_everyServiceKept() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(peer("r", "192.0.2.1", 64512, 64513).build())
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p", "ns/a", Map.of());
+    plan.add(ip("198.51.100.7"), "p", "ns/b", Map.of());
+    RoutePlan next = plan.reconfigure(config, NODE).plan();
+    assertEquals(List.of(), next.remove(ip("198.51.100.7"), "ns/a"), "ns/b still uses it");
+    assertEquals(1, next.remove(ip("198.51.100.7"), "ns/b").size());
+  }
+
+  /** MetalLB dynamicASN internal is iBGP: it gets localPref; dynamicASN external does not. */
+  @Test
+  void localPref_dynamicAsnInternalOnly() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(PeerConfig.builder().name("int").peerAddress(ip("192.0.2.1")).myAsn(64512)
+            .dynamicAsn(DynamicAsn.INTERNAL).build())
+        .peer(PeerConfig.builder().name("ext").peerAddress(ip("192.0.2.2")).myAsn(64512)
+            .dynamicAsn(DynamicAsn.EXTERNAL).build())
+        .advertisement(AdvertisementConfig.builder("a").localPref(200).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertEquals(Optional.of(200L), plan.routes("int").get(0).localPref());
+    assertEquals(Optional.empty(), plan.routes("ext").get(0).localPref());
+  }
 }

@@ -224,4 +224,129 @@ class SpeakerConfigTest {
         Map.entry(false, v4.apply("169.254.0.1")), Map.entry(true, v4.apply("127.0.0.1")))));
     assertEquals(Optional.empty(), Speaker.routerIdAmong(List.of(Map.entry(true, v4.apply("127.0.0.1")))));
   }
+
+  private static PeerConfig ibgp(String name, String address) throws Exception {
+    return PeerConfig.builder().name(name).myAsn(64512).peerAsn(64512).peerAddress(ip(address)).build();
+  }
+
+  private static IpAddressPool pool(String name, String... ranges) {
+    return IpAddressPool.builder().name(name).addresses(ranges).build();
+  }
+
+  /** Two of one kind with one name are refused, as Kubernetes and MetalLB's webhook refuse them. */
+  @Test
+  void duplicateNames_rejected() throws Exception {
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder().pool(pool("p", "10.0.0.0/24"))
+        .pool(pool("p", "10.0.1.0/24")).build());
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder().peer(ibgp("r", "192.0.2.1"))
+        .peer(ibgp("r", "192.0.2.2")).build());
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .advertisement(AdvertisementConfig.builder("a").build())
+        .advertisement(AdvertisementConfig.builder("a").communities("65000:1").build()).build());
+  }
+
+  /** MetalLB (poolsFor): "CIDR ... overlaps with already defined CIDR". */
+  @Test
+  void overlappingPools_rejected() {
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder().pool(pool("a", "10.0.0.0/24"))
+        .pool(pool("b", "10.0.0.128/25")).build());
+  }
+
+  /** One neighbor per address: two peers of one address on every node are refused; on selected nodes they may be. */
+  @Test
+  void samePeerAddress_refusedUnlessNodeSelected() throws Exception {
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder().peer(ibgp("r1", "192.0.2.1"))
+        .peer(ibgp("r2", "192.0.2.1")).build());
+    io.speakerkit.allocator.LabelSelector west =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "west"));
+    io.speakerkit.allocator.LabelSelector east =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "east"));
+    SpeakerConfig.builder()
+        .peer(PeerConfig.builder().name("r1").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+            .nodeSelectors(List.of(west)).build())
+        .peer(PeerConfig.builder().name("r2").myAsn(64512).peerAsn(64512).peerAddress(ip("192.0.2.1"))
+            .nodeSelectors(List.of(east)).build())
+        .build();
+  }
+
+  /**
+   * MetalLB (BGPAdvertisementsHaveCompatibleLocalPref): advertisements conflict unless both name peers and share none,
+   * or their nodes are disjoint; one naming no peer or no node shares them all.
+   */
+  @Test
+  void localPref_peersAndNodesDecideWhetherTwoAdvertisementsMeet() throws Exception {
+    io.speakerkit.allocator.LabelSelector west =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "west"));
+    io.speakerkit.allocator.LabelSelector east =
+        io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("zone", "east"));
+    java.util.function.BiFunction<AdvertisementConfig.Builder, AdvertisementConfig.Builder, SpeakerConfig> config =
+        (a, b) -> {
+          try {
+            return SpeakerConfig.builder().pool(pool("p", "10.0.0.0/24")).peer(ibgp("r1", "192.0.2.1"))
+                .peer(ibgp("r2", "192.0.2.2")).advertisement(a.localPref(100).build())
+                .advertisement(b.localPref(200).build()).build();
+          } catch (Exception e) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+          }
+        };
+    // every peer against one: they meet at r2
+    assertThrows(IllegalArgumentException.class,
+        () -> config.apply(AdvertisementConfig.builder("a"), AdvertisementConfig.builder("b").peers("r2")));
+    // overlapping peer lists
+    assertThrows(IllegalArgumentException.class, () -> config.apply(AdvertisementConfig.builder("a").peers("r1", "r2"),
+        AdvertisementConfig.builder("b").peers("r2")));
+    // one on west nodes, the other on every node: they meet on west nodes
+    assertThrows(IllegalArgumentException.class, () -> config.apply(
+        AdvertisementConfig.builder("a").nodeSelectors(List.of(west)), AdvertisementConfig.builder("b")));
+    // west against east: disjoint nodes
+    config.apply(AdvertisementConfig.builder("a").nodeSelectors(List.of(west)),
+        AdvertisementConfig.builder("b").nodeSelectors(List.of(east)));
+  }
+
+  /**
+   * MetalLB (isAggrLengthDifferent): for a dual-stack pool both aggregation lengths must differ; for a single-family
+   * pool only that family's length counts.
+   */
+  @Test
+  void localPref_aggregationDifference_countsPerFamilyOfThePool() {
+    AdvertisementConfig a = AdvertisementConfig.builder("a").localPref(100).build();
+    AdvertisementConfig v4Only = AdvertisementConfig.builder("b").aggregationLength(24).localPref(200).build();
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .pool(pool("dual", "10.0.0.0/24", "2001:db8::/64")).advertisement(a).advertisement(v4Only).build());
+    assertThrows(IllegalArgumentException.class, () -> SpeakerConfig.builder()
+        .pool(pool("v6", "2001:db8::/64")).advertisement(a).advertisement(v4Only).build());
+    SpeakerConfig.builder().pool(pool("dual", "10.0.0.0/24", "2001:db8::/64")).advertisement(a)
+        .advertisement(AdvertisementConfig.builder("b").aggregationLength(24).aggregationLengthV6(64).localPref(200)
+            .build()).build();
+  }
+
+  /** The aggregation length is checked against the pools an advertisement covers, not against every pool. */
+  @Test
+  void aggregationLength_checkedOnlyAgainstCoveredPools() {
+    SpeakerConfig.builder().pool(pool("a", "10.0.0.0/24")).pool(pool("b", "10.1.0.0/28"))
+        .advertisement(AdvertisementConfig.builder("agg").ipAddressPools("a").aggregationLength(24).build()).build();
+  }
+
+  /** MetalLB ipAddressPoolSelectors: an advertisement selecting pools by label covers those pools only. */
+  @Test
+  void ipAddressPoolSelectors_coverTheLabelledPoolsOnly() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("gold", "10.0.0.0/24"), Map.of("tier", "gold"))
+        .pool(pool("plain", "10.0.1.0/24"))
+        .advertisement(AdvertisementConfig.builder("a").ipAddressPoolSelectors(
+            List.of(io.speakerkit.allocator.LabelSelector.matchLabels(Map.of("tier", "gold")))).build())
+        .build();
+    assertEquals(List.of("gold"), config.poolsOf(config.advertisements().get(0)).stream()
+        .map(IpAddressPool::name).toList());
+  }
+
+  /** MetalLB: aggregationLength at most 32, aggregationLengthV6 at most 128; localPref is 32 bits (RFC 4271 §4.3). */
+  @Test
+  void advertisement_rangesAtTheirBounds() {
+    AdvertisementConfig.builder("a").aggregationLength(32).aggregationLengthV6(128).localPref(4294967295L).build();
+    assertThrows(IllegalArgumentException.class, () -> AdvertisementConfig.builder("a").aggregationLength(33).build());
+    assertThrows(IllegalArgumentException.class,
+        () -> AdvertisementConfig.builder("a").aggregationLengthV6(129).build());
+    assertThrows(IllegalArgumentException.class, () -> AdvertisementConfig.builder("a").localPref(4294967296L).build());
+  }
 }
