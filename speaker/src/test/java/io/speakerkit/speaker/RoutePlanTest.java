@@ -538,4 +538,22 @@ class RoutePlanTest {
     assertEquals(Optional.of(200L), plan.routes("int").get(0).localPref());
     assertEquals(Optional.empty(), plan.routes("ext").get(0).localPref());
   }
+
+  /**
+   * A dynamicASN ANY peer is iBGP or eBGP as its OPEN says. The session drops LOCAL_PREF toward eBGP and puts 100 on
+   * an iBGP route that has none (RFC 4271 §5.1.5), so the plan must carry the configured localPref to such a peer:
+   * without it an iBGP ANY session got LOCAL_PREF 100 instead of the advertisement's 200.
+   */
+  @Test
+  void localPref_dynamicAsnAny_carriedForTheSessionToKeepOrDrop() {
+    SpeakerConfig config = SpeakerConfig.builder()
+        .pool(pool("p", "198.51.100.0/24"))
+        .peer(PeerConfig.builder().name("any").peerAddress(ip("192.0.2.1")).myAsn(64512).dynamicAsn(DynamicAsn.ANY)
+            .build())
+        .advertisement(AdvertisementConfig.builder("a").localPref(200).build())
+        .build();
+    RoutePlan plan = new RoutePlan(config, NODE);
+    plan.add(ip("198.51.100.7"), "p");
+    assertEquals(Optional.of(200L), plan.routes("any").get(0).localPref());
+  }
 }
