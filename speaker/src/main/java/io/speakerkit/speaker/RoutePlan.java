@@ -27,7 +27,7 @@ import java.util.TreeSet;
  * that covers its pool and this node announces the address's aggregate ({@code aggregationLength}) to every peer
  * it names (or all) that runs on this node and carries the address's family. An aggregate stays announced while
  * any address inside it is in use. Communities of all matching advertisements are merged; LOCAL_PREF goes to iBGP
- * peers only.
+ * peers only (and to dynamicASN ANY peers, whose session drops it if they turn out eBGP).
  *
  * <p>Incremental: {@link #add} and {@link #remove} return the per-peer changes to send. Not thread-safe; the speaker
  * drives it from one thread.
@@ -348,10 +348,13 @@ public final class RoutePlan {
         List<LargeCommunity> large = new ArrayList<>();
         Optional<Long> localPref = Optional.empty();
         boolean bySelector = false;
+        // A dynamicASN ANY session is iBGP or eBGP as the peer's OPEN says: it gets the localPref too, which its session
+        // drops toward eBGP (RFC 4271 §5.1.5) instead of putting 100 on an iBGP route that lacks one.
+        boolean mayBeInternal = peer.internal() || peer.dynamicAsn().orElse(null) == DynamicAsn.ANY;
         for (AdvertisementConfig adv : p.getValue()) {
           communities.addAll(adv.communities());
           large.addAll(adv.largeCommunities());
-          if (!peer.internal() || adv.localPref().isEmpty()) {
+          if (!mayBeInternal || adv.localPref().isEmpty()) {
             continue;
           }
           // Only advertisements with serviceSelectors may disagree (SpeakerConfig): the one that selects the service
