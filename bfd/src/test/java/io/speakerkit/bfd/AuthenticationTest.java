@@ -231,4 +231,31 @@ class AuthenticationTest {
     p[25] = 2; // Auth Len
     assertEquals(DiscardReason.AUTHENTICATION, r.receiveRaw(p));
   }
+
+  /**
+   * RFC 5880 §6.7.2: the password must match, Auth Len being its length plus 3. A longer password that starts with
+   * ours, or a shorter one that is its prefix, is another password: discarded (and the shorter one must not make the
+   * session read past the packet).
+   */
+  @Test
+  void simplePassword_prefixOrExtension_discarded() {
+    Recorder r = Recorder.of(7, P, auth(AuthType.SIMPLE_PASSWORD, 1, "s3cret"), new SplittableRandom(1));
+    r.start();
+    ControlPacket base = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, 9, 0,
+        1_000_000, 50_000);
+    assertNull(r.receive(base.withAuthSection(simplePassword(1, "s3cret"))), "the right password");
+    assertEquals(DiscardReason.AUTHENTICATION, r.receive(base.withAuthSection(simplePassword(1, "s3cret!"))));
+    assertEquals(DiscardReason.AUTHENTICATION, r.receive(base.withAuthSection(simplePassword(1, "s3c"))));
+    assertEquals(2, r.fsm.counters().discardedAuthentication());
+  }
+
+  private static byte[] simplePassword(int keyId, String pw) {
+    byte[] p = pw.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] s = new byte[3 + p.length];
+    s[0] = 1;
+    s[1] = (byte) s.length;
+    s[2] = (byte) keyId;
+    System.arraycopy(p, 0, s, 3, p.length);
+    return s;
+  }
 }

@@ -469,4 +469,185 @@ class BfdDriverTest {
     assertEquals(List.of(), events);
     assertEquals(SessionState.Down, next.state());
   }
+
+  /**
+   * RFC 5881 §5 / RFC 5883: a single-hop session only takes packets that came in on the single-hop port (there, TTL
+   * 255 was checked). Our discriminator from the peer's address on the multihop port is not the session's.
+   */
+  @Test
+  void receive_ourDiscriminatorOnMultihopPort_notAcceptedBySingleHopSession() {
+    Wire w = new Wire(13);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(5));
+    long in = s[0].counters().controlPacketsIn();
+    long unmatched = w.a.unmatchedDiscarded();
+    ControlPacket p = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3,
+        s[1].localDiscriminator(), s[0].localDiscriminator(), 1_000_000, 50_000);
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    p.encode(buf);
+    BfdSession accepted = w.a.receive(buf, w.addrA, w.addrB, true);
+    buf.release();
+    assertEquals(null, accepted);
+    assertEquals(SessionState.Up, s[0].state());
+    assertEquals(in, s[0].counters().controlPacketsIn());
+    assertEquals(unmatched + 1, w.a.unmatchedDiscarded());
+  }
+
+  /**
+   * RFC 5881 §3: a link-local session belongs to its link. The right discriminator from the peer's link-local
+   * address on another interface is not the session's.
+   */
+  @Test
+  void receive_ourDiscriminatorFromSameLinkLocalAddressOnOtherLink_notAccepted() throws Exception {
+    Wire w = new Wire(14);
+    byte[] one = InetAddress.getByName("fe80::1").getAddress();
+    byte[] two = InetAddress.getByName("fe80::2").getAddress();
+    BfdSession[] link1 = w.pair(java.net.Inet6Address.getByAddress(null, one, 1),
+        java.net.Inet6Address.getByAddress(null, two, 1), FAST);
+    w.run(Duration.ofSeconds(5));
+    assertEquals(SessionState.Up, link1[0].state());
+    long in = link1[0].counters().controlPacketsIn();
+    ControlPacket p = ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3,
+        link1[1].localDiscriminator(), link1[0].localDiscriminator(), 1_000_000, 50_000);
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    p.encode(buf);
+    BfdSession accepted = w.a.receive(buf, java.net.Inet6Address.getByAddress(null, one, 2),
+        java.net.Inet6Address.getByAddress(null, two, 2), false);
+    buf.release();
+    assertEquals(null, accepted);
+    assertEquals(SessionState.Up, link1[0].state());
+    assertEquals(in, link1[0].counters().controlPacketsIn());
+  }
+
+  /**
+   * A listener that closes the session on Down, run from a packet with the Poll bit: the Final the machine still
+   * produces for that packet must not reach the transport, which has already let the session's socket go.
+   */
+  @Test
+  void closedByListenerWhilePacketHandled_finalNotSent() {
+    io.speakerkit.timers.ManualScheduler scheduler = new io.speakerkit.timers.ManualScheduler();
+    List<BfdSession> sentFor = new ArrayList<>();
+    Set<BfdSession> removed = new HashSet<>();
+    List<BfdSession> sentAfterRemoval = new ArrayList<>();
+    // (a list: it may hold null)
+    BfdDriver d = new BfdDriver(scheduler, new java.util.SplittableRandom(3), new BfdDriver.PacketIo() {
+      @Override
+      public io.netty.buffer.ByteBuf allocate() {
+        return io.netty.buffer.Unpooled.buffer(64);
+      }
+
+      @Override
+      public void send(BfdSession session, io.netty.buffer.ByteBuf packet) {
+        packet.release();
+        sentFor.add(session);
+        if (!removed.isEmpty()) {
+          sentAfterRemoval.add(session); // also a send for no session at all (null)
+        }
+      }
+
+      @Override
+      public void sessionRemoved(BfdSession session) {
+        removed.add(session);
+      }
+    });
+    InetAddress local = addr("10.252.0.1", 0);
+    InetAddress remote = addr("10.252.0.2", 0);
+    BfdSession s = d.createSession(BfdSessionConfig.builder().localAddress(local).remoteAddress(remote)
+        .profile(FAST).build());
+    int peer = 77;
+    deliver(d, local, remote, ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, peer, 0,
+        1_000_000, 50_000));
+    deliver(d, local, remote, ControlPacket.of(SessionState.Up, Diagnostic.NO_DIAGNOSTIC, false, false, 3, peer,
+        s.localDiscriminator(), 1_000_000, 50_000));
+    assertEquals(SessionState.Up, s.state());
+    s.subscribe(c -> {
+      if (c.newState() == SessionState.Down) {
+        c.session().close();
+      }
+    });
+    deliver(d, local, remote, ControlPacket.of(SessionState.Down, Diagnostic.CONTROL_DETECTION_TIME_EXPIRED, true,
+        false, 3, peer, s.localDiscriminator(), 1_000_000, 50_000));
+    assertTrue(removed.contains(s));
+    assertEquals(List.of(), sentAfterRemoval);
+  }
+
+  private static void deliver(BfdDriver d, InetAddress local, InetAddress remote, ControlPacket p) {
+    io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.buffer();
+    p.encode(buf);
+    try {
+      d.receive(buf, local, remote, false);
+    } finally {
+      buf.release();
+    }
+  }
+
+  /**
+   * The transport's drops (the TTL filter of RFC 5881 §5) are counted on the session of the datagram's addresses;
+   * other addresses count as unmatched.
+   */
+  @Test
+  void countDiscard_byAddresses_countedOnSession() {
+    Wire w = new Wire(15);
+    BfdSession[] s = w.pair(FAST, FAST, BfdAuthentication.NONE);
+    long unmatched = w.a.unmatchedDiscarded();
+    w.a.countDiscard(w.addrA, w.addrB, false, DiscardReason.TTL);
+    assertEquals(1, s[0].counters().discardedTtl());
+    assertEquals(unmatched, w.a.unmatchedDiscarded());
+    w.a.countDiscard(w.addrA, w.addrB, true, DiscardReason.TTL);
+    assertEquals(1, s[0].counters().discardedTtl());
+    assertEquals(unmatched + 1, w.a.unmatchedDiscarded());
+  }
+
+  /**
+   * The AdminDown hold lasts the peer's Detection Time: our Detect Mult times the interval we actually send at, which
+   * the peer's Required Min RX (3 s here) sets, not our own 50 ms (RFC 5880 §6.8.4 from the peer's side).
+   */
+  @Test
+  void adminDownThenClose_peerSlowRx_holdsForPeersDetectionTime() {
+    Wire w = new Wire(33);
+    BfdProfile slowRx = BfdProfile.builder().receiveIntervalMillis(3000).build();
+    BfdSession[] s = w.pair(FAST, slowRx, BfdAuthentication.NONE);
+    w.run(Duration.ofSeconds(20));
+    assertEquals(SessionState.Up, s[1].state());
+    s[0].adminDownThenClose();
+    w.run(Duration.ofMillis(2_500));
+    long mid = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofMillis(6_000));
+    assertTrue(s[0].counters().controlPacketsOut() > mid, "stopped before the peer's 9 s Detection Time");
+    w.run(Duration.ofSeconds(10));
+    long end = s[0].counters().controlPacketsOut();
+    w.run(Duration.ofSeconds(10));
+    assertEquals(end, s[0].counters().controlPacketsOut());
+  }
+
+  /** A new profile reaches the transport (its minimumTtl sets the multihop TTL filter). */
+  @Test
+  void updateProfile_transportTold() {
+    io.speakerkit.timers.ManualScheduler scheduler = new io.speakerkit.timers.ManualScheduler();
+    List<BfdProfile> told = new ArrayList<>();
+    BfdDriver d = new BfdDriver(scheduler, new java.util.SplittableRandom(3), new BfdDriver.PacketIo() {
+      @Override
+      public io.netty.buffer.ByteBuf allocate() {
+        return io.netty.buffer.Unpooled.buffer(64);
+      }
+
+      @Override
+      public void send(BfdSession session, io.netty.buffer.ByteBuf packet) {
+        packet.release();
+      }
+
+      @Override
+      public void profileUpdated(BfdSession session) {
+        told.add(session.profile());
+      }
+    });
+    BfdSession s = d.createSession(BfdSessionConfig.builder().localAddress(addr("10.252.0.1", 0))
+        .remoteAddress(addr("10.252.0.2", 0)).multihop(true).profile(FAST).build());
+    BfdProfile p = FAST.toBuilder().minimumTtl(200).build();
+    s.updateProfile(p);
+    assertEquals(List.of(p), told);
+    s.close();
+    s.updateProfile(FAST);
+    assertEquals(List.of(p), told, "told after close");
+  }
 }

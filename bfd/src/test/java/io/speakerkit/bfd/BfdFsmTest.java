@@ -590,4 +590,220 @@ class BfdFsmTest {
     r.runUntil(r.now + 1000 * MS);
     assertTrue(r.sent.size() > before, "transmission resumes once the peer's Required Min RX is non-zero again");
   }
+
+  /** RFC 5880 §6.8.6: Up and the peer says Init: no change (only Down and AdminDown bring the session down). */
+  @Test
+  void up_receivesInit_staysUp() {
+    Recorder r = up(FAST);
+    r.receive(r.fromPeer(PEER, SessionState.Init, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    assertEquals(Diagnostic.NO_DIAGNOSTIC, r.fsm.localDiag());
+    assertEquals(0, r.fsm.counters().downTransitions());
+  }
+
+  /** RFC 5880 §6.8.6: received AdminDown and bfd.SessionState not Down (Init too): Down with diagnostic 3. */
+  @Test
+  void init_receivesAdminDown_goesDownWithDiag3() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    assertEquals(SessionState.Init, r.fsm.sessionState());
+    r.receive(r.fromPeer(PEER, SessionState.AdminDown, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, r.fsm.localDiag());
+  }
+
+  /**
+   * RFC 5880 §6.8.6: Your Discriminator 0 is valid when the peer is Down or AdminDown. A peer restarted with the
+   * session administratively down sends AdminDown with Your Discriminator 0: the Up session goes Down (diag 3) at
+   * once instead of waiting for its Detection Time.
+   */
+  @Test
+  void up_peerRestartedAdminDown_yourDiscriminatorZero_goesDownWithDiag3() {
+    Recorder r = up(FAST);
+    assertNull(r.receive(ControlPacket.of(SessionState.AdminDown, Diagnostic.ADMINISTRATIVELY_DOWN, false, false, 3,
+        PEER + 1, 0, 1_000_000, 50_000)));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(Diagnostic.NEIGHBOR_SIGNALED_SESSION_DOWN, r.fsm.localDiag());
+    assertEquals(SessionState.AdminDown, r.fsm.remoteSessionState());
+    assertEquals(PEER + 1, r.fsm.remoteDiscr());
+  }
+
+  /** A Final sent in answer to a Poll is counted. */
+  @Test
+  void poll_answered_finalCounted() {
+    Recorder r = up(FAST);
+    assertEquals(0, r.fsm.counters().finalsSent());
+    r.receive(r.fromPeer(PEER, SessionState.Up, 50_000, 50_000, 3).withPoll(true));
+    r.receive(r.fromPeer(PEER, SessionState.Up, 50_000, 50_000, 3).withPoll(true));
+    assertEquals(2, r.fsm.counters().finalsSent());
+  }
+
+  /** A new detectMultiplier is advertised from the next packet on (bfd.DetectMult, RFC 5880 §6.8.1). */
+  @Test
+  void updateProfile_detectMultiplier_advertisedAtOnce() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(50_000, 50_000));
+    r.fsm.updateProfile(FAST.toBuilder().detectMultiplier(5).build(), r.now);
+    assertEquals(5, r.fsm.detectMult());
+    // the peer's Detection Time uses it: both sides agree on when it changed through a poll
+    assertTrue(r.fsm.pollActive());
+    r.runUntil(r.now + 60 * MS);
+    assertEquals(5, r.last().detectMult());
+    assertTrue(r.last().poll());
+  }
+
+  /**
+   * RFC 5880 §6.8.7: "A system MUST NOT transmit BFD Control packets if bfd.RemoteDiscr is zero and the system is
+   * taking the Passive role." Turned passive before the peer spoke, the transmission already scheduled is dropped.
+   */
+  @Test
+  void passiveTurnedOn_beforePeerSpoke_noPacketLeaves() {
+    Recorder r = Recorder.of(7, FAST);
+    r.start();
+    assertTrue(r.fsm.txDeadlineNanos() != Long.MAX_VALUE);
+    r.fsm.updateProfile(FAST.toBuilder().passiveMode(true).build(), r.now);
+    r.runUntil(r.now + 5_000 * MS);
+    assertTrue(r.sent.isEmpty(), "sent " + r.sent.size() + " packets with bfd.RemoteDiscr 0 while passive");
+  }
+
+  /**
+   * RFC 5880 §6.8.7: Demand mode stops periodic transmission "except during a Poll Sequence": a poll of ours still
+   * goes out periodically with P set.
+   */
+  @Test
+  void remoteDemand_bothUp_pollStillSentPeriodically() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(50_000, 50_000));
+    ControlPacket demand = new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Up, false, false, false, true,
+        false, 3, PEER, 1234, 50_000, 50_000, 0, new byte[0]);
+    r.receive(demand);
+    r.fsm.updateProfile(FAST.toBuilder().receiveIntervalMillis(100).build(), r.now);
+    int n = r.sent.size();
+    r.runUntil(r.now + 140 * MS);
+    assertTrue(r.sent.size() - n >= 2, "poll packets sent in Demand mode: " + (r.sent.size() - n));
+    assertTrue(r.last().poll());
+  }
+
+  /**
+   * RFC 5880 §6.8.7: Demand mode is active on the remote system only when bfd.RemoteDemandMode is 1 and both
+   * bfd.SessionState and bfd.RemoteSessionState are Up; a peer in Init with the D bit still gets periodic packets.
+   */
+  @Test
+  void remoteDemand_peerNotUp_periodicTransmissionGoesOn() {
+    Recorder r = up(FAST);
+    r.receive(finalFrom(50_000, 50_000));
+    ControlPacket demandInit = new ControlPacket(1, Diagnostic.NO_DIAGNOSTIC, SessionState.Init, false, false, false,
+        true, false, 3, PEER, 1234, 50_000, 50_000, 0, new byte[0]);
+    r.receive(demandInit);
+    assertEquals(SessionState.Up, r.fsm.sessionState());
+    int n = r.sent.size();
+    r.runUntil(r.now + 140 * MS);
+    assertTrue(r.sent.size() - n >= 2, "periodic packets while the peer is Init: " + (r.sent.size() - n));
+  }
+
+  /** A passive session that waits for its peer has no transmit deadline: no timer wake-ups for nothing. */
+  @Test
+  void passive_waitingForPeer_noTransmitDeadline() {
+    Recorder r = Recorder.of(7, FAST.toBuilder().passiveMode(true).build());
+    r.start();
+    assertEquals(Long.MAX_VALUE, r.fsm.txDeadlineNanos());
+    assertEquals(Long.MAX_VALUE, r.fsm.nextDeadlineNanos());
+  }
+
+  /**
+   * RFC 5880 §6.8.7: jitter only ever shortens the interval. When the peer raises its Required Min RX between two
+   * packets, the next one is drawn from the last one sent, so the gap never exceeds the new interval (with the
+   * least jitter, it is exactly the interval).
+   */
+  @Test
+  void remoteMinRxIncrease_nextPacketNoLaterThanLastPlusInterval() {
+    Recorder r = Recorder.of(1234, FAST, BfdAuthentication.NONE, new NoJitter());
+    r.start();
+    r.receive(ControlPacket.of(SessionState.Down, Diagnostic.NO_DIAGNOSTIC, false, false, 3, PEER, 0, 1_000_000,
+        50_000));
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 50_000, 3));
+    r.receive(finalFrom(1_000_000, 50_000));
+    r.runUntil(r.now + 200 * MS);
+    long last = r.sent.get(r.sent.size() - 1).at();
+    r.now = last + 10 * MS;
+    r.receive(r.fromPeer(PEER, SessionState.Up, 1_000_000, 1_000_000, 3));
+    assertEquals(last + 1000 * MS, r.fsm.txDeadlineNanos(), "next at " + (r.fsm.txDeadlineNanos() - last) / MS);
+  }
+
+  /** Always draws the longest interval (no reduction): the edge of the RFC 5880 §6.8.7 jitter range. */
+  static final class NoJitter implements java.util.random.RandomGenerator {
+    @Override
+    public long nextLong() {
+      return 42;
+    }
+
+    @Override
+    public long nextLong(long bound) {
+      return bound - 1;
+    }
+  }
+
+  /** RFC 5880 §6.8.3: a decreased Desired Min TX may count at once while Up (only an increase waits for the Final). */
+  @Test
+  void up_decreasedTransmitInterval_appliesAtOnce() {
+    BfdProfile slow = FAST.toBuilder().transmitIntervalMillis(300).build();
+    Recorder r = up(slow);
+    r.receive(finalFrom(1_000_000, 10_000));
+    assertEquals(300_000, r.fsm.transmitIntervalMicros());
+    r.fsm.updateProfile(FAST, r.now);
+    assertTrue(r.fsm.pollActive());
+    assertEquals(50_000, r.fsm.transmitIntervalMicros());
+    assertTrue(r.fsm.txDeadlineNanos() <= r.now + 50 * MS);
+  }
+
+  /**
+   * RFC 5880 §6.8.3: a reduced Required Min RX counts for the Detection Time only once the peer has acknowledged it.
+   * Reduced twice during one poll, the Final acknowledges the first value only: the second waits for its own poll,
+   * else the peer, still sending at the first, would be declared down.
+   */
+  @Test
+  void receiveIntervalReducedTwiceDuringPoll_finalAppliesFirstReductionOnly() {
+    BfdProfile slow = FAST.toBuilder().receiveIntervalMillis(300).build();
+    Recorder r = up(slow);
+    r.receive(finalFrom(10_000, 300_000));
+    r.fsm.updateProfile(slow.toBuilder().receiveIntervalMillis(100).build(), r.now);
+    r.fsm.updateProfile(slow.toBuilder().receiveIntervalMillis(20).build(), r.now);
+    r.receive(finalFrom(10_000, 300_000));
+    assertEquals(100_000, r.fsm.detectRequiredMinRx());
+    assertEquals(3 * 100_000, r.fsm.detectionTimeMicros());
+    assertTrue(r.fsm.pollActive());
+    r.receive(finalFrom(10_000, 300_000));
+    assertEquals(20_000, r.fsm.detectRequiredMinRx());
+    assertFalse(r.fsm.pollActive());
+  }
+
+  /** A poll of ours ends with the session: back in Down, packets carry no P bit. */
+  @Test
+  void up_receivesDown_pollAbandoned() {
+    Recorder r = up(FAST);
+    assertTrue(r.fsm.pollActive());
+    r.receive(r.fromPeer(PEER, SessionState.Down, 1_000_000, 50_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertFalse(r.fsm.pollActive());
+    r.runUntil(r.now + 1_100 * MS);
+    assertFalse(r.last().poll());
+  }
+
+  /**
+   * RFC 5880 §6.8.3: the old Required Min RX is held for the Detection Time only while Up. A session that goes Down
+   * during the poll uses the reduced value at once.
+   */
+  @Test
+  void reducedReceiveInterval_goingDownDuringPoll_appliesAtOnce() {
+    BfdProfile slow = FAST.toBuilder().receiveIntervalMillis(300).build();
+    Recorder r = up(slow);
+    r.receive(finalFrom(10_000, 300_000));
+    r.fsm.updateProfile(slow.toBuilder().receiveIntervalMillis(20).build(), r.now);
+    assertEquals(300_000, r.fsm.detectRequiredMinRx());
+    r.receive(r.fromPeer(PEER, SessionState.Down, 1_000_000, 300_000, 3));
+    assertEquals(SessionState.Down, r.fsm.sessionState());
+    assertEquals(20_000, r.fsm.detectRequiredMinRx());
+  }
 }

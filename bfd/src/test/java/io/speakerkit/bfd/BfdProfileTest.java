@@ -72,4 +72,13 @@ class BfdProfileTest {
     assertTrue(x.getMessage().startsWith(field + ":"), x.getMessage());
     assertTrue(x.getMessage().contains(range), x.getMessage());
   }
+
+  /** MetalLB gives the intervals in whole milliseconds: a fraction of one is refused, not rounded. */
+  @Test
+  void interval_fractionOfMillisecond_refused() {
+    assertMessage(() -> BfdProfile.builder().receiveInterval(Duration.ofMillis(10).plusNanos(500_000)),
+        "receiveInterval", "whole ms");
+    assertMessage(() -> BfdProfile.builder().transmitInterval(Duration.ofMillis(300).plusNanos(1)),
+        "transmitInterval", "whole ms");
+  }
 }

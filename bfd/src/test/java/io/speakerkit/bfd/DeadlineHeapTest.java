@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
 
 class DeadlineHeapTest {
 
@@ -40,6 +41,57 @@ class DeadlineHeapTest {
       } else {
         assertSame(null, heap.peek());
       }
+    }
+  }
+
+  /**
+   * Removing a session moves the last one into its slot; when that one is earlier than its new parent (it came from
+   * another subtree) it must move up, else a later deadline hides an earlier one. Every removal from every heap of
+   * seven distinct deadlines, then drained in order.
+   */
+  @Test
+  void remove_movedLastEarlierThanNewParent_stillServedInOrder() {
+    int n = 7;
+    List<int[]> perms = new ArrayList<>();
+    permute(new int[] {1, 2, 3, 4, 5, 6, 7}, 0, perms);
+    for (int[] order : perms) {
+      for (int removed = 1; removed <= n; removed++) {
+        DeadlineHeap heap = new DeadlineHeap();
+        DriverSession[] byKey = new DriverSession[n + 1];
+        for (int k : order) {
+          byKey[k] = session();
+          heap.update(byKey[k], k);
+        }
+        heap.update(byKey[removed], Long.MAX_VALUE);
+        for (int k = 1; k <= n; k++) {
+          if (k == removed) {
+            continue;
+          }
+          assertEquals(k, heap.peek().key, "order " + java.util.Arrays.toString(order) + " removed " + removed);
+          heap.update(heap.peek(), Long.MAX_VALUE);
+        }
+        assertSame(null, heap.peek());
+      }
+    }
+  }
+
+  private static DriverSession session() {
+    return new DriverSession(null, BfdSessionConfig.builder().localAddress(java.net.InetAddress.getLoopbackAddress())
+        .remoteAddress(java.net.InetAddress.getLoopbackAddress()).build(), null);
+  }
+
+  private static void permute(int[] a, int i, List<int[]> out) {
+    if (i == a.length) {
+      out.add(a.clone());
+      return;
+    }
+    for (int j = i; j < a.length; j++) {
+      int t = a[i];
+      a[i] = a[j];
+      a[j] = t;
+      permute(a, i + 1, out);
+      a[j] = a[i];
+      a[i] = t;
     }
   }
 }

@@ -49,6 +49,16 @@ class TimerRulesTest {
    */
   @Test
   void timerSlack_periodicGapNeverLongerThanNegotiatedInterval() throws Exception {
+    longestGapWithSlack(false);
+  }
+
+  /** The same bound when the slack is set while sessions already run (the engine sets it once started). */
+  @Test
+  void timerSlack_setAfterSessionCreated_periodicGapNeverLongerThanNegotiatedInterval() throws Exception {
+    longestGapWithSlack(true);
+  }
+
+  private static void longestGapWithSlack(boolean slackAfterCreate) throws Exception {
     ManualScheduler sch = new ManualScheduler();
     List<Long> periodicAt = new ArrayList<>();
     BfdDriver a = new BfdDriver(sch, new SplittableRandom(11), new BfdDriver.PacketIo() {
@@ -66,10 +76,15 @@ class TimerRulesTest {
         }
       }
     });
-    a.timerSlack(Duration.ofMillis(1));
+    if (!slackAfterCreate) {
+      a.timerSlack(Duration.ofMillis(1));
+    }
     InetAddress la = InetAddress.getByName("10.252.9.1");
     InetAddress lb = InetAddress.getByName("10.252.9.2");
     BfdSession s = a.createSession(BfdSessionConfig.builder().localAddress(la).remoteAddress(lb).profile(FAST).build());
+    if (slackAfterCreate) {
+      a.timerSlack(Duration.ofMillis(1));
+    }
     long peerRxMicros = 50_500; // the peer's Required Min RX: 50.5 ms
     // The peer: Init until we are Up, then Up with Final every 20 ms (ends our poll; keeps the session Up).
     Runnable[] peer = new Runnable[1];
