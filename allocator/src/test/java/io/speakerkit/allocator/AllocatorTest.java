@@ -385,4 +385,92 @@ class AllocatorTest {
         .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).build());
     assertEquals(List.of(ip("10.0.1.0"), ip("fd01::")), ((Allocated) r).allocation().addresses(), r::toString);
   }
+
+  /** MetalLB's webhook refuses overlapping pools; two ranges sharing only their end address overlap too. */
+  @Test
+  void pools_sharingOneBoundaryAddress_refused() {
+    IpAddressPool a = IpAddressPool.builder().name("a").addresses("10.0.0.0-10.0.0.10").build();
+    IpAddressPool b = IpAddressPool.builder().name("b").addresses("10.0.0.10-10.0.0.20").build();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Allocator.builder().pools(a, b).build());
+    assertTrue(e.getMessage().contains("overlap"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> IpAddressPool.checkDisjoint(List.of(a, b)));
+    IpAddressPool adjacent = IpAddressPool.builder().name("b").addresses("10.0.0.11-10.0.0.20").build();
+    IpAddressPool.checkDisjoint(List.of(a, adjacent)); // adjacent is fine
+  }
+
+  @Test
+  void labelSelector_notIn_matchesWhenLabelAbsent() {
+    LabelSelector s = LabelSelector.builder().matchExpression("tier", LabelSelector.Operator.NOT_IN, "db").build();
+    assertTrue(s.matches(Map.of()), "Kubernetes: NotIn holds for an object without the label");
+    assertTrue(s.matches(Map.of("tier", "web")));
+    assertFalse(s.matches(Map.of("tier", "db")));
+  }
+
+  /**
+   * A single requested address, with no ipFamilies given, tells a single-family cluster (documented on
+   * ServiceRequest.Builder#addresses): a PreferDualStack service asking for it gets it, rather than being refused for
+   * not asking for both families.
+   */
+  @Test
+  void preferDualStack_singleRequestedAddressWithoutIpFamilies_meansSingleFamilyClusterIps() {
+    ServiceRequest req = ServiceRequest.builder("ns/a").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+        .addresses(ip("10.0.0.5")).build();
+    assertFalse(req.dualStackClusterIps());
+    assertEquals(IpFamily.IPV4, req.ipFamily());
+    Allocator a = Allocator.builder()
+        .pools(IpAddressPool.builder().name("p").addresses("10.0.0.0/24", "2001:db8::/120").build()).build();
+    assertEquals(List.of(ip("10.0.0.5")), ((Allocated) a.allocate(req)).allocation().addresses());
+    ServiceRequest stated = ServiceRequest.builder("ns/b").ipFamilyPolicy(IpFamilyPolicy.PREFER_DUAL_STACK)
+        .ipFamilies(List.of(IpFamily.IPV4, IpFamily.IPV6)).addresses(ip("10.0.0.6")).build();
+    assertTrue(stated.dualStackClusterIps(), "ipFamilies, when given, wins");
+    assertEquals(Refusal.FAMILY_MISMATCH, ((Refused) a.allocate(stated)).reason());
+  }
+
+  /**
+   * Used addresses are kept as runs of 128-bit values; a run that crosses a 64-bit boundary (…:ffff:ffff:ffff:ffff to
+   * …:1::) must shrink and split there exactly, or the lowest-free search skips (or hands out) whole /64s.
+   */
+  @Test
+  void ipv6_releasesAcrossThe64BitBoundary_freeExactlyThoseAddresses() {
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p")
+        .addresses("2001:db8:0:0:ffff:ffff:ffff:fffe-2001:db8:0:1::2").build()).build();
+    List<InetAddress> got = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      got.add(first(a.allocate(ServiceRequest.builder("ns/s" + i).ipFamily(IpFamily.IPV6).build())));
+    }
+    assertEquals(List.of(ip("2001:db8::ffff:ffff:ffff:fffe"), ip("2001:db8::ffff:ffff:ffff:ffff"), ip("2001:db8:0:1::"),
+        ip("2001:db8:0:1::1"), ip("2001:db8:0:1::2")), got);
+    // the middle of the run, just above the boundary
+    a.release("ns/s2");
+    assertEquals(ip("2001:db8:0:1::"), first(a.allocate(ServiceRequest.builder("ns/m").ipFamily(IpFamily.IPV6).build())));
+    // the start of a run, just below the boundary
+    a.release("ns/s0");
+    a.release("ns/s1");
+    assertEquals(ip("2001:db8::ffff:ffff:ffff:fffe"), first(a.allocate(ServiceRequest.builder("ns/x").ipFamily(IpFamily.IPV6).build())));
+    assertEquals(ip("2001:db8::ffff:ffff:ffff:ffff"), first(a.allocate(ServiceRequest.builder("ns/y").ipFamily(IpFamily.IPV6).build())));
+    // the end of a run, at the boundary: ...fffe..1:: is one run once 1::1 and 1::2 are gone
+    a.release("ns/s4");
+    a.release("ns/s3");
+    a.release("ns/m");
+    assertEquals(ip("2001:db8:0:1::"), first(a.allocate(ServiceRequest.builder("ns/z").ipFamily(IpFamily.IPV6).build())));
+    assertEquals(ip("2001:db8:0:1::1"), first(a.allocate(ServiceRequest.builder("ns/w").ipFamily(IpFamily.IPV6).build())));
+    assertEquals(4, a.usage().get(0).inUse());
+  }
+
+  /**
+   * Random placement in a huge IPv6 range checks its probes against the holders (such ranges are not in the run set):
+   * even a random source that always says the same thing never makes it hand out a held address twice.
+   */
+  @Test
+  void randomPlacement_hugeRange_degenerateRandomNeverGivesAHeldAddress() {
+    java.util.random.RandomGenerator stuck = () -> 0L;
+    Allocator a = Allocator.builder().pools(IpAddressPool.builder().name("p").addresses("2001:db8::/64").build())
+        .ipv6Placement(Allocator.Placement.RANDOM).random(stuck).build();
+    InetAddress x = first(a.allocate(ServiceRequest.builder("ns/a").ipFamily(IpFamily.IPV6).build()));
+    AllocationResult second = a.allocate(ServiceRequest.builder("ns/b").ipFamily(IpFamily.IPV6).build());
+    if (second instanceof Allocated b) {
+      assertFalse(b.allocation().addresses().contains(x), "one address, two services");
+    }
+    assertEquals(List.of("ns/a"), a.holders(x));
+  }
 }

@@ -77,4 +77,13 @@ class IpRangeTest {
     assertEquals(BigInteger.valueOf(508 + 10), p.capacity(IpFamily.IPV4));
     assertEquals(BigInteger.ONE.shiftLeft(64), p.capacity(IpFamily.IPV6));
   }
+
+  /** The .0/.255 count at the very bottom of the space: 0.0.0.0 and 0.0.0.255 themselves, a range starting at .1.0. */
+  @Test
+  void capacity_avoidBuggyIPs_countsBoundaryAddressesAtTheBottomOfTheSpace() {
+    IpAddressPool bottom = IpAddressPool.builder().name("p").addresses("0.0.0.0/24").avoidBuggyIPs(true).build();
+    assertEquals(BigInteger.valueOf(254), bottom.capacity(IpFamily.IPV4));
+    IpAddressPool next = IpAddressPool.builder().name("p").addresses("0.0.1.0/24").avoidBuggyIPs(true).build();
+    assertEquals(BigInteger.valueOf(254), next.capacity(IpFamily.IPV4));
+  }
 }

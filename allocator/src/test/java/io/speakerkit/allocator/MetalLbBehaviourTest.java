@@ -152,6 +152,11 @@ class MetalLbBehaviourTest {
                     LabelSelector.builder().matchExpression("tier", Operator.NOT_IN, "db").build()).build()).build(),
                 pool("b", "10.0.2.0/24").build()),
             List.of(), svc("ns/a", b -> b.serviceLabels(Map.of("tier", "db"))), "10.0.2.0"),
+        row("[advanced] serviceSelectors: NotIn selects a service without the label (Kubernetes selector semantics)",
+            List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().serviceSelectors(
+                    LabelSelector.builder().matchExpression("tier", Operator.NOT_IN, "db").build()).build()).build(),
+                pool("b", "10.0.2.0/24").build()),
+            List.of(), svc("ns/a", b -> b.serviceLabels(Map.of("app", "web"))), "10.0.1.0"),
         row("[advanced] serviceSelectors: Exists / DoesNotExist",
             List.of(pool("a", "10.0.1.0/24").serviceAllocation(ServiceAllocation.builder().serviceSelectors(
                     LabelSelector.builder().matchExpression("public", Operator.EXISTS)
