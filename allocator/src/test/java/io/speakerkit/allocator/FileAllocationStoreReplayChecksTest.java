@@ -1,0 +1,63 @@
+package io.speakerkit.allocator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Replay's checks on records that pass their CRC but cannot be ones this store wrote. */
+class FileAllocationStoreReplayChecksTest {
+
+  static byte[] record(byte[] payload) {
+    CRC32C c = new CRC32C();
+    c.update(payload);
+    return ByteBuffer.allocate(8 + payload.length).putInt(payload.length).putInt((int) c.getValue()).put(payload).array();
+  }
+
+  static Path journalWith(Path dir, byte[] tail) throws IOException {
+    Path j = dir.resolve("j");
+    try (FileAllocationStore s = FileAllocationStoreTest.replayed(j)) {
+      s.put(FileAllocationStoreTest.allocation("ns/a", "10.0.0.1"));
+    }
+    Files.write(j, tail, StandardOpenOption.APPEND);
+    return j;
+  }
+
+  /** A version-2 record is at least its synced-length field plus a type: a bare 4-byte one is a torn tail. */
+  @Test
+  void tailRecordWithOnlyTheSyncedField_isCutOffAsTorn(@TempDir Path dir) throws IOException {
+    byte[] bare = record(new byte[4]);
+    Path j = journalWith(dir, bare);
+    long size = Files.size(j);
+    try (FileAllocationStore store = FileAllocationStore.open(j);
+        Allocator a = Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(store).build()) {
+      assertEquals(List.of("ns/a"), a.allocations().stream().map(Allocation::serviceKey).toList());
+      assertEquals(bare.length, store.recovery().discardedBytes());
+    }
+    assertEquals(size - bare.length, Files.size(j));
+  }
+
+  /**
+   * A record that passes its CRC but says more bytes were synced before it than precede it was not written by this
+   * store at that place: replay refuses to start rather than apply it.
+   */
+  @Test
+  void recordClaimingMoreSyncedBytesThanPrecedeIt_refusesToStart(@TempDir Path dir) throws IOException {
+    byte[] key = "ns/a".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] remove = ByteBuffer.allocate(4 + 1 + 2 + key.length).putInt(1 << 24).put((byte) 2).putShort((short) key.length)
+        .put(key).array();
+    Path j = journalWith(dir, record(remove));
+    AllocationStoreException e = assertThrows(AllocationStoreException.class,
+        () -> Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(FileAllocationStore.open(j)).build());
+    assertTrue(e.getMessage().contains("synced"), e.getMessage());
+  }
+}
