@@ -60,4 +60,33 @@ class FileAllocationStoreReplayChecksTest {
         () -> Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(FileAllocationStore.open(j)).build());
     assertTrue(e.getMessage().contains("synced"), e.getMessage());
   }
+
+  /**
+   * The first record written after a restart says everything replayed was synced: if a record of the previous run
+   * (acknowledged, durable) is later found damaged, that record proves it is not a torn tail, and replay refuses to
+   * start rather than cut off acknowledged allocations.
+   */
+  @Test
+  void recordWrittenAfterRestart_vouchesForEverythingReplayed(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    long bAt;
+    try (FileAllocationStore s = FileAllocationStoreTest.replayed(j)) {
+      s.put(FileAllocationStoreTest.allocation("ns/a", "10.0.0.1"));
+      bAt = Files.size(j);
+      s.put(FileAllocationStoreTest.allocation("ns/b", "10.0.0.2"));
+    }
+    try (FileAllocationStore s = FileAllocationStoreTest.replayed(j)) {
+      s.putDeferred(FileAllocationStoreTest.allocation("ns/c", "10.0.0.3"));
+    }
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(j, StandardOpenOption.READ,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer one = ByteBuffer.allocate(1);
+      ch.read(one, bAt + 12);
+      one.put(0, (byte) (one.get(0) ^ 0x40)).rewind();
+      ch.write(one, bAt + 12); // ns/b's record, acknowledged in the first run, is damaged
+    }
+    AllocationStoreException e = assertThrows(AllocationStoreException.class,
+        () -> Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(FileAllocationStore.open(j)).build());
+    assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+  }
 }
