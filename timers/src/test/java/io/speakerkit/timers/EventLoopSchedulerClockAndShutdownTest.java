@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -86,6 +88,39 @@ class EventLoopSchedulerClockAndShutdownTest {
       ch.advanceTimeBy(15, TimeUnit.SECONDS); // overdue, not yet run
       long d2 = t.deadlineNanos();
       assertEquals(d1, d2, "an overdue deadline is still the same deadline");
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
+
+  /** Netty's fixed rate: each deadline is the previous one plus the period, however late the runs are. */
+  @Test
+  void fixedRate_lateRuns_deadlineStaysOnTheGrid() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    try {
+      ch.freezeTime();
+      EventLoopScheduler s = EventLoopScheduler.on(ch.eventLoop());
+      long t0 = s.ticker().nanoTime();
+      List<Long> ran = new ArrayList<>();
+      Timeout t = s.scheduleAtFixedRate(() -> ran.add(s.ticker().nanoTime() - t0), 10, 10, TimeUnit.SECONDS);
+      ch.advanceTimeBy(25, TimeUnit.SECONDS); // the runs due at 10 s and 20 s happen late, at 25 s
+      ch.runScheduledPendingTasks();
+      assertEquals(2, ran.size());
+      assertEquals(t0 + TimeUnit.SECONDS.toNanos(30), t.deadlineNanos());
+    } finally {
+      ch.finishAndReleaseAll();
+    }
+  }
+
+  /** A negative delay means now, as on ManualScheduler: the deadline is not reported in the past. */
+  @Test
+  void negativeDelay_deadlineIsNow() {
+    EmbeddedChannel ch = new EmbeddedChannel();
+    try {
+      ch.freezeTime();
+      EventLoopScheduler s = EventLoopScheduler.on(ch.eventLoop());
+      Timeout t = s.schedule(() -> { }, -5, TimeUnit.SECONDS);
+      assertEquals(s.ticker().nanoTime(), t.deadlineNanos());
     } finally {
       ch.finishAndReleaseAll();
     }

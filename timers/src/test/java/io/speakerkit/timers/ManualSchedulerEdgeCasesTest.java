@@ -3,6 +3,8 @@ package io.speakerkit.timers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -100,5 +102,43 @@ class ManualSchedulerEdgeCasesTest {
   @SuppressWarnings("unchecked")
   private static <T extends Throwable> void sneakyThrow(Throwable t) throws T {
     throw (T) t;
+  }
+
+  @Test
+  void cancel_marksDone_andCancelledTasksAreNotPending() {
+    ManualScheduler time = new ManualScheduler(1_000);
+    Timeout a = time.schedule(() -> { }, 10, TimeUnit.NANOSECONDS);
+    Timeout b = time.schedule(() -> { }, 20, TimeUnit.NANOSECONDS);
+    assertFalse(a.isDone());
+    assertTrue(a.cancel());
+    assertTrue(a.isDone(), "Timeout#isDone: the task ran or was cancelled");
+    assertEquals(1, time.pendingTasks());
+    assertEquals(List.of(1_020L), time.pendingDeadlines());
+    assertEquals(1_020L, time.nextDeadlineNanos(), "on the ticker's scale, start reading included");
+    assertTrue(b.cancel());
+    assertEquals(-1, time.nextDeadlineNanos());
+  }
+
+  /** A delay too long to add to the clock saturates (292 years), it does not wrap into the past and run at once. */
+  @Test
+  void hugeDelay_neverRunsEarly() {
+    ManualScheduler time = new ManualScheduler();
+    time.advance(1, TimeUnit.SECONDS);
+    List<String> ran = new ArrayList<>();
+    time.schedule(() -> ran.add("late"), Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+    time.advance(1, TimeUnit.DAYS);
+    assertEquals(List.of(), ran);
+    assertEquals(1, time.pendingTasks());
+  }
+
+  /** A negative delay means now: the task is due at the current reading, not in the past. */
+  @Test
+  void negativeDelay_dueNow() {
+    ManualScheduler time = new ManualScheduler(500);
+    time.advance(100, TimeUnit.NANOSECONDS);
+    Timeout t = time.schedule(() -> { }, -50, TimeUnit.NANOSECONDS);
+    assertEquals(time.nanoTime(), t.deadlineNanos());
+    assertEquals(1, time.runDueTasks());
+    assertEquals(600, time.nanoTime());
   }
 }
