@@ -74,7 +74,10 @@ public final class ManualScheduler implements Scheduler, Ticker {
     return t;
   }
 
-  /** One task object for the whole series, re-queued after each run (a late run does not shift the series). */
+  /**
+   * One task object for the whole series, re-queued after each run (a late run does not shift the series) in its
+   * original place among tasks of equal deadline, as on {@link EventLoopScheduler}.
+   */
   @Override
   public Timeout scheduleAtFixedRate(Runnable task, long initialDelay, long period, TimeUnit unit) {
     Objects.requireNonNull(task, "task");
@@ -237,7 +240,8 @@ public final class ManualScheduler implements Scheduler, Ticker {
     } finally {
       if (t.period > 0 && !t.cancelled) {
         t.deadline = saturatedAdd(t.deadline, t.period);
-        t.seq = sequence++;
+        // t keeps its sequence number: Netty re-queues a periodic task under its original id, so a later run of a
+        // series goes before tasks scheduled after the series when they fall due together (EventLoopScheduler)
         queue.add(t);
       }
     }
