@@ -89,4 +89,15 @@ class FileAllocationStoreReplayChecksTest {
         () -> Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(FileAllocationStore.open(j)).build());
     assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
   }
+
+  /** Only an all-zero 8-byte header counts as a journal torn at creation: a foreign 8-byte file is not overwritten. */
+  @Test
+  void foreignEightByteFile_isNotTakenForANewJournal(@TempDir Path dir) throws IOException {
+    Path j = dir.resolve("j");
+    Files.write(j, "NOTAJRNL".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    AllocationStoreException e = assertThrows(AllocationStoreException.class,
+        () -> Allocator.builder().pools(FileAllocationStoreTest.POOLS).store(FileAllocationStore.open(j)).build());
+    assertTrue(e.getMessage().contains("header"), e.getMessage());
+    assertEquals("NOTAJRNL", Files.readString(j));
+  }
 }
