@@ -32,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * <h2>Choosing a pool (automatic requests)</h2>
  * Pools whose {@link ServiceAllocation} matches the service come first, lower priority first, unset priority after
  * set ones; then pools without a service allocation. Only pools with {@code autoAssign} take part. A pool whose
- * service allocation names no namespace, namespace selector or service selector matches no service (MetalLB lists it
- * neither as pinned nor as open). MetalLB leaves the order among pools of equal standing to Go map iteration; here
- * ties go by pool name, so the order is deterministic. A request naming a pool or an address uses that pool whatever
- * its autoAssign and selectors, and a service keeps an address it holds as long as the address stays in a pool and
- * shareable, even if selectors change (as MetalLB does).
+ * service allocation names no namespace, namespace selector or service selector, only a priority, matches every
+ * service (MetalLB from v0.15, see {@link ServiceAllocation}). MetalLB leaves the order among pools of equal standing
+ * to Go map iteration; here ties go by pool name, so the order is deterministic. A request naming a pool or an address
+ * uses that pool whatever its autoAssign, but only if the pool's serviceAllocation admits the service (MetalLB's
+ * isPoolCompatibleWithService); a service keeps an address it holds as long as the address stays in a pool that
+ * admits it and stays shareable, even if autoAssign changes (as MetalLB does).
  *
  * <h2>Choosing an address</h2>
  * Within a pool, ranges are tried in configured order and within a range the lowest address that is free, or held
