@@ -13,9 +13,9 @@ import java.util.Optional;
  * @param ipAddressPools pools by name; with {@link #ipAddressPoolSelectors} both empty, every pool
  * @param ipAddressPoolSelectors pools by label
  * @param peers peers by name; empty means every peer
- * @param aggregationLength IPv4 prefix length announced (32: each address; shorter: one aggregate while any address
- *     inside is in use)
- * @param aggregationLengthV6 the same for IPv6 (default 128)
+ * @param aggregationLength IPv4 prefix length announced, 1-32 (32: each address; shorter: one aggregate while any
+ *     address inside is in use)
+ * @param aggregationLengthV6 the same for IPv6, 0-128 (default 128)
  * @param localPref LOCAL_PREF sent to iBGP peers (never to eBGP peers)
  * @param nodeSelectors announce only from nodes matching one of these (empty: every node)
  * @param serviceSelectors announce only the addresses of services whose labels match one of these (empty: every
@@ -44,8 +44,10 @@ public record AdvertisementConfig(
     largeCommunities = List.copyOf(largeCommunities);
     nodeSelectors = List.copyOf(nodeSelectors);
     serviceSelectors = List.copyOf(serviceSelectors);
-    if (aggregationLength < 0 || aggregationLength > 32) {
-      throw new IllegalArgumentException("aggregationLength: " + aggregationLength + " (expected: 0-32)");
+    // MetalLB's BGPAdvertisement CRD: at least 1 (a /0 aggregate would announce 0.0.0.0/0); aggregationLengthV6 has
+    // no minimum there
+    if (aggregationLength < 1 || aggregationLength > 32) {
+      throw new IllegalArgumentException("aggregationLength: " + aggregationLength + " (expected: 1-32)");
     }
     if (aggregationLengthV6 < 0 || aggregationLengthV6 > 128) {
       throw new IllegalArgumentException("aggregationLengthV6: " + aggregationLengthV6 + " (expected: 0-128)");

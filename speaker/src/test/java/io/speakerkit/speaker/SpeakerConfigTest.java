@@ -58,6 +58,15 @@ class SpeakerConfigTest {
    * MetalLB (bgpAdvertisementFromCR): serviceSelectors and an aggregation length are mutually exclusive; the aggregate
    * would carry the services the selectors leave out.
    */
+  /** MetalLB's BGPAdvertisement CRD: aggregationLength at least 1 (0 would announce 0.0.0.0/0); V6 may be 0. */
+  @Test
+  void aggregationLength_zero_rejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AdvertisementConfig.builder("a").aggregationLength(0).build());
+    assertEquals("aggregationLength: 0 (expected: 1-32)", e.getMessage());
+    assertEquals(0, AdvertisementConfig.builder("a").aggregationLengthV6(0).build().aggregationLengthV6());
+  }
+
   @Test
   void serviceSelectorsWithAggregation_rejected() {
     io.speakerkit.allocator.LabelSelector web =

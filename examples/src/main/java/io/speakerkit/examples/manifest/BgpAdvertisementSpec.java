@@ -22,7 +22,7 @@ public record BgpAdvertisementSpec(
     List<SelectorSpec> serviceSelectors) {
 
   static BgpAdvertisementSpec read(ObjectRef ref, Node spec) {
-    Long v4 = spec.integer("aggregationLength", 0, 32);
+    Long v4 = spec.integer("aggregationLength", 1, 32); // the CRD's minimum: 1
     Long v6 = spec.integer("aggregationLengthV6", 0, 128);
     return new BgpAdvertisementSpec(
         ref,

@@ -689,7 +689,13 @@ class ManifestSetTest {
         community.getMessage());
     ManifestException length = assertThrows(ManifestException.class,
         () -> ManifestSet.parse(base + "  aggregationLength: 33\n", w -> { }));
-    assertEquals("BGPAdvertisement ns/a: spec.aggregationLength: 33 (expected: 0-32)", length.getMessage());
+    assertEquals("BGPAdvertisement ns/a: spec.aggregationLength: 33 (expected: 1-32)", length.getMessage());
+    // the CRD's minimum is 1 (an IPv4 /0 would announce 0.0.0.0/0); aggregationLengthV6 has none
+    ManifestException zero = assertThrows(ManifestException.class,
+        () -> ManifestSet.parse(base + "  aggregationLength: 0\n", w -> { }));
+    assertEquals("BGPAdvertisement ns/a: spec.aggregationLength: 0 (expected: 1-32)", zero.getMessage());
+    assertEquals(0, ManifestSet.parse(base + "  aggregationLengthV6: 0\n", w -> { }).advertisements().get(0)
+        .aggregationLengthV6());
   }
 
   /** MetalLB (bgpAdvertisementFromCR, validateDuplicate): a pool, peer or community listed twice is refused. */
