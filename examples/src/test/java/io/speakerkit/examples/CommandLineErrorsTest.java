@@ -55,4 +55,70 @@ class CommandLineErrorsTest {
     String e = err.toString(StandardCharsets.UTF_8);
     assertTrue(e.contains("lab.yaml: no such file or directory"), e);
   }
+
+  /** No command: the usage on stderr and status 2 (a usage error), nothing on stdout, as git and kubectl do. */
+  @Test
+  void noCommand_usageOnStderrExit2() {
+    assertEquals(2, run());
+    assertEquals("", out.toString(StandardCharsets.UTF_8));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("usage: java -jar speakerkit.jar <command>"));
+  }
+
+  /** AS 0 is reserved (RFC 7607: not to be used in OPEN); 4294967295 is the last 4-octet AS number, accepted. */
+  @Test
+  void collectorAsn_zeroRefused_maxAccepted() {
+    assertEquals(2, run("collector", "--listen", "127.0.11.10:15107", "--asn", "0", "--peer", "127.0.11.11"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --asn 0 (expected: an AS number"),
+        err::toString);
+    err.reset();
+    // accepted: the next problem named is the router id's
+    assertEquals(2, run("collector", "--listen", "127.0.11.10:15107", "--asn", "4294967295", "--peer",
+        "127.0.11.11@4294967295", "--router-id", "1.2.3"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("collector: --router-id 1.2.3"), err::toString);
+  }
+
+  /** A port over 65535: the option's own message, not the JDK's "port out of range". */
+  @Test
+  void metricsPortOutOfRange_namesOption() {
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--metrics", "127.0.0.1:65536"));
+    assertEquals("--metrics 127.0.0.1:65536 (expected: ADDR:PORT, e.g. 127.0.0.1:7472)\n",
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** Options missing their value, or a label without '=': status 2 and what was expected, no exception. */
+  @Test
+  void speakerOptionWithoutValue_exit2() {
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--node-label", "rack"));
+    assertEquals("--node-label needs KEY=VALUE\n", err.toString(StandardCharsets.UTF_8));
+    err.reset();
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--lb-class"));
+    assertEquals("--lb-class needs a class name\n", err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** The speaker without --config says so (it must not start with no configuration at all). */
+  @Test
+  void speakerWithoutConfig_exit2() {
+    int rc = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+        () -> run("speaker", "--node-name", "n"));
+    assertEquals(2, rc);
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("speaker: at least one --config FILE is required"),
+        err::toString);
+  }
+
+  /** The collector without --peer: it would accept nobody. */
+  @Test
+  void collectorWithoutPeer_exit2() {
+    int rc = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+        () -> run("collector", "--listen", "127.0.11.10:15108", "--asn", "64512"));
+    assertEquals(2, rc);
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(
+        "collector: --listen, --asn and at least one --peer are required"), err::toString);
+  }
+
+  /** The demo takes no options: a usage error (2), not a failure of the demo (1). */
+  @Test
+  void demoWithOption_exit2() {
+    assertEquals(2, run("demo", "--fast"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("demo takes no options: --fast"), err::toString);
+  }
 }

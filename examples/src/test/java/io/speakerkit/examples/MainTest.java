@@ -200,4 +200,44 @@ class MainTest {
         "--mrt-rib", dir.resolve("missing").resolve("rib.mrt").toString()));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("cannot start: MRT RIB dump"), err::toString);
   }
+
+  /** METALLB_NODE_NAME as a DaemonSet's env sets it, surrounding blanks removed. */
+  @Test
+  void defaultNodeName_stripped() {
+    assertEquals("worker-3", Main.defaultNodeName(java.util.Map.of("METALLB_NODE_NAME", " worker-3\n")));
+  }
+
+  /**
+   * --node-name decides which EndpointSlices count for an externalTrafficPolicy Local service; --check reports how
+   * many services this node would not announce.
+   */
+  @Test
+  void speakerCheck_nodeNameDecidesLocalEndpoints(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("lab.yaml");
+    Files.writeString(f, """
+        apiVersion: metallb.io/v1beta1
+        kind: IPAddressPool
+        metadata: {name: pool, namespace: metallb-system}
+        spec: {addresses: [10.0.0.10-10.0.0.20]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web, namespace: default}
+        spec: {type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 80}]}
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: web-1, namespace: default, labels: {kubernetes.io/service-name: web}}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.1.0.7], conditions: {ready: true}, nodeName: node-zz9}
+        """);
+    assertEquals(0, run("speaker", "--config", f.toString(), "--check", "--node-name", "node-zz9"), err::toString);
+    assertEquals("pools: 1, peers: 0, advertisements: 0, bfd profiles: 0, services: 1 (0 not announced here)\n",
+        out.toString(StandardCharsets.UTF_8));
+    out.reset();
+    assertEquals(0, run("speaker", "--config", f.toString(), "--check", "--node-name", "node-b"), err::toString);
+    assertEquals("pools: 1, peers: 0, advertisements: 0, bfd profiles: 0, services: 1 (1 not announced here)\n",
+        out.toString(StandardCharsets.UTF_8));
+  }
 }

@@ -186,4 +186,173 @@ class ManifestReloaderTest {
       assertEquals(List.of(InetAddress.getByName("10.0.0.12")), speaker.announced().get("default/outside"));
     }
   }
+
+  private static final String POOL_PEER_ADV = """
+      apiVersion: metallb.io/v1beta1
+      kind: IPAddressPool
+      metadata: {name: pool, namespace: metallb-system}
+      spec: {addresses: [10.0.0.10-10.0.0.20]}
+      ---
+      apiVersion: metallb.io/v1beta2
+      kind: BGPPeer
+      metadata: {name: router, namespace: metallb-system}
+      spec:
+        myASN: 64512
+        peerASN: 64512
+        peerAddress: 127.0.11.10
+        nodeSelectors: [{matchLabels: {rack: r1}}]
+      ---
+      apiVersion: metallb.io/v1beta1
+      kind: BGPAdvertisement
+      metadata: {name: adv, namespace: metallb-system}
+      spec: {ipAddressPools: [pool]}
+      """;
+
+  private static String plainService(String name) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: %s, namespace: default}
+        spec: {type: LoadBalancer, ports: [{port: 80}]}
+        """.formatted(name);
+  }
+
+  private static String node(String rack) {
+    return """
+        ---
+        apiVersion: v1
+        kind: Node
+        metadata: {name: node-a, labels: {rack: %s}}
+        """.formatted(rack);
+  }
+
+  /** (The peer selects rack r1 only: with no such label, no session is made, nothing dialled.) */
+  /** A Service deleted from the manifests is released on reload, as MetalLB's controller frees a deleted service's IP. */
+  @Test
+  void serviceRemoved_releasedOnReload(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + plainService("a") + plainService("b") + plainService("c"));
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
+      r.serve(speaker, loaded);
+      assertEquals(java.util.Set.of("default/a", "default/b", "default/c"), speaker.announced().keySet());
+      Files.writeString(lab, POOL_PEER_ADV + plainService("a") + plainService("c"));
+      r.reload();
+      assertEquals(java.util.Set.of("default/a", "default/c"), speaker.announced().keySet());
+      assertTrue(speaker.allocation("default/b").isEmpty(), "b still holds its address");
+      Files.writeString(lab, POOL_PEER_ADV + plainService("c"));
+      r.reload(); // the second removal too: what was served is what the last reload applied
+      assertEquals(java.util.Set.of("default/c"), speaker.announced().keySet());
+    }
+  }
+
+  /**
+   * What the metrics say (metallb_k8s_client_config_loaded_bool, _stale_bool, _updates_total, _update_errors_total):
+   * a reload that fails leaves the configuration stale and counts an error; the next good one clears it.
+   */
+  @Test
+  void status_staleAfterFailedReload_clearedByTheNextGoodOne(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + plainService("a"));
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    assertEquals(new MetricsEndpoint.ConfigStatus(false, false, 0, 0), r.status());
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
+      r.serve(speaker, loaded);
+      assertEquals(new MetricsEndpoint.ConfigStatus(true, false, 1, 0), r.status());
+      Files.writeString(lab, POOL_PEER_ADV.replace("peerASN: 64512", "peerASN: -1") + plainService("a"));
+      r.reload();
+      assertEquals(new MetricsEndpoint.ConfigStatus(true, true, 1, 1), r.status());
+      assertEquals(java.util.Set.of("default/a"), speaker.announced().keySet(), "the last good configuration stays");
+      Files.writeString(lab, POOL_PEER_ADV + plainService("a") + plainService("b"));
+      r.reload();
+      assertEquals(new MetricsEndpoint.ConfigStatus(true, false, 2, 1), r.status());
+    }
+  }
+
+  /** A reload never moves a service from the address it got, whatever its status says (an older cluster dump). */
+  @Test
+  void reload_allocatedServiceKeepsItsAddress_notTheHeldOne(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + plainService("web"));
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
+      r.serve(speaker, loaded);
+      assertEquals(List.of(InetAddress.getByName("10.0.0.10")), speaker.announced().get("default/web"));
+      Files.writeString(lab, POOL_PEER_ADV + plainService("web") + "status: {loadBalancer: {ingress: [{ip: 10.0.0.12}]}}\n");
+      r.reload();
+      assertEquals(List.of(InetAddress.getByName("10.0.0.10")), speaker.announced().get("default/web"));
+    }
+  }
+
+  /** --node-label values go over the Node object's labels; both reach the node identity. */
+  @Test
+  void commandLineLabels_overNodeObjectLabels(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + node("r0"));
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of("rack", "r1", "zone", "z"),
+        new PrintStream(PrintStream.nullOutputStream()));
+    assertEquals(Map.of("rack", "r1", "zone", "z"), r.load().node().labels());
+  }
+
+  /**
+   * MetalLB's speaker follows its Node object: a label change that makes a BGPPeer's nodeSelectors select this node
+   * starts that session on reload.
+   */
+  @Test
+  void nodeLabelsChanged_peerSelectedOnReload(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + node("r0"));
+    ManifestReloader r = new ManifestReloader(List.of(lab), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    // passive, listening on 127.0.11.9:15106: the session is configured, never dialled
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).allowLocalPeers(true)
+        .passive(true).listen(new java.net.InetSocketAddress(InetAddress.getByName("127.0.11.9"), 15106)).start()) {
+      r.serve(speaker, loaded);
+      assertEquals(0, speaker.status().size(), "rack r0: the peer does not select this node");
+      Files.writeString(lab, POOL_PEER_ADV + node("r1"));
+      r.reload();
+      assertEquals(1, speaker.status().size(), "relabelled rack r1: the peer's session should start");
+    }
+  }
+
+  /** Services but no EndpointSlice: said once, since MetalLB would announce a service only with ready endpoints. */
+  @Test
+  void noEndpointSlice_warned(@TempDir Path dir) throws Exception {
+    Path lab = dir.resolve("lab.yaml");
+    Files.writeString(lab, POOL_PEER_ADV + plainService("a"));
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    new ManifestReloader(List.of(lab), null, "node-a", Map.of(), new PrintStream(err, true)).load();
+    assertTrue(err.toString().contains("warning: no EndpointSlice in the manifests: every service is announced"),
+        err.toString());
+  }
+
+  /** A file emptied since the last read is still taken for one being rewritten, in a directory too. */
+  @Test
+  void fileInConfigDirectoryEmptied_runningConfigurationStays(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("lab.yaml"), POOL_PEER_ADV);
+    Files.writeString(dir.resolve("svc.yaml"), plainService("a"));
+    ManifestReloader r = new ManifestReloader(List.of(dir), null, "node-a", Map.of(),
+        new PrintStream(PrintStream.nullOutputStream()));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
+      r.serve(speaker, loaded);
+      Files.writeString(dir.resolve("svc.yaml"), "");
+      r.reload();
+      assertEquals(java.util.Set.of("default/a"), speaker.announced().keySet());
+      assertTrue(r.status().stale());
+      Files.writeString(dir.resolve("new.yaml"), ""); // created empty (touch, an editor): written next
+      Files.writeString(dir.resolve("svc.yaml"), plainService("a"));
+      r.reload();
+      assertTrue(r.status().stale(), "a file that appeared empty may be written next");
+      assertEquals(java.util.Set.of("default/a"), speaker.announced().keySet());
+    }
+  }
 }
