@@ -52,7 +52,7 @@ final class ManifestReloader {
   private final String node;
   private final Map<String, String> commandLineLabels;
   private final PrintStream err;
-  private final Map<Path, String> stamps = new HashMap<>();
+  private final Map<Path, Stamp> stamps = new HashMap<>();
   private Speaker speaker;
   private Set<String> services = Set.of();
   private final AtomicLong updates = new AtomicLong();
@@ -75,7 +75,7 @@ final class ManifestReloader {
 
   /** Reads the manifests; warnings go to stderr. */
   Loaded load() throws IOException {
-    Map<Path, String> now = stamps();
+    Map<Path, Stamp> now = stamps();
     stamps.clear(); // a file gone from a --config directory is forgotten too, or changed() would stay true
     stamps.putAll(now);
     ManifestSet set = ManifestSet.read(files, w -> err.println("warning: " + w));
@@ -124,12 +124,15 @@ final class ManifestReloader {
   /** Re-reads the manifests and applies what changed; manifests that no longer read change nothing. */
   void reload() {
     Loaded loaded;
+    Map<Path, Stamp> before = new HashMap<>(stamps);
     try {
       loaded = load(); // (takes the new stamps first: the next edit of an empty file is reloaded)
       for (Path p : ManifestSet.expand(files)) {
-        // kubectl get -o yaml > file, cat > file and many editors empty a file before they write it: applying that
-        // moment would release every service and end every session
-        if (Files.size(p) == 0) {
+        // kubectl get -o yaml > file, cat > file and many editors empty a file before they write it (or create it
+        // empty): applying that moment would release every service and end every session. A file already empty at
+        // the last read is no such moment (a placeholder in a --config directory): it must not block every reload.
+        Stamp last = before.get(p);
+        if (Files.size(p) == 0 && (last == null || last.size() != 0)) {
           failed(p + ": empty (being rewritten?), the running configuration stays");
           return;
         }
@@ -200,8 +203,11 @@ final class ManifestReloader {
     }
   }
 
-  private Map<Path, String> stamps() {
-    Map<Path, String> now = new HashMap<>();
+  /** What a file looked like when read: a change in any part is a change ({@code size} -1: unreadable). */
+  private record Stamp(java.nio.file.attribute.FileTime modified, long size, int contentHash) {}
+
+  private Map<Path, Stamp> stamps() {
+    Map<Path, Stamp> now = new HashMap<>();
     List<Path> expanded;
     try {
       expanded = ManifestSet.expand(files); // a file added to or removed from a directory is a change
@@ -211,10 +217,10 @@ final class ManifestReloader {
     for (Path p : expanded) {
       try {
         // and the content's hash: two edits of the same size within one timestamp tick differ only there
-        now.put(p, Files.getLastModifiedTime(p) + "/" + Files.size(p) + "/"
-            + java.util.Arrays.hashCode(Files.readAllBytes(p)));
+        now.put(p, new Stamp(Files.getLastModifiedTime(p), Files.size(p),
+            java.util.Arrays.hashCode(Files.readAllBytes(p))));
       } catch (IOException e) {
-        now.put(p, "unreadable");
+        now.put(p, new Stamp(null, -1, 0));
       }
     }
     return now;

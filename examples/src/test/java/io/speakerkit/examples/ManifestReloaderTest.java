@@ -334,6 +334,26 @@ class ManifestReloaderTest {
         err.toString());
   }
 
+  /**
+   * An empty file that has always been empty (a placeholder in a --config directory; kubectl apply -f DIR takes it as
+   * no objects, as the first load here does) is no file being rewritten: it must not block every later reload.
+   */
+  @Test
+  void emptyPlaceholderInConfigDirectory_doesNotBlockReloads(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("lab.yaml"), POOL_PEER_ADV + plainService("a"));
+    Files.writeString(dir.resolve("placeholder.yaml"), "");
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    ManifestReloader r = new ManifestReloader(List.of(dir), null, "node-a", Map.of(), new PrintStream(err, true));
+    ManifestReloader.Loaded loaded = r.load();
+    try (Speaker speaker = Speaker.builder().config(loaded.config()).node(loaded.node()).start()) {
+      r.serve(speaker, loaded);
+      Files.writeString(dir.resolve("lab.yaml"), POOL_PEER_ADV + plainService("a") + plainService("b"));
+      r.reload();
+      assertEquals(java.util.Set.of("default/a", "default/b"), speaker.announced().keySet(), err.toString());
+      assertFalse(r.status().stale(), err.toString());
+    }
+  }
+
   /** A file emptied since the last read is still taken for one being rewritten, in a directory too. */
   @Test
   void fileInConfigDirectoryEmptied_runningConfigurationStays(@TempDir Path dir) throws Exception {
