@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.speakerkit.bgp.wire.AddressFamily;
 import io.speakerkit.bgp.wire.PeerType;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -353,5 +354,91 @@ class OpenNegotiationTest {
     assertEquals(Set.of(AddressFamily.IPV4_UNICAST), s.families());
     assertEquals(Set.of(), s.addPathReceive());
     assertEquals(Set.of(), s.addPathSend());
+  }
+
+  /**
+   * RFC 6793 §4.1: an AS above 65535 goes as AS_TRANS in My AS, from 65536 on: a 4-octet AS capability of 65537 with
+   * My AS 1 (the AS cut to 16 bits) contradicts itself: Bad Peer AS.
+   */
+  @Test
+  void peerAs_capability65537_myAsTruncated_badPeerAs() {
+    FsmConfig c = config().peerAs(65537).build();
+    assertEquals(Notification.of(2, 2), rejected(c, open(1, 65537, 90, PEER_ID)).notification());
+    assertEquals(65537, accepted(c, open(23456, 65537, 90, PEER_ID)).peerAs());
+  }
+
+  /**
+   * RFC 6793 §4.1: without the 4-octet AS capability on our side we are an OLD speaker; a NEW peer with a large AS is
+   * then AS_TRANS to us, and a session configured for AS 23456 comes up (the transition mechanism).
+   */
+  @Test
+  void fourOctetAsOff_newSpeakerWithLargeAs_isAsTrans() {
+    FsmConfig c = config().fourOctetAs(false).peerAs(PeerAs.anyExternal()).build();
+    NegotiatedSession s = accepted(c, open(23456, 4_200_000_000L, 90, PEER_ID));
+    assertEquals(23456, s.peerAs());
+    assertFalse(s.fourOctetAs());
+  }
+
+  /**
+   * RFC 9234 §4.2: several role values are a Role Mismatch even when one of them faces ours. (Two configurations, so
+   * that whichever value a set yields first, one of them would pair if only the first were checked.)
+   */
+  @Test
+  void role_twoValuesOneOfThemFacingOurs_roleMismatch() {
+    OpenMessage both = openWithRoles(BgpRole.PROVIDER.value(), BgpRole.PEER.value());
+    assertEquals(Notification.of(2, 11), rejected(config().role(BgpRole.CUSTOMER, false).build(), both).notification());
+    assertEquals(Notification.of(2, 11), rejected(config().role(BgpRole.PEER, false).build(), both).notification());
+  }
+
+  /** RFC 9234 §4.2 table: Provider-Customer, RS-RS-Client, Peer-Peer and nothing else. */
+  @Test
+  void bgpRole_pairsWith_onlyTheRfcPairs() {
+    Set<List<Integer>> allowed = Set.of(List.of(0, 3), List.of(3, 0), List.of(1, 2), List.of(2, 1), List.of(4, 4));
+    for (BgpRole mine : BgpRole.values()) {
+      for (int theirs = 0; theirs <= 5; theirs++) {
+        assertEquals(allowed.contains(List.of(mine.value(), theirs)), mine.pairsWith(theirs), mine + " facing " + theirs);
+      }
+    }
+  }
+
+  /** RFC 8950 §4: IPv4 NLRI with an IPv6 next hop only when IPv4 unicast itself is negotiated. */
+  @Test
+  void extendedNextHop_ipv4UnicastNotNegotiated_notUsed() {
+    FsmConfig ours = config().families(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST))
+        .extendedNextHop(true).build();
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002).multiprotocol(AddressFamily.IPV6_UNICAST)
+        .extendedNextHop(AddressFamily.IPV4_UNICAST).build();
+    NegotiatedSession s = accepted(ours, new OpenMessage(4, 65002, 90, PEER_ID, theirs));
+    assertEquals(Set.of(AddressFamily.IPV6_UNICAST), s.families());
+    assertEquals(Set.of(), s.extendedNextHop());
+  }
+
+  /** RFC 8654 §3 / RFC 7313 §3.1: a capability we do not advertise is not in use, whatever the peer advertises. */
+  @Test
+  void extendedMessageAndEnhancedRouteRefresh_notOurs_notNegotiated() {
+    FsmConfig c = config().extendedMessage(false).enhancedRouteRefresh(false).build();
+    assertFalse(c.localOpen().capabilities().extendedMessage());
+    assertFalse(c.localOpen().capabilities().enhancedRouteRefresh());
+    Capabilities theirs = Capabilities.builder().fourOctetAs(65002).extendedMessage(true).enhancedRouteRefresh(true)
+        .build();
+    NegotiatedSession s = accepted(c, new OpenMessage(4, 65002, 90, PEER_ID, theirs));
+    assertFalse(s.extendedMessage());
+    assertFalse(s.enhancedRouteRefresh());
+    assertEquals(4096, s.codecContext().maxMessageLength());
+  }
+
+  /** A required Extended Next Hop capability is there when the peer sends it, whatever next-hop AFIs it lists. */
+  @Test
+  void requiredCapability_extendedNextHopWithOtherNextHopAfiOnly_present() {
+    FsmConfig c = config().requireCapability(Capabilities.EXTENDED_NEXT_HOP).build();
+    accepted(c, new OpenMessage(4, 65002, 90, PEER_ID,
+        Capabilities.builder().fourOctetAs(65002).other(Capabilities.EXTENDED_NEXT_HOP).build()));
+  }
+
+  /** RFC 6793 §4.1: AS 65535 fits 2 octets: My AS carries it, not AS_TRANS. */
+  @Test
+  void localOpen_as65535_inMyAsAsIs() {
+    assertEquals(65535, config().localAs(65535).build().localOpen().myAs());
+    assertEquals(23456, config().localAs(65536).build().localOpen().myAs());
   }
 }

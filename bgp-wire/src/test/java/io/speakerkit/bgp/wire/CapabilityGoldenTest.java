@@ -1,6 +1,8 @@
 package io.speakerkit.bgp.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,6 +22,7 @@ import io.speakerkit.bgp.wire.capability.RouteRefreshCapability;
 import io.speakerkit.bgp.wire.capability.UnknownCapability;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,6 +72,38 @@ class CapabilityGoldenTest {
       assertEquals(List.of(c), Capabilities.decode(out, 0, out.writerIndex()));
     } finally {
       out.release();
+    }
+  }
+
+  /**
+   * RFC 4724 §3 / RFC 8538 §2: the Restart Flags are the 4 high bits of the first 2 octets, R (Restart State) the
+   * most significant (0x8000 of the field), N (Notification) the next (0x4000); per family, F is 0x80.
+   */
+  @Test
+  void gracefulRestart_flagBits_asTheRfcPlacesThem() {
+    GracefulRestartCapability r = decodeOne("40 06 8078 0001 01 80");
+    assertTrue(r.restarting());
+    assertFalse(r.notificationSupported());
+    assertEquals(120, r.restartTime());
+    assertTrue(r.families().get(0).forwardingPreserved());
+    GracefulRestartCapability n = decodeOne("40 06 4078 0001 01 40");
+    assertFalse(n.restarting());
+    assertTrue(n.notificationSupported());
+    assertFalse(n.families().get(0).forwardingPreserved());
+    GracefulRestartCapability other = decodeOne("40 02 3078");
+    assertFalse(other.restarting());
+    assertFalse(other.notificationSupported());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <C extends Capability> C decodeOne(String hex) {
+    ByteBuf b = Hex.buf(hex);
+    try {
+      List<Capability> caps = Capabilities.decode(b, 0, b.writerIndex());
+      assertEquals(1, caps.size());
+      return (C) caps.get(0);
+    } finally {
+      b.release();
     }
   }
 }

@@ -112,4 +112,83 @@ class NegotiationTest {
     ctx = OpenNegotiation.negotiate(open(65000, 1, ipv6NextHop), open(65001, 2, ipv6NextHop), PeerType.EXTERNAL);
     assertEquals(Set.of(AddressFamily.IPV4_UNICAST), ctx.extendedNextHop());
   }
+
+  /** RFC 6793 §3: 4-octet AS numbers on the session only when both OPENs carry the capability. */
+  @Test
+  void negotiate_fourOctetAs_onlyWhenBothAdvertiseIt() {
+    OpenMessage with = open(65000, 1, new FourOctetAsCapability(65000));
+    OpenMessage without = open(65001, 2);
+    assertFalse(OpenNegotiation.negotiate(with, without, PeerType.EXTERNAL).fourOctetAs());
+    assertFalse(OpenNegotiation.negotiate(without, with, PeerType.EXTERNAL).fourOctetAs());
+    assertTrue(OpenNegotiation.negotiate(with, open(65001, 2, new FourOctetAsCapability(65001)), PeerType.EXTERNAL)
+        .fourOctetAs());
+  }
+
+  /** RFC 8950 §4: a tuple only we list is not usable, even when the peer sends the capability for other tuples. */
+  @Test
+  void negotiate_extendedNextHop_tupleTheirsLacks_notUsed() {
+    var ours = new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(List.of(
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST, Afi.IPV6)));
+    var theirs = new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(List.of(
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.of(1, 128), Afi.IPV6)));
+    CodecContext ctx = OpenNegotiation.negotiate(open(65000, 1, ours), open(65001, 2, theirs), PeerType.EXTERNAL);
+    assertEquals(Set.of(), ctx.extendedNextHop());
+  }
+
+  /** RFC 7911 §4: Send/Receive 6 or 7 are not 1-3 either: ignored, not read as having the send bit. */
+  @Test
+  void negotiate_addPathSendReceiveSixOrSeven_ignored() {
+    OpenMessage local = open(65000, 1, new AddPathCapability(List.of(
+        new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 3))));
+    for (int v : new int[] {6, 7}) {
+      OpenMessage remote = open(65001, 2, new AddPathCapability(List.of(
+          new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, v))));
+      CodecContext ctx = OpenNegotiation.negotiate(local, remote, PeerType.EXTERNAL);
+      assertEquals(Set.of(), ctx.addPathReceive(), "send/receive " + v);
+      assertEquals(Set.of(), ctx.addPathSend(), "send/receive " + v);
+    }
+  }
+
+  /** RFC 6286 §2.2: the same BGP Identifier as ours is Bad BGP Identifier within an AS only. */
+  @Test
+  void check_sameIdentifierAsOurs_refusedOnIbgpOnly() {
+    OpenNegotiation.check(open(65001, 7), 65001, 7, PeerType.EXTERNAL, null, false);
+    BgpDecodeException e = assertThrows(BgpDecodeException.class,
+        () -> OpenNegotiation.check(open(65000, 7), 65000, 7, PeerType.INTERNAL, null, false));
+    assertEquals(2, e.code());
+    assertEquals(3, e.subcode());
+    OpenNegotiation.check(open(65000, 8), 65000, 7, PeerType.INTERNAL, null, false);
+  }
+
+  /** RFC 9234 §4.2: a peer without the role capability is refused only in strict mode. */
+  @Test
+  void check_peerWithoutRole_acceptedOutsideStrictMode() {
+    OpenNegotiation.check(open(65001, 2), 65001, 1, PeerType.EXTERNAL, new RoleCapability(RoleCapability.PEER), false);
+  }
+
+  /** RFC 9234 §4.2 table: the only allowed pairs are Provider-Customer, RS-RS-Client and Peer-Peer. */
+  @Test
+  void roleCapability_matches_onlyTheRfcPairs() {
+    Set<List<Integer>> allowed = Set.of(List.of(0, 3), List.of(3, 0), List.of(1, 2), List.of(2, 1), List.of(4, 4));
+    for (int mine = 0; mine <= 5; mine++) {
+      for (int theirs = 0; theirs <= 5; theirs++) {
+        assertEquals(allowed.contains(List.of(mine, theirs)),
+            new RoleCapability(mine).matches(new RoleCapability(theirs)), mine + " facing " + theirs);
+      }
+    }
+  }
+
+  @Test
+  void codecContext_withers_changeOnlyTheirField() {
+    Set<AddressFamily> v4 = Set.of(AddressFamily.IPV4_UNICAST);
+    Set<AddressFamily> v6 = Set.of(AddressFamily.IPV6_UNICAST);
+    CodecContext c = CodecContext.INITIAL.withAddPath(v4, v6);
+    assertTrue(c.receivesPathId(AddressFamily.IPV4_UNICAST));
+    assertFalse(c.sendsPathId(AddressFamily.IPV4_UNICAST));
+    assertTrue(c.sendsPathId(AddressFamily.IPV6_UNICAST));
+    assertEquals(v6, c.withExtendedNextHop(v6).extendedNextHop());
+    assertEquals(PeerType.INTERNAL, c.withPeerType(PeerType.INTERNAL).peerType());
+    assertEquals(new CodecContext(true, true, v4, v6, v6, PeerType.INTERNAL),
+        c.withFourOctetAs(true).withExtendedMessage(true).withExtendedNextHop(v6).withPeerType(PeerType.INTERNAL));
+  }
 }

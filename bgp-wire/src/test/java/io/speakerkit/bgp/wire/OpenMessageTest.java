@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.speakerkit.bgp.wire.capability.AddPathCapability;
 import io.speakerkit.bgp.wire.capability.Capability;
 import io.speakerkit.bgp.wire.capability.EnhancedRouteRefreshCapability;
@@ -199,5 +200,113 @@ class OpenMessageTest {
     BgpDecodeException e = decodeError("M 0025 01 04 0000 005a 0a000001 08 02 06 41 04 0000fde8");
     assertEquals(2, e.code());
     assertEquals(2, e.subcode());
+  }
+
+  /** An OPEN (AS 65000, hold 90, id 10.0.0.1) with the given optional parameters, lengths computed. */
+  static String openWith(String params) {
+    int n = Hex.bytes(params).length;
+    return String.format("M %04x 01 04 fde8 005a 0a000001 %02x ", 29 + n, n) + params;
+  }
+
+  /** RFC 6793 §4.1: AS 65535 fits 2 octets and goes in My AS as is, not as AS_TRANS. */
+  @Test
+  void of_as65535_inMyAsAsIs() {
+    assertEquals(65535, OpenMessage.of(65535, 90, 1, List.of()).myAs());
+    assertEquals(FourOctetAsCapability.AS_TRANS, OpenMessage.of(65536, 90, 1, List.of()).myAs());
+  }
+
+  /** RFC 4271 §4.2: a Hold Time of 1 or 2 seconds is never valid. */
+  @Test
+  void of_holdTimeOneOrTwo_refused() {
+    assertThrows(IllegalArgumentException.class, () -> OpenMessage.of(65000, 1, 1, List.of()));
+    assertThrows(IllegalArgumentException.class, () -> OpenMessage.of(65000, 2, 1, List.of()));
+    assertEquals(3, OpenMessage.of(65000, 3, 1, List.of()).holdTime());
+  }
+
+  /**
+   * RFC 9072 §2: parameters totalling exactly 255 octets still fit the 1-octet Opt Parm Len; only larger ones take
+   * the extended encoding (a peer without RFC 9072 could not read it).
+   */
+  @Test
+  void open_parametersOfExactly255Octets_oneOctetLengths() {
+    OpenMessage m = OpenMessage.of(65000, 90, 0x0a000001, List.of(new UnknownCapability(128, new byte[251])));
+    assertEquals(false, m.extendedParametersLength());
+    byte[] wire = Hex.encode(m, CodecContext.INITIAL);
+    assertEquals(19 + 10 + 255, wire.length);
+    assertEquals(0xff, wire[28] & 0xff); // Opt Parm Len
+    assertEquals(2, wire[29]); // Capabilities parameter, not the RFC 9072 marker 255
+    assertEquals(253, wire[30] & 0xff);
+    ByteBuf b = Unpooled.wrappedBuffer(wire);
+    try {
+      assertEquals(m, BgpMessageDecoder.decode(b, CodecContext.INITIAL));
+    } finally {
+      b.release();
+    }
+    OpenMessage big = OpenMessage.of(65000, 90, 0x0a000001, List.of(new UnknownCapability(128, new byte[252])));
+    assertEquals(true, big.extendedParametersLength());
+  }
+
+  /** Extended Message (RFC 8654 §3) has no value; one with data is kept as unknown, as Route Refresh is. */
+  @Test
+  void open_extendedMessageWithData_keptAsUnknown() {
+    ByteBuf b = Hex.buf(openWith("02 03 06 01 00"));
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(List.of(new UnknownCapability(6, new byte[] {0})), m.capabilities());
+    } finally {
+      b.release();
+    }
+  }
+
+  /** RFC 7911 §4: ADD-PATH is 4 octets per tuple; 6 octets is malformed: Unspecific, no read past the value. */
+  @Test
+  void open_addPathLengthNotMultipleOfFour_unspecific() {
+    BgpDecodeException e = decodeError(openWith("02 08 45 06 0001 01 03 0002 02 02 80 00"));
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  /** RFC 9494 §2: LLGR is 7 octets per tuple; 8 octets is malformed: Unspecific. */
+  @Test
+  void open_llgrLengthNotMultipleOfSeven_unspecific() {
+    BgpDecodeException e = decodeError(openWith("02 0a 47 08 0001 01 80 000e10 00 02 02 80 00"));
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  /** RFC 8950 §3: a 2-octet NLRI SAFI above 255 is no SAFI this library can name: kept as unknown, no exception. */
+  @Test
+  void open_extendedNextHopSafiAbove255_keptAsUnknown() {
+    ByteBuf b = Hex.buf(openWith("02 08 05 06 0001 0100 0002"));
+    try {
+      OpenMessage m = (OpenMessage) BgpMessageDecoder.decode(b, CodecContext.INITIAL);
+      assertEquals(List.of(new UnknownCapability(5, new byte[] {0, 1, 1, 0, 0, 2})), m.capabilities());
+    } finally {
+      b.release();
+    }
+  }
+
+  /** RFC 9234 §4.1: the BGP Role capability is exactly 1 octet; FRR refuses another length as malformed too. */
+  @Test
+  void open_roleLengthNotOne_unspecific() {
+    BgpDecodeException e = decodeError(openWith("02 04 09 02 03 00"));
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  /** RFC 5492 §4: a capability one octet longer than its parameter is malformed, not read into the next one. */
+  @Test
+  void open_capabilityOverrunsParameterByOne_unspecific() {
+    BgpDecodeException e = decodeError(openWith("02 04 80 03 aa bb 02 02 80 00"));
+    assertEquals(2, e.code());
+    assertEquals(0, e.subcode());
+  }
+
+  @Test
+  void longLivedGracefulRestart_moreTuplesThanFitTheLength_refused() {
+    var f = new LongLivedGracefulRestartCapability.Family(AddressFamily.IPV4_UNICAST, 0, 0);
+    assertEquals(252, new LongLivedGracefulRestartCapability(java.util.Collections.nCopies(36, f)).valueLength());
+    assertThrows(IllegalArgumentException.class,
+        () -> new LongLivedGracefulRestartCapability(java.util.Collections.nCopies(37, f)));
   }
 }

@@ -103,4 +103,45 @@ class WireAdapterTest {
       buf.release();
     }
   }
+
+  /**
+   * RFC 4724 §3 / RFC 8538 §2 on the wire: R is the top bit of the Restart Flags (0x8000 of the first 2 octets), N the
+   * next (0x4000); FRR and GoBGP read them there. R alone must not come out as N, nor the reverse.
+   */
+  @Test
+  void gracefulRestart_restartAndNotificationBits_onTheWire() {
+    assertEquals(8, grFlagsOnTheWire(new GracefulRestart(true, 120, Map.of(), false)));
+    assertEquals(4, grFlagsOnTheWire(new GracefulRestart(false, 120, Map.of(), true)));
+    io.speakerkit.bgp.wire.OpenMessage r = io.speakerkit.bgp.wire.OpenMessage.of(64512, 90, 0x0A000001,
+        java.util.List.of(new io.speakerkit.bgp.wire.capability.GracefulRestartCapability(8, 120, java.util.List.of())));
+    GracefulRestart seen = WireAdapter.fromWire(r).capabilities().gracefulRestart().orElseThrow();
+    assertEquals(true, seen.restartState());
+    assertEquals(false, seen.notification());
+  }
+
+  private static int grFlagsOnTheWire(GracefulRestart gr) {
+    OpenMessage open = new OpenMessage(4, 65001, 90, BgpIdentifier.parse("192.0.2.1"),
+        Capabilities.builder().gracefulRestart(gr).build());
+    ByteBuf buf = Unpooled.buffer();
+    try {
+      BgpMessageEncoder.encode(WireAdapter.toWire(open), buf, CodecContext.INITIAL);
+      // header 19, OPEN fields 10, parameter type and length 2, capability code and length 2
+      assertEquals(64, buf.getUnsignedByte(31));
+      return buf.getUnsignedByte(33) >>> 4;
+    } finally {
+      buf.release();
+    }
+  }
+
+  /** RFC 5492: an Extended Next Hop capability listing only next-hop AFIs we do not use is still advertised. */
+  @Test
+  void extendedNextHop_onlyOtherNextHopAfis_stillAdvertised() {
+    io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability enh =
+        new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability(java.util.List.of(
+            new io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability.Entry(AddressFamily.IPV6_UNICAST,
+                io.speakerkit.bgp.wire.Afi.IPV4)));
+    OpenMessage open = WireAdapter.fromWire(
+        io.speakerkit.bgp.wire.OpenMessage.of(64512, 90, 0x0A000001, java.util.List.of(enh)));
+    assertEquals(true, open.capabilities().has(Capabilities.EXTENDED_NEXT_HOP));
+  }
 }
