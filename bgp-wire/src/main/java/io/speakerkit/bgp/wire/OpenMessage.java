@@ -123,7 +123,14 @@ public record OpenMessage(int version, int myAs, int holdTime, int bgpIdentifier
 
   /** ADD-PATH tuples, empty when not advertised. */
   public List<AddPathCapability.Family> addPath() {
-    return capability(AddPathCapability.class).map(AddPathCapability::families).orElse(List.of());
+    // every ADD-PATH capability's tuples: some speakers send one capability per family
+    List<AddPathCapability.Family> families = new ArrayList<>();
+    for (Capability c : capabilities()) {
+      if (c instanceof AddPathCapability addPath) {
+        families.addAll(addPath.families());
+      }
+    }
+    return families;
   }
 
   /** Octets after the header. */

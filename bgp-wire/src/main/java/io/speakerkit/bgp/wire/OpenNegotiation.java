@@ -5,6 +5,7 @@ import io.speakerkit.bgp.wire.capability.Capability;
 import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
 import io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability;
 import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
+import io.speakerkit.bgp.wire.capability.MultiprotocolCapability;
 import io.speakerkit.bgp.wire.capability.RoleCapability;
 import java.util.HashSet;
 import java.util.Set;
@@ -28,17 +29,21 @@ public final class OpenNegotiation {
    *   <li>ADD-PATH receive for a family: we said receive and the peer said send; send: the reverse (RFC 7911 §4).
    *   <li>extended next hop: IPv4 NLRI families with an IPv6 next hop that both advertised (RFC 8950 §3).
    * </ul>
+   * Both only for families the session negotiated: both sent their Multiprotocol capability (RFC 4760 §8; a speaker
+   * that sends none has IPv4 unicast only).
    */
   public static CodecContext negotiate(OpenMessage local, OpenMessage remote, PeerType peerType) {
     boolean four = local.capability(FourOctetAsCapability.class).isPresent()
         && remote.capability(FourOctetAsCapability.class).isPresent();
     boolean ext = local.capability(ExtendedMessageCapability.class).isPresent()
         && remote.capability(ExtendedMessageCapability.class).isPresent();
+    Set<AddressFamily> families = families(local);
+    families.retainAll(families(remote));
     Set<AddressFamily> receive = new HashSet<>();
     Set<AddressFamily> send = new HashSet<>();
     for (AddPathCapability.Family mine : local.addPath()) {
       for (AddPathCapability.Family theirs : remote.addPath()) {
-        if (mine.family().equals(theirs.family())) {
+        if (mine.family().equals(theirs.family()) && families.contains(mine.family())) {
           if (mine.canReceive() && theirs.canSend()) {
             receive.add(mine.family());
           }
@@ -53,12 +58,27 @@ public final class OpenNegotiation {
     var theirs = remote.capability(ExtendedNextHopCapability.class);
     if (mine.isPresent() && theirs.isPresent()) {
       for (ExtendedNextHopCapability.Entry e : mine.get().entries()) {
-        if (e.nextHopAfi().equals(Afi.IPV6) && theirs.get().entries().contains(e)) {
+        if (e.nextHopAfi().equals(Afi.IPV6) && theirs.get().entries().contains(e)
+            && families.contains(e.nlriFamily())) {
           enh.add(e.nlriFamily());
         }
       }
     }
     return new CodecContext(four, ext, receive, send, enh, peerType);
+  }
+
+  /** The families an OPEN's Multiprotocol capabilities name; IPv4 unicast when it has none. */
+  private static Set<AddressFamily> families(OpenMessage open) {
+    Set<AddressFamily> families = new HashSet<>();
+    for (Capability c : open.capabilities()) {
+      if (c instanceof MultiprotocolCapability mp) {
+        families.add(mp.family());
+      }
+    }
+    if (families.isEmpty()) {
+      families.add(AddressFamily.IPV4_UNICAST);
+    }
+    return families;
   }
 
   /**

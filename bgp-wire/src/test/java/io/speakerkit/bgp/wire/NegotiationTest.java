@@ -9,7 +9,9 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.speakerkit.bgp.wire.capability.AddPathCapability;
 import io.speakerkit.bgp.wire.capability.ExtendedMessageCapability;
+import io.speakerkit.bgp.wire.capability.ExtendedNextHopCapability;
 import io.speakerkit.bgp.wire.capability.FourOctetAsCapability;
+import io.speakerkit.bgp.wire.capability.MultiprotocolCapability;
 import io.speakerkit.bgp.wire.capability.RoleCapability;
 import java.util.List;
 import java.util.Set;
@@ -46,6 +48,45 @@ class NegotiationTest {
     CodecContext ctx = OpenNegotiation.negotiate(local, remote, PeerType.EXTERNAL);
     assertEquals(Set.of(), ctx.addPathReceive());
     assertEquals(Set.of(), ctx.addPathSend());
+  }
+
+  /**
+   * RFC 7911 §4 and RFC 8950 §3 apply to families the session negotiated (RFC 4760: both advertised the family; a
+   * speaker without any Multiprotocol capability has IPv4 unicast only), as the session's own negotiation does.
+   */
+  @Test
+  void negotiate_addPathAndExtendedNextHop_onlyForFamiliesBothAdvertised() {
+    AddPathCapability v6Both = new AddPathCapability(List.of(
+        new AddPathCapability.Family(AddressFamily.IPV6_UNICAST, 3)));
+    ExtendedNextHopCapability enh = new ExtendedNextHopCapability(List.of(
+        new ExtendedNextHopCapability.Entry(AddressFamily.IPV4_UNICAST, Afi.IPV6)));
+    OpenMessage local = open(65000, 1, MultiprotocolCapability.IPV4_UNICAST, MultiprotocolCapability.IPV6_UNICAST,
+        v6Both);
+    OpenMessage remoteV4Only = open(65001, 2, MultiprotocolCapability.IPV4_UNICAST, v6Both);
+    CodecContext ctx = OpenNegotiation.negotiate(local, remoteV4Only, PeerType.EXTERNAL);
+    assertEquals(Set.of(), ctx.addPathReceive());
+    assertEquals(Set.of(), ctx.addPathSend());
+    OpenMessage remoteBoth = open(65001, 2, MultiprotocolCapability.IPV4_UNICAST,
+        MultiprotocolCapability.IPV6_UNICAST, v6Both);
+    assertEquals(Set.of(AddressFamily.IPV6_UNICAST),
+        OpenNegotiation.negotiate(local, remoteBoth, PeerType.EXTERNAL).addPathReceive());
+    // IPv4 unicast NLRI with an IPv6 next hop needs IPv4 unicast negotiated
+    OpenMessage localV6 = open(65000, 1, MultiprotocolCapability.IPV6_UNICAST, enh);
+    OpenMessage remoteV6 = open(65001, 2, MultiprotocolCapability.IPV6_UNICAST, enh);
+    assertEquals(Set.of(), OpenNegotiation.negotiate(localV6, remoteV6, PeerType.EXTERNAL).extendedNextHop());
+  }
+
+  /** ADD-PATH tuples spread over two capabilities count as one list (as the session reads them). */
+  @Test
+  void negotiate_addPathInTwoCapabilities_bothRead() {
+    OpenMessage local = open(65000, 1, MultiprotocolCapability.IPV4_UNICAST, MultiprotocolCapability.IPV6_UNICAST,
+        new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 3),
+            new AddPathCapability.Family(AddressFamily.IPV6_UNICAST, 3))));
+    OpenMessage remote = open(65001, 2, MultiprotocolCapability.IPV4_UNICAST, MultiprotocolCapability.IPV6_UNICAST,
+        new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV4_UNICAST, 2))),
+        new AddPathCapability(List.of(new AddPathCapability.Family(AddressFamily.IPV6_UNICAST, 2))));
+    assertEquals(Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST),
+        OpenNegotiation.negotiate(local, remote, PeerType.EXTERNAL).addPathReceive());
   }
 
   @Test
