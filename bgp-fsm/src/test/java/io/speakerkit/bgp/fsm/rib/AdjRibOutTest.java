@@ -28,6 +28,8 @@ class AdjRibOutTest {
     final List<Long> duplicatesInBatch = new ArrayList<>();
     /** IPv4 prefixes withdrawn that this peer did not hold. */
     final List<Long> withdrawnNotHeld = new ArrayList<>();
+    /** Every IPv6 prefix withdrawn, held or not. */
+    final List<Ipv6Prefix> v6Withdrawn = new ArrayList<>();
 
     @Override
     public void withdrawIpv4(long[] keys, int count) {
@@ -53,6 +55,7 @@ class AdjRibOutTest {
 
     @Override
     public void withdrawIpv6(List<Ipv6Prefix> prefixes) {
+      v6Withdrawn.addAll(prefixes);
       prefixes.forEach(v6::remove);
     }
 
@@ -396,5 +399,158 @@ class AdjRibOutTest {
     peer.drainAll(rib, 100);
     assertEquals(Map.of(a, "V6", b, "W6"), peer.v6);
     assertTrue(peer.batches.isEmpty(), "IPv4 was sent again: " + peer.batches);
+  }
+
+  private static final Ipv6Prefix V6_A = new Ipv6Prefix(0xfd00_0253_0000_0000L, 0, 64);
+  private static final Ipv6Prefix V6_B = new Ipv6Prefix(0xfd00_0254_0000_0000L, 0, 64);
+
+  /** Host bits just past the length, and any bit of a /0, make no prefix (RFC 4271 §4.3: trailing bits). */
+  @Test
+  void ipv4Key_firstHostBitSetOrDefaultRouteWithAddress_rejected() {
+    assertThrows(IllegalArgumentException.class, () -> AdjRibOut.ipv4Key(ip(10, 0, 0, 128), 24));
+    assertThrows(IllegalArgumentException.class, () -> AdjRibOut.ipv4Key(ip(10, 0, 0, 0), 0));
+    assertEquals(25, AdjRibOut.ipv4Length(AdjRibOut.ipv4Key(ip(10, 0, 0, 128), 25)));
+  }
+
+  /** What announce and withdraw return: whether the table changed, in both families. */
+  @Test
+  void announceAndWithdraw_returnWhetherTheTableChanged() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    assertFalse(rib.withdrawIpv4(ip(10, 0, 0, 1), 32));
+    assertTrue(rib.announceIpv4(ip(10, 0, 0, 1), 32, "A"));
+    assertTrue(rib.announceIpv4(ip(10, 0, 0, 1), 32, "B"));
+    assertTrue(rib.withdrawIpv4(ip(10, 0, 0, 1), 32));
+    assertFalse(rib.withdrawIpv4(ip(10, 0, 0, 1), 32));
+    assertFalse(rib.withdrawIpv6(V6_A));
+    assertTrue(rib.announceIpv6(V6_A, "A"));
+    new Peer().drainAll(rib, 10);
+    assertFalse(rib.announceIpv6(V6_A, new String("A")), "the same IPv6 route again");
+    assertFalse(rib.hasPending());
+    assertTrue(rib.announceIpv6(V6_A, "B"));
+    assertTrue(rib.withdrawIpv6(V6_A));
+  }
+
+  /** Attribute sets are counted per route in both families: the same route twice, or a change, leaks none. */
+  @Test
+  void sameRouteTwiceOrChanged_thenWithdrawn_attributeSetsReleased() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, "A");
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, new String("A"));
+    rib.announceIpv6(V6_A, "C");
+    rib.announceIpv6(V6_A, new String("C"));
+    rib.announceIpv6(V6_B, "D");
+    rib.announceIpv6(V6_B, "E");
+    assertEquals(3, rib.attributeSets(), "A, C and E");
+    rib.withdrawIpv4(ip(10, 0, 0, 1), 32);
+    rib.withdrawIpv6(V6_A);
+    rib.withdrawIpv6(V6_B);
+    assertEquals(0, rib.attributeSets());
+  }
+
+  /** As for IPv4: a held IPv6 prefix changed and then withdrawn before the change went out is withdrawn. */
+  @Test
+  void heldIpv6Prefix_changedThenWithdrawnBeforeDrain_sendsTheWithdrawal() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Peer peer = new Peer();
+    rib.announceIpv6(V6_A, "A");
+    peer.drainAll(rib, 10);
+    rib.announceIpv6(V6_A, "B");
+    rib.withdrawIpv6(V6_A);
+    peer.drainAll(rib, 10);
+    assertEquals(List.of(V6_A), peer.v6Withdrawn);
+    assertTrue(peer.v6.isEmpty(), "the peer still holds " + peer.v6);
+  }
+
+  /**
+   * A new session's peer holds nothing: withdrawals pending from the old session are not sent to it, nor one of a route
+   * withdrawn after the reset before it went out (IPv6; IPv4 from the old session).
+   */
+  @Test
+  void resendAll_withdrawalsPendingOrBeforeTheRouteWentOut_notSentToTheNewPeer() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Peer old = new Peer();
+    rib.announceIpv4(ip(10, 0, 0, 1), 32, "A");
+    rib.announceIpv4(ip(10, 0, 0, 2), 32, "A");
+    rib.announceIpv6(V6_A, "V6");
+    rib.announceIpv6(V6_B, "V6");
+    old.drainAll(rib, 100);
+    rib.withdrawIpv4(ip(10, 0, 0, 1), 32); // pending when the session resets
+    rib.withdrawIpv6(V6_B);
+    rib.resendAll();
+    rib.withdrawIpv6(V6_A); // after the reset, before it went out again
+    Peer fresh = new Peer();
+    fresh.drainAll(rib, 100);
+    assertEquals(List.of("A 1"), fresh.batches);
+    assertEquals(List.of(), fresh.withdrawnNotHeld);
+    assertEquals(List.of(), fresh.v6Withdrawn);
+    assertTrue(fresh.v6.isEmpty());
+  }
+
+  /**
+   * A route refresh on a table that has grown (been rebuilt) since it was made, every route changed right after: each
+   * route goes out once, not once as a change and again from the refresh.
+   */
+  @Test
+  void resendIpv4_afterTheTableGrew_routesChangedDuringTheRefreshSentOnce() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    Peer peer = new Peer();
+    int n = 100; // from 32 slots to 256: rebuilt three times
+    for (int i = 0; i < n; i++) {
+      rib.announceIpv4(ip(10, 6, 0, i), 32, "A");
+    }
+    peer.drainAll(rib, 1000);
+    peer.batches.clear();
+    rib.resendIpv4();
+    for (int i = 0; i < n; i++) {
+      rib.announceIpv4(ip(10, 6, 0, i), 32, "B");
+    }
+    peer.drainAll(rib, 10);
+    int announced = peer.batches.stream().mapToInt(b -> Integer.parseInt(b.substring(2))).sum();
+    assertEquals(n, announced, peer.batches::toString);
+  }
+
+  /** A drain hands out at most {@code max} prefixes: from the IPv6 changes, and from the resend cursor. */
+  @Test
+  void drain_neverMoreThanMax_ipv6ChangesAndResendCursor() {
+    AdjRibOut<String> rib = new AdjRibOut<>();
+    for (int i = 0; i < 10; i++) {
+      rib.announceIpv6(new Ipv6Prefix(0xfd00_0300_0000_0000L + ((long) i << 16), 0, 64), "V6");
+    }
+    Peer peer = new Peer();
+    assertEquals(3, rib.drain(3, peer));
+    assertEquals(3, peer.v6.size());
+    AdjRibOut<String> v4Only = new AdjRibOut<>();
+    for (int i = 0; i < 100; i++) {
+      v4Only.announceIpv4(ip(10, 7, 0, i), 32, "A");
+    }
+    peer.drainAll(v4Only, 1000);
+    v4Only.resendAll();
+    Peer fresh = new Peer();
+    assertEquals(10, v4Only.drain(10, fresh));
+    assertEquals(10, fresh.v4.size());
+  }
+
+  /**
+   * The table rebuilt (grown) in the middle of a resend moves the routes not yet resent: one pushed past its home by a
+   * collision may land behind the cursor in the larger table. The cursor starts over, so the new peer still gets every
+   * route. Every cursor position of a table of 150 scattered routes, grown to 512 slots.
+   */
+  @Test
+  void resendAll_tableRebuiltWithTheCursorAnywhere_newPeerGetsEveryRoute() {
+    int[] addresses = new Random(11).ints(ip(10, 8, 0, 0), ip(10, 9, 0, 0)).distinct().limit(210).toArray();
+    for (int drained = 1; drained < 150; drained++) {
+      AdjRibOut<String> rib = new AdjRibOut<>();
+      for (int i = 0; i < 150; i++) {
+        rib.announceIpv4(addresses[i], 32, "A");
+      }
+      rib.resendAll();
+      Peer peer = new Peer();
+      rib.drain(drained, peer);
+      for (int i = 150; i < 210; i++) { // past 3/4 of 256 slots
+        rib.announceIpv4(addresses[i], 32, "B");
+      }
+      peer.drainAll(rib, 50);
+      assertEquals(210, peer.v4.size(), "cursor after " + drained);
+    }
   }
 }
