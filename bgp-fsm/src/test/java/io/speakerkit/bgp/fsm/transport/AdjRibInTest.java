@@ -425,4 +425,76 @@ class AdjRibInTest {
     }
     assertEquals(0, rib.size(), "1000 s after the route was last announced");
   }
+
+  /** The restart timer removes every stale route, of each family the capability kept (RFC 4724 §4.2). */
+  @Test
+  void gracefulRestart_noEndOfRib_staleRoutesOfEveryFamilyGoneAfterRestartTime() {
+    announce("198.51.100.1/32");
+    feed(b -> UpdateEncoder.writeAnnouncement(b, PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .nextHop(ipv6("2001:db8::2")).build(), IpPrefix.parse("2001:db8:1::/48"), CodecContext.FOUR_OCTET_AS));
+    rib.onSessionDown(null, Set.of(AddressFamily.IPV4_UNICAST, AddressFamily.IPV6_UNICAST), Duration.ofSeconds(120));
+    time.advance(Duration.ofSeconds(119));
+    assertEquals(2, rib.size());
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(0, rib.size(), rib.routes()::toString);
+  }
+
+  /** A second BoRR restarts the refresh: its routes wait the whole stale time from it, not from the first BoRR. */
+  @Test
+  void enhancedRouteRefresh_secondBorr_staleTimeCountedFromIt() {
+    announce("198.51.100.1/32");
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    time.advance(Duration.ofSeconds(300));
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    time.advance(Duration.ofSeconds(61)); // 361 s after the first BoRR
+    assertEquals(1, rib.size(), "removed by the first BoRR's timer");
+    time.advance(Duration.ofSeconds(299)); // 360 s after the second
+    assertEquals(0, rib.size());
+  }
+
+  /**
+   * A refresh its EoRR ended leaves no timer behind: the next refresh's routes wait the whole stale time from their
+   * BoRR (RFC 7313 §4).
+   */
+  @Test
+  void enhancedRouteRefresh_endedByEorr_nextRefreshNotCutShortByTheOldTimer() {
+    announce("198.51.100.1/32");
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    announce("198.51.100.1/32");
+    rib.onRefreshEnd(null, AddressFamily.IPV4_UNICAST);
+    time.advance(Duration.ofSeconds(300));
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    time.advance(Duration.ofSeconds(61)); // 361 s after the first BoRR
+    assertEquals(1, rib.size(), "removed by the ended refresh's timer");
+    assertEquals(1, rib.staleCount());
+  }
+
+  /**
+   * A refresh cut off by a graceful restart leaves its routes to the restart rules (RFC 4724 §4.2): its stale timer
+   * does not remove the routes (sent again in the refresh, stale since the restart) while they wait for the End-of-RIB.
+   */
+  @Test
+  void enhancedRouteRefresh_sessionDownMidRefresh_refreshTimerNoLongerRemovesTheRoutes() {
+    announce("198.51.100.1/32");
+    rib.onRefreshBegin(null, AddressFamily.IPV4_UNICAST);
+    announce("198.51.100.1/32");
+    time.advance(Duration.ofSeconds(300));
+    rib.onSessionDown(null, IPV4, Duration.ofSeconds(120));
+    time.advance(Duration.ofSeconds(10));
+    rib.onSessionUp(null, negotiatedWithPeer(Optional.of(java.util.Map.of(AddressFamily.IPV4_UNICAST, true))));
+    time.advance(Duration.ofSeconds(51)); // 361 s after the BoRR, 61 s after the session went down
+    assertEquals(1, rib.size(), "removed by the refresh's timer");
+    feed(b -> UpdateEncoder.writeEndOfRib(b, AddressFamily.IPV4_UNICAST));
+    assertEquals(0, rib.size());
+  }
+
+  @Test
+  void staleTimes_zeroOrNegative_rejected() {
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> rib.refreshStaleTime(Duration.ZERO));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> rib.stalePathTime(Duration.ZERO));
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> rib.stalePathTime(Duration.ofSeconds(-1)));
+  }
 }
