@@ -157,6 +157,7 @@ class MrtRibDumpTest {
     assertTrue(contains(dump, hex("4003040a000003")), "NEXT_HOP 10.0.0.3");
     assertTrue(contains(dump, hex("800e1110 20010db8000000000000000000000002")), "IPv6 next hop of the IPv6 route");
     assertEquals(2, count(dump, hex("400304")), "a NEXT_HOP in the two IPv4 entries only");
+    assertEquals(1, count(dump, hex("800e11")), "an MP_REACH_NLRI in the IPv6 entry only");
   }
 
   /**
@@ -276,5 +277,108 @@ class MrtRibDumpTest {
     byte[] b = new byte[n];
     r.get(b);
     return b;
+  }
+
+  /**
+   * RFC 6396 §4.3.2: the prefix in as few octets as its length needs ((length + 7) / 8), also when the length is not
+   * a multiple of 8; the subtype follows the prefix's family, also for an IPv6 prefix of 32 bits or less.
+   */
+  @Test
+  void ribRecords_lengthsOffOctetBoundariesAndShortIpv6Prefix_prefixOctetsAndSubtypeByFamily() throws Exception {
+    InetAddress v6Peer = InetAddress.getByName("2001:db8::2");
+    PathAttributes v4 = PathAttributes.builder().origin(Origin.IGP).asPath(65002).nextHop(0x0A000002).build();
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .ipv6NextHop((Inet6Address) v6Peer, null).build();
+    TreeMap<IpPrefix, List<MrtRibDump.Entry>> rib = new TreeMap<>();
+    rib.put(IpPrefix.parse("172.16.0.0/12"), List.of(new MrtRibDump.Entry(0, 1_699_999_000L, v4)));
+    rib.put(IpPrefix.parse("198.51.100.128/25"), List.of(new MrtRibDump.Entry(0, 1_699_999_000L, v4)));
+    rib.put(IpPrefix.parse("2001:db8::/32"), List.of(new MrtRibDump.Entry(0, 1_699_999_000L, v6)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L,
+        List.of(new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65002)), rib);
+    ByteBuffer r = ByteBuffer.wrap(out.toByteArray());
+    r.position(12 + r.getInt(8));
+    Object[][] expected = {
+        {MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST, 12, new byte[] {(byte) 172, 16}},
+        {MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST, 25, new byte[] {(byte) 198, 51, 100, (byte) 128}},
+        {MrtRibDump.SUBTYPE_RIB_IPV6_UNICAST, 32, new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8}}};
+    for (Object[] e : expected) {
+      r.getInt();
+      r.getShort();
+      assertEquals((int) e[0], r.getShort(), "subtype of /" + e[1]);
+      int end = r.getInt() + r.position();
+      r.getInt(); // sequence
+      assertEquals((int) e[1], r.get());
+      byte[] octets = (byte[]) e[2];
+      assertArrayEquals(octets, bytes(r, octets.length), "prefix of /" + e[1]);
+      assertEquals(1, r.getShort(), "entry count of /" + e[1]);
+      r.position(end);
+    }
+    assertFalse(r.hasRemaining());
+  }
+
+  /**
+   * RFC 8050 §4: a prefix that a peer sending path identifiers and one sending none both have goes in one
+   * RIB_IPV4_UNICAST_ADDPATH record, path identifier 0 in the entry of the latter.
+   */
+  @Test
+  void ribRecord_addPathAndPlainPeerShareAPrefix_addPathRecordWithPathIdZeroForThePlainOne() throws Exception {
+    PathAttributes a = PathAttributes.builder().origin(Origin.IGP).asPath(65010).nextHop(0x0A000001).build();
+    TreeMap<IpPrefix, List<MrtRibDump.Entry>> rib = new TreeMap<>();
+    rib.put(IpPrefix.parse("198.51.100.0/24"), List.of(new MrtRibDump.Entry(0, 1_699_999_000L, a, 7, true),
+        new MrtRibDump.Entry(1, 1_699_999_001L, a)));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L, List.of(
+        new MrtRibDump.Peer(0x0A000001, InetAddress.getByName("10.0.0.1"), 65010),
+        new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65020)), rib);
+    ByteBuffer r = ByteBuffer.wrap(out.toByteArray());
+    r.position(12 + r.getInt(8));
+    r.getInt();
+    r.getShort();
+    assertEquals(MrtRibDump.SUBTYPE_RIB_IPV4_UNICAST_ADDPATH, r.getShort());
+    int end = r.getInt() + r.position();
+    r.getInt();
+    assertEquals(24, r.get());
+    bytes(r, 3);
+    assertEquals(2, r.getShort());
+    for (int i = 0; i < 2; i++) {
+      assertEquals(i, r.getShort(), "peer index");
+      assertEquals(1_699_999_000 + i, r.getInt(), "originated time");
+      assertEquals(i == 0 ? 7 : 0, r.getInt(), "path identifier");
+      bytes(r, r.getShort());
+    }
+    assertEquals(end, r.position());
+  }
+
+  /** ADD-PATH received for IPv4 only: the session's IPv6 routes have no path identifier, so RIB_IPV6_UNICAST. */
+  @Test
+  void entries_addPathForIpv4Only_ipv6RouteWithoutPathIdentifier() throws Exception {
+    AddressFamily v4 = AddressFamily.IPV4_UNICAST;
+    CodecContext ctx = CodecContext.FOUR_OCTET_AS.withAddPath(java.util.Set.of(v4), java.util.Set.of(v4));
+    AdjRibIn rib = new AdjRibIn(new ManualScheduler(), Clock.fixed(Instant.ofEpochSecond(1_699_999_000L),
+        ZoneOffset.UTC));
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).asPath(65002)
+        .ipv6NextHop((Inet6Address) InetAddress.getByName("2001:db8::2"), null).build();
+    announce(rib, ctx, v6, IpPrefix.parse("2001:db8:1::/48"));
+    SortedMap<IpPrefix, List<MrtRibDump.Entry>> entries = MrtRibDump.entries(List.of(rib));
+    assertFalse(entries.get(IpPrefix.parse("2001:db8:1::/48")).get(0).addPath());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    MrtRibDump.write(out, 0x0A0000FE, 1_700_000_000L,
+        List.of(new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("2001:db8::2"), 65002)), entries);
+    ByteBuffer r = ByteBuffer.wrap(out.toByteArray());
+    r.position(12 + r.getInt(8));
+    r.getInt();
+    r.getShort();
+    assertEquals(MrtRibDump.SUBTYPE_RIB_IPV6_UNICAST, r.getShort());
+  }
+
+  /** The snapshot is complete in the stream when write returns: a buffered stream is flushed. */
+  @Test
+  void write_bufferedStream_flushed() throws Exception {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    java.io.BufferedOutputStream buffered = new java.io.BufferedOutputStream(sink, 1 << 16);
+    MrtRibDump.write(buffered, 0x0A0000FE, 1_700_000_000L,
+        List.of(new MrtRibDump.Peer(0x0A000002, InetAddress.getByName("10.0.0.2"), 65002)), new TreeMap<>());
+    assertEquals(12 + 4 + 2 + 2 + 1 + 4 + 4 + 4, sink.size());
   }
 }

@@ -149,4 +149,78 @@ class MrtUpdateDumpTest {
   private static InetAddress ip(String text) throws Exception {
     return InetAddress.getByName(text);
   }
+
+  /** RFC 6396 §4.4.1: the state codes, Idle 1 to Established 6, in both fields. */
+  @Test
+  void stateChange_everyState_rfc6396Codes(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    BgpState[] states = {BgpState.Idle, BgpState.Connect, BgpState.Active, BgpState.OpenSent, BgpState.OpenConfirm,
+        BgpState.Established};
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      for (int i = 0; i + 1 < states.length; i++) {
+        dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), states[i], states[i + 1]);
+      }
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+    for (int i = 0; i + 1 < states.length; i++) {
+      header(r, MrtUpdateDump.SUBTYPE_STATE_CHANGE_AS4, 24);
+      bytes(r, 20);
+      assertEquals(i + 1, r.getShort(), "old state " + states[i]);
+      assertEquals(i + 2, r.getShort(), "new state " + states[i + 1]);
+    }
+    assertFalse(r.hasRemaining());
+  }
+
+  /** AS 65535 fits 2 octets: written as itself, not AS_TRANS (RFC 6793 §4.2.1 maps only numbers above 65535). */
+  @Test
+  void message_twoOctetSessionAs65535_writtenAsItself(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    byte[] update = emptyUpdate();
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.message(65535, 65534, ip("192.0.2.1"), ip("192.0.2.2"), false, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE, 2 + 2 + 2 + 2 + 4 + 4 + update.length);
+    assertEquals(65535, Short.toUnsignedInt(r.getShort()));
+    assertEquals(65534, Short.toUnsignedInt(r.getShort()));
+  }
+
+  /** A local address of the other family than the peer's (one Address Family field, §4.4.1): zeros, no failure. */
+  @Test
+  void message_localAddressOfTheOtherFamily_zeros(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    byte[] update = emptyUpdate();
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.message(65001, 64512, ip("192.0.2.1"), ip("2001:db8::2"), true, Unpooled.wrappedBuffer(update), 0,
+          update.length);
+    }
+    ByteBuffer r = ByteBuffer.wrap(Files.readAllBytes(file));
+    header(r, MrtUpdateDump.SUBTYPE_MESSAGE_AS4, 4 + 4 + 2 + 2 + 4 + 4 + update.length);
+    bytes(r, 4 + 4 + 2 + 2);
+    assertArrayEquals(ip("192.0.2.1").getAddress(), bytes(r, 4));
+    assertArrayEquals(new byte[4], bytes(r, 4));
+    assertArrayEquals(update, bytes(r, update.length));
+  }
+
+  /** Each record is in the file as soon as it is written (the file is read while the collector runs). */
+  @Test
+  void record_inTheFileBeforeClose(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.Idle, BgpState.Connect);
+      assertEquals(12 + 24, Files.size(file));
+    }
+  }
+
+  /** Opened without append, a file of an earlier run starts over. */
+  @Test
+  void openWithoutAppend_existingFileTruncated(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("updates.mrt");
+    Files.write(file, new byte[100]);
+    try (MrtUpdateDump dump = MrtUpdateDump.open(file, false, CLOCK)) {
+      dump.stateChange(65001, 64512, ip("192.0.2.1"), ip("192.0.2.2"), BgpState.Idle, BgpState.Connect);
+    }
+    assertEquals(12 + 24, Files.size(file));
+  }
 }
