@@ -82,22 +82,7 @@ class ManualSchedulerTest {
   @Test
   void scheduleAtFixedRate_defaultChainsOneShots() {
     ManualScheduler time = new ManualScheduler();
-    Scheduler chained = new Scheduler() {
-      @Override
-      public Ticker ticker() {
-        return time;
-      }
-
-      @Override
-      public Timeout schedule(Runnable task, long delay, TimeUnit unit) {
-        return time.schedule(task, delay, unit);
-      }
-
-      @Override
-      public boolean inSchedulerThread() {
-        return true;
-      }
-    };
+    Scheduler chained = RepeatingTimeoutTest.oneShotsOnly(time);
     List<Long> ran = new ArrayList<>();
     Timeout t = chained.scheduleAtFixedRate(() -> ran.add(time.nanoTime()), 5, 10, TimeUnit.NANOSECONDS);
     time.advance(30, TimeUnit.NANOSECONDS);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 /** {@link Scheduler#scheduleAtFixedRate}'s default: one-shot timeouts chained on a scheduler without periodic tasks. */
 class RepeatingTimeoutTest {
 
+  /** {@code time} behind the interface alone: fixed-rate tasks take the default, chained one-shots. */
   static Scheduler oneShotsOnly(ManualScheduler time) {
     return new Scheduler() {
       @Override
