@@ -390,4 +390,130 @@ class PathAttributesTest {
       b.release();
     }
   }
+
+  /** RFC 6793 §4.1: an AS4_AGGREGATOR given (kept from a 2-octet peer) is not sent between 4-octet speakers. */
+  @Test
+  void explicitAs4Aggregator_leftOutOnFourOctetSession() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP)
+        .aggregator(23456, (Inet4Address) InetAddress.getByName("10.0.0.2"))
+        .add(new As4Aggregator(4200000000L, 0x0a000002)).build();
+    assertEquals(Hex.norm("40 01 01 00" + "c0 07 08 00005ba0 0a000002"), written(attrs, true));
+  }
+
+  /**
+   * RFC 6793 §4.2.2: only AS numbers above 65535 need AS_TRANS and the AS4 attributes; 65535 itself (reserved, but a
+   * 2-octet number) is written as it is and adds neither AS4_PATH nor AS4_AGGREGATOR.
+   */
+  @Test
+  void twoOctetSession_as65535_writtenAsIs_noAs4Attributes() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(65535, 65001)
+        .aggregator(65535, (Inet4Address) InetAddress.getByName("10.0.0.2")).build();
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 06 02 02 ffff fde9" + "c0 07 06 ffff 0a000002"),
+        written(attrs, false));
+  }
+
+  /** An AS4_PATH / AS4_AGGREGATOR given explicitly (kept from a 2-octet peer) is sent once, not again derived. */
+  @Test
+  void twoOctetSession_explicitAs4Attributes_sentOnce() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(4200000000L, 65001)
+        .add(new As4Path(AsPath.sequence(4200000000L, 65001).segments()))
+        .aggregator(4200000000L, (Inet4Address) InetAddress.getByName("10.0.0.2"))
+        .add(new As4Aggregator(4200000000L, 0x0a000002)).build();
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 06 02 02 5ba0 fde9" + "c0 07 06 5ba0 0a000002"
+        + "c0 11 0a 02 02 fa56ea00 0000fde9" + "c0 12 08 fa56ea00 0a000002"), written(attrs, false));
+  }
+
+  /**
+   * RFC 4271 §5 (attributes in ascending type order; RFC 7606 §5.1 relies on it): the derived AS4_PATH (17) and
+   * AS4_AGGREGATOR (18) go before LARGE_COMMUNITY (32) and ONLY_TO_CUSTOMER (35), not after them.
+   */
+  @Test
+  void twoOctetSession_derivedAs4Attributes_inTypeOrder() throws Exception {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).asPath(4200000000L)
+        .aggregator(4200000000L, (Inet4Address) InetAddress.getByName("10.0.0.2"))
+        .largeCommunities(new LargeCommunity(65000, 1, 2)).onlyToCustomer(65001).build();
+    assertEquals(Hex.norm("40 01 01 00" + "40 02 04 02 01 5ba0" + "c0 07 06 5ba0 0a000002"
+        + "c0 11 06 02 01 fa56ea00" + "c0 12 08 fa56ea00 0a000002"
+        + "c0 20 0c 0000fde8 00000001 00000002" + "c0 23 04 0000fde9"), written(attrs, false));
+  }
+
+  /** RFC 4271 §4.3: the Partial bit is for optional transitive attributes only; asked for others, it is not set. */
+  @Test
+  void partial_onlyOnOptionalTransitive() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).med(5).communities(Community.of(65000, 1))
+        .partial(1).partial(4).partial(8).build();
+    assertEquals(Hex.norm("40 01 01 00" + "80 04 04 00000005" + "e0 08 04 fde80001"), written(attrs, true));
+  }
+
+  /** RFC 4271 §5: passing attributes on keeps the Partial bit of known attributes received with it. */
+  @Test
+  void forPropagation_keepsPartialOfKnownAttributes() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).communities(Community.of(65000, 1))
+        .add(new UnknownAttribute(AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE, 99, new byte[] {7}))
+        .partial(8).build();
+    assertEquals(Hex.norm("40 01 01 00" + "e0 08 04 fde80001" + "e0 63 01 07"),
+        written(attrs.forPropagation(), true));
+  }
+
+  /** The Partial bit asked for a type that is absent is not kept, so a COMMUNITIES added later goes without it. */
+  @Test
+  void partial_forAbsentType_notCarriedToAnAttributeAddedLater() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP).partial(8).build();
+    PathAttributes later = attrs.toBuilder().communities(Community.of(65000, 1)).build();
+    assertEquals(Hex.norm("40 01 01 00" + "c0 08 04 fde80001"), written(later, true));
+    assertEquals(PathAttributes.builder().origin(Origin.IGP).build(), attrs);
+  }
+
+  /** An unrecognized well-known attribute (RFC 4271 §6.3: an error when received) is not passed on. */
+  @Test
+  void forPropagation_unknownWellKnownDropped() {
+    PathAttributes attrs = PathAttributes.builder().origin(Origin.IGP)
+        .add(new UnknownAttribute(AttributeFlags.TRANSITIVE, 99, new byte[] {7})).build();
+    assertEquals(Hex.norm("40 01 01 00"), written(attrs.forPropagation(), true));
+  }
+
+  /**
+   * build() refuses attributes that leave no room for one prefix (with path identifier) in a 65535-octet UPDATE:
+   * at most 65535 - 23 - 21 = 65491 octets, MP_REACH_NLRI's header and next hop counted.
+   */
+  @Test
+  void build_largestThatFitsAnExtendedUpdate_accepted_oneMoreRefused() throws Exception {
+    int flags = AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE;
+    PathAttributes.builder().add(new UnknownAttribute(flags, 99, new byte[65491 - 4])).build();
+    assertThrows(IllegalArgumentException.class,
+        () -> PathAttributes.builder().add(new UnknownAttribute(flags, 99, new byte[65492 - 4])).build());
+    Inet6Address nh = (Inet6Address) InetAddress.getByName("2001:db8::1");
+    // MP_REACH_NLRI: flags, type, 2-octet length, AFI, SAFI, next hop length, reserved (9) + 16
+    PathAttributes.builder().add(new UnknownAttribute(flags, 99, new byte[65491 - 4 - 25])).ipv6NextHop(nh, null)
+        .build();
+    assertThrows(IllegalArgumentException.class, () -> PathAttributes.builder()
+        .add(new UnknownAttribute(flags, 99, new byte[65492 - 4 - 25])).ipv6NextHop(nh, null).build());
+  }
+
+  /** RFC 8950: a set with only an IPv6 next hop can announce IPv4 prefixes too (where extended next hop is on). */
+  @Test
+  void canAnnounce_ipv4WithIpv6NextHopOnly() throws Exception {
+    PathAttributes v6 = PathAttributes.builder().origin(Origin.IGP).nextHop(InetAddress.getByName("2001:db8::1"))
+        .build();
+    assertTrue(v6.canAnnounce(IpPrefix.parse("10.0.0.0/8")));
+    assertTrue(v6.canAnnounce(IpPrefix.parse("2001:db8::/32")));
+    PathAttributes v4 = PathAttributes.builder().origin(Origin.IGP).nextHop(InetAddress.getByName("10.0.0.1"))
+        .build();
+    assertFalse(v4.canAnnounce(IpPrefix.parse("2001:db8::/32")));
+  }
+
+  /** RFC 4271 §4.3: an AS_SEQUENCE holds at most 255 AS numbers: 300 become segments of 255 and 45, none lost. */
+  @Test
+  void asPathSequence_300Asns_split255And45() {
+    long[] asns = new long[300];
+    for (int i = 0; i < asns.length; i++) {
+      asns[i] = 64512 + i;
+    }
+    AsPath p = AsPath.sequence(asns);
+    assertEquals(2, p.segments().size());
+    assertEquals(255, p.segments().get(0).asns().size());
+    assertEquals(45, p.segments().get(1).asns().size());
+    assertEquals(300, p.pathLength());
+    assertEquals(64512L + 299, p.segments().get(1).asns().get(44));
+  }
 }
