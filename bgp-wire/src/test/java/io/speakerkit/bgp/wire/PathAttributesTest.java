@@ -516,4 +516,25 @@ class PathAttributesTest {
     assertEquals(300, p.pathLength());
     assertEquals(64512L + 299, p.segments().get(1).asns().get(44));
   }
+
+  /**
+   * RFC 4271 §4.3: a value of exactly 255 octets still fits the one-octet length; the length helper agrees with what
+   * is written at 255 and at 256.
+   */
+  @Test
+  void attributeOf255Octets_oneOctetLength_lengthHelperExact() {
+    int flags = AttributeFlags.OPTIONAL | AttributeFlags.TRANSITIVE;
+    for (int len : new int[] {255, 256}) {
+      UnknownAttribute a = new UnknownAttribute(flags, 99, new byte[len]);
+      ByteBuf out = Unpooled.buffer();
+      try {
+        PathAttribute.write(out, a, true);
+        assertEquals(len == 255 ? 0xc0 : 0xd0, out.getUnsignedByte(0));
+        assertEquals(out.readableBytes(), PathAttribute.encodedLength(a, true));
+        assertEquals(len == 255 ? 3 + 255 : 4 + 256, out.readableBytes());
+      } finally {
+        out.release();
+      }
+    }
+  }
 }
