@@ -19,6 +19,8 @@ final class ScriptedRouter implements AutoCloseable {
   final ServerSocket server;
   Socket socket;
   DataInputStream in;
+  /** The speaker's OPEN as last read by {@link #establish}, header included. */
+  byte[] open;
 
   ScriptedRouter(InetAddress address, int port) throws IOException {
     server = new ServerSocket();
@@ -29,13 +31,28 @@ final class ScriptedRouter implements AutoCloseable {
 
   /** Accepts the speaker's connection and brings the session to Established (OPEN, KEEPALIVE both ways). */
   void establish() throws IOException {
+    establish(new byte[0]);
+  }
+
+  /** {@link #establish()} with these capabilities (code, length, value each) in the router's OPEN. */
+  void establish(byte[] capabilities) throws IOException {
     socket = server.accept();
     socket.setSoTimeout(20_000);
     in = new DataInputStream(socket.getInputStream());
-    assertEquals(1, read()[18], "the speaker's OPEN");
+    open = read();
+    assertEquals(1, open[18], "the speaker's OPEN");
     OutputStream out = socket.getOutputStream();
-    // OPEN: version 4, AS 64512, hold 90 s, BGP Identifier 10.9.9.9, no optional parameters; then a KEEPALIVE
-    out.write(message(1, new byte[] {4, (byte) 0xfc, 0x00, 0, 90, 10, 9, 9, 9, 0}));
+    // OPEN: version 4, AS 64512, hold 90 s, BGP Identifier 10.9.9.9, the capabilities (if any) in one optional
+    // parameter; then a KEEPALIVE
+    byte[] body = new byte[10 + (capabilities.length == 0 ? 0 : 2 + capabilities.length)];
+    System.arraycopy(new byte[] {4, (byte) 0xfc, 0x00, 0, 90, 10, 9, 9, 9}, 0, body, 0, 9);
+    if (capabilities.length > 0) {
+      body[9] = (byte) (2 + capabilities.length);
+      body[10] = 2;
+      body[11] = (byte) capabilities.length;
+      System.arraycopy(capabilities, 0, body, 12, capabilities.length);
+    }
+    out.write(message(1, body));
     out.write(message(4, new byte[0]));
     out.flush();
     byte[] m;
@@ -51,6 +68,38 @@ final class ScriptedRouter implements AutoCloseable {
       m = read();
     } while (m[18] != 3);
     return new int[] {m[19] & 0xff, m[20] & 0xff};
+  }
+
+  /** The next UPDATE the speaker sends (KEEPALIVEs skipped), header included. */
+  byte[] update() throws IOException {
+    byte[] m;
+    do {
+      m = read();
+    } while (m[18] != 2);
+    return m;
+  }
+
+  /**
+   * Whether a NOTIFICATION comes within {@code millis} (UPDATEs and KEEPALIVEs skipped): 3 when one did, 0 when none
+   * came, -1 when the speaker closed the connection without one.
+   */
+  int notificationWithin(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+    try {
+      byte[] m;
+      do {
+        m = read();
+      } while (m[18] != 3);
+      return 3;
+    } catch (java.net.SocketTimeoutException quiet) {
+      return 0;
+    } catch (java.io.EOFException | java.net.SocketException closed) {
+      return -1;
+    } finally {
+      if (!socket.isClosed()) {
+        socket.setSoTimeout(20_000);
+      }
+    }
   }
 
   private byte[] read() throws IOException {
