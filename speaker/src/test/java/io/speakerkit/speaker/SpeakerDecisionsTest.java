@@ -47,6 +47,18 @@ class SpeakerDecisionsTest {
         .sourceAddress(ip("127.0.5.56"));
   }
 
+  /** A started speaker whose one peer, "s" on port 14399, nobody answers. */
+  private static Speaker startedWithSilentPeer() {
+    Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true).build();
+    try {
+      speaker.start();
+    } catch (RuntimeException e) {
+      speaker.close();
+      throw e;
+    }
+    return speaker;
+  }
+
   /** A peer nobody answers (127.0.5.54 on {@code port}, 14395-14399). */
   private static PeerConfig.Builder silentPeer(String name, int port) {
     return PeerConfig.builder().name(name).myAsn(64512).peerAsn(64512).peerAddress(ip("127.0.5.54")).peerPort(port)
@@ -389,9 +401,7 @@ class SpeakerDecisionsTest {
   /** A withheld service given new labels stays withheld: no route goes out until it is announceable again. */
   @Test
   void withheldService_relabelled_staysWithdrawn() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/web").build());
       assertEquals(1, speaker.status().get(0).routesSent());
       speaker.setAnnounceable("ns/web", false);
@@ -412,9 +422,7 @@ class SpeakerDecisionsTest {
    */
   @Test
   void sharedAddress_oneServiceWithheld_onlyTheOtherListedAsAnnounced() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/a").sharingKey("k")
           .ports(io.speakerkit.allocator.ServicePort.tcp(80)).build());
       speaker.announce(ServiceRequest.builder("ns/b").sharingKey("k").addresses(ip("10.0.0.10"))
@@ -429,9 +437,7 @@ class SpeakerDecisionsTest {
   /** release() forgets that a service was withheld: requested again, it is announced (setAnnounceable's contract). */
   @Test
   void releasedWithheldService_requestedAgain_announced() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/web").build());
       speaker.setAnnounceable("ns/web", false);
       speaker.release("ns/web");
@@ -447,9 +453,7 @@ class SpeakerDecisionsTest {
    */
   @Test
   void changedRequestRefused_addressReleased_routeWithdrawn() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/web").build());
       EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
       drain(events);
@@ -465,9 +469,7 @@ class SpeakerDecisionsTest {
   /** A service given another address: an Allocated event with the new one, the old route withdrawn. */
   @Test
   void changedRequest_newAddress_allocatedEventAndRouteMoved() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/web").build());
       EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
       drain(events);
@@ -482,9 +484,7 @@ class SpeakerDecisionsTest {
   /** A pool shrunk by apply(): the allocation left outside is released (an event) and its route withdrawn. */
   @Test
   void poolShrunk_allocationOutsideReleased_routeWithdrawn() {
-    try (Speaker speaker = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
-        .build()) {
-      speaker.start();
+    try (Speaker speaker = startedWithSilentPeer()) {
       speaker.announce(ServiceRequest.builder("ns/web").build()); // 10.0.0.10
       EventHub.Subscription<SpeakerEvent> events = speaker.subscribe(1000);
       drain(events);
@@ -503,7 +503,8 @@ class SpeakerDecisionsTest {
    * subscribed before start() is told (a Released event), as of any other release; its address is not announced.
    */
   @Test
-  void restart_storedAllocationOutsideThePools_reportedReleased(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+  void restart_storedAllocationOutsideThePools_reportedReleased(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
     java.nio.file.Path journal = dir.resolve("alloc");
     try (Speaker first = Speaker.builder().config(config(silentPeer("s", 14399).build())).allowLocalPeers(true)
         .storeFactory(() -> io.speakerkit.allocator.FileAllocationStore.open(journal)).build()) {
