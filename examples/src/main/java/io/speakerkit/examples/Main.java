@@ -442,7 +442,7 @@ public final class Main {
           nodeName = args[++i];
         }
         case "--node-label" -> {
-          if (i + 1 >= args.length || !args[i + 1].contains("=")) {
+          if (i + 1 >= args.length || args[i + 1].indexOf('=') < 1) {
             err.println("--node-label needs KEY=VALUE");
             return 2;
           }

@@ -95,6 +95,13 @@ class CommandLineErrorsTest {
     assertEquals("--lb-class needs a class name\n", err.toString(StandardCharsets.UTF_8));
   }
 
+  /** A label with an empty key ("=v") is no label a nodeSelector could match (Kubernetes label keys are non-empty). */
+  @Test
+  void nodeLabelWithEmptyKey_exit2() {
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--node-label", "=rack-1"));
+    assertEquals("--node-label needs KEY=VALUE\n", err.toString(StandardCharsets.UTF_8));
+  }
+
   /** The speaker without --config says so (it must not start with no configuration at all). */
   @Test
   void speakerWithoutConfig_exit2() {
