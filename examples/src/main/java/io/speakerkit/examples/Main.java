@@ -344,6 +344,12 @@ public final class Main {
     }
     if (host.startsWith("[") && host.endsWith("]")) {
       host = host.substring(1, host.length() - 1);
+    } else if (host.indexOf(':') >= 0) {
+      // an IPv6 address without brackets leaves the port ambiguous; Go's net.SplitHostPort refuses it too
+      boolean listen = option.equals("--listen");
+      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. "
+          + (listen ? "192.0.2.10:179" : "127.0.0.1:7472") + ", an IPv6 address in brackets: [2001:db8::1]:"
+          + (listen ? "179" : "7472") + ")");
     }
     return new InetSocketAddress(InetAddress.getByName(host), port);
   }

@@ -85,6 +85,17 @@ class CommandLineErrorsTest {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * An IPv6 address without brackets is ambiguous ("fd00::1:7472" could be fd00::1 port 7472 or fd00::1:7472 with no
+   * port): refused, as Go's net.SplitHostPort refuses it ("too many colons") where MetalLB reads the same flag.
+   */
+  @Test
+  void unbracketedIpv6Address_exit2() {
+    assertEquals(2, run("speaker", "--config", "x.yaml", "--metrics", "fd00::1:7472"));
+    assertEquals("--metrics fd00::1:7472 (expected: ADDR:PORT, e.g. 127.0.0.1:7472, an IPv6 address in brackets: "
+        + "[2001:db8::1]:7472)\n", err.toString(StandardCharsets.UTF_8));
+  }
+
   /** Options missing their value, or a label without '=': status 2 and what was expected, no exception. */
   @Test
   void speakerOptionWithoutValue_exit2() {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,6 +95,14 @@ class MainTest {
     assertTrue(Main.socketAddress("--metrics", ":7472").getAddress().isAnyLocalAddress());
     assertEquals(7472, Main.socketAddress("--metrics", ":7472").getPort());
     assertTrue(Main.socketAddress("--metrics", "127.0.0.1:7472").getAddress().isLoopbackAddress());
+  }
+
+  /** An IPv6 address in brackets, as in a URL: the brackets go, the port is what follows them. */
+  @Test
+  void socketAddress_bracketedIpv6() throws Exception {
+    InetSocketAddress a = Main.socketAddress("--listen", "[2001:db8::1]:179");
+    assertEquals(InetAddress.getByName("2001:db8::1"), a.getAddress());
+    assertEquals(179, a.getPort());
   }
 
   @Test
