@@ -22,6 +22,7 @@ import io.speakerkit.bgp.fsm.BgpFsm;
 import io.speakerkit.bgp.fsm.BgpRole;
 import io.speakerkit.bgp.fsm.BgpState;
 import io.speakerkit.bgp.fsm.BgpTimer;
+import io.speakerkit.bgp.fsm.Capabilities;
 import io.speakerkit.bgp.fsm.Collision;
 import io.speakerkit.bgp.fsm.ConnectMode;
 import io.speakerkit.bgp.fsm.FsmConfig;
@@ -43,6 +44,8 @@ import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.bgp.wire.ErrorAction;
 import io.speakerkit.bgp.wire.IpPrefix;
 import io.speakerkit.bgp.wire.KeepaliveMessage;
+import io.speakerkit.bgp.wire.MessageHeaderErrorSubcode;
+import io.speakerkit.bgp.wire.MessageType;
 import io.speakerkit.bgp.wire.MpReachView;
 import io.speakerkit.bgp.wire.MpUnreachView;
 import io.speakerkit.bgp.wire.PeerType;
@@ -1075,6 +1078,16 @@ public final class BgpSession implements AutoCloseable {
       // RFC 6608 §3: an unexpected message, ROUTE-REFRESH among them: FSM Error with the state's subcode (OpenSent 1,
       // OpenConfirm 2), as the machine answers an unexpected UPDATE (Event 27); Connect/Active fall to Idle
       c.driver.fire(new BgpEvent.UpdateMsg());
+      return;
+    }
+    Capabilities sent = c.driver.fsm().localOpen().capabilities();
+    if (!sent.routeRefresh() && !sent.enhancedRouteRefresh()) {
+      // RFC 2918 §4 obliges only a speaker that advertised the capability (our OPEN did not, or went without
+      // capabilities, RFC 5492 §3): as FRR (bgp_route_refresh_receive, no PEER_CAP_REFRESH_ADV), a message type we
+      // did not offer is Message Header Error / Bad Message Type, its data the erroneous Type field (RFC 4271 §6.1)
+      log.info("peer {}: ROUTE-REFRESH received, but we did not advertise route refresh", peerAddress);
+      c.driver.fire(new BgpEvent.BGPHeaderErr(new Notification(Notification.MESSAGE_HEADER_ERROR,
+          MessageHeaderErrorSubcode.BAD_MESSAGE_TYPE.value(), new byte[] {(byte) MessageType.ROUTE_REFRESH.value()})));
       return;
     }
     if (c != primary) {
