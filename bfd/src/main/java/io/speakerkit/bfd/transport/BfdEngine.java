@@ -110,10 +110,10 @@ public final class BfdEngine implements AutoCloseable {
   /** Every packet read by a {@link SessionReceiver} lands here (loop thread only). */
   private final ByteBuf rxBuf = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(512)).clear();
   private final SessionReceiver.Sink sink = this::receivedOnSessionSocket;
-  /** Source ports in use: RFC 5881 §4 wants them unique among all sessions, whatever their local address. */
   /**
-   * Source ports in use, with how many sessions use each: once the range is used up a port is shared by sessions of
-   * different local addresses, and it stays taken until the last of them goes.
+   * Source ports in use, with how many sessions use each: RFC 5881 §4 wants them unique among sessions; once the range
+   * is used up a port is shared by sessions of different local addresses, and it stays taken until the last of them
+   * goes.
    */
   private final java.util.Map<Integer, Integer> sourcePorts = new java.util.HashMap<>();
   private volatile boolean closed;
