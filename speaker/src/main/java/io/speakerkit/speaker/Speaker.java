@@ -870,15 +870,7 @@ public final class Speaker implements AutoCloseable {
       p.session.awaitConnectionsClosed(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
     forgetReceived(p);
-    closePeer(p);
-    // The transport forgets the peer on the session's loop; wait for that before a new session takes the address.
-    java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
-    p.session.execute(gone::countDown);
-    try {
-      gone.await(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    closePeer(p); // the transport lets go of the peer in close(): a new session may take the address at once
   }
 
   /**

@@ -499,13 +499,17 @@ public final class BgpSession implements AutoCloseable {
     });
   }
 
-  /** Stops (if needed) and releases the session; it can no longer be started. */
+  /**
+   * Stops (if needed) and releases the session; it can no longer be started. The transport lets go of the peer before
+   * this returns, so a new session for the same peer can be built at once; the NOTIFICATION and the release of the
+   * connections follow on the session's loop.
+   */
   @Override
   public void close() {
     stop("");
+    transport.unregister(this); // thread-safe; a connection the peer opens from now on is refused, not handed to us
     run(() -> {
       closed = true;
-      transport.unregister(this);
       if (secondary != null) {
         secondary.dispose();
       }

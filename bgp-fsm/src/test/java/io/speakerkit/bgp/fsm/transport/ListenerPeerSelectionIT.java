@@ -14,6 +14,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,7 +74,7 @@ class ListenerPeerSelectionIT {
 
   /**
    * A closed session lets go of its peer: a new session for the same address can be built (a changed configuration
-   * replaces the session) once the close has run on the session's loop, and the peer's next connection reaches it.
+   * replaces the session) as soon as close() returns, and the peer's next connection reaches it.
    */
   @Test
   void closedSession_peerTakenByANewSession() throws Exception {
@@ -83,7 +85,6 @@ class ListenerPeerSelectionIT {
           .build();
       old.start();
       old.close();
-      DialingPeer.drainLoop(old); // close() lets go of the peer on the session's loop (the speaker waits likewise)
       BgpSession replacement = BgpSession.builder().transport(t).peer(peer)
           .config(ours(ConnectMode.LISTEN_ONLY).build()).build();
       replacement.start();
@@ -92,6 +93,33 @@ class ListenerPeerSelectionIT {
         DialingPeer.bodyOfNext(p.getInputStream(), 1, "the new session's OPEN");
         Poll.until(LIMIT, "OpenSent", () -> replacement.state() == BgpState.OpenSent, () -> "" + replacement.state());
       }
+    }
+  }
+
+  /**
+   * close() called off the session's loop returns once the session has let go of its peer, even while the loop is
+   * busy: a replacement for the same peer can be built right after it (AutoCloseable: released when close returns).
+   */
+  @Test
+  void closeOffTheLoop_returnsWithThePeerFree_evenWhileTheLoopIsBusy() throws Exception {
+    InetAddress ours = addr(36);
+    InetAddress peer = addr(37);
+    try (BgpTransport t = BgpTransport.builder().listen(new InetSocketAddress(ours, 16468)).build().start()) {
+      BgpSession old = BgpSession.builder().transport(t).peer(peer).config(ours(ConnectMode.LISTEN_ONLY).build())
+          .build();
+      old.start();
+      CountDownLatch never = new CountDownLatch(1);
+      old.execute(() -> {
+        try {
+          never.await(500, TimeUnit.MILLISECONDS); // the loop busy with other sessions' work
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      old.close();
+      BgpSession replacement = BgpSession.builder().transport(t).peer(peer)
+          .config(ours(ConnectMode.LISTEN_ONLY).build()).build();
+      replacement.close();
     }
   }
 
