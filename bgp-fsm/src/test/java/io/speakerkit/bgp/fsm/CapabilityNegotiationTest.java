@@ -89,4 +89,70 @@ class CapabilityNegotiationTest {
         .orElseThrow();
     assertEquals(Capabilities.NONE, sent.capabilities());
   }
+
+  private static OpenMessage firstOpen(List<BgpAction> actions) {
+    return actions.stream().filter(a -> a instanceof BgpAction.SendOpen).map(a -> ((BgpAction.SendOpen) a).open())
+        .findFirst().orElseThrow(() -> new AssertionError("no OPEN: " + actions));
+  }
+
+  /**
+   * RFC 5492 §3 names one NOTIFICATION only, Unsupported Optional Parameter: another OPEN Message Error from the peer
+   * (a Bad Peer AS while its configuration is being fixed, say) says nothing about capabilities, and the next OPEN
+   * still carries them (4-octet AS, Multiprotocol, ...).
+   */
+  @Test
+  void otherOpenMessageError_nextOpenKeepsCapabilities() {
+    ManualScheduler time = new ManualScheduler();
+    BgpFsm fsm = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(event(1));
+    fsm.handle(event(16));
+    fsm.handle(new BgpEvent.NotifMsg(Notification.of(Notification.OPEN_MESSAGE_ERROR, Notification.BAD_PEER_AS)));
+    assertEquals(BgpState.Idle, fsm.state());
+    fsm.handle(new BgpEvent.IdleHoldTimer_Expires());
+    OpenMessage next = firstOpen(fsm.handle(event(16)));
+    assertEquals(config().build().localOpen(), next);
+    assertTrue(next.capabilities().has(Capabilities.MULTIPROTOCOL));
+  }
+
+  /**
+   * The peer may send its OPEN before it checks ours (FRR does): its Unsupported Optional Parameter then arrives in
+   * OpenConfirm, and the next OPEN goes without capabilities all the same (RFC 5492 §3).
+   */
+  @Test
+  void unsupportedOptionalParameter_inOpenConfirm_nextOpenWithoutCapabilities() {
+    ManualScheduler time = new ManualScheduler();
+    BgpFsm fsm = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(event(1));
+    fsm.handle(event(16));
+    fsm.handle(new BgpEvent.BGPOpen(Fixtures.peerOpen()));
+    assertEquals(BgpState.OpenConfirm, fsm.state());
+    fsm.handle(new BgpEvent.NotifMsg(Notification.of(Notification.OPEN_MESSAGE_ERROR,
+        Notification.UNSUPPORTED_OPTIONAL_PARAMETER)));
+    assertEquals(BgpState.Idle, fsm.state());
+    fsm.handle(new BgpEvent.IdleHoldTimer_Expires());
+    assertEquals(Capabilities.NONE, firstOpen(fsm.handle(event(16))).capabilities());
+  }
+
+  /**
+   * With DelayOpen (RFC 4271 Event 20), once the peer refused capabilities its OPEN, arriving before ours, is
+   * negotiated as advertising none, as in OpenSent: a capability is used only when both sides advertised it.
+   */
+  @Test
+  void unsupportedOptionalParameter_delayOpen_peersOpenNegotiatedWithoutCapabilities() {
+    ManualScheduler time = new ManualScheduler();
+    BgpFsm fsm = new BgpFsm(config().delayOpenTime(Duration.ofSeconds(5)).build(), time, Fixtures.NO_JITTER);
+    fsm.handle(event(1));
+    fsm.handle(event(16));
+    fsm.handle(new BgpEvent.DelayOpenTimer_Expires());
+    fsm.handle(new BgpEvent.NotifMsg(Notification.of(Notification.OPEN_MESSAGE_ERROR,
+        Notification.UNSUPPORTED_OPTIONAL_PARAMETER)));
+    fsm.handle(new BgpEvent.IdleHoldTimer_Expires());
+    fsm.handle(event(16));
+    List<BgpAction> out = fsm.handle(new BgpEvent.BGPOpen(Fixtures.peerOpen()));
+    assertEquals(BgpState.OpenConfirm, fsm.state());
+    assertEquals(Capabilities.NONE, firstOpen(out).capabilities());
+    NegotiatedSession s = fsm.session().orElseThrow();
+    assertEquals(false, s.fourOctetAs());
+    assertEquals(false, s.routeRefresh());
+  }
 }
