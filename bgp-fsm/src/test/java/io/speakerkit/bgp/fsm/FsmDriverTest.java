@@ -576,4 +576,73 @@ class FsmDriverTest {
           io.stream().filter(a -> a instanceof BgpAction.SendNotification).toList(), "withoutOpen " + withoutOpen);
     }
   }
+
+  /** A disposed driver (its connection gone for good) keeps no timer: nothing of it runs later on the event loop. */
+  @Test
+  void dispose_cancelsEveryTimer() {
+    FsmDriver d = driver(config().build());
+    establish(d);
+    assertTrue(time.pendingTasks() > 0);
+    d.dispose();
+    assertTrue(d.disposed());
+    assertEquals(0, time.pendingTasks());
+    io.clear();
+    time.advance(Duration.ofHours(1));
+    assertEquals(List.of(), io);
+    assertEquals(BgpState.Established, d.fsm().state());
+  }
+
+  @Test
+  void dispose_laterEventsIgnored() {
+    FsmDriver d = driver(config().build());
+    d.dispose();
+    d.fire(event(1));
+    d.updateSent();
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertEquals(List.of(), io);
+    assertEquals(0, time.pendingTasks());
+  }
+
+  /**
+   * The transport disposes a collision's second connection from the action that drops it: the IdleHoldTimer the
+   * same fall starts afterwards is not scheduled, and the rest of the fall is still reported.
+   */
+  @Test
+  void dispose_fromAnAction_laterTimerStartsSkipped() {
+    FsmDriver[] holder = new FsmDriver[1];
+    List<BgpAction> seen = new ArrayList<>();
+    holder[0] = new FsmDriver(new BgpFsm(config().build(), time, Fixtures.NO_JITTER), time, a -> {
+      seen.add(a);
+      if (a instanceof BgpAction.DropTcp) {
+        holder[0].dispose();
+      }
+    });
+    FsmDriver d = holder[0];
+    d.fire(event(1));
+    d.fire(event(16));
+    d.fire(new BgpEvent.OpenCollisionDump());
+    assertEquals(BgpState.Idle, d.fsm().state());
+    assertTrue(d.fsm().runningTimers().contains(BgpTimer.IdleHoldTimer)); // the machine asked for it
+    assertFalse(d.timerRunning(BgpTimer.IdleHoldTimer));
+    assertEquals(0, time.pendingTasks());
+    assertTrue(seen.get(seen.size() - 1) instanceof BgpAction.StateChanged);
+  }
+
+  /** An I/O action that throws is logged; the machine's other actions, timers and listeners still run. */
+  @Test
+  void ioThrowing_isLoggedAndTheOtherActionsStillRun() {
+    List<BgpAction> seen = new ArrayList<>();
+    FsmDriver d = new FsmDriver(new BgpFsm(config().build(), time, Fixtures.NO_JITTER), time, a -> {
+      seen.add(a);
+      if (a instanceof BgpAction.ConnectTcp) {
+        throw new IllegalStateException("no route to host");
+      }
+    });
+    d.addListener(changes::add);
+    d.fire(event(1));
+    assertEquals(BgpState.Connect, d.fsm().state());
+    assertEquals(2, seen.size());
+    assertEquals(1, changes.size());
+    assertTrue(d.timerRunning(BgpTimer.ConnectRetryTimer));
+  }
 }
