@@ -255,4 +255,21 @@ class AutomaticRestartTest {
     d.fire(new BgpEvent.NotifMsg(Notification.cease(Notification.ADMINISTRATIVE_RESET)));
     assertEquals(8_000_000_000L, remaining(d, BgpTimer.IdleHoldTimer));
   }
+
+  /** ... and the ConnectRetryTimer's backoff: a connection that fails right after the takeover waits the next step. */
+  @Test
+  void inheritRestartState_takesOverTheConnectRetryBackoff() {
+    BgpFsm replaced = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    replaced.handle(event(1)); // 1 s
+    for (int i = 0; i < 3; i++) { // 2, 4, 8 s
+      replaced.handle(new BgpEvent.ConnectRetryTimer_Expires());
+    }
+    BgpFsm fsm = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    fsm.handle(event(17));
+    fsm.inheritRestartState(replaced);
+    List<BgpAction> out = fsm.handle(new BgpEvent.TcpConnectionFails("connection reset"));
+    assertEquals(BgpState.Active, fsm.state());
+    assertTrue(out.contains(new BgpAction.StartTimer(BgpTimer.ConnectRetryTimer, Duration.ofSeconds(16))), "" + out);
+  }
 }

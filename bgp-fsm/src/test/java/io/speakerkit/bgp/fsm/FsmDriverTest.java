@@ -645,4 +645,16 @@ class FsmDriverTest {
     assertEquals(1, changes.size());
     assertTrue(d.timerRunning(BgpTimer.ConnectRetryTimer));
   }
+
+  @Test
+  void removeListener_noLongerCalled() {
+    FsmDriver d = driver(config().build());
+    List<BgpState> seen = new ArrayList<>();
+    SessionListener l = c -> seen.add(c.to());
+    d.addListener(l);
+    d.fire(event(1));
+    d.removeListener(l);
+    d.fire(event(16));
+    assertEquals(List.of(BgpState.Connect), seen);
+  }
 }
