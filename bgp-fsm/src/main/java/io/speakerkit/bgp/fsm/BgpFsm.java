@@ -366,7 +366,7 @@ public final class BgpFsm {
           stop(BgpTimer.DelayOpenTimer);
           transition(BgpState.Active, t);
         } else {
-          toIdle(t, false, false);
+          toIdle(t, false);
         }
       }
       case BGPOpen -> openBeforeOpenSent((BgpEvent.BGPOpen) e);
@@ -374,17 +374,17 @@ public final class BgpFsm {
         if (config.sendNotificationWithoutOpen() && connection) {
           sendNotification(notificationOf(e));
         }
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case NotifMsgVerErr -> {
         received = ((BgpEvent.NotifMsgVerErr) e).notification();
         boolean delayOpenRunning = running.contains(BgpTimer.DelayOpenTimer);
-        toIdle(t, !delayOpenRunning, !delayOpenRunning);
+        toIdle(t, !delayOpenRunning);
       }
       default -> {
         // Events 8, 10, 11, 13, 19, 23, 25-28
         recordReceived(e);
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
     }
   }
@@ -416,24 +416,24 @@ public final class BgpFsm {
       case Tcp_CR_Acked, TcpConnectionConfirmed -> tcpEstablished(t);
       case TcpConnectionFails -> {
         stop(BgpTimer.DelayOpenTimer);
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case BGPOpen -> openBeforeOpenSent((BgpEvent.BGPOpen) e);
       case BGPHeaderErr, BGPOpenMsgErr -> {
         if (config.sendNotificationWithoutOpen() && connection) {
           sendNotification(notificationOf(e));
         }
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case NotifMsgVerErr -> {
         received = ((BgpEvent.NotifMsgVerErr) e).notification();
         boolean delayOpenRunning = running.contains(BgpTimer.DelayOpenTimer);
-        toIdle(t, !delayOpenRunning, !delayOpenRunning);
+        toIdle(t, !delayOpenRunning);
       }
       default -> {
         // Events 8, 10, 11, 13, 19, 23, 25-28
         recordReceived(e);
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
     }
   }
@@ -452,13 +452,13 @@ public final class BgpFsm {
       }
       case AutomaticStop -> {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case HoldTimer_Expires, SendHoldTimer_Expires -> {
         // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
         sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
             : Notification.sendHoldTimerExpired());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case TcpConnection_Valid, Tcp_CR_Invalid, Tcp_CR_Acked, TcpConnectionConfirmed -> {
         // RFC 4271 §8.2.2: a second connection is tracked by collision detection (§6.8); no change here.
@@ -477,7 +477,7 @@ public final class BgpFsm {
         if (r instanceof OpenNegotiation.Rejected rej) {
           detail = rej.detail();
           sendNotification(rej.notification());
-          toIdle(EventType.BGPOpenMsgErr, true, true);
+          toIdle(EventType.BGPOpenMsgErr, true);
           return;
         }
         session = ((OpenNegotiation.Accepted) r).session();
@@ -493,27 +493,27 @@ public final class BgpFsm {
         } else {
           sendNotification(notificationOf(e));
         }
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case OpenCollisionDump -> {
         sendNotification(Notification.cease(Notification.CONNECTION_COLLISION_RESOLUTION));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case NotifMsgVerErr -> {
         received = ((BgpEvent.NotifMsgVerErr) e).notification();
-        toIdle(t, false, false);
+        toIdle(t, false);
       }
       case NotifMsg -> {
         // Deviation: never answer a NOTIFICATION with a NOTIFICATION.
         received = ((BgpEvent.NotifMsg) e).notification();
         refusedCapabilities(received);
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       default -> {
         // Events 9, 11-13, 20, 26, 27
         sendNotification(Notification.fsmError(isMessage(t) ? Notification.FSM_UNEXPECTED_IN_OPENSENT
             : Notification.FSM_UNSPECIFIED));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
     }
   }
@@ -532,13 +532,13 @@ public final class BgpFsm {
       }
       case AutomaticStop -> {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case HoldTimer_Expires, SendHoldTimer_Expires -> {
         // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
         sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
             : Notification.sendHoldTimerExpired());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
@@ -554,19 +554,19 @@ public final class BgpFsm {
         if (e instanceof BgpEvent.NotifMsg n) {
           refusedCapabilities(n.notification()); // our OPEN refused after the peer's came
         }
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case NotifMsgVerErr -> {
         recordReceived(e);
-        toIdle(t, false, false);
+        toIdle(t, false);
       }
       case BGPHeaderErr, BGPOpenMsgErr -> {
         sendNotification(notificationOf(e));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case OpenCollisionDump -> {
         sendNotification(Notification.cease(Notification.CONNECTION_COLLISION_RESOLUTION));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case KeepAliveMsg -> {
         if (!session.holdTime().isZero()) {
@@ -579,7 +579,7 @@ public final class BgpFsm {
         // Events 9, 12, 13, 19 (a second OPEN on this connection), 20, 27, 28
         sendNotification(Notification.fsmError(isMessage(t) ? Notification.FSM_UNEXPECTED_IN_OPENCONFIRM
             : Notification.FSM_UNSPECIFIED));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
     }
   }
@@ -598,13 +598,13 @@ public final class BgpFsm {
       }
       case AutomaticStop -> {
         sendNotification(((BgpEvent.AutomaticStop) e).cease());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case HoldTimer_Expires, SendHoldTimer_Expires -> {
         // RFC 9687 §4 for the send hold timer: the NOTIFICATION is tried, the connection dropped without waiting
         sendNotification(t == EventType.HoldTimer_Expires ? Notification.holdTimerExpired()
             : Notification.sendHoldTimerExpired());
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case KeepaliveTimer_Expires -> {
         out.add(new SendKeepalive());
@@ -617,7 +617,7 @@ public final class BgpFsm {
       }
       case TcpConnectionFails, NotifMsgVerErr, NotifMsg -> {
         recordReceived(e);
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case KeepAliveMsg -> restartHoldTimer();
       case UpdateMsg -> {
@@ -626,17 +626,17 @@ public final class BgpFsm {
       }
       case BGPHeaderErr, BGPOpenMsgErr, UpdateMsgErr -> {
         sendNotification(notificationOf(e));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       case OpenCollisionDump -> {
         sendNotification(Notification.cease(Notification.CONNECTION_COLLISION_RESOLUTION));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
       default -> {
         // Events 9, 12, 13, 19 (a second OPEN on this connection), 20
         sendNotification(Notification.fsmError(isMessage(t) ? Notification.FSM_UNEXPECTED_IN_ESTABLISHED
             : Notification.FSM_UNSPECIFIED));
-        toIdle(t, true, true);
+        toIdle(t, true);
       }
     }
   }
@@ -666,7 +666,7 @@ public final class BgpFsm {
   /** Connect or Active receiving an OPEN: Event 20 with the DelayOpenTimer running, else an unexpected Event 19. */
   private void openBeforeOpenSent(BgpEvent.BGPOpen e) {
     if (!running.contains(BgpTimer.DelayOpenTimer)) {
-      toIdle(EventType.BGPOpen, true, true);
+      toIdle(EventType.BGPOpen, true);
       return;
     }
     OpenNegotiation.Result r = OpenNegotiation.negotiate(config, asNegotiated(e.open()));
@@ -676,7 +676,7 @@ public final class BgpFsm {
       if (config.sendNotificationWithoutOpen()) {
         sendNotification(rej.notification());
       }
-      toIdle(EventType.BGPOpenMsgErr, true, true);
+      toIdle(EventType.BGPOpenMsgErr, true);
       return;
     }
     session = ((OpenNegotiation.Accepted) r).session();
@@ -722,9 +722,9 @@ public final class BgpFsm {
 
   /**
    * The common fall to Idle: stop the ConnectRetryTimer, release resources (timers, negotiated session, routes when
-   * Established), drop TCP, count, and arm the automatic restart.
+   * Established), drop TCP, count ({@code increment}: the ConnectRetryCounter), and arm the automatic restart.
    */
-  private void toIdle(EventType t, boolean increment, boolean damp) {
+  private void toIdle(EventType t, boolean increment) {
     stop(BgpTimer.ConnectRetryTimer);
     boolean wasEstablished = state == BgpState.Established;
     releaseResources();
@@ -736,7 +736,7 @@ public final class BgpFsm {
       connectRetryCounter++;
     }
     if (automatic && config.allowAutomaticStart()) {
-      start(BgpTimer.IdleHoldTimer, nextIdleHoldTime(damp));
+      start(BgpTimer.IdleHoldTimer, nextIdleHoldTime());
     }
     transition(BgpState.Idle, t);
   }
@@ -812,8 +812,7 @@ public final class BgpFsm {
     return lastConnectRetryTime != null ? lastConnectRetryTime : nextConnectRetryTime();
   }
 
-  @SuppressWarnings("unused")
-  private Duration nextIdleHoldTime(boolean damp) {
+  private Duration nextIdleHoldTime() {
     if (!config.dampPeerOscillations()) {
       return config.minBackoff();
     }
