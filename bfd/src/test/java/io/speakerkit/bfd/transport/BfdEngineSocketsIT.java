@@ -57,6 +57,7 @@ class BfdEngineSocketsIT {
   }
 
   /** Whether a plain socket (no SO_REUSEPORT) can bind the address: nothing else holds it. */
+  @SuppressWarnings("try") // a resource held open for its side effect (the bound port), not read
   static boolean free(String address, int port) throws Exception {
     try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(address), port))) {
       return true;

@@ -100,6 +100,7 @@ class ListenerMd5AndTtlIT {
    * drop the other peer's SYNs), so the GTSM peer's accepted socket gets the minimum TTL (255 for one hop) instead.
    */
   @Test
+  @SuppressWarnings("try") // a resource held open for its side effect (a connection), not read
   void gtsmAndPlainPeerOnOneListener_plainPeerConnects_gtsmPeersSocketHasMinimumTtl() throws Exception {
     InetAddress ours = addr(47);
     InetAddress gtsmPeer = addr(48);
