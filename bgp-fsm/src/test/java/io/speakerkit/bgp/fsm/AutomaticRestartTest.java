@@ -197,6 +197,29 @@ class AutomaticRestartTest {
     assertEquals(1_000_000_000L, remaining(d, BgpTimer.ConnectRetryTimer));
   }
 
+  /**
+   * resetBackoff (BFD Up, an operator's retry) also forgets the ConnectRetryTime last chosen: the restart in Active
+   * (RFC 4271 §8.2.2, Event 9), which keeps the current time rather than growing it, then waits the minimum, not the
+   * 16 s the failures had reached.
+   */
+  @Test
+  void resetBackoff_activeConnectRetryExpiry_waitsTheMinimum() {
+    FsmDriver d = driver(backoffConfig().build());
+    d.fire(new BgpEvent.ManualStart_with_PassiveTcpEstablishment()); // Active, 1 s
+    time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer)); // Connect, 1 s
+    for (int i = 0; i < 3; i++) { // 2, 4, 8 s
+      time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer));
+    }
+    d.fire(event(17));
+    d.fire(event(18)); // OpenSent -> Active, 16 s
+    assertEquals(BgpState.Active, d.fsm().state());
+    assertEquals(16_000_000_000L, remaining(d, BgpTimer.ConnectRetryTimer));
+    d.fsm().resetBackoff();
+    time.advanceTo(d.deadlineNanos(BgpTimer.ConnectRetryTimer));
+    assertEquals(BgpState.Connect, d.fsm().state());
+    assertEquals(1_000_000_000L, remaining(d, BgpTimer.ConnectRetryTimer));
+  }
+
   /** Established for exactly the stable time counts as stable (FsmConfig#stableTime: "must stay Established"). */
   @Test
   void establishedForExactlyTheStableTime_dampingStartsOver() {
