@@ -11,6 +11,7 @@ import io.speakerkit.timers.ManualScheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -294,5 +295,57 @@ class AutomaticRestartTest {
     List<BgpAction> out = fsm.handle(new BgpEvent.TcpConnectionFails("connection reset"));
     assertEquals(BgpState.Active, fsm.state());
     assertTrue(out.contains(new BgpAction.StartTimer(BgpTimer.ConnectRetryTimer, Duration.ofSeconds(16))), "" + out);
+  }
+
+  /**
+   * ... and the ConnectRetryTime set while the replaced machine ran (the session's connectRetryTime setter, FRR's
+   * {@code timers connect}), not the one of the configuration both machines were built from.
+   */
+  @Test
+  void inheritRestartState_takesOverTheConnectRetryTimeSetAtRuntime() {
+    BgpFsm replaced = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    replaced.connectRetryTime(Optional.of(Duration.ofSeconds(7)));
+    replaced.handle(event(1));
+    BgpFsm fsm = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    fsm.handle(event(17));
+    fsm.inheritRestartState(replaced);
+    assertEquals(Optional.of(Duration.ofSeconds(7)), fsm.connectRetryTime());
+    List<BgpAction> out = fsm.handle(new BgpEvent.TcpConnectionFails("connection reset"));
+    assertTrue(out.contains(new BgpAction.StartTimer(BgpTimer.ConnectRetryTimer, Duration.ofSeconds(7))), "" + out);
+  }
+
+  /**
+   * ... and the ConnectRetryTime it last chose: the restart in Active (RFC 4271 §8.2.2, Event 9), which keeps the
+   * current time, keeps the replaced machine's 8 s rather than the 1 s this machine started with.
+   */
+  @Test
+  void inheritRestartState_activeConnectRetryExpiry_keepsTheReplacedTime() {
+    BgpFsm replaced = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    replaced.handle(event(1)); // 1 s
+    for (int i = 0; i < 3; i++) { // 2, 4, 8 s
+      replaced.handle(new BgpEvent.ConnectRetryTimer_Expires());
+    }
+    BgpFsm fsm = new BgpFsm(backoffConfig().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(new BgpEvent.ManualStart_with_PassiveTcpEstablishment()); // Active, 1 s
+    fsm.inheritRestartState(replaced);
+    List<BgpAction> out = fsm.handle(new BgpEvent.ConnectRetryTimer_Expires());
+    assertEquals(BgpState.Connect, fsm.state());
+    assertTrue(out.contains(new BgpAction.StartTimer(BgpTimer.ConnectRetryTimer, Duration.ofSeconds(8))), "" + out);
+  }
+
+  /** ... and the ConnectRetryCounter (RFC 4271 §8): the falls of the replaced machine still count. */
+  @Test
+  void inheritRestartState_takesOverTheConnectRetryCounter() {
+    BgpFsm replaced = new BgpFsm(config().allowAutomaticStart(false).build(), time, Fixtures.NO_JITTER);
+    replaced.handle(event(1));
+    replaced.handle(event(16));
+    replaced.handle(new BgpEvent.HoldTimer_Expires());
+    assertEquals(1, replaced.connectRetryCounter());
+    BgpFsm fsm = new BgpFsm(config().build(), time, Fixtures.NO_JITTER);
+    fsm.handle(new BgpEvent.ManualStart_with_PassiveTcpEstablishment());
+    fsm.handle(event(17));
+    fsm.inheritRestartState(replaced);
+    assertEquals(1, fsm.connectRetryCounter());
   }
 }
