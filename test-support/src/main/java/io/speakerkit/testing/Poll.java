@@ -41,4 +41,22 @@ public final class Poll {
       LockSupport.parkNanos(50_000_000L);
     }
   }
+
+  /**
+   * The negative of {@link #until}: checks every 50 ms for {@code window} that {@code condition} still holds (something
+   * that must not happen has not), and fails with {@code what} and {@code state} the first time it does not. A bounded
+   * look, for what no event announces (data left unread in a socket, a state not left).
+   */
+  public static void holds(Duration window, String what, BooleanSupplier condition, Supplier<String> state) {
+    long end = System.nanoTime() + window.toNanos();
+    while (true) {
+      if (!condition.getAsBoolean()) {
+        throw new AssertionError("no longer true: " + what + "\n" + state.get());
+      }
+      if (System.nanoTime() - end > 0) {
+        return;
+      }
+      LockSupport.parkNanos(50_000_000L);
+    }
+  }
 }

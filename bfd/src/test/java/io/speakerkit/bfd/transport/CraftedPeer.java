@@ -12,9 +12,12 @@ import io.netty.channel.unix.DatagramSocketAddress;
 import io.speakerkit.bfd.ControlPacket;
 import io.speakerkit.bfd.Diagnostic;
 import io.speakerkit.bfd.SessionState;
+import io.speakerkit.testing.Poll;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -93,22 +96,24 @@ final class CraftedPeer implements AutoCloseable {
   }
 
   /** The next datagram; waits at most 10 s (the engine sends about once a second before Up). */
-  Datagram receive() throws IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (true) {
+  Datagram receive() {
+    Datagram[] got = new Datagram[1];
+    Poll.until(Duration.ofSeconds(10), "a datagram at " + address, () -> (got[0] = poll()) != null);
+    return got[0];
+  }
+
+  /** A datagram waiting on the non-blocking socket, or null. */
+  private Datagram poll() {
+    try {
       DatagramSocketAddress from = socket.recvFrom(rx, 0, rx.capacity());
-      if (from != null) {
-        byte[] payload = new byte[Math.max(0, from.receivedAmount())];
-        rx.get(0, payload);
-        return new Datagram(new InetSocketAddress(from.getAddress(), from.getPort()), payload);
+      if (from == null) {
+        return null;
       }
-      assertTrue(System.nanoTime() < deadline, "nothing arrived at " + address);
-      try {
-        Thread.sleep(5); // polling a non-blocking socket; not a timing assumption
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException(e);
-      }
+      byte[] payload = new byte[Math.max(0, from.receivedAmount())];
+      rx.get(0, payload);
+      return new Datagram(new InetSocketAddress(from.getAddress(), from.getPort()), payload);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -142,12 +142,9 @@ class ReceivedUpdatesIT {
       ByteBuf out = Unpooled.buffer();
       UpdateEncoder.writeAnnouncement(out, attrs(p.b, RawPeer.PEER_AS), IpPrefix.parse("198.51.100.0/24"), CTX);
       p.write(out);
-      // a bounded look for something that must not happen: the UPDATE stays in the socket while paused
-      long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-      while (System.nanoTime() < until) {
-        assertEquals(0, p.session.counters().updatesReceived(), "UPDATE read while paused");
-        Thread.sleep(50);
-      }
+      // the UPDATE stays in the socket while paused
+      Poll.holds(Duration.ofSeconds(1), "no UPDATE read while paused",
+          () -> p.session.counters().updatesReceived() == 0, () -> "" + p.session.counters());
       assertEquals(List.of(), routes(p, rib));
       p.session.resumeReading();
       awaitUpdates(p, 1);
@@ -169,11 +166,8 @@ class ReceivedUpdatesIT {
       Poll.until(RawPeer.LIMIT, "OpenSent", () -> p.session.state() == BgpState.OpenSent,
           () -> "" + p.session.lastChange());
       p.openAndKeepalive(RawPeer.config().build());
-      long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-      while (System.nanoTime() < until) {
-        assertEquals(BgpState.OpenSent, p.session.state(), "the peer's OPEN read while paused");
-        Thread.sleep(50);
-      }
+      Poll.holds(Duration.ofSeconds(1), "the peer's OPEN not read while paused",
+          () -> p.session.state() == BgpState.OpenSent, () -> "" + p.session.lastChange());
       p.session.resumeReading();
       Poll.until(RawPeer.LIMIT, "Established once resumed", () -> p.session.state() == BgpState.Established,
           () -> "" + p.session.lastChange());
