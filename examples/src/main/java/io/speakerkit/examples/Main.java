@@ -327,6 +327,8 @@ public final class Main {
    * every address (as Go programs such as MetalLB's speaker and Prometheus read it).
    */
   static InetSocketAddress socketAddress(String option, String text) throws java.net.UnknownHostException {
+    boolean listen = option.equals("--listen");
+    String expected = " (expected: ADDR:PORT, e.g. " + (listen ? "192.0.2.10:179" : "127.0.0.1:7472");
     int colon = text.lastIndexOf(':');
     int port = -1;
     try {
@@ -335,8 +337,7 @@ public final class Main {
       // reported below
     }
     if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. "
-          + (option.equals("--listen") ? "192.0.2.10:179" : "127.0.0.1:7472") + ")");
+      throw new IllegalArgumentException(option + " " + text + expected + ")");
     }
     String host = text.substring(0, colon);
     if (host.isEmpty()) {
@@ -346,10 +347,8 @@ public final class Main {
       host = host.substring(1, host.length() - 1);
     } else if (host.indexOf(':') >= 0) {
       // an IPv6 address without brackets leaves the port ambiguous; Go's net.SplitHostPort refuses it too
-      boolean listen = option.equals("--listen");
-      throw new IllegalArgumentException(option + " " + text + " (expected: ADDR:PORT, e.g. "
-          + (listen ? "192.0.2.10:179" : "127.0.0.1:7472") + ", an IPv6 address in brackets: [2001:db8::1]:"
-          + (listen ? "179" : "7472") + ")");
+      throw new IllegalArgumentException(option + " " + text + expected + ", an IPv6 address in brackets: "
+          + (listen ? "[2001:db8::1]:179" : "[2001:db8::1]:7472") + ")");
     }
     return new InetSocketAddress(InetAddress.getByName(host), port);
   }
