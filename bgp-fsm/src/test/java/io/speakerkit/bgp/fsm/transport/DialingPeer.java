@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,13 +64,22 @@ final class DialingPeer {
   /** Reads messages until one of {@code type} arrives; returns its body (after the 19-octet header). */
   static byte[] bodyOfNext(InputStream in, int type, String what) throws IOException {
     for (;;) {
-      byte[] h = in.readNBytes(19);
-      assertEquals(19, h.length, what + ": a message before the connection closes");
-      byte[] body = in.readNBytes(((h[16] & 0xFF) << 8 | (h[17] & 0xFF)) - 19);
-      if (h[18] == type) {
-        return body;
+      byte[] m = readMessage(in, what);
+      if (m[0] == type) {
+        return Arrays.copyOfRange(m, 1, m.length);
       }
     }
+  }
+
+  /** The next whole message: its type octet, then its body; fails with {@code what} if the connection ends first. */
+  static byte[] readMessage(InputStream in, String what) throws IOException {
+    byte[] header = in.readNBytes(19);
+    assertEquals(19, header.length, what + ": a message before the connection closes");
+    int length = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
+    byte[] m = new byte[length - 18];
+    m[0] = header[18];
+    assertEquals(length - 19, in.readNBytes(m, 1, length - 19), what + ": the whole message");
+    return m;
   }
 
   /**

@@ -11,7 +11,6 @@ import io.speakerkit.bgp.wire.BgpMessageEncoder;
 import io.speakerkit.bgp.wire.CodecContext;
 import io.speakerkit.testing.Poll;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -97,11 +96,7 @@ final class RawPeer implements AutoCloseable {
 
   /** Writes what {@code out} holds and releases it. */
   void write(ByteBuf out) throws IOException {
-    byte[] bytes = new byte[out.readableBytes()];
-    out.readBytes(bytes);
-    out.release();
-    socket.getOutputStream().write(bytes);
-    socket.getOutputStream().flush();
+    DialingPeer.send(socket, out);
   }
 
   /** The next message from the session other than a KEEPALIVE: its type octet, then its body. */
@@ -116,14 +111,7 @@ final class RawPeer implements AutoCloseable {
 
   /** The next message from the session: its type octet, then its body. */
   byte[] nextIncludingKeepalives() throws IOException {
-    InputStream in = socket.getInputStream();
-    byte[] header = in.readNBytes(19);
-    assertEquals(19, header.length, "a message before the connection closed");
-    int length = (header[16] & 0xFF) << 8 | (header[17] & 0xFF);
-    byte[] m = new byte[length - 18];
-    m[0] = header[18];
-    assertEquals(length - 19, in.readNBytes(m, 1, length - 19), "the whole message");
-    return m;
+    return DialingPeer.readMessage(socket.getInputStream(), "from the session");
   }
 
   /** Whether {@code m} (as {@link #next()} returns it) is an End-of-RIB (RFC 4724 §2; IPv4 or MP form). */
